@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { organisationSection } from './sections/organisation.section';
+import { privacySection } from './sections/privacy.section';
+import { storageSection } from './sections/storage.section';
+
+/**
+ * The whole configuration: config/kansa.yaml (defaults), an optional site file
+ * (--config or KANSA_CONFIG), then environment overrides. Each section lives
+ * in its own file under sections/.
+ */
+export const kansaConfigSchema = z
+  .object({
+    storage: storageSection.default(storageSection.parse({})),
+    organisation: organisationSection.default(organisationSection.parse({})),
+    privacy: privacySection.default(privacySection.parse({})),
+  })
+  .strict();
+
+export type KansaConfig = z.infer<typeof kansaConfigSchema>;

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+export const storageSection = z
+  .object({
+    /** Embedded chDB data directory (used when `url` is empty). */
+    dataDir: z.string().default('./data'),
+    /** ClickHouse server URL, e.g. http://127.0.0.1:8123 (env CLICKHOUSE_URL). */
+    url: z.string().default(''),
+    user: z.string().default('default'),
+    /** From the environment (CLICKHOUSE_PASSWORD), never from the file. */
+    password: z.string().default(''),
+    database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('kansa'),
+    /** How long events are kept (TTL). 7 years by default. */
+    retentionYears: z.number().int().min(1).max(100).default(7),
+  })
+  .strict();

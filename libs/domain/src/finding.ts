@@ -1,0 +1,32 @@
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const SEVERITY_TITLES: Record<Severity, string> = {
+  low: '低',
+  medium: '中',
+  high: '高',
+  critical: '重大',
+};
+
+/** Triage states (spec/rules.md "Triage states"). */
+export const FINDING_STATUSES = ['new', 'reviewing', 'no_issue', 'action_required', 'false_positive', 'closed'] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
+
+export const FINDING_STATUS_TITLES: Record<FindingStatus, string> = {
+  new: '未確認',
+  reviewing: '確認中',
+  no_issue: '業務上必要・問題なし',
+  action_required: '要対応',
+  false_positive: '誤検知',
+  closed: '完了',
+};
+
+/** Allowed transitions: new → reviewing → {no_issue, action_required, false_positive} → closed. */
+export const FINDING_TRANSITIONS: Record<FindingStatus, readonly FindingStatus[]> = {
+  new: ['reviewing'],
+  reviewing: ['no_issue', 'action_required', 'false_positive'],
+  no_issue: ['closed', 'reviewing'],
+  action_required: ['closed', 'reviewing'],
+  false_positive: ['closed', 'reviewing'],
+  closed: [],
+};

@@ -1,0 +1,79 @@
+import { ClickHouseClient, createClient } from '@clickhouse/client';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface StorageTarget {
+  /** ClickHouse server URL; empty for the embedded engine. */
+  url?: string;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** Embedded (chDB) data directory. */
+  dataDir?: string;
+}
+
+/** Storage could not be reached or opened: retry later, never quarantine. */
+export class StorageUnavailableError extends Error {}
+
+/** The embedded data directory is held by another process. */
+export class DataDirectoryInUseError extends StorageUnavailableError {
+  constructor(readonly dataDir: string) {
+    super(
+      `data directory ${dataDir} is in use by another kansa process. ` +
+        'In embedded mode one process owns the directory: run collector and analyzer together with `kansa serve`, ' +
+        'stop the other process, or use a ClickHouse server (CLICKHOUSE_URL).',
+    );
+  }
+}
+
+export function describeTarget(target: StorageTarget): string {
+  return target.url ? `ClickHouse ${target.url} (database ${target.database ?? 'default'})` : `embedded ${resolve(target.dataDir ?? './data')}`;
+}
+
+/**
+ * One code path for both modes: @clickhouse/client over HTTP to a server, or
+ * over chDB's in-process connection to an embedded data directory.
+ */
+export async function openClickHouse(target: StorageTarget): Promise<ClickHouseClient> {
+  if (target.url) {
+    const bootstrap = createClient({ url: target.url, username: target.user, password: target.password });
+    try {
+      await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(target.database ?? 'kansa')}` });
+    } catch (err) {
+      throw new StorageUnavailableError(`cannot reach ClickHouse at ${target.url}: ${(err as Error).message}`);
+    } finally {
+      await bootstrap.close();
+    }
+    return createClient({
+      url: target.url,
+      username: target.user,
+      password: target.password,
+      database: target.database ?? 'kansa',
+      clickhouse_settings: { date_time_output_format: 'simple' },
+    });
+  }
+  const dataDir = resolve(target.dataDir ?? './data');
+  mkdirSync(dataDir, { recursive: true });
+  // chdb is loaded lazily: server deployments never load the embedded engine.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createChdbConnection } = require('chdb/connection') as typeof import('chdb/connection');
+  let client: ClickHouseClient;
+  try {
+    client = createClient({ connection: createChdbConnection({ path: dataDir }) } as Parameters<typeof createClient>[0]);
+    await client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+  } catch (err) {
+    if (isLockError(err)) throw new DataDirectoryInUseError(dataDir);
+    throw new StorageUnavailableError(`cannot open embedded ClickHouse at ${dataDir}: ${(err as Error).message}`);
+  }
+  return client;
+}
+
+function isLockError(err: unknown): boolean {
+  const text = `${(err as Error)?.message ?? ''} ${String((err as { cause?: unknown })?.cause ?? '')}`;
+  return /Cannot lock file|already running|Failed to create connection/i.test(text);
+}
+
+export function quoteIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid identifier: ${name}`);
+  return name;
+}

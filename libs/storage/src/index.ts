@@ -1,0 +1,4 @@
+export * from './clickhouse.factory';
+export * from './migrations';
+export * from './storage.module';
+export * from './tables';

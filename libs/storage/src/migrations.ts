@@ -1,0 +1,78 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TABLES } from './tables';
+
+export const MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+  checksum: string;
+}
+
+/** Numbered `NNN_name.sql` files; statements separated by a line ending in `;`. */
+export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const statements = text
+        .split(/;\s*$/m)
+        .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+        .filter((s) => s.length > 0);
+      return {
+        version: Number(file.slice(0, 3)),
+        name: file.replace(/\.sql$/, ''),
+        statements,
+        checksum: createHash('sha256').update(text).digest('hex'),
+      };
+    });
+}
+
+/**
+ * Applies every migration not yet recorded, in order, and records it. Safe to
+ * run at every start (statements are IF NOT EXISTS; applied ones are skipped).
+ */
+export async function migrate(client: ClickHouseClient, dir = MIGRATIONS_DIR): Promise<string[]> {
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS ${TABLES.migrations} (
+      version UInt32, name String, checksum String, applied_at DateTime64(3, 'Asia/Tokyo') DEFAULT now64(3)
+    ) ENGINE = MergeTree ORDER BY version`,
+  });
+  const applied = new Set(
+    (
+      await (
+        await client.query({ query: `SELECT version FROM ${TABLES.migrations}`, format: 'JSONEachRow' })
+      ).json<{ version: number }>()
+    ).map((r) => Number(r.version)),
+  );
+  const done: string[] = [];
+  for (const m of readMigrations(dir)) {
+    if (applied.has(m.version)) continue;
+    for (const statement of m.statements) {
+      try {
+        await client.command({ query: statement });
+      } catch (err) {
+        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
+      }
+    }
+    await client.insert({
+      table: TABLES.migrations,
+      values: [{ version: m.version, name: m.name, checksum: m.checksum }],
+      format: 'JSONEachRow',
+    });
+    done.push(m.name);
+  }
+  return done;
+}
+
+/** Applies settings that come from configuration rather than from a migration. */
+export async function applyRetention(client: ClickHouseClient, years: number): Promise<void> {
+  await client.command({
+    query: `ALTER TABLE ${TABLES.events} MODIFY TTL toDateTime(ts) + INTERVAL ${Math.trunc(years)} YEAR`,
+  });
+}

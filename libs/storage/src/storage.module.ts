@@ -1,0 +1,48 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { openClickHouse } from './clickhouse.factory';
+import { applyRetention, migrate } from './migrations';
+
+export const CLICKHOUSE = Symbol('CLICKHOUSE');
+
+/** Opens storage once, applies migrations and retention, closes on shutdown. */
+@Injectable()
+export class StorageLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+export async function openStorage(config: KansaConfig): Promise<ClickHouseClient> {
+  const client = await openClickHouse(config.storage);
+  try {
+    await migrate(client);
+    await applyRetention(client, config.storage.retentionYears);
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+  return client;
+}
+
+@Global()
+@Module({})
+export class StorageModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: StorageModule,
+      providers: [
+        {
+          provide: CLICKHOUSE,
+          inject: [KANSA_CONFIG],
+          useFactory: (config: KansaConfig) => openStorage(config),
+        },
+        StorageLifecycle,
+      ],
+      exports: [CLICKHOUSE],
+    };
+  }
+}

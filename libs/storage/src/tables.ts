@@ -1,0 +1,22 @@
+/** ClickHouse table names: referenced only through these constants. */
+export const TABLES = {
+  migrations: 'schema_migrations',
+  events: 'events',
+  quarantine: 'quarantine',
+  importBatches: 'import_batches',
+  masterVersions: 'master_versions',
+  staff: 'master_staff',
+  leaves: 'master_leaves',
+  accounts: 'master_accounts',
+  overtime: 'master_overtime',
+  watchlist: 'master_watchlist',
+  permissions: 'master_permissions',
+  residents: 'master_residents',
+  calendar: 'master_calendar',
+  calendarDays: 'calendar_days',
+  findings: 'findings',
+  findingTransitions: 'finding_transitions',
+  analysisRuns: 'analysis_runs',
+  analysisLedger: 'analysis_ledger',
+} as const;
+export type TableName = (typeof TABLES)[keyof typeof TABLES];

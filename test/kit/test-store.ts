@@ -1,0 +1,42 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { KansaConfig, loadConfig } from '@kansa/config';
+import { openStorage } from '@kansa/storage';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestStore {
+  client: ClickHouseClient;
+  config: KansaConfig;
+  dataDir: string;
+  /** Rows of a query as objects. */
+  rows<T = Record<string, unknown>>(query: string, params?: Record<string, unknown>): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh embedded ClickHouse (real chDB) in its own temporary directory,
+ * migrated. One per test file: chDB allows one open data directory per process,
+ * so call close() in afterAll.
+ */
+export async function openTestStore(overrides: Partial<KansaConfig> = {}): Promise<TestStore> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kansa-test-'));
+  const config = loadConfig({
+    env: {},
+    overrides: { ...overrides, storage: { ...(overrides.storage ?? {}), dataDir, url: '' } },
+  });
+  const client = await openStorage(config);
+  return {
+    client,
+    config,
+    dataDir,
+    async rows<T>(query: string, params: Record<string, unknown> = {}) {
+      const rs = await client.query({ query, query_params: params, format: 'JSONEachRow' });
+      return rs.json<T>();
+    },
+    async close() {
+      await client.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
