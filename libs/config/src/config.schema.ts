@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarSection } from './sections/calendar.section';
 import { organisationSection } from './sections/organisation.section';
 import { privacySection } from './sections/privacy.section';
 import { storageSection } from './sections/storage.section';
@@ -13,7 +14,10 @@ export const kansaConfigSchema = z
     storage: storageSection.default(storageSection.parse({})),
     organisation: organisationSection.default(organisationSection.parse({})),
     privacy: privacySection.default(privacySection.parse({})),
+    calendar: calendarSection.default(calendarSection.parse({})),
   })
   .strict();
 
 export type KansaConfig = z.infer<typeof kansaConfigSchema>;
+
+export type { BusinessHours } from './sections/calendar.section';

@@ -1,0 +1,55 @@
+import type { FindingStatus, Severity } from '@kansa/domain';
+
+/** A finding as the CLI (`kansa findings --json`), API and report see it. */
+export interface FindingView {
+  id: string;
+  rule: string;
+  ruleTitle: string;
+  ruleVersion: number;
+  severity: Severity;
+  day: string;
+  userId: string;
+  subject: string;
+  count: number;
+  firstAt: string | null;
+  lastAt: string | null;
+  summary: string;
+  details: Record<string, unknown>;
+  evidenceIds: string[];
+  evidenceTotal: number;
+  params: Record<string, unknown>;
+  window: { from: string; to: string };
+  status: FindingStatus;
+  /** Latest triage: who and when, and the comment. */
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  comment: string | null;
+  detectedAt: string;
+}
+
+export interface FindingTransitionView {
+  at: string;
+  by: string;
+  from: FindingStatus;
+  to: FindingStatus;
+  comment: string;
+}
+
+export interface FindingFilter {
+  from?: string;
+  to?: string;
+  rules?: string[];
+  statuses?: FindingStatus[];
+  userId?: string;
+  limit?: number;
+}
+
+/** Nest injection token of the FindingsService. */
+export const FINDINGS_SERVICE = Symbol('FINDINGS_SERVICE');
+
+export interface FindingsServicePort {
+  list(filter: FindingFilter): Promise<FindingView[]>;
+  get(id: string): Promise<(FindingView & { history: FindingTransitionView[] }) | null>;
+  /** Applies a triage transition; throws a clear error for a transition not allowed from the current state. */
+  transition(id: string, to: FindingStatus, by: string, comment: string): Promise<FindingView>;
+}

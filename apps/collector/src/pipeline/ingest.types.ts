@@ -1,0 +1,55 @@
+/**
+ * The contract of the collector's one pipeline: every transport (file import,
+ * Kafka, HTTP) hands raw records to IngestService, which runs
+ * decode → identify → validate → normalize → sink → acknowledge.
+ */
+export type Transport = 'file' | 'kafka' | 'http';
+
+export interface RawRecord {
+  /** 1-based line number in the file, or the position in a Kafka/HTTP batch. */
+  lineNo: number;
+  /** The undecoded bytes (files, Kafka values) or … */
+  bytes?: Buffer;
+  /** … the text (HTTP lines, JSON objects re-serialized). */
+  text?: string;
+  /** Where it came from, for quarantine: e.g. `kansa.jumin/0/12345` (topic/partition/offset). */
+  origin?: string;
+}
+
+export interface IngestRequest {
+  /** `jumin` | `atena` | `chukan` | `terminal` | `canonical` | a configured extra system. */
+  source: string;
+  instance?: string;
+  transport: Transport;
+  /** File path, topic, or `http:<client>`. */
+  origin: string;
+  /** For files: the name used to check the file-name pattern. */
+  fileName?: string;
+  records: AsyncIterable<RawRecord> | Iterable<RawRecord>;
+}
+
+export interface IngestCounts {
+  read: number;
+  stored: number;
+  duplicates: number;
+  quarantined: number;
+  /** Quarantine reasons and how often each occurred, e.g. { "処理日時: invalid date": 2 }. */
+  reasons: Record<string, number>;
+}
+
+export interface IngestResult extends IngestCounts {
+  batchId: string;
+}
+
+/** Nest injection token of the IngestService. */
+export const INGEST_SERVICE = Symbol('INGEST_SERVICE');
+
+export interface IngestServicePort {
+  /**
+   * Stores a batch: resolves only once every accepted record is in ClickHouse
+   * (so a transport may acknowledge then). Throws StorageUnavailableError
+   * (retry later) — infrastructure errors are never turned into quarantine.
+   * Always read = stored + duplicates + quarantined.
+   */
+  ingest(request: IngestRequest): Promise<IngestResult>;
+}
