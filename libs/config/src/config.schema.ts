@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { analyzerSection } from './sections/analyzer.section';
 import { calendarSection } from './sections/calendar.section';
 import { organisationSection } from './sections/organisation.section';
 import { privacySection } from './sections/privacy.section';
@@ -15,6 +16,7 @@ export const kansaConfigSchema = z
     organisation: organisationSection.default(organisationSection.parse({})),
     privacy: privacySection.default(privacySection.parse({})),
     calendar: calendarSection.default(calendarSection.parse({})),
+    analyzer: analyzerSection.default(analyzerSection.parse({})),
   })
   .strict();
 
