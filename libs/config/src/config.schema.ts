@@ -4,6 +4,7 @@ import { calendarSection } from './sections/calendar.section';
 import { organisationSection } from './sections/organisation.section';
 import { privacySection } from './sections/privacy.section';
 import { storageSection } from './sections/storage.section';
+import { kafkaSection } from './sections/kafka.section';
 
 /**
  * The whole configuration: config/kansa.yaml (defaults), an optional site file
@@ -17,9 +18,11 @@ export const kansaConfigSchema = z
     privacy: privacySection.default(privacySection.parse({})),
     calendar: calendarSection.default(calendarSection.parse({})),
     analyzer: analyzerSection.default(analyzerSection.parse({})),
+    kafka: kafkaSection.default(kafkaSection.parse({})),
   })
   .strict();
 
 export type KansaConfig = z.infer<typeof kansaConfigSchema>;
 
 export type { BusinessHours } from './sections/calendar.section';
+export type { KafkaConfig } from './sections/kafka.section';
