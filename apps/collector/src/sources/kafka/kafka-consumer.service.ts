@@ -1,0 +1,252 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { KANSA_CONFIG, KafkaConfig, KansaConfig } from '@kansa/config';
+import { Consumer, EachBatchPayload, Kafka, logLevel, LogEntry } from 'kafkajs';
+import { INGEST_SERVICE, IngestServicePort } from '../../pipeline/ingest.types';
+import { toRawRecords } from './kafka-records.mapper';
+
+/** What `/health` and `/metrics` read. */
+export interface KafkaConsumerStatus {
+  running: boolean;
+  /** Connected to the group (joined, partitions assigned). */
+  connected: boolean;
+  /** Consumption paused because storage is unavailable; retrying with backoff. */
+  pausedForStorage: boolean;
+  lastError?: string;
+  /** Messages behind the end of each partition after the last committed batch, by `topic/partition`. */
+  lag: Record<string, number>;
+  totals: KafkaConsumerTotals;
+}
+
+export interface KafkaConsumerTotals {
+  batches: number;
+  messages: number;
+  /** Messages without a record (tombstones, blank). */
+  empty: number;
+  records: number;
+  stored: number;
+  duplicates: number;
+  quarantined: number;
+  /** Ingest attempts that failed and were retried. */
+  retries: number;
+}
+
+/**
+ * Consumes one topic per source in one consumer group and hands each fetched
+ * batch to the IngestService. The batch's offsets are committed only after
+ * the IngestService resolved (every accepted record stored, bad ones
+ * quarantined). While storage is unavailable, the subscribed topics are paused
+ * and the batch in hand is retried with backoff — at most one batch per
+ * partition worker is ever held in memory. A redelivered batch (after a crash
+ * or rebalance) is stored once: the event identity comes from content.
+ *
+ * Started only by `kansa serve` (startIfEnabled), never by plain commands.
+ */
+@Injectable()
+export class KafkaConsumerService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('KafkaConsumer');
+  private readonly settings: KafkaConfig;
+  private readonly sourceByTopic: Map<string, string>;
+  private consumer?: Consumer;
+  private connected = false;
+  private pausedForStorage = false;
+  private lastError?: string;
+  private readonly lag: Record<string, number> = {};
+  private readonly totals: KafkaConsumerTotals = {
+    batches: 0,
+    messages: 0,
+    empty: 0,
+    records: 0,
+    stored: 0,
+    duplicates: 0,
+    quarantined: 0,
+    retries: 0,
+  };
+  /** Wakes sleeping retries on stop. */
+  private stopping?: AbortController;
+
+  constructor(
+    @Inject(KANSA_CONFIG) config: KansaConfig,
+    @Inject(INGEST_SERVICE) private readonly ingest: IngestServicePort,
+  ) {
+    this.settings = config.kafka;
+    this.sourceByTopic = new Map(Object.entries(config.kafka.topics).map(([source, topic]) => [topic, source]));
+  }
+
+  get enabled(): boolean {
+    return this.settings.enabled;
+  }
+
+  /** Starts consuming when `kafka.enabled` is set; returns whether it started. */
+  async startIfEnabled(): Promise<boolean> {
+    if (!this.settings.enabled) return false;
+    await this.start();
+    return true;
+  }
+
+  async start(): Promise<void> {
+    if (this.consumer) return;
+    const s = this.settings;
+    const kafka = new Kafka({
+      clientId: s.clientId,
+      brokers: s.brokers,
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => this.log(entry),
+      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10 },
+    });
+    const consumer = kafka.consumer({
+      groupId: s.groupId,
+      sessionTimeout: s.sessionTimeoutMs,
+      heartbeatInterval: s.heartbeatIntervalMs,
+      maxBytesPerPartition: s.maxBytesPerPartition,
+      maxBytes: s.maxBytes,
+      maxWaitTimeInMs: s.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+      // The broker may be gone for a while (restart, network): keep trying,
+      // never give up on a topic that holds unread logs.
+      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10, restartOnFailure: async () => true },
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.connected = true));
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.connected = false;
+      this.lastError = e.payload.error?.message;
+    });
+    consumer.on(consumer.events.DISCONNECT, () => (this.connected = false));
+    consumer.on(consumer.events.STOP, () => (this.connected = false));
+    this.stopping = new AbortController();
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.sourceByTopic.keys()], fromBeginning: s.fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: s.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.logger.log(`consuming ${[...this.sourceByTopic.keys()].join(', ')} from ${s.brokers.join(',')} as group ${s.groupId}`);
+  }
+
+  /**
+   * Graceful stop: no new fetches; the batch in flight finishes and is
+   * committed (a batch waiting for storage is left uncommitted and will be
+   * redelivered), then the consumer leaves the group.
+   */
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    this.stopping?.abort();
+    await consumer.disconnect();
+    this.consumer = undefined;
+    this.connected = false;
+    this.logger.log('consumer stopped');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  status(): KafkaConsumerStatus {
+    return {
+      running: Boolean(this.consumer),
+      connected: this.connected,
+      pausedForStorage: this.pausedForStorage,
+      lastError: this.lastError,
+      lag: { ...this.lag },
+      totals: { ...this.totals },
+    };
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+    if (batch.isEmpty()) return;
+    const { topic, partition } = batch;
+    const source = this.sourceByTopic.get(topic);
+    if (!source) throw new Error(`no source is configured for topic ${topic}`);
+    const { records, empty } = toRawRecords(topic, partition, batch.messages);
+    const lastOffset = batch.lastOffset();
+
+    let delay = this.settings.retry.initialMs;
+    for (;;) {
+      // Stopping or the partition moved: leave the batch uncommitted (it is redelivered).
+      if (!isRunning() || isStale()) return;
+      try {
+        if (records.length > 0) {
+          const result = await this.whileHeartbeating(heartbeat, () =>
+            this.ingest.ingest({ source, transport: 'kafka', origin: topic, records }),
+          );
+          this.totals.stored += result.stored;
+          this.totals.duplicates += result.duplicates;
+          this.totals.quarantined += result.quarantined;
+        }
+        break;
+      } catch (err) {
+        this.totals.retries++;
+        this.lastError = (err as Error).message;
+        this.pauseForStorage(err as Error, delay);
+        if (!(await this.sleep(delay))) return;
+        delay = Math.min(delay * 2, this.settings.retry.maxMs);
+        await heartbeat(); // a rebalance during the outage throws here: the batch goes to the new owner
+      }
+    }
+
+    resolveOffset(lastOffset);
+    await commitOffsetsIfNecessary({
+      topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+    });
+    this.resumeAfterStorage();
+    this.totals.batches++;
+    this.totals.messages += batch.messages.length;
+    this.totals.empty += empty;
+    this.totals.records += records.length;
+    this.lag[`${topic}/${partition}`] = Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(lastOffset) - 1n));
+    await heartbeat();
+  }
+
+  /** Keeps the group membership alive while a large batch is being stored. */
+  private async whileHeartbeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => heartbeat().catch(() => undefined), Math.max(100, this.settings.heartbeatIntervalMs));
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  private pauseForStorage(err: Error, delay: number): void {
+    if (!this.pausedForStorage) {
+      this.pausedForStorage = true;
+      this.consumer?.pause([...this.sourceByTopic.keys()].map((topic) => ({ topic })));
+    }
+    this.logger.warn(`storage unavailable, consumption paused, retry in ${delay} ms / 保存できないため受信を一時停止: ${err.message}`);
+  }
+
+  private resumeAfterStorage(): void {
+    if (!this.pausedForStorage) return;
+    this.pausedForStorage = false;
+    this.lastError = undefined;
+    this.consumer?.resume([...this.sourceByTopic.keys()].map((topic) => ({ topic })));
+    this.logger.log('storage available again, consumption resumed / 受信を再開しました');
+  }
+
+  /** Resolves true after `ms`, or false at once when the consumer is stopping. */
+  private sleep(ms: number): Promise<boolean> {
+    const signal = this.stopping?.signal;
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private log(entry: LogEntry): void {
+    const text = `${entry.log.message}${entry.log.error ? `: ${String(entry.log.error)}` : ''}`;
+    if (entry.level <= logLevel.ERROR) this.logger.error(text);
+    else this.logger.warn(text);
+  }
+}
