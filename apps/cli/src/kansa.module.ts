@@ -3,6 +3,8 @@ import { KansaConfig, KansaConfigModule } from '@kansa/config';
 import { StorageModule } from '@kansa/storage';
 import { CollectorModule } from '@kansa/collector/collector.module';
 import { AnalyzerModule } from '@kansa/analyzer/analyzer.module';
+import { MastersModule } from '@kansa/masters/masters.module';
+import { CalendarModule } from '@kansa/calendar/calendar.module';
 
 /**
  * Everything in one process: what `kansa <command>` and `kansa serve` in
@@ -13,7 +15,7 @@ export class KansaModule {
   static forRoot(config: KansaConfig): DynamicModule {
     return {
       module: KansaModule,
-      imports: [KansaConfigModule.forRoot(config), StorageModule.forRoot(), CollectorModule, AnalyzerModule],
+      imports: [KansaConfigModule.forRoot(config), StorageModule.forRoot(), CollectorModule, AnalyzerModule, MastersModule, CalendarModule],
     };
   }
 }

@@ -1,2 +1,4 @@
 export * from './business-calendar';
 export * from './business-hours';
+export * from './calendar.service';
+export * from './calendar.module';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isValidDay, overtimeWindow } from '@kansa/calendar';
+import { isValidDay } from '@kansa/calendar/business-calendar';
+import { overtimeWindow } from '@kansa/calendar/business-hours';
 import { MasterKind, MASTERS } from './masters.types';
 
 /*
