@@ -1,0 +1,152 @@
+import { ACTIONS, NON_ACCESS_ACTIONS } from '@kansa/domain';
+import { TABLES } from '@kansa/storage/tables';
+import { addDays } from '@kansa/calendar';
+import type { BusinessHours } from '@kansa/config';
+import { MAX_EVIDENCE, RuleContext } from './define-rule';
+
+/**
+ * Shared SQL fragments and query parameters. Every value reaches ClickHouse as
+ * a `{name:Type}` parameter; only table names (constants) and code constants
+ * are written into the text.
+ */
+
+/** Access events (spec/rules.md): every action except logout and login_failure. */
+export const ACCESS_ACTIONS: readonly string[] = ACTIONS.filter((a) => !NON_ACCESS_ACTIONS.includes(a));
+
+export const T = TABLES;
+
+/** Far-future date standing for "open-ended" (ClickHouse Date's maximum). */
+export const OPEN_END = "toDate('2149-06-06')";
+
+/**
+ * Events in the window. Both `day` (second key of the ORDER BY) and `ts` (the
+ * partition key) are filtered: the day range prunes granules, the instants
+ * keep partial windows (today so far) exact.
+ */
+export function inWindow(alias = ''): string {
+  const p = alias ? `${alias}.` : '';
+  return (
+    `${p}ts >= {from:DateTime64(3, 'Asia/Tokyo')} AND ${p}ts < {to:DateTime64(3, 'Asia/Tokyo')} ` +
+    `AND ${p}day >= {fromDay:Date} AND ${p}day <= {toDay:Date}`
+  );
+}
+
+/** Events from `lookFromDay` (a look-back start) to the window's end. */
+export function inLookback(alias = ''): string {
+  const p = alias ? `${alias}.` : '';
+  return (
+    `${p}ts >= {lookFrom:DateTime64(3, 'Asia/Tokyo')} AND ${p}ts < {to:DateTime64(3, 'Asia/Tokyo')} ` +
+    `AND ${p}day >= {lookFromDay:Date} AND ${p}day <= {toDay:Date}`
+  );
+}
+
+export function windowParams(ctx: RuleContext<unknown>): Record<string, unknown> {
+  return { from: ctx.from, to: ctx.to, fromDay: ctx.fromDay, toDay: ctx.toDay };
+}
+
+/** Parameters of a look-back of `days` whole days before the window. */
+export function lookbackParams(ctx: RuleContext<unknown>, days: number): Record<string, unknown> {
+  const lookFromDay = addDays(ctx.fromDay, -days);
+  return { lookFromDay, lookFrom: `${lookFromDay} 00:00:00.000` };
+}
+
+/** Master versions as parameters v_staff, v_leaves, … (each master filtered by its version). */
+export function masterParams(ctx: RuleContext<unknown>): Record<string, unknown> {
+  const m = ctx.masters;
+  return {
+    v_staff: m.staff,
+    v_leaves: m.leaves,
+    v_accounts: m.accounts,
+    v_overtime: m.overtime,
+    v_watchlist: m.watchlist,
+    v_permissions: m.permissions,
+    v_residents: m.residents,
+    calendar_version: ctx.calendarVersion,
+  };
+}
+
+/** Staff master of the version in force: staff_id → department and resident numbers. */
+export const STAFF = `(SELECT staff_id, department_code, employment_status, retired_on, resident_id, household_id
+  FROM ${T.staff} WHERE version = {v_staff:UInt32})`;
+
+/** Residents link (宛名番号 ↔ 統合宛名番号 ↔ 世帯番号) of the version in force. */
+export const RESIDENTS = `(SELECT resident_id, integrated_id, household_id FROM ${T.residents} WHERE version = {v_residents:UInt32})`;
+
+/** Business days of the prepared calendar. */
+export const BUSINESS_DAYS = `(SELECT date FROM ${T.calendarDays} WHERE calendar_version = {calendar_version:UInt32} AND business_day)`;
+
+/**
+ * The department an event counts under: the one the source system recorded,
+ * else the staff master's (中間サーバー and 端末 logs carry none). Needs
+ * `LEFT JOIN ${'STAFF'} s ON s.staff_id = e.user_id`.
+ */
+export const EVENT_DEPARTMENT = "if(e.department_code != '', toString(e.department_code), s.department_code)";
+
+/** JST second of the day of `ts` (the column is stored in Asia/Tokyo). */
+export function secondOfDay(col = 'ts'): string {
+  return `(toHour(${col}) * 3600 + toMinute(${col}) * 60 + toSecond(${col}))`;
+}
+
+/** Evidence: the first MAX_EVIDENCE event IDs in time order, and how many in all. */
+export function evidence(alias = ''): string {
+  const p = alias ? `${alias}.` : '';
+  return (
+    `arrayMap(x -> toString(x.2), groupArraySorted(${MAX_EVIDENCE})((${p}ts, ${p}event_id))) AS evidence_ids, ` +
+    `count() AS evidence_total, toString(min(${p}ts)) AS first_at, toString(max(${p}ts)) AS last_at`
+  );
+}
+
+function minutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+}
+
+/**
+ * Business hours as parameters, in seconds of the day, grace included, the
+ * window [open, close) as in @kansa/calendar's businessWindow:
+ * bh_open/bh_close (default), bh_dept_codes/bh_dept_open/bh_dept_close
+ * (per-department overrides) and bh_band_open/bh_band_close (the band inside
+ * every department's hours, for a cheap first filter).
+ */
+export function hoursParams(hours: BusinessHours): Record<string, unknown> {
+  const before = hours.graceBeforeMinutes * 60;
+  const after = hours.graceAfterMinutes * 60;
+  const open = minutes(hours.start) * 60 - before;
+  const close = minutes(hours.end) * 60 + after;
+  const codes = Object.keys(hours.departments).sort();
+  const deptOpen = codes.map((c) => minutes(hours.departments[c].start) * 60 - before);
+  const deptClose = codes.map((c) => minutes(hours.departments[c].end) * 60 + after);
+  return {
+    bh_open: open,
+    bh_close: close,
+    bh_dept_codes: codes,
+    bh_dept_open: deptOpen,
+    bh_dept_close: deptClose,
+    bh_band_open: Math.max(open, ...deptOpen),
+    bh_band_close: Math.min(close, ...deptClose),
+    // plain hours (no grace) of the default schedule, for log-gap
+    bh_plain_open: minutes(hours.start) * 60,
+    bh_plain_close: minutes(hours.end) * 60,
+  };
+}
+
+/** Opening second (grace included) for the department expression `dept`. */
+export function deptOpen(dept: string): string {
+  return `arrayElement(arrayConcat([{bh_open:Int32}], {bh_dept_open:Array(Int32)}), indexOf({bh_dept_codes:Array(String)}, ${dept}) + 1)`;
+}
+
+export function deptClose(dept: string): string {
+  return `arrayElement(arrayConcat([{bh_close:Int32}], {bh_dept_close:Array(Int32)}), indexOf({bh_dept_codes:Array(String)}, ${dept}) + 1)`;
+}
+
+/**
+ * First day with any event in each month touched by the window: state-based
+ * rules (dormant-account, unused-account) report a state once per month, on
+ * the later of that day and the day the state began, so that analysing a
+ * month day by day or all at once gives the same finding.
+ */
+export const FIRST_DATA_DAY_BY_MONTH = `(SELECT toStartOfMonth(day) AS month, min(day) AS first_day FROM ${T.events}
+  WHERE day >= toStartOfMonth({fromDay:Date}) AND day <= {toDay:Date} GROUP BY month)`;
+
+/** Every day of the window as rows `d` (for rules about a state on each day). */
+export const WINDOW_DAYS = `(SELECT arrayJoin(arrayMap(i -> {fromDay:Date} + i, range(toUInt32(dateDiff('day', {fromDay:Date}, {toDay:Date}) + 1)))) AS d)`;

@@ -1,0 +1,3 @@
+export * from './fixture.types';
+export * from './rule-harness';
+export * from './describe-rule';
