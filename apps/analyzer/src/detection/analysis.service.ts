@@ -1,0 +1,259 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { addDays, CalendarService, eachDay, isValidDay } from '@kansa/calendar';
+import { MastersRepository } from '@kansa/masters';
+import type { MasterVersions, RuleContext } from '@kansa/rules/core/define-rule';
+import { MAX_EVIDENCE } from '@kansa/rules/core/define-rule';
+import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { CLOCK, Clock, jstTimestamp } from '../core/clock';
+import { findingId } from '../findings/finding-id';
+import { FindingRecord, FindingsRepository } from '../findings/findings.repository';
+import { AnalysisLedgerRepository, LedgerEntry } from '../ledger/analysis-ledger.repository';
+import { AnalysisRunsRepository, RunKind } from '../ledger/analysis-runs.repository';
+import { NO_SOURCE, ruleSources } from '../ledger/coverage.service';
+import { AnyRule, RULE_CATALOG, RuleCatalog } from './rule-catalog';
+import { resolveRuleParams } from './rule-params';
+
+export class AnalysisInputError extends Error {}
+
+export interface AnalyzeRequest {
+  fromDay: string;
+  toDay: string;
+  /** Rule IDs; all rules when empty. */
+  rules?: readonly string[];
+  kind?: RunKind;
+}
+
+export interface RuleOutcome {
+  rule: string;
+  title: string;
+  findings: number;
+  /** Untriaged findings of the window that the data no longer supports. */
+  withdrawn: number;
+  seconds: number;
+}
+
+export interface AnalyzeResult {
+  runId: string;
+  fromDay: string;
+  toDay: string;
+  findings: number;
+  seconds: number;
+  rules: RuleOutcome[];
+}
+
+/** A stretch of days analysed against the same master versions. */
+export interface Segment {
+  fromDay: string;
+  toDay: string;
+  masters: MasterVersions;
+}
+
+/**
+ * Runs rules over whole JST days: resolves the master versions and the
+ * calendar, builds each rule's context, stores its findings under their
+ * identity (rule, subject, day) and records the window in the ledger.
+ */
+@Injectable()
+export class AnalysisService {
+  private readonly logger = new Logger(AnalysisService.name);
+
+  constructor(
+    @Inject(CLICKHOUSE) private readonly client: ClickHouseClient,
+    @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
+    @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly masters: MastersRepository,
+    private readonly calendar: CalendarService,
+    private readonly findings: FindingsRepository,
+    private readonly ledger: AnalysisLedgerRepository,
+    private readonly runs: AnalysisRunsRepository,
+  ) {}
+
+  /** The rules selected by ID (all when none); unknown IDs are an input error naming the known ones. */
+  selectRules(ids: readonly string[] = []): AnyRule[] {
+    if (ids.length === 0) return [...this.catalog];
+    const known = new Set(this.catalog.map((r) => r.id));
+    const unknown = ids.filter((id) => !known.has(id));
+    if (unknown.length) {
+      throw new AnalysisInputError(`unknown rule ${unknown.join(', ')}; known rules: ${[...known].join(', ')} (ルールIDが不正です)`);
+    }
+    return this.catalog.filter((r) => ids.includes(r.id));
+  }
+
+  async analyze(request: AnalyzeRequest): Promise<AnalyzeResult> {
+    const { fromDay, toDay } = request;
+    for (const [flag, day] of [['--from', fromDay], ['--to', toDay]] as const) {
+      if (!isValidDay(day)) throw new AnalysisInputError(`${flag}: "${day}" is not a date YYYY-MM-DD (日付の形式が不正です)`);
+    }
+    if (fromDay > toDay) throw new AnalysisInputError(`--from ${fromDay} is after --to ${toDay} (期間の指定が逆です)`);
+    const rules = this.selectRules(request.rules);
+    const started = this.clock.now();
+    const runId = randomUUID();
+    const run = {
+      runId, kind: request.kind ?? 'manual', startedAt: jstTimestamp(started), finishedAt: null, fromDay, toDay,
+      rules: rules.map((r) => r.id), status: 'running' as const, error: '', findings: 0,
+    };
+    await this.runs.save(run);
+    const t0 = performance.now();
+    try {
+      // The data as it is before the rules read it: anything arriving later makes the days due again.
+      const data = await this.ledger.dataState(fromDay, toDay);
+      const segments = await this.segments(fromDay, toDay);
+      const lookback = Math.max(0, ...rules.map((r) => r.lookbackDays ?? 0));
+      const calendarVersions = new Map<Segment, number>();
+      for (const segment of segments) {
+        // calendar_days for the segment and its look-back, in the calendar version in effect then.
+        calendarVersions.set(segment, await this.calendar.prepare(addDays(segment.fromDay, -lookback - 1), segment.toDay));
+      }
+      const outcomes: RuleOutcome[] = [];
+      for (const rule of rules) {
+        const r0 = performance.now();
+        let count = 0;
+        let withdrawn = 0;
+        for (const segment of segments) {
+          const ctx = this.context(rule, segment, calendarVersions.get(segment)!);
+          const stored = await this.runRule(rule, ctx, runId);
+          count += stored.findings;
+          withdrawn += stored.withdrawn;
+          await this.ledger.record(ledgerEntries(rule, segment, data, runId, jstTimestamp(this.clock.now())));
+        }
+        outcomes.push({ rule: rule.id, title: rule.title, findings: count, withdrawn, seconds: (performance.now() - r0) / 1000 });
+      }
+      const total = outcomes.reduce((n, o) => n + o.findings, 0);
+      await this.runs.save({ ...run, status: 'ok', finishedAt: jstTimestamp(this.clock.now()), findings: total });
+      return { runId, fromDay, toDay, findings: total, seconds: (performance.now() - t0) / 1000, rules: outcomes };
+    } catch (err) {
+      await this.runs
+        .save({ ...run, status: 'failed', finishedAt: jstTimestamp(this.clock.now()), error: (err as Error).message })
+        .catch((e) => this.logger.error(`could not record the failed run ${runId}: ${(e as Error).message}`));
+      throw err;
+    }
+  }
+
+  /** The context a rule's query gets for a window (also used to time the bare queries). */
+  context(rule: AnyRule, segment: Segment, calendarVersion: number): RuleContext<unknown> {
+    return {
+      fromDay: segment.fromDay,
+      toDay: segment.toDay,
+      from: `${segment.fromDay} 00:00:00.000`,
+      to: `${addDays(segment.toDay, 1)} 00:00:00.000`,
+      params: resolveRuleParams(rule, this.config),
+      masters: segment.masters,
+      calendarVersion,
+      hours: this.config.calendar.businessHours,
+    };
+  }
+
+  /** Splits the window where the master versions in effect change (a day uses the masters as they were). */
+  async segments(fromDay: string, toDay: string): Promise<Segment[]> {
+    const segments: Segment[] = [];
+    for (const day of eachDay(fromDay, toDay)) {
+      const masters = await this.masters.versionsAt(day);
+      const last = segments[segments.length - 1];
+      if (last && sameVersions(last.masters, masters)) last.toDay = day;
+      else segments.push({ fromDay: day, toDay: day, masters });
+    }
+    return segments;
+  }
+
+  private async runRule(rule: AnyRule, ctx: RuleContext<unknown>, runId: string): Promise<{ findings: number; withdrawn: number }> {
+    const { query, query_params } = rule.query(ctx);
+    const rows = await (await this.client.query({ query, query_params, format: 'JSONEachRow' })).json<Record<string, unknown>>();
+    const now = jstTimestamp(this.clock.now());
+    const byId = new Map<string, FindingRecord>();
+    for (const row of rows) {
+      const draft = rule.toFinding(row, ctx);
+      if (draft.day < ctx.fromDay || draft.day > ctx.toDay) {
+        this.logger.warn(`${rule.id}: finding for ${draft.day} outside the window ${ctx.fromDay}..${ctx.toDay} ignored`);
+        continue;
+      }
+      const id = findingId(rule.id, draft.subject, draft.day);
+      byId.set(id, {
+        findingId: id,
+        rule: rule.id,
+        ruleVersion: rule.version,
+        severity: rule.severity,
+        day: draft.day,
+        userId: draft.userId,
+        subject: draft.subject,
+        count: draft.count,
+        firstAt: draft.firstAt ?? null,
+        lastAt: draft.lastAt ?? null,
+        summary: draft.summary,
+        details: draft.details ?? {},
+        evidenceIds: draft.evidenceIds.slice(0, MAX_EVIDENCE),
+        evidenceTotal: Math.max(draft.evidenceTotal, draft.evidenceIds.length),
+        params: ctx.params as Record<string, unknown>,
+        windowFrom: ctx.from,
+        windowTo: ctx.to,
+        runId,
+        detectedAt: now,
+        updatedAt: now,
+      });
+    }
+    const previous = await this.previousIds(rule.id, ctx.fromDay, ctx.toDay);
+    const detected = await this.findings.detectedAt([...byId.keys()].filter((id) => previous.has(id)));
+    for (const [id, record] of byId) record.detectedAt = detected.get(id) ?? record.detectedAt;
+    await this.findings.upsert([...byId.values()]);
+    const gone = [...previous].filter((id) => !byId.has(id));
+    const withdrawn = await this.withdrawUntriaged(gone);
+    return { findings: byId.size, withdrawn };
+  }
+
+  private async previousIds(rule: string, fromDay: string, toDay: string): Promise<Set<string>> {
+    const rows = await (
+      await this.client.query({
+        query: `SELECT DISTINCT finding_id FROM ${TABLES.findings}
+                WHERE rule = {rule:String} AND day >= {fromDay:Date} AND day <= {toDay:Date}`,
+        query_params: { rule, fromDay, toDay },
+        format: 'JSONEachRow',
+      })
+    ).json<{ finding_id: string }>();
+    return new Set(rows.map((r) => r.finding_id));
+  }
+
+  /**
+   * A finding the data no longer supports (late logs filled a gap, a master
+   * was corrected) is withdrawn while nobody has triaged it; once triaged it
+   * stays, with its history, for the reviewer to close.
+   */
+  private async withdrawUntriaged(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const triaged = await this.findings.statuses(ids);
+    const untriaged = ids.filter((id) => !triaged.has(id));
+    if (untriaged.length === 0) return 0;
+    await this.client.command({
+      query: `DELETE FROM ${TABLES.findings} WHERE finding_id IN {ids:Array(FixedString(32))}`,
+      query_params: { ids: untriaged },
+    });
+    return untriaged.length;
+  }
+}
+
+function sameVersions(a: MasterVersions, b: MasterVersions): boolean {
+  return (Object.keys(a) as Array<keyof MasterVersions>).every((k) => a[k] === b[k]);
+}
+
+function ledgerEntries(
+  rule: AnyRule,
+  segment: Segment,
+  data: Map<string, { events: number; mark: string }>,
+  runId: string,
+  analyzedAt: string,
+): LedgerEntry[] {
+  const entries: LedgerEntry[] = [];
+  for (const day of eachDay(segment.fromDay, segment.toDay)) {
+    for (const source of ruleSources(rule)) {
+      const state = source === NO_SOURCE ? undefined : data.get(`${source}|${day}`);
+      entries.push({
+        rule: rule.id, day, source, ruleVersion: rule.version, eventsSeen: state?.events ?? 0,
+        dataMark: state?.mark ?? '', analyzedAt, runId,
+      });
+    }
+  }
+  return entries;
+}
+

@@ -1,0 +1,197 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { Inject, Injectable } from '@nestjs/common';
+import type { FindingStatus, Severity } from '@kansa/domain';
+import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import type { FindingFilter, FindingTransitionView } from './findings.types';
+
+/** A finding as stored (one row of `findings`, latest version). */
+export interface FindingRecord {
+  findingId: string;
+  rule: string;
+  ruleVersion: number;
+  severity: Severity;
+  day: string;
+  userId: string;
+  subject: string;
+  count: number;
+  firstAt: string | null;
+  lastAt: string | null;
+  summary: string;
+  details: Record<string, unknown>;
+  evidenceIds: string[];
+  evidenceTotal: number;
+  params: Record<string, unknown>;
+  windowFrom: string;
+  windowTo: string;
+  runId: string;
+  detectedAt: string;
+  updatedAt: string;
+}
+
+export interface StatusRecord {
+  status: FindingStatus;
+  by: string | null;
+  at: string | null;
+  comment: string | null;
+}
+
+interface FindingRow {
+  finding_id: string;
+  rule: string;
+  rule_version: number;
+  severity: Severity;
+  day: string;
+  user_id: string;
+  subject: string;
+  count: string | number;
+  first_at: string | null;
+  last_at: string | null;
+  summary: string;
+  details: string;
+  evidence_ids: string[];
+  evidence_total: string | number;
+  params: string;
+  window_from: string;
+  window_to: string;
+  run_id: string;
+  detected_at: string;
+  updated_at: string;
+}
+
+/** Reads and writes `findings` and the append-only `finding_transitions`. */
+@Injectable()
+export class FindingsRepository {
+  constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
+
+  /** When each of these findings was first detected (absent: new). */
+  async detectedAt(ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += 5000) {
+      const rows = await this.rows<{ finding_id: string; detected_at: string }>(
+        `SELECT finding_id, min(detected_at) AS detected_at FROM ${TABLES.findings}
+         WHERE finding_id IN {ids:Array(FixedString(32))} GROUP BY finding_id`,
+        { ids: ids.slice(i, i + 5000) },
+      );
+      for (const r of rows) out.set(r.finding_id, r.detected_at);
+    }
+    return out;
+  }
+
+  async upsert(records: readonly FindingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.client.insert({
+      table: TABLES.findings,
+      format: 'JSONEachRow',
+      values: records.map((r) => ({
+        finding_id: r.findingId,
+        rule: r.rule,
+        rule_version: r.ruleVersion,
+        severity: r.severity,
+        day: r.day,
+        user_id: r.userId,
+        subject: r.subject,
+        count: r.count,
+        first_at: r.firstAt,
+        last_at: r.lastAt,
+        summary: r.summary,
+        details: JSON.stringify(r.details),
+        evidence_ids: r.evidenceIds,
+        evidence_total: r.evidenceTotal,
+        params: JSON.stringify(r.params),
+        window_from: r.windowFrom,
+        window_to: r.windowTo,
+        run_id: r.runId,
+        detected_at: r.detectedAt,
+        updated_at: r.updatedAt,
+      })),
+    });
+  }
+
+  /** Findings matching the filter (latest version of each), newest day first; statuses applied by the caller. */
+  async list(filter: Omit<FindingFilter, 'statuses' | 'limit'>, ids?: readonly string[]): Promise<FindingRecord[]> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (filter.from) (where.push('day >= {from:Date}'), (params.from = filter.from));
+    if (filter.to) (where.push('day <= {to:Date}'), (params.to = filter.to));
+    if (filter.rules?.length) (where.push('rule IN {rules:Array(String)}'), (params.rules = filter.rules));
+    if (filter.userId) (where.push('user_id = {userId:String}'), (params.userId = filter.userId));
+    if (ids) (where.push('finding_id IN {ids:Array(FixedString(32))}'), (params.ids = ids));
+    const rows = await this.rows<FindingRow>(
+      `SELECT * FROM ${TABLES.findings} FINAL
+       ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+       ORDER BY day DESC, rule, user_id, subject`,
+      params,
+    );
+    return rows.map(toRecord);
+  }
+
+  /** The current triage state of each finding: the latest transition (`new` when none). */
+  async statuses(ids: readonly string[] | 'all'): Promise<Map<string, StatusRecord>> {
+    const out = new Map<string, StatusRecord>();
+    const rows = await this.rows<{ finding_id: string; status: FindingStatus; last_by: string; last_at: string; last_comment: string }>(
+      `SELECT finding_id, argMax(to_status, at) AS status, argMax(by, at) AS last_by, max(at) AS last_at, argMax(comment, at) AS last_comment
+       FROM ${TABLES.findingTransitions}
+       ${ids === 'all' ? '' : 'WHERE finding_id IN {ids:Array(FixedString(32))}'}
+       GROUP BY finding_id`,
+      ids === 'all' ? {} : { ids },
+    );
+    for (const r of rows) out.set(r.finding_id, { status: r.status, by: r.last_by, at: r.last_at, comment: r.last_comment });
+    return out;
+  }
+
+  async history(id: string): Promise<FindingTransitionView[]> {
+    const rows = await this.rows<{ at: string; by: string; from_status: FindingStatus; to_status: FindingStatus; comment: string }>(
+      `SELECT at, by, from_status, to_status, comment FROM ${TABLES.findingTransitions}
+       WHERE finding_id = {id:FixedString(32)} ORDER BY at`,
+      { id },
+    );
+    return rows.map((r) => ({ at: r.at, by: r.by, from: r.from_status, to: r.to_status, comment: r.comment }));
+  }
+
+  async appendTransition(t: { findingId: string; at: string; by: string; from: FindingStatus; to: FindingStatus; comment: string }): Promise<void> {
+    await this.client.insert({
+      table: TABLES.findingTransitions,
+      format: 'JSONEachRow',
+      values: [{ finding_id: t.findingId, at: t.at, by: t.by, from_status: t.from, to_status: t.to, comment: t.comment }],
+    });
+  }
+
+  private async rows<T>(query: string, query_params: Record<string, unknown>): Promise<T[]> {
+    const rs = await this.client.query({ query, query_params, format: 'JSONEachRow' });
+    return rs.json<T>();
+  }
+}
+
+function toRecord(r: FindingRow): FindingRecord {
+  return {
+    findingId: r.finding_id,
+    rule: r.rule,
+    ruleVersion: Number(r.rule_version),
+    severity: r.severity,
+    day: r.day,
+    userId: r.user_id,
+    subject: r.subject,
+    count: Number(r.count),
+    firstAt: r.first_at,
+    lastAt: r.last_at,
+    summary: r.summary,
+    details: parseJson(r.details),
+    evidenceIds: r.evidence_ids,
+    evidenceTotal: Number(r.evidence_total),
+    params: parseJson(r.params),
+    windowFrom: r.window_from,
+    windowTo: r.window_to,
+    runId: r.run_id,
+    detectedAt: r.detected_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { raw: text };
+  }
+}

@@ -1,0 +1,57 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLICKHOUSE, TABLES } from '@kansa/storage';
+
+export type RunKind = 'manual' | 'incremental' | 'daily' | 'catch-up' | 'demo';
+export type RunStatus = 'running' | 'ok' | 'failed';
+
+export interface AnalysisRunRecord {
+  runId: string;
+  kind: RunKind;
+  startedAt: string;
+  finishedAt: string | null;
+  fromDay: string;
+  toDay: string;
+  rules: string[];
+  status: RunStatus;
+  error: string;
+  findings: number;
+}
+
+/** One row per analysis run (the report lists them); the finished row replaces the running one. */
+@Injectable()
+export class AnalysisRunsRepository {
+  constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
+
+  async save(run: AnalysisRunRecord): Promise<void> {
+    await this.client.insert({
+      table: TABLES.analysisRuns,
+      format: 'JSONEachRow',
+      values: [
+        {
+          run_id: run.runId, kind: run.kind, started_at: run.startedAt, finished_at: run.finishedAt, from_day: run.fromDay,
+          to_day: run.toDay, rules: run.rules, status: run.status, error: run.error, findings: run.findings,
+        },
+      ],
+    });
+  }
+
+  /** Runs whose window overlaps [fromDay, toDay], oldest first. */
+  async list(fromDay: string, toDay: string): Promise<AnalysisRunRecord[]> {
+    const rows = await (
+      await this.client.query({
+        query: `SELECT * FROM ${TABLES.analysisRuns} FINAL
+                WHERE from_day <= {toDay:Date} AND to_day >= {fromDay:Date} ORDER BY started_at`,
+        query_params: { fromDay, toDay },
+        format: 'JSONEachRow',
+      })
+    ).json<{
+      run_id: string; kind: RunKind; started_at: string; finished_at: string | null; from_day: string; to_day: string;
+      rules: string[]; status: RunStatus; error: string; findings: string;
+    }>();
+    return rows.map((r) => ({
+      runId: r.run_id, kind: r.kind, startedAt: r.started_at, finishedAt: r.finished_at, fromDay: r.from_day, toDay: r.to_day,
+      rules: r.rules, status: r.status, error: r.error, findings: Number(r.findings),
+    }));
+  }
+}

@@ -1,0 +1,42 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { JST } from '../core/clock';
+import { AnalysisSchedulerService } from './analysis-scheduler.service';
+
+/** Registers the analyzer's cron jobs (JST) and starts the catch-up on start — service mode only. */
+@Injectable()
+export class AnalysisCronService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AnalysisCronService.name);
+
+  constructor(
+    @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
+    private readonly registry: SchedulerRegistry,
+    private readonly scheduler: AnalysisSchedulerService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { incrementalCron, dailyCron, catchUpOnStart } = this.config.analyzer;
+    this.add('analysis-incremental', incrementalCron, () => this.scheduler.incremental());
+    // The daily run is a catch-up: it analyses yesterday and anything late or missed.
+    this.add('analysis-daily', dailyCron, () => this.scheduler.catchUp('daily'));
+    if (catchUpOnStart) {
+      // In the background: the service answers while a long catch-up runs.
+      void this.scheduler.catchUp().catch((err) => this.logger.error(`catch-up failed: ${(err as Error).message}`));
+    }
+  }
+
+  private add(name: string, expression: string, job: () => Promise<unknown>): void {
+    const cron = CronJob.from({
+      cronTime: expression,
+      timeZone: JST,
+      onTick: () => {
+        job().catch((err) => this.logger.error(`${name} failed: ${(err as Error).message}`));
+      },
+      start: false,
+    });
+    this.registry.addCronJob(name, cron);
+    cron.start();
+  }
+}
