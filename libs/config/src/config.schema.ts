@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { analyzerSection } from './sections/analyzer.section';
 import { calendarSection } from './sections/calendar.section';
+import { httpSection } from './sections/http.section';
+import { alertsSection } from './sections/alerts.section';
 import { organisationSection } from './sections/organisation.section';
 import { privacySection } from './sections/privacy.section';
 import { storageSection } from './sections/storage.section';
@@ -18,6 +20,8 @@ export const kansaConfigSchema = z
     privacy: privacySection.default(privacySection.parse({})),
     calendar: calendarSection.default(calendarSection.parse({})),
     analyzer: analyzerSection.default(analyzerSection.parse({})),
+    http: httpSection.default(httpSection.parse({})),
+    alerts: alertsSection.default(alertsSection.parse({})),
     kafka: kafkaSection.default(kafkaSection.parse({})),
   })
   .strict();
@@ -25,4 +29,7 @@ export const kansaConfigSchema = z
 export type KansaConfig = z.infer<typeof kansaConfigSchema>;
 
 export type { BusinessHours } from './sections/calendar.section';
+export type { ApiRole, ApiToken, HttpSettings } from './sections/http.section';
+export { API_ROLES } from './sections/http.section';
+export type { AlertsSettings } from './sections/alerts.section';
 export type { KafkaConfig } from './sections/kafka.section';

@@ -27,6 +27,8 @@ const ENV_OVERRIDES: Array<[string, string[], (v: string) => unknown]> = [
   ['KANSA_DATA_DIR', ['storage', 'dataDir'], String],
   ['KANSA_HMAC_KEY', ['privacy', 'hmacKey'], String],
   ['KANSA_HMAC_KEY_FILE', ['privacy', 'hmacKeyFile'], String],
+  ['KANSA_SMTP_PASSWORD', ['alerts', 'email', 'password'], String],
+  ['KANSA_WEBHOOK_SECRET', ['alerts', 'webhook', 'secret'], String],
 ];
 
 /** Registers more environment overrides (a section's own secrets). */

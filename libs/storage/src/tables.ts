@@ -18,5 +18,7 @@ export const TABLES = {
   findingTransitions: 'finding_transitions',
   analysisRuns: 'analysis_runs',
   analysisLedger: 'analysis_ledger',
+  apiAccessLog: 'api_access_log',
+  alertDeliveries: 'alert_deliveries',
 } as const;
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

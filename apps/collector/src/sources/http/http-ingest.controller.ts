@@ -1,0 +1,116 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  Param,
+  PayloadTooLargeException,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { AuthedRequest, MetricsService, RequireRole, StorageStatus } from '@kansa/http-common';
+import { StorageUnavailableError } from '@kansa/storage';
+import type { Response } from 'express';
+import { INGEST_SERVICE, IngestResult, IngestServicePort } from '../../pipeline/ingest.types';
+import { IngestBodyError, toRawRecords } from './ingest-body.schema';
+import { QuarantinedLinesRepository, RejectedLine } from './quarantined-lines.repository';
+
+/** The answer to a sender: counts, and each quarantined line with its field and reason. */
+export interface IngestAnswer extends IngestResult {
+  rejected: RejectedLine[];
+  /** More quarantined lines than listed in `rejected`. */
+  rejectedTruncated: boolean;
+}
+
+const MAX_REJECTED_LISTED = 1000;
+const SOURCE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+@ApiTags('ingest')
+@Controller('api/ingest')
+export class HttpIngestController {
+  constructor(
+    @Inject(INGEST_SERVICE) private readonly ingest: IngestServicePort,
+    @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
+    private readonly quarantined: QuarantinedLinesRepository,
+    private readonly storageStatus: StorageStatus,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /**
+   * Stores a batch and answers only once it is in storage: 200 when every
+   * line was stored (or was a duplicate), 422 when some lines were
+   * quarantined (the others are stored; `rejected` names each bad line), 400
+   * for a body that is not a batch, 413 above the limits, 503 while storage
+   * is unavailable (resend the same batch later: duplicates are recognised).
+   */
+  @RequireRole('ingest')
+  @Post(':source')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'ログの受信 (ingest role): 行の配列・JSON オブジェクトの配列・改行区切りテキスト' })
+  @ApiParam({ name: 'source', description: 'jumin | atena | chukan | terminal | canonical | 設定した追加システム' })
+  @ApiQuery({ name: 'instance', required: false, description: '同じシステムの複数の実体 (例: 本庁・支所)' })
+  @ApiConsumes('application/json', 'text/plain', 'application/x-ndjson', 'text/csv')
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'object' }] } },
+        { type: 'object', properties: { lines: { type: 'array', items: { type: 'string' } } } },
+        { type: 'object', properties: { records: { type: 'array', items: { type: 'object' } } } },
+        { type: 'string', description: 'one record per line' },
+      ],
+    },
+  })
+  @ApiResponse({ status: 200, description: 'すべて保存 (stored or duplicate)' })
+  @ApiResponse({ status: 422, description: '一部の行を隔離: rejected に行番号・項目・理由 (the rest is stored)' })
+  @ApiResponse({ status: 400, description: '本文の形式が不正' })
+  @ApiResponse({ status: 413, description: '大きすぎる (bytes or lines)' })
+  @ApiResponse({ status: 503, description: '保存先が一時的に利用できない: Retry-After 秒後に同じ内容を再送' })
+  async post(
+    @Param('source') source: string,
+    @Query('instance') instance: string | undefined,
+    @Body() body: unknown,
+    @Req() req: AuthedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<IngestAnswer> {
+    if (!SOURCE_NAME.test(source)) throw new BadRequestException(`送信元システム名が不正です (invalid source "${source}")`);
+    if (instance !== undefined && !/^[A-Za-z0-9_-]{0,64}$/.test(instance)) {
+      throw new BadRequestException(`instance が不正です (invalid instance "${instance}")`);
+    }
+    const origin = `http:${req.apiClient!.name}`;
+    let records;
+    try {
+      records = toRawRecords(body, origin);
+    } catch (err) {
+      if (err instanceof IngestBodyError) throw new BadRequestException(err.message);
+      throw err;
+    }
+    if (records.length === 0) throw new BadRequestException('行がありません (no lines in the body)');
+    const max = this.config.http.maxBatchLines;
+    if (records.length > max) {
+      this.metrics.httpIngestLines.inc({ source, outcome: 'refused' }, records.length);
+      throw new PayloadTooLargeException(`行数が多すぎます: ${records.length} 行 (上限 ${max} 行)。分割して送ってください (too many lines)`);
+    }
+    let result: IngestResult;
+    try {
+      result = await this.ingest.ingest({ source, instance: instance || undefined, transport: 'http', origin, records });
+    } catch (err) {
+      if (err instanceof StorageUnavailableError) {
+        this.storageStatus.markUnavailable(err);
+        this.metrics.httpIngestLines.inc({ source, outcome: 'refused' }, records.length);
+      }
+      throw err;
+    }
+    this.storageStatus.markAvailable();
+    this.metrics.httpIngestLines.inc({ source, outcome: 'stored' }, result.stored);
+    this.metrics.httpIngestLines.inc({ source, outcome: 'duplicate' }, result.duplicates);
+    this.metrics.httpIngestLines.inc({ source, outcome: 'quarantined' }, result.quarantined);
+    const rejected = result.quarantined > 0 ? await this.quarantined.ofBatch(result.batchId, MAX_REJECTED_LISTED) : [];
+    if (result.quarantined > 0) res.status(422);
+    return { ...result, rejected, rejectedTruncated: result.quarantined > rejected.length };
+  }
+}

@@ -1,0 +1,25 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLICKHOUSE, TABLES } from '@kansa/storage';
+
+export interface RejectedLine {
+  line: number;
+  field: string;
+  reason: string;
+}
+
+/** The quarantined lines of one batch, as the HTTP answer reports them to the sender. */
+@Injectable()
+export class QuarantinedLinesRepository {
+  constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
+
+  async ofBatch(batchId: string, limit: number): Promise<RejectedLine[]> {
+    const rs = await this.client.query({
+      query: `SELECT line_no AS line, field, reason FROM ${TABLES.quarantine}
+              WHERE batch_id = {batchId:String} ORDER BY line_no LIMIT {limit:UInt32}`,
+      query_params: { batchId, limit },
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<{ line: string; field: string; reason: string }>()).map((r) => ({ ...r, line: Number(r.line) }));
+  }
+}

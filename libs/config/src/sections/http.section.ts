@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+export const API_ROLES = ['ingest', 'read', 'triage'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+/** One API client: its token is stored only as a SHA-256 hex digest. */
+const tokenEntry = z
+  .object({
+    /** Who holds the token: recorded in the access audit and as the ingest origin (`http:<name>`). */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-"'),
+    /** Hex SHA-256 of the token (`kansa token create` prints it). */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits (SHA-256 of the token)'),
+    /** ingest: sending systems; read: staff reading findings/events/reports; triage: read + triage transitions. */
+    role: z.enum(API_ROLES),
+  })
+  .strict();
+
+/** The HTTP API of `kansa serve`. */
+export const httpSection = z
+  .object({
+    /** Listen address: loopback unless the site decides otherwise. */
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8470),
+    /** Largest request body accepted, in bytes (413 above it). */
+    bodyLimitBytes: z.number().int().min(1024).default(10 * 1024 * 1024),
+    /** Most lines/objects in one ingest request (413 above it). */
+    maxBatchLines: z.number().int().min(1).default(50_000),
+    /** Seconds a client is told to wait (Retry-After) while storage is unavailable. */
+    retryAfterSeconds: z.number().int().min(1).default(5),
+    /** Longest time a request may run before the shutdown closes it, in ms. */
+    shutdownGraceMs: z.number().int().min(0).default(30_000),
+    tokens: z.array(tokenEntry).default([]),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const seen = new Set<string>();
+    v.tokens.forEach((t, i) => {
+      if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: ['tokens', i, 'name'], message: `duplicate token name ${t.name}` });
+      seen.add(t.name);
+    });
+  });
+
+export type HttpSettings = z.infer<typeof httpSection>;
+export type ApiToken = HttpSettings['tokens'][number];

@@ -1,0 +1,102 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics of this process. What is in storage (lines per source
+ * and outcome, findings per rule, analysis runs) is read from ClickHouse at
+ * scrape time, so it counts every collector and every transport; request and
+ * alert counters are this process's own. Other modules (the Kafka consumer's
+ * lag) add their metrics to `registry`.
+ */
+@Injectable()
+export class MetricsService {
+  private readonly logger = new Logger('Metrics');
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'kansa_http_requests_total',
+    help: 'HTTP requests answered by this process, by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpIngestLines = new Counter({
+    name: 'kansa_http_ingest_lines_total',
+    help: 'Lines received by POST /api/ingest in this process, by source and outcome (stored, duplicate, quarantined, refused)',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alertDeliveries = new Counter({
+    name: 'kansa_alert_deliveries_total',
+    help: 'Alert messages attempted by this process, by channel and result (sent, failed, abandoned)',
+    labelNames: ['channel', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'kansa_process_' });
+    const storageUp = new Gauge({ name: 'kansa_storage_up', help: '1 when ClickHouse answered the scrape queries', registers: [this.registry] });
+    const rows = <T>(query: string) => this.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<T>());
+    const self = this;
+    new Gauge({
+      name: 'kansa_events_lines',
+      help: 'Lines ingested into storage by all collectors, by source, transport and outcome (read, stored, duplicate, quarantined)',
+      labelNames: ['source', 'transport', 'outcome'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        try {
+          const data = await rows<{ source: string; transport: string; read: string; stored: string; duplicates: string; quarantined: string }>(
+            `SELECT source, transport, sum(lines_read) AS read, sum(stored) AS stored, sum(duplicates) AS duplicates, sum(quarantined) AS quarantined
+             FROM ${TABLES.importBatches} GROUP BY source, transport`,
+          );
+          for (const r of data) {
+            this.set({ source: r.source, transport: r.transport, outcome: 'read' }, Number(r.read));
+            this.set({ source: r.source, transport: r.transport, outcome: 'stored' }, Number(r.stored));
+            this.set({ source: r.source, transport: r.transport, outcome: 'duplicate' }, Number(r.duplicates));
+            this.set({ source: r.source, transport: r.transport, outcome: 'quarantined' }, Number(r.quarantined));
+          }
+          storageUp.set(1);
+        } catch (err) {
+          storageUp.set(0);
+          self.logger.warn(`metrics: storage query failed: ${(err as Error).message}`);
+        }
+      },
+    });
+    new Gauge({
+      name: 'kansa_findings',
+      help: 'Findings in storage, by rule and severity',
+      labelNames: ['rule', 'severity'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const data = await rows<{ rule: string; severity: string; n: string }>(
+          `SELECT rule, severity, count() AS n FROM ${TABLES.findings} FINAL GROUP BY rule, severity`,
+        ).catch(() => []);
+        for (const r of data) this.set({ rule: r.rule, severity: r.severity }, Number(r.n));
+      },
+    });
+    new Gauge({
+      name: 'kansa_analysis_last_run_seconds',
+      help: 'Duration of the last finished analysis run, by kind (incremental, daily, catch-up, manual)',
+      labelNames: ['kind', 'status'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const data = await rows<{ kind: string; status: string; seconds: number }>(
+          `SELECT kind, argMax(status, started_at) AS status,
+                  argMax(dateDiff('millisecond', started_at, finished_at), started_at) / 1000 AS seconds
+           FROM ${TABLES.analysisRuns} FINAL WHERE finished_at IS NOT NULL GROUP BY kind`,
+        ).catch(() => []);
+        for (const r of data) this.set({ kind: r.kind, status: r.status }, Number(r.seconds));
+      },
+    });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
