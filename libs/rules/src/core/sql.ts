@@ -150,3 +150,11 @@ export const FIRST_DATA_DAY_BY_MONTH = `(SELECT toStartOfMonth(day) AS month, mi
 
 /** Every day of the window as rows `d` (for rules about a state on each day). */
 export const WINDOW_DAYS = `(SELECT arrayJoin(arrayMap(i -> {fromDay:Date} + i, range(toUInt32(dateDiff('day', {fromDay:Date}, {toDay:Date}) + 1)))) AS d)`;
+
+/**
+ * Wraps an aggregate over (day, user_id) so that both come out as text
+ * without the aliases shadowing the columns inside the query.
+ */
+export function asUserDayRows(inner: string): string {
+  return `SELECT * REPLACE (toString(day) AS day, toString(user_id) AS user_id) FROM (${inner}) ORDER BY day, user_id`;
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { defineRule } from '../../core/define-rule';
+import { EvidenceRow, fmt, num, span, userDayDraft } from '../../core/finding';
+import { asUserDayRows, evidence, inWindow, T, windowParams } from '../../core/sql';
+
+const LOOKUP_ACTIONS = ['view', 'search', 'update', 'issue', 'inquiry'];
+
+const params = z
+  .object({
+    /** Distinct residents touched by one user in one day. */
+    threshold: z.number().int().min(1).default(300),
+  })
+  .strict();
+type Params = z.infer<typeof params>;
+
+interface Row extends EvidenceRow {
+  residents: string;
+}
+
+export default defineRule<Params, Row>({
+  id: 'mass-lookup',
+  title: '大量照会',
+  version: 1,
+  severity: 'high',
+  guideline: '特定個人情報への不正なアクセスの検知（業務に必要な範囲を超えた照会）',
+  description:
+    '1人の職員が1日に照会・検索・更新・証明書発行・情報照会した住民の人数（重複を除く）が基準（既定 300 人）以上だったものです。' +
+    '一斉処理などの業務上の理由があったかを所属に確認してください。',
+  sources: [],
+  params,
+  query: (ctx) => ({
+    query: asUserDayRows(`
+SELECT day, user_id, uniqExact(subject_id) AS residents, ${evidence()}
+FROM ${T.events}
+WHERE ${inWindow()} AND action IN {lookups:Array(String)} AND subject_id != ''
+GROUP BY day, user_id
+HAVING residents >= {threshold:UInt64}`),
+    query_params: { ...windowParams(ctx), lookups: LOOKUP_ACTIONS, threshold: ctx.params.threshold },
+  }),
+  toFinding: (row) => {
+    const residents = num(row.residents);
+    const draft = userDayDraft(
+      row,
+      `住民 ${fmt(residents)} 人分の照会（操作 ${fmt(num(row.evidence_total))} 件、${span(row.first_at, row.last_at)}）`,
+      { residents },
+    );
+    return { ...draft, count: residents };
+  },
+});

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { defineRule } from '../../core/define-rule';
+import { EvidenceRow, fmt, num, userDayDraft } from '../../core/finding';
+import { evidence, inLookback, lookbackParams, T, windowParams } from '../../core/sql';
+
+const OUTPUT_ACTIONS = ['print', 'export', 'bulk_export'];
+
+const params = z
+  .object({
+    /** Absolute threshold: records output by one user in one day. */
+    threshold: z.number().int().min(1).default(1000),
+    /** … or this many times the user's 95th-percentile daily output … */
+    factor: z.number().min(1).default(10),
+    /** … over the previous days … */
+    lookbackDays: z.number().int().min(7).max(366).default(90),
+    /** … when the user had at least this many active (output) days in them … */
+    minActiveDays: z.number().int().min(1).default(10),
+    /** … and at least this many records. */
+    minimum: z.number().int().min(1).default(200),
+  })
+  .strict();
+type Params = z.infer<typeof params>;
+
+interface Row extends EvidenceRow {
+  total: string;
+  active_days: string;
+  p95: number;
+  by_threshold: number;
+}
+
+export default defineRule<Params, Row>({
+  id: 'mass-output',
+  title: '大量出力',
+  version: 1,
+  severity: 'high',
+  guideline: '特定個人情報の大量出力・持出しの検知（帳票出力・CSV出力・一括出力の記録の分析）',
+  description:
+    '1日に帳票・CSV・一括出力した件数が基準（既定 1,000 件）以上、または本人のふだんの出力量（過去 90 日の 95 パーセンタイル）の 10 倍以上かつ 200 件以上だったものです。' +
+    '出力の目的・出力物の管理（保管・廃棄）を所属に確認してください。',
+  sources: [],
+  lookbackDays: 90,
+  params,
+  query: (ctx) => ({
+    query: `
+WITH daily AS (
+  SELECT day, user_id, sum(record_count) AS total, ${evidence()}
+  FROM ${T.events}
+  WHERE ${inLookback()} AND action IN {outputs:Array(String)}
+  GROUP BY day, user_id
+)
+SELECT toString(d.day) AS day, toString(d.user_id) AS user_id, d.total AS total,
+  d.evidence_ids AS evidence_ids, d.evidence_total AS evidence_total, d.first_at AS first_at, d.last_at AS last_at,
+  arrayMap(x -> x.2, arrayFilter(x -> x.1 >= d.day - {lookbackDays:UInt32} AND x.1 < d.day, h.hist)) AS prev,
+  length(prev) AS active_days,
+  if(active_days > 0, arrayReduce('quantileExact(0.95)', prev), 0) AS p95,
+  d.total >= {threshold:UInt64} AS by_threshold
+FROM daily d
+LEFT JOIN (SELECT user_id, groupArray((day, total)) AS hist FROM daily WHERE day < {toDay:Date} GROUP BY user_id) h
+  ON h.user_id = d.user_id
+WHERE d.day >= {fromDay:Date} AND d.total >= least({threshold:UInt64}, {minimum:UInt64})
+  AND (by_threshold OR (active_days >= {minActiveDays:UInt32} AND d.total >= {factor:Float64} * p95 AND d.total >= {minimum:UInt64}))
+ORDER BY day, user_id`,
+    query_params: {
+      ...windowParams(ctx),
+      ...lookbackParams(ctx, ctx.params.lookbackDays),
+      outputs: OUTPUT_ACTIONS,
+      threshold: ctx.params.threshold,
+      factor: ctx.params.factor,
+      lookbackDays: ctx.params.lookbackDays,
+      minActiveDays: ctx.params.minActiveDays,
+      minimum: ctx.params.minimum,
+    },
+  }),
+  toFinding: (row, ctx) => {
+    const total = num(row.total);
+    const byThreshold = Number(row.by_threshold) === 1 || (row.by_threshold as unknown) === true;
+    const basis = byThreshold
+      ? `基準 ${fmt(ctx.params.threshold)} 件以上`
+      : `ふだん（95パーセンタイル ${fmt(Math.round(num(row.p95)))} 件）の ${fmt(Math.floor(total / Math.max(num(row.p95), 1)))} 倍`;
+    const draft = userDayDraft(row, `帳票・CSV・一括出力 計 ${fmt(total)} 件（${basis}）`, {
+      records: total,
+      activeDays: num(row.active_days),
+      p95: num(row.p95),
+      basis: byThreshold ? 'threshold' : 'baseline',
+    });
+    return { ...draft, count: total };
+  },
+});
