@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { KANSA_CONFIG, KafkaConfig, KansaConfig } from '@kansa/config';
 import { Consumer, EachBatchPayload, Kafka, logLevel, LogEntry } from 'kafkajs';
 import { INGEST_SERVICE, IngestServicePort } from '../../pipeline/ingest.types';
@@ -39,14 +39,18 @@ export interface KafkaConsumerTotals {
  * partition worker is ever held in memory. A redelivered batch (after a crash
  * or rebalance) is stored once: the event identity comes from content.
  *
- * Started only by `kansa serve` (startIfEnabled), never by plain commands.
+ * Part of the service only (KafkaConsumerModule is imported by `kansa serve`,
+ * never by plain commands); consumes only when `kafka.enabled` is true.
  */
 @Injectable()
-export class KafkaConsumerService implements BeforeApplicationShutdown {
+export class KafkaConsumerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('KafkaConsumer');
   private readonly settings: KafkaConfig;
   private readonly sourceByTopic: Map<string, string>;
   private consumer?: Consumer;
+  private subscribed: string[] = [];
+  /** consumer.run() returned: fetching. */
+  private consuming = false;
   private connected = false;
   private pausedForStorage = false;
   private lastError?: string;
@@ -63,6 +67,7 @@ export class KafkaConsumerService implements BeforeApplicationShutdown {
   };
   /** Wakes sleeping retries on stop. */
   private stopping?: AbortController;
+  private starting?: Promise<void>;
 
   constructor(
     @Inject(KANSA_CONFIG) config: KansaConfig,
@@ -76,11 +81,37 @@ export class KafkaConsumerService implements BeforeApplicationShutdown {
     return this.settings.enabled;
   }
 
-  /** Starts consuming when `kafka.enabled` is set; returns whether it started. */
-  async startIfEnabled(): Promise<boolean> {
-    if (!this.settings.enabled) return false;
-    await this.start();
-    return true;
+  /**
+   * With `kafka.enabled`, starts consuming in the background: an unreachable
+   * broker does not stop the service from starting (readiness shows it), and
+   * the start is retried with backoff until it succeeds or the service stops.
+   */
+  onApplicationBootstrap(): void {
+    if (!this.settings.enabled) return;
+    this.stopping = new AbortController();
+    this.starting = this.startWithRetry();
+  }
+
+  private async startWithRetry(): Promise<void> {
+    let delay = this.settings.retry.initialMs;
+    while (!this.stopping?.signal.aborted) {
+      try {
+        await this.start();
+        return;
+      } catch (err) {
+        this.lastError = (err as Error).message;
+        this.logger.error(`cannot start consuming, retry in ${delay} ms / Kafka に接続できません: ${this.lastError}`);
+        await this.discardConsumer();
+        if (!(await this.sleep(delay))) return;
+        delay = Math.min(delay * 2, this.settings.retry.maxMs);
+      }
+    }
+  }
+
+  private async discardConsumer(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect().catch(() => undefined);
   }
 
   async start(): Promise<void> {
@@ -112,17 +143,43 @@ export class KafkaConsumerService implements BeforeApplicationShutdown {
     });
     consumer.on(consumer.events.DISCONNECT, () => (this.connected = false));
     consumer.on(consumer.events.STOP, () => (this.connected = false));
-    this.stopping = new AbortController();
+    const topics = await this.existingTopics(kafka);
+    if (!this.stopping || this.stopping.signal.aborted) this.stopping = new AbortController();
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: [...this.sourceByTopic.keys()], fromBeginning: s.fromBeginning });
+    await consumer.subscribe({ topics, fromBeginning: s.fromBeginning });
+    this.subscribed = topics;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: s.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.handleBatch(payload),
     });
-    this.logger.log(`consuming ${[...this.sourceByTopic.keys()].join(', ')} from ${s.brokers.join(',')} as group ${s.groupId}`);
+    this.consuming = true;
+    this.logger.log(`consuming ${topics.join(', ')} from ${s.brokers.join(',')} as group ${s.groupId}`);
+  }
+
+  /**
+   * The configured topics that exist on the cluster. A configured topic that
+   * does not exist (yet) is reported and skipped, so one unused source does
+   * not stop the others; topics are never created by the consumer.
+   */
+  private async existingTopics(kafka: Kafka): Promise<string[]> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const present = new Set(await admin.listTopics());
+      const configured = [...this.sourceByTopic.keys()];
+      const missing = configured.filter((t) => !present.has(t));
+      if (missing.length > 0) {
+        this.logger.warn(`topics not found, not consumed: ${missing.join(', ')} / トピックが存在しないため受信しません`);
+      }
+      const topics = configured.filter((t) => present.has(t));
+      if (topics.length === 0) throw new Error(`none of the configured topics exist: ${configured.join(', ')}`);
+      return topics;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /**
@@ -131,11 +188,13 @@ export class KafkaConsumerService implements BeforeApplicationShutdown {
    * redelivered), then the consumer leaves the group.
    */
   async stop(): Promise<void> {
+    this.stopping?.abort();
+    await this.starting;
     const consumer = this.consumer;
     if (!consumer) return;
-    this.stopping?.abort();
     await consumer.disconnect();
     this.consumer = undefined;
+    this.consuming = false;
     this.connected = false;
     this.logger.log('consumer stopped');
   }
@@ -146,7 +205,7 @@ export class KafkaConsumerService implements BeforeApplicationShutdown {
 
   status(): KafkaConsumerStatus {
     return {
-      running: Boolean(this.consumer),
+      running: this.consuming,
       connected: this.connected,
       pausedForStorage: this.pausedForStorage,
       lastError: this.lastError,
@@ -214,7 +273,7 @@ export class KafkaConsumerService implements BeforeApplicationShutdown {
   private pauseForStorage(err: Error, delay: number): void {
     if (!this.pausedForStorage) {
       this.pausedForStorage = true;
-      this.consumer?.pause([...this.sourceByTopic.keys()].map((topic) => ({ topic })));
+      this.consumer?.pause(this.subscribed.map((topic) => ({ topic })));
     }
     this.logger.warn(`storage unavailable, consumption paused, retry in ${delay} ms / 保存できないため受信を一時停止: ${err.message}`);
   }
@@ -223,7 +282,7 @@ export class KafkaConsumerService implements BeforeApplicationShutdown {
     if (!this.pausedForStorage) return;
     this.pausedForStorage = false;
     this.lastError = undefined;
-    this.consumer?.resume([...this.sourceByTopic.keys()].map((topic) => ({ topic })));
+    this.consumer?.resume(this.subscribed.map((topic) => ({ topic })));
     this.logger.log('storage available again, consumption resumed / 受信を再開しました');
   }
 

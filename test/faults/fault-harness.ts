@@ -1,0 +1,193 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { openClickHouse, TABLES } from '@kansa/storage';
+import { ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** The collector service running in a child process (killable like a real one). */
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** Everything it wrote to stdout and stderr. */
+  output(): string;
+  /** SIGTERM (graceful) and wait; resolves to the exit code. */
+  stop(): Promise<number | null>;
+  /** kill -9 and wait. */
+  kill(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  dataDir: string;
+  configFile: string;
+  brokers: string;
+}
+
+/** Starts the collector service with Kafka enabled; resolves once it consumes. */
+export async function startCollectorService(options: ServiceOptions): Promise<ServiceProcess> {
+  const child = spawn(
+    process.execPath,
+    ['-r', join(ROOT, 'scripts', 'register.js'), join(__dirname, 'collector-service.entry.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        KANSA_CONFIG: options.configFile,
+        KANSA_DATA_DIR: options.dataDir,
+        KAFKA_BROKERS: options.brokers,
+        KAFKA_ENABLED: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return wrap(child, 'READY');
+}
+
+/** Runs `kansa <args>` in a child process (killable). */
+export function runKansa(args: string[]): ServiceProcess & { exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'kansa.js'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    output: () => out,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+function wrap(child: ChildProcess, readyLine: string): Promise<ServiceProcess> {
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const service: ServiceProcess = {
+    child,
+    output: () => out,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`service not ready within 120 s:\n${out}`)), 120_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(readyLine)) {
+        clearTimeout(timer);
+        resolve(service);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+}
+
+/** A site configuration file for the service. */
+export function writeSiteConfig(dir: string, config: Record<string, unknown>): string {
+  const file = join(dir, 'site.yaml');
+  writeFileSync(file, stringify(config));
+  return file;
+}
+
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface StoredCounts {
+  /** Rows in events (physical rows: a duplicate not yet merged away counts twice). */
+  rows: number;
+  distinctEvents: number;
+  distinctSubjects: number;
+  quarantined: number;
+  /** What the collector reported over all batches. */
+  batches: { read: number; stored: number; duplicates: number; quarantined: number };
+}
+
+/** Opens the service's data directory (after the service stopped) and counts. */
+export async function storedCounts(dataDir: string, source: string): Promise<StoredCounts> {
+  const client = await openClickHouse({ dataDir });
+  try {
+    const one = async <T>(query: string): Promise<T> =>
+      (await (await client.query({ query, query_params: { source }, format: 'JSONEachRow' })).json<T>())[0];
+    const ev = await one<{ rows: string; ids: string; subjects: string }>(
+      `SELECT count() AS rows, uniqExact(event_id) AS ids, uniqExact(subject_id) AS subjects FROM ${TABLES.events} WHERE source = {source:String}`,
+    );
+    const q = await one<{ n: string }>(`SELECT count() AS n FROM ${TABLES.quarantine} WHERE source = {source:String}`);
+    const b = await one<Record<string, string>>(
+      `SELECT sum(lines_read) AS read, sum(stored) AS stored, sum(duplicates) AS duplicates, sum(quarantined) AS quarantined
+       FROM ${TABLES.importBatches} WHERE source = {source:String}`,
+    );
+    return {
+      rows: Number(ev.rows),
+      distinctEvents: Number(ev.ids),
+      distinctSubjects: Number(ev.subjects),
+      quarantined: Number(q.n),
+      batches: { read: Number(b.read), stored: Number(b.stored), duplicates: Number(b.duplicates), quarantined: Number(b.quarantined) },
+    };
+  } finally {
+    await client.close();
+  }
+}
+
+/** Rows of a query against a stopped service's data directory. */
+export async function queryDataDir<T>(dataDir: string, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const client: ClickHouseClient = await openClickHouse({ dataDir });
+  try {
+    return await (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+  } finally {
+    await client.close();
+  }
+}
+
+/** True once ClickHouse has written a data part of `partition` (e.g. 202609) anywhere under dataDir. */
+export function hasDataPart(dataDir: string, partition: string): boolean {
+  const pattern = new RegExp(`^${partition}_\\d+_\\d+_\\d+`);
+  const walk = (dir: string, depth: number): boolean => {
+    if (depth > 8) return false;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      if (pattern.test(e.name)) return true;
+      if (walk(join(dir, e.name), depth + 1)) return true;
+    }
+    return false;
+  };
+  return walk(dataDir, 0);
+}
+
+/** Fault figures printed for the report. */
+export function report(name: string, figures: Record<string, unknown>): void {
+  // eslint-disable-next-line no-console
+  console.log(`FAULT ${name} ${JSON.stringify(figures)}`);
+}
