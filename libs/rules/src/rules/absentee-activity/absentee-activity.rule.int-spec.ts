@@ -1,0 +1,5 @@
+import { describeRuleFixtures } from '../../testing/describe-rule';
+import fixtures from './fixtures/absentee-activity.fixtures';
+import rule from './absentee-activity.rule';
+
+describeRuleFixtures(rule, fixtures);
