@@ -303,9 +303,9 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     });
   }
 
+  /** kafkajs retries what it logs (coordinator moves, broker restarts): warnings, not errors. */
   private log(entry: LogEntry): void {
     const text = `${entry.log.message}${entry.log.error ? `: ${String(entry.log.error)}` : ''}`;
-    if (entry.level <= logLevel.ERROR) this.logger.error(text);
-    else this.logger.warn(text);
+    this.logger.warn(`kafka: ${text}`);
   }
 }

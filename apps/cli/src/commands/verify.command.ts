@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import { VerifyService } from '@kansa/collector/integrity/verify.service';
+import { CommandContext } from '../context';
+import { UserError } from '../errors';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `kansa verify [--from D] [--to D]`: exit 1 and the first broken batch when the chain does not hold. */
+export function registerVerifyCommand(program: Command, ctx: () => CommandContext): void {
+  program
+    .command('verify')
+    .description('保存ログの改ざん検知チェーンを検証する (verify the integrity chain)')
+    .option('--from <day>', 'first import day to recheck (YYYY-MM-DD, JST)')
+    .option('--to <day>', 'last import day to recheck (YYYY-MM-DD, JST)')
+    .action(async (options: { from?: string; to?: string }) => {
+      for (const d of [options.from, options.to]) {
+        if (d !== undefined && !DAY.test(d)) throw new UserError(`invalid day "${d}": expected YYYY-MM-DD / 日付の形式が不正です`);
+      }
+      const c = ctx();
+      const report = await c.withApp((app) => app.get(VerifyService).verify(options));
+      const lines = report.sources.map((s) => `  ${s.source}: ${s.batches}バッチ、チェーン先頭 ${s.head}`);
+      if (report.ok) {
+        c.print([`整合性検証: 正常 (${report.batchesChecked}バッチの内容を再計算)`, ...lines].join('\n'), report);
+        return;
+      }
+      const detail = [
+        '整合性検証: 異常あり',
+        ...report.broken.map((b) => `  ${b.source} 連番${b.seq} バッチ ${b.batchId} (${b.origin}、取込 ${b.importedAt}): ${b.problem}`),
+        ...report.unrecorded.map((u) => `  取込記録のない行: ${u.table} ${u.rows}行 (バッチ ${u.batchId})`),
+      ];
+      c.print(detail.join('\n'), report);
+      const first = report.broken[0];
+      c.err.write(
+        first
+          ? `kansa: integrity chain broken at ${first.source} seq ${first.seq} batch ${first.batchId} (${first.origin}, ${first.importedAt}): ${first.problem}\n`
+          : `kansa: rows without an import record (batch ${report.unrecorded[0].batchId}) / 取込記録のない行があります\n`,
+      );
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,102 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { TABLES } from '@kansa/storage';
+import { BatchRecord, contentDigest } from './chain';
+
+/** JST wall-clock text of an instant, as DateTime64(3, 'Asia/Tokyo') reads it. */
+export function jstText(ms: number): string {
+  const s = new Date(ms + 9 * 3600_000).toISOString();
+  return `${s.slice(0, 10)} ${s.slice(11, 23)}`;
+}
+
+// Row digests over every stored column; the same SQL at import and at verify.
+const EVENT_ROW = `SHA256(concatWithSeparator('\\x1f', event_id, toString(toUnixTimestamp64Milli(ts)), source, instance,
+  user_id, user_name, department_code, terminal_id, client_ip, action, screen_id, business_code, subject_id,
+  toString(my_number_shown), toString(record_count), reason, outcome, object, source_event_id, raw,
+  arrayStringConcat(my_number_hmacs, ','), batch_id, toString(line_no)))`;
+const QUARANTINE_ROW = `SHA256(concatWithSeparator('\\x1f', quarantine_id, batch_id, source, instance, origin,
+  toString(line_no), field, reason, raw, raw_bytes_b64))`;
+const GROUP_DIGEST = (row: string) =>
+  `lower(hex(SHA256(arrayStringConcat(arrayMap(t -> t.2, arraySort(groupArray((line_no, ${row})))), ''))))`;
+
+/** import_batches and the digests that chain them (docs/collector.md "Integrity"). */
+export class BatchLedgerRepository {
+  constructor(private readonly client: ClickHouseClient) {}
+
+  /** Recomputes the content digest of batches from the stored rows. */
+  async contentDigests(batchIds: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (batchIds.length === 0) return out;
+    const ev = await this.digests(TABLES.events, EVENT_ROW, batchIds);
+    const q = await this.digests(TABLES.quarantine, QUARANTINE_ROW, batchIds);
+    for (const id of batchIds) out.set(id, contentDigest(ev.get(id) ?? '', q.get(id) ?? ''));
+    return out;
+  }
+
+  private async digests(table: string, row: string, batchIds: string[]): Promise<Map<string, string>> {
+    const rs = await this.client.query({
+      query: `SELECT batch_id, ${GROUP_DIGEST(row)} AS d FROM ${table}
+              WHERE batch_id IN {ids:Array(String)} GROUP BY batch_id`,
+      query_params: { ids: batchIds },
+      format: 'JSONEachRow',
+    });
+    const rows = await rs.json<{ batch_id: string; d: string }>();
+    return new Map(rows.map((r) => [r.batch_id, r.d]));
+  }
+
+  async last(source: string): Promise<BatchRecord | undefined> {
+    const rows = await this.select(`WHERE source = {source:String} ORDER BY seq DESC LIMIT 1`, { source });
+    return rows[0];
+  }
+
+  async insert(b: BatchRecord): Promise<void> {
+    await this.client.insert({
+      table: TABLES.importBatches,
+      format: 'JSONEachRow',
+      values: [
+        {
+          batch_id: b.batchId, seq: b.seq, source: b.source, instance: b.instance, transport: b.transport,
+          origin: b.origin, file_sha256: b.fileSha256, lines_read: b.linesRead, stored: b.stored,
+          duplicates: b.duplicates, quarantined: b.quarantined, content_digest: b.contentDigest,
+          prev_chain: b.prevChain, chain_hash: b.chainHash, started_at: jstText(b.startedAtMs),
+          finished_at: jstText(b.finishedAtMs),
+        },
+      ],
+    });
+  }
+
+  /** Every batch of every source, in chain order. */
+  async all(): Promise<BatchRecord[]> {
+    return this.select('ORDER BY source, seq');
+  }
+
+  /** Batch IDs that stored rows claim but import_batches does not know. */
+  async unrecordedBatches(): Promise<Array<{ batch_id: string; table: string; n: string }>> {
+    const rs = await this.client.query({
+      query: `SELECT batch_id, 'events' AS table, count() AS n FROM ${TABLES.events}
+                WHERE batch_id NOT IN (SELECT batch_id FROM ${TABLES.importBatches}) GROUP BY batch_id
+              UNION ALL
+              SELECT batch_id, 'quarantine' AS table, count() AS n FROM ${TABLES.quarantine}
+                WHERE batch_id NOT IN (SELECT batch_id FROM ${TABLES.importBatches}) GROUP BY batch_id`,
+      format: 'JSONEachRow',
+    });
+    return rs.json();
+  }
+
+  private async select(tail: string, params: Record<string, unknown> = {}): Promise<BatchRecord[]> {
+    const rs = await this.client.query({
+      query: `SELECT batch_id, seq, source, instance, transport, origin, file_sha256, lines_read, stored, duplicates,
+                quarantined, content_digest, prev_chain, chain_hash,
+                toUnixTimestamp64Milli(started_at) AS started_ms, toUnixTimestamp64Milli(finished_at) AS finished_ms
+              FROM ${TABLES.importBatches} ${tail}`,
+      query_params: params,
+      format: 'JSONEachRow',
+    });
+    const rows = await rs.json<Record<string, string>>();
+    return rows.map((r) => ({
+      batchId: r.batch_id, seq: Number(r.seq), source: r.source, instance: r.instance, transport: r.transport,
+      origin: r.origin, fileSha256: r.file_sha256, linesRead: Number(r.lines_read), stored: Number(r.stored),
+      duplicates: Number(r.duplicates), quarantined: Number(r.quarantined), contentDigest: r.content_digest,
+      prevChain: r.prev_chain, chainHash: r.chain_hash, startedAtMs: Number(r.started_ms), finishedAtMs: Number(r.finished_ms),
+    }));
+  }
+}

@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+
+/** One import batch as recorded in import_batches. Times are epoch ms. */
+export interface BatchRecord {
+  batchId: string;
+  seq: number;
+  source: string;
+  instance: string;
+  transport: string;
+  origin: string;
+  fileSha256: string;
+  linesRead: number;
+  stored: number;
+  duplicates: number;
+  quarantined: number;
+  contentDigest: string;
+  prevChain: string;
+  chainHash: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+}
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The digest of what a batch stored: its events' and its quarantined lines' row digests. */
+export function contentDigest(eventsDigest: string, quarantineDigest: string): string {
+  return sha256(`events:${eventsDigest}\nquarantine:${quarantineDigest}`);
+}
+
+/** chain_hash = SHA-256(previous chain hash, content digest, the batch's metadata). */
+export function chainHash(b: Omit<BatchRecord, 'chainHash'>): string {
+  return sha256(
+    [
+      b.prevChain, b.contentDigest, b.batchId, b.seq, b.source, b.instance, b.transport, b.origin, b.fileSha256,
+      b.linesRead, b.stored, b.duplicates, b.quarantined, b.startedAtMs, b.finishedAtMs,
+    ].join('\n'),
+  );
+}
+
+/** The chain of a source starts from this value. */
+export const GENESIS = '0'.repeat(64);

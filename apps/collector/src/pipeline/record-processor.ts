@@ -1,0 +1,126 @@
+import { maskMyNumberBytes, maskMyNumbers, myNumberHmac } from '@kansa/domain/my-number';
+import { canonicalIdentity } from '../source-systems/canonical/canonical.mapper';
+import { SourceSystem } from '../source-systems/shared/source-system';
+import { tsv, tsvStringArray } from '../sink/tsv';
+import { DecodeStep } from './decode.step';
+import { RawRecord } from './ingest.types';
+
+export interface BatchContext {
+  batchId: string;
+  source: string;
+  instance: string;
+  origin: string;
+  /** Files start with the header: line 1 must be it. */
+  expectHeader: boolean;
+}
+
+/** What became of one record: a staged event row, a quarantine row, or not a record at all. */
+export type Processed =
+  | { kind: 'event'; row: string }
+  | { kind: 'quarantine'; row: string; reason: string }
+  | { kind: 'skip' };
+
+/** The first line of a CSV file is not the configured header: the whole file is refused. */
+export class HeaderMismatchError extends Error {
+  constructor(readonly origin: string, readonly expected: string, readonly found: string) {
+    super(`${origin}: line 1: the header does not match (expected "${expected}", found "${found.slice(0, 200)}") / ヘッダー行が一致しません`);
+  }
+}
+
+/**
+ * decode → mask 個人番号 → parse/validate (zod) → normalize → identify, for
+ * one record, synchronously (the hot path has no await). Rows are rendered
+ * straight to TabSeparated for the staging table.
+ */
+export class RecordProcessor {
+  private readonly decoder: DecodeStep;
+
+  constructor(
+    private readonly system: SourceSystem,
+    private readonly ctx: BatchContext,
+    private readonly hmacKey: string,
+  ) {
+    this.decoder = new DecodeStep(system.config.encoding);
+  }
+
+  process(record: RawRecord): Processed {
+    let text: string;
+    if (record.bytes) {
+      const decoded = this.decoder.decode(record.bytes);
+      if (decoded.kind !== 'ok') {
+        const masked = maskMyNumberBytes(record.bytes, this.system.config.encoding);
+        const lenient = maskMyNumbers(this.decoder.lenient(masked.value)).value;
+        return this.quarantined(record, decoded.kind === 'quarantine' ? decoded.field : '(文字コード)', decoded.kind === 'quarantine' ? decoded.reason : decoded.reason, lenient, masked.value.toString('base64'));
+      }
+      text = decoded.value;
+    } else {
+      text = record.text ?? '';
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    const { value: raw, numbers } = maskMyNumbers(text);
+    if (this.system.headerLine !== undefined) {
+      if (raw === this.system.headerLine) return { kind: 'skip' };
+      if (this.ctx.expectHeader && record.lineNo === 1) throw new HeaderMismatchError(this.ctx.origin, this.system.headerLine, raw);
+    }
+    if (raw.trim() === '') return { kind: 'skip' };
+    const parsed = this.system.parse(raw);
+    if (!parsed.ok) return this.quarantined(record, parsed.field, parsed.reason, raw, '');
+    const e = parsed.event;
+    const hmacs = this.hmacKey ? numbers.map((n) => myNumberHmac(this.hmacKey, n)) : [];
+    let identity = e.sourceEventId;
+    if (!identity && this.system.config.parser === 'canonical') identity = canonicalIdentity(e);
+    if (!identity && hmacs.length > 0) identity = raw + '\x1f' + hmacs.join(',');
+    const row =
+      e.tsMs + '\t' +
+      tsv(e.source ?? this.ctx.source) + '\t' +
+      tsv(e.instance || this.ctx.instance) + '\t' +
+      tsv(e.userId) + '\t' +
+      tsv(e.userName) + '\t' +
+      tsv(e.departmentCode) + '\t' +
+      tsv(e.terminalId) + '\t' +
+      tsv(e.clientIp) + '\t' +
+      e.action + '\t' +
+      tsv(e.screenId) + '\t' +
+      tsv(e.businessCode) + '\t' +
+      tsv(e.subjectId) + '\t' +
+      (e.myNumberShown ? 'true' : 'false') + '\t' +
+      e.recordCount + '\t' +
+      tsv(e.reason) + '\t' +
+      e.outcome + '\t' +
+      tsv(e.object) + '\t' +
+      tsv(e.sourceEventId) + '\t' +
+      tsv(raw) + '\t' +
+      tsvStringArray(hmacs) + '\t' +
+      this.ctx.batchId + '\t' +
+      record.lineNo + '\t' +
+      tsv(identity) + '\n';
+    return { kind: 'event', row };
+  }
+
+  private quarantined(record: RawRecord, field: string, reason: string, raw: string, rawB64: string): Processed {
+    const row =
+      tsv(`${this.ctx.batchId}:${record.lineNo}`) + '\t' +
+      this.ctx.batchId + '\t' +
+      tsv(this.ctx.source) + '\t' +
+      tsv(this.ctx.instance) + '\t' +
+      tsv(record.origin ?? this.ctx.origin) + '\t' +
+      record.lineNo + '\t' +
+      tsv(field) + '\t' +
+      tsv(reason) + '\t' +
+      tsv(raw) + '\t' +
+      rawB64 + '\n';
+    return { kind: 'quarantine', row, reason: `${field}: ${reason}` };
+  }
+}
+
+/** Columns of the staging table, in the order RecordProcessor renders them. */
+export const STAGING_COLUMNS = [
+  'ts_ms', 'source', 'instance', 'user_id', 'user_name', 'department_code', 'terminal_id', 'client_ip', 'action',
+  'screen_id', 'business_code', 'subject_id', 'my_number_shown', 'record_count', 'reason', 'outcome', 'object',
+  'source_event_id', 'raw', 'my_number_hmacs', 'batch_id', 'line_no', 'identity_key',
+] as const;
+
+export const QUARANTINE_COLUMNS = [
+  'quarantine_id', 'batch_id', 'source', 'instance', 'origin', 'line_no', 'field', 'reason', 'raw', 'raw_bytes_b64',
+] as const;

@@ -1,0 +1,30 @@
+import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
+import { z } from 'zod';
+import { EventDraft, firstIssue, ParseOutcome, SourceSystem } from './source-system';
+
+/** A JSON Lines source system: one object per line, validated by its zod schema. */
+export class JsonSourceSystem<T> implements SourceSystem {
+  readonly framing = 'jsonl' as const;
+
+  constructor(
+    readonly name: string,
+    readonly config: SourceSystemConfig,
+    private readonly schema: z.ZodType<T>,
+    private readonly mapper: (record: T) => EventDraft,
+  ) {}
+
+  parse(text: string): ParseOutcome {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return { ok: false, field: '(JSON)', reason: 'JSONとして読めません' };
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return { ok: false, field: '(JSON)', reason: 'JSONオブジェクトではありません' };
+    }
+    const result = this.schema.safeParse(value);
+    if (!result.success) return { ok: false, ...firstIssue(result.error) };
+    return { ok: true, event: this.mapper(result.data) };
+  }
+}

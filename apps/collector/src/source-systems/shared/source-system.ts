@@ -1,0 +1,66 @@
+import { Action } from '@kansa/domain';
+import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
+import { z } from 'zod';
+
+/** A source line mapped to the normalized event (before identity and storage). */
+export interface EventDraft {
+  /** Epoch milliseconds of the event. */
+  tsMs: number;
+  /** Canonical events may name their own source/instance. */
+  source?: string;
+  instance?: string;
+  userId: string;
+  userName: string;
+  departmentCode: string;
+  terminalId: string;
+  clientIp: string;
+  action: Action;
+  screenId: string;
+  businessCode: string;
+  subjectId: string;
+  myNumberShown: boolean;
+  recordCount: number;
+  reason: string;
+  outcome: 'success' | 'failure';
+  object: string;
+  /** The source's own unique ID (chukan serial, canonical sourceEventId): the identity when present. */
+  sourceEventId: string;
+}
+
+export type ParseOutcome = { ok: true; event: EventDraft } | { ok: false; field: string; reason: string };
+
+/** One source system: how a decoded line becomes an event. */
+export interface SourceSystem {
+  readonly name: string;
+  readonly config: SourceSystemConfig;
+  readonly framing: 'csv' | 'jsonl';
+  /** CSV: the exact header line (joined with commas), to recognise and check it. */
+  readonly headerLine?: string;
+  parse(text: string): ParseOutcome;
+}
+
+/** A configuration mistake in `sources.<name>`: named by key. */
+export class SourceConfigError extends Error {}
+
+/** Checks that the mapping names the columns a parser needs and that they are in the header. */
+export function requireColumns(name: string, config: SourceSystemConfig, fields: readonly string[], optional: readonly string[] = []): void {
+  for (const f of fields) {
+    if (!config.columns[f]) throw new SourceConfigError(`sources.${name}.columns.${f}: required (which column holds it)`);
+  }
+  if (config.header.length === 0) return;
+  for (const f of [...fields, ...optional]) {
+    const col = config.columns[f];
+    if (col && !config.header.includes(col)) {
+      throw new SourceConfigError(`sources.${name}.columns.${f}: column ${col} is not in sources.${name}.header`);
+    }
+  }
+}
+
+/** The first zod issue as field + reason. */
+export function firstIssue(error: z.ZodError): { field: string; reason: string } {
+  const issue = error.issues[0];
+  const field = issue.path.length > 0 ? String(issue.path[0]) : '(行)';
+  let reason = issue.message;
+  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) reason = '値がありません';
+  return { field, reason };
+}

@@ -1,0 +1,43 @@
+import { SourcesConfig } from '@kansa/config/sections/sources.section';
+import { atenaMapper } from './atena/atena.mapper';
+import { atenaSchema } from './atena/atena.schema';
+import { canonicalMapper } from './canonical/canonical.mapper';
+import { canonicalSchema } from './canonical/canonical.schema';
+import { chukanMapper } from './chukan/chukan.mapper';
+import { chukanSchema } from './chukan/chukan.schema';
+import { juminMapper } from './jumin/jumin.mapper';
+import { juminSchema } from './jumin/jumin.schema';
+import { CsvSourceSystem } from './shared/csv-source';
+import { JsonSourceSystem } from './shared/json-source';
+import { SourceConfigError, SourceSystem } from './shared/source-system';
+import { terminalMapper } from './terminal/terminal.mapper';
+import { terminalSchema } from './terminal/terminal.schema';
+
+/** Builds every configured source system once (configuration errors surface at start). */
+export function buildSourceSystems(sources: SourcesConfig): Map<string, SourceSystem> {
+  const systems = new Map<string, SourceSystem>();
+  const names = Object.keys(sources).filter((n) => sources[n].parser !== 'canonical');
+  for (const [name, config] of Object.entries(sources)) {
+    if (config.parser !== 'chukan' && config.parser !== 'canonical' && config.header.length === 0) {
+      throw new SourceConfigError(`sources.${name}.header: required for a CSV source`);
+    }
+    switch (config.parser) {
+      case 'jumin':
+        systems.set(name, new CsvSourceSystem(name, config, juminSchema(name, config), juminMapper(config)));
+        break;
+      case 'atena':
+        systems.set(name, new CsvSourceSystem(name, config, atenaSchema(name, config), atenaMapper(config)));
+        break;
+      case 'terminal':
+        systems.set(name, new CsvSourceSystem(name, config, terminalSchema(name, config), terminalMapper(config)));
+        break;
+      case 'chukan':
+        systems.set(name, new JsonSourceSystem(name, config, chukanSchema(name, config), chukanMapper(config)));
+        break;
+      case 'canonical':
+        systems.set(name, new JsonSourceSystem(name, config, canonicalSchema(names), canonicalMapper));
+        break;
+    }
+  }
+  return systems;
+}
