@@ -5,6 +5,7 @@ import { httpSection } from './sections/http.section';
 import { alertsSection } from './sections/alerts.section';
 import { organisationSection } from './sections/organisation.section';
 import { privacySection } from './sections/privacy.section';
+import { sourcesSection } from './sections/sources.section';
 import { storageSection } from './sections/storage.section';
 import { kafkaSection } from './sections/kafka.section';
 
@@ -23,6 +24,7 @@ export const kansaConfigSchema = z
     http: httpSection.default(httpSection.parse({})),
     alerts: alertsSection.default(alertsSection.parse({})),
     kafka: kafkaSection.default(kafkaSection.parse({})),
+    sources: sourcesSection.default({}),
   })
   .strict();
 

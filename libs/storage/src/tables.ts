@@ -22,3 +22,6 @@ export const TABLES = {
   alertDeliveries: 'alert_deliveries',
 } as const;
 export type TableName = (typeof TABLES)[keyof typeof TABLES];
+
+/** Per-batch staging tables of the collector: `<prefix><batch id>` (events) and `<prefix>q_<batch id>` (quarantine), dropped when the batch ends. */
+export const INGEST_STAGING_PREFIX = 'ingest_staging_';

@@ -1,10 +1,14 @@
 import { Command } from 'commander';
 import { CommandContext } from '../context';
+import { registerImportCommand } from './import.command';
 import { registerInfoCommand } from './info.command';
 import { registerMastersCommand } from './masters.command';
+import { registerVerifyCommand } from './verify.command';
 
 /** Every `kansa` sub-command, in the order `kansa --help` lists them. */
 export const COMMANDS: Array<(program: Command, ctx: () => CommandContext) => void> = [
   registerInfoCommand,
+  registerImportCommand,
+  registerVerifyCommand,
   registerMastersCommand,
 ];
