@@ -57,7 +57,7 @@ describeWithKafka('Kafka ingest under faults', () => {
       kafka: {
         groupId,
         topics: { jumin: topic },
-        // Small fetches: many batches, so a fault lands in the middle of the stream.
+        // Small fetches (and small producer batches): many batches, so a fault lands mid-stream.
         maxBytesPerPartition: 64 * 1024,
         maxWaitTimeMs: 100,
         sessionTimeoutMs: 6000,
@@ -77,7 +77,7 @@ describeWithKafka('Kafka ingest under faults', () => {
   it('kill -9 of the collector twice while consuming: every event stored exactly once', async () => {
     const { topic, dataDir, groupId, start } = await setup(2);
     const messages = juminMessages(0, EVENTS);
-    await broker.produce(topic, messages);
+    await broker.produce(topic, messages, { chunk: 50 });
 
     let service = await start();
     const killedAt: number[] = [];
@@ -101,7 +101,7 @@ describeWithKafka('Kafka ingest under faults', () => {
   it('broker killed and restarted during consumption: the consumer resumes, every event stored exactly once', async () => {
     const { topic, dataDir, groupId, start } = await setup(2);
     const messages = juminMessages(0, EVENTS);
-    await broker.produce(topic, messages);
+    await broker.produce(topic, messages, { chunk: 50 });
 
     const service = await start();
     await waitFor('30% committed', async () => (await broker.committed(groupId, topic)) >= messages.length * 0.3);
@@ -110,7 +110,7 @@ describeWithKafka('Kafka ingest under faults', () => {
     await broker.start();
     // More events arrive after the restart too.
     const more = juminMessages(EVENTS, 1000);
-    await broker.produce(topic, more);
+    await broker.produce(topic, more, { chunk: 50 });
     const total = messages.length + more.length;
     await waitFor('all committed', async () => (await broker.committed(groupId, topic).catch(() => -1)) === total);
     await stopGracefully(service);
@@ -141,7 +141,7 @@ describeWithKafka('Kafka ingest under faults', () => {
         messages.push({ value: cp932(juminLine(good++)) });
       }
     }
-    await broker.produce(topic, messages.map((m) => ({ ...m, partition: 0 })));
+    await broker.produce(topic, messages.map((m) => ({ ...m, partition: 0 })), { chunk: 200 });
 
     const service = await start();
     await waitFor('all committed', async () => (await broker.committed(groupId, topic)) === messages.length);
