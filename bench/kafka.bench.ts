@@ -10,12 +10,10 @@
  * Without --brokers a broker is started (scripts/kafka.sh) and stopped.
  */
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@kansa/config';
 import { CLICKHOUSE } from '@kansa/storage';
 import { ClickHouseClient } from '@clickhouse/client';
-import { KafkaConsumerModule } from '@kansa/collector/sources/kafka/kafka-consumer.module';
 import { KafkaConsumerService } from '@kansa/collector/sources/kafka/kafka-consumer.service';
 import { startKafkaBroker, KafkaBroker } from '@kansa/test-kit/kafka-broker';
 import { Kafka, logLevel, Message } from 'kafkajs';
@@ -23,7 +21,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KansaModule } from '../apps/cli/src/kansa.module';
+import { CollectorServiceModule } from '../test/faults/collector-service.module';
 import { cp932, juminLine } from '../test/faults/jumin-lines';
 
 interface Options {
@@ -127,9 +125,7 @@ async function run(o: Options): Promise<void> {
         },
       },
     });
-    @Module({ imports: [KansaModule.forRoot(config), KafkaConsumerModule] })
-    class BenchServiceModule {}
-    const app = await NestFactory.createApplicationContext(BenchServiceModule, { logger: ['error'] });
+    const app = await NestFactory.createApplicationContext(CollectorServiceModule.forRoot(config), { logger: ['error'] });
     const consumer = app.get(KafkaConsumerService);
     while (!consumer.status().running) await sleep(50);
 

@@ -12,7 +12,10 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Everything it wrote to stdout and stderr. */
   output(): string;
-  /** SIGTERM (graceful) and wait; resolves to the exit code. */
+  /**
+   * SIGTERM and wait; resolves to the exit code, or to 0 when the process ended
+   * by re-raising SIGTERM after Nest's shutdown hooks ran (Nest's way of exiting).
+   */
   stop(): Promise<number | null>;
   /** kill -9 and wait. */
   kill(): Promise<void>;
@@ -72,7 +75,9 @@ export function runKansa(args: string[]): ServiceProcess & { exited: Promise<num
 
 function wrap(child: ChildProcess, readyLine: string): Promise<ServiceProcess> {
   let out = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGTERM' ? 0 : null))),
+  );
   const service: ServiceProcess = {
     child,
     output: () => out,

@@ -74,6 +74,13 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     @Inject(INGEST_SERVICE) private readonly ingest: IngestServicePort,
   ) {
     this.settings = config.kafka;
+    const unknown = Object.keys(config.kafka.topics).filter((source) => !(source in config.sources));
+    if (unknown.length > 0) {
+      // A configuration mistake: stop the service from starting rather than consume into nowhere.
+      throw new Error(
+        `kafka.topics.${unknown[0]}: no source system "${unknown[0]}" is configured in sources (known: ${Object.keys(config.sources).join(', ')}) / 未知のシステムです`,
+      );
+    }
     this.sourceByTopic = new Map(Object.entries(config.kafka.topics).map(([source, topic]) => [topic, source]));
   }
 
