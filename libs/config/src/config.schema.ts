@@ -5,6 +5,7 @@ import { httpSection } from './sections/http.section';
 import { alertsSection } from './sections/alerts.section';
 import { organisationSection } from './sections/organisation.section';
 import { privacySection } from './sections/privacy.section';
+import { reportSection } from './sections/report.section';
 import { sourcesSection } from './sections/sources.section';
 import { storageSection } from './sections/storage.section';
 import { kafkaSection } from './sections/kafka.section';
@@ -23,6 +24,7 @@ export const kansaConfigSchema = z
     analyzer: analyzerSection.default(analyzerSection.parse({})),
     http: httpSection.default(httpSection.parse({})),
     alerts: alertsSection.default(alertsSection.parse({})),
+    report: reportSection.default(reportSection.parse({})),
     kafka: kafkaSection.default(kafkaSection.parse({})),
     sources: sourcesSection.default({}),
   })
@@ -34,4 +36,6 @@ export type { BusinessHours } from './sections/calendar.section';
 export type { ApiRole, ApiToken, HttpSettings } from './sections/http.section';
 export { API_ROLES } from './sections/http.section';
 export type { AlertsSettings } from './sections/alerts.section';
+export type { ReportFormat, ReportSettings } from './sections/report.section';
+export { REPORT_FORMATS } from './sections/report.section';
 export type { KafkaConfig } from './sections/kafka.section';

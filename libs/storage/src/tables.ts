@@ -18,6 +18,7 @@ export const TABLES = {
   findingTransitions: 'finding_transitions',
   analysisRuns: 'analysis_runs',
   analysisLedger: 'analysis_ledger',
+  reports: 'reports',
   apiAccessLog: 'api_access_log',
   alertDeliveries: 'alert_deliveries',
 } as const;

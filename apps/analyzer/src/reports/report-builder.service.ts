@@ -1,0 +1,343 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { buildCalendarDays, eachDay, addDays } from '@kansa/calendar';
+import { FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES, SOURCE_TITLES, Severity } from '@kansa/domain';
+import { CLOCK, Clock, jstTimestamp, systemClock } from '../core/clock';
+import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
+import { weekdayJa } from './era-date';
+import type { AbsenteeRow, FindingRow, MonthlyReport, UnusedRow } from './report.model';
+import { FindingQueryRow, MonthWindow, ReportDataRepository } from './report-data.repository';
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** First and last day of a 'YYYY-MM' month; throws a clear message otherwise. */
+export function monthWindow(month: string): MonthWindow {
+  const m = MONTH.exec(month);
+  if (!m) throw new Error(`--month: expected YYYY-MM (例: 2025-04), got "${month}"`);
+  const next = Number(m[2]) === 12 ? `${Number(m[1]) + 1}-01-01` : `${m[1]}-${String(Number(m[2]) + 1).padStart(2, '0')}-01`;
+  return { from: `${month}-01`, to: addDays(next, -1) };
+}
+
+export function sourceTitle(source: string): string {
+  return (SOURCE_TITLES as Record<string, string>)[source] ?? source;
+}
+
+function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+function statusTitle(status: FindingStatus, outcome: FindingStatus): string {
+  if (status === 'closed' && outcome !== 'new' && outcome !== 'reviewing') return `${FINDING_STATUS_TITLES.closed}（${FINDING_STATUS_TITLES[outcome]}）`;
+  return FINDING_STATUS_TITLES[status] ?? status;
+}
+
+/** Gathers the month from the database into one MonthlyReport. */
+@Injectable()
+export class ReportBuilderService {
+  constructor(
+    private readonly data: ReportDataRepository,
+    @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
+    @Optional() @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog | null,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock | null,
+  ) {}
+
+  async build(month: string): Promise<MonthlyReport> {
+    const w = monthWindow(month);
+    const settings = this.config.report;
+    const now = (this.clock ?? systemClock).now();
+    const today = jstTimestamp(now).slice(0, 10);
+    const [versions, known, firstEventDay, daily, runs, ledger, findingRows, carriedRows, heat, top, chains, lastLogins] = await Promise.all([
+      this.data.masterVersions(w.to),
+      this.data.knownSources(),
+      this.data.firstEventDay(),
+      this.data.dailyCounts(w),
+      this.data.runs(w),
+      this.data.ledger(w),
+      this.data.findings(w),
+      this.data.carriedOver(w),
+      this.data.heatmap(w),
+      this.data.topUsers(w, settings.topUsers),
+      this.data.chainHeads(w),
+      this.data.lastLogins(w.to),
+    ]);
+    const [overrides, staff, accounts, leaves] = await Promise.all([
+      this.data.calendarOverrides(versions.calendar),
+      this.data.staff(versions.staff),
+      this.data.accounts(versions.accounts),
+      this.data.leaves(versions.leaves),
+    ]);
+    const staffById = new Map(staff.map((s) => [s.staff_id, s]));
+    const staffOfAccount = new Map(accounts.map((a) => [a.account_id, a.staff_id]));
+    const person = (userId: string) => staffById.get(userId) ?? staffById.get(staffOfAccount.get(userId) ?? '');
+    const department = (userId: string, fallbackCode = '') => {
+      const s = person(userId);
+      return s ? s.department_name || s.department_code : fallbackCode;
+    };
+
+    // Scope: counts per source and day; business days without any event of a source.
+    const sourceIds = [...new Set([...known, ...daily.map((d) => d.source)])].sort(
+      (a, b) => sourceOrder(a) - sourceOrder(b) || a.localeCompare(b),
+    );
+    const calendar = buildCalendarDays(w.from, w.to, overrides.map((o) => ({ date: o.date, kind: o.kind, note: o.note })));
+    const counts = new Map(daily.map((d) => [`${d.d}|${d.source}`, Number(d.n)]));
+    const totals: Record<string, number> = Object.fromEntries(sourceIds.map((s) => [s, 0]));
+    const missing: MonthlyReport['scope']['missing'] = [];
+    const days = calendar.map((c) => {
+      const row: Record<string, number> = {};
+      let total = 0;
+      for (const s of sourceIds) {
+        const n = counts.get(`${c.date}|${s}`) ?? 0;
+        row[s] = n;
+        totals[s] += n;
+        total += n;
+        if (n === 0 && c.businessDay && c.date <= today) missing.push({ source: s, sourceTitle: sourceTitle(s), day: c.date, label: c.label });
+      }
+      return { day: c.date, weekday: weekdayJa(c.date), businessDay: c.businessDay, label: c.label, counts: row, total };
+    });
+
+    // Completeness: missing logs, days not analysed, a month not yet over.
+    const analysedDays = new Set(ledger.flatMap((l) => l.days));
+    const dueDays = eachDay(w.from, w.to < today ? w.to : addDays(today, -1));
+    const unanalysed = dueDays.filter((d) => !analysedDays.has(d));
+    const notes: string[] = [];
+    if (w.to >= today) notes.push(`対象月は作成時点（${jstTimestamp(now).slice(0, 16)}）で終了していないため、途中までの集計です。`);
+    if (missing.length > 0) {
+      const bySource = new Map<string, number>();
+      for (const m of missing) bySource.set(m.sourceTitle, (bySource.get(m.sourceTitle) ?? 0) + 1);
+      notes.push(`ログが未収集の開庁日があります（${[...bySource].map(([s, n]) => `${s} ${n}日`).join('、')}）。該当日の分析結果は不完全です。`);
+    }
+    if (sourceIds.length === 0) notes.push('対象月のログが1件も取り込まれていません。');
+    if (unanalysed.length > 0) notes.push(`分析が実行されていない日が${unanalysed.length}日あります（${unanalysed.slice(0, 5).join('、')}${unanalysed.length > 5 ? ' ほか' : ''}）。`);
+
+    // Rules and their parameters: the catalogue, the ledger and what the findings carry.
+    const catalog = this.catalog ?? [];
+    const ruleIds = new Set<string>([...catalog.map((r) => r.id), ...ledger.map((l) => l.rule), ...findingRows.map((f) => f.rule)]);
+    const byId = new Map(catalog.map((r) => [r.id, r]));
+    const ledgerByRule = new Map(ledger.map((l) => [l.rule, l]));
+    const appliedParams = new Map<string, string>();
+    for (const f of findingRows) if (!appliedParams.has(f.rule) && f.params) appliedParams.set(f.rule, f.params);
+    const ruleTitle = (id: string) => byId.get(id)?.title ?? id;
+    const rules = [...ruleIds]
+      .sort((a, b) => catalogIndex(catalog, a) - catalogIndex(catalog, b) || a.localeCompare(b))
+      .map((id) => {
+        const def = byId.get(id);
+        let params = appliedParams.get(id) ?? '';
+        if (!params && def) {
+          try {
+            params = JSON.stringify(def.params.parse({}));
+          } catch {
+            params = '';
+          }
+        }
+        const severity = def?.severity ?? findingRows.find((f) => f.rule === id)?.severity ?? '';
+        return {
+          id,
+          title: ruleTitle(id),
+          severity: (SEVERITY_TITLES as Record<string, string>)[severity] ?? severity,
+          version: def?.version ?? ledgerByRule.get(id)?.version ?? null,
+          guideline: def?.guideline ?? '',
+          params: formatParams(params),
+          daysAnalysed: ledgerByRule.get(id)?.days.length ?? 0,
+        };
+      });
+
+    const toRow = (f: FindingQueryRow): FindingRow => {
+      const status = f.status as FindingStatus;
+      const outcome = f.outcome as FindingStatus;
+      const s = person(f.user_id);
+      return {
+        id: f.finding_id,
+        day: f.day,
+        time: f.first_at ?? '',
+        userId: f.user_id,
+        name: s?.name ?? '',
+        department: s ? s.department_name || s.department_code : '',
+        rule: f.rule,
+        ruleTitle: ruleTitle(f.rule),
+        severity: (SEVERITY_TITLES as Record<string, string>)[f.severity] ?? f.severity,
+        summary: f.summary,
+        count: Number(f.count),
+        status,
+        outcome,
+        statusTitle: statusTitle(status, outcome),
+        reviewer: f.by,
+        reviewedAt: f.at,
+        comment: f.comment,
+      };
+    };
+    const findings = findingRows.map(toRow);
+    const ruleResults = rules
+      .map((r) => {
+        const mine = findings.filter((f) => f.rule === r.id);
+        const n = (s: FindingStatus) => mine.filter((f) => f.outcome === s).length;
+        const noIssue = n('no_issue');
+        const actionRequired = n('action_required');
+        const falsePositive = n('false_positive');
+        return {
+          rule: r.id,
+          title: r.title,
+          found: mine.length,
+          reviewed: noIssue + actionRequired + falsePositive,
+          noIssue,
+          actionRequired,
+          falsePositive,
+          open: mine.length - noIssue - actionRequired - falsePositive,
+        };
+      });
+
+    // Account review: long-term absentees and retirees with their IDs; unused IDs.
+    const absentees: AbsenteeRow[] = [];
+    const absentStaff: Array<{ staffId: string; reason: string; from: string; to: string }> = [];
+    for (const l of leaves) {
+      const end = l.end_date ?? '';
+      const overlaps = l.start_date <= w.to && (!end || end >= w.from);
+      const length = daysBetween(l.start_date, end || (w.to > l.start_date ? w.to : l.start_date)) + 1;
+      const planned = end ? daysBetween(l.start_date, end) + 1 : Number.POSITIVE_INFINITY;
+      if (overlaps && (planned >= settings.longLeaveDays || length >= settings.longLeaveDays)) {
+        absentStaff.push({ staffId: l.staff_id, reason: l.leave_type, from: l.start_date, to: end });
+      }
+    }
+    const accountsOf = new Map<string, typeof accounts>();
+    for (const a of accounts) accountsOf.set(a.staff_id, [...(accountsOf.get(a.staff_id) ?? []), a]);
+    for (const s of staff) {
+      if (!s.retired_on || s.retired_on > w.to) continue;
+      const mine = accountsOf.get(s.staff_id) ?? [];
+      if (s.retired_on >= w.from || mine.some((a) => a.state === '有効')) absentStaff.push({ staffId: s.staff_id, reason: '退職', from: s.retired_on, to: '' });
+    }
+    const absentAccounts = absentStaff.flatMap((a) => (accountsOf.get(a.staffId) ?? []).map((acc) => acc.account_id));
+    const activity = new Map(
+      (await this.data.eventsPerUser(w, [...new Set([...absentAccounts, ...absentStaff.map((a) => a.staffId)])])).map((r) => [`${r.source}|${r.user_id}`, Number(r.n)]),
+    );
+    for (const a of absentStaff.sort((x, y) => x.staffId.localeCompare(y.staffId) || x.from.localeCompare(y.from))) {
+      const s = staffById.get(a.staffId);
+      const accs = accountsOf.get(a.staffId) ?? [];
+      const base = { staffId: a.staffId, name: s?.name ?? '', department: s ? s.department_name || s.department_code : '', reason: a.reason, from: a.from, to: a.to };
+      if (accs.length === 0) {
+        absentees.push({ ...base, system: '', accountId: '', state: '（IDなし）', eventsInMonth: 0, assessment: '対応不要' });
+        continue;
+      }
+      for (const acc of accs) {
+        const used = activity.get(`${acc.system}|${acc.account_id}`) ?? 0;
+        const assessment = used > 0 ? '要確認（期間中の利用あり）' : acc.state === '有効' ? '要対応（IDの停止）' : '停止済';
+        absentees.push({ ...base, system: sourceTitle(acc.system), accountId: acc.account_id, state: acc.state, eventsInMonth: used, assessment });
+      }
+    }
+    const lastLogin = new Map(lastLogins.map((l) => [`${l.source}|${l.user_id}`, l.last]));
+    const unused: UnusedRow[] = [];
+    for (const a of accounts) {
+      if (a.state !== '有効') continue;
+      const last = lastLogin.get(`${a.system}|${a.account_id}`) ?? '';
+      const since = [last, a.state_changed_on ?? ''].filter(Boolean).sort().pop() ?? '';
+      const idle = since ? daysBetween(since, w.to) : null;
+      if (idle !== null && idle < settings.unusedDays) continue;
+      const s = staffById.get(a.staff_id);
+      unused.push({
+        system: sourceTitle(a.system),
+        accountId: a.account_id,
+        staffId: a.staff_id,
+        name: s?.name ?? '',
+        department: s ? s.department_name || s.department_code : '',
+        state: a.state,
+        lastLogin: last,
+        daysSince: last ? daysBetween(last, w.to) : null,
+      });
+    }
+
+    // Charts.
+    const heatmap = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
+    for (const h of heat) heatmap[Number(h.dow) - 1][Number(h.h)] = Number(h.n);
+    const topUsers = top.map((t) => ({ userId: t.user_id, name: person(t.user_id)?.name ?? '', department: department(t.user_id, t.department_code), count: Number(t.n) }));
+    const offHours = new Map<string, { departmentCode: string; department: string; findings: number; events: number }>();
+    for (const f of findingRows.filter((x) => x.rule === 'off-hours')) {
+      const s = person(f.user_id);
+      const code = s?.department_code ?? '';
+      const e = offHours.get(code) ?? { departmentCode: code, department: s ? s.department_name || code : '（所属不明）', findings: 0, events: 0 };
+      e.findings += 1;
+      e.events += Number(f.count);
+      offHours.set(code, e);
+    }
+
+    const report: MonthlyReport = {
+      month,
+      period: w,
+      organisation: { name: this.config.organisation.name, office: this.config.organisation.office },
+      madeAt: jstTimestamp(now).slice(0, 16),
+      approvers: settings.approvers,
+      completeness: { complete: notes.length === 0, notes, missingDays: new Set(missing.map((m) => m.day)).size, unanalysedDays: unanalysed.length },
+      scope: {
+        sources: sourceIds.map((id) => ({ id, title: sourceTitle(id) })),
+        days,
+        totals,
+        total: Object.values(totals).reduce((a, b) => a + b, 0),
+        missing,
+        firstEventDay,
+      },
+      runs: runs.map((r) => ({
+        runId: r.run_id,
+        kind: r.kind,
+        startedAt: r.started,
+        finishedAt: r.finished,
+        fromDay: r.fd,
+        toDay: r.td,
+        rules: r.rules,
+        status: r.status,
+        findings: Number(r.findings),
+        error: r.error,
+      })),
+      rules,
+      ruleResults,
+      findings,
+      accountReview: { absentees, unused, unusedDays: settings.unusedDays, longLeaveDays: settings.longLeaveDays },
+      charts: {
+        heatmap,
+        topUsers,
+        offHoursByDepartment: [...offHours.values()].sort((a, b) => b.events - a.events || a.departmentCode.localeCompare(b.departmentCode)),
+      },
+      carriedOver: carriedRows.map(toRow),
+      integrity: {
+        chains: chains.map((c) => ({
+          source: c.source,
+          sourceTitle: sourceTitle(c.source),
+          seq: Number(c.head_seq),
+          chainHash: c.head_hash,
+          batches: Number(c.batches),
+          lastImport: c.last_import,
+        })),
+        dataDigest: '',
+      },
+    };
+    report.integrity.dataDigest = contentDigest(report);
+    return report;
+  }
+}
+
+/** SHA-256 of the report's content: canonical JSON without the time it was made and the digest itself. */
+export function contentDigest(report: MonthlyReport): string {
+  const { madeAt: _madeAt, integrity, ...rest } = report;
+  const canonical = JSON.stringify({ ...rest, integrity: { chains: integrity.chains } });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+const BUILTIN_ORDER = ['jumin', 'atena', 'chukan', 'terminal'];
+function sourceOrder(s: string): number {
+  const i = BUILTIN_ORDER.indexOf(s);
+  return i < 0 ? BUILTIN_ORDER.length : i;
+}
+
+function catalogIndex(catalog: RuleCatalog, id: string): number {
+  const i = catalog.findIndex((r) => r.id === id);
+  return i < 0 ? catalog.length : i;
+}
+
+/** {"failures":5,"withinMinutes":10} → failures=5, withinMinutes=10 */
+function formatParams(json: string): string {
+  if (!json) return '';
+  try {
+    const v = JSON.parse(json) as Record<string, unknown>;
+    const entries = Object.entries(v);
+    return entries.length ? entries.map(([k, x]) => `${k}=${typeof x === 'object' ? JSON.stringify(x) : String(x)}`).join(', ') : '（なし）';
+  } catch {
+    return json;
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AnalyzerModule } from '../analyzer.module';
+import { ReportBuilderService } from './report-builder.service';
+import { ReportDataRepository } from './report-data.repository';
+import { ReportsService } from './reports.service';
+
+/**
+ * The monthly log-analysis report (ログ分析結果報告書): gathering, rendering
+ * (PDF, HTML, XLSX, CSV) and the register of reports made. The monthly job is
+ * in ReportsSchedulingModule (service mode only).
+ */
+@Module({
+  imports: [AnalyzerModule],
+  providers: [ReportDataRepository, ReportBuilderService, ReportsService],
+  exports: [ReportsService, ReportBuilderService],
+})
+export class ReportsModule {}

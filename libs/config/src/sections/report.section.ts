@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const REPORT_FORMATS = ['pdf', 'html', 'xlsx', 'csv'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** Cron expression (minute hour day month weekday [second-first with 6 fields]), evaluated in Asia/Tokyo. */
+const cron = z.string().regex(/^\S+(\s+\S+){4,5}$/, 'cron expression, e.g. "0 6 * * *"');
+
+/** The monthly log-analysis report (ログ分析結果報告書). */
+export const reportSection = z
+  .object({
+    /** Make last month's report automatically in `kansa serve`. */
+    autoMonthly: z.boolean().default(true),
+    /**
+     * When to check whether last month's report is due (JST). Daily, so that a
+     * month whose analysis finishes late still gets its report once it is done.
+     */
+    cron: cron.default('30 6 * * *'),
+    /** Where reports are written: <outputDir>/<YYYY-MM>/. */
+    outputDir: z.string().default('./reports'),
+    /** Formats the automatic run writes. */
+    formats: z.array(z.enum(REPORT_FORMATS)).min(1).default([...REPORT_FORMATS]),
+    /** Approval boxes on the cover, left to right. */
+    approvers: z.array(z.string().min(1)).min(1).max(5).default(['分析担当', 'システム管理室長', '保護責任者']),
+    /** Rows in the "top users by volume" chart and table. */
+    topUsers: z.number().int().min(1).max(50).default(10),
+    /** Account review: an active ID with no login for this many days is listed as unused (unused-account default). */
+    unusedDays: z.number().int().min(1).default(90),
+    /** Account review: leaves lasting at least this many days are long-term (dormant-account default). */
+    longLeaveDays: z.number().int().min(1).default(90),
+  })
+  .strict();
+
+export type ReportSettings = z.infer<typeof reportSection>;
