@@ -11,7 +11,8 @@ const BOM = '\uFEFF';
  * CP932: the WHATWG/ICU `shift_jis` TextDecoder decodes every CP932 double-byte
  * character exactly as iconv-lite's `cp932` (checked over the whole table in
  * decode.step.spec.ts) and is ~8× faster per line; the few single bytes where
- * ICU differs (0x1A, 0x1C, 0x7F, 0x80) are decoded by iconv-lite.
+ * ICU differs (0x1A, 0x1C, 0x7F, 0x80) and the user-defined area (外字) are
+ * decoded by iconv-lite.
  */
 export class DecodeStep {
   private readonly sjis = new TextDecoder('shift_jis', { fatal: true });
@@ -24,15 +25,19 @@ export class DecodeStep {
       const text = bytes.toString('utf8');
       return ok(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     }
-    if (bytes.indexOf(0x1a) >= 0 || bytes.indexOf(0x1c) >= 0 || bytes.indexOf(0x7f) >= 0 || bytes.indexOf(0x80) >= 0) {
-      const text = iconv.decode(bytes, 'cp932');
-      return text.includes('\uFFFD') ? quarantine('(文字コード)', 'CP932として読めないバイト列があります') : ok(text);
-    }
+    let sjis: string | undefined;
     try {
-      return ok(this.sjis.decode(bytes));
+      sjis = this.sjis.decode(bytes);
     } catch {
-      return quarantine('(文字コード)', 'CP932として読めないバイト列があります');
+      sjis = undefined;
     }
+    const icuDiffers = bytes.indexOf(0x1a) >= 0 || bytes.indexOf(0x1c) >= 0 || bytes.indexOf(0x7f) >= 0 || bytes.indexOf(0x80) >= 0;
+    if (sjis !== undefined && !icuDiffers) return ok(sjis);
+    const text = iconv.decode(bytes, 'cp932');
+    if (!text.includes('\uFFFD')) return ok(text);
+    // 外字 beyond iconv-lite's table (F941–F9FC): ICU maps the whole user-defined area to private use.
+    if (sjis !== undefined) return ok(sjis);
+    return quarantine('(文字コード)', 'CP932として読めないバイト列があります');
   }
 
   /** Best-effort text of an undecodable line (for people reading the quarantine). */
