@@ -1,0 +1,195 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dayOfWeek } from '@kansa/calendar/business-calendar';
+import { MasterKind } from '@kansa/masters/masters.types';
+import { ActivityContext, staffDay } from './demo-activity';
+import { DailyLogWriter, DEMO_SOURCES, DemoEvent, DemoSource, formatLine } from './demo-formats';
+import { writeDemoMasters } from './demo-masters.writer';
+import { buildOrganisation } from './demo-organisation';
+import { Random } from './demo-random';
+import { ManifestEntry, planScenario } from './demo-scenario';
+
+export interface DemoOptions {
+  /** Output folder: masters/, logs/ and expected-findings.json are written there. */
+  outDir: string;
+  /** 'YYYY-MM'. */
+  month: string;
+  /** Staff of the city (default 300; at least 40). */
+  staff?: number;
+  /** Any string or number: the same seed gives the same files. */
+  seed?: string | number;
+  /**
+   * Activity per staff member and day (default 1 ≈ 30 events). Up to about 10
+   * ordinary work stays under the mass-lookup threshold; for a large city
+   * raise `staff` rather than `scale`.
+   */
+  scale?: number;
+  /** Called after each day is written (progress bars). */
+  onDay?: (day: string, events: number) => void;
+}
+
+export interface DemoManifest {
+  period: [string, string];
+  valid_events: Record<DemoSource, number>;
+  bad_lines: number;
+  expected: ManifestEntry[];
+  decoys: ManifestEntry[];
+  /** Settings the planted decoys assume (e.g. the approved USB device). */
+  settings: { approvedDevices: string[]; calendarOverrides: Array<{ date: string; kind: string; note?: string }> };
+}
+
+export interface DemoResult {
+  outDir: string;
+  mastersDir: string;
+  logsDir: string;
+  manifestPath: string;
+  manifest: DemoManifest;
+  masters: Record<MasterKind, number>;
+  events: number;
+  files: number;
+  bytes: number;
+  elapsedMs: number;
+}
+
+interface HeapNode {
+  ev: DemoEvent;
+  it: Iterator<DemoEvent>;
+  order: number;
+}
+
+/** A binary min-heap by (time, generator order): merges time-ordered streams. */
+class EventHeap {
+  private nodes: HeapNode[] = [];
+  get size(): number {
+    return this.nodes.length;
+  }
+  private less(a: HeapNode, b: HeapNode): boolean {
+    return a.ev.t < b.ev.t || (a.ev.t === b.ev.t && a.order < b.order);
+  }
+  push(it: Iterator<DemoEvent>, order: number): void {
+    const r = it.next();
+    if (r.done) return;
+    const nodes = this.nodes;
+    nodes.push({ ev: r.value, it, order });
+    let i = nodes.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(nodes[i], nodes[p])) break;
+      [nodes[i], nodes[p]] = [nodes[p], nodes[i]];
+      i = p;
+    }
+  }
+  /** Takes the earliest event and advances its stream. */
+  pop(): DemoEvent {
+    const nodes = this.nodes;
+    const top = nodes[0];
+    const ev = top.ev;
+    const r = top.it.next();
+    if (r.done) {
+      const lastNode = nodes.pop()!;
+      if (nodes.length === 0) return ev;
+      nodes[0] = lastNode;
+    } else {
+      top.ev = r.value;
+    }
+    let i = 0;
+    const n = nodes.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      const rr = l + 1;
+      let m = i;
+      if (l < n && this.less(nodes[l], nodes[m])) m = l;
+      if (rr < n && this.less(nodes[rr], nodes[m])) m = rr;
+      if (m === i) break;
+      [nodes[i], nodes[m]] = [nodes[m], nodes[i]];
+      i = m;
+    }
+    return ev;
+  }
+}
+
+/**
+ * Generates a realistic month of the four source logs and the masters of a
+ * demo city, with planted incidents for every rule and look-alike decoys, and
+ * expected-findings.json listing them. Streams day by day (a staff member's
+ * day is generated lazily and merged by time), so memory stays flat at any size.
+ */
+export function generateDemo(options: DemoOptions): DemoResult {
+  const started = Date.now();
+  const seed = String(options.seed ?? 'kansa');
+  const scale = options.scale ?? 1;
+  if (!(scale > 0)) throw new Error(`scale must be > 0 (got ${scale})`);
+  const { staff, residents } = buildOrganisation(seed, options.staff ?? 300);
+  const scenario = planScenario(seed, options.month, staff, residents);
+  const mastersDir = join(options.outDir, 'masters');
+  const logsDir = join(options.outDir, 'logs');
+  mkdirSync(mastersDir, { recursive: true });
+  mkdirSync(logsDir, { recursive: true });
+  const masters = writeDemoMasters(mastersDir, staff, residents, scenario);
+
+  const ctx: ActivityContext = { residents, protectedResidents: scenario.protectedResidents };
+  const counts: Record<DemoSource, number> = { jumin: 0, atena: 0, chukan: 0, terminal: 0 };
+  const business = scenario.calendar.filter((d) => d.businessDay).map((d) => d.date);
+  const monthEnd = new Set(business.slice(-3));
+  let files = 0;
+  let bytes = 0;
+
+  for (const { date: day } of scenario.calendar) {
+    const heap = new EventHeap();
+    const planted = scenario.events.get(day) ?? [];
+    heap.push(planted[Symbol.iterator](), -1);
+    if (scenario.workDays.has(day)) {
+      const factor = scale * (dayOfWeek(day) === 1 ? 1.3 : 1) * (monthEnd.has(day) ? 1.25 : 1) * (day === scenario.openDay ? 0.6 : 1);
+      for (const s of staff) {
+        if (!scenario.works(s, day)) continue;
+        heap.push(staffDay(ctx, s, Random.derive(seed, 'day', s.index, day), factor, scenario.approvedDevice), s.index);
+      }
+    }
+    const yyyymmdd = day.replace(/-/g, '');
+    const writers = new Map<DemoSource, DailyLogWriter>();
+    let serial = 0;
+    let dayEvents = 0;
+    while (heap.size > 0) {
+      const ev = heap.pop();
+      if (ev.source === 'chukan' && day === scenario.chukanSilentDay) continue;
+      let w = writers.get(ev.source);
+      if (!w) {
+        w = new DailyLogWriter(ev.source, logsDir, yyyymmdd);
+        writers.set(ev.source, w);
+      }
+      const serialNo = ev.source === 'chukan' ? `Q${yyyymmdd}${String(serial++).padStart(6, '0')}` : '';
+      w.write(formatLine(day, ev, serialNo));
+      counts[ev.source]++;
+      dayEvents++;
+    }
+    for (const w of writers.values()) {
+      w.close();
+      files++;
+      bytes += w.bytes;
+    }
+    options.onDay?.(day, dayEvents);
+  }
+
+  const manifest: DemoManifest = {
+    period: [scenario.calendar[0].date, scenario.calendar[scenario.calendar.length - 1].date],
+    valid_events: counts,
+    bad_lines: 0,
+    expected: scenario.expected,
+    decoys: scenario.decoys,
+    settings: { approvedDevices: [scenario.approvedDevice], calendarOverrides: scenario.overrides },
+  };
+  const manifestPath = join(options.outDir, 'expected-findings.json');
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 1) + '\n');
+  return {
+    outDir: options.outDir,
+    mastersDir,
+    logsDir,
+    manifestPath,
+    manifest,
+    masters,
+    events: DEMO_SOURCES.reduce((a, s) => a + counts[s], 0),
+    files,
+    bytes,
+    elapsedMs: Date.now() - started,
+  };
+}
