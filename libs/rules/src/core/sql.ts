@@ -44,9 +44,14 @@ export function windowParams(ctx: RuleContext<unknown>): Record<string, unknown>
   return { from: ctx.from, to: ctx.to, fromDay: ctx.fromDay, toDay: ctx.toDay };
 }
 
-/** Parameters of a look-back of `days` whole days before the window. */
-export function lookbackParams(ctx: RuleContext<unknown>, days: number): Record<string, unknown> {
-  const lookFromDay = addDays(ctx.fromDay, -days);
+/**
+ * Parameters of a look-back of `days` whole days before the window — or,
+ * with `fromMonthStart`, before the first day of the window's month (so that
+ * every day of a month sees the same past, however the month is split into runs).
+ */
+export function lookbackParams(ctx: RuleContext<unknown>, days: number, fromMonthStart = false): Record<string, unknown> {
+  const start = fromMonthStart ? `${ctx.fromDay.slice(0, 8)}01` : ctx.fromDay;
+  const lookFromDay = addDays(start, -days);
   return { lookFromDay, lookFrom: `${lookFromDay} 00:00:00.000` };
 }
 

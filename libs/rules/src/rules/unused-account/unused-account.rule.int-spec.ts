@@ -1,0 +1,5 @@
+import { describeRuleFixtures } from '../../testing/describe-rule';
+import fixtures from './fixtures/unused-account.fixtures';
+import rule from './unused-account.rule';
+
+describeRuleFixtures(rule, fixtures);

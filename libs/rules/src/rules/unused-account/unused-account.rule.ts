@@ -1,0 +1,96 @@
+import { SOURCE_TITLES } from '@kansa/domain';
+import { z } from 'zod';
+import { defineRule } from '../../core/define-rule';
+import { FIRST_DATA_DAY_BY_MONTH, inLookback, lookbackParams, masterParams, T, windowParams, WINDOW_DAYS } from '../../core/sql';
+
+const params = z
+  .object({
+    /** Not used for this many days or more. */
+    days: z.number().int().min(7).max(366).default(90),
+  })
+  .strict();
+type Params = z.infer<typeof params>;
+
+interface Row {
+  day: string;
+  system: string;
+  account_id: string;
+  staff_id: string;
+  last_used: string;
+}
+
+/** Extra look-back so that "the logs reach back far enough" can be told. */
+const COVERAGE_MARGIN_DAYS = 10;
+
+export default defineRule<Params, Row>({
+  id: 'unused-account',
+  title: '長期未使用ID',
+  version: 1,
+  severity: 'low',
+  guideline: '利用者IDの棚卸し（長期間使われていない有効なIDの見直し）',
+  description:
+    '「有効」なのに 90 日以上使われていない（ログインも操作もない）アカウントです（アカウントごとに月1件）。' +
+    '不要なIDは停止・削除し、必要なIDは理由を記録してください。',
+  sources: [],
+  // from the first day of the window's month
+  lookbackDays: 90 + COVERAGE_MARGIN_DAYS + 30,
+  params,
+  query: (ctx) => ({
+    query: `
+WITH
+acc AS (
+  SELECT toString(system) AS system, account_id, staff_id, ifNull(state_changed_on, toDate('1970-01-01')) AS since
+  FROM ${T.accounts} WHERE version = {v_accounts:UInt32} AND state = '有効'
+),
+-- days on which each account was used (any event but a failed login), per system
+used AS (
+  SELECT toString(source) AS system, toString(user_id) AS account_id, groupArray(day) AS days FROM (
+    SELECT source, user_id, day FROM ${T.events}
+    WHERE ${inLookback()} AND action != 'login_failure' GROUP BY source, user_id, day
+  ) GROUP BY source, user_id
+),
+-- first day with logs of each system in the look-back: the logs must reach back the whole period
+coverage AS (
+  SELECT toString(source) AS system, min(day) AS first_day FROM ${T.events} WHERE ${inLookback()} GROUP BY source
+),
+state AS (
+  SELECT w.d AS d, a.system AS system, a.account_id AS account_id, a.staff_id AS staff_id,
+    arrayMax(arrayConcat([a.since], arrayFilter(x -> x <= w.d, u.days))) AS ref,
+    arrayMax(arrayConcat([toDate('1970-01-01')], arrayFilter(x -> x <= w.d, u.days))) AS last_used
+  FROM ${WINDOW_DAYS} w
+  CROSS JOIN acc a
+  LEFT JOIN used u ON u.system = a.system AND u.account_id = a.account_id
+  INNER JOIN coverage c ON c.system = a.system
+  WHERE c.first_day <= w.d - {days:UInt32} AND dateDiff('day', ref, w.d) >= {days:UInt32}
+)
+SELECT toString(greatest(toStartOfMonth(s.d), s.ref + {days:UInt32}, f.first_day)) AS day,
+  s.system AS system, s.account_id AS account_id, any(s.staff_id) AS staff_id,
+  if(max(s.last_used) = toDate('1970-01-01'), '', toString(max(s.last_used))) AS last_used
+FROM state s
+LEFT JOIN ${FIRST_DATA_DAY_BY_MONTH} f ON f.month = toStartOfMonth(s.d)
+GROUP BY day, system, account_id
+ORDER BY day, system, account_id`,
+    query_params: {
+      ...windowParams(ctx),
+      ...masterParams(ctx),
+      ...lookbackParams(ctx, ctx.params.days + COVERAGE_MARGIN_DAYS, true),
+      days: ctx.params.days,
+    },
+  }),
+  toFinding: (row, ctx) => {
+    const system = SOURCE_TITLES[row.system as keyof typeof SOURCE_TITLES] ?? row.system;
+    const last = row.last_used ? `最終利用 ${row.last_used}` : `${ctx.params.days}日以上利用なし`;
+    return {
+      day: row.day,
+      userId: row.staff_id,
+      subject: `${row.system}:${row.account_id}`,
+      count: 1,
+      firstAt: null,
+      lastAt: null,
+      summary: `${ctx.params.days}日以上使われていない有効なアカウント（${system} ${row.account_id}、${last}）`,
+      details: { system: row.system, accountId: row.account_id, lastUsed: row.last_used || null },
+      evidenceIds: [],
+      evidenceTotal: 0,
+    };
+  },
+});
