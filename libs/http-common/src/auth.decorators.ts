@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { ApiRole } from '@kansa/config';
 
 export const REQUIRED_ROLE = 'kansa:required-role';
@@ -9,6 +9,7 @@ export const PUBLIC_ROUTE = 'kansa:public-route';
 export function RequireRole(role: ApiRole): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(REQUIRED_ROLE, role),
+    ApiExtension('x-kansa-role', role),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ description: 'トークンがない、または無効 (missing or invalid token)' }),
     ApiForbiddenResponse({ description: `ロール ${role} が必要 (role ${role} required)` }),
@@ -17,5 +18,5 @@ export function RequireRole(role: ApiRole): MethodDecorator & ClassDecorator {
 
 /** Only GET /health: liveness and readiness carry no personal data. */
 export function PublicRoute(): MethodDecorator & ClassDecorator {
-  return SetMetadata(PUBLIC_ROUTE, true);
+  return applyDecorators(SetMetadata(PUBLIC_ROUTE, true), ApiExtension('x-kansa-role', 'public'));
 }

@@ -3,6 +3,8 @@ import { CommandContext } from '../context';
 import { registerImportCommand } from './import.command';
 import { registerInfoCommand } from './info.command';
 import { registerMastersCommand } from './masters.command';
+import { registerServeCommand } from './serve.command';
+import { registerTokenCommand } from './token.command';
 import { registerVerifyCommand } from './verify.command';
 
 /** Every `kansa` sub-command, in the order `kansa --help` lists them. */
@@ -11,4 +13,6 @@ export const COMMANDS: Array<(program: Command, ctx: () => CommandContext) => vo
   registerImportCommand,
   registerVerifyCommand,
   registerMastersCommand,
+  registerServeCommand,
+  registerTokenCommand,
 ];

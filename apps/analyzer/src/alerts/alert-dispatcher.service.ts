@@ -1,0 +1,160 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { SEVERITIES, Severity } from '@kansa/domain';
+import { MetricsService, toJstTimestamp } from '@kansa/http-common';
+import { randomUUID } from 'node:crypto';
+import { CLOCK, Clock } from '../core/clock';
+import { FINDINGS_SERVICE, FindingsServicePort, FindingView } from '../findings/findings.types';
+import { AlertChannel, EmailChannel, WebhookChannel } from './alert-channels';
+import { AlertDeliveriesRepository, DeliveryRow } from './alert-deliveries.repository';
+import { AlertItem, composeAlert, toAlertItem } from './alert-message.mapper';
+
+/** Triage already judged these: an alert would only be noise. */
+const SETTLED = new Set(['no_issue', 'false_positive', 'closed']);
+
+export interface DispatchSummary {
+  channel: string;
+  due: number;
+  sent: number;
+  failed: number;
+  abandoned: number;
+  messages: number;
+}
+
+/**
+ * Sends each finding of high/critical severity once per channel, as it is
+ * found: polls findings, skips those already sent (re-runs replace a finding
+ * under the same ID, so they are not sent again), sends one message each or a
+ * digest when more than `digestThreshold` are due at once, retries failures
+ * with doubling delays, and records every attempt in alert_deliveries.
+ * Started only by the service (AlertsModule), never by plain CLI commands.
+ */
+@Injectable()
+export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Alerts');
+  private readonly channels: AlertChannel[];
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<DispatchSummary[]>;
+  private stopped = false;
+
+  constructor(
+    @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
+    @Inject(FINDINGS_SERVICE) private readonly findings: FindingsServicePort,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly deliveries: AlertDeliveriesRepository,
+    private readonly metrics: MetricsService,
+    email: EmailChannel,
+    webhook: WebhookChannel,
+  ) {
+    this.channels = [email, webhook];
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.alerts.enabled || !this.channels.some((c) => c.enabled)) return;
+    this.logger.log(`alerts on: ${this.channels.filter((c) => c.enabled).map((c) => `${c.name} → ${c.recipients}`).join('; ')}`);
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the round in flight (its deliveries are recorded). */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One round over every enabled channel (the poller calls it; tests call it directly). */
+  dispatchOnce(): Promise<DispatchSummary[]> {
+    this.running ??= this.round().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.dispatchOnce()
+        .catch((err: Error) => this.logger.warn(`alert round failed (retried next round): ${err.message}`))
+        .finally(() => this.schedule(this.config.alerts.pollSeconds * 1000));
+    }, delayMs);
+  }
+
+  private async round(): Promise<DispatchSummary[]> {
+    const settings = this.config.alerts;
+    const now = this.clock.now();
+    const severities = SEVERITIES.slice(SEVERITIES.indexOf(settings.minSeverity)) as Severity[];
+    const since = toJstTimestamp(now.getTime() - settings.maxAgeHours * 3_600_000);
+    const candidates = await this.deliveries.candidates(severities, since);
+    const views = new Map<string, FindingView | null>();
+    const summaries: DispatchSummary[] = [];
+    for (const channel of this.channels.filter((c) => c.enabled)) {
+      const states = await this.deliveries.states(channel.name, candidates.map((c) => c.findingId));
+      const due: Array<{ view: FindingView; attempt: number }> = [];
+      for (const c of candidates) {
+        const state = states.get(c.findingId);
+        if (state?.status === 'sent' || state?.status === 'abandoned') continue;
+        if (state?.nextAttemptAt && state.nextAttemptAt > toJstTimestamp(now)) continue;
+        if (!views.has(c.findingId)) views.set(c.findingId, await this.findings.get(c.findingId));
+        const view = views.get(c.findingId);
+        if (!view || SETTLED.has(view.status)) continue;
+        due.push({ view, attempt: (state?.attempts ?? 0) + 1 });
+      }
+      summaries.push(await this.deliver(channel, due, now));
+    }
+    return summaries;
+  }
+
+  private async deliver(channel: AlertChannel, due: Array<{ view: FindingView; attempt: number }>, now: Date): Promise<DispatchSummary> {
+    const summary: DispatchSummary = { channel: channel.name, due: due.length, sent: 0, failed: 0, abandoned: 0, messages: 0 };
+    if (due.length === 0) return summary;
+    const digest = due.length > this.config.alerts.digestThreshold;
+    const groups = digest ? [due] : due.map((d) => [d]);
+    for (const group of groups) {
+      if (this.stopped && summary.messages > 0) break;
+      const messageId = randomUUID();
+      const items: AlertItem[] = group.map((d) => toAlertItem(d.view, this.config.alerts.consoleUrl));
+      const message = composeAlert(items, digest, messageId);
+      summary.messages++;
+      let error = '';
+      try {
+        await channel.send(message);
+      } catch (err) {
+        error = (err as Error).message || String(err);
+      }
+      const at = toJstTimestamp(this.clock.now());
+      const rows: DeliveryRow[] = group.map((d) => {
+        const base = {
+          findingId: d.view.id,
+          channel: channel.name,
+          attempt: d.attempt,
+          at,
+          messageId,
+          digest,
+          rule: d.view.rule,
+          severity: d.view.severity,
+          recipients: channel.recipients,
+          subject: message.subject,
+        };
+        if (!error) return { ...base, status: 'sent' as const, nextAttemptAt: null, error: '' };
+        if (d.attempt >= this.config.alerts.retry.maxAttempts) return { ...base, status: 'abandoned' as const, nextAttemptAt: null, error };
+        return { ...base, status: 'failed' as const, nextAttemptAt: toJstTimestamp(now.getTime() + this.backoffMs(d.attempt)), error };
+      });
+      await this.deliveries.record(rows);
+      for (const r of rows) {
+        summary[r.status === 'sent' ? 'sent' : r.status === 'failed' ? 'failed' : 'abandoned']++;
+        this.metrics.alertDeliveries.inc({ channel: channel.name, result: r.status });
+      }
+      if (error) {
+        const gaveUp = rows.filter((r) => r.status === 'abandoned').length;
+        const log = `${channel.name}: sending ${group.length} finding(s) failed: ${error}` + (gaveUp ? ` — gave up on ${gaveUp} after ${this.config.alerts.retry.maxAttempts} attempts` : ' — will retry');
+        if (gaveUp) this.logger.error(log);
+        else this.logger.warn(log);
+      }
+    }
+    return summary;
+  }
+
+  /** 1st retry after initialDelay, then doubling, capped at maxDelay. */
+  private backoffMs(attempt: number): number {
+    const { initialDelaySeconds, maxDelaySeconds } = this.config.alerts.retry;
+    return Math.min(initialDelaySeconds * 2 ** (attempt - 1), maxDelaySeconds) * 1000;
+  }
+}

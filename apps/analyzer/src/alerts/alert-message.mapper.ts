@@ -1,0 +1,99 @@
+import { SEVERITY_TITLES, type Severity } from '@kansa/domain';
+import type { FindingView } from '../findings/findings.types';
+
+/**
+ * What an alert may say about a finding. Deliberately no subject, summary,
+ * details or evidence: resident identifiers and watchlist categories stay in
+ * kansa. Staff follow the finding ID into kansa to see the rest.
+ */
+export interface AlertItem {
+  findingId: string;
+  rule: string;
+  ruleTitle: string;
+  severity: Severity;
+  severityTitle: string;
+  userId: string;
+  day: string;
+  firstAt: string | null;
+  lastAt: string | null;
+  count: number;
+  detectedAt: string;
+  link: string;
+}
+
+export interface AlertMessage {
+  subject: string;
+  text: string;
+  /** The webhook body. */
+  json: { kind: 'kansa.findings'; digest: boolean; messageId: string; findings: AlertItem[] };
+}
+
+export function toAlertItem(f: FindingView, consoleUrl: string): AlertItem {
+  return {
+    findingId: f.id,
+    rule: f.rule,
+    ruleTitle: f.ruleTitle,
+    severity: f.severity,
+    severityTitle: SEVERITY_TITLES[f.severity],
+    userId: f.userId,
+    day: f.day,
+    firstAt: minute(f.firstAt),
+    lastAt: minute(f.lastAt),
+    count: f.count,
+    detectedAt: minute(f.detectedAt) ?? f.detectedAt,
+    link: consoleUrl ? `${consoleUrl.replace(/\/$/, '')}/findings/${f.id}` : '',
+  };
+}
+
+/** One message: a single finding, or a digest of several (digest = true). */
+export function composeAlert(items: readonly AlertItem[], digest: boolean, messageId: string): AlertMessage {
+  const json = { kind: 'kansa.findings' as const, digest, messageId, findings: [...items] };
+  if (!digest) {
+    const it = items[0];
+    return {
+      subject: `[kansa] 重要度「${it.severityTitle}」${it.ruleTitle} — 職員 ${it.userId || '(不明)'} ${it.day}`,
+      text: [
+        '監査 kansa からの通知です。確認が必要な検知がありました。',
+        '',
+        ...describe(it),
+        '',
+        footer(it.link),
+      ].join('\n'),
+      json,
+    };
+  }
+  const lines: string[] = [`監査 kansa からの通知です。確認が必要な検知が ${items.length} 件あります。`, ''];
+  items.forEach((it, i) => {
+    lines.push(`■ ${i + 1}/${items.length}`, ...describe(it), '');
+  });
+  lines.push(footer(''));
+  const top = items.map((i) => i.severity).includes('critical') ? '重大' : items[0].severityTitle;
+  return { subject: `[kansa] 検知 ${items.length} 件 (重要度「${top}」を含む)`, text: lines.join('\n'), json };
+}
+
+function describe(it: AlertItem): string[] {
+  const when = it.firstAt && it.lastAt && it.firstAt !== it.lastAt ? `${it.firstAt} 〜 ${it.lastAt}` : (it.firstAt ?? it.day);
+  return [
+    `ルール: ${it.ruleTitle} (${it.rule})`,
+    `重要度: ${it.severityTitle}`,
+    `職員ID: ${it.userId || '(不明)'}`,
+    `日時: ${when} (日本時間)`,
+    `件数: ${it.count}`,
+    `指摘ID: ${it.findingId}`,
+    ...(it.link ? [`確認: ${it.link}`] : []),
+  ];
+}
+
+function footer(link: string): string {
+  return [
+    link ? '' : '詳細は kansa の検知結果一覧 (kansa findings、または GET /api/findings/<指摘ID>) で確認してください。',
+    'このメッセージには住民を特定する情報は含まれていません。',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** 'YYYY-MM-DD HH:mm:ss.SSS' → 'YYYY-MM-DD HH:mm' (JST as stored). */
+function minute(ts: string | null): string | null {
+  return ts ? ts.slice(0, 16) : null;
+}

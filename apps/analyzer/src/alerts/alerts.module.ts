@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AnalyzerModule } from '../analyzer.module';
+import { EmailChannel, WebhookChannel } from './alert-channels';
+import { AlertDeliveriesRepository } from './alert-deliveries.repository';
+import { AlertDispatcher } from './alert-dispatcher.service';
+
+/**
+ * Alerts by e-mail and webhook for high/critical findings. Imported only by
+ * the service (`kansa serve`, the analyzer entry): plain CLI commands never poll.
+ */
+@Module({
+  imports: [AnalyzerModule],
+  providers: [AlertDeliveriesRepository, EmailChannel, WebhookChannel, AlertDispatcher],
+  exports: [AlertDispatcher, AlertDeliveriesRepository],
+})
+export class AlertsModule {}

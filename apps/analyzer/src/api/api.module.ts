@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AnalyzerModule } from '../analyzer.module';
+import { EventsController } from './events.controller';
+import { FindingsController } from './findings.controller';
+
+/**
+ * The staff-facing HTTP API: findings and triage, events by resident or
+ * user, reports. Imported only by the service (`kansa serve`, `nest start analyzer`).
+ */
+@Module({
+  imports: [AnalyzerModule],
+  controllers: [FindingsController, EventsController],
+})
+export class ApiModule {}

@@ -1,0 +1,58 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { FINDING_STATUSES } from '@kansa/domain';
+import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/http-common';
+import { FindingNotFoundError, FindingTransitionError } from '../findings/findings.errors';
+import { FINDINGS_SERVICE, FindingsServicePort, FindingTransitionView, FindingView } from '../findings/findings.types';
+import { findingsQuerySchema, parseOr400, transitionBodySchema } from './api-query.schema';
+
+@ApiTags('findings')
+@Controller('api/findings')
+export class FindingsController {
+  constructor(
+    @Inject(FINDINGS_SERVICE) private readonly findings: FindingsServicePort,
+    private readonly audit: AccessAuditRepository,
+  ) {}
+
+  @RequireRole('read')
+  @Get()
+  @ApiOperation({ summary: '検知結果の一覧 (read)' })
+  @ApiQuery({ name: 'from', required: false, description: 'YYYY-MM-DD' })
+  @ApiQuery({ name: 'to', required: false, description: 'YYYY-MM-DD' })
+  @ApiQuery({ name: 'rule', required: false, description: 'ルールID (カンマ区切り可)' })
+  @ApiQuery({ name: 'status', required: false, description: FINDING_STATUSES.join(' | ') })
+  @ApiQuery({ name: 'userId', required: false })
+  @ApiQuery({ name: 'limit', required: false })
+  async list(@Query() query: unknown, @Req() req: AuthedRequest): Promise<FindingView[]> {
+    const q = parseOr400(findingsQuerySchema, query);
+    await this.audit.recordRequest(req, q.purpose ?? '');
+    return this.findings.list({ from: q.from, to: q.to, rules: q.rule, statuses: q.status, userId: q.userId, limit: q.limit });
+  }
+
+  @RequireRole('read')
+  @Get(':id')
+  @ApiOperation({ summary: '検知結果の詳細と確認履歴 (read)' })
+  async get(@Param('id') id: string, @Req() req: AuthedRequest): Promise<FindingView & { history: FindingTransitionView[] }> {
+    await this.audit.recordRequest(req, typeof req.query.purpose === 'string' ? req.query.purpose : '');
+    const finding = await this.findings.get(id);
+    if (!finding) throw new NotFoundException(`指摘 ${id} は見つかりません (finding not found)`);
+    return finding;
+  }
+
+  /** Triage: the token's name is recorded as who made the change (one triage token per person). */
+  @RequireRole('triage')
+  @Post(':id/transition')
+  @HttpCode(200)
+  @ApiOperation({ summary: '確認状態の変更 (triage): new → reviewing → no_issue | action_required | false_positive → closed' })
+  @ApiBody({ schema: { type: 'object', required: ['to'], properties: { to: { enum: [...FINDING_STATUSES] }, comment: { type: 'string' } } } })
+  async transition(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<FindingView> {
+    const b = parseOr400(transitionBodySchema, body);
+    try {
+      return await this.findings.transition(id, b.to, req.apiClient!.name, b.comment);
+    } catch (err) {
+      if (err instanceof FindingNotFoundError) throw new NotFoundException(err.message);
+      if (err instanceof FindingTransitionError) throw new BadRequestException(err.message);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { DynamicModule, Type } from '@nestjs/common';
+import { KansaConfig, loadConfig } from '@kansa/config';
+import { closeOnSignals, ServiceModule, startHttpService } from '@kansa/http-common';
+import { AnalyzerModule } from './analyzer.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { ApiModule } from './api/api.module';
+import { AnalyzerSchedulingModule } from './scheduling/analyzer-scheduling.module';
+
+/** What the analyzer service runs: scheduled analysis, the staff API, and alerts when configured. */
+export function analyzerServiceFeatures(_config: KansaConfig): Array<Type<unknown> | DynamicModule> {
+  return [AnalyzerModule, AnalyzerSchedulingModule, ApiModule, AlertsModule];
+}
+
+/**
+ * Server mode entry (`nest start analyzer`, or
+ * `node -r ./scripts/register.js apps/analyzer/src/main.ts`): the analyzer
+ * alone, against a ClickHouse server (CLICKHOUSE_URL). Run one (it schedules
+ * analysis and sends alerts).
+ */
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  if (!config.storage.url) {
+    throw new Error('the analyzer alone needs a ClickHouse server (CLICKHOUSE_URL); in embedded mode run `kansa serve`');
+  }
+  const service = await startHttpService(ServiceModule.forRoot(config, analyzerServiceFeatures(config)), config);
+  process.stdout.write(`kansa analyzer: ${service.url}\n`);
+  await closeOnSignals(service, config.http.shutdownGraceMs, (l) => process.stdout.write(l + '\n'));
+}
+
+if (require.main === module) {
+  bootstrap().then(
+    () => process.exit(0),
+    (err) => {
+      process.stderr.write(`kansa analyzer: ${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

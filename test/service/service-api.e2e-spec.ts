@@ -1,0 +1,188 @@
+import { TABLES } from '@kansa/storage';
+import { chukanRecords, findingRow } from './fixtures';
+import { startTestService, TestService } from './service-harness';
+
+type Role = 'ingest' | 'read' | 'triage' | 'public';
+interface Operation {
+  method: string;
+  path: string;
+  role: Role;
+}
+
+describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () => {
+  let svc: TestService;
+  let operations: Operation[];
+
+  beforeAll(async () => {
+    svc = await startTestService({ http: { bodyLimitBytes: 64 * 1024, maxBatchLines: 500 } });
+    const res = await svc.request('/api/docs/openapi.json', { token: svc.tokens.read });
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, Record<string, { 'x-kansa-role'?: Role }>> };
+    operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, role: op['x-kansa-role'] as Role })),
+    );
+  });
+  afterAll(() => svc?.close());
+
+  /** A concrete URL for an OpenAPI path template. */
+  const concrete = (path: string) =>
+    path.replace('{source}', 'chukan').replace('{id}', '0123456789abcdef0123456789abcdef').replace('{month}', '2025-04').replace('{format}', 'csv');
+  const wrongToken = (role: Role) => (role === 'ingest' ? svc.tokens.triage : svc.tokens.ingest);
+
+  it('describes every route of spec/interfaces.md in the OpenAPI document, each with its role', () => {
+    const listed = operations.map((o) => `${o.method} ${o.path}`);
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        'POST /api/ingest/{source}',
+        'GET /api/findings',
+        'GET /api/findings/{id}',
+        'POST /api/findings/{id}/transition',
+        'GET /api/events',
+        'GET /health',
+        'GET /metrics',
+      ]),
+    );
+    for (const o of operations) expect(['ingest', 'read', 'triage', 'public']).toContain(o.role);
+    expect(operations.filter((o) => o.role === 'public').map((o) => o.path)).toEqual(['/health']);
+  });
+
+  it('refuses every route but /health without a token, with an unknown token, and with the wrong role', async () => {
+    const protectedOps = operations.filter((o) => o.role !== 'public');
+    expect(protectedOps.length).toBeGreaterThanOrEqual(6);
+    for (const o of protectedOps) {
+      const url = concrete(o.path);
+      const body = o.method === 'POST' ? { json: [] as unknown[] } : {};
+      const none = await svc.request(url, { method: o.method, ...body });
+      expect({ op: `${o.method} ${o.path}`, status: none.status }).toEqual({ op: `${o.method} ${o.path}`, status: 401 });
+      const unknown = await svc.request(url, { method: o.method, token: 'kansa_not-a-configured-token', ...body });
+      expect({ op: `${o.method} ${o.path}`, status: unknown.status }).toEqual({ op: `${o.method} ${o.path}`, status: 401 });
+      const wrong = await svc.request(url, { method: o.method, token: wrongToken(o.role), ...body });
+      expect({ op: `${o.method} ${o.path}`, status: wrong.status }).toEqual({ op: `${o.method} ${o.path}`, status: 403 });
+    }
+    // The description itself is behind a token too.
+    expect((await svc.request('/api/docs/openapi.json')).status).toBe(401);
+    expect((await svc.request('/api/docs')).status).toBe(401);
+    // Nothing was stored by the refused requests.
+    const [n] = await svc.rows<{ n: string }>(`SELECT count() AS n FROM ${TABLES.importBatches}`);
+    expect(Number(n.n)).toBe(0);
+  });
+
+  it('answers /health without a token: live and ready with storage up', async () => {
+    const res = await svc.request('/health');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { live: boolean; ready: boolean; checks: Record<string, { ok: boolean }> };
+    expect(body).toMatchObject({ live: true, ready: true, checks: { storage: { ok: true } } });
+  });
+
+  it('stores a batch and acknowledges it with counts; the same batch again is all duplicates', async () => {
+    const records = chukanRecords(40, { day: '2025-04-15' });
+    const first = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, json: records });
+    const a = (await first.json()) as Record<string, unknown>;
+    expect(first.status).toBe(200);
+    expect(a).toMatchObject({ read: 40, stored: 40, duplicates: 0, quarantined: 0, rejected: [] });
+    const again = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, json: { records } });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ read: 40, stored: 0, duplicates: 40, quarantined: 0 });
+    const [n] = await svc.rows<{ n: string }>(`SELECT count() AS n FROM ${TABLES.events} WHERE source = 'chukan' AND day = '2025-04-15'`);
+    expect(Number(n.n)).toBe(40);
+    const [batch] = await svc.rows<{ origin: string; transport: string }>(`SELECT origin, transport FROM ${TABLES.importBatches} ORDER BY seq LIMIT 1`);
+    expect(batch).toEqual({ origin: 'http:sender-1', transport: 'http' });
+  });
+
+  it('accepts newline-delimited text as one record per line', async () => {
+    const body = chukanRecords(3, { day: '2025-04-16' }).map((r) => JSON.stringify(r)).join('\n') + '\n';
+    const res = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, body, headers: { 'Content-Type': 'application/x-ndjson' } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ read: 3, stored: 3 });
+  });
+
+  it('answers 422 naming each bad line (line, field, reason) while storing the good ones', async () => {
+    const records: unknown[] = chukanRecords(5, { day: '2025-04-17' });
+    records[1] = { ...(records[1] as object), time: 'yesterday' };
+    records[3] = 'not json at all';
+    const res = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, json: records });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { stored: number; quarantined: number; rejected: Array<{ line: number; field: string; reason: string }> };
+    expect(body.stored).toBe(3);
+    expect(body.quarantined).toBe(2);
+    expect(body.rejected.map((r) => r.line)).toEqual([2, 4]);
+    for (const r of body.rejected) expect(r.reason.length).toBeGreaterThan(0);
+    expect(body.rejected[0].field).toMatch(/time/);
+  });
+
+  it('refuses bodies that are not a batch (400) and batches over the limits (413), storing nothing', async () => {
+    const before = await svc.rows<{ n: string }>(`SELECT count() AS n FROM ${TABLES.importBatches}`);
+    const notBatch = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, json: { lines: 'x' } });
+    expect(notBatch.status).toBe(400);
+    expect(((await notBatch.json()) as { message: string }).message).toMatch(/lines/);
+    const badJson = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, body: '[{', headers: { 'Content-Type': 'application/json' } });
+    expect(badJson.status).toBe(400);
+    const tooBig = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, json: ['x'.repeat(70 * 1024)] });
+    expect(tooBig.status).toBe(413);
+    const tooMany = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, json: Array.from({ length: 501 }, () => 'x') });
+    expect(tooMany.status).toBe(413);
+    expect(((await tooMany.json()) as { message: string }).message).toContain('501');
+    const after = await svc.rows<{ n: string }>(`SELECT count() AS n FROM ${TABLES.importBatches}`);
+    expect(after).toEqual(before);
+  });
+
+  it('requires a purpose for events and records who read what, when and why before answering', async () => {
+    const noPurpose = await svc.request('/api/events?user=K001123', { token: svc.tokens.read });
+    expect(noPurpose.status).toBe(400);
+    const purpose = '開示請求 令和7年 第12号';
+    const res = await svc.request(`/api/events?user=K001123&from=2025-04-15&to=2025-04-15&purpose=${encodeURIComponent(purpose)}`, { token: svc.tokens.read });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { total: number; events: Array<{ userId: string }> };
+    expect(body.total).toBe(40);
+    expect(new Set(body.events.map((e) => e.userId))).toEqual(new Set(['K001123']));
+    const bySubject = await svc.request(`/api/events?subject=010000000053217&purpose=${encodeURIComponent('問い合わせ対応')}`, { token: svc.tokens.triage });
+    expect(bySubject.status).toBe(200);
+    const audit = await svc.rows<{ client: string; role: string; route: string; query: string; purpose: string }>(
+      `SELECT client, role, route, query, purpose FROM ${TABLES.apiAccessLog} WHERE route = '/api/events' ORDER BY at`,
+    );
+    expect(audit).toHaveLength(2);
+    expect(audit[0]).toMatchObject({ client: 'staff-read', role: 'read', purpose });
+    expect(JSON.parse(audit[0].query)).toMatchObject({ user: 'K001123', from: '2025-04-15', to: '2025-04-15' });
+    expect(audit[1]).toMatchObject({ client: 'staff-triage', purpose: '問い合わせ対応' });
+    expect(JSON.parse(audit[1].query)).toMatchObject({ subject: '010000000053217' });
+  });
+
+  it('lists findings, shows one, and records triage under the token holder', async () => {
+    const id = 'a'.repeat(32);
+    await svc.client.insert({
+      table: TABLES.findings,
+      values: [findingRow(id, 'mass-lookup', 'high', 'K001123')],
+      format: 'JSONEachRow',
+    });
+    const list = await svc.request('/api/findings?from=2025-04-01&to=2025-04-30', { token: svc.tokens.read });
+    expect(list.status).toBe(200);
+    const findings = (await list.json()) as Array<{ id: string; status: string }>;
+    expect(findings.map((f) => [f.id, f.status])).toEqual([[id, 'new']]);
+    const missing = await svc.request(`/api/findings/${'b'.repeat(32)}`, { token: svc.tokens.read });
+    expect(missing.status).toBe(404);
+    const readOnly = await svc.request(`/api/findings/${id}/transition`, { method: 'POST', token: svc.tokens.read, json: { to: 'reviewing' } });
+    expect(readOnly.status).toBe(403);
+    const ok = await svc.request(`/api/findings/${id}/transition`, { method: 'POST', token: svc.tokens.triage, json: { to: 'reviewing', comment: '確認開始' } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ id, status: 'reviewing', reviewedBy: 'staff-triage' });
+    const notAllowed = await svc.request(`/api/findings/${id}/transition`, { method: 'POST', token: svc.tokens.triage, json: { to: 'closed' } });
+    expect(notAllowed.status).toBe(400);
+    expect(((await notAllowed.json()) as { message: string }).message).toMatch(/reviewing/);
+    const one = await svc.request(`/api/findings/${id}`, { token: svc.tokens.read });
+    const detail = (await one.json()) as { history: Array<{ by: string; to: string }> };
+    expect(detail.history.map((h) => [h.by, h.to])).toEqual([['staff-triage', 'reviewing']]);
+  });
+
+  it('exposes Prometheus metrics: lines per source and outcome, findings per rule', async () => {
+    const res = await svc.request('/metrics', { token: svc.tokens.read });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/kansa_events_lines\{source="chukan",transport="http",outcome="stored"\} 46\b/);
+    expect(text).toMatch(/kansa_events_lines\{source="chukan",transport="http",outcome="duplicate"\} 40\b/);
+    expect(text).toMatch(/kansa_events_lines\{source="chukan",transport="http",outcome="quarantined"\} 2\b/);
+    expect(text).toMatch(/kansa_findings\{rule="mass-lookup",severity="high"\} 1\b/);
+    expect(text).toMatch(/kansa_http_requests_total\{method="POST",route="\/api\/ingest\/:source",status="200"\}/);
+    expect(text).toContain('kansa_storage_up 1');
+  });
+});
