@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/**
+ * Detection rules (libs/rules): parameter overrides per rule ID, checked
+ * against each rule's own schema when the analyzer resolves them
+ * (resolveRuleParams), and the approved external devices (external-media).
+ */
+export const rulesSection = z
+  .object({
+    /** e.g. { "mass-lookup": { threshold: 500 }, "log-gap": { sources: ["jumin", "atena"] } } */
+    params: z.record(z.string().regex(/^[a-z]+(-[a-z]+)*$/, 'rule ID'), z.record(z.string(), z.unknown())).default({}),
+    /** USB device instance IDs approved for writing; an entry ending in * approves every ID starting with it. */
+    approvedDevices: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+export type RulesSettings = z.infer<typeof rulesSection>;
