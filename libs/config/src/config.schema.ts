@@ -6,6 +6,7 @@ import { alertsSection } from './sections/alerts.section';
 import { organisationSection } from './sections/organisation.section';
 import { privacySection } from './sections/privacy.section';
 import { reportSection } from './sections/report.section';
+import { rulesSection } from './sections/rules.section';
 import { sourcesSection } from './sections/sources.section';
 import { storageSection } from './sections/storage.section';
 import { kafkaSection } from './sections/kafka.section';
@@ -25,6 +26,7 @@ export const kansaConfigSchema = z
     http: httpSection.default(httpSection.parse({})),
     alerts: alertsSection.default(alertsSection.parse({})),
     report: reportSection.default(reportSection.parse({})),
+    rules: rulesSection.default(rulesSection.parse({})),
     kafka: kafkaSection.default(kafkaSection.parse({})),
     sources: sourcesSection.default({}),
   })
