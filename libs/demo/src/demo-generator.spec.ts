@@ -1,0 +1,128 @@
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseMasterFile } from '@kansa/masters/master-file.parser';
+import { MASTERS, MasterKind } from '@kansa/masters/masters.types';
+import { DemoResult, generateDemo } from './demo-generator';
+
+const RULES = ['off-hours', 'mass-output', 'mass-lookup', 'dormant-account', 'absentee-activity', 'login-failures', 'watchlist-access', 'self-lookup', 'concurrent-sessions', 'external-media', 'unauthorized-use', 'missing-reason', 'log-gap', 'unused-account'];
+
+function digest(dir: string): string {
+  const h = createHash('sha256');
+  for (const sub of ['masters', 'logs']) for (const f of readdirSync(join(dir, sub)).sort()) h.update(f).update(readFileSync(join(dir, sub, f)));
+  return h.update(readFileSync(join(dir, 'expected-findings.json'))).digest('hex');
+}
+
+describe('generateDemo', () => {
+  const dirs: string[] = [];
+  const run = (seed: number, month = '2025-04') => {
+    const outDir = mkdtempSync(join(tmpdir(), 'kansa-demo-'));
+    dirs.push(outDir);
+    return generateDemo({ outDir, month, staff: 60, seed });
+  };
+  let demo: DemoResult;
+  beforeAll(() => {
+    demo = run(7);
+  });
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  const logs = (prefix: string) => readdirSync(demo.logsDir).filter((f) => f.startsWith(prefix)).sort();
+  const csvRows = (file: string, cp932: boolean) => {
+    const buf = readFileSync(join(demo.logsDir, file));
+    const text = cp932 ? iconv.decode(buf, 'cp932') : buf.toString('utf8');
+    return parse(text, { bom: true, relax_column_count: false }) as string[][];
+  };
+
+  it('writes 住民記録 logs in CP932 with CRLF, the exact header and CP932-only characters in names', () => {
+    const files = logs('JUMIN_OPLOG_');
+    expect(files[0]).toMatch(/^JUMIN_OPLOG_202504\d\d\.csv$/);
+    const all = files.map((f) => csvRows(f, true));
+    expect(all[0][0]).toEqual([...'処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果'.split(',')]);
+    const raw = readFileSync(join(demo.logsDir, files[0]));
+    expect(raw.includes(Buffer.from('\r\n'))).toBe(true);
+    expect(raw.toString('latin1').replace(/\r\n/g, '')).not.toContain('\n');
+    const rows = all.flatMap((r) => r.slice(1));
+    expect(rows.every((r) => r.length === 15 && /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d$/.test(r[0]))).toBe(true);
+    const names = new Set(rows.map((r) => r[2]).join(''));
+    expect(names.has('髙') || names.has('﨑')).toBe(true);
+    const staffCsv = readFileSync(join(demo.mastersDir, 'staff.csv'), 'utf8');
+    expect(/[髙﨑]/.test(staffCsv)).toBe(true);
+    for (const r of rows) expect(['ログイン', 'ログアウト', 'ログイン失敗', '検索', '照会', '更新', '証明書発行', '帳票出力', '一括出力', 'CSV出力']).toContain(r[9]);
+  });
+
+  it('writes 統合宛名 logs in UTF-8 with a BOM and 15-digit 統合宛名番号', () => {
+    const file = logs('ATENA_INQUIRY_')[0];
+    expect([...readFileSync(join(demo.logsDir, file)).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = csvRows(file, false);
+    expect(rows[0].join(',')).toBe('照会日時,利用者ID,所属コード,端末名,業務コード,照会種別,統合宛名番号,該当件数,結果');
+    for (const r of rows.slice(1)) {
+      expect(r[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+09:00$/);
+      expect(r[6]).toMatch(r[5] === '一覧出力' ? /^$/ : /^\d{15}$/);
+    }
+  });
+
+  it('writes 中間サーバー logs as JSON Lines with unique serials', () => {
+    const serials = new Set<string>();
+    let lines = 0;
+    for (const f of logs('CHUKAN_OPLOG_')) {
+      for (const line of readFileSync(join(demo.logsDir, f), 'utf8').split('\n').filter(Boolean)) {
+        const o = JSON.parse(line);
+        expect(o).toEqual(expect.objectContaining({ operator: expect.stringMatching(/^K\d{6}$/), func: expect.any(String), serial: expect.any(String), count: expect.any(Number) }));
+        expect(o.time).toMatch(/\+09:00$/);
+        serials.add(o.serial);
+        lines++;
+      }
+    }
+    expect(serials.size).toBe(lines);
+    expect(lines).toBe(demo.manifest.valid_events.chukan);
+  });
+
+  it('writes 端末 logs in CP932 with DOMAIN\\user and an unapproved USB write', () => {
+    const rows = logs('TERMINAL_').flatMap((f) => csvRows(f, true).slice(1));
+    expect(rows.every((r) => r.length === 9 && /^CITY\\K\d{6}$/.test(r[2]))).toBe(true);
+    expect(rows.some((r) => r[4] === 'ファイル書出し' && r[6] === 'USB\\VID_0781&PID_5583\\4C530001')).toBe(true);
+    expect(rows.length).toBe(demo.manifest.valid_events.terminal);
+  });
+
+  it('writes masters that the master loader accepts', () => {
+    for (const kind of Object.keys(MASTERS) as MasterKind[]) {
+      const parsed = parseMasterFile(kind, readFileSync(join(demo.mastersDir, MASTERS[kind].file)));
+      expect(parsed.errors).toEqual([]);
+      expect(parsed.rows.length).toBe(demo.masters[kind]);
+    }
+  });
+
+  it('lists a planted incident for every rule, with decoys, and leaves the chukan log out on the log-gap day', () => {
+    const m = JSON.parse(readFileSync(demo.manifestPath, 'utf8'));
+    expect(new Set(m.expected.map((e: { rule: string }) => e.rule))).toEqual(new Set(RULES));
+    expect(m.decoys.length).toBeGreaterThanOrEqual(8);
+    const gap = m.expected.find((e: { rule: string }) => e.rule === 'log-gap');
+    expect(logs('CHUKAN_OPLOG_')).not.toContain(`CHUKAN_OPLOG_${gap.day.replace(/-/g, '')}.jsonl`);
+    expect(logs('JUMIN_OPLOG_')).toContain(`JUMIN_OPLOG_${gap.day.replace(/-/g, '')}.csv`);
+    // The off-hours incident on a weekday night is really at night, and ordinary staff stay within hours.
+    const night = m.expected.find((e: { rule: string; note: string }) => e.rule === 'off-hours' && e.note.startsWith('weekday'));
+    const rows = logs('JUMIN_OPLOG_').flatMap((f) => csvRows(f, true).slice(1));
+    const late = rows.filter((r) => r[0].slice(11) < '08:00:00' || r[0].slice(11) >= '17:45:00');
+    const lateUsers = new Set(late.map((r) => r[1]));
+    const allowed = new Set([night.userId, ...m.decoys.filter((d: { rule: string }) => d.rule === 'off-hours').map((d: { userId: string }) => d.userId)]);
+    expect([...lateUsers].filter((u) => !allowed.has(u))).toEqual([]);
+    expect(lateUsers.has(night.userId)).toBe(true);
+  });
+
+  it('is deterministic for a seed and differs for another seed', () => {
+    const again = run(7);
+    expect(digest(again.outDir)).toBe(digest(demo.outDir));
+    expect(digest(run(8).outDir)).not.toBe(digest(demo.outDir));
+  });
+
+  it('works for a month with no national holiday and a December with 年末年始', () => {
+    for (const month of ['2025-06', '2025-12']) {
+      const r = run(3, month);
+      expect(new Set(r.manifest.expected.map((e) => e.rule))).toEqual(new Set(RULES));
+      if (month === '2025-12') expect(readdirSync(r.logsDir).filter((f) => /2025123[01]|2025122[9]/.test(f))).toEqual([]);
+    }
+  });
+});
