@@ -12,6 +12,6 @@ import { ReportsService } from './reports.service';
 @Module({
   imports: [AnalyzerModule],
   providers: [ReportDataRepository, ReportBuilderService, ReportsService],
-  exports: [ReportsService, ReportBuilderService],
+  exports: [ReportsService, ReportBuilderService, ReportDataRepository],
 })
 export class ReportsModule {}

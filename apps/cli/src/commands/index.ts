@@ -3,6 +3,7 @@ import { CommandContext } from '../context';
 import { registerImportCommand } from './import.command';
 import { registerInfoCommand } from './info.command';
 import { registerMastersCommand } from './masters.command';
+import { registerReportCommand } from './report.command';
 import { registerServeCommand } from './serve.command';
 import { registerTokenCommand } from './token.command';
 import { registerVerifyCommand } from './verify.command';
@@ -12,6 +13,7 @@ export const COMMANDS: Array<(program: Command, ctx: () => CommandContext) => vo
   registerInfoCommand,
   registerImportCommand,
   registerVerifyCommand,
+  registerReportCommand,
   registerMastersCommand,
   registerServeCommand,
   registerTokenCommand,

@@ -16,6 +16,11 @@ export const reportSection = z
      * month whose analysis finishes late still gets its report once it is done.
      */
     cron: cron.default('30 6 * * *'),
+    /**
+     * Day of the month from which last month's report is made even if the
+     * analysis is not complete (the cover then lists the days not analysed).
+     */
+    deadlineDay: z.number().int().min(1).max(28).default(10),
     /** Where reports are written: <outputDir>/<YYYY-MM>/. */
     outputDir: z.string().default('./reports'),
     /** Formats the automatic run writes. */

@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { eachDay } from '@kansa/calendar';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { CLOCK, Clock, JST, jstDay, systemClock } from '../core/clock';
+import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
+import { monthWindow } from './report-builder.service';
+import { ReportDataRepository } from './report-data.repository';
+import { MadeReport, ReportsService } from './reports.service';
+
+export type MonthlyRunOutcome =
+  | { state: 'made'; report: MadeReport }
+  | { state: 'already-made'; month: string }
+  | { state: 'waiting-for-analysis'; month: string; daysNotAnalysed: number };
+
+/** The month before the JST day: '2025-05-03' → '2025-04'. */
+export function previousMonth(day: string): string {
+  const [y, m] = day.split('-').map(Number);
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/**
+ * The automatic monthly report: last month's report is made once the
+ * analysis ledger shows every day of the month analysed (by every rule of the
+ * catalogue), or on report.deadlineDay whatever the state — the cover then
+ * says what is missing. Made once per month; `kansa report` can always remake it.
+ */
+@Injectable()
+export class ReportCronService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReportCronService.name);
+  private running: Promise<MonthlyRunOutcome> | null = null;
+
+  constructor(
+    @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
+    private readonly reports: ReportsService,
+    private readonly data: ReportDataRepository,
+    @Optional() private readonly registry: SchedulerRegistry | null,
+    @Optional() @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog | null,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock | null,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.report.autoMonthly || !this.registry) return;
+    const job = CronJob.from({
+      cronTime: this.config.report.cron,
+      timeZone: JST,
+      onTick: () => {
+        this.runDue().catch((err) => this.logger.error(`monthly report failed: ${(err as Error).message}`));
+      },
+      start: false,
+    });
+    this.registry.addCronJob('monthly-report', job);
+    job.start();
+  }
+
+  /** Makes last month's report if it is due and not made yet. Never runs twice at once. */
+  runDue(): Promise<MonthlyRunOutcome> {
+    this.running ??= this.check().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async check(): Promise<MonthlyRunOutcome> {
+    const today = jstDay((this.clock ?? systemClock).now());
+    const month = previousMonth(today);
+    const made = (await this.reports.list()).some((r) => r.month === month);
+    if (made) return { state: 'already-made', month };
+    const notAnalysed = await this.daysNotAnalysed(month);
+    if (notAnalysed > 0 && Number(today.slice(8)) < this.config.report.deadlineDay) {
+      this.logger.log(`monthly report ${month}: waiting for the analysis (${notAnalysed} rule-days not analysed)`);
+      return { state: 'waiting-for-analysis', month, daysNotAnalysed: notAnalysed };
+    }
+    const report = await this.reports.make(month, { formats: this.config.report.formats, trigger: 'auto' });
+    return { state: 'made', report };
+  }
+
+  /** (rule, day) pairs of the month missing from the ledger; without a catalogue, days no rule analysed. */
+  private async daysNotAnalysed(month: string): Promise<number> {
+    const w = monthWindow(month);
+    const days = eachDay(w.from, w.to);
+    const ledger = await this.data.ledger(w);
+    const rules = this.catalog?.length ? this.catalog.map((r) => r.id) : null;
+    if (!rules) {
+      const any = new Set(ledger.flatMap((l) => l.days));
+      return days.filter((d) => !any.has(d)).length;
+    }
+    const byRule = new Map(ledger.map((l) => [l.rule, new Set(l.days)]));
+    return rules.reduce((n, r) => n + days.filter((d) => !byRule.get(r)?.has(d)).length, 0);
+  }
+}
