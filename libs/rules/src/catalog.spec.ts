@@ -1,0 +1,82 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SEVERITIES } from '@kansa/domain';
+import { RULES, getRule } from './catalog';
+import { CatalogLock, queryHash } from './catalog-lock';
+import { resolveRuleParams, RuleParamsError } from './core/rule-params';
+import type { RuleFixture } from './testing/fixture.types';
+
+const LOCK_FILE = join(__dirname, 'catalog.lock.json');
+const SPEC_IDS = [
+  'off-hours', 'mass-output', 'mass-lookup', 'dormant-account', 'absentee-activity', 'login-failures', 'watchlist-access',
+  'self-lookup', 'concurrent-sessions', 'external-media', 'unauthorized-use', 'missing-reason', 'log-gap', 'unused-account',
+];
+
+function fixturesOf(id: string): RuleFixture[] {
+  const file = join(__dirname, 'rules', id, 'fixtures', `${id}.fixtures.ts`);
+  if (!existsSync(file)) return [];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(file) as { default: RuleFixture[] }).default;
+}
+
+describe('rule catalogue', () => {
+  it('holds exactly the rules of spec/rules.md, each ID once', () => {
+    const ids = RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual([...SPEC_IDS].sort());
+    expect(getRule('off-hours')?.title).toBe('時間外アクセス');
+    expect(getRule('no-such-rule')).toBeUndefined();
+  });
+
+  it.each(RULES.map((r) => [r.id, r] as const))('%s: metadata in Japanese, defaults parse, an int-spec with positive and negative fixtures', (id, rule) => {
+    expect(rule.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
+    expect(SEVERITIES).toContain(rule.severity);
+    expect(Number.isInteger(rule.version) && rule.version >= 1).toBe(true);
+    for (const text of [rule.title, rule.guideline, rule.description]) expect(text).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    expect(() => rule.params.parse({})).not.toThrow();
+    expect(existsSync(join(__dirname, 'rules', id, `${id}.rule.int-spec.ts`))).toBe(true);
+    const kinds = new Set(fixturesOf(id).map((f) => f.kind));
+    expect(kinds.has('positive')).toBe(true);
+    expect(kinds.has('negative')).toBe(true);
+    for (const f of fixturesOf(id)) {
+      if (f.kind === 'positive') expect(f.expected.length).toBeGreaterThan(0);
+      if (f.kind === 'negative') expect(f.expected).toEqual([]);
+    }
+  });
+
+  it('keeps the spec defaults', () => {
+    expect(getRule('mass-output')!.params.parse({})).toMatchObject({ threshold: 1000, factor: 10, lookbackDays: 90, minActiveDays: 10, minimum: 200 });
+    expect(getRule('mass-lookup')!.params.parse({})).toMatchObject({ threshold: 300 });
+    expect(getRule('dormant-account')!.params.parse({})).toMatchObject({ minLeaveDays: 90 });
+    expect(getRule('login-failures')!.params.parse({})).toMatchObject({ failures: 5, withinMinutes: 10 });
+    expect(getRule('concurrent-sessions')!.params.parse({})).toMatchObject({ idleMinutes: 30 });
+    expect(getRule('log-gap')!.params.parse({})).toMatchObject({ gapHours: 3 });
+    expect(getRule('unused-account')!.params.parse({})).toMatchObject({ days: 90 });
+  });
+
+  it('resolves configured parameters and names a wrong key', () => {
+    expect(resolveRuleParams(getRule('mass-lookup')!, { params: { 'mass-lookup': { threshold: 500 } } })).toEqual({ threshold: 500 });
+    expect(resolveRuleParams(getRule('external-media')!, { approvedDevices: ['USB\\X'] })).toEqual({ approvedDevices: ['USB\\X'] });
+    expect(() => resolveRuleParams(getRule('login-failures')!, { params: { 'login-failures': { failures: 'many' } } })).toThrow(RuleParamsError);
+    expect(() => resolveRuleParams(getRule('login-failures')!, { params: { 'login-failures': { failures: 'many' } } })).toThrow(
+      /rules\.params\.login-failures\.failures/,
+    );
+  });
+
+  it('bumps a rule version whenever its query changes (catalog.lock.json)', () => {
+    const current: CatalogLock = Object.fromEntries(RULES.map((r) => [r.id, { version: r.version, queryHash: queryHash(r) }]));
+    if (process.env.UPDATE_RULES_LOCK === '1') writeFileSync(LOCK_FILE, JSON.stringify(current, null, 2) + '\n');
+    const lock = JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as CatalogLock;
+    const problems: string[] = [];
+    for (const [id, now] of Object.entries(current)) {
+      const was = lock[id];
+      if (!was) problems.push(`${id}: not in catalog.lock.json`);
+      else if (was.queryHash !== now.queryHash && was.version === now.version)
+        problems.push(`${id}: query changed but version is still ${now.version} — bump the rule's version`);
+      else if (was.queryHash !== now.queryHash || was.version !== now.version) problems.push(`${id}: catalog.lock.json is out of date`);
+    }
+    if (problems.length) {
+      throw new Error(`${problems.join('\n')}\nThen run: UPDATE_RULES_LOCK=1 npx jest libs/rules/src/catalog.spec.ts, and commit catalog.lock.json`);
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import type { RuleDefinition } from './core/define-rule';
+import absenteeActivity from './rules/absentee-activity/absentee-activity.rule';
+import concurrentSessions from './rules/concurrent-sessions/concurrent-sessions.rule';
+import dormantAccount from './rules/dormant-account/dormant-account.rule';
+import externalMedia from './rules/external-media/external-media.rule';
+import logGap from './rules/log-gap/log-gap.rule';
+import loginFailures from './rules/login-failures/login-failures.rule';
+import massLookup from './rules/mass-lookup/mass-lookup.rule';
+import massOutput from './rules/mass-output/mass-output.rule';
+import missingReason from './rules/missing-reason/missing-reason.rule';
+import offHours from './rules/off-hours/off-hours.rule';
+import selfLookup from './rules/self-lookup/self-lookup.rule';
+import unauthorizedUse from './rules/unauthorized-use/unauthorized-use.rule';
+import unusedAccount from './rules/unused-account/unused-account.rule';
+import watchlistAccess from './rules/watchlist-access/watchlist-access.rule';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRuleDefinition = RuleDefinition<any, any>;
+
+/** Every detection rule of spec/rules.md, in the spec's order. */
+export const RULES: readonly AnyRuleDefinition[] = [
+  offHours,
+  massOutput,
+  massLookup,
+  dormantAccount,
+  absenteeActivity,
+  loginFailures,
+  watchlistAccess,
+  selfLookup,
+  concurrentSessions,
+  externalMedia,
+  unauthorizedUse,
+  missingReason,
+  logGap,
+  unusedAccount,
+];
+
+export function getRule(id: string): AnyRuleDefinition | undefined {
+  return RULES.find((r) => r.id === id);
+}

@@ -1,0 +1,3 @@
+export * from './core/define-rule';
+export * from './core/rule-params';
+export * from './catalog';
