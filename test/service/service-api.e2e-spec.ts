@@ -1,4 +1,8 @@
+import { ReportsService } from '@kansa/analyzer/reports/reports.service';
 import { TABLES } from '@kansa/storage';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chukanRecords, findingRow } from './fixtures';
 import { startTestService, TestService } from './service-harness';
 
@@ -38,6 +42,8 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
         'GET /api/findings/{id}',
         'POST /api/findings/{id}/transition',
         'GET /api/events',
+        'GET /api/reports',
+        'GET /api/reports/{month}/{format}',
         'GET /health',
         'GET /metrics',
       ]),
@@ -171,6 +177,31 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     const one = await svc.request(`/api/findings/${id}`, { token: svc.tokens.read });
     const detail = (await one.json()) as { history: Array<{ by: string; to: string }> };
     expect(detail.history.map((h) => [h.by, h.to])).toEqual([['staff-triage', 'reviewing']]);
+  });
+
+  it('lists monthly reports and hands out a report file, recording the download', async () => {
+    const missing = await svc.request('/api/reports/2025-03/pdf', { token: svc.tokens.read });
+    expect(missing.status).toBe(404);
+    const badMonth = await svc.request('/api/reports/2025-13/pdf', { token: svc.tokens.read });
+    expect(badMonth.status).toBe(400);
+    const out = mkdtempSync(join(tmpdir(), 'kansa-report-'));
+    try {
+      const made = await svc.app.get(ReportsService).make('2025-04', { formats: ['csv'], outDir: out, trigger: 'manual' });
+      const list = await svc.request('/api/reports', { token: svc.tokens.read });
+      expect(list.status).toBe(200);
+      expect(((await list.json()) as Array<{ month: string; format: string }>).map((r) => [r.month, r.format])).toEqual([['2025-04', 'csv']]);
+      const file = await svc.request('/api/reports/2025-04/csv?purpose=' + encodeURIComponent('監査委員への提出'), { token: svc.tokens.read });
+      expect(file.status).toBe(200);
+      expect(file.headers.get('content-type')).toContain('text/csv');
+      expect(file.headers.get('content-disposition')).toContain('kansa-report-2025-04.csv');
+      expect(Buffer.from(await file.arrayBuffer()).equals(readFileSync(made.files[0].path))).toBe(true);
+      const audit = await svc.rows<{ client: string; purpose: string }>(
+        `SELECT client, purpose FROM ${TABLES.apiAccessLog} WHERE route = '/api/reports/:month/:format' AND purpose != ''`,
+      );
+      expect(audit).toEqual([{ client: 'staff-read', purpose: '監査委員への提出' }]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('exposes Prometheus metrics: lines per source and outcome, findings per rule', async () => {

@@ -2,13 +2,15 @@ import { Module } from '@nestjs/common';
 import { AnalyzerModule } from '../analyzer.module';
 import { EventsController } from './events.controller';
 import { FindingsController } from './findings.controller';
+import { ReportsModule } from '../reports/reports.module';
+import { ReportsController } from './reports.controller';
 
 /**
  * The staff-facing HTTP API: findings and triage, events by resident or
  * user, reports. Imported only by the service (`kansa serve`, `nest start analyzer`).
  */
 @Module({
-  imports: [AnalyzerModule],
-  controllers: [FindingsController, EventsController],
+  imports: [AnalyzerModule, ReportsModule],
+  controllers: [FindingsController, EventsController, ReportsController],
 })
 export class ApiModule {}
