@@ -1,0 +1,134 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@kansa/config';
+import { CLICKHOUSE } from '@kansa/storage';
+import { describeWithKafka, KafkaBroker, startKafkaBroker } from '@kansa/test-kit/kafka-broker';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CollectorServiceModule } from '../../../../../test/faults/collector-service.module';
+import { cp932, juminLine } from '../../../../../test/faults/jumin-lines';
+import { KafkaConsumerService } from './kafka-consumer.service';
+
+jest.setTimeout(180_000);
+
+const CHUKAN = (i: number) => ({
+  time: '2026-09-01T10:00:00.000+09:00',
+  operator: 'K000123',
+  terminal: 'CHK-TERM-03',
+  func: '情報照会',
+  procedure: 'JT0123',
+  partner: '厚生労働省',
+  item: 'TK0001',
+  subject: String(10 ** 14 + i),
+  serial: `Q${String(i).padStart(12, '0')}`,
+  count: 1,
+  result: '正常',
+});
+
+/** The consumer in-process against a real broker and the real pipeline on embedded ClickHouse. */
+describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
+  let broker: KafkaBroker;
+  let app: INestApplicationContext;
+  let consumer: KafkaConsumerService;
+  let client: ClickHouseClient;
+  let dataDir: string;
+  const group = 'kansa-int';
+
+  beforeAll(async () => {
+    broker = await startKafkaBroker();
+    await broker.createTopics(['kansa.jumin', 'kansa.chukan'], 2);
+    dataDir = mkdtempSync(join(tmpdir(), 'kansa-kafka-int-'));
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        storage: { dataDir, url: '' },
+        kafka: {
+          enabled: true,
+          brokers: [broker.bootstrap],
+          groupId: group,
+          maxWaitTimeMs: 100,
+          sessionTimeoutMs: 6000,
+          heartbeatIntervalMs: 1000,
+          retry: { initialMs: 100, maxMs: 500 },
+        },
+      },
+    });
+    app = await NestFactory.createApplicationContext(CollectorServiceModule.forRoot(config), { logger: ['error'] });
+    consumer = app.get(KafkaConsumerService);
+    client = app.get(CLICKHOUSE);
+    await until(() => consumer.status().running);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await broker?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const count = async (query: string, params: Record<string, unknown> = {}) =>
+    Number((await (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<{ n: string }>())[0].n);
+  const committed = (topic: string) => broker.committed(group, topic);
+
+  it('stores one-line, batch and JSON-array messages once each and commits their offsets', async () => {
+    await broker.produce('kansa.jumin', [
+      { value: cp932(juminLine(0)) },
+      { value: cp932([1, 2, 3].map(juminLine).join('\r\n') + '\r\n') },
+      { value: cp932(juminLine(0)) }, // the same line again: a duplicate, not a second event
+    ]);
+    await broker.produce('kansa.chukan', [
+      { value: Buffer.from(JSON.stringify(CHUKAN(1))) },
+      { value: Buffer.from(JSON.stringify([CHUKAN(2), CHUKAN(3)])) },
+      { value: Buffer.from([CHUKAN(4), CHUKAN(5)].map((o) => JSON.stringify(o)).join('\n')) },
+    ]);
+    await until(async () => (await committed('kansa.jumin')) === 3 && (await committed('kansa.chukan')) === 3);
+    expect(await count("SELECT count() AS n FROM events WHERE source = 'jumin'")).toBe(4);
+    expect(await count("SELECT count() AS n FROM events WHERE source = 'chukan'")).toBe(5);
+    expect(consumer.status().totals).toMatchObject({ records: 10, stored: 9, duplicates: 1, quarantined: 0 });
+  });
+
+  it('while storage is unavailable it pauses without committing, then resumes and stores everything once', async () => {
+    const before = await committed('kansa.jumin');
+    const stored = await count("SELECT count() AS n FROM events WHERE source = 'jumin'");
+    // A real storage fault: the events table is detached, so every insert fails.
+    await client.command({ query: 'DETACH TABLE events' });
+    try {
+      await broker.produce('kansa.jumin', Array.from({ length: 200 }, (_, i) => ({ value: cp932(juminLine(1000 + i)) })));
+      await until(() => consumer.status().pausedForStorage);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await committed('kansa.jumin')).toBe(before);
+      expect(consumer.status().pausedForStorage).toBe(true);
+    } finally {
+      await client.command({ query: 'ATTACH TABLE events' });
+    }
+    await until(async () => (await committed('kansa.jumin')) === before + 200);
+    expect(consumer.status().pausedForStorage).toBe(false);
+    expect(await count("SELECT count() AS n FROM events WHERE source = 'jumin'")).toBe(stored + 200);
+    expect(await count("SELECT uniqExact(event_id) AS n FROM events WHERE source = 'jumin'")).toBe(stored + 200);
+  });
+
+  it('stops gracefully: the batch in flight is stored and committed, nothing is stored uncommitted', async () => {
+    const before = await committed('kansa.jumin');
+    const storedBefore = await count("SELECT count() AS n FROM events WHERE source = 'jumin'");
+    await broker.produce(
+      'kansa.jumin',
+      Array.from({ length: 20_000 }, (_, i) => ({ value: cp932(juminLine(10_000 + i)) })),
+      { chunk: 500 },
+    );
+    const batches = consumer.status().totals.batches;
+    await until(() => consumer.status().totals.batches > batches + 2);
+    await consumer.stop();
+    const done = (await committed('kansa.jumin')) - before;
+    const stored = (await count("SELECT count() AS n FROM events WHERE source = 'jumin'")) - storedBefore;
+    expect(done).toBeGreaterThan(0);
+    expect(stored).toBe(done); // one line per message: stored events = committed messages
+  });
+});
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
