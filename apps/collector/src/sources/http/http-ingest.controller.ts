@@ -13,8 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { AuthedRequest, MetricsService, RequireRole, StorageStatus } from '@kansa/http-common';
-import { StorageUnavailableError } from '@kansa/storage';
+import { AuthedRequest, isStorageUnavailable, MetricsService, RequireRole, StorageStatus } from '@kansa/http-common';
 import type { Response } from 'express';
 import { INGEST_SERVICE, IngestResult, IngestServicePort } from '../../pipeline/ingest.types';
 import { IngestBodyError, toRawRecords } from './ingest-body.schema';
@@ -99,8 +98,8 @@ export class HttpIngestController {
     try {
       result = await this.ingest.ingest({ source, instance: instance || undefined, transport: 'http', origin, records });
     } catch (err) {
-      if (err instanceof StorageUnavailableError) {
-        this.storageStatus.markUnavailable(err);
+      if (isStorageUnavailable(err)) {
+        this.storageStatus.markUnavailable(err as Error);
         this.metrics.httpIngestLines.inc({ source, outcome: 'refused' }, records.length);
       }
       throw err;

@@ -1,0 +1,88 @@
+import { openTestStore, TestStore } from '@kansa/test-kit';
+import * as iconv from 'iconv-lite';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IngestService } from '../pipeline/ingest.service';
+import { FileImportResult, FileImportService } from '../sources/file-import/file-import.service';
+import { VerifyService } from './verify.service';
+
+const HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
+const line = (day: string, i: number) => `2025/04/${day} 09:00:${String(i).padStart(2, '0')},K00${1000 + i},職員${i},100700,納税課,WS-1,10.0.0.1,JR0101,照会,照会,0000012345,無,窓口,1,正常`;
+
+/** Three daily files of 住民記録 and one of 中間サーバー, imported in order. */
+async function importDays(store: TestStore): Promise<FileImportResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'kansa-verify-'));
+  const files = new FileImportService(new IngestService(store.client, store.config));
+  const out: FileImportResult[] = [];
+  for (const day of ['14', '15', '16']) {
+    const path = join(dir, `JUMIN_OPLOG_202504${day}.csv`);
+    writeFileSync(path, iconv.encode([HEADER, line(day, 1), line(day, 2), line(day, 3), 'bad line'].join('\r\n') + '\r\n', 'cp932'));
+    out.push(await files.importFile(path));
+  }
+  const chukan = join(dir, 'CHUKAN_OPLOG_20250414.jsonl');
+  writeFileSync(chukan, JSON.stringify({ time: '2025-04-14T09:00:00+09:00', operator: 'K1', func: 'ログイン', serial: 'Q1', count: 0, result: '正常' }) + '\n');
+  out.push(await files.importFile(chukan));
+  return out;
+}
+
+const tamper = (store: TestStore, query: string, params: Record<string, unknown>) =>
+  store.client.command({ query, query_params: params, clickhouse_settings: { mutations_sync: '2' } });
+
+describe('kansa verify: the integrity chain', () => {
+  let store: TestStore;
+  let batches: FileImportResult[];
+  let verify: VerifyService;
+  beforeEach(async () => {
+    store = await openTestStore();
+    batches = await importDays(store);
+    verify = new VerifyService(store.client);
+  });
+  afterEach(() => store.close());
+
+  it('holds for untouched data, with a head per source', async () => {
+    const report = await verify.verify();
+    expect(report).toMatchObject({ ok: true, batchesChecked: 4, broken: [], unrecorded: [] });
+    expect(report.sources.map((s) => [s.source, s.batches])).toEqual([['chukan', 1], ['jumin', 3]]);
+  });
+
+  it('names the batch whose stored event was altered', async () => {
+    await tamper(store, "ALTER TABLE events UPDATE reason = '業務確認' WHERE batch_id = {b:String} AND line_no = 3", { b: batches[1].batchId });
+    const report = await verify.verify();
+    expect(report.ok).toBe(false);
+    expect(report.broken).toEqual([expect.objectContaining({ source: 'jumin', seq: 2, batchId: batches[1].batchId, origin: batches[1].file, problem: expect.stringContaining('内容ダイジェスト不一致') })]);
+  });
+
+  it('names the batch whose quarantined line was deleted', async () => {
+    await tamper(store, 'ALTER TABLE quarantine DELETE WHERE batch_id = {b:String}', { b: batches[2].batchId });
+    const report = await verify.verify();
+    expect(report.broken.map((b) => [b.source, b.seq])).toEqual([['jumin', 3]]);
+  });
+
+  it('notices a deleted batch record (the chain skips) and rows left without one', async () => {
+    await tamper(store, 'ALTER TABLE import_batches DELETE WHERE batch_id = {b:String}', { b: batches[0].batchId });
+    const report = await verify.verify();
+    expect(report.broken[0]).toMatchObject({ source: 'jumin', seq: 2, problem: expect.stringContaining('連番1') });
+    expect(report.unrecorded).toEqual(expect.arrayContaining([{ batchId: batches[0].batchId, table: 'events', rows: 3 }]));
+  });
+
+  it('notices an altered batch record (its counts changed)', async () => {
+    await tamper(store, 'ALTER TABLE import_batches UPDATE stored = 2 WHERE batch_id = {b:String}', { b: batches[3].batchId });
+    const report = await verify.verify();
+    expect(report.broken).toEqual([expect.objectContaining({ source: 'chukan', seq: 1, problem: expect.stringContaining('チェーンハッシュ不一致') })]);
+  });
+
+  it('the command exits 1 naming the first broken batch', async () => {
+    await tamper(store, 'ALTER TABLE events DELETE WHERE batch_id = {b:String} AND line_no = 2', { b: batches[0].batchId });
+    const dataDir = store.dataDir;
+    await store.client.close();
+    const bin = join(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
+    const run = spawnSync(process.execPath, [bin, '--data-dir', dataDir, 'verify'], { encoding: 'utf8', timeout: 60000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(`jumin seq 1 batch ${batches[0].batchId}`);
+    expect(run.stdout).toContain('内容ダイジェスト不一致');
+    store = await openTestStore(); // afterEach closes a store
+  });
+});
