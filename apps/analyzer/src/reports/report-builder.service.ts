@@ -296,7 +296,7 @@ export class ReportBuilderService {
       },
       carriedOver: carriedRows.map(toRow),
       integrity: {
-        chains: chains.map((c) => ({
+        chains: [...chains].sort((a, b) => sourceOrder(a.source) - sourceOrder(b.source) || a.source.localeCompare(b.source)).map((c) => ({
           source: c.source,
           sourceTitle: sourceTitle(c.source),
           seq: Number(c.head_seq),

@@ -96,7 +96,7 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
     section: 'scope',
     title: '2-1 システム別・日別ログ件数',
     sheet: '2-1 日別ログ件数',
-    note: '網掛けの行は閉庁日。開庁日に0件のシステムは「未収集」と表示します。',
+    note: '網掛けの行は閉庁日です。開庁日に0件のシステムは 2-2 に記載しています。',
     columns: [col('日付', 'date', 11), col('曜日', 'text', 4), col('区分', 'text', 14), ...sources.map((s) => col(s.title, 'int', 12)), col('合計', 'int', 10)],
     rows: r.scope.days.map((d) => [d.day, d.weekday, d.businessDay ? '開庁日' : d.label || '閉庁日', ...sources.map((s) => d.counts[s.id]), d.total]),
     footer: ['合計', '', '', ...sources.map((s) => r.scope.totals[s.id]), r.scope.total],

@@ -6,6 +6,7 @@ import type { TestStore } from '@kansa/test-kit';
 import { CLOCK, fixedClock } from '../../core/clock';
 import { RULE_CATALOG } from '../../detection/rule-catalog';
 import { ReportBuilderService } from '../report-builder.service';
+import { ReportCronService } from '../report-cron.service';
 import { ReportDataRepository } from '../report-data.repository';
 import { ReportsService } from '../reports.service';
 
@@ -20,6 +21,7 @@ export async function openReportsApp(store: TestStore, now: string, config: Part
       ReportDataRepository,
       ReportBuilderService,
       ReportsService,
+      ReportCronService,
       { provide: CLOCK, useValue: fixedClock(now) },
       { provide: RULE_CATALOG, useValue: [] },
     ],
