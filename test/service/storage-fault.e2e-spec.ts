@@ -1,3 +1,4 @@
+import { VerifyService } from '@kansa/collector/integrity/verify.service';
 import { TABLES } from '@kansa/storage';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
@@ -81,5 +82,9 @@ describe('kansa serve: storage unavailable during HTTP ingest (disk full)', () =
     expect(Number(batches.quarantined)).toBe(0);
     const [q] = await svc.rows<{ n: string }>(`SELECT count() AS n FROM ${TABLES.quarantine}`);
     expect(Number(q.n)).toBe(0);
+    // The integrity chain holds over the batches stored before, during and after the fault.
+    const verify = await svc.app.get(VerifyService).verify();
+    expect(verify.ok).toBe(true);
+    expect(verify.broken).toEqual([]);
   });
 });

@@ -9,3 +9,4 @@ export * from './jst';
 export * from './metrics.service';
 export * from './storage-status.service';
 export * from './service.module';
+export * from './storage-unavailable.filter';
