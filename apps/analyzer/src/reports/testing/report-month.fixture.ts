@@ -112,7 +112,7 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
         const count = source === 'jumin' ? 6 + Math.floor(random() * 10) : 1 + Math.floor(random() * 4);
         add(source, d.date, 8, 35 + Math.floor(random() * 10), u, dept, 'login', batch);
         for (let i = 0; i < count; i++) add(source, d.date, 9 + Math.floor(random() * 8), Math.floor(random() * 60), u, dept, i % 3 ? 'view' : 'search', batch);
-        if (!d.businessDay || (k % 7 === 1 && Number(d.date.slice(8)) % 4 === 0)) {
+        if (!d.businessDay || (k % 3 === 1 && Number(d.date.slice(8)) % 4 === 0)) {
           add(source, d.date, 20 + (k % 3), 10, u, dept, 'view', batch);
           const key = `${u}|${d.date}`;
           offHours.set(key, (offHours.get(key) ?? 0) + 1);
