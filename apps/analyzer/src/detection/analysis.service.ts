@@ -4,8 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays, CalendarService, eachDay, isValidDay } from '@kansa/calendar';
 import { MastersRepository } from '@kansa/masters';
-import type { MasterVersions, RuleContext } from '@kansa/rules/core/define-rule';
-import { MAX_EVIDENCE } from '@kansa/rules/core/define-rule';
+import { MasterVersions, MAX_EVIDENCE, resolveRuleParams, RuleContext } from '@kansa/rules';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 import { CLOCK, Clock, jstTimestamp } from '../core/clock';
 import { findingId } from '../findings/finding-id';
@@ -14,9 +13,15 @@ import { AnalysisLedgerRepository, LedgerEntry } from '../ledger/analysis-ledger
 import { AnalysisRunsRepository, RunKind } from '../ledger/analysis-runs.repository';
 import { NO_SOURCE, ruleSources } from '../ledger/coverage.service';
 import { AnyRule, RULE_CATALOG, RuleCatalog } from './rule-catalog';
-import { resolveRuleParams } from './rule-params';
 
 export class AnalysisInputError extends Error {}
+
+/** A rule's query failed: names the rule and window (the run is recorded as failed). */
+export class RuleFailedError extends Error {
+  constructor(readonly rule: string, fromDay: string, toDay: string, override readonly cause: Error) {
+    super(`rule ${rule} failed for ${fromDay}..${toDay}: ${cause.message}`);
+  }
+}
 
 export interface AnalyzeRequest {
   fromDay: string;
@@ -109,6 +114,7 @@ export class AnalysisService {
         calendarVersions.set(segment, await this.calendar.prepare(addDays(segment.fromDay, -lookback - 1), segment.toDay));
       }
       const outcomes: RuleOutcome[] = [];
+      const ledger: LedgerEntry[] = [];
       for (const rule of rules) {
         const r0 = performance.now();
         let count = 0;
@@ -118,10 +124,12 @@ export class AnalysisService {
           const stored = await this.runRule(rule, ctx, runId);
           count += stored.findings;
           withdrawn += stored.withdrawn;
-          await this.ledger.record(ledgerEntries(rule, segment, data, runId, jstTimestamp(this.clock.now())));
+          ledger.push(...ledgerEntries(rule, segment, data, runId, jstTimestamp(this.clock.now())));
         }
         outcomes.push({ rule: rule.id, title: rule.title, findings: count, withdrawn, seconds: (performance.now() - r0) / 1000 });
       }
+      // The ledger is written once every rule has run: a failed run leaves its days due.
+      await this.ledger.record(ledger);
       const total = outcomes.reduce((n, o) => n + o.findings, 0);
       await this.runs.save({ ...run, status: 'ok', finishedAt: jstTimestamp(this.clock.now()), findings: total });
       return { runId, fromDay, toDay, findings: total, seconds: (performance.now() - t0) / 1000, rules: outcomes };
@@ -140,7 +148,7 @@ export class AnalysisService {
       toDay: segment.toDay,
       from: `${segment.fromDay} 00:00:00.000`,
       to: `${addDays(segment.toDay, 1)} 00:00:00.000`,
-      params: resolveRuleParams(rule, this.config),
+      params: resolveRuleParams(rule, this.config.rules),
       masters: segment.masters,
       calendarVersion,
       hours: this.config.calendar.businessHours,
@@ -160,16 +168,18 @@ export class AnalysisService {
   }
 
   private async runRule(rule: AnyRule, ctx: RuleContext<unknown>, runId: string): Promise<{ findings: number; withdrawn: number }> {
-    const { query, query_params } = rule.query(ctx);
-    const rows = await (await this.client.query({ query, query_params, format: 'JSONEachRow' })).json<Record<string, unknown>>();
+    let rows: Array<Record<string, unknown>>;
+    try {
+      const { query, query_params } = rule.query(ctx);
+      rows = await (await this.client.query({ query, query_params, format: 'JSONEachRow' })).json<Record<string, unknown>>();
+    } catch (err) {
+      throw new RuleFailedError(rule.id, ctx.fromDay, ctx.toDay, err as Error);
+    }
     const now = jstTimestamp(this.clock.now());
     const byId = new Map<string, FindingRecord>();
     for (const row of rows) {
+      // A rule may date a finding before the window (dormant-account keeps one finding per account and month).
       const draft = rule.toFinding(row, ctx);
-      if (draft.day < ctx.fromDay || draft.day > ctx.toDay) {
-        this.logger.warn(`${rule.id}: finding for ${draft.day} outside the window ${ctx.fromDay}..${ctx.toDay} ignored`);
-        continue;
-      }
       const id = findingId(rule.id, draft.subject, draft.day);
       byId.set(id, {
         findingId: id,
@@ -194,25 +204,13 @@ export class AnalysisService {
         updatedAt: now,
       });
     }
-    const previous = await this.previousIds(rule.id, ctx.fromDay, ctx.toDay);
-    const detected = await this.findings.detectedAt([...byId.keys()].filter((id) => previous.has(id)));
-    for (const [id, record] of byId) record.detectedAt = detected.get(id) ?? record.detectedAt;
+    // Findings of this rule already stored for the window, with their first detection.
+    const previous = await this.findings.detectedAt({ rule: rule.id, fromDay: ctx.fromDay, toDay: ctx.toDay, ids: [...byId.keys()] });
+    for (const [id, record] of byId) record.detectedAt = previous.get(id) ?? record.detectedAt;
     await this.findings.upsert([...byId.values()]);
-    const gone = [...previous].filter((id) => !byId.has(id));
+    const gone = [...previous.keys()].filter((id) => !byId.has(id));
     const withdrawn = await this.withdrawUntriaged(gone);
     return { findings: byId.size, withdrawn };
-  }
-
-  private async previousIds(rule: string, fromDay: string, toDay: string): Promise<Set<string>> {
-    const rows = await (
-      await this.client.query({
-        query: `SELECT DISTINCT finding_id FROM ${TABLES.findings}
-                WHERE rule = {rule:String} AND day >= {fromDay:Date} AND day <= {toDay:Date}`,
-        query_params: { rule, fromDay, toDay },
-        format: 'JSONEachRow',
-      })
-    ).json<{ finding_id: string }>();
-    return new Set(rows.map((r) => r.finding_id));
   }
 
   /**

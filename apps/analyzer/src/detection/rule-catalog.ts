@@ -1,4 +1,4 @@
-import type { RuleDefinition } from '@kansa/rules/core/define-rule';
+import type { RuleDefinition } from '@kansa/rules';
 
 /** Nest injection token of the rule catalogue (RULES of @kansa/rules; tests may provide their own). */
 export const RULE_CATALOG = Symbol('RULE_CATALOG');

@@ -63,18 +63,18 @@ interface FindingRow {
 export class FindingsRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
-  /** When each of these findings was first detected (absent: new). */
-  async detectedAt(ids: readonly string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    for (let i = 0; i < ids.length; i += 5000) {
-      const rows = await this.rows<{ finding_id: string; detected_at: string }>(
-        `SELECT finding_id, min(detected_at) AS detected_at FROM ${TABLES.findings}
-         WHERE finding_id IN {ids:Array(FixedString(32))} GROUP BY finding_id`,
-        { ids: ids.slice(i, i + 5000) },
-      );
-      for (const r of rows) out.set(r.finding_id, r.detected_at);
-    }
-    return out;
+  /**
+   * First detection of the findings of a rule dated inside [fromDay, toDay],
+   * and of the given IDs wherever they are dated (absent: never stored).
+   */
+  async detectedAt(scope: { rule: string; fromDay: string; toDay: string; ids: readonly string[] }): Promise<Map<string, string>> {
+    const rows = await this.rows<{ finding_id: string; first_detected: string }>(
+      `SELECT finding_id, min(detected_at) AS first_detected FROM ${TABLES.findings}
+       WHERE rule = {rule:String} AND ((day >= {fromDay:Date} AND day <= {toDay:Date}) OR finding_id IN {ids:Array(FixedString(32))})
+       GROUP BY finding_id`,
+      scope,
+    );
+    return new Map(rows.map((r) => [r.finding_id, r.first_detected]));
   }
 
   async upsert(records: readonly FindingRecord[]): Promise<void> {

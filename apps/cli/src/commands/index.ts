@@ -1,5 +1,10 @@
 import { Command } from 'commander';
 import { CommandContext } from '../context';
+import { registerAnalyzeCommand } from './analyze.command';
+import { registerCoverageCommand } from './coverage.command';
+import { registerDemoCommand } from './demo.command';
+import { registerEventsCommand } from './events.command';
+import { registerFindingsCommand } from './findings.command';
 import { registerImportCommand } from './import.command';
 import { registerInfoCommand } from './info.command';
 import { registerMastersCommand } from './masters.command';
@@ -13,6 +18,11 @@ export const COMMANDS: Array<(program: Command, ctx: () => CommandContext) => vo
   registerInfoCommand,
   registerImportCommand,
   registerVerifyCommand,
+  registerAnalyzeCommand,
+  registerFindingsCommand,
+  registerEventsCommand,
+  registerCoverageCommand,
+  registerDemoCommand,
   registerReportCommand,
   registerMastersCommand,
   registerServeCommand,

@@ -1,0 +1,80 @@
+import { Global, INestApplicationContext, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { KansaConfig, KansaConfigModule } from '@kansa/config';
+import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import type { TestStore } from '@kansa/test-kit';
+import { AnalyzerModule } from '../analyzer.module';
+import { CLOCK, fixedClock } from '../core/clock';
+import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
+
+export interface AnalyzerTestAppOptions {
+  /** Rules to run instead of the catalogue. */
+  rules?: RuleCatalog;
+  /** Freeze the clock at this instant (ISO with offset). */
+  now?: string;
+  /** Configuration sections replaced for this app. */
+  config?: Partial<KansaConfig>;
+}
+
+/**
+ * The real AnalyzerModule over a test store's ClickHouse, with the clock (and
+ * optionally the rule catalogue) replaced. Closing it leaves the store open,
+ * so a test can "restart" the service on the same data.
+ */
+export async function openAnalyzerApp(store: TestStore, options: AnalyzerTestAppOptions = {}): Promise<INestApplicationContext> {
+  @Global()
+  @Module({ providers: [{ provide: CLICKHOUSE, useValue: store.client }], exports: [CLICKHOUSE] })
+  class TestStorageModule {}
+
+  let builder = Test.createTestingModule({ imports: [KansaConfigModule.forRoot({ ...store.config, ...options.config }), TestStorageModule, AnalyzerModule] });
+  if (options.rules) builder = builder.overrideProvider(RULE_CATALOG).useValue(options.rules);
+  if (options.now) builder = builder.overrideProvider(CLOCK).useValue(fixedClock(options.now));
+  const moduleRef = await builder.compile();
+  moduleRef.useLogger(['error']);
+  return moduleRef.init();
+}
+
+/** A normalized event row for direct insertion in tests of the analyzer. */
+export interface TestEvent {
+  id: string;
+  ts: string;
+  source?: string;
+  user?: string;
+  action?: string;
+  subject?: string;
+  department?: string;
+  ingestedAt?: string;
+}
+
+export async function insertEvents(store: TestStore, events: readonly TestEvent[]): Promise<void> {
+  await store.client.insert({
+    table: TABLES.events,
+    format: 'JSONEachRow',
+    values: events.map((e) => ({
+      event_id: e.id.padEnd(32, '0').slice(0, 32),
+      ts: e.ts,
+      source: e.source ?? 'jumin',
+      instance: '',
+      user_id: e.user ?? 'K000001',
+      user_name: '',
+      department_code: e.department ?? '100100',
+      terminal_id: 'WS-1',
+      client_ip: '10.0.0.1',
+      action: e.action ?? 'view',
+      screen_id: '',
+      business_code: '',
+      subject_id: e.subject ?? '',
+      my_number_shown: false,
+      record_count: 1,
+      reason: '',
+      outcome: 'success',
+      object: '',
+      source_event_id: '',
+      raw: '',
+      my_number_hmacs: [],
+      batch_id: 'test',
+      line_no: 0,
+      ...(e.ingestedAt ? { ingested_at: e.ingestedAt } : {}),
+    })),
+  });
+}

@@ -1,0 +1,168 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { INestApplicationContext } from '@nestjs/common';
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { generateDemo } from '@kansa/demo';
+import { MastersRepository } from '@kansa/masters';
+import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { CLOCK, Clock, jstDay } from '@kansa/analyzer/core/clock';
+import { AnalysisService, AnalyzeResult } from '@kansa/analyzer/detection/analysis.service';
+import { FindingsService } from '@kansa/analyzer/findings/findings.service';
+import type { FindingView } from '@kansa/analyzer/findings/findings.types';
+import { FileImportService } from '@kansa/collector/sources/file-import/file-import.service';
+import { CommandContext } from '../context';
+import { UserError } from '../errors';
+
+interface DemoOptions {
+  month?: string;
+  staff: number;
+  out: string;
+  seed: string;
+}
+
+/** A planted incident of the generated month (the manifest's `expected`). */
+interface Planted {
+  rule: string;
+  day: string;
+  userId: string;
+  subject: string;
+}
+
+export interface DemoImportSummary {
+  files: number;
+  read: number;
+  stored: number;
+  duplicates: number;
+  quarantined: number;
+  seconds: number;
+}
+
+/** `kansa demo`: generate a realistic month, load masters, import, analyse, summarise per rule. */
+export function registerDemoCommand(program: Command, ctx: () => CommandContext): void {
+  program
+    .command('demo')
+    .description('架空の市の1か月分のログとマスタを生成し、取り込み・分析して、ルールごとの検知結果を表示する')
+    .option('--month <YYYY-MM>', '対象月（既定: 先月）')
+    .option('--staff <n>', '職員数 (default 300)', (v) => Number(v), 300)
+    .option('--out <dir>', '生成したファイルの出力先', './demo')
+    .option('--seed <text>', '乱数の種（同じ種なら同じデータ）', 'kansa')
+    .action(async (opts: DemoOptions) => {
+      const c = ctx();
+      if (!Number.isInteger(opts.staff) || opts.staff < 40) throw new UserError('--staff: expected an integer ≥ 40 (職員数が不正です)');
+      if (opts.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.month)) {
+        throw new UserError(`--month: "${opts.month}" is not a month YYYY-MM (対象月の形式が不正です)`);
+      }
+      const outDir = resolve(opts.out);
+      await c.withApp(async (app) => {
+        const month = opts.month ?? previousMonth(jstDay(app.get<Clock>(CLOCK).now()));
+        await refuseForeignData(app, outDir);
+        const say = (line: string) => c.err.write(line + '\n');
+        say(`1/4 生成: ${month} 職員 ${opts.staff} 人 → ${outDir}`);
+        const generated = generateDemo({ outDir, month, staff: opts.staff, seed: opts.seed });
+        say(`    ${generated.files} ファイル  ${generated.events.toLocaleString('ja-JP')} 件`);
+        say('2/4 マスタ取り込み');
+        await app.get(MastersRepository).load(generated.mastersDir);
+        say('3/4 ログ取り込み');
+        const imported = await importLogs(app, generated.logsDir, (done, total) => {
+          if (c.err.isTTY) c.err.write(`\r    ${done}/${total} ファイル`);
+        });
+        if (c.err.isTTY) c.err.write('\n');
+        say(`    ${imported.files} ファイル  ${imported.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${imported.duplicates}・隔離 ${imported.quarantined}）`);
+        say('4/4 分析');
+        const { fromDay, toDay } = monthDays(month);
+        const result = await app.get(AnalysisService).analyze({ fromDay, toDay, kind: 'demo' });
+        const findings = await app.get(FindingsService).list({ from: fromDay, to: toDay });
+        const planted = generated.manifest.expected;
+        // The monthly report (kansa report --month) is written here once it exists.
+        c.print(formatDemoSummary(month, imported, result, findings, planted), { month, outDir, imported, analysis: result, planted: plantedStatus(findings, planted) });
+      });
+    });
+}
+
+/** Imports every log file of a folder through the collector's file import. */
+export async function importLogs(
+  app: INestApplicationContext,
+  dir: string,
+  onFile: (done: number, total: number) => void = () => undefined,
+): Promise<DemoImportSummary> {
+  const files = app.get(FileImportService);
+  const list = files.expand([dir]);
+  const t0 = performance.now();
+  const sum: DemoImportSummary = { files: list.length, read: 0, stored: 0, duplicates: 0, quarantined: 0, seconds: 0 };
+  for (const [i, file] of list.entries()) {
+    const r = await files.importFile(file);
+    sum.read += r.read;
+    sum.stored += r.stored;
+    sum.duplicates += r.duplicates;
+    sum.quarantined += r.quarantined;
+    onFile(i + 1, list.length);
+  }
+  sum.seconds = (performance.now() - t0) / 1000;
+  return sum;
+}
+
+/**
+ * The demo never mixes into real data: a data directory that already holds
+ * logs imported from elsewhere is refused. Running the demo again on its own
+ * data is harmless (same files: duplicates; same findings: replaced).
+ */
+async function refuseForeignData(app: INestApplicationContext, outDir: string): Promise<void> {
+  const client = app.get<ClickHouseClient>(CLICKHOUSE);
+  const [row] = await (
+    await client.query({
+      query: `SELECT count() AS n, any(origin) AS example FROM ${TABLES.importBatches} WHERE NOT startsWith(origin, {dir:String})`,
+      query_params: { dir: outDir },
+      format: 'JSONEachRow',
+    })
+  ).json<{ n: string; example: string }>();
+  if (Number(row.n) > 0) {
+    throw new UserError(
+      `this data directory already holds logs imported from elsewhere (e.g. ${row.example}); run the demo with --data-dir <empty folder> ` +
+        '(デモ以外のデータがあるため中止しました。--data-dir で空のフォルダを指定してください)',
+    );
+  }
+}
+
+function previousMonth(today: string): string {
+  const [y, m] = today.split('-').map(Number);
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+function monthDays(month: string): { fromDay: string; toDay: string } {
+  const [y, m] = month.split('-').map(Number);
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return { fromDay: `${month}-01`, toDay: `${month}-${String(last).padStart(2, '0')}` };
+}
+
+function plantedStatus(findings: FindingView[], planted: Planted[]): Array<Planted & { found: boolean }> {
+  return planted.map((p) => ({
+    ...p,
+    found: findings.some(
+      (f) => f.rule === p.rule && (!p.day || f.day === p.day) && (!p.userId || f.userId === p.userId) && (!p.subject || f.subject === p.subject),
+    ),
+  }));
+}
+
+function formatDemoSummary(month: string, imported: DemoImportSummary, result: AnalyzeResult, findings: FindingView[], planted: Planted[]): string {
+  const status = plantedStatus(findings, planted);
+  const lines = [
+    '',
+    `デモ ${month}: ログ ${imported.stored.toLocaleString('ja-JP')} 件を分析しました（${result.seconds.toFixed(1)} 秒）`,
+    '',
+    'ルール                       検知件数  仕込んだ事例の検出',
+  ];
+  for (const r of result.rules) {
+    const mine = status.filter((p) => p.rule === r.rule);
+    const found = mine.filter((p) => p.found).length;
+    const plantedText = mine.length ? `${found}/${mine.length}${found === mine.length ? ' ✓' : ' 未検出あり'}` : '-';
+    lines.push(`${pad(`${r.title}`, 24)} ${String(r.findings).padStart(8)}  ${plantedText}`);
+  }
+  lines.push('', `検知結果の一覧: kansa findings --from ${result.fromDay} --to ${result.toDay}`);
+  return lines.join('\n');
+}
+
+/** Pads by display width (full-width characters count as two columns). */
+function pad(text: string, width: number): string {
+  const w = [...text].reduce((n, ch) => n + (/[\u0000-\u00ff]/.test(ch) ? 1 : 2), 0);
+  return text + ' '.repeat(Math.max(1, width - w));
+}

@@ -1,0 +1,159 @@
+/**
+ * `npm run bench:analyze [-- --staff N --month YYYY-MM --keep]`: generates one
+ * month for a city, imports it, runs every rule over the month, and times
+ * each rule's bare query as the engine's baseline. Prints one JSON object.
+ * The default size (--staff 6000) gives ≥ 30 million events; develop with a
+ * small --staff.
+ */
+import { ClickHouseClient } from '@clickhouse/client';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '@kansa/config';
+import { generateDemo } from '@kansa/demo';
+import { MastersRepository } from '@kansa/masters';
+import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { AnalysisService } from '@kansa/analyzer/detection/analysis.service';
+import { RULE_CATALOG, RuleCatalog } from '@kansa/analyzer/detection/rule-catalog';
+import { EventLookupService } from '@kansa/analyzer/events/event-lookup.service';
+import { importLogs } from '../apps/cli/src/commands/demo.command';
+import { KansaModule } from '../apps/cli/src/kansa.module';
+
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      staff: { type: 'string', default: '6000' },
+      month: { type: 'string', default: '2025-05' },
+      seed: { type: 'string', default: 'bench' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const staff = Number(values.staff);
+  const month = values.month!;
+  const work = mkdtempSync(join(tmpdir(), 'kansa-bench-analyze-'));
+  const outDir = join(work, 'demo');
+  const dataDir = join(work, 'data');
+  const log = (line: string) => process.stderr.write(`[bench:analyze] ${line}\n`);
+  let app: INestApplicationContext | undefined;
+  try {
+    let t = performance.now();
+    log(`generating ${month} for ${staff} staff in ${outDir}`);
+    const generated = generateDemo({ outDir, month, staff, seed: values.seed! });
+    log(`generated ${generated.events} events in ${generated.files} files`);
+    const generateSeconds = (performance.now() - t) / 1000;
+
+    const config = loadConfig({ env: {}, overrides: { storage: { dataDir, url: '' } } });
+    app = await NestFactory.createApplicationContext(KansaModule.forRoot(config), { logger: ['error', 'warn'], abortOnError: false });
+    const client = app.get<ClickHouseClient>(CLICKHOUSE);
+    await app.get(MastersRepository).load(generated.mastersDir);
+    log('importing');
+    const imported = await importLogs(app, generated.logsDir, (done, total) => {
+      if (done % 20 === 0 || done === total) log(`  ${done}/${total} files`);
+    });
+
+    const analysis = app.get(AnalysisService);
+    const rules = app.get<RuleCatalog>(RULE_CATALOG);
+    const [y, m] = month.split('-').map(Number);
+    const fromDay = `${month}-01`;
+    const toDay = `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
+
+    log('analysing (first run, cold)');
+    const first = await analysis.analyze({ fromDay, toDay, kind: 'manual' });
+
+    log('timing bare rule queries');
+    const segments = await analysis.segments(fromDay, toDay);
+    const calendarVersion = segments[0].masters.calendar;
+    const bare: Record<string, number> = {};
+    let rowsScanned = 0;
+    for (const rule of rules) {
+      t = performance.now();
+      for (const segment of segments) {
+        const { query, query_params } = rule.query(analysis.context(rule, segment, calendarVersion));
+        await (await client.query({ query, query_params, format: 'JSONEachRow' })).json();
+      }
+      bare[rule.id] = (performance.now() - t) / 1000;
+      for (const segment of segments) {
+        const { query, query_params } = rule.query(analysis.context(rule, segment, calendarVersion));
+        const estimate = await (await client.query({ query: `EXPLAIN ESTIMATE ${query}`, query_params, format: 'JSONEachRow' })).json<{ rows: string }>();
+        rowsScanned += estimate.reduce((n, r) => n + Number(r.rows), 0);
+      }
+    }
+
+    log('analysing (second run: a re-analysis of the month)');
+    const second = await analysis.analyze({ fromDay, toDay, kind: 'manual' });
+    const bareTotal = Object.values(bare).reduce((a, b) => a + b, 0);
+
+    const [disk] = await (
+      await client.query({
+        query: `SELECT sum(bytes_on_disk) AS bytes, (SELECT count() FROM ${TABLES.events}) AS events
+                FROM system.parts WHERE active AND table = {table:String} AND database = currentDatabase()`,
+        query_params: { table: TABLES.events },
+        format: 'JSONEachRow',
+      })
+    ).json<{ bytes: string; events: string }>();
+
+    log('timing lookups');
+    const lookup = app.get(EventLookupService);
+    const [pick] = await (
+      await client.query({
+        query: `SELECT (SELECT subject_id FROM ${TABLES.events} WHERE source = 'jumin' AND subject_id != '' LIMIT 1 OFFSET 12345) AS subject,
+                       (SELECT user_id FROM ${TABLES.events} WHERE source = 'jumin' LIMIT 1 OFFSET 54321) AS user`,
+        format: 'JSONEachRow',
+      })
+    ).json<{ subject: string; user: string }>();
+    const subjectTiming = await median(() => lookup.bySubject(pick.subject));
+    const userTiming = await median(() => lookup.byUser(pick.user));
+
+    const events = Number(disk.events);
+    const result = {
+      month,
+      staff,
+      events,
+      generateSeconds: round(generateSeconds),
+      import: { ...imported, seconds: round(imported.seconds), eventsPerSecond: Math.round(imported.stored / imported.seconds) },
+      analyze: {
+        totalSeconds: round(second.seconds),
+        firstRunSeconds: round(first.seconds),
+        perRuleSeconds: Object.fromEntries(second.rules.map((r) => [r.rule, round(r.seconds)])),
+        bareQuerySeconds: Object.fromEntries(Object.entries(bare).map(([k, v]) => [k, round(v)])),
+        bareTotalSeconds: round(bareTotal),
+        overheadRatio: round(second.seconds / bareTotal),
+        rowsScannedEstimate: rowsScanned,
+        rowsScannedPerSecond: Math.round(rowsScanned / second.seconds),
+        findings: second.findings,
+        goal: { totalSecondsMax: 30, overheadRatioMax: 1.5 },
+      },
+      storage: { bytesOnDisk: Number(disk.bytes), bytesPerEvent: round(Number(disk.bytes) / events) },
+      lookups: {
+        whoTouchedResidentMs: { ...subjectTiming, subject: pick.subject },
+        whatDidUserDoMs: { ...userTiming, user: pick.user },
+        goalMs: 200,
+      },
+    };
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  } finally {
+    await app?.close();
+    if (!values.keep) rmSync(work, { recursive: true, force: true });
+    else log(`kept ${work}`);
+  }
+}
+
+async function median(fn: () => Promise<{ total: number }>): Promise<{ medianMs: number; firstMs: number; rows: number }> {
+  const times: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    rows = (await fn()).total;
+    times.push(performance.now() - t);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return { medianMs: round(sorted[2]), firstMs: round(times[0]), rows };
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
