@@ -69,29 +69,38 @@ function csv(value: string): string {
 
 const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
 const pad3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
-function clock(t: number): { hms: string; ms: string } {
-  const s = Math.floor(t / 1000);
-  return { hms: `${pad2(Math.floor(s / 3600))}:${pad2(Math.floor(s / 60) % 60)}:${pad2(s % 60)}`, ms: pad3(t % 1000) };
+/** 'HH:MM:SS' for every second of a day, and '.sss' for every millisecond: formatting is a lookup. */
+const HMS: string[] = Array.from({ length: 86400 }, (_, s) => `${pad2(Math.floor(s / 3600))}:${pad2(Math.floor(s / 60) % 60)}:${pad2(s % 60)}`);
+const MS: string[] = Array.from({ length: 1000 }, (_, i) => pad3(i));
+const JUMIN_OPS: Record<string, string> = Object.fromEntries(Object.entries(JUMIN_SCREENS).map(([op, [id, name]]) => [op, `${id},${name},${op},`]));
+
+/** Per-staff parts of a line that never change (the hot path writes millions of lines). */
+const prefixes = new WeakMap<DemoStaff, { jumin: string; terminalUser: string }>();
+function prefixOf(s: DemoStaff): { jumin: string; terminalUser: string } {
+  let p = prefixes.get(s);
+  if (!p) {
+    p = { jumin: `${s.id},${csv(s.name)},${s.dept.code},${s.dept.name},`, terminalUser: `,CITY\\${s.id},` };
+    prefixes.set(s, p);
+  }
+  return p;
 }
 
 /** Formats one event as a line of its source (without the line end). */
 export function formatLine(day: string, e: DemoEvent, serial: string): string {
-  const { hms, ms } = clock(e.t);
+  const hms = HMS[Math.floor(e.t / 1000)];
   const s = e.staff;
   switch (e.source) {
-    case 'jumin': {
-      const [screenId, screenName] = JUMIN_SCREENS[e.op];
-      return [
-        `${day.replace(/-/g, '/')} ${hms}`, s.id, csv(s.name), s.dept.code, s.dept.name, e.terminal ?? s.terminal, e.ip ?? s.ip,
-        screenId, screenName, e.op, e.subject ?? '', e.myNumber ? '有' : '無', csv(e.reason ?? ''), String(e.count ?? 0), e.failed ? 'エラー' : '正常',
-      ].join(',');
-    }
+    case 'jumin':
+      return (
+        `${day.slice(0, 4)}/${day.slice(5, 7)}/${day.slice(8, 10)} ${hms},` + prefixOf(s).jumin + (e.terminal ?? s.terminal) + ',' + (e.ip ?? s.ip) + ',' +
+        JUMIN_OPS[e.op] + (e.subject ?? '') + (e.myNumber ? ',有,' : ',無,') + (e.reason ? csv(e.reason) : '') + ',' + (e.count ?? 0) + (e.failed ? ',エラー' : ',正常')
+      );
     case 'atena':
-      return [
-        `${day}T${hms}.${ms}+09:00`, s.id, s.dept.code, e.terminal ?? s.terminal, e.code ?? '', e.op, e.subject ?? '', String(e.count ?? 1), e.failed ? 'NG' : 'OK',
-      ].join(',');
+      return (
+        `${day}T${hms}.${MS[e.t % 1000]}+09:00,${s.id},${s.dept.code},${e.terminal ?? s.terminal},${e.code ?? ''},${e.op},${e.subject ?? ''},${e.count ?? 1},${e.failed ? 'NG' : 'OK'}`
+      );
     case 'chukan': {
-      const o: Record<string, unknown> = { time: `${day}T${hms}.${ms}+09:00`, operator: s.id, terminal: e.terminal ?? s.chukanTerminal, func: e.op };
+      const o: Record<string, unknown> = { time: `${day}T${hms}.${MS[e.t % 1000]}+09:00`, operator: s.id, terminal: e.terminal ?? s.chukanTerminal, func: e.op };
       if (e.code) o.procedure = e.code;
       if (e.partner) o.partner = e.partner;
       if (e.item) o.item = e.item;
@@ -102,9 +111,9 @@ export function formatLine(day: string, e: DemoEvent, serial: string): string {
       return JSON.stringify(o);
     }
     case 'terminal':
-      return [
-        `${day} ${hms}`, e.terminal ?? s.terminal, `CITY\\${s.id}`, e.ip ?? s.ip, e.op, csv(e.detail ?? e.op), csv(e.device ?? ''), csv(e.file ?? ''), e.size === undefined ? '' : String(e.size),
-      ].join(',');
+      return (
+        `${day} ${hms},${e.terminal ?? s.terminal}` + prefixOf(s).terminalUser + `${e.ip ?? s.ip},${e.op},${csv(e.detail ?? e.op)},${e.device ? csv(e.device) : ''},${e.file ? csv(e.file) : ''},${e.size === undefined ? '' : e.size}`
+      );
   }
 }
 
