@@ -5,11 +5,12 @@ import { closeOnSignals, ServiceModule, startHttpService } from '@kansa/http-com
 import { AnalyzerModule } from './analyzer.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { ApiModule } from './api/api.module';
+import { ReportsSchedulingModule } from './reports/reports-scheduling.module';
 import { AnalyzerSchedulingModule } from './scheduling/analyzer-scheduling.module';
 
-/** What the analyzer service runs: scheduled analysis, the staff API, and alerts when configured. */
+/** What the analyzer service runs: scheduled analysis and monthly report, the staff API, and alerts when configured. */
 export function analyzerServiceFeatures(_config: KansaConfig): Array<Type<unknown> | DynamicModule> {
-  return [AnalyzerModule, AnalyzerSchedulingModule, ApiModule, AlertsModule];
+  return [AnalyzerModule, AnalyzerSchedulingModule, ReportsSchedulingModule, ApiModule, AlertsModule];
 }
 
 /**
