@@ -16,7 +16,7 @@ function cell(v: Cell, kind: string): string {
 const CSS = `
 @page { size: A4 portrait; margin: 16mm 14mm 16mm 14mm; }
 * { box-sizing: border-box; }
-body { font-family: "Noto Sans JP", "Noto Sans CJK JP", "Yu Gothic", "YuGothic", "Meiryo", "Hiragino Sans", sans-serif;
+body { font-family: "Noto Sans JP", "Noto Sans CJK JP", "Yu Gothic", "YuGothic", "Meiryo", "Hiragino Sans", "IPAexGothic", "IPAGothic", sans-serif;
        color: #1a1a1a; font-size: 10.5pt; line-height: 1.55; margin: 0; background: #f4f4f4; }
 main { max-width: 190mm; margin: 0 auto; background: #fff; padding: 14mm 12mm; }
 h2 { font-size: 13pt; border-bottom: 1px solid #7a7a7a; border-left: 5px solid #1f4e79; padding: 2px 0 2px 8px; margin: 28px 0 10px; page-break-after: avoid; }
@@ -48,7 +48,7 @@ td.hash { font-family: monospace; word-break: break-all; font-size: 7.5pt; }
 figure { margin: 8px 0 14px; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; }
 figcaption { font-weight: 700; font-size: 10pt; margin-bottom: 4px; }
-nav ol { columns: 2; font-size: 9.5pt; }
+nav ul { columns: 2; font-size: 9.5pt; list-style: none; padding-left: 8px; }
 @media print { body { background: #fff; } main { padding: 0; max-width: none; } h2.page { page-break-before: always; } }
 `;
 
@@ -98,7 +98,7 @@ export function renderHtml(rep: MonthlyReport): string {
   </table>
 </section>`;
   const order: SectionKey[] = ['scope', 'rules', 'results', 'findings', 'accounts', 'charts', 'carried', 'integrity'];
-  const nav = `<nav><h2>目次</h2><ol>${order.map((k) => `<li><a href="#${k}">${esc(SECTIONS[k])}</a></li>`).join('')}</ol></nav>`;
+  const nav = `<nav><h2>目次</h2><ul>${order.map((k) => `<li><a href="#${k}">${esc(SECTIONS[k])}</a></li>`).join('')}</ul></nav>`;
   const body = order
     .map((k) => {
       const parts = [`<h2 id="${k}"${k === 'findings' || k === 'charts' ? ' class="page"' : ''}>${esc(SECTIONS[k])}</h2>`];

@@ -13,10 +13,9 @@ import { MadeReport, ReportsService } from './reports.service';
 import { ReportDataRepository } from './report-data.repository';
 import { INJECTION_COMMENT, INJECTION_USER, ReportMonthFixture, seedReportMonth } from './testing/report-month.fixture';
 import { pdfPages } from './testing/pdf-text';
+import { REPORT_ARTIFACTS } from './testing/report-artifacts';
 import { openReportsApp } from './testing/reports-test-app';
 
-/** Where the sample report of the tests is kept (gitignored): look at it. */
-export const REPORT_ARTIFACTS = join(__dirname, '..', '..', '..', '..', 'test', 'artifacts', 'report');
 
 const fmt = (n: number) => n.toLocaleString('ja-JP');
 const squash = (s: string) => s.replace(/\s+/g, '');

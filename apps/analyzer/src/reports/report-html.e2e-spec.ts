@@ -1,0 +1,84 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { openTestStore, TestStore } from '@kansa/test-kit';
+import { MadeReport, ReportsService } from './reports.service';
+import { REPORT_ARTIFACTS } from './testing/report-artifacts';
+import { seedReportMonth } from './testing/report-month.fixture';
+import { openReportsApp } from './testing/reports-test-app';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser && process.env.CI === 'true') {
+  throw new Error(`Chromium not found at ${CHROMIUM}: CI needs it (scripts/install-system-deps.sh installs Debian's chromium)`);
+}
+const describeWithBrowser = haveBrowser ? describe : describe.skip;
+
+describeWithBrowser('monthly report HTML in headless Chromium', () => {
+  let store: TestStore;
+  let app: INestApplicationContext;
+  let made: MadeReport;
+  let profile: string;
+  const outDir = join(REPORT_ARTIFACTS, 'browser');
+
+  beforeAll(async () => {
+    store = await openTestStore();
+    const fixture = await seedReportMonth(store);
+    app = await openReportsApp(store, '2025-05-08T09:00:00+09:00');
+    made = await app.get(ReportsService).make(fixture.month, { formats: ['html'], outDir, trigger: 'test' });
+    profile = mkdtempSync(join(tmpdir(), 'kansa-chromium-'));
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('shows the cover, the counts and four charts, without overflowing the page; screenshot kept', async () => {
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1000, height: 1400 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await context.newPage();
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(pathToFileURL(made.files[0].path).href);
+      await expect(page.title()).resolves.toBe('特定個人情報取扱システム ログ分析結果報告書（令和7年4月分）');
+      const cover = await page.locator('.cover').innerText();
+      expect(cover).toContain('ログ分析結果報告書');
+      expect(cover).toContain('令和7年4月1日 〜 令和7年4月30日');
+      expect(cover).toContain('【注意】本報告書は不完全なデータに基づいています');
+      await expect(page.locator('[data-count="events"]').innerText()).resolves.toBe(`${made.report.scope.total.toLocaleString('ja-JP')} 件`);
+      // The approval boxes are drawn, side by side.
+      const boxes = await page.locator('table.approval th').evaluateAll((ths) => ths.map((t) => ({ text: t.textContent, ...t.getBoundingClientRect().toJSON() })));
+      expect(boxes.map((b) => b.text)).toEqual(['分析担当', 'システム管理室長', '保護責任者']);
+      expect(new Set(boxes.map((b) => Math.round(b.y))).size).toBe(1);
+      // Four charts, each actually laid out with a size.
+      const charts = await page.locator('figure svg').evaluateAll((svgs) => svgs.map((s) => s.getBoundingClientRect().toJSON()));
+      expect(charts).toHaveLength(4);
+      for (const c of charts) expect(c.width).toBeGreaterThan(300);
+      // Findings rows as the database has them.
+      await expect(page.locator('table[data-table="5 検知一覧"] tbody tr').count()).resolves.toBe(made.report.findings.length);
+      // Nothing wider than the window, and nothing fetched from anywhere.
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
+      mkdirSync(outDir, { recursive: true });
+      await page.screenshot({ path: join(outDir, 'report-cover.png') });
+      await page.locator('#charts').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(outDir, 'report-full.png'), fullPage: true });
+      // Printing gives A4 pages (what a user gets from the browser's print).
+      const pdf = await page.pdf({ format: 'A4', printBackground: true });
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    } finally {
+      await context.close();
+    }
+  });
+});
