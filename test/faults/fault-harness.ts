@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { openClickHouse, TABLES } from '@kansa/storage';
 import { ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
@@ -170,25 +170,34 @@ export async function queryDataDir<T>(dataDir: string, query: string, params: Re
   }
 }
 
-/** True once ClickHouse has written a data part of `partition` (e.g. 202609) anywhere under dataDir. */
-export function hasDataPart(dataDir: string, partition: string): boolean {
-  const pattern = new RegExp(`^${partition}_\\d+_\\d+_\\d+`);
-  const walk = (dir: string, depth: number): boolean => {
-    if (depth > 8) return false;
-    let entries;
+/**
+ * Bytes written so far into tables whose name starts with `prefix` (e.g. the
+ * collector's per-batch staging tables), read from the embedded data
+ * directory's layout (`data/<database>/<table>/…`) while another process owns it.
+ */
+export function tableBytes(dataDir: string, prefix: string): number {
+  const list = (dir: string) => {
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      return readdirSync(dir, { withFileTypes: true });
     } catch {
-      return false;
+      return [];
     }
-    for (const e of entries) {
-      if (!e.isDirectory()) continue;
-      if (pattern.test(e.name)) return true;
-      if (walk(join(dir, e.name), depth + 1)) return true;
-    }
-    return false;
   };
-  return walk(dataDir, 0);
+  const size = (path: string): number => {
+    try {
+      const st = statSync(path);
+      return st.isDirectory() ? list(path).reduce((sum, e) => sum + size(join(path, e.name)), 0) : st.size;
+    } catch {
+      return 0;
+    }
+  };
+  let bytes = 0;
+  for (const db of list(join(dataDir, 'data'))) {
+    for (const table of list(join(dataDir, 'data', db.name))) {
+      if (table.name.startsWith(prefix)) bytes += size(join(dataDir, 'data', db.name, table.name));
+    }
+  }
+  return bytes;
 }
 
 /** Fault figures printed for the report. */

@@ -2,7 +2,8 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { hasDataPart, report, runKansa, storedCounts, waitFor } from './fault-harness';
+import { INGEST_STAGING_PREFIX } from '@kansa/storage';
+import { tableBytes, queryDataDir, report, runKansa, storedCounts, waitFor } from './fault-harness';
 import { cp932, JUMIN_HEADER, juminLine } from './jumin-lines';
 
 /**
@@ -32,11 +33,12 @@ describe('file import under kill -9', () => {
     await once(out, 'finish');
     const dataDir = join(work, 'data');
 
-    // Killed as soon as the first rows are on disk (a data part of 2026-09 exists).
+    // Killed in the middle: once the import has written its first chunk of
+    // rows into its staging table (rows on disk, the batch not yet committed).
     const first = runKansa(['import', file, '--data-dir', dataDir, '--json']);
     let exitedEarly = false;
     void first.exited.then(() => (exitedEarly = true));
-    await waitFor('first rows written', async () => exitedEarly || hasDataPart(dataDir, '202609'), 300_000);
+    await waitFor('rows staged', async () => exitedEarly || tableBytes(dataDir, INGEST_STAGING_PREFIX) > 100_000, 300_000);
     expect({ exitedEarly, output: exitedEarly ? first.output() : '' }).toEqual({ exitedEarly: false, output: '' });
     await first.kill();
     const afterKill = await storedCounts(dataDir, 'jumin');
@@ -45,10 +47,16 @@ describe('file import under kill -9', () => {
     const code = await second.exited;
     expect({ code, output: code === 0 ? '' : second.output() }).toEqual({ code: 0, output: '' });
     const final = await storedCounts(dataDir, 'jumin');
+    const leftovers = await queryDataDir<{ name: string }>(
+      dataDir,
+      'SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, {prefix:String})',
+      { prefix: INGEST_STAGING_PREFIX },
+    );
     report('import-kill-9', {
       lines: LINES,
       storedBeforeKill: afterKill.rows,
-      rerun: second.output().trim().slice(0, 400),
+      stagingTablesLeftOver: leftovers.length,
+      rerun: JSON.parse(second.output()).files?.[0],
       ...final,
       lost: LINES - final.distinctEvents,
       duplicateRows: final.rows - final.distinctEvents,
