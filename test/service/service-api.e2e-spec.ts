@@ -1,5 +1,6 @@
 import { ReportsService } from '@kansa/analyzer/reports/reports.service';
 import { TABLES } from '@kansa/storage';
+import { encode } from 'iconv-lite';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +103,24 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     expect(await res.json()).toMatchObject({ read: 3, stored: 3 });
   });
 
+  it('accepts a CP932 CSV body (header line and all) as the 住民記録 system writes it', async () => {
+    const csv = [
+      '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果',
+      '2025/04/14 08:08:06,K001198,髙橋 﨑子,100700,納税課,WS-100700-006,10.7.0.15,JR0001,ログイン,ログイン,,無,,0,正常',
+      '2025/04/14 08:09:27,K001084,伊藤 太郎,100300,市民税課,WS-100300-008,10.3.0.17,JR0001,ログイン,ログイン,,無,,0,正常',
+    ].join('\r\n');
+    const res = await svc.request('/api/ingest/jumin', {
+      method: 'POST',
+      token: svc.tokens.ingest,
+      body: encode(csv, 'cp932'),
+      headers: { 'Content-Type': 'text/csv; charset=shift_jis' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ read: 2, stored: 2, quarantined: 0 });
+    const names = await svc.rows<{ user_name: string }>(`SELECT user_name FROM ${TABLES.events} WHERE source = 'jumin' ORDER BY ts`);
+    expect(names.map((n) => n.user_name)).toEqual(['髙橋 﨑子', '伊藤 太郎']);
+  });
+
   it('answers 422 naming each bad line (line, field, reason) while storing the good ones', async () => {
     const records: unknown[] = chukanRecords(5, { day: '2025-04-17' });
     records[1] = { ...(records[1] as object), time: 'yesterday' };
@@ -121,6 +140,9 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     const notBatch = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, json: { lines: 'x' } });
     expect(notBatch.status).toBe(400);
     expect(((await notBatch.json()) as { message: string }).message).toMatch(/lines/);
+    const unknown = await svc.request('/api/ingest/nosuch', { method: 'POST', token: svc.tokens.ingest, json: ['x'] });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { message: string }).message).toContain('nosuch');
     const badJson = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, body: '[{', headers: { 'Content-Type': 'application/json' } });
     expect(badJson.status).toBe(400);
     const tooBig = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, json: ['x'.repeat(70 * 1024)] });

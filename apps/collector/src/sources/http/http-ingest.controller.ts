@@ -15,6 +15,8 @@ import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, Ap
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { AuthedRequest, isStorageUnavailable, MetricsService, RequireRole, StorageStatus } from '@kansa/http-common';
 import type { Response } from 'express';
+import { UnknownSourceError } from '../../pipeline/ingest.service';
+import { HeaderMismatchError } from '../../pipeline/record-processor';
 import { INGEST_SERVICE, IngestResult, IngestServicePort } from '../../pipeline/ingest.types';
 import { IngestBodyError, toRawRecords } from './ingest-body.schema';
 import { QuarantinedLinesRepository, RejectedLine } from './quarantined-lines.repository';
@@ -102,6 +104,7 @@ export class HttpIngestController {
         this.storageStatus.markUnavailable(err as Error);
         this.metrics.httpIngestLines.inc({ source, outcome: 'refused' }, records.length);
       }
+      if (err instanceof UnknownSourceError || err instanceof HeaderMismatchError) throw new BadRequestException(err.message);
       throw err;
     }
     this.storageStatus.markAvailable();
