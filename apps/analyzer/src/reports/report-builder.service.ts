@@ -224,9 +224,14 @@ export class ReportBuilderService {
       }
     }
     const lastLogin = new Map(lastLogins.map((l) => [`${l.source}|${l.user_id}`, l.last]));
+    // Only systems whose logs record logins can show non-use, and only once the
+    // records reach back far enough (else the table says it cannot judge yet).
+    const loginSystems = new Set(lastLogins.map((l) => l.source));
+    const historyDays = firstEventDay ? daysBetween(firstEventDay, w.to) + 1 : 0;
+    const canJudge = historyDays >= settings.unusedDays;
     const unused: UnusedRow[] = [];
     for (const a of accounts) {
-      if (a.state !== '有効') continue;
+      if (a.state !== '有効' || !canJudge || !loginSystems.has(a.system)) continue;
       const last = lastLogin.get(`${a.system}|${a.account_id}`) ?? '';
       const since = [last, a.state_changed_on ?? ''].filter(Boolean).sort().pop() ?? '';
       const idle = since ? daysBetween(since, w.to) : null;
@@ -288,7 +293,17 @@ export class ReportBuilderService {
       rules,
       ruleResults,
       findings,
-      accountReview: { absentees, unused, unusedDays: settings.unusedDays, longLeaveDays: settings.longLeaveDays },
+      accountReview: {
+        absentees,
+        unused,
+        unusedDays: settings.unusedDays,
+        longLeaveDays: settings.longLeaveDays,
+        unusedNote: !firstEventDay
+          ? 'ログがないため判定できません。'
+          : !canJudge
+            ? `ログの記録は${firstEventDay}からで${settings.unusedDays}日に満たないため、未使用IDは判定できません（記録が${settings.unusedDays}日分たまると判定します）。`
+            : `ログインを記録するシステム（${[...loginSystems].map(sourceTitle).join('、')}）のIDが対象です。ログの記録は${firstEventDay}からです。`,
+      },
       charts: {
         heatmap,
         topUsers,

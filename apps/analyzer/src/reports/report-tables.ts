@@ -148,7 +148,7 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
     section: 'accounts',
     title: `6-2 未使用ID（有効なIDで${r.accountReview.unusedDays}日以上ログインなし）`,
     sheet: '6-2 未使用ID',
-    note: r.scope.firstEventDay ? `ログの記録は${r.scope.firstEventDay}からです。それより前のログインは確認できません。` : undefined,
+    note: r.accountReview.unusedNote,
     columns: [col('システム', 'text', 14), col('アカウントID', 'text', 10), col('職員ID', 'text', 9), col('氏名', 'text', 10), col('所属', 'text', 10), col('状態', 'text', 6), col('最終ログイン日', 'date', 11), col('経過日数', 'int', 8)],
     rows: r.accountReview.unused.map((u) => [u.system, u.accountId, u.staffId, u.name, u.department, u.state, u.lastLogin || null, u.daysSince]),
     empty: '該当するIDはありません。',

@@ -112,6 +112,8 @@ export interface AccountReview {
   unused: UnusedRow[];
   unusedDays: number;
   longLeaveDays: number;
+  /** What the unused-ID list covers, or why it cannot be judged yet. */
+  unusedNote: string;
 }
 
 export interface AbsenteeRow {

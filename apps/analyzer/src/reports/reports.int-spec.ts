@@ -212,6 +212,9 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(absentees.filter((a) => a.reason === '育児休業')).toHaveLength(3);
     expect(absentees.find((a) => a.reason === '病気休暇')).toBeUndefined();
     expect(made.report.carriedOver.map((f) => f.statusTitle).sort()).toEqual(['未確認', '要対応']);
+    const unused = made.report.accountReview.unused;
+    expect(new Set(unused.map((u) => u.accountId))).toEqual(new Set([fixture.retiredId, fixture.onLeaveId]));
+    expect(unused.find((u) => u.accountId === fixture.retiredId && u.system === '住民記録システム')).toMatchObject({ lastLogin: '2025-01-10', daysSince: 110 });
   });
 
   it('the monthly job waits for the analysis, then makes last month once; on the deadline day it makes it anyway', async () => {

@@ -20,6 +20,10 @@ export interface ReportMonthFixture {
   /** chukan has no events on this business day. */
   missingDay: string;
   users: string[];
+  /** Retired 2025-03-31 with IDs still active; last jumin login 2025-01-10. */
+  retiredId: string;
+  /** On 育児休業 since 2024-12-05 with IDs still active. */
+  onLeaveId: string;
 }
 
 function rng(seed: number): () => number {
@@ -130,6 +134,9 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
       });
     }
   }
+  // January: logs reach back more than 90 days, so unused IDs can be judged.
+  add('jumin', '2025-01-10', 9, 0, retired.id, retired.dept.code, 'login', 'jumin-2025-01-10');
+  for (const u of users) add('jumin', '2025-01-10', 9, 5, u, '100100', 'login', 'jumin-2025-01-10');
   for (let i = 0; i < events.length; i += 20000) await c.insert({ table: TABLES.events, format: 'JSONEachRow', values: events.slice(i, i + 20000) });
   await c.insert({ table: TABLES.importBatches, format: 'JSONEachRow', values: batches });
 
@@ -191,5 +198,5 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
   triage(prevClosed, [['reviewing', '2025-04-02 10:00', ''], ['no_issue', '2025-04-02 10:30', '業務上必要'], ['closed', '2025-04-03 09:00', '']]);
   void prevOpen;
   await c.insert({ table: TABLES.findingTransitions, format: 'JSONEachRow', values: transitions });
-  return { month, missingDay, users };
+  return { month, missingDay, users, retiredId: retired.id, onLeaveId: onLeave.id };
 }
