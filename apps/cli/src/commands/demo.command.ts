@@ -1,14 +1,15 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { INestApplicationContext } from '@nestjs/common';
 import { Command } from 'commander';
-import { resolve } from 'node:path';
-import { generateDemo } from '@kansa/demo';
+import { join, resolve } from 'node:path';
+import { APPROVED_DEVICE, generateDemo } from '@kansa/demo';
 import { MastersRepository } from '@kansa/masters';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 import { CLOCK, Clock, jstDay } from '@kansa/analyzer/core/clock';
 import { AnalysisService, AnalyzeResult } from '@kansa/analyzer/detection/analysis.service';
 import { FindingsService } from '@kansa/analyzer/findings/findings.service';
 import type { FindingView } from '@kansa/analyzer/findings/findings.types';
+import { ReportsService } from '@kansa/analyzer/reports/reports.service';
 import { FileImportService } from '@kansa/collector/sources/file-import/file-import.service';
 import { CommandContext } from '../context';
 import { UserError } from '../errors';
@@ -53,28 +54,36 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
         throw new UserError(`--month: "${opts.month}" is not a month YYYY-MM (対象月の形式が不正です)`);
       }
       const outDir = resolve(opts.out);
+      // The demo city's approved USB memory, as its site configuration would list it.
+      const approved = c.config.rules.approvedDevices;
+      if (!approved.includes(APPROVED_DEVICE)) approved.push(APPROVED_DEVICE);
       await c.withApp(async (app) => {
         const month = opts.month ?? previousMonth(jstDay(app.get<Clock>(CLOCK).now()));
         await refuseForeignData(app, outDir);
         const say = (line: string) => c.err.write(line + '\n');
-        say(`1/4 生成: ${month} 職員 ${opts.staff} 人 → ${outDir}`);
+        say(`1/5 生成: ${month} 職員 ${opts.staff} 人 → ${outDir}`);
         const generated = generateDemo({ outDir, month, staff: opts.staff, seed: opts.seed });
         say(`    ${generated.files} ファイル  ${generated.events.toLocaleString('ja-JP')} 件`);
-        say('2/4 マスタ取り込み');
+        say('2/5 マスタ取り込み');
         await app.get(MastersRepository).load(generated.mastersDir);
-        say('3/4 ログ取り込み');
+        say('3/5 ログ取り込み');
         const imported = await importLogs(app, generated.logsDir, (done, total) => {
           if (c.err.isTTY) c.err.write(`\r    ${done}/${total} ファイル`);
         });
         if (c.err.isTTY) c.err.write('\n');
         say(`    ${imported.files} ファイル  ${imported.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${imported.duplicates}・隔離 ${imported.quarantined}）`);
-        say('4/4 分析');
+        say('4/5 分析');
         const { fromDay, toDay } = monthDays(month);
         const result = await app.get(AnalysisService).analyze({ fromDay, toDay, kind: 'demo' });
         const findings = await app.get(FindingsService).list({ from: fromDay, to: toDay });
         const planted = generated.manifest.expected;
-        // The monthly report (kansa report --month) is written here once it exists.
-        c.print(formatDemoSummary(month, imported, result, findings, planted), { month, outDir, imported, analysis: result, planted: plantedStatus(findings, planted) });
+        say('5/5 月次報告書');
+        const report = await app.get(ReportsService, { strict: false }).make(month, { outDir: join(outDir, 'report'), trigger: 'demo' });
+        const files = report.files.map((f) => ({ format: f.format, path: f.path }));
+        c.print(
+          [formatDemoSummary(month, imported, result, findings, planted), '', '報告書:', ...files.map((f) => `  ${f.path}`)].join('\n'),
+          { month, outDir, imported, analysis: result, planted: plantedStatus(findings, planted), report: files },
+        );
       });
     });
 }
