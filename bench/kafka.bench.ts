@@ -61,16 +61,17 @@ export async function main(argv: string[]): Promise<void> {
   return run(options);
 }
 
-/** The producer process: sends as fast as the broker takes it, prints its own rate. */
+/**
+ * The producer process (the sending systems): builds its messages first, prints
+ * START, then sends as fast as the broker takes them and prints its own rate.
+ */
 async function produce(o: Options): Promise<void> {
   const kafka = new Kafka({ brokers: [o.brokers as string], clientId: 'kansa-bench-producer', logLevel: logLevel.ERROR });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  const started = Date.now();
   const perSend = Math.max(1, Math.floor(2000 / o.linesPerMessage));
-  const inFlight = new Set<Promise<unknown>>();
-  let next = 0;
-  while (next < o.events) {
+  const sends: Message[][] = [];
+  for (let next = 0; next < o.events; ) {
     const messages: Message[] = [];
     for (let m = 0; m < perSend && next < o.events; m++) {
       const n = Math.min(o.linesPerMessage, o.events - next);
@@ -79,6 +80,12 @@ async function produce(o: Options): Promise<void> {
       messages.push({ value: cp932(lines.join('\r\n')) });
       next += n;
     }
+    sends.push(messages);
+  }
+  process.stdout.write('START\n');
+  const started = Date.now();
+  const inFlight = new Set<Promise<unknown>>();
+  for (const messages of sends) {
     const p = producer.send({ topic: o.topic as string, messages, acks: 1 }).finally(() => inFlight.delete(p));
     inFlight.add(p);
     if (inFlight.size >= 4) await Promise.race(inFlight);
@@ -131,7 +138,6 @@ async function run(o: Options): Promise<void> {
 
     let peakRss = process.memoryUsage().rss;
     const samples: LagSample[] = [];
-    const started = Date.now();
     const producerProcess = spawn(
       process.execPath,
       [join(__dirname, '..', 'bin', 'bench.js'), 'bench/kafka.bench.ts', '--role', 'producer', '--brokers', o.brokers,
@@ -143,6 +149,12 @@ async function run(o: Options): Promise<void> {
     const producerDone = new Promise<number | null>((resolve) => producerProcess.on('exit', resolve));
     let producerExit: number | null | undefined;
     void producerDone.then((code) => (producerExit = code));
+    // The clock starts when the producer sends its first message.
+    while (!producerOut.includes('START\n')) {
+      if (producerExit !== undefined) throw new Error(`producer failed with exit code ${producerExit}`);
+      await sleep(20);
+    }
+    const started = Date.now();
 
     const totalMessages = Math.ceil(o.events / o.linesPerMessage) + 0;
     const offsets = async () => {
@@ -184,7 +196,7 @@ async function run(o: Options): Promise<void> {
       endToEndSeconds: seconds,
       eventsPerSec: Math.round(o.events / seconds),
       goalEventsPerSec: 100_000,
-      producer: JSON.parse(producerOut.trim() || '{}'),
+      producer: JSON.parse(producerOut.replace('START\n', '').trim() || '{}'),
       stored: Number(row.n),
       consumer: status.totals,
       peakRssMB: Math.round(peakRss / 1048576),
