@@ -210,9 +210,10 @@ function columnWidths(doc: Doc, t: ReportTable, cols: number[], size: number, pa
     doc.font(B).fontSize(size);
     let w = Math.max(...c.header.split(/(?<=[）)])/).map((part) => doc.widthOfString(part)));
     doc.font(R).fontSize(size);
-    // The 95th percentile: one outlier (a long planted value) wraps instead of widening the column.
+    // Text: the 95th percentile, so one outlier (a long planted value) wraps instead of widening the column.
+    // Numbers and dates never wrap.
     const ws = sample.map((r) => doc.widthOfString(cellText(r[ci], c.kind))).sort((a, b) => a - b);
-    if (ws.length) w = Math.max(w, ws[Math.min(ws.length - 1, Math.floor(ws.length * 0.95))]);
+    if (ws.length) w = Math.max(w, c.kind === 'text' ? ws[Math.min(ws.length - 1, Math.floor(ws.length * 0.95))] : ws[ws.length - 1]);
     if (t.footer) w = Math.max(w, doc.widthOfString(cellText(t.footer[ci], c.kind)));
     return w + 2 * pad + 1;
   });
