@@ -43,7 +43,15 @@ const enum Kind {
  * on the staff member's own terminal, with permitted business codes: the
  * background never produces a finding by itself.
  */
-export function* staffDay(ctx: ActivityContext, staff: DemoStaff, rng: Random, factor: number, approvedDevice: string): Generator<DemoEvent> {
+export function* staffDay(
+  ctx: ActivityContext,
+  staff: DemoStaff,
+  rng: Random,
+  factor: number,
+  approvedDevice: string,
+  /** Few people at work (an extra open day): every terminal unlocks through the day, so no log falls silent. */
+  fewAtWork = false,
+): Generator<DemoEvent> {
   const dept = staff.dept;
   const arrival = 8 * HOUR + 5 * MIN + Math.floor(rng.next() * 45 * MIN);
   const departure = 17 * HOUR + 16 * MIN + Math.floor(rng.next() * 22 * MIN);
@@ -76,6 +84,12 @@ export function* staffDay(ctx: ActivityContext, staff: DemoStaff, rng: Random, f
     do t = from + Math.floor(rng.next() * (to - from));
     while (t >= 12 * HOUR && t < 13 * HOUR && rng.chance(0.8)); // lunch dip
     when.push(kind === Kind.Unlock ? 13 * HOUR + rng.int(0, 10 * MIN) : t);
+  }
+  if (fewAtWork) {
+    for (const h of [10, 14, 16]) {
+      kinds.push(Kind.Unlock);
+      when.push(h * HOUR + rng.int(0, 30 * MIN));
+    }
   }
   if (chukan) {
     // 中間サーバー operators work through the day: the server log never falls silent.

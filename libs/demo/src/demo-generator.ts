@@ -142,7 +142,7 @@ export function generateDemo(options: DemoOptions): DemoResult {
       const factor = scale * (dayOfWeek(day) === 1 ? 1.3 : 1) * (monthEnd.has(day) ? 1.25 : 1) * (day === scenario.openDay ? 0.6 : 1);
       for (const s of staff) {
         if (!scenario.works(s, day)) continue;
-        heap.push(staffDay(ctx, s, Random.derive(seed, 'day', s.index, day), factor, scenario.approvedDevice), s.index);
+        heap.push(staffDay(ctx, s, Random.derive(seed, 'day', s.index, day), factor, scenario.approvedDevice, day === scenario.openDay), s.index);
       }
     }
     const yyyymmdd = day.replace(/-/g, '');
