@@ -7,6 +7,7 @@ import { KansaConfig } from '@kansa/config';
 import type { NextFunction, Request, Response } from 'express';
 import { authenticate } from './api-auth.guard';
 import { MetricsService } from './metrics.service';
+import { ServiceLogger } from './service-logger';
 
 export const OPENAPI_PATH = 'api/docs';
 export const OPENAPI_JSON_PATH = 'api/docs/openapi.json';
@@ -34,7 +35,7 @@ export interface RunningService {
 export async function startHttpService(rootModule: DynamicModule, config: KansaConfig, options: HttpServiceOptions = {}): Promise<RunningService> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule, {
     bodyParser: false,
-    logger: options.logger ?? (process.env.KANSA_DEBUG ? ['log', 'error', 'warn', 'debug'] : ['log', 'error', 'warn']),
+    logger: options.logger ?? new ServiceLogger({ logLevels: process.env.KANSA_DEBUG ? ['log', 'error', 'warn', 'debug'] : ['log', 'error', 'warn'] }),
     abortOnError: false,
   });
   const limit = config.http.bodyLimitBytes;

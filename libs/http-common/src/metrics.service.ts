@@ -38,9 +38,16 @@ export class MetricsService {
 
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {
     collectDefaultMetrics({ register: this.registry, prefix: 'kansa_process_' });
-    const storageUp = new Gauge({ name: 'kansa_storage_up', help: '1 when ClickHouse answered the scrape queries', registers: [this.registry] });
     const rows = <T>(query: string) => this.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<T>());
     const self = this;
+    new Gauge({
+      name: 'kansa_storage_up',
+      help: '1 when ClickHouse answers a query',
+      registers: [this.registry],
+      async collect() {
+        this.set(await rows('SELECT 1').then(() => 1, () => 0));
+      },
+    });
     new Gauge({
       name: 'kansa_events_lines',
       help: 'Lines ingested into storage by all collectors, by source, transport and outcome (read, stored, duplicate, quarantined)',
@@ -59,9 +66,7 @@ export class MetricsService {
             this.set({ source: r.source, transport: r.transport, outcome: 'duplicate' }, Number(r.duplicates));
             this.set({ source: r.source, transport: r.transport, outcome: 'quarantined' }, Number(r.quarantined));
           }
-          storageUp.set(1);
         } catch (err) {
-          storageUp.set(0);
           self.logger.warn(`metrics: storage query failed: ${(err as Error).message}`);
         }
       },
