@@ -47,6 +47,7 @@ td.hash { font-family: monospace; word-break: break-all; font-size: 7.5pt; }
 .approval td.date { font-size: 7.5pt; text-align: center; }
 figure { margin: 8px 0 14px; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; }
+figure svg text { font-family: inherit; }
 figcaption { font-weight: 700; font-size: 10pt; margin-bottom: 4px; }
 nav ul { columns: 2; font-size: 9.5pt; list-style: none; padding-left: 8px; }
 @media print { body { background: #fff; } main { padding: 0; max-width: none; } h2.page { page-break-before: always; } }

@@ -158,7 +158,8 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
     title: '7-2 曜日・時間帯別アクセス件数（表）',
     sheet: '7-2 曜日時間帯別',
     pdf: false,
-    columns: [col('曜日', 'text', 5), ...Array.from({ length: 24 }, (_, h) => col(`${h}時`, 'int', 4)), col('合計', 'int', 8)],
+    note: '列は時刻（0時〜23時）の1時間ごとのアクセス件数です。',
+    columns: [col('曜日', 'text', 5), ...Array.from({ length: 24 }, (_, h) => col(`${h}`, 'int', 4)), col('合計', 'int', 8)],
     rows: ['月', '火', '水', '木', '金', '土', '日'].map((d, i) => [d, ...r.charts.heatmap[i], r.charts.heatmap[i].reduce((a, b) => a + b, 0)]),
     empty: '',
   });
