@@ -3,7 +3,10 @@ import { KansaConfig, KansaConfigModule } from '@kansa/config';
 import { StorageModule } from '@kansa/storage';
 import { KafkaConsumerModule } from '@kansa/collector/sources/kafka/kafka-consumer.module';
 
-/** The collector as a service with Kafka ingest (what `nest start collector` runs), without the analyzer. */
+/**
+ * The collector with Kafka ingest and nothing else (no HTTP, no analyzer), for
+ * in-process tests and the benchmark. The fault tests run the real `kansa serve`.
+ */
 @Module({})
 export class CollectorServiceModule {
   static forRoot(config: KansaConfig): DynamicModule {

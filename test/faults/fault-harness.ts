@@ -12,10 +12,7 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Everything it wrote to stdout and stderr. */
   output(): string;
-  /**
-   * SIGTERM and wait; resolves to the exit code, or to 0 when the process ended
-   * by re-raising SIGTERM after Nest's shutdown hooks ran (Nest's way of exiting).
-   */
+  /** SIGTERM (graceful) and wait; resolves to the exit code (null when killed by a signal). */
   stop(): Promise<number | null>;
   /** kill -9 and wait. */
   kill(): Promise<void>;
@@ -23,28 +20,34 @@ export interface ServiceProcess {
 
 export interface ServiceOptions {
   dataDir: string;
+  /** Site configuration (the `kafka` section of the test). */
   configFile: string;
   brokers: string;
 }
 
-/** Starts the collector service with Kafka enabled; resolves once it consumes. */
+/**
+ * Starts `kansa serve` (collector + analyzer, embedded storage) with Kafka
+ * enabled on a free port; resolves once /health says the consumer has joined.
+ */
 export async function startCollectorService(options: ServiceOptions): Promise<ServiceProcess> {
   const child = spawn(
     process.execPath,
-    ['-r', join(ROOT, 'scripts', 'register.js'), join(__dirname, 'collector-service.entry.ts')],
+    [join(ROOT, 'bin', 'kansa.js'), 'serve', '--data-dir', options.dataDir, '--config', options.configFile, '--port', '0'],
     {
       cwd: ROOT,
-      env: {
-        ...process.env,
-        KANSA_CONFIG: options.configFile,
-        KANSA_DATA_DIR: options.dataDir,
-        KAFKA_BROKERS: options.brokers,
-        KAFKA_ENABLED: 'true',
-      },
+      env: { ...process.env, KAFKA_BROKERS: options.brokers, KAFKA_ENABLED: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  return wrap(child, 'READY');
+  const service = await wrap(child, /kansa serve .*: (http:\/\/\S+)/);
+  const url = /kansa serve .*: (http:\/\/\S+)/.exec(service.output())?.[1] as string;
+  await waitFor('the Kafka consumer to join its group', async () => {
+    const health = (await fetch(`${url}/health`).then((r) => r.json()).catch(() => undefined)) as
+      | { checks?: Record<string, { ok: boolean }> }
+      | undefined;
+    return health?.checks?.kafka?.ok === true;
+  }, 120_000);
+  return service;
 }
 
 /** Runs `kansa <args>` in a child process (killable). */
@@ -73,11 +76,9 @@ export function runKansa(args: string[]): ServiceProcess & { exited: Promise<num
   };
 }
 
-function wrap(child: ChildProcess, readyLine: string): Promise<ServiceProcess> {
+function wrap(child: ChildProcess, ready: RegExp): Promise<ServiceProcess> {
   let out = '';
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGTERM' ? 0 : null))),
-  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const service: ServiceProcess = {
     child,
     output: () => out,
@@ -94,13 +95,13 @@ function wrap(child: ChildProcess, readyLine: string): Promise<ServiceProcess> {
     const timer = setTimeout(() => reject(new Error(`service not ready within 120 s:\n${out}`)), 120_000);
     const onData = (d: Buffer) => {
       out += d.toString();
-      if (out.includes(readyLine)) {
+      if (ready.test(out)) {
         clearTimeout(timer);
         resolve(service);
       }
     };
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`service exited with ${code} before it was ready:\n${out}`));

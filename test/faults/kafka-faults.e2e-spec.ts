@@ -71,7 +71,7 @@ describeWithKafka('Kafka ingest under faults', () => {
 
   async function stopGracefully(service: ServiceProcess): Promise<void> {
     const code = await service.stop();
-    const graceful = code === 0 && service.output().includes('consumer stopped');
+    const graceful = code === 0 && service.output().includes('停止しました');
     expect({ graceful, output: graceful ? '' : service.output() }).toEqual({ graceful: true, output: '' });
   }
 

@@ -104,10 +104,11 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     while (!this.stopping?.signal.aborted) {
       try {
         await this.start();
+        this.lastError = undefined;
         return;
       } catch (err) {
         this.lastError = (err as Error).message;
-        this.logger.error(`cannot start consuming, retry in ${delay} ms / Kafka に接続できません: ${this.lastError}`);
+        this.logger.error(`cannot start consuming, retry in ${delay} ms / Kafka の受信を開始できません: ${this.lastError}`);
         await this.discardConsumer();
         if (!(await this.sleep(delay))) return;
         delay = Math.min(delay * 2, this.settings.retry.maxMs);
