@@ -42,8 +42,13 @@ function formatCoverage(cells: CoverageCell[]): string {
   for (const [day, row] of byDay) {
     const done = row.filter((x) => x.state === 'analysed').length;
     const events = Math.max(0, ...row.map((x) => x.eventsNow));
-    const open = row.filter((x) => x.state !== 'analysed').map((x) => `${x.rule}(${STATE_TITLES[x.state]})`);
-    lines.push(`${day}  ${String(done).padStart(3)}/${row.length}  ${String(events).padStart(10)}  ${open.join(', ')}`);
+    const pending = row.filter((x) => x.state !== 'analysed');
+    const states = new Set(pending.map((x) => x.state));
+    const open =
+      pending.length === row.length && states.size === 1
+        ? `全ルール(${STATE_TITLES[pending[0].state]})`
+        : pending.map((x) => `${x.rule}(${STATE_TITLES[x.state]})`).join(', ');
+    lines.push(`${day}  ${String(done).padStart(3)}/${row.length}  ${String(events).padStart(10)}  ${open}`);
   }
   return lines.join('\n');
 }
