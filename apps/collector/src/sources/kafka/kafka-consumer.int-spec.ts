@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig } from '@kansa/config';
+import { KANSA_CONFIG, loadConfig } from '@kansa/config';
 import { CLICKHOUSE } from '@kansa/storage';
 import { describeWithKafka, KafkaBroker, startKafkaBroker } from '@kansa/test-kit/kafka-broker';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CollectorServiceModule } from '../../../../../test/faults/collector-service.module';
 import { cp932, juminLine } from '../../../../../test/faults/jumin-lines';
+import { INGEST_SERVICE } from '../../pipeline/ingest.types';
 import { KafkaConsumerService } from './kafka-consumer.service';
 
 jest.setTimeout(180_000);
@@ -39,6 +40,7 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
   beforeAll(async () => {
     broker = await startKafkaBroker();
     await broker.createTopics(['kansa.jumin', 'kansa.chukan'], 2);
+    // kansa.terminal is created by the rebalance test, after the consumer started.
     dataDir = mkdtempSync(join(tmpdir(), 'kansa-kafka-int-'));
     const config = loadConfig({
       env: {},
@@ -105,6 +107,29 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
     expect(consumer.status().pausedForStorage).toBe(false);
     expect(await count("SELECT count() AS n FROM events WHERE source = 'jumin'")).toBe(stored + 200);
     expect(await count("SELECT uniqExact(event_id) AS n FROM events WHERE source = 'jumin'")).toBe(stored + 200);
+  });
+
+  it('a second consumer joining and the first leaving (two rebalances) store every event exactly once', async () => {
+    await broker.createTopics(['kansa.terminal'], 4);
+    // Topics are looked up at start: restart so the new topic is subscribed.
+    await consumer.stop();
+    await consumer.start();
+    const line = (i: number) => `2026-09-01 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},WS-100100-${String(i).padStart(6, '0')},LGDOM\\K000123,10.1.0.1,ログオン,,,,`;
+    const N = 6000;
+    await broker.produce('kansa.terminal', Array.from({ length: N }, (_, i) => ({ value: cp932(line(i)) })), { chunk: 100 });
+    const second = new KafkaConsumerService(app.get(KANSA_CONFIG), app.get(INGEST_SERVICE));
+    await second.start();
+    try {
+      await until(async () => (await broker.committed(group, 'kansa.terminal')) >= N / 3);
+      await consumer.stop(); // the first leaves: its partitions move to the second
+      await until(async () => (await broker.committed(group, 'kansa.terminal')) === N);
+    } finally {
+      await second.stop();
+    }
+    expect(await count("SELECT count() AS n FROM events WHERE source = 'terminal'")).toBe(N);
+    expect(await count("SELECT uniqExact(event_id) AS n FROM events WHERE source = 'terminal'")).toBe(N);
+    expect(await count("SELECT count() AS n FROM quarantine WHERE source = 'terminal'")).toBe(0);
+    await consumer.start();
   });
 
   it('stops gracefully: the batch in flight is stored and committed, nothing is stored uncommitted', async () => {
