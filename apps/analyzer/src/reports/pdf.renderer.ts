@@ -209,7 +209,7 @@ function columnWidths(doc: Doc, t: ReportTable, cols: number[], size: number, pa
     const c = t.columns[ci];
     doc.font(B).fontSize(size);
     let w = Math.max(...c.header.split(/(?<=[）)])/).map((part) => doc.widthOfString(part)));
-    doc.font(R).fontSize(size);
+    doc.font(R).fontSize(c.code ? CODE_SIZE : size);
     // Text: the 95th percentile, so one outlier (a long planted value) wraps instead of widening the column.
     // Numbers and dates never wrap.
     const ws = sample.map((r) => doc.widthOfString(cellText(r[ci], c.kind))).sort((a, b) => a - b);
@@ -226,7 +226,7 @@ function columnWidths(doc: Doc, t: ReportTable, cols: number[], size: number, pa
     const room = total - fixed.reduce((a, i) => a + widths[i], 0);
     const weight = flexible.reduce((a, i) => a + t.columns[cols[i]].width, 0);
     const share = (i: number) => (room * t.columns[cols[i]].width) / weight;
-    const fits = flexible.filter((i) => natural[i] <= Math.max(share(i), SHORT) || t.columns[cols[i]].kind !== 'text');
+    const fits = flexible.filter((i) => natural[i] <= Math.max(share(i), SHORT) || t.columns[cols[i]].kind !== 'text' || t.columns[cols[i]].code);
     if (fits.length === 0) {
       for (const i of flexible) widths[i] = share(i);
       break;
@@ -239,6 +239,11 @@ function columnWidths(doc: Doc, t: ReportTable, cols: number[], size: number, pa
   return widths.map((w) => (w / got) * total);
 }
 
+/** Type size (pt) of long codes (SHA-256) in tables. */
+const CODE_SIZE = 6;
+/** Marks the header row for the cell style (bold, the table's size). */
+const HEADER = 'header';
+
 /** Text this wide (pt) or narrower is never wrapped: IDs, times, names. */
 const SHORT = 42;
 
@@ -249,30 +254,22 @@ function table(doc: Doc, t: ReportTable, showTitle: boolean): void {
   const size = cols.length > 10 ? 6.5 : cols.length > 7 ? 7.5 : 8.5;
   const pad = 2.5;
   const widths = columnWidths(doc, t, cols, size, pad, total);
-  ensure(doc, 70);
-  if (showTitle) doc.font(B).fontSize(10).fillColor(INK).text(t.title, MARGIN.left, doc.y, { width: total });
-  if (t.note) doc.font(R).fontSize(8).fillColor('#444444').text(t.note, MARGIN.left, doc.y, { width: total });
-  doc.fillColor(INK).moveDown(0.25);
-  if (t.rows.length === 0) {
-    doc.font(R).fontSize(9).text(t.empty, MARGIN.left + 8, doc.y, { width: total - 8 });
-    doc.moveDown(0.8);
-    return;
-  }
   const pick = (row: Cell[]) => cols.map((ci) => cellText(row[ci], t.columns[ci].kind));
-  const rowHeight = (cells: string[], font: string) => {
-    doc.font(font).fontSize(size);
-    return Math.max(...cells.map((c, i) => doc.heightOfString(c || ' ', { width: widths[i] - 2 * pad }))) + 2 * pad;
-  };
+  // Header cells at the table's size; codes (SHA-256) smaller and regular, to stay on one line.
+  const style = (i: number, font: string) =>
+    font !== HEADER && t.columns[cols[i]].code ? doc.font(R).fontSize(CODE_SIZE) : doc.font(font === HEADER ? B : font).fontSize(size);
+  const rowHeight = (cells: string[], font: string) =>
+    Math.max(...cells.map((c, i) => style(i, font).heightOfString(c || ' ', { width: widths[i] - 2 * pad }))) + 2 * pad;
   const drawRow = (cells: string[], font: string, fill: string | null, numeric: boolean[]) => {
     const h = rowHeight(cells, font);
     const y = doc.y;
     let x = MARGIN.left;
     if (fill) doc.rect(MARGIN.left, y, total, h).fill(fill);
     doc.lineWidth(0.4).strokeColor(RULE);
-    doc.font(font).fontSize(size).fillColor(INK);
+    doc.fillColor(INK);
     cells.forEach((c, i) => {
       doc.rect(x, y, widths[i], h).stroke();
-      doc.text(c, x + pad, y + pad, { width: widths[i] - 2 * pad, align: numeric[i] ? 'right' : 'left', lineGap: 0 });
+      style(i, font).text(c, x + pad, y + pad, { width: widths[i] - 2 * pad, align: numeric[i] ? 'right' : 'left', lineGap: 0 });
       x += widths[i];
     });
     doc.x = MARGIN.left;
@@ -281,7 +278,19 @@ function table(doc: Doc, t: ReportTable, showTitle: boolean): void {
   const header = cols.map((ci) => t.columns[ci].header);
   const headerNumeric = cols.map(() => false);
   const numeric = cols.map((ci) => t.columns[ci].kind === 'int');
-  drawRow(header, B, HEAD_BG, headerNumeric);
+  // A short table is kept on one page with its title, rather than leaving its last rows alone on the next.
+  const footerH = t.footer ? rowHeight(pick(t.footer), B) : 0;
+  const whole = rowHeight(header, HEADER) + footerH + t.rows.slice(0, 16).reduce((a, r) => a + rowHeight(pick(r), R), 0);
+  ensure(doc, t.rows.length <= 15 ? whole + 50 : 90);
+  if (showTitle) doc.font(B).fontSize(10).fillColor(INK).text(t.title, MARGIN.left, doc.y, { width: total });
+  if (t.note) doc.font(R).fontSize(8).fillColor('#444444').text(t.note, MARGIN.left, doc.y, { width: total });
+  doc.fillColor(INK).moveDown(0.25);
+  if (t.rows.length === 0) {
+    doc.font(R).fontSize(9).text(t.empty, MARGIN.left + 8, doc.y, { width: total - 8 });
+    doc.moveDown(0.8);
+    return;
+  }
+  drawRow(header, HEADER, HEAD_BG, headerNumeric);
   const shadeCol = header.indexOf('区分');
   for (const row of t.rows) {
     const cells = pick(row);
@@ -290,7 +299,7 @@ function table(doc: Doc, t: ReportTable, showTitle: boolean): void {
       doc.addPage();
       doc.font(R).fontSize(7.5).fillColor('#555555').text(`${t.title}（続き）`, MARGIN.left, doc.y, { width: total });
       doc.moveDown(0.2);
-      drawRow(header, B, HEAD_BG, headerNumeric);
+      drawRow(header, HEADER, HEAD_BG, headerNumeric);
     }
     const closed = shadeCol >= 0 && cells[shadeCol] !== '開庁日';
     drawRow(cells, R, closed ? SHADE : null, numeric);
@@ -299,7 +308,7 @@ function table(doc: Doc, t: ReportTable, showTitle: boolean): void {
     const cells = pick(t.footer);
     if (doc.y + rowHeight(cells, B) > bottom(doc)) {
       doc.addPage();
-      drawRow(header, B, HEAD_BG, headerNumeric);
+      drawRow(header, HEADER, HEAD_BG, headerNumeric);
     }
     drawRow(cells, B, HEAD_BG, numeric);
   }

@@ -11,6 +11,8 @@ export interface ReportColumn {
   width: number;
   /** false: left out of the PDF (kept in HTML, XLSX and CSV). */
   pdf?: boolean;
+  /** Long codes (SHA-256): a smaller type in the PDF, kept on one line where it fits. */
+  code?: boolean;
 }
 
 /** One table of the report: the same rows in PDF, HTML and XLSX (one sheet each). */
@@ -192,7 +194,7 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
     section: 'integrity',
     title: '9-1 ログの完全性（改ざん検知チェーン）',
     sheet: '9 完全性',
-    columns: [col('システム', 'text', 14), col('取込バッチ数', 'int', 9), col('最終連番', 'int', 8), col('最終取込', 'datetime', 14), col('チェーン先頭値 (SHA-256)', 'text', 44)],
+    columns: [col('システム', 'text', 14), col('取込バッチ数', 'int', 9), col('最終連番', 'int', 8), col('最終取込', 'datetime', 14), { ...col('チェーン先頭値 (SHA-256)', 'text', 44), code: true }],
     rows: r.integrity.chains.map((c) => [c.sourceTitle, c.batches, c.seq, c.lastImport, c.chainHash]),
     footer: ['報告内容の要約値 (SHA-256)', null, null, null, r.integrity.dataDigest],
     empty: '対象月のログの取込記録がありません。',
