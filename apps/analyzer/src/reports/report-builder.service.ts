@@ -6,7 +6,8 @@ import { FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES, SOURCE_TITLES, S
 import { CLOCK, Clock, jstTimestamp, systemClock } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { weekdayJa } from './era-date';
-import type { AbsenteeRow, FindingRow, MonthlyReport, UnusedRow } from './report.model';
+import { absentStaff, accountReview } from './account-review';
+import type { FindingRow, MonthlyReport } from './report.model';
 import { FindingQueryRow, MonthWindow, ReportDataRepository } from './report-data.repository';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
@@ -21,10 +22,6 @@ export function monthWindow(month: string): MonthWindow {
 
 export function sourceTitle(source: string): string {
   return (SOURCE_TITLES as Record<string, string>)[source] ?? source;
-}
-
-function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
 
 function statusTitle(status: FindingStatus, outcome: FindingStatus): string {
@@ -187,67 +184,11 @@ export class ReportBuilderService {
       });
 
     // Account review: long-term absentees and retirees with their IDs; unused IDs.
-    const absentees: AbsenteeRow[] = [];
-    const absentStaff: Array<{ staffId: string; reason: string; from: string; to: string }> = [];
-    for (const l of leaves) {
-      const end = l.end_date ?? '';
-      const overlaps = l.start_date <= w.to && (!end || end >= w.from);
-      const length = daysBetween(l.start_date, end || (w.to > l.start_date ? w.to : l.start_date)) + 1;
-      const planned = end ? daysBetween(l.start_date, end) + 1 : Number.POSITIVE_INFINITY;
-      if (overlaps && (planned >= settings.longLeaveDays || length >= settings.longLeaveDays)) {
-        absentStaff.push({ staffId: l.staff_id, reason: l.leave_type, from: l.start_date, to: end });
-      }
-    }
-    const accountsOf = new Map<string, typeof accounts>();
-    for (const a of accounts) accountsOf.set(a.staff_id, [...(accountsOf.get(a.staff_id) ?? []), a]);
-    for (const s of staff) {
-      if (!s.retired_on || s.retired_on > w.to) continue;
-      const mine = accountsOf.get(s.staff_id) ?? [];
-      if (s.retired_on >= w.from || mine.some((a) => a.state === '有効')) absentStaff.push({ staffId: s.staff_id, reason: '退職', from: s.retired_on, to: '' });
-    }
-    const absentAccounts = absentStaff.flatMap((a) => (accountsOf.get(a.staffId) ?? []).map((acc) => acc.account_id));
-    const activity = new Map(
-      (await this.data.eventsPerUser(w, [...new Set([...absentAccounts, ...absentStaff.map((a) => a.staffId)])])).map((r) => [`${r.source}|${r.user_id}`, Number(r.n)]),
-    );
-    for (const a of absentStaff.sort((x, y) => x.staffId.localeCompare(y.staffId) || x.from.localeCompare(y.from))) {
-      const s = staffById.get(a.staffId);
-      const accs = accountsOf.get(a.staffId) ?? [];
-      const base = { staffId: a.staffId, name: s?.name ?? '', department: s ? s.department_name || s.department_code : '', reason: a.reason, from: a.from, to: a.to };
-      if (accs.length === 0) {
-        absentees.push({ ...base, system: '', accountId: '', state: '（IDなし）', eventsInMonth: 0, assessment: '対応不要' });
-        continue;
-      }
-      for (const acc of accs) {
-        const used = activity.get(`${acc.system}|${acc.account_id}`) ?? 0;
-        const assessment = used > 0 ? '要確認（期間中の利用あり）' : acc.state === '有効' ? '要対応（IDの停止）' : '停止済';
-        absentees.push({ ...base, system: sourceTitle(acc.system), accountId: acc.account_id, state: acc.state, eventsInMonth: used, assessment });
-      }
-    }
-    const lastLogin = new Map(lastLogins.map((l) => [`${l.source}|${l.user_id}`, l.last]));
-    // Only systems whose logs record logins can show non-use, and only once the
-    // records reach back far enough (else the table says it cannot judge yet).
-    const loginSystems = new Set(lastLogins.map((l) => l.source));
-    const historyDays = firstEventDay ? daysBetween(firstEventDay, w.to) + 1 : 0;
-    const canJudge = historyDays >= settings.unusedDays;
-    const unused: UnusedRow[] = [];
-    for (const a of accounts) {
-      if (a.state !== '有効' || !canJudge || !loginSystems.has(a.system)) continue;
-      const last = lastLogin.get(`${a.system}|${a.account_id}`) ?? '';
-      const since = [last, a.state_changed_on ?? ''].filter(Boolean).sort().pop() ?? '';
-      const idle = since ? daysBetween(since, w.to) : null;
-      if (idle !== null && idle < settings.unusedDays) continue;
-      const s = staffById.get(a.staff_id);
-      unused.push({
-        system: sourceTitle(a.system),
-        accountId: a.account_id,
-        staffId: a.staff_id,
-        name: s?.name ?? '',
-        department: s ? s.department_name || s.department_code : '',
-        state: a.state,
-        lastLogin: last,
-        daysSince: last ? daysBetween(last, w.to) : null,
-      });
-    }
+    const reviewInput = { window: w, staff, accounts, leaves, longLeaveDays: settings.longLeaveDays };
+    const absent = absentStaff(reviewInput);
+    const watched = new Set(absent.flatMap((a) => [a.staffId, ...accounts.filter((x) => x.staff_id === a.staffId).map((x) => x.account_id)]));
+    const activity = new Map((await this.data.eventsPerUser(w, [...watched])).map((r) => [`${r.source}|${r.user_id}`, Number(r.n)]));
+    const review = accountReview({ ...reviewInput, lastLogins, activity, firstEventDay, unusedDays: settings.unusedDays, systemTitle: sourceTitle });
 
     // Charts.
     const heatmap = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
@@ -293,17 +234,7 @@ export class ReportBuilderService {
       rules,
       ruleResults,
       findings,
-      accountReview: {
-        absentees,
-        unused,
-        unusedDays: settings.unusedDays,
-        longLeaveDays: settings.longLeaveDays,
-        unusedNote: !firstEventDay
-          ? 'ログがないため判定できません。'
-          : !canJudge
-            ? `ログの記録は${firstEventDay}からで${settings.unusedDays}日に満たないため、未使用IDは判定できません（記録が${settings.unusedDays}日分たまると判定します）。`
-            : `ログインを記録するシステム（${[...loginSystems].map(sourceTitle).join('、')}）のIDが対象です。ログの記録は${firstEventDay}からです。`,
-      },
+      accountReview: review,
       charts: {
         heatmap,
         topUsers,
