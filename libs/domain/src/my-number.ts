@@ -27,7 +27,18 @@ export function isValidMyNumber(digits: string): boolean {
 
 // 12 digits (ASCII or full-width), not part of a longer digit run.
 const CANDIDATE = /(?<![0-9０-９])[0-9０-９]{12}(?![0-9０-９])/g;
-const QUICK = /[0-9０-９]{12}/;
+
+/** A quick test for a run of at least 12 digits (a regex would backtrack at every digit). */
+function hasTwelveDigitRun(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19)) {
+      if (++run === 12) return true;
+    } else run = 0;
+  }
+  return false;
+}
 
 function toAscii(run: string): string {
   let out = '';
@@ -46,7 +57,7 @@ export interface MaskResult<T> {
 
 /** Masks every valid 個人番号 in a text. Cheap when there is none. */
 export function maskMyNumbers(text: string): MaskResult<string> {
-  if (!QUICK.test(text)) return { value: text, numbers: [] };
+  if (!hasTwelveDigitRun(text)) return { value: text, numbers: [] };
   const numbers: string[] = [];
   const value = text.replace(CANDIDATE, (run) => {
     const ascii = toAscii(run);

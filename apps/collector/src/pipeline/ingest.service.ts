@@ -38,6 +38,7 @@ export class IngestService implements IngestServicePort {
   private readonly systems: Map<string, SourceSystem>;
   private readonly ledger: BatchLedgerRepository;
   private readonly hmacKey: string;
+  private readonly embedded: boolean;
   /** Commits run one at a time: duplicate detection and chain order need it. */
   private commitQueue: Promise<unknown> = Promise.resolve();
 
@@ -47,6 +48,7 @@ export class IngestService implements IngestServicePort {
   ) {
     this.systems = buildSourceSystems(config.sources);
     this.ledger = new BatchLedgerRepository(client);
+    this.embedded = !config.storage.url;
     this.hmacKey = config.privacy.hmacKey || (config.privacy.hmacKeyFile ? readFileSync(config.privacy.hmacKeyFile, 'utf8').trim() : '');
   }
 
@@ -77,16 +79,22 @@ export class IngestService implements IngestServicePort {
       this.hmacKey,
     );
     const counts: IngestCounts = { read: 0, stored: 0, duplicates: 0, quarantined: 0, reasons: {} };
-    const staging = new StagingBatch(this.client, batchId);
+    const staging = new StagingBatch(this.client, batchId, this.embedded);
     await staging.create();
     try {
       let events: string[] = [];
       let quarantined: string[] = [];
+      let staged = 0;
+      const sources = new Set<string>();
+      const days = new Set<number>();
       for await (const chunk of chunks) {
         for (const record of chunk) {
           const p = processor.process(record);
           if (p.kind === 'event') {
             events.push(p.row);
+            sources.add(p.source);
+            days.add(p.jstDay);
+            staged++;
             counts.read++;
           } else if (p.kind === 'quarantine') {
             quarantined.push(p.row);
@@ -108,7 +116,10 @@ export class IngestService implements IngestServicePort {
       await staging.appendEvents(events.join(''));
       await staging.appendQuarantine(quarantined.join(''));
       await this.serially(async () => {
-        const { staged, stored } = await staging.commit(batchId);
+        const stored = await staging.commit(batchId, {
+          sources: [...sources],
+          days: [...days].map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10)),
+        });
         counts.stored = stored;
         counts.duplicates = staged - stored;
         const prev = await this.ledger.last(request.source);

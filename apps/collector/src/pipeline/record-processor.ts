@@ -5,6 +5,9 @@ import { tsv, tsvStringArray } from '../sink/tsv';
 import { DecodeStep } from './decode.step';
 import { RawRecord } from './ingest.types';
 
+const JST_OFFSET_MS = 9 * 3600_000;
+const DAY_MS = 86_400_000;
+
 export interface BatchContext {
   batchId: string;
   source: string;
@@ -16,7 +19,7 @@ export interface BatchContext {
 
 /** What became of one record: a staged event row, a quarantine row, or not a record at all. */
 export type Processed =
-  | { kind: 'event'; row: string }
+  | { kind: 'event'; row: string; source: string; jstDay: number }
   | { kind: 'quarantine'; row: string; reason: string }
   | { kind: 'skip' };
 
@@ -71,9 +74,10 @@ export class RecordProcessor {
     let identity = e.sourceEventId;
     if (!identity && this.system.config.parser === 'canonical') identity = canonicalIdentity(e);
     if (!identity && hmacs.length > 0) identity = raw + '\x1f' + hmacs.join(',');
+    const source = e.source ?? this.ctx.source;
     const row =
       e.tsMs + '\t' +
-      tsv(e.source ?? this.ctx.source) + '\t' +
+      tsv(source) + '\t' +
       tsv(e.instance || this.ctx.instance) + '\t' +
       tsv(e.userId) + '\t' +
       tsv(e.userName) + '\t' +
@@ -95,7 +99,7 @@ export class RecordProcessor {
       this.ctx.batchId + '\t' +
       record.lineNo + '\t' +
       tsv(identity) + '\n';
-    return { kind: 'event', row };
+    return { kind: 'event', row, source, jstDay: Math.floor((e.tsMs + JST_OFFSET_MS) / DAY_MS) };
   }
 
   private quarantined(record: RawRecord, field: string, reason: string, raw: string, rawB64: string): Processed {

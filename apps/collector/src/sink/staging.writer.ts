@@ -1,58 +1,66 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { INGEST_STAGING_PREFIX, quoteIdentifier, StorageUnavailableError, TABLES } from '@kansa/storage';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { QUARANTINE_COLUMNS, STAGING_COLUMNS } from '../pipeline/record-processor';
 
+const STAGING_STRUCTURE =
+  'ts_ms Int64, source String, instance String, user_id String, user_name String, department_code String, ' +
+  'terminal_id String, client_ip String, action String, screen_id String, business_code String, subject_id String, ' +
+  'my_number_shown Bool, record_count UInt32, reason String, outcome String, object String, source_event_id String, ' +
+  'raw String, my_number_hmacs Array(String), batch_id String, line_no UInt64, identity_key String';
+const QUARANTINE_STRUCTURE =
+  'quarantine_id String, batch_id String, source String, instance String, origin String, line_no UInt64, ' +
+  'field String, reason String, raw String, raw_bytes_b64 String';
+
 /**
- * A batch's rows wait in their own staging tables (compressed, on disk, so a
- * file of several GB keeps memory flat) until the batch is complete; then one
- * INSERT … SELECT moves the new events into `events` (duplicates within the
- * batch and against stored events are left out) and the quarantined lines into
- * `quarantine`. A batch that fails midway stores nothing.
+ * A batch's rows wait until the batch is complete (a file of several GB keeps
+ * memory flat); then one INSERT … SELECT moves the new events into `events`
+ * (duplicates within the batch and against stored events are left out) and
+ * the quarantined lines into `quarantine`. A batch that fails midway stores
+ * nothing.
+ *
+ * Where they wait: with the embedded engine, in TabSeparated files in the
+ * temporary directory that ClickHouse reads with file() (measured ~3× faster
+ * than inserting through the in-process connection); with a ClickHouse
+ * server, in per-batch staging tables filled over HTTP.
  *
  * event_id = hex of the first 16 bytes of SHA-256(source \0 instance \0 key),
  * key = the source's own ID (chukan serial, canonical sourceEventId) or else
  * the stored (masked) raw line; computed by ClickHouse while moving the rows.
  */
 export class StagingBatch {
-  private readonly events: string;
-  private readonly quarantine: string;
+  private readonly carrier: Carrier;
 
-  constructor(private readonly client: ClickHouseClient, batchId: string) {
-    this.events = quoteIdentifier(INGEST_STAGING_PREFIX + batchId);
-    this.quarantine = quoteIdentifier(INGEST_STAGING_PREFIX + 'q_' + batchId);
+  constructor(private readonly client: ClickHouseClient, batchId: string, embedded: boolean) {
+    this.carrier = embedded ? new FileCarrier(batchId) : new TableCarrier(client, batchId);
   }
 
-  async create(): Promise<void> {
-    await run(() =>
-      this.client.command({
-        query: `CREATE TABLE ${this.events} (
-          ts_ms Int64, source String, instance String, user_id String, user_name String, department_code String,
-          terminal_id String, client_ip String, action String, screen_id String, business_code String,
-          subject_id String, my_number_shown Bool, record_count UInt32, reason String, outcome String, object String,
-          source_event_id String, raw String, my_number_hmacs Array(String), batch_id String, line_no UInt64,
-          identity_key String) ENGINE = Log`,
-      }),
-    );
-    await run(() =>
-      this.client.command({
-        query: `CREATE TABLE ${this.quarantine} AS ${TABLES.quarantine} ENGINE = Log`,
-      }),
-    );
+  create(): Promise<void> {
+    return run(() => this.carrier.create());
   }
 
   appendEvents(rows: string): Promise<void> {
-    return this.insert(this.events, STAGING_COLUMNS, rows);
+    return rows.length === 0 ? Promise.resolve() : run(() => this.carrier.append('events', rows));
   }
 
   appendQuarantine(rows: string): Promise<void> {
-    return this.insert(this.quarantine, QUARANTINE_COLUMNS, rows);
+    return rows.length === 0 ? Promise.resolve() : run(() => this.carrier.append('quarantine', rows));
   }
 
-  /** Moves the batch into events and quarantine; returns how many events were new. */
-  async commit(batchId: string): Promise<{ staged: number; stored: number }> {
-    const staged = await this.count(`SELECT count() AS n FROM ${this.events}`);
-    await run(() =>
+  /**
+   * Moves the batch into events and quarantine; returns how many events were
+   * new. `sources` and `days` (JST) of the staged events bound the duplicate
+   * check against stored events.
+   */
+  async commit(batchId: string, scope: { sources: string[]; days: string[] }): Promise<number> {
+    const ev = this.carrier.source('events');
+    const q = this.carrier.source('quarantine');
+    const params = { ...this.carrier.params, batch: batchId, sources: scope.sources, days: scope.days };
+    await this.carrier.seal();
+    if (scope.sources.length > 0) await run(() =>
       this.client.command({
         query: `INSERT INTO ${TABLES.events} (event_id, ts, source, instance, user_id, user_name, department_code,
             terminal_id, client_ip, action, screen_id, business_code, subject_id, my_number_shown, record_count,
@@ -63,38 +71,125 @@ export class StagingBatch {
           FROM (
             SELECT lower(hex(substring(SHA256(concat(source, '\\0', instance, '\\0',
                      if(identity_key = '', raw, identity_key))), 1, 16))) AS event_id, *
-            FROM ${this.events}
+            FROM ${ev}
           )
           WHERE event_id NOT IN (
             SELECT event_id FROM ${TABLES.events}
-            WHERE source IN (SELECT DISTINCT source FROM ${this.events})
-              AND day IN (SELECT DISTINCT toDate(fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo'), 'Asia/Tokyo') FROM ${this.events})
+            WHERE source IN {sources:Array(String)} AND day IN {days:Array(Date)}
           )
           ORDER BY line_no
           LIMIT 1 BY event_id`,
+        query_params: params,
       }),
     );
-    await run(() => this.client.command({ query: `INSERT INTO ${TABLES.quarantine} SELECT * FROM ${this.quarantine}` }));
-    const stored = await this.count(`SELECT count() AS n FROM ${TABLES.events} WHERE batch_id = {batch:String}`, { batch: batchId });
-    return { staged, stored };
-  }
-
-  async drop(): Promise<void> {
-    await run(() => this.client.command({ query: `DROP TABLE IF EXISTS ${this.events}` }));
-    await run(() => this.client.command({ query: `DROP TABLE IF EXISTS ${this.quarantine}` }));
-  }
-
-  private async insert(table: string, columns: readonly string[], rows: string): Promise<void> {
-    if (rows.length === 0) return;
     await run(() =>
-      this.client.insert({ table, values: Readable.from([Buffer.from(rows)], { objectMode: false }), format: 'TabSeparated', columns: [...columns] as [string, ...string[]] }),
+      this.client.command({
+        query: `INSERT INTO ${TABLES.quarantine} (${QUARANTINE_COLUMNS.join(', ')}) SELECT ${QUARANTINE_COLUMNS.join(', ')} FROM ${q}`,
+        query_params: params,
+      }),
     );
+    return this.count(`SELECT count() AS n FROM ${TABLES.events} WHERE batch_id = {batch:String}`, params);
   }
 
-  private async count(query: string, params: Record<string, unknown> = {}): Promise<number> {
+  drop(): Promise<void> {
+    return run(() => this.carrier.drop());
+  }
+
+  private async count(query: string, params: Record<string, unknown>): Promise<number> {
     const rs = await run(() => this.client.query({ query, query_params: params, format: 'JSONEachRow' }));
     const [row] = await rs.json<{ n: string }>();
     return Number(row.n);
+  }
+}
+
+type Part = 'events' | 'quarantine';
+
+interface Carrier {
+  readonly params: Record<string, unknown>;
+  create(): Promise<void>;
+  append(part: Part, rows: string): Promise<void>;
+  /** Everything appended is readable by ClickHouse from now on. */
+  seal(): Promise<void>;
+  /** A FROM expression reading the part. */
+  source(part: Part): string;
+  drop(): Promise<void>;
+}
+
+/** Embedded engine: TabSeparated files read with file(). */
+class FileCarrier implements Carrier {
+  private readonly paths: Record<Part, string>;
+  private fds: Partial<Record<Part, number>> = {};
+  readonly params: Record<string, unknown>;
+
+  constructor(batchId: string) {
+    this.paths = {
+      events: join(tmpdir(), `${INGEST_STAGING_PREFIX}${batchId}.tsv`),
+      quarantine: join(tmpdir(), `${INGEST_STAGING_PREFIX}q_${batchId}.tsv`),
+    };
+    this.params = { ev_path: this.paths.events, ev_cols: STAGING_STRUCTURE, q_path: this.paths.quarantine, q_cols: QUARANTINE_STRUCTURE };
+  }
+
+  async create(): Promise<void> {
+    this.fds = { events: openSync(this.paths.events, 'w', 0o600), quarantine: openSync(this.paths.quarantine, 'w', 0o600) };
+  }
+
+  async append(part: Part, rows: string): Promise<void> {
+    writeSync(this.fds[part] as number, rows);
+  }
+
+  async seal(): Promise<void> {
+    this.close();
+  }
+
+  source(part: Part): string {
+    return part === 'events' ? `file({ev_path:String}, 'TabSeparated', {ev_cols:String})` : `file({q_path:String}, 'TabSeparated', {q_cols:String})`;
+  }
+
+  async drop(): Promise<void> {
+    this.close();
+    for (const p of Object.values(this.paths)) rmSync(p, { force: true });
+  }
+
+  private close(): void {
+    for (const fd of Object.values(this.fds)) closeSync(fd as number);
+    this.fds = {};
+  }
+}
+
+/** ClickHouse server: per-batch staging tables filled over HTTP. */
+class TableCarrier implements Carrier {
+  private readonly tables: Record<Part, string>;
+  readonly params = {};
+
+  constructor(private readonly client: ClickHouseClient, batchId: string) {
+    this.tables = {
+      events: quoteIdentifier(INGEST_STAGING_PREFIX + batchId),
+      quarantine: quoteIdentifier(INGEST_STAGING_PREFIX + 'q_' + batchId),
+    };
+  }
+
+  async create(): Promise<void> {
+    await this.client.command({ query: `CREATE TABLE ${this.tables.events} (${STAGING_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()` });
+    await this.client.command({ query: `CREATE TABLE ${this.tables.quarantine} (${QUARANTINE_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()` });
+  }
+
+  async append(part: Part, rows: string): Promise<void> {
+    await this.client.insert({
+      table: this.tables[part],
+      values: Readable.from([Buffer.from(rows)], { objectMode: false }),
+      format: 'TabSeparated',
+      columns: [...(part === 'events' ? STAGING_COLUMNS : QUARANTINE_COLUMNS)] as [string, ...string[]],
+    });
+  }
+
+  async seal(): Promise<void> {}
+
+  source(part: Part): string {
+    return this.tables[part];
+  }
+
+  async drop(): Promise<void> {
+    for (const t of Object.values(this.tables)) await this.client.command({ query: `DROP TABLE IF EXISTS ${t}` });
   }
 }
 

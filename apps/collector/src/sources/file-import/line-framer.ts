@@ -24,14 +24,16 @@ export class LineFramer {
     let inQuotes = false;
     let extraLines = 0;
     let firstNl = -1;
+    let nextQuote = -1;
     for (;;) {
       const nl = buf.indexOf(10, scan);
       if (nl < 0) break;
       if (this.csv) {
-        let q = buf.indexOf(34, scan);
-        while (q >= 0 && q < nl) {
+        // Next quote at or after `scan` (searched once, not once per line).
+        if (nextQuote < scan) nextQuote = indexOrEnd(buf, scan);
+        while (nextQuote < nl) {
           inQuotes = !inQuotes;
-          q = buf.indexOf(34, q + 1);
+          nextQuote = indexOrEnd(buf, nextQuote + 1);
         }
         if (inQuotes) {
           if (firstNl < 0) firstNl = nl;
@@ -87,4 +89,9 @@ export class LineFramer {
     this.nextLine += 1 + extraLines;
     return record;
   }
+}
+
+function indexOrEnd(buf: Buffer, from: number): number {
+  const i = buf.indexOf(34, from);
+  return i < 0 ? buf.length : i;
 }

@@ -1,0 +1,208 @@
+/**
+ * `npm run bench:ingest` — ingest throughput against the engine's own CSV load.
+ *
+ * Generates N 住民記録 lines (default 2,000,000; CP932 CSV) and M lines of each
+ * other source format, imports each file through the CLI (`kansa import`, its
+ * own process and data directory), and loads the same 住民記録 file with
+ * ClickHouse's own CSV parser (`INSERT … SELECT FROM file(…)`) as the
+ * engine's limit. Prints JSON: events/s for both, their ratio, peak RSS and
+ * bytes on disk per event.
+ *
+ *   npm run bench:ingest -- --jumin 200000 --others 20000   (quick)
+ *   npm run bench:ingest                                   (full: 2M jumin, 200k each other)
+ */
+import * as iconv from 'iconv-lite';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+const JUMIN_HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
+const KUBUN = ['照会', '照会', '照会', '検索', '更新', '証明書発行', '帳票出力', 'ログイン', 'ログアウト'];
+const NAMES = ['髙橋 翔', '佐藤 花子', '山﨑 一郎', '鈴木 美咲', '伊藤 太郎', '渡辺 直子'];
+
+function arg(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+/** Writes `n` lines made by `line(i)` in chunks, encoded. */
+function writeLines(path: string, header: string | undefined, n: number, line: (i: number) => string, encoding: string, eol: string, bom = false): void {
+  const fd = openSync(path, 'w');
+  if (bom) writeSync(fd, Buffer.from([0xef, 0xbb, 0xbf]));
+  if (header) writeSync(fd, iconv.encode(header + eol, encoding));
+  for (let start = 0; start < n; start += 20_000) {
+    const parts: string[] = [];
+    for (let i = start; i < Math.min(n, start + 20_000); i++) parts.push(line(i));
+    writeSync(fd, iconv.encode(parts.join(eol) + eol, encoding));
+  }
+  closeSync(fd);
+}
+
+const pad = (v: number, w: number) => String(v).padStart(w, '0');
+/** JST wall clock of the i-th of n events spread over 2025-04-14 07:00–21:00. */
+function wall(i: number, n: number, sep: string): string {
+  const s = 7 * 3600 + Math.floor((i / n) * 14 * 3600);
+  return `2025${sep}04${sep}14 ${pad(Math.floor(s / 3600), 2)}:${pad(Math.floor(s / 60) % 60, 2)}:${pad(s % 60, 2)}`;
+}
+
+export function generate(dir: string, nJumin: number, nOthers: number): Record<string, string> {
+  const files: Record<string, string> = {};
+  files.jumin = join(dir, 'JUMIN_OPLOG_20250414.csv');
+  writeLines(files.jumin, JUMIN_HEADER, nJumin, (i) => {
+    const u = i % 200;
+    const kubun = KUBUN[i % KUBUN.length];
+    const subject = kubun === '照会' || kubun === '更新' || kubun === '証明書発行' ? pad((i * 7919) % 1e10, 10) : '';
+    return `${wall(i, nJumin, '/')},K00${1000 + u},${NAMES[u % NAMES.length]},1${pad(u % 10, 2)}${pad(u % 7, 3)},市民課,WS-100${pad(u % 10, 2)}0-${pad(u % 30, 3)},10.${u % 10}.0.${u % 250},JR0${pad(i % 90, 3)},住民票照会,${kubun},${subject},${i % 17 === 0 ? '有' : '無'},${i % 5 === 0 ? '' : '窓口申請'},${i % 3},正常`;
+  }, 'cp932', '\r\n');
+  files.atena = join(dir, 'ATENA_INQUIRY_20250414.csv');
+  writeLines(files.atena, '照会日時,利用者ID,所属コード,端末名,業務コード,照会種別,統合宛名番号,該当件数,結果', nOthers, (i) =>
+    `${wall(i, nOthers, '-').replace(' ', 'T')}.${pad(i % 1000, 3)}+09:00,K00${1000 + (i % 200)},100${pad(i % 10, 2)}0,WS-1000${i % 10}-${pad(i % 30, 3)},Z0${i % 5},${i % 9 === 0 ? '個人番号照会' : '宛名照会'},${pad((i * 104729) % 1e15, 15)},1,OK`,
+  'utf8', '\n', true);
+  files.chukan = join(dir, 'CHUKAN_OPLOG_20250414.jsonl');
+  writeLines(files.chukan, undefined, nOthers, (i) =>
+    JSON.stringify({ time: `${wall(i, nOthers, '-').replace(' ', 'T')}.${pad(i % 1000, 3)}+09:00`, operator: `K00${1000 + (i % 200)}`, terminal: `CHK-TERM-0${i % 6}`, func: '情報照会', procedure: `JT0${pad(i % 300, 3)}`, partner: '日本年金機構', item: `TK0${pad(i % 500, 3)}`, subject: pad((i * 104729) % 1e15, 15), serial: `Q20250414${pad(i, 9)}`, count: 1, result: '正常' }),
+  'utf8', '\n');
+  files.terminal = join(dir, 'TERMINAL_20250414.csv');
+  writeLines(files.terminal, '日時,コンピュータ名,ユーザー,IPアドレス,操作種別,詳細,デバイスID,ファイル名,サイズ', nOthers, (i) =>
+    `${wall(i, nOthers, '-')},WS-1000${i % 10}-${pad(i % 30, 3)},SAMPLE\\K00${1000 + (i % 200)},10.${i % 10}.0.${i % 250},${i % 4 === 0 ? '印刷' : 'ログオン'},詳細${i},,${i % 4 === 0 ? `C:\\帳票\\${i}.pdf` : ''},${i % 4 === 0 ? i * 3 : ''}`,
+  'cp932', '\r\n');
+  return files;
+}
+
+interface ChildRun { code: number; stdout: string; stderr: string; seconds: number; peakRssMb: number }
+
+/** Runs a child process, sampling its peak resident memory (VmHWM) from /proc. */
+function runChild(args: string[]): Promise<ChildRun> {
+  return new Promise((done) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let peakKb = 0;
+    const sample = () => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        /* exited */
+      }
+    };
+    const timer = setInterval(sample, 50);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      done({ code: code ?? -1, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: Math.round(peakKb / 1024) });
+    });
+  });
+}
+
+const BENCH = [join(ROOT, 'bin', 'bench.js'), 'bench/ingest.bench.ts'];
+
+export async function main(args: string[]): Promise<void> {
+  if (args[0] === '--engine') return engineLoad(args[1], args[2]);
+  if (args[0] === '--stats') return stats(args[1]);
+  const nJumin = arg(args, 'jumin', 2_000_000);
+  const nOthers = arg(args, 'others', Math.round(nJumin / 10));
+  const dir = mkdtempSync(join(tmpdir(), 'kansa-bench-'));
+  try {
+    const t0 = Date.now();
+    const files = generate(dir, nJumin, nOthers);
+    const generateSeconds = (Date.now() - t0) / 1000;
+    const sources: Record<string, unknown> = {};
+    let juminRate = 0;
+    for (const [source, file] of Object.entries(files)) {
+      const dataDir = join(dir, `data-${source}`);
+      const run = await runChild([join(ROOT, 'bin', 'kansa.js'), '--data-dir', dataDir, '--json', 'import', file]);
+      if (run.code !== 0) throw new Error(`kansa import failed: ${run.stderr}`);
+      const result = JSON.parse(run.stdout).total;
+      const s = JSON.parse((await runChild([...BENCH, '--stats', dataDir])).stdout);
+      const events = result.stored;
+      const rate = Math.round(events / s.pipelineSeconds);
+      if (source === 'jumin') juminRate = rate;
+      sources[source] = {
+        lines: result.read, stored: result.stored, quarantined: result.quarantined, fileMb: +(statSync(file).size / 2 ** 20).toFixed(1),
+        cliWallSeconds: +run.seconds.toFixed(2), pipelineSeconds: s.pipelineSeconds,
+        eventsPerSecond: rate, eventsPerSecondWall: Math.round(events / run.seconds),
+        peakRssMb: run.peakRssMb, bytesOnDiskPerEvent: s.bytesPerEvent,
+      };
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    const engine = await runChild([...BENCH, '--engine', join(dir, 'data-engine'), files.jumin]);
+    if (engine.code !== 0) throw new Error(`engine load failed: ${engine.stderr}`);
+    const e = JSON.parse(engine.stdout);
+    const engineRate = Math.round(e.rows / e.seconds);
+    process.stdout.write(
+      JSON.stringify(
+        {
+          jumin: nJumin, othersEach: nOthers, generateSeconds,
+          kansa: sources,
+          engine: {
+            rows: e.rows, seconds: e.seconds, rowsPerSecond: engineRate, bytesOnDiskPerRow: e.bytesPerRow, peakRssMb: engine.peakRssMb,
+            // the same lines normalized by SQL alone into the events table: the storage floor
+            intoEventsSeconds: e.eventsSeconds, intoEventsRowsPerSecond: Math.round(e.rows / e.eventsSeconds),
+          },
+          ratio: +(juminRate / engineRate).toFixed(3),
+          goal: 0.4,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Child: ClickHouse's own CSV parser loading the same 住民記録 file into a MergeTree table. */
+async function engineLoad(dataDir: string, file: string): Promise<void> {
+  const { openClickHouse, migrate } = await import('@kansa/storage');
+  const client = await openClickHouse({ dataDir });
+  const cols = Array.from({ length: 15 }, (_, i) => `c${i + 1} String`).join(', ');
+  await client.command({ query: `CREATE TABLE IF NOT EXISTS engine_load (${cols}) ENGINE = MergeTree ORDER BY tuple()` });
+  const t = process.hrtime.bigint();
+  await client.command({ query: `INSERT INTO engine_load SELECT * FROM file({file:String}, 'CSVWithNames', {cols:String}) SETTINGS input_format_with_names_use_header = 0`, query_params: { file, cols } });
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const [r] = await (await client.query({ query: 'SELECT count() AS rows FROM engine_load', format: 'JSONEachRow' })).json<{ rows: string }>();
+  const [p] = await (await client.query({ query: "SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND table = 'engine_load'", format: 'JSONEachRow' })).json<{ bytes: string }>();
+  // The same file normalized by SQL alone into the real events table (sorted, compressed, indexed):
+  // what storing costs even with no JS work at all.
+  await migrate(client);
+  const t2 = process.hrtime.bigint();
+  await client.command({
+    query: `INSERT INTO events (event_id, ts, source, instance, user_id, user_name, department_code, terminal_id, client_ip,
+              action, screen_id, business_code, subject_id, my_number_shown, record_count, reason, outcome, object,
+              source_event_id, raw, my_number_hmacs, batch_id, line_no)
+            SELECT lower(hex(substring(SHA256(concat('jumin', '\\0', '', '\\0', raw)), 1, 16))),
+              parseDateTime(c1, '%Y/%m/%d %H:%i:%s', 'Asia/Tokyo'), 'jumin', '', c2, c3, c4, c6, c7,
+              transform(c10, ['ログイン','ログアウト','ログイン失敗','検索','照会','更新','証明書発行','帳票出力','一括出力','CSV出力'],
+                ['login','logout','login_failure','search','view','update','issue','print','bulk_export','export'], ''),
+              c8, '', c11, c12 = '有', toUInt32(c14), c13, if(c15 = 'エラー', 'failure', 'success'), '', '',
+              raw, [], 'engine', rowNumberInAllBlocks()
+            FROM (SELECT *, concatWithSeparator(',', c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15) AS raw
+                  FROM file({file:String}, 'CSVWithNames', {cols:String}))
+            SETTINGS input_format_with_names_use_header = 0`,
+    query_params: { file, cols },
+  });
+  const eventsSeconds = Number(process.hrtime.bigint() - t2) / 1e9;
+  await client.close();
+  process.stdout.write(JSON.stringify({ rows: Number(r.rows), seconds, bytesPerRow: +(Number(p.bytes) / Number(r.rows)).toFixed(1), eventsSeconds }));
+}
+
+/** Child: pipeline time from import_batches and bytes on disk per stored event. */
+async function stats(dataDir: string): Promise<void> {
+  const { openClickHouse } = await import('@kansa/storage');
+  const client = await openClickHouse({ dataDir });
+  const [r] = await (
+    await client.query({
+      query: `SELECT (SELECT sum(toUnixTimestamp64Milli(finished_at) - toUnixTimestamp64Milli(started_at)) FROM import_batches) AS ms,
+                     (SELECT count() FROM events) AS rows,
+                     (SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND database = currentDatabase() AND table = 'events') AS bytes`,
+      format: 'JSONEachRow',
+    })
+  ).json<{ ms: string; rows: string; bytes: string }>();
+  await client.close();
+  process.stdout.write(JSON.stringify({ pipelineSeconds: Number(r.ms) / 1000, bytesPerEvent: +(Number(r.bytes) / Math.max(1, Number(r.rows))).toFixed(1) }));
+}
