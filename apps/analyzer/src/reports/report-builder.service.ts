@@ -1,11 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { buildCalendarDays, eachDay, addDays } from '@kansa/calendar';
-import { FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES, SOURCE_TITLES, Severity } from '@kansa/domain';
+import { addDays } from '@kansa/calendar';
+import { FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES } from '@kansa/domain';
 import { CLOCK, Clock, jstTimestamp, systemClock } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
-import { weekdayJa } from './era-date';
+import { buildScope, completeness, sourceOrder, sourceTitle, unanalysedDays } from './report-scope';
 import { absentStaff, accountReview } from './account-review';
 import type { FindingRow, MonthlyReport } from './report.model';
 import { FindingQueryRow, MonthWindow, ReportDataRepository } from './report-data.repository';
@@ -18,10 +18,6 @@ export function monthWindow(month: string): MonthWindow {
   if (!m) throw new Error(`--month: expected YYYY-MM (例: 2025-04), got "${month}"`);
   const next = Number(m[2]) === 12 ? `${Number(m[1]) + 1}-01-01` : `${m[1]}-${String(Number(m[2]) + 1).padStart(2, '0')}-01`;
   return { from: `${month}-01`, to: addDays(next, -1) };
-}
-
-export function sourceTitle(source: string): string {
-  return (SOURCE_TITLES as Record<string, string>)[source] ?? source;
 }
 
 function statusTitle(status: FindingStatus, outcome: FindingStatus): string {
@@ -72,43 +68,13 @@ export class ReportBuilderService {
       return s ? s.department_name || s.department_code : fallbackCode;
     };
 
-    // Scope: counts per source and day; business days without any event of a source.
-    const sourceIds = [...new Set([...known, ...daily.map((d) => d.source)])].sort(
-      (a, b) => sourceOrder(a) - sourceOrder(b) || a.localeCompare(b),
-    );
-    const calendar = buildCalendarDays(w.from, w.to, overrides.map((o) => ({ date: o.date, kind: o.kind, note: o.note })));
-    const counts = new Map(daily.map((d) => [`${d.d}|${d.source}`, Number(d.n)]));
-    const totals: Record<string, number> = Object.fromEntries(sourceIds.map((s) => [s, 0]));
-    const missing: MonthlyReport['scope']['missing'] = [];
-    const days = calendar.map((c) => {
-      const row: Record<string, number> = {};
-      let total = 0;
-      for (const s of sourceIds) {
-        const n = counts.get(`${c.date}|${s}`) ?? 0;
-        row[s] = n;
-        totals[s] += n;
-        total += n;
-        if (n === 0 && c.businessDay && c.date <= today) missing.push({ source: s, sourceTitle: sourceTitle(s), day: c.date, label: c.label });
-      }
-      return { day: c.date, weekday: weekdayJa(c.date), businessDay: c.businessDay, label: c.label, counts: row, total };
-    });
-
-    // Completeness: missing logs, days not analysed, a month not yet over.
-    const analysedDays = new Set(ledger.flatMap((l) => l.days));
-    const dueDays = eachDay(w.from, w.to < today ? w.to : addDays(today, -1));
-    const unanalysed = dueDays.filter((d) => !analysedDays.has(d));
-    const notes: string[] = [];
-    if (w.to >= today) notes.push(`対象月は作成時点（${jstTimestamp(now).slice(0, 16)}）で終了していないため、途中までの集計です。`);
-    if (missing.length > 0) {
-      const bySource = new Map<string, number>();
-      for (const m of missing) bySource.set(m.sourceTitle, (bySource.get(m.sourceTitle) ?? 0) + 1);
-      notes.push(`ログが未収集の開庁日があります（${[...bySource].map(([s, n]) => `${s} ${n}日`).join('、')}）。該当日の分析結果は不完全です。`);
-    }
-    if (sourceIds.length === 0) notes.push('対象月のログが1件も取り込まれていません。');
-    if (unanalysed.length > 0) notes.push(`分析が実行されていない日が${unanalysed.length}日あります（${unanalysed.slice(0, 5).join('、')}${unanalysed.length > 5 ? ' ほか' : ''}）。`);
+    // Scope and completeness.
+    const scope = buildScope({ window: w, today, knownSources: known, daily, overrides: overrides.map((o) => ({ date: o.date, kind: o.kind, note: o.note })) });
+    const catalog = this.catalog ?? [];
+    const unanalysed = unanalysedDays(w, today, ledger, catalog.length ? catalog.map((r) => r.id) : null);
+    const complete = completeness(w, today, jstTimestamp(now).slice(0, 16), scope, unanalysed);
 
     // Rules and their parameters: the catalogue, the ledger and what the findings carry.
-    const catalog = this.catalog ?? [];
     const ruleIds = new Set<string>([...catalog.map((r) => r.id), ...ledger.map((l) => l.rule), ...findingRows.map((f) => f.rule)]);
     const byId = new Map(catalog.map((r) => [r.id, r]));
     const ledgerByRule = new Map(ledger.map((l) => [l.rule, l]));
@@ -210,15 +176,8 @@ export class ReportBuilderService {
       organisation: { name: this.config.organisation.name, office: this.config.organisation.office },
       madeAt: jstTimestamp(now).slice(0, 16),
       approvers: settings.approvers,
-      completeness: { complete: notes.length === 0, notes, missingDays: new Set(missing.map((m) => m.day)).size, unanalysedDays: unanalysed.length },
-      scope: {
-        sources: sourceIds.map((id) => ({ id, title: sourceTitle(id) })),
-        days,
-        totals,
-        total: Object.values(totals).reduce((a, b) => a + b, 0),
-        missing,
-        firstEventDay,
-      },
+      completeness: complete,
+      scope: { ...scope, firstEventDay },
       runs: runs.map((r) => ({
         runId: r.run_id,
         kind: r.kind,
@@ -242,7 +201,7 @@ export class ReportBuilderService {
       },
       carriedOver: carriedRows.map(toRow),
       integrity: {
-        chains: [...chains].sort((a, b) => sourceOrder(a.source) - sourceOrder(b.source) || a.source.localeCompare(b.source)).map((c) => ({
+        chains: [...chains].sort((a, b) => sourceOrder(a.source, b.source)).map((c) => ({
           source: c.source,
           sourceTitle: sourceTitle(c.source),
           seq: Number(c.head_seq),
@@ -263,12 +222,6 @@ export function contentDigest(report: MonthlyReport): string {
   const { madeAt: _madeAt, integrity, ...rest } = report;
   const canonical = JSON.stringify({ ...rest, integrity: { chains: integrity.chains } });
   return createHash('sha256').update(canonical).digest('hex');
-}
-
-const BUILTIN_ORDER = ['jumin', 'atena', 'chukan', 'terminal'];
-function sourceOrder(s: string): number {
-  const i = BUILTIN_ORDER.indexOf(s);
-  return i < 0 ? BUILTIN_ORDER.length : i;
 }
 
 function catalogIndex(catalog: RuleCatalog, id: string): number {

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { eachDay } from '@kansa/calendar';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { CLOCK, Clock, JST, jstDay, systemClock } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { monthWindow } from './report-builder.service';
 import { ReportDataRepository } from './report-data.repository';
+import { unanalysedDays } from './report-scope';
 import { MadeReport, ReportsService } from './reports.service';
 
 export type MonthlyRunOutcome =
@@ -65,26 +65,19 @@ export class ReportCronService implements OnApplicationBootstrap {
     const month = previousMonth(today);
     const made = (await this.reports.list()).some((r) => r.month === month);
     if (made) return { state: 'already-made', month };
-    const notAnalysed = await this.daysNotAnalysed(month);
+    const notAnalysed = await this.daysNotAnalysed(month, today);
     if (notAnalysed > 0 && Number(today.slice(8)) < this.config.report.deadlineDay) {
-      this.logger.log(`monthly report ${month}: waiting for the analysis (${notAnalysed} rule-days not analysed)`);
+      this.logger.log(`monthly report ${month}: waiting for the analysis (${notAnalysed} days not analysed)`);
       return { state: 'waiting-for-analysis', month, daysNotAnalysed: notAnalysed };
     }
     const report = await this.reports.make(month, { formats: this.config.report.formats, trigger: 'auto' });
     return { state: 'made', report };
   }
 
-  /** (rule, day) pairs of the month missing from the ledger; without a catalogue, days no rule analysed. */
-  private async daysNotAnalysed(month: string): Promise<number> {
+  /** Days of the month not yet analysed by every rule of the catalogue. */
+  private async daysNotAnalysed(month: string, today: string): Promise<number> {
     const w = monthWindow(month);
-    const days = eachDay(w.from, w.to);
     const ledger = await this.data.ledger(w);
-    const rules = this.catalog?.length ? this.catalog.map((r) => r.id) : null;
-    if (!rules) {
-      const any = new Set(ledger.flatMap((l) => l.days));
-      return days.filter((d) => !any.has(d)).length;
-    }
-    const byRule = new Map(ledger.map((l) => [l.rule, new Set(l.days)]));
-    return rules.reduce((n, r) => n + days.filter((d) => !byRule.get(r)?.has(d)).length, 0);
+    return unanalysedDays(w, today, ledger, this.catalog?.length ? this.catalog.map((r) => r.id) : null).length;
   }
 }

@@ -234,7 +234,7 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(late.state).toBe('made');
     if (late.state === 'made') {
       expect(late.report.files.map((f) => f.path)).toEqual([join(autoDir, '2025-05', 'kansa-report-2025-05.csv')]);
-      expect(late.report.report.completeness.notes.join('')).toContain('分析が実行されていない日が31日');
+      expect(late.report.report.completeness.notes.join('')).toContain('分析が完了していない日が31日');
     }
     expect(await at('2025-06-11T06:30:00+09:00')).toEqual({ state: 'already-made', month: '2025-05' });
     const rows = await app.get(ReportDataRepository).listReports();
