@@ -76,5 +76,6 @@ describe('account review', () => {
     const young = accountReview(input({ staff: [staff('U1')], accounts, lastLogins, firstEventDay: '2025-04-01' }));
     expect(young.unused).toEqual([]);
     expect(young.unusedNote).toContain('判定できません');
+    expect(young.unusedJudged).toBe(false);
   });
 });

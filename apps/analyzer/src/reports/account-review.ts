@@ -116,5 +116,5 @@ export function accountReview(input: AccountReviewInput): AccountReview {
     : !canJudge
       ? `ログの記録は${input.firstEventDay}からで${input.unusedDays}日に満たないため、未使用IDは判定できません（記録が${input.unusedDays}日分たまると判定します）。`
       : `ログインを記録するシステム（${loginSystems.map(systemTitle).join('、')}）のIDが対象です。ログの記録は${input.firstEventDay}からです。`;
-  return { absentees, unused, unusedDays: input.unusedDays, longLeaveDays: input.longLeaveDays, unusedNote };
+  return { absentees, unused, unusedDays: input.unusedDays, longLeaveDays: input.longLeaveDays, unusedNote, unusedJudged: canJudge && loginSystems.length > 0 };
 }

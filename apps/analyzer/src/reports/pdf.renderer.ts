@@ -150,7 +150,8 @@ function count(rep: MonthlyReport, outcome: string): number {
 }
 
 function sectionHeading(doc: Doc, title: string): void {
-  ensure(doc, 60);
+  // Never a heading alone at the foot of a page: keep room for what follows.
+  ensure(doc, 180);
   doc.moveDown(0.6);
   const y = doc.y;
   doc.rect(MARGIN.left, y, 4, 16).fill('#1f4e79');

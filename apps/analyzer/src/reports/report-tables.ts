@@ -153,7 +153,7 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
     note: r.accountReview.unusedNote,
     columns: [col('システム', 'text', 14), col('アカウントID', 'text', 10), col('職員ID', 'text', 9), col('氏名', 'text', 10), col('所属', 'text', 10), col('状態', 'text', 6), col('最終ログイン日', 'date', 11), col('経過日数', 'int', 8)],
     rows: r.accountReview.unused.map((u) => [u.system, u.accountId, u.staffId, u.name, u.department, u.state, u.lastLogin || null, u.daysSince]),
-    empty: '該当するIDはありません。',
+    empty: r.accountReview.unusedJudged ? '該当するIDはありません。' : '（判定保留）',
   });
   tables.push({
     section: 'charts',

@@ -114,6 +114,8 @@ export interface AccountReview {
   longLeaveDays: number;
   /** What the unused-ID list covers, or why it cannot be judged yet. */
   unusedNote: string;
+  /** false: the logs do not reach back far enough (or record no logins) to judge unused IDs. */
+  unusedJudged: boolean;
 }
 
 export interface AbsenteeRow {
