@@ -2,9 +2,9 @@
  * `npm run bench:analyze [-- --staff N --month YYYY-MM --keep]`: generates one
  * month for a city, imports it, runs every rule over the month, and times
  * each rule's bare query as the engine's baseline. Prints one JSON object.
- * The default size (--staff 57000, about 530 events per staff member and
- * month: ≥ 30 million events) takes over an hour to generate and import on
- * 2 cores; develop with a small --staff (e.g. 200).
+ * The default size (--staff 10000 --scale 5: ≥ 30 million events) takes
+ * about half an hour to generate and import on 2 cores; develop with a small
+ * city (e.g. --staff 200 --scale 1).
  */
 import { ClickHouseClient } from '@clickhouse/client';
 import { INestApplicationContext } from '@nestjs/common';
@@ -28,7 +28,8 @@ export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      staff: { type: 'string', default: '57000' },
+      staff: { type: 'string', default: '10000' },
+      scale: { type: 'string', default: '5' },
       month: { type: 'string', default: '2025-05' },
       seed: { type: 'string', default: 'bench' },
       keep: { type: 'boolean', default: false },
@@ -43,8 +44,9 @@ export async function main(argv: string[]): Promise<void> {
   let app: INestApplicationContext | undefined;
   try {
     let t = performance.now();
-    log(`generating ${month} for ${staff} staff in ${outDir}`);
-    const generated = generateDemo({ outDir, month, staff, seed: values.seed! });
+    log(`generating ${month} for ${staff} staff (activity ×${values.scale}) in ${outDir}`);
+    const scale = Number(values.scale);
+    const generated = generateDemo({ outDir, month, staff, scale, seed: values.seed! });
     log(`generated ${generated.events} events in ${generated.files} files`);
     const generateSeconds = (performance.now() - t) / 1000;
 
@@ -126,6 +128,7 @@ export async function main(argv: string[]): Promise<void> {
     const result = {
       month,
       staff,
+      scale: Number(values.scale),
       events,
       generateSeconds: round(generateSeconds),
       import: { ...imported, seconds: round(imported.seconds), eventsPerSecond: Math.round(imported.stored / imported.seconds) },
