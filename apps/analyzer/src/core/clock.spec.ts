@@ -1,4 +1,4 @@
-import { consecutiveRanges, jstDay, jstTimestamp } from './clock';
+import { consecutiveRanges, jstDay, jstTimestamp, splitByMonth } from './clock';
 
 describe('JST days and ranges', () => {
   it('puts an instant on its Japanese calendar day, whatever the process time zone', () => {
@@ -14,5 +14,14 @@ describe('JST days and ranges', () => {
       ['2025-05-05', '2025-05-05'],
     ]);
     expect(consecutiveRanges([])).toEqual([]);
+  });
+
+  it('splits a long catch-up month by month', () => {
+    expect(splitByMonth('2024-01-30', '2024-03-02')).toEqual([
+      ['2024-01-30', '2024-01-31'],
+      ['2024-02-01', '2024-02-29'],
+      ['2024-03-01', '2024-03-02'],
+    ]);
+    expect(splitByMonth('2025-04-14', '2025-04-14')).toEqual([['2025-04-14', '2025-04-14']]);
   });
 });

@@ -40,3 +40,17 @@ export function consecutiveRanges(days: Iterable<string>): Array<[string, string
   }
   return ranges;
 }
+
+/** Splits [fromDay, toDay] at month ends: long catch-ups run month by month. */
+export function splitByMonth(fromDay: string, toDay: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  let start = fromDay;
+  while (start <= toDay) {
+    const [y, m] = start.split('-').map(Number);
+    const monthEnd = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+    const end = monthEnd < toDay ? monthEnd : toDay;
+    out.push([start, end]);
+    start = addDays(end, 1);
+  }
+  return out;
+}

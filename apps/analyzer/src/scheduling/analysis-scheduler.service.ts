@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays } from '@kansa/calendar';
-import { CLOCK, Clock, consecutiveRanges, jstDay } from '../core/clock';
+import { CLOCK, Clock, consecutiveRanges, jstDay, splitByMonth } from '../core/clock';
 import { AnalysisService, AnalyzeResult } from '../detection/analysis.service';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { AnalysisLedgerRepository } from '../ledger/analysis-ledger.repository';
@@ -45,10 +45,10 @@ export class AnalysisSchedulerService {
       const start = this.config.analyzer.catchUpFrom || (await this.ledger.firstEventDay());
       if (!start || start > yesterday) return [];
       const due = await this.coverage.due(start, yesterday);
-      // Rules due over the same days run together, one run per stretch of days.
+      // Rules due over the same days run together, one run per stretch of days within a month.
       const byRange = new Map<string, string[]>();
       for (const [rule, days] of due) {
-        for (const [from, to] of consecutiveRanges(days)) {
+        for (const [from, to] of consecutiveRanges(days).flatMap(([a, b]) => splitByMonth(a, b))) {
           const key = `${from}|${to}`;
           byRange.set(key, [...(byRange.get(key) ?? []), rule]);
         }
