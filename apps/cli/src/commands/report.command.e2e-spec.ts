@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { openTestStore } from '@kansa/test-kit';
+import { seedReportMonth } from '@kansa/analyzer/reports/testing/report-month.fixture';
+
+const run = promisify(execFile);
+const KANSA = join(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
+
+/** `kansa report` as a user runs it: its own process on a data directory. */
+describe('kansa report (command line)', () => {
+  let dataDir: string;
+  let out: string;
+  let aprilEvents: number;
+
+  beforeAll(async () => {
+    const store = await openTestStore();
+    await seedReportMonth(store);
+    const [row] = await store.rows<{ n: string }>("SELECT count() AS n FROM events WHERE toYYYYMM(ts, 'Asia/Tokyo') = 202504");
+    aprilEvents = Number(row.n);
+    // Keep the data: the command opens the directory in its own process.
+    await store.client.close();
+    dataDir = store.dataDir;
+    out = mkdtempSync(join(tmpdir(), 'kansa-report-cli-'));
+  }, 120_000);
+
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  const kansa = (...args: string[]) => run(process.execPath, [KANSA, '--data-dir', dataDir, ...args], { env: { ...process.env, TZ: 'America/New_York' } });
+
+  it('writes the chosen formats and says what it wrote and what is incomplete, in Japanese', async () => {
+    const { stdout } = await kansa('report', '--month', '2025-04', '--format', 'pdf,csv', '--out', out);
+    expect(stdout).toContain('ログ分析結果報告書（2025-04）を作成しました。');
+    expect(stdout).toContain(join(out, 'kansa-report-2025-04.pdf'));
+    expect(stdout).toContain('注意: 対象月のデータは不完全です');
+    expect(existsSync(join(out, 'kansa-report-2025-04.csv'))).toBe(true);
+    expect(existsSync(join(out, 'kansa-report-2025-04.html'))).toBe(false);
+  }, 120_000);
+
+  it('prints machine-readable output with --json; the month is the JST month whatever the process time zone', async () => {
+    const { stdout } = await kansa('--json', 'report', '--month', '2025-04', '--format', 'csv', '--out', out);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ month: '2025-04', complete: false });
+    expect(result.events).toBeGreaterThan(5000);
+    expect(result.events).toBe(aprilEvents);
+    expect(result.files).toEqual([expect.objectContaining({ format: 'csv', path: join(out, 'kansa-report-2025-04.csv') })]);
+  }, 120_000);
+
+  it.each([
+    [['--month', '2025-4'], '--month: expected YYYY-MM'],
+    [['--month', '2025-04', '--format', 'pdf,docx'], '--format: unknown format "docx"'],
+  ])('refuses bad input %p with exit code 2 and one line', async (args, message) => {
+    const err = await kansa('report', ...args).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 2 });
+    expect((err as { stderr: string }).stderr).toContain(message);
+  }, 60_000);
+});
