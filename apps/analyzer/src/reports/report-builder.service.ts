@@ -12,6 +12,9 @@ import { FindingQueryRow, MonthWindow, ReportDataRepository } from './report-dat
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
+/** How far back the account review looks for logins (an older last login shows as blank). */
+const LOGIN_LOOKBACK_DAYS = 730;
+
 /** First and last day of a 'YYYY-MM' month; throws a clear message otherwise. */
 export function monthWindow(month: string): MonthWindow {
   const m = MONTH.exec(month);
@@ -52,7 +55,7 @@ export class ReportBuilderService {
       this.data.heatmap(w),
       this.data.topUsers(w, settings.topUsers),
       this.data.chainHeads(w),
-      this.data.lastLogins(w.to),
+      this.data.lastLogins(w.to, Math.max(LOGIN_LOOKBACK_DAYS, 2 * settings.unusedDays)),
     ]);
     const [overrides, staff, accounts, leaves] = await Promise.all([
       this.data.calendarOverrides(versions.calendar),

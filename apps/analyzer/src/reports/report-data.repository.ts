@@ -116,12 +116,17 @@ export class ReportDataRepository {
     );
   }
 
-  /** Last successful login per (source, user) up to the end of the month. */
-  async lastLogins(to: string): Promise<Array<{ source: string; user_id: string; last: string }>> {
+  /**
+   * Last successful login per (source, user) up to the end of the month,
+   * looking back `lookbackDays` (years of logs need not be scanned to tell
+   * that an ID was unused for 90 days).
+   */
+  async lastLogins(to: string, lookbackDays: number): Promise<Array<{ source: string; user_id: string; last: string }>> {
     return this.rows(
       `SELECT source, user_id, toString(max(day)) AS last FROM ${TABLES.events}
-       WHERE action = 'login' AND outcome != 'failure' AND day <= {to:Date} GROUP BY source, user_id`,
-      { to },
+       WHERE action = 'login' AND outcome != 'failure' AND day <= {to:Date} AND day > subtractDays({to:Date}, {lookback:UInt32})
+       GROUP BY source, user_id`,
+      { to, lookback: lookbackDays },
     );
   }
 
