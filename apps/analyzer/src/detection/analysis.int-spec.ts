@@ -4,6 +4,7 @@ import { FindingsService } from '../findings/findings.service';
 import { findingId } from '../findings/finding-id';
 import { insertEvents, openAnalyzerApp } from '../testing/analyzer-test-app';
 import { lateViewRule } from '../testing/test-rules';
+import { CoverageService } from '../ledger/coverage.service';
 import { AnalysisService } from './analysis.service';
 
 describe('AnalysisService (real ClickHouse)', () => {
@@ -130,5 +131,17 @@ describe('re-analysis with a changed rule (real ClickHouse)', () => {
       ['K000012', 2, 'new'],
     ]);
     await v2.close();
+  });
+
+  it('runs the other rules when one fails, names the failed rule, and leaves its days due', async () => {
+    const broken = { ...lateViewRule(), id: 'test-broken', query: () => ({ query: 'SELECT no_such_column FROM events', query_params: {} }) };
+    const app = await openAnalyzerApp(store, { rules: [broken, lateViewRule(3, 21)] });
+    await expect(app.get(AnalysisService).analyze({ fromDay: '2025-05-01', toDay: '2025-05-01' })).rejects.toThrow(
+      /rule test-broken failed for 2025-05-01\.\.2025-05-01/,
+    );
+    const cells = await app.get(CoverageService).assess('2025-05-01', '2025-05-01');
+    expect(cells.map((c) => `${c.rule}:${c.state}`)).toEqual(['test-broken:never', 'test-late-view:analysed']);
+    expect((await app.get(FindingsService).list({})).find((f) => f.userId === 'K000012')).toMatchObject({ ruleVersion: 3 });
+    await app.close();
   });
 });

@@ -16,6 +16,13 @@ import { AnyRule, RULE_CATALOG, RuleCatalog } from './rule-catalog';
 
 export class AnalysisInputError extends Error {}
 
+/** Some rules failed (the others ran and were recorded); the run is recorded as failed. */
+export class AnalysisFailedError extends Error {
+  constructor(readonly failures: RuleFailedError[]) {
+    super(failures.map((f) => f.message).join('; '));
+  }
+}
+
 /** A rule's query failed: names the rule and window (the run is recorded as failed). */
 export class RuleFailedError extends Error {
   constructor(readonly rule: string, fromDay: string, toDay: string, override readonly cause: Error) {
@@ -115,21 +122,32 @@ export class AnalysisService {
       }
       const outcomes: RuleOutcome[] = [];
       const ledger: LedgerEntry[] = [];
+      const failures: RuleFailedError[] = [];
       for (const rule of rules) {
         const r0 = performance.now();
         let count = 0;
         let withdrawn = 0;
-        for (const segment of segments) {
-          const ctx = this.context(rule, segment, calendarVersions.get(segment)!);
-          const stored = await this.runRule(rule, ctx, runId);
-          count += stored.findings;
-          withdrawn += stored.withdrawn;
-          ledger.push(...ledgerEntries(rule, segment, data, runId, jstTimestamp(this.clock.now())));
+        const entries: LedgerEntry[] = [];
+        try {
+          for (const segment of segments) {
+            const ctx = this.context(rule, segment, calendarVersions.get(segment)!);
+            const stored = await this.runRule(rule, ctx, runId);
+            count += stored.findings;
+            withdrawn += stored.withdrawn;
+            entries.push(...ledgerEntries(rule, segment, data, runId, jstTimestamp(this.clock.now())));
+          }
+        } catch (err) {
+          // One broken rule does not stop the others; its days stay due.
+          if (!(err instanceof RuleFailedError)) throw err;
+          this.logger.error(err.message);
+          failures.push(err);
+          continue;
         }
+        ledger.push(...entries);
         outcomes.push({ rule: rule.id, title: rule.title, findings: count, withdrawn, seconds: (performance.now() - r0) / 1000 });
       }
-      // The ledger is written once every rule has run: a failed run leaves its days due.
       await this.ledger.record(ledger);
+      if (failures.length) throw new AnalysisFailedError(failures);
       const total = outcomes.reduce((n, o) => n + o.findings, 0);
       await this.runs.save({ ...run, status: 'ok', finishedAt: jstTimestamp(this.clock.now()), findings: total });
       return { runId, fromDay, toDay, findings: total, seconds: (performance.now() - t0) / 1000, rules: outcomes };

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { SEVERITY_TITLES } from '@kansa/domain';
-import { AnalysisInputError, AnalysisService, AnalyzeResult } from '@kansa/analyzer/detection/analysis.service';
+import { AnalysisFailedError, AnalysisInputError, AnalysisService, AnalyzeResult } from '@kansa/analyzer/detection/analysis.service';
 import { RuleParamsError } from '@kansa/rules';
 import { FindingsService } from '@kansa/analyzer/findings/findings.service';
 import type { FindingView } from '@kansa/analyzer/findings/findings.types';
@@ -28,6 +28,9 @@ export function registerAnalyzeCommand(program: Command, ctx: () => CommandConte
           result = await app.get(AnalysisService).analyze({ fromDay: opts.from, toDay: opts.to, rules: opts.rule });
         } catch (err) {
           if (err instanceof AnalysisInputError || err instanceof RuleParamsError) throw new UserError(err.message);
+          if (err instanceof AnalysisFailedError) {
+            throw new UserError(`${err.message} (ルールの実行に失敗しました。他のルールの結果は保存済みです)`, 1);
+          }
           throw err;
         }
         const findings = await app.get(FindingsService).list({ from: opts.from, to: opts.to, rules: result.rules.map((r) => r.rule) });
