@@ -4,6 +4,7 @@ import { KansaConfig, KansaConfigModule } from '@kansa/config';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 import type { TestStore } from '@kansa/test-kit';
 import { AnalyzerModule } from '../analyzer.module';
+import { AnalyzerSchedulingModule } from '../scheduling/analyzer-scheduling.module';
 import { CLOCK, fixedClock } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 
@@ -14,6 +15,8 @@ export interface AnalyzerTestAppOptions {
   now?: string;
   /** Configuration sections replaced for this app. */
   config?: Partial<KansaConfig>;
+  /** Start the service-mode scheduling (cron jobs, catch-up on start) as `kansa serve` does. */
+  scheduling?: boolean;
 }
 
 /**
@@ -26,7 +29,7 @@ export async function openAnalyzerApp(store: TestStore, options: AnalyzerTestApp
   @Module({ providers: [{ provide: CLICKHOUSE, useValue: store.client }], exports: [CLICKHOUSE] })
   class TestStorageModule {}
 
-  let builder = Test.createTestingModule({ imports: [KansaConfigModule.forRoot({ ...store.config, ...options.config }), TestStorageModule, AnalyzerModule] });
+  let builder = Test.createTestingModule({ imports: [KansaConfigModule.forRoot({ ...store.config, ...options.config }), TestStorageModule, options.scheduling ? AnalyzerSchedulingModule : AnalyzerModule] });
   if (options.rules) builder = builder.overrideProvider(RULE_CATALOG).useValue(options.rules);
   if (options.now) builder = builder.overrideProvider(CLOCK).useValue(fixedClock(options.now));
   const moduleRef = await builder.compile();

@@ -1,0 +1,30 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { openTestStore, TestStore } from '@kansa/test-kit';
+import { jstTimestamp } from '../core/clock';
+import { openAnalyzerApp } from '../testing/analyzer-test-app';
+import { lateViewRule } from '../testing/test-rules';
+
+describe('analyzer cron jobs (service mode)', () => {
+  let store: TestStore;
+
+  beforeAll(async () => {
+    store = await openTestStore();
+  });
+  afterAll(async () => store?.close());
+
+  it('registers the incremental and daily runs on Japan time, only when scheduling is imported', async () => {
+    const analyzer = { ...store.config.analyzer, catchUpOnStart: false, dailyCron: '0 1 * * *', incrementalCron: '*/5 * * * *' };
+    const service = await openAnalyzerApp(store, { rules: [lateViewRule()], config: { analyzer }, scheduling: true });
+    const registry = service.get(SchedulerRegistry);
+    expect([...registry.getCronJobs().keys()].sort()).toEqual(['analysis-daily', 'analysis-incremental']);
+    const nextDaily = registry.getCronJob('analysis-daily').nextDate().toJSDate();
+    expect(jstTimestamp(nextDaily).slice(11)).toBe('01:00:00.000');
+    const nextIncremental = registry.getCronJob('analysis-incremental').nextDate().toJSDate();
+    expect(nextIncremental.getTime() - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    await service.close();
+
+    const cli = await openAnalyzerApp(store, { rules: [lateViewRule()], config: { analyzer } });
+    expect(() => cli.get(SchedulerRegistry)).toThrow();
+    await cli.close();
+  });
+});
