@@ -2,7 +2,7 @@
  * `npm run bench:analyze [-- --staff N --month YYYY-MM --keep]`: generates one
  * month for a city, imports it, runs every rule over the month, and times
  * each rule's bare query as the engine's baseline. Prints one JSON object.
- * The default size (--staff 10000 --scale 5: ≥ 30 million events) takes
+ * The default size (--staff 13500 --scale 5: ≥ 30 million events) takes
  * about half an hour to generate and import on 2 cores; develop with a small
  * city (e.g. --staff 200 --scale 1).
  */
@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      staff: { type: 'string', default: '10000' },
+      staff: { type: 'string', default: '13500' },
       scale: { type: 'string', default: '5' },
       month: { type: 'string', default: '2025-05' },
       seed: { type: 'string', default: 'bench' },
