@@ -77,8 +77,9 @@ export class StagingBatch {
             SELECT event_id FROM ${TABLES.events}
             WHERE source IN {sources:Array(String)} AND day IN {days:Array(Date)}
           )
-          ORDER BY line_no
-          LIMIT 1 BY event_id`,
+          LIMIT 1 BY event_id
+          SETTINGS max_block_size = 65536, min_insert_block_size_rows = 65536, min_insert_block_size_bytes = 33554432,
+            max_insert_block_size = 65536`,
         query_params: params,
       }),
     );
