@@ -8,7 +8,7 @@ import { BatchLedgerRepository } from '../integrity/batch-ledger.repository';
 import { chainHash, GENESIS } from '../integrity/chain';
 import { StagingBatch } from '../sink/staging.writer';
 import { buildSourceSystems } from '../source-systems/source-system.registry';
-import { SourceSystem } from '../source-systems/shared/source-system';
+import { SourceConfigError, SourceSystem } from '../source-systems/shared/source-system';
 import { IngestCounts, IngestRequest, IngestResult, IngestServicePort, RawRecord } from './ingest.types';
 import { RecordProcessor } from './record-processor';
 
@@ -49,7 +49,7 @@ export class IngestService implements IngestServicePort {
     this.systems = buildSourceSystems(config.sources);
     this.ledger = new BatchLedgerRepository(client);
     this.embedded = !config.storage.url;
-    this.hmacKey = config.privacy.hmacKey || (config.privacy.hmacKeyFile ? readFileSync(config.privacy.hmacKeyFile, 'utf8').trim() : '');
+    this.hmacKey = config.privacy.hmacKey || readKeyFile(config.privacy.hmacKeyFile);
   }
 
   /** Configured source names. */
@@ -154,6 +154,15 @@ export class IngestService implements IngestServicePort {
     const run = this.commitQueue.then(fn, fn);
     this.commitQueue = run.catch(() => undefined);
     return run;
+  }
+}
+
+function readKeyFile(path: string): string {
+  if (!path) return '';
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new SourceConfigError(`privacy.hmacKeyFile: cannot read ${path}: ${(err as Error).message}`);
   }
 }
 
