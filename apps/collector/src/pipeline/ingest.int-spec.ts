@@ -1,7 +1,7 @@
 import { myNumberCheckDigit, myNumberHmac } from '@kansa/domain/my-number';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import * as iconv from 'iconv-lite';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileImportService } from '../sources/file-import/file-import.service';
@@ -137,6 +137,14 @@ describe('IngestService on the real embedded ClickHouse', () => {
     expect(Number(n.n)).toBe(0);
     const staging = await store.rows("SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'ingest_staging_%'");
     expect(staging).toEqual([]);
+  });
+
+  it('an interrupted batch leaves nothing behind: its staging files are removed when the data directory is opened again', async () => {
+    const stale = join(store.dataDir, 'kansa-ingest-staging', 'ingest_staging_interrupted.tsv');
+    writeFileSync(stale, 'half a batch');
+    new IngestService(store.client, store.config);
+    expect(existsSync(stale)).toBe(false);
+    expect(readdirSync(join(store.dataDir, 'kansa-ingest-staging'))).toEqual([]);
   });
 
   it('names an unknown source', async () => {

@@ -4,9 +4,10 @@ import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { CLICKHOUSE } from '@kansa/storage';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { BatchLedgerRepository } from '../integrity/batch-ledger.repository';
 import { chainHash, GENESIS } from '../integrity/chain';
-import { StagingBatch } from '../sink/staging.writer';
+import { prepareStagingDir, StagingBatch } from '../sink/staging.writer';
 import { buildSourceSystems } from '../source-systems/source-system.registry';
 import { SourceConfigError, SourceSystem } from '../source-systems/shared/source-system';
 import { IngestCounts, IngestRequest, IngestResult, IngestServicePort, RawRecord } from './ingest.types';
@@ -38,7 +39,8 @@ export class IngestService implements IngestServicePort {
   private readonly systems: Map<string, SourceSystem>;
   private readonly ledger: BatchLedgerRepository;
   private readonly hmacKey: string;
-  private readonly embedded: boolean;
+  /** Embedded engine: where batches wait before the commit. */
+  private readonly stagingDir: string | undefined;
   /** Commits run one at a time: duplicate detection and chain order need it. */
   private commitQueue: Promise<unknown> = Promise.resolve();
 
@@ -48,7 +50,7 @@ export class IngestService implements IngestServicePort {
   ) {
     this.systems = buildSourceSystems(config.sources);
     this.ledger = new BatchLedgerRepository(client);
-    this.embedded = !config.storage.url;
+    this.stagingDir = config.storage.url ? undefined : prepareStagingDir(resolve(config.storage.dataDir));
     this.hmacKey = config.privacy.hmacKey || readKeyFile(config.privacy.hmacKeyFile);
   }
 
@@ -79,7 +81,7 @@ export class IngestService implements IngestServicePort {
       this.hmacKey,
     );
     const counts: IngestCounts = { read: 0, stored: 0, duplicates: 0, quarantined: 0, reasons: {} };
-    const staging = new StagingBatch(this.client, batchId, this.embedded);
+    const staging = new StagingBatch(this.client, batchId, this.stagingDir);
     await staging.create();
     try {
       let events: string[] = [];

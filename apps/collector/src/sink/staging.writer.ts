@@ -1,7 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { INGEST_STAGING_PREFIX, quoteIdentifier, StorageUnavailableError, TABLES } from '@kansa/storage';
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { QUARANTINE_COLUMNS, STAGING_COLUMNS } from '../pipeline/record-processor';
@@ -23,7 +22,7 @@ const QUARANTINE_STRUCTURE =
  * nothing.
  *
  * Where they wait: with the embedded engine, in TabSeparated files in the
- * temporary directory that ClickHouse reads with file() (measured ~3× faster
+ * data directory's staging folder that ClickHouse reads with file() (measured ~3× faster
  * than inserting through the in-process connection); with a ClickHouse
  * server, in per-batch staging tables filled over HTTP.
  *
@@ -34,8 +33,9 @@ const QUARANTINE_STRUCTURE =
 export class StagingBatch {
   private readonly carrier: Carrier;
 
-  constructor(private readonly client: ClickHouseClient, batchId: string, embedded: boolean) {
-    this.carrier = embedded ? new FileCarrier(batchId) : new TableCarrier(client, batchId);
+  /** `stagingDir`: where an embedded engine's batches wait (undefined with a ClickHouse server). */
+  constructor(private readonly client: ClickHouseClient, batchId: string, stagingDir: string | undefined) {
+    this.carrier = stagingDir ? new FileCarrier(stagingDir, batchId) : new TableCarrier(client, batchId);
   }
 
   create(): Promise<void> {
@@ -116,16 +116,28 @@ interface Carrier {
   drop(): Promise<void>;
 }
 
+/**
+ * The staging folder of an embedded data directory, emptied when the process
+ * opens it: one process owns the data directory, so anything left there is
+ * from a batch that was interrupted (and was not acknowledged).
+ */
+export function prepareStagingDir(dataDir: string): string {
+  const dir = join(dataDir, 'kansa-ingest-staging');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
 /** Embedded engine: TabSeparated files read with file(). */
 class FileCarrier implements Carrier {
   private readonly paths: Record<Part, string>;
   private fds: Partial<Record<Part, number>> = {};
   readonly params: Record<string, unknown>;
 
-  constructor(batchId: string) {
+  constructor(dir: string, batchId: string) {
     this.paths = {
-      events: join(tmpdir(), `${INGEST_STAGING_PREFIX}${batchId}.tsv`),
-      quarantine: join(tmpdir(), `${INGEST_STAGING_PREFIX}q_${batchId}.tsv`),
+      events: join(dir, `${INGEST_STAGING_PREFIX}${batchId}.tsv`),
+      quarantine: join(dir, `${INGEST_STAGING_PREFIX}q_${batchId}.tsv`),
     };
     this.params = { ev_path: this.paths.events, ev_cols: STAGING_STRUCTURE, q_path: this.paths.quarantine, q_cols: QUARANTINE_STRUCTURE };
   }
