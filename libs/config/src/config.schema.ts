@@ -1,15 +1,15 @@
 import { z } from 'zod';
+import { alertsSection } from './sections/alerts.section';
 import { analyzerSection } from './sections/analyzer.section';
 import { calendarSection } from './sections/calendar.section';
 import { httpSection } from './sections/http.section';
-import { alertsSection } from './sections/alerts.section';
+import { kafkaSection } from './sections/kafka.section';
 import { organisationSection } from './sections/organisation.section';
 import { privacySection } from './sections/privacy.section';
 import { reportSection } from './sections/report.section';
 import { rulesSection } from './sections/rules.section';
 import { sourcesSection } from './sections/sources.section';
 import { storageSection } from './sections/storage.section';
-import { kafkaSection } from './sections/kafka.section';
 
 /**
  * The whole configuration: config/kansa.yaml (defaults), an optional site file
