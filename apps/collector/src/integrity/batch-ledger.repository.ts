@@ -48,6 +48,23 @@ export class BatchLedgerRepository {
     return rows[0];
   }
 
+  /** Whether import_batches holds this batch. */
+  async has(batchId: string): Promise<boolean> {
+    return (await this.select('WHERE batch_id = {id:String} LIMIT 1', { id: batchId })).length > 0;
+  }
+
+  /** Rows (events and quarantine) that claim this batch. */
+  async storedRows(batchId: string): Promise<number> {
+    const rs = await this.client.query({
+      query: `SELECT (SELECT count() FROM ${TABLES.events} WHERE batch_id = {id:String})
+                + (SELECT count() FROM ${TABLES.quarantine} WHERE batch_id = {id:String}) AS n`,
+      query_params: { id: batchId },
+      format: 'JSONEachRow',
+    });
+    const [row] = await rs.json<{ n: string }>();
+    return Number(row.n);
+  }
+
   async insert(b: BatchRecord): Promise<void> {
     await this.client.insert({
       table: TABLES.importBatches,

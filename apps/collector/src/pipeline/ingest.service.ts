@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { CLICKHOUSE } from '@kansa/storage';
 import { randomUUID } from 'node:crypto';
@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BatchLedgerRepository } from '../integrity/batch-ledger.repository';
 import { chainHash, GENESIS } from '../integrity/chain';
-import { prepareStagingDir, StagingBatch } from '../sink/staging.writer';
+import { CommitIntent, openStagingDir, removeIntent, writeIntent } from '../sink/commit-intent';
+import { StagingBatch, storedEvents } from '../sink/staging.writer';
 import { buildSourceSystems } from '../source-systems/source-system.registry';
 import { SourceConfigError, SourceSystem } from '../source-systems/shared/source-system';
 import { IngestCounts, IngestRequest, IngestResult, IngestServicePort, RawRecord } from './ingest.types';
@@ -26,23 +27,38 @@ export interface IngestOptions {
 /** Rows sent to ClickHouse per insert into the staging table. */
 const FLUSH_ROWS = 50_000;
 const CHUNK = 5_000;
+/**
+ * Lines per batch (a long file or record stream is committed in batches of
+ * this size): bounds the engine's memory at the commit. KANSA_INGEST_BATCH_LINES
+ * overrides it (docs/collector.md "Batches").
+ */
+export const DEFAULT_BATCH_LINES = 100_000;
 
 /**
  * The one ingest pipeline for every transport (files, Kafka, HTTP):
  * decode → mask → parse/validate → normalize → identify (RecordProcessor,
  * synchronous per record) → stage → commit (dedup into events, quarantine) →
- * record the batch in the integrity chain. Resolves only when everything
- * accepted is stored; always read = stored + duplicates + quarantined.
+ * record the batch in the integrity chain. A long stream is committed in
+ * batches of `batchLines` lines, each its own import_batches row. Resolves
+ * only when everything accepted is stored; always read = stored + duplicates
+ * + quarantined (summed over the batches).
  */
 @Injectable()
-export class IngestService implements IngestServicePort {
+export class IngestService implements IngestServicePort, OnModuleInit {
   private readonly systems: Map<string, SourceSystem>;
   private readonly ledger: BatchLedgerRepository;
   private readonly hmacKey: string;
-  /** Embedded engine: where batches wait before the commit. */
+  /** Embedded engine: where batches wait before the commit (and commit intents). */
   private readonly stagingDir: string | undefined;
   /** Commits run one at a time: duplicate detection and chain order need it. */
   private commitQueue: Promise<unknown> = Promise.resolve();
+  /** Commit intents left by a process that died mid-commit, completed before any new commit. */
+  private interrupted: CommitIntent[];
+  /** Lines per batch. */
+  batchLines: number;
+  /** Fault tests: SIGKILL this process right after the events insert of the n-th commit. */
+  private readonly killAfterEventsInsert = Number(process.env.KANSA_FAULT_KILL_AFTER_EVENTS_INSERT ?? 0);
+  private commits = 0;
 
   constructor(
     @Inject(CLICKHOUSE) private readonly client: ClickHouseClient,
@@ -50,8 +66,16 @@ export class IngestService implements IngestServicePort {
   ) {
     this.systems = buildSourceSystems(config.sources);
     this.ledger = new BatchLedgerRepository(client);
-    this.stagingDir = config.storage.url ? undefined : prepareStagingDir(resolve(config.storage.dataDir));
+    const staging = config.storage.url ? undefined : openStagingDir(resolve(config.storage.dataDir));
+    this.stagingDir = staging?.dir;
+    this.interrupted = staging?.intents ?? [];
     this.hmacKey = config.privacy.hmacKey || readKeyFile(config.privacy.hmacKeyFile);
+    this.batchLines = Number(process.env.KANSA_INGEST_BATCH_LINES) || DEFAULT_BATCH_LINES;
+  }
+
+  /** Completes interrupted commits as soon as the application opens the data directory. */
+  onModuleInit(): Promise<void> {
+    return this.serially(() => this.recoverInterruptedCommits());
   }
 
   /** Configured source names. */
@@ -72,90 +96,199 @@ export class IngestService implements IngestServicePort {
   /** The same pipeline, fed with chunks of records (the file reader's lean path). */
   async ingestChunks(request: IngestRequest, chunks: AsyncIterable<RawRecord[]>, options: IngestOptions = {}): Promise<IngestResult> {
     const system = this.system(request.source);
-    const batchId = randomUUID().replace(/-/g, '');
-    const startedAtMs = Date.now();
-    const instance = request.instance ?? '';
-    const processor = new RecordProcessor(
-      system,
-      { batchId, source: request.source, instance, origin: request.origin, expectHeader: request.transport === 'file' },
-      this.hmacKey,
-    );
-    const counts: IngestCounts = { read: 0, stored: 0, duplicates: 0, quarantined: 0, reasons: {} };
-    const staging = new StagingBatch(this.client, batchId, this.stagingDir);
-    await staging.create();
+    const total: IngestCounts = { read: 0, stored: 0, duplicates: 0, quarantined: 0, reasons: {} };
+    const batchIds: string[] = [];
+    let batch: OpenBatch | undefined = await this.openBatch(system, request);
     try {
-      let events: string[] = [];
-      let quarantined: string[] = [];
-      let staged = 0;
-      const sources = new Set<string>();
-      const days = new Set<number>();
       for await (const chunk of chunks) {
-        for (const record of chunk) {
-          const p = processor.process(record);
-          if (p.kind === 'event') {
-            events.push(p.row);
-            sources.add(p.source);
-            days.add(p.jstDay);
-            staged++;
-            counts.read++;
-          } else if (p.kind === 'quarantine') {
-            quarantined.push(p.row);
-            counts.read++;
-            counts.quarantined++;
-            counts.reasons[p.reason] = (counts.reasons[p.reason] ?? 0) + 1;
+        for (let from = 0; from < chunk.length; ) {
+          if (!batch) batch = await this.openBatch(system, request);
+          const to = Math.min(chunk.length, from + this.batchLines - batch.records);
+          batch.take(chunk, from, to, total);
+          from = to;
+          await batch.flush(false);
+          if (batch.records >= this.batchLines) {
+            const done: OpenBatch = batch;
+            batch = undefined;
+            await this.commit(done, request, '', total);
+            batchIds.push(done.batchId);
           }
         }
-        if (events.length >= FLUSH_ROWS) {
-          await staging.appendEvents(events.join(''));
-          events = [];
-        }
-        if (quarantined.length >= FLUSH_ROWS / 10) {
-          await staging.appendQuarantine(quarantined.join(''));
-          quarantined = [];
-        }
-        options.onProgress?.(counts);
+        options.onProgress?.(total);
       }
-      await staging.appendEvents(events.join(''));
-      await staging.appendQuarantine(quarantined.join(''));
-      await this.serially(async () => {
-        const stored = await staging.commit(batchId, {
-          sources: [...sources],
-          days: [...days].map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10)),
-        });
-        counts.stored = stored;
-        counts.duplicates = staged - stored;
-        const prev = await this.ledger.last(request.source);
-        const digest = (await this.ledger.contentDigests([batchId])).get(batchId) ?? '';
-        const record = {
-          batchId,
-          seq: (prev?.seq ?? 0) + 1,
-          source: request.source,
-          instance,
-          transport: request.transport,
-          origin: request.origin,
-          fileSha256: options.fileSha256?.() ?? '',
-          linesRead: counts.read,
-          stored: counts.stored,
-          duplicates: counts.duplicates,
-          quarantined: counts.quarantined,
-          contentDigest: digest,
-          prevChain: prev?.chainHash ?? GENESIS,
-          startedAtMs,
-          finishedAtMs: Date.now(),
-        };
-        await this.ledger.insert({ ...record, chainHash: chainHash(record) });
-      });
+      if (batch && (batch.read > 0 || batchIds.length === 0)) {
+        const last: OpenBatch = batch;
+        batch = undefined;
+        await this.commit(last, request, options.fileSha256?.() ?? '', total);
+        batchIds.push(last.batchId);
+      }
     } finally {
-      await staging.drop();
+      await batch?.staging.drop();
     }
-    options.onProgress?.(counts);
-    return { ...counts, batchId };
+    options.onProgress?.(total);
+    return { ...total, batchId: batchIds[0], batchIds };
+  }
+
+  private async openBatch(system: SourceSystem, request: IngestRequest): Promise<OpenBatch> {
+    const batchId = randomUUID().replace(/-/g, '');
+    const ctx = { batchId, source: request.source, instance: request.instance ?? '', origin: request.origin, expectHeader: request.transport === 'file' };
+    const batch = new OpenBatch(batchId, new RecordProcessor(system, ctx, this.hmacKey), new StagingBatch(this.client, batchId, this.stagingDir));
+    await batch.staging.create();
+    return batch;
+  }
+
+  /**
+   * Commits a staged batch and appends its ledger row. With the embedded
+   * engine a commit intent brackets the two, so a process killed in between
+   * leaves something the next one completes.
+   */
+  private async commit(batch: OpenBatch, request: IngestRequest, fileSha256: string, total: IngestCounts): Promise<void> {
+    await batch.flush(true);
+    const intent: CommitIntent = {
+      batchId: batch.batchId,
+      source: request.source,
+      instance: request.instance ?? '',
+      transport: request.transport,
+      origin: request.origin,
+      fileSha256,
+      linesRead: batch.read,
+      staged: batch.staged,
+      quarantined: batch.quarantined,
+      startedAtMs: batch.startedAtMs,
+      scope: { sources: [...batch.sources], days: [...batch.days].map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10)) },
+    };
+    let intentLeft = false;
+    try {
+      const stored = await this.serially(async () => {
+        await this.recoverInterruptedCommits();
+        if (this.stagingDir) writeIntent(this.stagingDir, intent);
+        try {
+          const n = ++this.commits;
+          const stored = await batch.staging.commit(batch.batchId, intent.scope, () => {
+            if (n === this.killAfterEventsInsert) process.kill(process.pid, 'SIGKILL');
+          });
+          await this.appendLedger(intent, stored);
+          if (this.stagingDir) removeIntent(this.stagingDir, batch.batchId);
+          return stored;
+        } catch (err) {
+          // Part of the batch may be stored: it is completed (from its staged
+          // files) before the next commit, or by the next process.
+          if (this.stagingDir) {
+            this.interrupted.push(intent);
+            intentLeft = true;
+          }
+          throw err;
+        }
+      });
+      total.stored += stored;
+      total.duplicates += batch.staged - stored;
+    } finally {
+      if (!intentLeft) await batch.staging.drop();
+    }
+  }
+
+  private async appendLedger(intent: CommitIntent, stored: number, finishedAtMs = Date.now()): Promise<void> {
+    const prev = await this.ledger.last(intent.source);
+    const digest = (await this.ledger.contentDigests([intent.batchId])).get(intent.batchId) ?? '';
+    const record = {
+      batchId: intent.batchId,
+      seq: (prev?.seq ?? 0) + 1,
+      source: intent.source,
+      instance: intent.instance,
+      transport: intent.transport,
+      origin: intent.origin,
+      fileSha256: intent.fileSha256,
+      linesRead: intent.linesRead,
+      stored,
+      duplicates: intent.staged - stored,
+      quarantined: intent.quarantined,
+      contentDigest: digest,
+      prevChain: prev?.chainHash ?? GENESIS,
+      startedAtMs: intent.startedAtMs,
+      finishedAtMs,
+    };
+    await this.ledger.insert({ ...record, chainHash: chainHash(record) });
+  }
+
+  /**
+   * Completes the commits a killed process left behind (embedded engine): the
+   * staged files are still there, so the commit is run again (it adds only
+   * what is missing) and the batch's ledger row appended — unless it was
+   * already written (killed just before removing the intent).
+   */
+  async recoverInterruptedCommits(): Promise<void> {
+    const dir = this.stagingDir as string;
+    while (this.interrupted.length > 0) {
+      const intent = this.interrupted[0];
+      if (!(await this.ledger.has(intent.batchId))) {
+        const staging = new StagingBatch(this.client, intent.batchId, dir);
+        const stored = StagingBatch.isStaged(dir, intent.batchId)
+          ? await staging.commit(intent.batchId, intent.scope)
+          : await storedEvents(this.client, intent.batchId);
+        const anything = stored > 0 || (await this.ledger.storedRows(intent.batchId)) > 0;
+        if (anything) await this.appendLedger(intent, stored);
+        await staging.drop();
+      }
+      removeIntent(dir, intent.batchId);
+      this.interrupted.shift();
+    }
   }
 
   private serially<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.commitQueue.then(fn, fn);
     this.commitQueue = run.catch(() => undefined);
     return run;
+  }
+}
+
+/** A batch being staged. */
+class OpenBatch {
+  readonly startedAtMs = Date.now();
+  /** Records taken (lines, including skipped headers and empty lines). */
+  records = 0;
+  read = 0;
+  staged = 0;
+  quarantined = 0;
+  readonly sources = new Set<string>();
+  readonly days = new Set<number>();
+  private events: string[] = [];
+  private quarantineRows: string[] = [];
+
+  constructor(readonly batchId: string, private readonly processor: RecordProcessor, readonly staging: StagingBatch) {}
+
+  /** Processes a chunk synchronously (no await per record). */
+  take(chunk: RawRecord[], from: number, to: number, total: IngestCounts): void {
+    this.records += to - from;
+    for (let i = from; i < to; i++) {
+      const p = this.processor.process(chunk[i]);
+      if (p.kind === 'event') {
+        this.events.push(p.row);
+        this.sources.add(p.source);
+        this.days.add(p.jstDay);
+        this.staged++;
+        this.read++;
+        total.read++;
+      } else if (p.kind === 'quarantine') {
+        this.quarantineRows.push(p.row);
+        this.read++;
+        this.quarantined++;
+        total.read++;
+        total.quarantined++;
+        total.reasons[p.reason] = (total.reasons[p.reason] ?? 0) + 1;
+      }
+    }
+  }
+
+  /** Writes the rows held so far to staging (all of them when `all`). */
+  async flush(all: boolean): Promise<void> {
+    if (this.events.length >= (all ? 1 : FLUSH_ROWS)) {
+      await this.staging.appendEvents(this.events.join(''));
+      this.events = [];
+    }
+    if (this.quarantineRows.length >= (all ? 1 : FLUSH_ROWS / 10)) {
+      await this.staging.appendQuarantine(this.quarantineRows.join(''));
+      this.quarantineRows = [];
+    }
   }
 }
 

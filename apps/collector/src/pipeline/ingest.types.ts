@@ -38,7 +38,10 @@ export interface IngestCounts {
 }
 
 export interface IngestResult extends IngestCounts {
+  /** The first batch (a long stream is committed in several). */
   batchId: string;
+  /** Every batch, in commit order (each its own import_batches row). */
+  batchIds: string[];
 }
 
 /** Nest injection token of the IngestService. */

@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { INGEST_STAGING_PREFIX, quoteIdentifier, StorageUnavailableError, TABLES } from '@kansa/storage';
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { QUARANTINE_COLUMNS, STAGING_COLUMNS } from '../pipeline/record-processor';
@@ -19,7 +19,7 @@ const QUARANTINE_STRUCTURE =
  * memory flat); then one INSERT … SELECT moves the new events into `events`
  * (duplicates within the batch and against stored events are left out) and
  * the quarantined lines into `quarantine`. A batch that fails midway stores
- * nothing.
+ * nothing of the batch; the batches of a long file commit one by one.
  *
  * Where they wait: with the embedded engine, in TabSeparated files in the
  * data directory's staging folder that ClickHouse reads with file() (measured ~3× faster
@@ -38,6 +38,11 @@ export class StagingBatch {
     this.carrier = stagingDir ? new FileCarrier(stagingDir, batchId) : new TableCarrier(client, batchId);
   }
 
+  /** Embedded engine: whether the batch's staged rows are (still) in the staging folder. */
+  static isStaged(stagingDir: string, batchId: string): boolean {
+    return existsSync(new FileCarrier(stagingDir, batchId).eventsPath);
+  }
+
   create(): Promise<void> {
     return run(() => this.carrier.create());
   }
@@ -51,15 +56,21 @@ export class StagingBatch {
   }
 
   /**
-   * Moves the batch into events and quarantine; returns how many events were
-   * new. `sources` and `days` (JST) of the staged events bound the duplicate
-   * check against stored events.
+   * Moves the batch into events and quarantine; returns how many events of
+   * the batch are stored. `sources` and `days` (JST) of the staged events
+   * bound the duplicate check against stored events. Idempotent: a commit
+   * run again (after a crash) adds only what is missing, so it also completes
+   * a commit that was interrupted. `afterEvents` runs between the two inserts
+   * (the fault tests' kill point).
    */
-  async commit(batchId: string, scope: { sources: string[]; days: string[] }): Promise<number> {
+  async commit(batchId: string, scope: CommitScope, afterEvents?: () => void): Promise<number> {
     const ev = this.carrier.source('events');
     const q = this.carrier.source('quarantine');
     const params = { ...this.carrier.params, batch: batchId, sources: scope.sources, days: scope.days };
     await this.carrier.seal();
+    const eventId = `lower(hex(substring(SHA256(concat(source, '\\0', instance, '\\0', if(identity_key = '', raw, identity_key))), 1, 16)))`;
+    // The stored IDs looked up are only those of this batch's rows: the set
+    // held in memory is bounded by the batch, not by what a day holds.
     if (scope.sources.length > 0) await run(() =>
       this.client.command({
         query: `INSERT INTO ${TABLES.events} (event_id, ts, source, instance, user_id, user_name, department_code,
@@ -68,14 +79,11 @@ export class StagingBatch {
           SELECT event_id, fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo'), source, instance, user_id, user_name,
             department_code, terminal_id, client_ip, action, screen_id, business_code, subject_id, my_number_shown,
             record_count, reason, outcome, object, source_event_id, raw, my_number_hmacs, batch_id, line_no
-          FROM (
-            SELECT lower(hex(substring(SHA256(concat(source, '\\0', instance, '\\0',
-                     if(identity_key = '', raw, identity_key))), 1, 16))) AS event_id, *
-            FROM ${ev}
-          )
+          FROM (SELECT ${eventId} AS event_id, * FROM ${ev})
           WHERE event_id NOT IN (
             SELECT event_id FROM ${TABLES.events}
             WHERE source IN {sources:Array(String)} AND day IN {days:Array(Date)}
+              AND event_id IN (SELECT ${eventId} FROM ${ev})
           )
           LIMIT 1 BY event_id
           SETTINGS max_block_size = 65536, min_insert_block_size_rows = 65536, min_insert_block_size_bytes = 33554432,
@@ -83,24 +91,36 @@ export class StagingBatch {
         query_params: params,
       }),
     );
+    afterEvents?.();
     await run(() =>
       this.client.command({
-        query: `INSERT INTO ${TABLES.quarantine} (${QUARANTINE_COLUMNS.join(', ')}) SELECT ${QUARANTINE_COLUMNS.join(', ')} FROM ${q}`,
+        query: `INSERT INTO ${TABLES.quarantine} (${QUARANTINE_COLUMNS.join(', ')})
+          SELECT ${QUARANTINE_COLUMNS.join(', ')} FROM ${q}
+          WHERE quarantine_id NOT IN (SELECT quarantine_id FROM ${TABLES.quarantine} WHERE batch_id = {batch:String})`,
         query_params: params,
       }),
     );
-    return this.count(`SELECT count() AS n FROM ${TABLES.events} WHERE batch_id = {batch:String}`, params);
+    return storedEvents(this.client, batchId);
   }
 
   drop(): Promise<void> {
     return run(() => this.carrier.drop());
   }
+}
 
-  private async count(query: string, params: Record<string, unknown>): Promise<number> {
-    const rs = await run(() => this.client.query({ query, query_params: params, format: 'JSONEachRow' }));
-    const [row] = await rs.json<{ n: string }>();
-    return Number(row.n);
-  }
+/** Events of a batch that are in `events`. */
+export async function storedEvents(client: ClickHouseClient, batchId: string): Promise<number> {
+  const rs = await run(() =>
+    client.query({ query: `SELECT count() AS n FROM ${TABLES.events} WHERE batch_id = {batch:String}`, query_params: { batch: batchId }, format: 'JSONEachRow' }),
+  );
+  const [row] = await rs.json<{ n: string }>();
+  return Number(row.n);
+}
+
+export interface CommitScope {
+  sources: string[];
+  /** JST days, YYYY-MM-DD. */
+  days: string[];
 }
 
 type Part = 'events' | 'quarantine';
@@ -116,23 +136,15 @@ interface Carrier {
   drop(): Promise<void>;
 }
 
-/**
- * The staging folder of an embedded data directory, emptied when the process
- * opens it: one process owns the data directory, so anything left there is
- * from a batch that was interrupted (and was not acknowledged).
- */
-export function prepareStagingDir(dataDir: string): string {
-  const dir = join(dataDir, 'kansa-ingest-staging');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return dir;
-}
-
 /** Embedded engine: TabSeparated files read with file(). */
 class FileCarrier implements Carrier {
   private readonly paths: Record<Part, string>;
   private fds: Partial<Record<Part, number>> = {};
   readonly params: Record<string, unknown>;
+
+  get eventsPath(): string {
+    return this.paths.events;
+  }
 
   constructor(dir: string, batchId: string) {
     this.paths = {
