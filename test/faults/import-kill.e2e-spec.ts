@@ -1,17 +1,36 @@
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { INGEST_STAGING_PREFIX } from '@kansa/storage';
-import { tableBytes, queryDataDir, report, runKansa, storedCounts, waitFor } from './fault-harness';
+import { report, runKansa, storedCounts, waitFor } from './fault-harness';
 import { cp932, JUMIN_HEADER, juminLine } from './jumin-lines';
 
 /**
  * kill -9 of `kansa import` in the middle of a big file, then the same import
  * again: exactly the file's events are stored, once. Size: FAULT_IMPORT_LINES
- * (default 400000 lines, about 50 MB of CP932).
+ * (default 400000 lines, about 50 MB of CP932), committed in batches of
+ * FAULT_IMPORT_BATCH_LINES (default 100000).
  */
 const LINES = Number(process.env.FAULT_IMPORT_LINES ?? 400_000);
+const BATCH_LINES = Number(process.env.FAULT_IMPORT_BATCH_LINES ?? 100_000);
+
+/** The embedded staging folder of a data directory: files of the batch being staged, by name and size. */
+function stagedFiles(dataDir: string): Map<string, number> {
+  const dir = join(dataDir, 'kansa-ingest-staging');
+  const out = new Map<string, number>();
+  try {
+    for (const name of readdirSync(dir)) {
+      try {
+        out.set(name, statSync(join(dir, name)).size);
+      } catch {
+        // removed meanwhile (its batch was committed)
+      }
+    }
+  } catch {
+    // not created yet
+  }
+  return out;
+}
 
 jest.setTimeout(600_000);
 
@@ -33,12 +52,17 @@ describe('file import under kill -9', () => {
     await once(out, 'finish');
     const dataDir = join(work, 'data');
 
-    // Killed in the middle: once the import has written its first chunk of
-    // rows into its staging table (rows on disk, the batch not yet committed).
-    const first = runKansa(['import', file, '--data-dir', dataDir, '--json']);
+    // Killed in the middle: once at least one batch is committed (a second
+    // batch's staging file has appeared) and the next one is being staged.
+    const first = withEnv({ KANSA_INGEST_BATCH_LINES: String(BATCH_LINES) }, () => runKansa(['import', file, '--data-dir', dataDir, '--json']));
     let exitedEarly = false;
     void first.exited.then(() => (exitedEarly = true));
-    await waitFor('rows staged', async () => exitedEarly || tableBytes(dataDir, INGEST_STAGING_PREFIX) > 100_000, 300_000);
+    const seen = new Set<string>();
+    await waitFor('a batch committed and the next one staging', async () => {
+      const staged = [...stagedFiles(dataDir)].filter(([name]) => name.endsWith('.tsv') && !name.includes('_q_'));
+      for (const [name] of staged) seen.add(name);
+      return exitedEarly || (seen.size >= 2 && staged.some(([, size]) => size > 100_000));
+    }, 300_000);
     expect({ exitedEarly, output: exitedEarly ? first.output() : '' }).toEqual({ exitedEarly: false, output: '' });
     await first.kill();
     const afterKill = await storedCounts(dataDir, 'jumin');
@@ -47,24 +71,46 @@ describe('file import under kill -9', () => {
     const code = await second.exited;
     expect({ code, output: code === 0 ? '' : second.output() }).toEqual({ code: 0, output: '' });
     const final = await storedCounts(dataDir, 'jumin');
-    const leftovers = await queryDataDir<{ name: string }>(
-      dataDir,
-      'SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, {prefix:String})',
-      { prefix: INGEST_STAGING_PREFIX },
-    );
+    const leftovers = [...stagedFiles(dataDir).keys()];
+    const verify = runKansa(['verify', '--data-dir', dataDir, '--json']);
+    const verifyCode = await verify.exited;
     report('import-kill-9', {
       lines: LINES,
       storedBeforeKill: afterKill.rows,
-      stagingTablesLeftOver: leftovers.length,
+      stagingFilesLeftOver: leftovers.length,
+      verifyExitCode: verifyCode,
       rerun: JSON.parse(second.output()).files?.[0],
       ...final,
       lost: LINES - final.distinctEvents,
       duplicateRows: final.rows - final.distinctEvents,
     });
     expect(afterKill.rows).toBeLessThan(LINES); // the kill really was mid-import
+    expect(afterKill.rows).toBeGreaterThanOrEqual(BATCH_LINES - 1); // … after a batch was committed (the header was its first record)
+    // The re-run stores the rest; what the killed run committed (and, if it was
+    // killed inside a commit, what the re-run's start completed) is duplicates.
+    const rerun = JSON.parse(second.output()).total;
+    expect(rerun).toEqual({ read: LINES, stored: LINES - (final.batches.stored - rerun.stored), duplicates: final.batches.stored - rerun.stored, quarantined: 0 });
+    expect(rerun.duplicates).toBeGreaterThanOrEqual(afterKill.rows);
     expect(final.rows).toBe(LINES);
     expect(final.distinctEvents).toBe(LINES);
     expect(final.distinctSubjects).toBe(LINES);
     expect(final.quarantined).toBe(0);
+    expect(final.batches).toEqual({ read: LINES + rerun.duplicates, stored: LINES, duplicates: rerun.duplicates, quarantined: 0 });
+    expect(leftovers).toEqual([]);
+    expect({ verifyCode, output: verifyCode === 0 ? '' : verify.output() }).toEqual({ verifyCode: 0, output: '' });
   });
 });
+
+/** Runs `fn` with extra environment variables (a child process started in it inherits them). */
+function withEnv<T>(vars: Record<string, string>, fn: () => T): T {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
