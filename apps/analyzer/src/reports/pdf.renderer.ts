@@ -57,11 +57,14 @@ export function renderPdf(rep: MonthlyReport): Promise<Buffer> {
   const order: SectionKey[] = ['scope', 'rules', 'results', 'findings', 'accounts', 'charts', 'carried', 'integrity'];
   for (const key of order) {
     if (key === 'scope' || key === 'findings' || key === 'charts') doc.addPage();
-    sectionHeading(doc, SECTIONS[key]);
+    const sectionTables = tables.filter((x) => x.section === key);
+    const textFirst = key === 'scope' || key === 'charts' || key === 'integrity';
+    // The heading stays on the page of what follows it: text, or the first table kept whole.
+    sectionHeading(doc, SECTIONS[key], textFirst || sectionTables.length === 0 ? 180 : keepHeight(doc, sectionTables[0]) + 40);
     if (key === 'scope') scopeSummary(doc, rep);
     if (key === 'charts') charts(doc, rep);
     if (key === 'integrity') integrityNote(doc, rep);
-    for (const t of tables.filter((x) => x.section === key)) table(doc, t, t.title !== SECTIONS[key]);
+    for (const t of sectionTables) table(doc, t, t.title !== SECTIONS[key]);
   }
   pageFurniture(doc, rep);
   doc.end();
@@ -149,9 +152,9 @@ function count(rep: MonthlyReport, outcome: string): number {
   return rep.findings.filter((f) => f.outcome === outcome && f.status !== 'closed').length;
 }
 
-function sectionHeading(doc: Doc, title: string): void {
+function sectionHeading(doc: Doc, title: string, keep: number): void {
   // Never a heading alone at the foot of a page: keep room for what follows.
-  ensure(doc, 180);
+  ensure(doc, Math.min(keep, bottom(doc) - MARGIN.top));
   doc.moveDown(0.6);
   const y = doc.y;
   doc.rect(MARGIN.left, y, 4, 16).fill('#1f4e79');
@@ -248,8 +251,8 @@ const HEADER = 'header';
 /** Text this wide (pt) or narrower is never wrapped: IDs, times, names. */
 const SHORT = 42;
 
-/** A table that breaks across pages, its header row repeated on each page. */
-function table(doc: Doc, t: ReportTable, showTitle: boolean): void {
+/** Column layout and measures of a table, shared by drawing and page planning. */
+function tableLayout(doc: Doc, t: ReportTable) {
   const total = width(doc);
   const cols = t.columns.map((c, i) => (c.pdf === false ? -1 : i)).filter((i) => i >= 0);
   const size = cols.length > 10 ? 6.5 : cols.length > 7 ? 7.5 : 8.5;
@@ -261,6 +264,21 @@ function table(doc: Doc, t: ReportTable, showTitle: boolean): void {
     font !== HEADER && t.columns[cols[i]].code ? doc.font(R).fontSize(CODE_SIZE) : doc.font(font === HEADER ? B : font).fontSize(size);
   const rowHeight = (cells: string[], font: string) =>
     Math.max(...cells.map((c, i) => style(i, font).heightOfString(c || ' ', { width: widths[i] - 2 * pad }))) + 2 * pad;
+  const footerH = t.footer ? rowHeight(pick(t.footer), B) : 0;
+  // A short table is kept on one page with its title, rather than leaving its last rows alone on the next.
+  const whole = rowHeight(cols.map((ci) => t.columns[ci].header), HEADER) + footerH + t.rows.slice(0, 16).reduce((a, r) => a + rowHeight(pick(r), R), 0);
+  const keep = t.rows.length <= 15 ? whole + 50 : 90;
+  return { total, cols, size, pad, widths, pick, style, rowHeight, keep };
+}
+
+/** Height to keep together at the top of a table (title, header and, when short, all rows). */
+function keepHeight(doc: Doc, t: ReportTable): number {
+  return tableLayout(doc, t).keep;
+}
+
+/** A table that breaks across pages, its header row repeated on each page. */
+function table(doc: Doc, t: ReportTable, showTitle: boolean): void {
+  const { total, cols, pad, widths, pick, style, rowHeight, keep } = tableLayout(doc, t);
   const drawRow = (cells: string[], font: string, fill: string | null, numeric: boolean[]) => {
     const h = rowHeight(cells, font);
     const y = doc.y;
@@ -279,10 +297,7 @@ function table(doc: Doc, t: ReportTable, showTitle: boolean): void {
   const header = cols.map((ci) => t.columns[ci].header);
   const headerNumeric = cols.map(() => false);
   const numeric = cols.map((ci) => t.columns[ci].kind === 'int');
-  // A short table is kept on one page with its title, rather than leaving its last rows alone on the next.
-  const footerH = t.footer ? rowHeight(pick(t.footer), B) : 0;
-  const whole = rowHeight(header, HEADER) + footerH + t.rows.slice(0, 16).reduce((a, r) => a + rowHeight(pick(r), R), 0);
-  ensure(doc, t.rows.length <= 15 ? whole + 50 : 90);
+  ensure(doc, keep);
   if (showTitle) doc.font(B).fontSize(10).fillColor(INK).text(t.title, MARGIN.left, doc.y, { width: total });
   if (t.note) doc.font(R).fontSize(8).fillColor('#444444').text(t.note, MARGIN.left, doc.y, { width: total });
   doc.fillColor(INK).moveDown(0.25);
