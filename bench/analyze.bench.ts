@@ -55,7 +55,7 @@ export async function main(argv: string[]): Promise<void> {
     const client = app.get<ClickHouseClient>(CLICKHOUSE);
     await app.get(MastersRepository).load(generated.mastersDir);
     log('importing');
-    const imported = await importLogs(app, generated.logsDir, (done, total) => {
+    const imported = await importLogs(app, [generated.logsDir], (done, total) => {
       if (done % 20 === 0 || done === total) log(`  ${done}/${total} files`);
     });
 

@@ -18,10 +18,10 @@ function digest(dir: string): string {
 
 describe('generateDemo', () => {
   const dirs: string[] = [];
-  const run = (seed: number, month = '2025-04') => {
+  const run = (seed: number, month = '2025-04', historyMonths = 0) => {
     const outDir = mkdtempSync(join(tmpdir(), 'kansa-demo-'));
     dirs.push(outDir);
-    return generateDemo({ outDir, month, staff: 60, seed });
+    return generateDemo({ outDir, month, staff: 60, seed, historyMonths });
   };
   let demo: DemoResult;
   beforeAll(() => {
@@ -116,6 +116,27 @@ describe('generateDemo', () => {
     const again = run(7);
     expect(digest(again.outDir)).toBe(digest(demo.outDir));
     expect(digest(run(8).outDir)).not.toBe(digest(demo.outDir));
+  });
+
+  it('writes the months before as history without changing the month, with the retired member working until retirement', () => {
+    const withHistory = run(7, '2025-04', 3);
+    for (const sub of ['masters', 'logs']) {
+      expect(readdirSync(join(withHistory.outDir, sub))).toEqual(readdirSync(join(demo.outDir, sub)));
+      for (const f of readdirSync(join(demo.outDir, sub))) expect(readFileSync(join(withHistory.outDir, sub, f)).equals(readFileSync(join(demo.outDir, sub, f)))).toBe(true);
+    }
+    const { history, ...month } = withHistory.manifest;
+    expect(month).toEqual(demo.manifest);
+    expect(history!.period).toEqual(['2025-01-01', '2025-03-31']);
+    const files = readdirSync(withHistory.historyDir!);
+    expect(files).toContain('JUMIN_OPLOG_20250106.csv');
+    expect(files.filter((f) => f.startsWith('CHUKAN_OPLOG_')).length).toBeGreaterThan(55);
+    const retired = demo.manifest.expected.find((e) => e.rule === 'absentee-activity' && e.note.startsWith('retired'))!.userId;
+    const unused = demo.manifest.expected.find((e) => e.rule === 'unused-account')!.userId;
+    const text = files.filter((f) => f.startsWith('JUMIN_OPLOG_') || f.startsWith('CHUKAN_OPLOG_')).map((f) => iconv.decode(readFileSync(join(withHistory.historyDir!, f)), f.endsWith('.csv') ? 'cp932' : 'utf8')).join('\n');
+    expect(text).toContain(`,${retired},`);
+    const chukan = files.filter((f) => f.startsWith('CHUKAN_OPLOG_')).map((f) => readFileSync(join(withHistory.historyDir!, f), 'utf8')).join('');
+    expect(chukan).toContain('"operator"');
+    expect(chukan).not.toContain(unused);
   });
 
   it('works for a month with no national holiday and a December with 年末年始', () => {

@@ -24,6 +24,14 @@ export interface DemoOptions {
    * raise `staff` rather than `scale`.
    */
   scale?: number;
+  /**
+   * Months of history before `month` (default 0), written to `outDir/history/`:
+   * ordinary work only, as the logs a city already holds when it analyses a
+   * month (rules with a look-back — the unused-account rule needs 90 days —
+   * see a real past). Nothing is planted there; the manifest's `period`,
+   * `valid_events`, `expected` and `decoys` stay those of `month`.
+   */
+  historyMonths?: number;
   /** Called after each day is written (progress bars). */
   onDay?: (day: string, events: number) => void;
 }
@@ -32,6 +40,8 @@ export interface DemoManifest {
   period: [string, string];
   valid_events: Record<DemoSource, number>;
   bad_lines: number;
+  /** The history written before the month (`historyMonths` > 0). */
+  history?: { period: [string, string]; valid_events: Record<DemoSource, number> };
   expected: ManifestEntry[];
   decoys: ManifestEntry[];
   /** Settings the planted decoys assume (e.g. the approved USB device). */
@@ -42,13 +52,21 @@ export interface DemoResult {
   outDir: string;
   mastersDir: string;
   logsDir: string;
+  /** Logs of the months before (only with `historyMonths` > 0). */
+  historyDir: string | null;
   manifestPath: string;
   manifest: DemoManifest;
   masters: Record<MasterKind, number>;
+  /** Events of the month (history events: `manifest.history`). */
   events: number;
+  /** Files of the month and of the history. */
   files: number;
   bytes: number;
   elapsedMs: number;
+}
+
+function emptyCounts(): Record<DemoSource, number> {
+  return { jumin: 0, atena: 0, chukan: 0, terminal: 0 };
 }
 
 interface HeapNode {
@@ -120,7 +138,9 @@ export function generateDemo(options: DemoOptions): DemoResult {
   const scale = options.scale ?? 1;
   if (!(scale > 0)) throw new Error(`scale must be > 0 (got ${scale})`);
   const { staff, residents } = buildOrganisation(seed, options.staff ?? 300);
-  const scenario = planScenario(seed, options.month, staff, residents);
+  const historyMonths = options.historyMonths ?? 0;
+  if (!Number.isInteger(historyMonths) || historyMonths < 0 || historyMonths > 12) throw new Error(`historyMonths must be an integer 0–12 (got ${historyMonths})`);
+  const scenario = planScenario(seed, options.month, staff, residents, historyMonths);
   const mastersDir = join(options.outDir, 'masters');
   const logsDir = join(options.outDir, 'logs');
   mkdirSync(mastersDir, { recursive: true });
@@ -128,52 +148,69 @@ export function generateDemo(options: DemoOptions): DemoResult {
   const masters = writeDemoMasters(mastersDir, staff, residents, scenario);
 
   const ctx: ActivityContext = { residents, protectedResidents: scenario.protectedResidents };
-  const counts: Record<DemoSource, number> = { jumin: 0, atena: 0, chukan: 0, terminal: 0 };
-  const business = scenario.calendar.filter((d) => d.businessDay).map((d) => d.date);
-  const monthEnd = new Set(business.slice(-3));
-  let files = 0;
-  let bytes = 0;
+  const counts = emptyCounts();
+  const written = { files: 0, bytes: 0 };
+  const writeDays = (calendar: typeof scenario.calendar, dir: string, out: Record<DemoSource, number>, workDays: (day: string) => boolean) => {
+    const monthEnd = new Set<string>();
+    const business = calendar.filter((d) => d.businessDay).map((d) => d.date);
+    for (let i = 0; i < business.length; i++) {
+      if (business[i + 3]?.slice(0, 7) !== business[i].slice(0, 7)) monthEnd.add(business[i]);
+    }
+    for (const { date: day } of calendar) {
+      const heap = new EventHeap();
+      const planted = scenario.events.get(day) ?? [];
+      heap.push(planted[Symbol.iterator](), -1);
+      if (workDays(day)) {
+        const factor = scale * (dayOfWeek(day) === 1 ? 1.3 : 1) * (monthEnd.has(day) ? 1.25 : 1) * (day === scenario.openDay ? 0.6 : 1);
+        for (const s of staff) {
+          if (!scenario.works(s, day)) continue;
+          heap.push(staffDay(ctx, s, Random.derive(seed, 'day', s.index, day), factor, scenario.approvedDevice, day === scenario.openDay), s.index);
+        }
+      }
+      const yyyymmdd = day.replace(/-/g, '');
+      const writers = new Map<DemoSource, DailyLogWriter>();
+      let serial = 0;
+      let dayEvents = 0;
+      while (heap.size > 0) {
+        const ev = heap.pop();
+        if (ev.source === 'chukan' && day === scenario.chukanSilentDay) continue;
+        let w = writers.get(ev.source);
+        if (!w) {
+          w = new DailyLogWriter(ev.source, dir, yyyymmdd);
+          writers.set(ev.source, w);
+        }
+        const serialNo = ev.source === 'chukan' ? `Q${yyyymmdd}${String(serial++).padStart(6, '0')}` : '';
+        w.write(formatLine(day, ev, serialNo));
+        out[ev.source]++;
+        dayEvents++;
+      }
+      for (const w of writers.values()) {
+        w.close();
+        written.files++;
+        written.bytes += w.bytes;
+      }
+      options.onDay?.(day, dayEvents);
+    }
+  };
 
-  for (const { date: day } of scenario.calendar) {
-    const heap = new EventHeap();
-    const planted = scenario.events.get(day) ?? [];
-    heap.push(planted[Symbol.iterator](), -1);
-    if (scenario.workDays.has(day)) {
-      const factor = scale * (dayOfWeek(day) === 1 ? 1.3 : 1) * (monthEnd.has(day) ? 1.25 : 1) * (day === scenario.openDay ? 0.6 : 1);
-      for (const s of staff) {
-        if (!scenario.works(s, day)) continue;
-        heap.push(staffDay(ctx, s, Random.derive(seed, 'day', s.index, day), factor, scenario.approvedDevice, day === scenario.openDay), s.index);
-      }
-    }
-    const yyyymmdd = day.replace(/-/g, '');
-    const writers = new Map<DemoSource, DailyLogWriter>();
-    let serial = 0;
-    let dayEvents = 0;
-    while (heap.size > 0) {
-      const ev = heap.pop();
-      if (ev.source === 'chukan' && day === scenario.chukanSilentDay) continue;
-      let w = writers.get(ev.source);
-      if (!w) {
-        w = new DailyLogWriter(ev.source, logsDir, yyyymmdd);
-        writers.set(ev.source, w);
-      }
-      const serialNo = ev.source === 'chukan' ? `Q${yyyymmdd}${String(serial++).padStart(6, '0')}` : '';
-      w.write(formatLine(day, ev, serialNo));
-      counts[ev.source]++;
-      dayEvents++;
-    }
-    for (const w of writers.values()) {
-      w.close();
-      files++;
-      bytes += w.bytes;
-    }
-    options.onDay?.(day, dayEvents);
+  let history: DemoManifest['history'];
+  let historyDir: string | null = null;
+  if (scenario.historyCalendar.length) {
+    historyDir = join(options.outDir, 'history');
+    mkdirSync(historyDir, { recursive: true });
+    const historyCounts = emptyCounts();
+    const cal = scenario.historyCalendar;
+    const historyWorkDays = new Set(cal.filter((d) => d.businessDay).map((d) => d.date));
+    writeDays(cal, historyDir, historyCounts, (day) => historyWorkDays.has(day));
+    history = { period: [cal[0].date, cal[cal.length - 1].date], valid_events: historyCounts };
   }
+  writeDays(scenario.calendar, logsDir, counts, (day) => scenario.workDays.has(day));
 
   const manifest: DemoManifest = {
     period: [scenario.calendar[0].date, scenario.calendar[scenario.calendar.length - 1].date],
     valid_events: counts,
     bad_lines: 0,
+    ...(history ? { history } : {}),
     expected: scenario.expected,
     decoys: scenario.decoys,
     settings: { approvedDevices: [scenario.approvedDevice], calendarOverrides: scenario.overrides },
@@ -184,12 +221,13 @@ export function generateDemo(options: DemoOptions): DemoResult {
     outDir: options.outDir,
     mastersDir,
     logsDir,
+    historyDir,
     manifestPath,
     manifest,
     masters,
     events: DEMO_SOURCES.reduce((a, s) => a + counts[s], 0),
-    files,
-    bytes,
+    files: written.files,
+    bytes: written.bytes,
     elapsedMs: Date.now() - started,
   };
 }

@@ -22,6 +22,8 @@ export interface ExtraAccount { system: string; staffId: string }
 export interface DemoScenario {
   month: string;
   calendar: CalendarDay[];
+  /** The months before `month` (ordinary work only, plain national calendar): the history a real deployment already holds. */
+  historyCalendar: CalendarDay[];
   overrides: CalendarOverride[];
   /** Days with ordinary work (business days, the 開庁 day included). */
   workDays: Set<string>;
@@ -41,7 +43,7 @@ export interface DemoScenario {
   expected: ManifestEntry[];
   decoys: ManifestEntry[];
   approvedDevice: string;
-  /** Whether a staff member does ordinary work on a day (not on leave, not retired). */
+  /** Whether a staff member does ordinary work on a day (not on leave, not yet retired). */
   works(staff: DemoStaff, day: string): boolean;
 }
 
@@ -53,10 +55,21 @@ function lastDayOfMonth(month: string): string {
   return addDays(`${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`, -1);
 }
 
+/** The first day of the month `n` months before the month of `first` (a YYYY-MM-01). */
+function monthsBefore(first: string, n: number): string {
+  const [y, m] = first.split('-').map(Number);
+  const k = y * 12 + (m - 1) - n;
+  return `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}-01`;
+}
+
 const hm = (h: number, m: number, s = 0) => h * HOUR + m * MIN + s * SEC;
 
-/** Plans the month: calendar, planted incidents with their decoys, the master rows they need. */
-export function planScenario(seed: string, month: string, staff: DemoStaff[], residents: DemoResidents): DemoScenario {
+/**
+ * Plans the month: calendar, planted incidents with their decoys, the master
+ * rows they need; and `historyMonths` months of history before it (ordinary
+ * work and the habitual exporter's daily output, nothing planted).
+ */
+export function planScenario(seed: string, month: string, staff: DemoStaff[], residents: DemoResidents, historyMonths = 0): DemoScenario {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new Error(`month must be YYYY-MM: "${month}"`);
   if (staff.length < 40) throw new Error(`the demo needs at least 40 staff to plant every incident (got ${staff.length})`);
   const rng = Random.derive(seed, 'scenario', month);
@@ -224,6 +237,16 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
     put(bd(i), { t: hm(16, 0) + rng.int(0, 20 * MIN), source: 'jumin', staff: roles.habitual, op: 'CSV出力', count, reason: '納税通知書の発送準備' });
   }
   decoy('mass-output', bd(n - 4), roles.habitual, '600 records: habitual exporter (~150/day), under threshold');
+  // History: own random stream, so the month itself is the same with or without it.
+  const historyFirst = monthsBefore(first, historyMonths);
+  const historyCalendar = historyMonths > 0 ? buildCalendarDays(historyFirst, addDays(first, -1), []) : [];
+  const hrng = Random.derive(seed, 'history', month);
+  for (const d of historyCalendar) {
+    if (!d.businessDay) continue;
+    const list = events.get(d.date) ?? [];
+    list.push({ t: hm(16, 0) + hrng.int(0, 20 * MIN), source: 'jumin', staff: roles.habitual, op: 'CSV出力', count: hrng.int(120, 180), reason: '納税通知書の発送準備' });
+    events.set(d.date, list);
+  }
 
   // mass-lookup: 320 distinct residents in a day; decoy 250.
   const lookups = (s: DemoStaff, day: string, distinct: number, reason: string) => {
@@ -321,10 +344,11 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
   for (const list of events.values()) list.sort((a, b) => a.t - b.t);
 
   const workDays = new Set([...business, openDay]);
-  const retiredIds = new Set(staff.filter((s) => s.status === '退職').map((s) => s.id));
+  const retiredOn = new Map(staff.filter((s) => s.status === '退職').map((s) => [s.id, s.retiredOn]));
   return {
     month,
     calendar,
+    historyCalendar,
     overrides,
     workDays,
     openDay,
@@ -341,7 +365,8 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
     decoys,
     approvedDevice: APPROVED_DEVICE,
     works(s: DemoStaff, day: string) {
-      if (retiredIds.has(s.id)) return false;
+      const retired = retiredOn.get(s.id);
+      if (retired !== undefined && (!retired || day > retired)) return false;
       if (day === openDay && !openDayRoster.has(s.index)) return false;
       const spans = absent.get(s.id);
       return !spans || !spans.some(([a, b]) => day >= a && day <= b);

@@ -14,6 +14,13 @@ import { FileImportService } from '@kansa/collector/sources/file-import/file-imp
 import { CommandContext } from '../context';
 import { UserError } from '../errors';
 
+/**
+ * Months of history generated and imported before the demo month: the logs a
+ * city already holds, so that look-back rules (unused accounts: 90 days) see a
+ * real past. Only the demo month is analysed and reported.
+ */
+const HISTORY_MONTHS = 3;
+
 interface DemoOptions {
   month?: string;
   staff: number;
@@ -61,17 +68,22 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
         const month = opts.month ?? previousMonth(jstDay(app.get<Clock>(CLOCK).now()));
         await refuseForeignData(app, outDir);
         const say = (line: string) => c.err.write(line + '\n');
-        say(`1/5 生成: ${month} 職員 ${opts.staff} 人 → ${outDir}`);
-        const generated = generateDemo({ outDir, month, staff: opts.staff, seed: opts.seed });
-        say(`    ${generated.files} ファイル  ${generated.events.toLocaleString('ja-JP')} 件`);
+        say(`1/5 生成: ${month}（と前 ${HISTORY_MONTHS} か月の履歴） 職員 ${opts.staff} 人 → ${outDir}`);
+        const generated = generateDemo({ outDir, month, staff: opts.staff, seed: opts.seed, historyMonths: HISTORY_MONTHS });
+        const historyEvents = Object.values(generated.manifest.history?.valid_events ?? {}).reduce((a, b) => a + b, 0);
+        say(`    ${generated.files} ファイル  ${month} ${generated.events.toLocaleString('ja-JP')} 件・履歴 ${historyEvents.toLocaleString('ja-JP')} 件`);
         say('2/5 マスタ取り込み');
         await app.get(MastersRepository).load(generated.mastersDir);
         say('3/5 ログ取り込み');
-        const imported = await importLogs(app, generated.logsDir, (done, total) => {
+        const progress = (done: number, total: number) => {
           if (c.err.isTTY) c.err.write(`\r    ${done}/${total} ファイル`);
-        });
+        };
+        const history = generated.historyDir ? await importLogs(app, [generated.historyDir], progress) : null;
+        if (history && c.err.isTTY) c.err.write('\n');
+        if (history) say(`    履歴 ${history.files} ファイル  ${history.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${history.duplicates}・隔離 ${history.quarantined}）`);
+        const imported = await importLogs(app, [generated.logsDir], progress);
         if (c.err.isTTY) c.err.write('\n');
-        say(`    ${imported.files} ファイル  ${imported.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${imported.duplicates}・隔離 ${imported.quarantined}）`);
+        say(`    ${month} ${imported.files} ファイル  ${imported.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${imported.duplicates}・隔離 ${imported.quarantined}）`);
         say('4/5 分析');
         const { fromDay, toDay } = monthDays(month);
         const result = await app.get(AnalysisService).analyze({ fromDay, toDay, kind: 'demo' });
@@ -82,20 +94,20 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
         const files = report.files.map((f) => ({ format: f.format, path: f.path }));
         c.print(
           [formatDemoSummary(month, imported, result, findings, planted), '', '報告書:', ...files.map((f) => `  ${f.path}`)].join('\n'),
-          { month, outDir, imported, analysis: result, planted: plantedStatus(findings, planted), report: files },
+          { month, outDir, imported, importedHistory: history, analysis: result, planted: plantedStatus(findings, planted), report: files },
         );
       });
     });
 }
 
-/** Imports every log file of a folder through the collector's file import. */
+/** Imports every log file of the folders through the collector's file import. */
 export async function importLogs(
   app: INestApplicationContext,
-  dir: string,
+  dirs: string[],
   onFile: (done: number, total: number) => void = () => undefined,
 ): Promise<DemoImportSummary> {
   const files = app.get(FileImportService);
-  const list = files.expand([dir]);
+  const list = files.expand(dirs);
   const t0 = performance.now();
   const sum: DemoImportSummary = { files: list.length, read: 0, stored: 0, duplicates: 0, quarantined: 0, seconds: 0 };
   for (const [i, file] of list.entries()) {
