@@ -191,13 +191,16 @@ async function engineLoad(dataDir: string, file: string): Promise<void> {
   process.stdout.write(JSON.stringify({ rows: Number(r.rows), seconds, bytesPerRow: +(Number(p.bytes) / Number(r.rows)).toFixed(1), eventsSeconds }));
 }
 
-/** Child: pipeline time from import_batches and bytes on disk per stored event. */
+/**
+ * Child: pipeline time from import_batches (first batch start to last batch end: a file's batches
+ * overlap, one commits while the next is parsed) and bytes on disk per stored event.
+ */
 async function stats(dataDir: string): Promise<void> {
   const { openClickHouse } = await import('@kansa/storage');
   const client = await openClickHouse({ dataDir });
   const [r] = await (
     await client.query({
-      query: `SELECT (SELECT sum(toUnixTimestamp64Milli(finished_at) - toUnixTimestamp64Milli(started_at)) FROM import_batches) AS ms,
+      query: `SELECT (SELECT max(toUnixTimestamp64Milli(finished_at)) - min(toUnixTimestamp64Milli(started_at)) FROM import_batches) AS ms,
                      (SELECT count() FROM events) AS rows,
                      (SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND database = currentDatabase() AND table = 'events') AS bytes`,
       format: 'JSONEachRow',

@@ -52,8 +52,10 @@ describe('file import under kill -9', () => {
     await once(out, 'finish');
     const dataDir = join(work, 'data');
 
-    // Killed in the middle: once at least one batch is committed (a second
-    // batch's staging file has appeared) and the next one is being staged.
+    // Killed in the middle: once at least one batch is committed and a later
+    // one is being staged. A batch commits while the next is parsed, and the
+    // third batch opens only after the first one's commit has finished, so
+    // the third staging file seen means the first batch is committed.
     const first = withEnv({ KANSA_INGEST_BATCH_LINES: String(BATCH_LINES) }, () => runKansa(['import', file, '--data-dir', dataDir, '--json']));
     let exitedEarly = false;
     void first.exited.then(() => (exitedEarly = true));
@@ -61,7 +63,7 @@ describe('file import under kill -9', () => {
     await waitFor('a batch committed and the next one staging', async () => {
       const staged = [...stagedFiles(dataDir)].filter(([name]) => name.endsWith('.tsv') && !name.includes('_q_'));
       for (const [name] of staged) seen.add(name);
-      return exitedEarly || (seen.size >= 2 && staged.some(([, size]) => size > 100_000));
+      return exitedEarly || (seen.size >= 3 && staged.some(([, size]) => size > 100_000));
     }, 300_000);
     expect({ exitedEarly, output: exitedEarly ? first.output() : '' }).toEqual({ exitedEarly: false, output: '' });
     await first.kill();

@@ -25,7 +25,7 @@ export interface IngestOptions {
 }
 
 /** Rows sent to ClickHouse per insert into the staging table. */
-const FLUSH_ROWS = 50_000;
+const FLUSH_ROWS = 4_096;
 const CHUNK = 5_000;
 /**
  * Lines per batch (a long file or record stream is committed in batches of
@@ -99,6 +99,14 @@ export class IngestService implements IngestServicePort, OnModuleInit {
     const total: IngestCounts = { read: 0, stored: 0, duplicates: 0, quarantined: 0, reasons: {} };
     const batchIds: string[] = [];
     let batch: OpenBatch | undefined = await this.openBatch(system, request);
+    // A full batch commits (in the engine's thread) while the next one is
+    // parsed: at most one commit in flight, commits in order.
+    let committing: Promise<void> | undefined;
+    const settle = async () => {
+      const c = committing;
+      committing = undefined;
+      await c;
+    };
     try {
       for await (const chunk of chunks) {
         for (let from = 0; from < chunk.length; ) {
@@ -110,19 +118,23 @@ export class IngestService implements IngestServicePort, OnModuleInit {
           if (batch.records >= this.batchLines) {
             const done: OpenBatch = batch;
             batch = undefined;
-            await this.commit(done, request, '', total);
+            await settle();
             batchIds.push(done.batchId);
+            committing = this.commit(done, request, '', total);
+            committing.catch(() => undefined); // awaited by settle()
           }
         }
         options.onProgress?.(total);
       }
+      await settle();
       if (batch && (batch.read > 0 || batchIds.length === 0)) {
         const last: OpenBatch = batch;
         batch = undefined;
-        await this.commit(last, request, options.fileSha256?.() ?? '', total);
         batchIds.push(last.batchId);
+        await this.commit(last, request, options.fileSha256?.() ?? '', total);
       }
     } finally {
+      await committing?.catch(() => undefined);
       await batch?.staging.drop();
     }
     options.onProgress?.(total);
