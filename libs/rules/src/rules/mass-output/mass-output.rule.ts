@@ -31,7 +31,7 @@ interface Row extends EvidenceRow {
 export default defineRule<Params, Row>({
   id: 'mass-output',
   title: '大量出力',
-  version: 1,
+  version: 2,
   severity: 'high',
   guideline: '特定個人情報の大量出力・持出しの検知（帳票出力・CSV出力・一括出力の記録の分析）',
   description:
@@ -40,25 +40,39 @@ export default defineRule<Params, Row>({
   sources: [],
   lookbackDays: 90,
   params,
+  // The daily totals (look-back included) are a lean sum over the few columns
+  // they need; the evidence arrays are built only for the days that pass.
   query: (ctx) => ({
     query: `
 WITH daily AS (
-  SELECT day, user_id, sum(record_count) AS total, ${evidence()}
+  SELECT day, user_id, sum(record_count) AS total
   FROM ${T.events}
   WHERE ${inLookback()} AND action IN {outputs:Array(String)}
   GROUP BY day, user_id
+),
+hits AS (
+  SELECT d.day AS day, d.user_id AS user_id, d.total AS total,
+    arrayMap(x -> x.2, arrayFilter(x -> x.1 >= d.day - {lookbackDays:UInt32} AND x.1 < d.day, h.hist)) AS prev,
+    length(prev) AS active_days,
+    if(active_days > 0, arrayReduce('quantileExact(0.95)', prev), 0) AS p95,
+    d.total >= {threshold:UInt64} AS by_threshold
+  FROM daily d
+  LEFT JOIN (SELECT user_id, groupArray((day, total)) AS hist FROM daily WHERE day < {toDay:Date} GROUP BY user_id) h
+    ON h.user_id = d.user_id
+  WHERE d.day >= {fromDay:Date} AND d.total >= least({threshold:UInt64}, {minimum:UInt64})
+    AND (by_threshold OR (active_days >= {minActiveDays:UInt32} AND d.total >= {factor:Float64} * p95 AND d.total >= {minimum:UInt64}))
 )
-SELECT toString(d.day) AS day, toString(d.user_id) AS user_id, d.total AS total,
-  d.evidence_ids AS evidence_ids, d.evidence_total AS evidence_total, d.first_at AS first_at, d.last_at AS last_at,
-  arrayMap(x -> x.2, arrayFilter(x -> x.1 >= d.day - {lookbackDays:UInt32} AND x.1 < d.day, h.hist)) AS prev,
-  length(prev) AS active_days,
-  if(active_days > 0, arrayReduce('quantileExact(0.95)', prev), 0) AS p95,
-  d.total >= {threshold:UInt64} AS by_threshold
-FROM daily d
-LEFT JOIN (SELECT user_id, groupArray((day, total)) AS hist FROM daily WHERE day < {toDay:Date} GROUP BY user_id) h
-  ON h.user_id = d.user_id
-WHERE d.day >= {fromDay:Date} AND d.total >= least({threshold:UInt64}, {minimum:UInt64})
-  AND (by_threshold OR (active_days >= {minActiveDays:UInt32} AND d.total >= {factor:Float64} * p95 AND d.total >= {minimum:UInt64}))
+SELECT toString(x.day) AS day, toString(x.user_id) AS user_id, x.total AS total,
+  e.evidence_ids AS evidence_ids, e.evidence_total AS evidence_total, e.first_at AS first_at, e.last_at AS last_at,
+  x.active_days AS active_days, x.p95 AS p95, x.by_threshold AS by_threshold
+FROM hits x
+INNER JOIN (
+  SELECT day, user_id, ${evidence()}
+  FROM ${T.events}
+  WHERE ${inLookback()} AND day >= {fromDay:Date} AND action IN {outputs:Array(String)}
+    AND (day, user_id) IN (SELECT day, user_id FROM hits)
+  GROUP BY day, user_id
+) e ON e.day = x.day AND e.user_id = x.user_id
 ORDER BY day, user_id`,
     query_params: {
       ...windowParams(ctx),
