@@ -174,6 +174,7 @@ export class IngestService implements IngestServicePort, OnModuleInit {
       const stored = await this.serially(async () => {
         await this.recoverInterruptedCommits();
         if (this.stagingDir) writeIntent(this.stagingDir, intent);
+        // From here on, part of the batch may be stored.
         try {
           const n = ++this.commits;
           const stored = await batch.staging.commit(batch.batchId, intent.scope, () => {
