@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
+import { ANALYZER_SCHEDULE } from '../scheduling/schedule-root';
 import { ReportCronService } from './report-cron.service';
 import { ReportsModule } from './reports.module';
 
 /** The automatic monthly report (service mode only: `kansa serve`). */
 @Module({
-  imports: [ScheduleModule.forRoot(), ReportsModule],
+  imports: [ANALYZER_SCHEDULE, ReportsModule],
   providers: [ReportCronService],
   exports: [ReportCronService],
 })
