@@ -57,6 +57,11 @@ export function runKansa(args: string[]): ServiceProcess & { exited: Promise<num
     env: { ...process.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return supervise(child);
+}
+
+/** Collects a child's output and gives it stop (SIGTERM) and kill (SIGKILL). */
+function supervise(child: ChildProcess): ServiceProcess & { exited: Promise<number | null> } {
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (out += d));
@@ -77,25 +82,12 @@ export function runKansa(args: string[]): ServiceProcess & { exited: Promise<num
 }
 
 function wrap(child: ChildProcess, ready: RegExp): Promise<ServiceProcess> {
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const service: ServiceProcess = {
-    child,
-    output: () => out,
-    stop: async () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
+  const service = supervise(child);
+  const { exited } = service;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service not ready within 120 s:\n${out}`)), 120_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (ready.test(out)) {
+    const timer = setTimeout(() => reject(new Error(`service not ready within 120 s:\n${service.output()}`)), 120_000);
+    const onData = () => {
+      if (ready.test(service.output())) {
         clearTimeout(timer);
         resolve(service);
       }
@@ -104,7 +96,7 @@ function wrap(child: ChildProcess, ready: RegExp): Promise<ServiceProcess> {
     child.stderr?.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`service exited with ${code} before it was ready:\n${out}`));
+      reject(new Error(`service exited with ${code} before it was ready:\n${service.output()}`));
     });
   });
 }
