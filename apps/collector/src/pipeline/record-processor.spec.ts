@@ -73,5 +73,8 @@ describe('RecordProcessor (decode → mask → parse → normalize)', () => {
     const header = iconv.encode(systems.get('jumin')!.headerLine!, 'cp932');
     expect(processor('jumin', true).process({ lineNo: 1, bytes: header })).toEqual({ kind: 'skip' });
     expect(() => processor('jumin', true).process({ lineNo: 1, bytes: iconv.encode(JUMIN_OK, 'cp932') })).toThrow(HeaderMismatchError);
+    // A UTF-8 file sent where CP932 is configured: refused by its header, with the encoding named.
+    const utf8Header = Buffer.from(systems.get('jumin')!.headerLine!, 'utf8');
+    expect(() => processor('jumin', true).process({ lineNo: 1, bytes: utf8Header })).toThrow(/line 1: .*not readable as cp932/);
   });
 });

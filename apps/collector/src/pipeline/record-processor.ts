@@ -54,6 +54,10 @@ export class RecordProcessor {
       if (decoded.kind !== 'ok') {
         const masked = maskMyNumberBytes(record.bytes, this.system.config.encoding);
         const lenient = maskMyNumbers(this.decoder.lenient(masked.value)).value;
+        // An unreadable first line of a file is a file in another encoding (e.g. UTF-8 sent as CP932): refuse it whole.
+        if (this.ctx.expectHeader && record.lineNo === 1 && this.system.headerLine !== undefined) {
+          throw new HeaderMismatchError(this.ctx.origin, this.system.headerLine, `${lenient}" — not readable as ${this.system.config.encoding}; check the file's encoding (文字コードを確認してください)`);
+        }
         return this.quarantined(record, decoded.kind === 'quarantine' ? decoded.field : '(文字コード)', decoded.kind === 'quarantine' ? decoded.reason : decoded.reason, lenient, masked.value.toString('base64'));
       }
       text = decoded.value;
