@@ -32,6 +32,9 @@ function stagedFiles(dataDir: string): Map<string, number> {
   return out;
 }
 
+/** A staged file of a batch: ingest_staging_[kind_]<batch id>.tsv */
+const STAGED_BATCH_FILE = /^ingest_staging_(?:[a-z]_)?([0-9a-f]{32})\.tsv$/;
+
 jest.setTimeout(600_000);
 
 describe('file import under kill -9', () => {
@@ -61,8 +64,9 @@ describe('file import under kill -9', () => {
     void first.exited.then(() => (exitedEarly = true));
     const seen = new Set<string>();
     await waitFor('a batch committed and the next one staging', async () => {
-      const staged = [...stagedFiles(dataDir)].filter(([name]) => name.endsWith('.tsv') && !name.includes('_q_'));
-      for (const [name] of staged) seen.add(name);
+      // A batch stages several files (events, plain lines, quarantine): count batches by ID.
+      const staged = [...stagedFiles(dataDir)].filter(([name]) => STAGED_BATCH_FILE.test(name));
+      for (const [name] of staged) seen.add((STAGED_BATCH_FILE.exec(name) as RegExpExecArray)[1]);
       return exitedEarly || (seen.size >= 3 && staged.some(([, size]) => size > 100_000));
     }, 300_000);
     expect({ exitedEarly, output: exitedEarly ? first.output() : '' }).toEqual({ exitedEarly: false, output: '' });

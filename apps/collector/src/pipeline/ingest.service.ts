@@ -12,7 +12,7 @@ import { StagingBatch, storedEvents } from '../sink/staging.writer';
 import { buildSourceSystems } from '../source-systems/source-system.registry';
 import { SourceConfigError, SourceSystem } from '../source-systems/shared/source-system';
 import { IngestCounts, IngestRequest, IngestResult, IngestServicePort, RawRecord } from './ingest.types';
-import { RecordProcessor } from './record-processor';
+import { Processed, RecordProcessor } from './record-processor';
 
 /** The request names a source that is not configured. */
 export class UnknownSourceError extends Error {}
@@ -144,9 +144,15 @@ export class IngestService implements IngestServicePort, OnModuleInit {
   private async openBatch(system: SourceSystem, request: IngestRequest): Promise<OpenBatch> {
     const batchId = randomUUID().replace(/-/g, '');
     const ctx = { batchId, source: request.source, instance: request.instance ?? '', origin: request.origin, expectHeader: request.transport === 'file' };
-    const batch = new OpenBatch(batchId, new RecordProcessor(system, ctx, this.hmacKey), new StagingBatch(this.client, batchId, this.stagingDir));
+    const batch = new OpenBatch(batchId, request.source, new RecordProcessor(system, ctx, this.hmacKey), this.staging(batchId, request.source, ctx.instance));
     await batch.staging.create();
     return batch;
+  }
+
+  /** A batch's staging; plain lines of a source with a SQL twin are normalized by ClickHouse. */
+  private staging(batchId: string, source: string, instance: string): StagingBatch {
+    const sql = this.systems.get(source)?.sql;
+    return new StagingBatch(this.client, batchId, this.stagingDir, sql ? { sql, source, instance } : undefined);
   }
 
   /**
@@ -156,6 +162,7 @@ export class IngestService implements IngestServicePort, OnModuleInit {
    */
   private async commit(batch: OpenBatch, request: IngestRequest, fileSha256: string, total: IngestCounts): Promise<void> {
     await batch.flush(true);
+    await batch.checkLines(total);
     const intent: CommitIntent = {
       batchId: batch.batchId,
       source: request.source,
@@ -167,7 +174,7 @@ export class IngestService implements IngestServicePort, OnModuleInit {
       staged: batch.staged,
       quarantined: batch.quarantined,
       startedAtMs: batch.startedAtMs,
-      scope: { sources: [...batch.sources], days: [...batch.days].map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10)) },
+      scope: { sources: [...batch.sources], days: [...batch.days] },
     };
     let intentLeft = false;
     try {
@@ -234,7 +241,7 @@ export class IngestService implements IngestServicePort, OnModuleInit {
     while (this.interrupted.length > 0) {
       const intent = this.interrupted[0];
       if (!(await this.ledger.has(intent.batchId))) {
-        const staging = new StagingBatch(this.client, intent.batchId, dir);
+        const staging = this.staging(intent.batchId, intent.source, intent.instance);
         const stored = StagingBatch.isStaged(dir, intent.batchId)
           ? await staging.commit(intent.batchId, intent.scope)
           : await storedEvents(this.client, intent.batchId);
@@ -263,33 +270,67 @@ class OpenBatch {
   staged = 0;
   quarantined = 0;
   readonly sources = new Set<string>();
-  readonly days = new Set<number>();
+  /** JST days of the staged events (YYYY-MM-DD). */
+  readonly days = new Set<string>();
+  private readonly epochDays = new Set<number>();
+  /** Plain lines staged for the SQL twin, not yet checked. */
+  private leanLines = 0;
   private events: string[] = [];
   private quarantineRows: string[] = [];
+  private lines: string[] = [];
 
-  constructor(readonly batchId: string, private readonly processor: RecordProcessor, readonly staging: StagingBatch) {}
+  constructor(
+    readonly batchId: string,
+    private readonly source: string,
+    private readonly processor: RecordProcessor,
+    readonly staging: StagingBatch,
+  ) {}
 
   /** Processes a chunk synchronously (no await per record). */
   take(chunk: RawRecord[], from: number, to: number, total: IngestCounts): void {
     this.records += to - from;
     for (let i = from; i < to; i++) {
-      const p = this.processor.process(chunk[i]);
-      if (p.kind === 'event') {
-        this.events.push(p.row);
-        this.sources.add(p.source);
-        this.days.add(p.jstDay);
-        this.staged++;
-        this.read++;
-        total.read++;
-      } else if (p.kind === 'quarantine') {
-        this.quarantineRows.push(p.row);
-        this.read++;
-        this.quarantined++;
-        total.read++;
-        total.quarantined++;
-        total.reasons[p.reason] = (total.reasons[p.reason] ?? 0) + 1;
-      }
+      const p = this.processor.processLean(chunk[i]);
+      if (p.kind === 'skip') continue;
+      this.read++;
+      total.read++;
+      if (p.kind === 'line') {
+        this.lines.push(p.row);
+        this.leanLines++;
+      } else this.count(p, total);
     }
+  }
+
+  private count(p: Processed, total: IngestCounts): void {
+    if (p.kind === 'event') {
+      this.events.push(p.row);
+      this.sources.add(p.source);
+      this.epochDays.add(p.jstDay);
+      this.staged++;
+    } else if (p.kind === 'quarantine') {
+      this.quarantineRows.push(p.row);
+      this.quarantined++;
+      total.quarantined++;
+      total.reasons[p.reason] = (total.reasons[p.reason] ?? 0) + 1;
+    }
+  }
+
+  /**
+   * Lets the SQL twin check the staged plain lines: those it accepts are
+   * staged events (their days bound the duplicate check); those it refuses
+   * go through zod now (an event after all, or quarantine with zod's reason).
+   */
+  async checkLines(total: IngestCounts): Promise<void> {
+    if (this.leanLines > 0) {
+      const { days, refused } = await this.staging.checkLines();
+      this.staged += this.leanLines - refused.length;
+      if (refused.length < this.leanLines) this.sources.add(this.source);
+      for (const d of days) this.days.add(d);
+      for (const line of refused) this.count(this.processor.normalizeText(line.lineNo, line.origin, line.raw), total);
+      this.leanLines = 0;
+      await this.flush(true);
+    }
+    for (const d of this.epochDays) this.days.add(new Date(d * 86_400_000).toISOString().slice(0, 10));
   }
 
   /** Writes the rows held so far to staging (all of them when `all`). */
@@ -297,6 +338,10 @@ class OpenBatch {
     if (this.events.length >= (all ? 1 : FLUSH_ROWS)) {
       await this.staging.appendEvents(this.events.join(''));
       this.events = [];
+    }
+    if (this.lines.length >= (all ? 1 : FLUSH_ROWS)) {
+      await this.staging.appendLines(this.lines.join(''));
+      this.lines = [];
     }
     if (this.quarantineRows.length >= (all ? 1 : FLUSH_ROWS / 10)) {
       await this.staging.appendQuarantine(this.quarantineRows.join(''));

@@ -24,6 +24,13 @@ export type Processed =
   | { kind: 'quarantine'; row: string; reason: string }
   | { kind: 'skip' };
 
+/** A decoded, masked line and the 個人番号 masked in it. */
+interface Prepared {
+  kind: 'text';
+  raw: string;
+  numbers: readonly string[];
+}
+
 /** The first line of a CSV file is not the configured header: the whole file is refused. */
 export class HeaderMismatchError extends Error {
   constructor(readonly origin: string, readonly expected: string, readonly found: string) {
@@ -38,6 +45,8 @@ export class HeaderMismatchError extends Error {
  */
 export class RecordProcessor {
   private readonly decoder: DecodeStep;
+  /** The system has a SQL twin: plain lines are left to ClickHouse. */
+  private readonly lean: boolean;
 
   constructor(
     private readonly system: SourceSystem,
@@ -45,9 +54,37 @@ export class RecordProcessor {
     private readonly hmacKey: string,
   ) {
     this.decoder = new DecodeStep(system.config.encoding);
+    this.lean = system.sql !== undefined;
   }
 
+  /** The whole path in JavaScript: decode, mask, parse and validate (zod), normalize. */
   process(record: RawRecord): Processed {
+    const p = this.prepare(record);
+    return p.kind === 'text' ? this.normalize(record, p.raw, p.numbers) : p;
+  }
+
+  /**
+   * The lean path: a decoded, masked line that ClickHouse can normalize itself
+   * (the system has a SQL twin, the line holds no quote and no 個人番号)
+   * becomes a `line` row (line_no, origin, raw); anything else takes the
+   * whole path. Lines the twin refuses come back through normalizeText().
+   */
+  processLean(record: RawRecord): Processed | { kind: 'line'; row: string } {
+    const p = this.prepare(record);
+    if (p.kind !== 'text') return p;
+    if (this.lean && p.numbers.length === 0 && p.raw.indexOf('"') < 0) {
+      return { kind: 'line', row: record.lineNo + '\t' + tsv(record.origin ?? '') + '\t' + tsv(p.raw) + '\n' };
+    }
+    return this.normalize(record, p.raw, p.numbers);
+  }
+
+  /** The whole path for a line already decoded and masked by processLean() (one the SQL twin refused). */
+  normalizeText(lineNo: number, origin: string, text: string): Processed {
+    return this.normalize({ lineNo, origin: origin || undefined }, text, NO_HMACS);
+  }
+
+  /** decode → strip CR → mask 個人番号 → header / empty line; the masked text, or what became of the record. */
+  private prepare(record: RawRecord): Prepared | Processed {
     let text: string;
     if (record.bytes) {
       const decoded = this.decoder.decode(record.bytes);
@@ -72,6 +109,11 @@ export class RecordProcessor {
       if (this.ctx.expectHeader && record.lineNo === 1) throw new HeaderMismatchError(this.ctx.origin, this.system.headerLine, raw);
     }
     if (raw.trim() === '') return { kind: 'skip' };
+    return { kind: 'text', raw, numbers };
+  }
+
+  /** parse/validate (zod) → normalize → identify → staged row, for a masked line. */
+  private normalize(record: RawRecord, raw: string, numbers: readonly string[]): Processed {
     const parsed = this.system.parse(raw);
     if (!parsed.ok) return this.quarantined(record, parsed.field, parsed.reason, raw, '');
     const e = parsed.event;
@@ -133,6 +175,9 @@ export const STAGING_COLUMNS = [
   'screen_id', 'business_code', 'subject_id', 'my_number_shown', 'record_count', 'reason', 'outcome', 'object',
   'source_event_id', 'raw', 'my_number_hmacs', 'batch_id', 'line_no', 'identity_key',
 ] as const;
+
+/** Columns of a staged plain line (processLean), left to the source's SQL twin. */
+export const LINE_COLUMNS = ['line_no', 'origin', 'raw'] as const;
 
 export const QUARANTINE_COLUMNS = [
   'quarantine_id', 'batch_id', 'source', 'instance', 'origin', 'line_no', 'field', 'reason', 'raw', 'raw_bytes_b64',

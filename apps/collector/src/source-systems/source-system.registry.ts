@@ -1,17 +1,20 @@
 import { SourcesConfig } from '@kansa/config/sections/sources.section';
 import { atenaMapper } from './atena/atena.mapper';
 import { atenaSchema } from './atena/atena.schema';
+import { atenaSql } from './atena/atena.sql';
 import { canonicalMapper } from './canonical/canonical.mapper';
 import { canonicalSchema } from './canonical/canonical.schema';
 import { chukanMapper } from './chukan/chukan.mapper';
 import { chukanSchema } from './chukan/chukan.schema';
 import { juminMapper } from './jumin/jumin.mapper';
 import { juminSchema } from './jumin/jumin.schema';
+import { juminSql } from './jumin/jumin.sql';
 import { CsvSourceSystem } from './shared/csv-source';
 import { JsonSourceSystem } from './shared/json-source';
 import { SourceConfigError, SourceSystem } from './shared/source-system';
 import { terminalMapper } from './terminal/terminal.mapper';
 import { terminalSchema } from './terminal/terminal.schema';
+import { terminalSql } from './terminal/terminal.sql';
 
 /** Builds every configured source system once (configuration errors surface at start). */
 export function buildSourceSystems(sources: SourcesConfig): Map<string, SourceSystem> {
@@ -23,13 +26,13 @@ export function buildSourceSystems(sources: SourcesConfig): Map<string, SourceSy
     }
     switch (config.parser) {
       case 'jumin':
-        systems.set(name, new CsvSourceSystem(name, config, juminSchema(name, config), juminMapper(config)));
+        systems.set(name, new CsvSourceSystem(name, config, juminSchema(name, config), juminMapper(config), juminSql(config)));
         break;
       case 'atena':
-        systems.set(name, new CsvSourceSystem(name, config, atenaSchema(name, config), atenaMapper(config)));
+        systems.set(name, new CsvSourceSystem(name, config, atenaSchema(name, config), atenaMapper(config), atenaSql(config)));
         break;
       case 'terminal':
-        systems.set(name, new CsvSourceSystem(name, config, terminalSchema(name, config), terminalMapper(config)));
+        systems.set(name, new CsvSourceSystem(name, config, terminalSchema(name, config), terminalMapper(config), terminalSql(config)));
         break;
       case 'chukan':
         systems.set(name, new JsonSourceSystem(name, config, chukanSchema(name, config), chukanMapper(config)));

@@ -1,6 +1,7 @@
 import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
 import { z } from 'zod';
 import { splitCsvLine } from './csv-line';
+import { SqlNormalizer } from './sql-normalizer';
 import { EventDraft, firstIssue, ParseOutcome, SourceSystem } from './source-system';
 
 /**
@@ -17,6 +18,7 @@ export class CsvSourceSystem<T> implements SourceSystem {
     readonly config: SourceSystemConfig,
     private readonly schema: z.ZodType<T>,
     private readonly mapper: (record: T) => EventDraft,
+    readonly sql?: SqlNormalizer,
   ) {
     this.header = config.header;
     this.headerLine = config.header.join(',');

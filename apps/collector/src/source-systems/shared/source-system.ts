@@ -1,6 +1,7 @@
 import { Action } from '@kansa/domain';
 import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
 import { z } from 'zod';
+import { SqlNormalizer } from './sql-normalizer';
 
 /** A source line mapped to the normalized event (before identity and storage). */
 export interface EventDraft {
@@ -37,6 +38,8 @@ export interface SourceSystem {
   /** CSV: the exact header line (joined with commas), to recognise and check it. */
   readonly headerLine?: string;
   parse(text: string): ParseOutcome;
+  /** The SQL twin of parse(), for lines ClickHouse normalizes itself (CSV systems). */
+  readonly sql?: SqlNormalizer;
 }
 
 /** A configuration mistake in `sources.<name>`: named by key. */

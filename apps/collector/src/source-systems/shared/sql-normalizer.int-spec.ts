@@ -1,0 +1,156 @@
+import { openTestStore, TestStore } from '@kansa/test-kit';
+import fc from 'fast-check';
+import { buildSourceSystems } from '../source-system.registry';
+import { normalizedLinesSql } from './sql-normalizer';
+import { SourceSystem } from './source-system';
+
+/**
+ * The SQL twins (ClickHouse normalizing plain lines itself) must never accept
+ * a line zod refuses, and must give exactly zod's values for the lines they
+ * accept; they should accept the ordinary valid lines (or the lean path is
+ * never taken). Random lines: valid ones with fields replaced by awkward text.
+ */
+
+const AWKWARD = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom('', ' ', '0', '00', '-1', '4294967295', '4294967296', '99999999999', '１２', '1e3', '0x10', '\\', '\t', 'Z',
+    '2026/09/31 10:00:00', '2025/02/29 08:00:00', '2024/02/29 23:59:59', '2025/04/14 24:00:00', '1969/12/31 23:59:59',
+    '2025-04-14 08:00:00', '2025-04-14T08:00:00+09:00', '2025-04-14T08:00:00.1234567+09:00', '2025-04-14T08:00:00Z',
+    '2025-04-14T08:00:00+14:59', '2025-04-14T08:00:00+15:00', '2025-04-14T08:00:00-03:30', '2025-13-01T00:00:00+09:00',
+    '256.1.1.1', '10.0.0.01', '10.0.0.1', '01.2.3.4', 'DOM\\', 'DOM\\K001', '\\K001', '照会', '個人番号照会', '有', '無', 'エラー', 'NG'),
+);
+
+interface Case {
+  name: string;
+  valid: () => fc.Arbitrary<string[]>;
+}
+
+const pad = (n: number, w: number) => String(n).padStart(w, '0');
+const jstSlash = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2090-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => {
+  const j = new Date(d.getTime() + 9 * 3600_000);
+  return `${j.getUTCFullYear()}/${pad(j.getUTCMonth() + 1, 2)}/${pad(j.getUTCDate(), 2)} ${pad(j.getUTCHours(), 2)}:${pad(j.getUTCMinutes(), 2)}:${pad(j.getUTCSeconds(), 2)}`;
+});
+
+const CASES: Case[] = [
+  {
+    name: 'jumin',
+    valid: () =>
+      fc.tuple(
+        jstSlash, fc.constantFrom('K001198', 'K1'), fc.constantFrom('髙﨑 翔', ''), fc.constantFrom('100700', '012345'), fc.constant('納税課'),
+        fc.constant('WS-1'), fc.constantFrom('10.7.0.15', '', '255.255.255.255'), fc.constantFrom('JR0101', ''), fc.constant('住民票照会'),
+        fc.constantFrom('照会', '検索', 'CSV出力', 'ログイン失敗'), fc.constantFrom('0000012345', ''), fc.constantFrom('有', '無'),
+        fc.constantFrom('窓口申請', ''), fc.constantFrom('0', '1', '4294967295'), fc.constantFrom('正常', 'エラー'),
+      ),
+  },
+  {
+    name: 'atena',
+    valid: () =>
+      fc.tuple(
+        fc.constantFrom('2025-04-14T08:00:00+09:00', '2025-04-14T08:00:00.123+09:00', '2025-04-14T23:59:59.9+00:00', '2024-02-29T00:00:00Z', '2025-04-14T08:00:00.123456789-05:30'),
+        fc.constant('K001198'), fc.constant('100700'), fc.constant('WS-1'), fc.constant('Z01'),
+        fc.constantFrom('宛名照会', '個人番号照会', '一覧出力'), fc.constantFrom('123456789012345', ''), fc.constantFrom('1', '25'), fc.constantFrom('OK', 'NG'),
+      ),
+  },
+  {
+    name: 'terminal',
+    valid: () =>
+      fc.tuple(
+        jstSlash.map((t) => t.replace(/\//g, '-')), fc.constant('WS-1'), fc.constantFrom('SAMPLE\\K001198', 'K001198', 'A\\B\\K1'),
+        fc.constantFrom('10.0.0.1', ''), fc.constantFrom('ログオン', 'ログオン失敗', 'USB接続', '印刷'), fc.constantFrom('詳細', ''),
+        fc.constantFrom('USB\\VID_0781', ''), fc.constantFrom('C:\\帳票\\a.pdf', ''), fc.constantFrom('', '123'),
+      ),
+  },
+];
+
+/** A valid line, sometimes with one or two fields replaced by awkward text (or a column dropped or added). */
+const line = (c: Case) =>
+  fc
+    .tuple(c.valid(), fc.array(fc.tuple(fc.nat(20), AWKWARD), { maxLength: 2 }), fc.constantFrom('keep', 'keep', 'keep', 'drop', 'add'))
+    .map(([fields, changes, shape]) => {
+      const f = [...fields];
+      for (const [i, v] of changes) if (i < f.length) f[i] = v;
+      if (shape === 'drop') f.pop();
+      if (shape === 'add') f.push('x');
+      return f.join(',');
+    })
+    .filter((l) => !l.includes('\n') && !l.includes('\r'));
+
+interface TwinRow {
+  line_no: string;
+  ok: boolean;
+  ts_ms: string;
+  user_id: string;
+  user_name: string;
+  department_code: string;
+  terminal_id: string;
+  client_ip: string;
+  action: string;
+  screen_id: string;
+  business_code: string;
+  subject_id: string;
+  my_number_shown: boolean;
+  record_count: number;
+  reason: string;
+  outcome: string;
+  object: string;
+}
+
+describe('SQL twins of the CSV source systems agree with zod', () => {
+  let store: TestStore;
+  let systems: Map<string, SourceSystem>;
+
+  beforeAll(async () => {
+    store = await openTestStore();
+    systems = buildSourceSystems(store.config.sources);
+    await store.client.command({ query: 'CREATE TABLE twin_lines (line_no UInt64, origin String, raw String) ENGINE = Memory' });
+  });
+  afterAll(() => store.close());
+
+  async function twin(system: SourceSystem, lines: string[]): Promise<TwinRow[]> {
+    await store.client.command({ query: 'TRUNCATE TABLE twin_lines' });
+    await store.client.insert({ table: 'twin_lines', values: lines.map((raw, i) => ({ line_no: i, origin: '', raw })), format: 'JSONEachRow' });
+    return store.rows<TwinRow>(
+      `SELECT * FROM (${normalizedLinesSql(system.sql!, 'twin_lines', false)}) ORDER BY line_no`,
+      { lean_source: system.name, lean_instance: '', lean_batch: 'b' },
+    );
+  }
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s: a line the twin accepts is one zod accepts, with the same values', async (_name, c) => {
+    const system = systems.get(c.name)!;
+    const seed = Date.now();
+    const lines = fc.sample(line(c), { numRuns: 3000, seed });
+    const rows = await twin(system, lines);
+    expect(rows).toHaveLength(lines.length);
+    let accepted = 0;
+    for (const r of rows) {
+      const raw = lines[Number(r.line_no)];
+      const js = system.parse(raw);
+      if (!r.ok) continue;
+      accepted++;
+      const context = { seed, raw };
+      expect({ ...context, zodAccepts: js.ok }).toEqual({ ...context, zodAccepts: true });
+      if (!js.ok) continue;
+      const e = js.event;
+      expect({ ...context, row: {
+        ts_ms: Number(r.ts_ms), user_id: r.user_id, user_name: r.user_name, department_code: r.department_code, terminal_id: r.terminal_id,
+        client_ip: r.client_ip, action: r.action, screen_id: r.screen_id, business_code: r.business_code, subject_id: r.subject_id,
+        my_number_shown: r.my_number_shown, record_count: Number(r.record_count), reason: r.reason, outcome: r.outcome, object: r.object,
+      } }).toEqual({ ...context, row: {
+        ts_ms: e.tsMs, user_id: e.userId, user_name: e.userName, department_code: e.departmentCode, terminal_id: e.terminalId,
+        client_ip: e.clientIp, action: e.action, screen_id: e.screenId, business_code: e.businessCode, subject_id: e.subjectId,
+        my_number_shown: e.myNumberShown, record_count: e.recordCount, reason: e.reason, outcome: e.outcome, object: e.object,
+      } });
+    }
+    // Both kinds occur: the twin takes most lines, and refuses some.
+    expect(accepted).toBeGreaterThan(lines.length / 3);
+    expect(accepted).toBeLessThan(lines.length);
+  });
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s: the twin accepts every ordinary valid line', async (_name, c) => {
+    const system = systems.get(c.name)!;
+    const lines = fc.sample(c.valid().map((f) => f.join(',')), { numRuns: 500 });
+    const rows = await twin(system, lines);
+    expect(rows.filter((r) => !r.ok).map((r) => lines[Number(r.line_no)])).toEqual([]);
+    expect(lines.every((l) => system.parse(l).ok)).toBe(true);
+  });
+});

@@ -1,0 +1,106 @@
+import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
+
+/**
+ * The SQL twin of a CSV source system's zod schema and mapper: ClickHouse
+ * normalizes the plain lines of a batch itself (split, validate, map), so the
+ * JavaScript side only frames, decodes and masks them (docs/collector.md
+ * "ClickHouse parses").
+ *
+ * The twin may be stricter than zod, never looser: a line whose `ok` is false
+ * goes back through zod, which gives the authoritative field and reason (or
+ * accepts it after all). A line whose `ok` is true must be one zod accepts
+ * with exactly the values given here (checked by sql-normalizer.int-spec.ts
+ * on random lines).
+ */
+export interface SqlNormalizer {
+  /** Expressions over `c` (Array(String): the line split on commas) and `raw`, one per normalized column. */
+  readonly columns: Readonly<Record<SqlEventColumn, string>>;
+  /** True where the line is one zod accepts with these values. */
+  readonly ok: string;
+}
+
+/** The normalized columns a twin computes (the rest of a staged row is the batch's). */
+export const SQL_EVENT_COLUMNS = [
+  'ts_ms', 'user_id', 'user_name', 'department_code', 'terminal_id', 'client_ip', 'action', 'screen_id',
+  'business_code', 'subject_id', 'my_number_shown', 'record_count', 'reason', 'outcome', 'object',
+] as const;
+export type SqlEventColumn = (typeof SQL_EVENT_COLUMNS)[number];
+
+/** A ClickHouse string literal. */
+export function sqlString(value: string): string {
+  return "'" + value.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
+}
+
+/** A ClickHouse Array(String) literal. */
+export function sqlStrings(values: readonly string[]): string {
+  return '[' + values.map(sqlString).join(', ') + ']::Array(String)';
+}
+
+/** A field check and the value it yields, built from the column's expression. */
+export interface SqlField {
+  ok(x: string): string;
+  value(x: string): string;
+}
+
+/**
+ * Builds a twin over the configured header: `column(name)` is the expression
+ * of a header column; `check(name, field)` adds its validation to `ok` and
+ * returns its value. Lines holding a quote are left to zod (CSV quoting).
+ */
+export class CsvSqlBuilder {
+  private readonly checks: string[];
+
+  constructor(private readonly header: readonly string[]) {
+    this.checks = ["position(raw, '\"') = 0", `length(c) = ${header.length}`];
+  }
+
+  column(name: string | undefined): string {
+    if (!name) return "''";
+    const i = this.header.indexOf(name);
+    if (i < 0) throw new Error(`column ${name} is not in the header`);
+    return `c[${i + 1}]`;
+  }
+
+  /** The column's validated value ('' for a column the mapping leaves out). */
+  check(name: string | undefined, field: SqlField): string {
+    if (!name) return "''";
+    const x = this.column(name);
+    this.checks.push(field.ok(x));
+    return field.value(x);
+  }
+
+  build(columns: Record<SqlEventColumn, string>): SqlNormalizer {
+    // ifNull: a check that yields NULL (an unparsable time) means "not ok", never "unknown".
+    return { columns, ok: `ifNull(${this.checks.map((c) => `(${c})`).join(' AND ')}, false)` };
+  }
+}
+
+/** The configured source value → action (checked to be one of them). */
+export function actionSql(config: SourceSystemConfig, value: string): string {
+  const keys = Object.keys(config.actions);
+  return `transform(${value}, ${sqlStrings(keys)}, ${sqlStrings(keys.map((k) => config.actions[k]))}, '')`;
+}
+
+/** failure when the value is a configured failure value, else success. */
+export function outcomeSql(config: SourceSystemConfig, value: string): string {
+  return `if(has(${sqlStrings(config.outcomes.failure)}, ${value}), 'failure', 'success')`;
+}
+
+/**
+ * Staged lines (line_no, origin, raw) read from `from`, normalized by the twin
+ * into staged event rows (the staging columns) plus `ok`; with `withOrigin`,
+ * also each line's origin (for refused lines). Query parameters:
+ * lean_source, lean_instance, lean_batch.
+ */
+export function normalizedLinesSql(sql: SqlNormalizer, from: string, withOrigin: boolean): string {
+  const c = sql.columns;
+  return `SELECT toInt64(${c.ts_ms}) AS ts_ms, {lean_source:String} AS source, {lean_instance:String} AS instance,
+      ${c.user_id} AS user_id, ${c.user_name} AS user_name, ${c.department_code} AS department_code,
+      ${c.terminal_id} AS terminal_id, ${c.client_ip} AS client_ip, ${c.action} AS action,
+      ${c.screen_id} AS screen_id, ${c.business_code} AS business_code, ${c.subject_id} AS subject_id,
+      toBool(${c.my_number_shown}) AS my_number_shown, toUInt32(${c.record_count}) AS record_count,
+      ${c.reason} AS reason, ${c.outcome} AS outcome, ${c.object} AS object, '' AS source_event_id,
+      raw, []::Array(String) AS my_number_hmacs, {lean_batch:String} AS batch_id, line_no, '' AS identity_key,
+      ${withOrigin ? 'origin, ' : ''}${sql.ok} AS ok
+    FROM (SELECT line_no, origin, raw, splitByChar(',', raw) AS c FROM ${from})`;
+}
