@@ -183,7 +183,7 @@ async function engineLoad(dataDir: string, file: string): Promise<void> {
               raw, [], 'engine', rowNumberInAllBlocks()
             FROM (SELECT *, concatWithSeparator(',', c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15) AS raw
                   FROM file({file:String}, 'CSVWithNames', {cols:String}))
-            SETTINGS input_format_with_names_use_header = 0`,
+            SETTINGS input_format_with_names_use_header = 0, optimize_on_insert = 0`,
     query_params: { file, cols },
   });
   const eventsSeconds = Number(process.hrtime.bigint() - t2) / 1e9;

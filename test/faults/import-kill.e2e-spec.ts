@@ -2,7 +2,7 @@ import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { report, runKansa, storedCounts, waitFor } from './fault-harness';
+import { queryDataDir, report, runKansa, storedCounts, waitFor } from './fault-harness';
 import { cp932, JUMIN_HEADER, juminLine } from './jumin-lines';
 
 /**
@@ -78,6 +78,7 @@ describe('file import under kill -9', () => {
     expect({ code, output: code === 0 ? '' : second.output() }).toEqual({ code: 0, output: '' });
     const final = await storedCounts(dataDir, 'jumin');
     const leftovers = [...stagedFiles(dataDir).keys()];
+    const leftoverTables = await queryDataDir(dataDir, "SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, 'ingest_staging')");
     const verify = runKansa(['verify', '--data-dir', dataDir, '--json']);
     const verifyCode = await verify.exited;
     report('import-kill-9', {
@@ -103,6 +104,7 @@ describe('file import under kill -9', () => {
     expect(final.quarantined).toBe(0);
     expect(final.batches).toEqual({ read: LINES + rerun.duplicates, stored: LINES, duplicates: rerun.duplicates, quarantined: 0 });
     expect(leftovers).toEqual([]);
+    expect(leftoverTables).toEqual([]);
     expect({ verifyCode, output: verifyCode === 0 ? '' : verify.output() }).toEqual({ verifyCode: 0, output: '' });
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { FileImportService } from '../sources/file-import/file-import.service';
 import { IngestService, UnknownSourceError } from './ingest.service';
 import { HeaderMismatchError } from './record-processor';
+import { StagingBatch } from '../sink/staging.writer';
 
 const JUMIN_HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
 const jumin = (time: string, kubun = '照会', reason = '窓口', count = '1') =>
@@ -145,6 +146,19 @@ describe('IngestService on the real embedded ClickHouse', () => {
     new IngestService(store.client, store.config);
     expect(existsSync(stale)).toBe(false);
     expect(readdirSync(join(store.dataDir, 'kansa-ingest-staging'))).toEqual([]);
+  });
+
+  it('lines normalized in memory by a process that died are dropped when the data directory is opened again', async () => {
+    const sql = ingest.system('jumin').sql!;
+    const staging = new StagingBatch(store.client, 'b0000000000000000000000000000dead', join(store.dataDir, 'kansa-ingest-staging'), { sql, source: 'jumin', instance: '' });
+    await staging.create();
+    await staging.appendLines(`2\t\t${jumin('11:00:00')}\n`);
+    const checked = await staging.checkLines(); // holds the normalized lines in a Memory table, as a commit would
+    expect(checked).toEqual({ days: ['2025-04-14'], refused: [] });
+    const held = () => store.rows("SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'ingest_staging_m_%'");
+    expect(await held()).toHaveLength(1);
+    await new IngestService(store.client, store.config).onModuleInit();
+    expect(await held()).toEqual([]);
   });
 
   it('names an unknown source', async () => {

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { BatchLedgerRepository } from '../integrity/batch-ledger.repository';
 import { chainHash, GENESIS } from '../integrity/chain';
 import { CommitIntent, openStagingDir, removeIntent, writeIntent } from '../sink/commit-intent';
-import { StagingBatch, storedEvents } from '../sink/staging.writer';
+import { dropHeldLines, StagingBatch, storedEvents } from '../sink/staging.writer';
 import { buildSourceSystems } from '../source-systems/source-system.registry';
 import { SourceConfigError, SourceSystem } from '../source-systems/shared/source-system';
 import { IngestCounts, IngestRequest, IngestResult, IngestServicePort, RawRecord } from './ingest.types';
@@ -75,7 +75,10 @@ export class IngestService implements IngestServicePort, OnModuleInit {
 
   /** Completes interrupted commits as soon as the application opens the data directory. */
   onModuleInit(): Promise<void> {
-    return this.serially(() => this.recoverInterruptedCommits());
+    return this.serially(async () => {
+      if (this.stagingDir) await dropHeldLines(this.client);
+      await this.recoverInterruptedCommits();
+    });
   }
 
   /** Configured source names. */

@@ -34,6 +34,9 @@ const QUARANTINE_STRUCTURE =
  */
 export class StagingBatch {
   private readonly carrier: Carrier;
+  /** The Memory table of the batch's normalized lines, and whether this process built it. */
+  private readonly held: string;
+  private holding = false;
 
   /**
    * `stagingDir`: where an embedded engine's batches wait (undefined with a
@@ -47,6 +50,7 @@ export class StagingBatch {
     private readonly lean?: LeanSource,
   ) {
     this.carrier = stagingDir ? new FileCarrier(stagingDir, batchId) : new TableCarrier(client, batchId);
+    this.held = quoteIdentifier(HELD_PREFIX + batchId);
   }
 
   /** Embedded engine: whether the batch's staged rows are (still) in the staging folder. */
@@ -72,19 +76,20 @@ export class StagingBatch {
   }
 
   /**
-   * Runs the SQL twin over the staged lines: the JST days of the lines it
-   * accepts (the commit's duplicate scope) and the lines it refuses, which
-   * go back through zod (their events or quarantine rows are appended to
-   * this batch before the commit).
+   * Runs the SQL twin over the staged lines (once: the normalized rows and
+   * their IDs are held in memory for the commit): the JST days of the lines
+   * it accepts (the commit's duplicate scope) and the lines it refuses, which
+   * go back through zod (their events or quarantine rows are appended to this
+   * batch before the commit).
    */
   async checkLines(): Promise<{ days: string[]; refused: RefusedLine[] }> {
     if (!this.lean) return { days: [], refused: [] };
+    await this.holdLines();
     const rs = await run(() =>
       this.client.query({
         query: `SELECT groupUniqArrayIf(toString(toDate(fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo'))), ok) AS days,
             arraySort((r) -> r.1, groupArrayIf((line_no, origin, raw), NOT ok)) AS refused
-          FROM (${this.leanRows(true)})`,
-        query_params: this.leanParams(),
+          FROM ${this.held}`,
         format: 'JSONEachRow',
       }),
     );
@@ -101,50 +106,42 @@ export class StagingBatch {
    * (the fault tests' kill point).
    */
   async commit(batchId: string, scope: CommitScope, afterEvents?: () => void): Promise<number> {
-    const staged = this.carrier.source('events');
-    const ev = this.lean ? `(SELECT * FROM ${staged} UNION ALL SELECT * EXCEPT ok FROM (${this.leanRows(false)}) WHERE ok)` : staged;
     const q = this.carrier.source('quarantine');
-    const params = { ...this.leanParams(), batch: batchId, sources: scope.sources, days: scope.days };
+    const params = { ...this.carrier.params, batch: batchId, sources: scope.sources, days: scope.days };
     await this.carrier.seal();
-    const eventId = `lower(hex(substring(SHA256(concat(source, '\\0', instance, '\\0', if(identity_key = '', raw, identity_key))), 1, 16)))`;
-    if (scope.sources.length > 0) {
-      // The batch's rows with their IDs, computed once (normalizing and
-      // hashing are the costly part), held in memory for the two uses below.
-      const held = quoteIdentifier(`${INGEST_STAGING_PREFIX}m_${batchId}`);
-      await run(() => this.client.command({ query: `DROP TABLE IF EXISTS ${held}` }));
-      try {
-        await run(() =>
-          this.client.command({ query: `CREATE TABLE ${held} ENGINE = Memory AS SELECT ${eventId} AS event_id, * FROM ${ev}`, query_params: params }),
-        );
-        // The stored IDs looked up are only those of this batch's rows: the
-        // set held in memory is bounded by the batch, not by what a day holds.
-        // (use_index_for_in_with_subqueries = 0: analysing the index against
-        // a set of 100k IDs costs more than reading the day's IDs; measured
-        // 210–300 ms against 40 ms per 100k.) optimize_on_insert = 0: the
-        // rows are already distinct (LIMIT 1 BY), ReplacingMergeTree need not
-        // merge them again while inserting (~3× faster inserts).
-        await run(() =>
-          this.client.command({
-            query: `INSERT INTO ${TABLES.events} (event_id, ts, source, instance, user_id, user_name, department_code,
-                terminal_id, client_ip, action, screen_id, business_code, subject_id, my_number_shown, record_count,
-                reason, outcome, object, source_event_id, raw, my_number_hmacs, batch_id, line_no)
-              SELECT event_id, fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo'), source, instance, user_id, user_name,
-                department_code, terminal_id, client_ip, action, screen_id, business_code, subject_id, my_number_shown,
-                record_count, reason, outcome, object, source_event_id, raw, my_number_hmacs, batch_id, line_no
-              FROM ${held}
-              WHERE event_id NOT IN (
-                SELECT event_id FROM ${TABLES.events}
-                WHERE source IN {sources:Array(String)} AND day IN {days:Array(Date)}
-                  AND event_id IN (SELECT event_id FROM ${held})
-              )
-              LIMIT 1 BY event_id
-              SETTINGS optimize_on_insert = 0, use_index_for_in_with_subqueries = 0`,
-            query_params: params,
-          }),
-        );
-      } finally {
-        await run(() => this.client.command({ query: `DROP TABLE IF EXISTS ${held}` }));
-      }
+    // Recovery in a new process: the held rows are gone, normalize the staged lines again.
+    if (this.lean && !this.holding) await this.holdLines();
+    const staged = `SELECT ${EVENT_ID} AS event_id, * FROM ${this.carrier.source('events')}`;
+    const rows = this.lean ? `(${staged} UNION ALL SELECT * EXCEPT (origin, ok) FROM ${this.held} WHERE ok)` : `(${staged})`;
+    // The stored IDs looked up are only those of this batch's rows: the set
+    // held in memory is bounded by the batch, not by what a day holds.
+    // use_index_for_in_with_subqueries = 0: analysing the index against a set
+    // of 100k IDs costs more than reading the day's IDs (measured 210–300 ms
+    // against 40 ms per 100k). optimize_on_insert = 0: the rows are already
+    // distinct (LIMIT 1 BY), ReplacingMergeTree need not merge them again
+    // while inserting (~3× faster inserts).
+    try {
+      if (scope.sources.length > 0) await run(() =>
+        this.client.command({
+          query: `INSERT INTO ${TABLES.events} (event_id, ts, source, instance, user_id, user_name, department_code,
+              terminal_id, client_ip, action, screen_id, business_code, subject_id, my_number_shown, record_count,
+              reason, outcome, object, source_event_id, raw, my_number_hmacs, batch_id, line_no)
+            SELECT event_id, fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo'), source, instance, user_id, user_name,
+              department_code, terminal_id, client_ip, action, screen_id, business_code, subject_id, my_number_shown,
+              record_count, reason, outcome, object, source_event_id, raw, my_number_hmacs, batch_id, line_no
+            FROM ${rows}
+            WHERE event_id NOT IN (
+              SELECT event_id FROM ${TABLES.events}
+              WHERE source IN {sources:Array(String)} AND day IN {days:Array(Date)}
+                AND event_id IN (SELECT event_id FROM ${rows})
+            )
+            LIMIT 1 BY event_id
+            SETTINGS optimize_on_insert = 0, use_index_for_in_with_subqueries = 0`,
+          query_params: params,
+        }),
+      );
+    } finally {
+      await this.releaseLines();
     }
     afterEvents?.();
     await run(() =>
@@ -158,19 +155,54 @@ export class StagingBatch {
     return storedEvents(this.client, batchId);
   }
 
-  drop(): Promise<void> {
-    return run(() => this.carrier.drop());
+  async drop(): Promise<void> {
+    await this.releaseLines();
+    await run(() => this.carrier.drop());
   }
 
-  /** The staged lines normalized by the SQL twin (staged event rows plus `ok`). */
-  private leanRows(withOrigin: boolean): string {
-    return normalizedLinesSql((this.lean as LeanSource).sql, this.carrier.source('lines'), withOrigin);
+  /**
+   * Normalizes the staged lines with the SQL twin into a Memory table: the
+   * staged event rows with their IDs, `origin` and `ok` (normalizing and
+   * hashing are the costly part; done once per batch).
+   */
+  private async holdLines(): Promise<void> {
+    const lean = this.lean as LeanSource;
+    await this.releaseLines();
+    await run(() =>
+      this.client.command({
+        query: `CREATE TABLE ${this.held} ENGINE = Memory AS
+          SELECT ${EVENT_ID} AS event_id, * FROM (${normalizedLinesSql(lean.sql, this.carrier.source('lines'), true)})`,
+        query_params: { ...this.carrier.params, lean_source: lean.source, lean_instance: lean.instance, lean_batch: this.carrier.batchId },
+      }),
+    );
+    this.holding = true;
   }
 
-  private leanParams(): Record<string, unknown> {
-    return { ...this.carrier.params, lean_source: this.lean?.source ?? '', lean_instance: this.lean?.instance ?? '', lean_batch: this.carrier.batchId };
+  private async releaseLines(): Promise<void> {
+    if (!this.lean) return;
+    await run(() => this.client.command({ query: `DROP TABLE IF EXISTS ${this.held}` }));
+    this.holding = false;
   }
 }
+
+/** event_id of a staged row: the source's own ID, else the stored (masked) line, with source and instance. */
+const EVENT_ID = `lower(hex(substring(SHA256(concat(source, '\\0', instance, '\\0', if(identity_key = '', raw, identity_key))), 1, 16)))`;
+
+/** Memory tables of normalized lines left by a process that died (embedded engine: none of them is in use). */
+export async function dropHeldLines(client: ClickHouseClient): Promise<void> {
+  const rs = await run(() =>
+    client.query({
+      query: `SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, {prefix:String})`,
+      query_params: { prefix: HELD_PREFIX },
+      format: 'JSONEachRow',
+    }),
+  );
+  for (const { name } of await rs.json<{ name: string }>()) {
+    await run(() => client.command({ query: `DROP TABLE IF EXISTS ${quoteIdentifier(name)}` }));
+  }
+}
+
+const HELD_PREFIX = `${INGEST_STAGING_PREFIX}m_`;
 
 /** What the SQL twin of a batch's source needs: the twin, and the batch's source and instance. */
 export interface LeanSource {
