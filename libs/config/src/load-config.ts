@@ -25,6 +25,7 @@ const ENV_OVERRIDES: Array<[string, string[], (v: string) => unknown]> = [
   ['CLICKHOUSE_PASSWORD', ['storage', 'password'], String],
   ['CLICKHOUSE_DATABASE', ['storage', 'database'], String],
   ['KANSA_DATA_DIR', ['storage', 'dataDir'], String],
+  ['KANSA_WRITER', ['storage', 'writer'], String],
   ['KANSA_HMAC_KEY', ['privacy', 'hmacKey'], String],
   ['KANSA_HMAC_KEY_FILE', ['privacy', 'hmacKeyFile'], String],
   ['KANSA_SMTP_PASSWORD', ['alerts', 'email', 'password'], String],

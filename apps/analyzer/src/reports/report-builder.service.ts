@@ -206,7 +206,8 @@ export class ReportBuilderService {
       integrity: {
         chains: [...chains].sort((a, b) => sourceOrder(a.source, b.source)).map((c) => ({
           source: c.source,
-          sourceTitle: sourceTitle(c.source),
+          // With a ClickHouse server each collector process keeps its own chain: named after its writer.
+          sourceTitle: c.writer ? `${sourceTitle(c.source)}（${c.writer}）` : sourceTitle(c.source),
           seq: Number(c.head_seq),
           chainHash: c.head_hash,
           batches: Number(c.batches),

@@ -203,14 +203,14 @@ export class ReportDataRepository {
     );
   }
 
-  /** The chain head per source among the import batches that hold events of the month. */
-  async chainHeads(w: MonthWindow): Promise<Array<{ source: string; head_seq: string; head_hash: string; batches: string; last_import: string }>> {
+  /** The chain head per source and writer among the import batches that hold events of the month. */
+  async chainHeads(w: MonthWindow): Promise<Array<{ source: string; writer: string; head_seq: string; head_hash: string; batches: string; last_import: string }>> {
     return this.rows(
-      `SELECT source, max(seq) AS head_seq, argMax(chain_hash, seq) AS head_hash, count() AS batches,
+      `SELECT source, writer, max(seq) AS head_seq, argMax(chain_hash, seq) AS head_hash, count() AS batches,
               formatDateTime(max(finished_at), '%Y-%m-%d %H:%i', 'Asia/Tokyo') AS last_import
        FROM ${TABLES.importBatches}
        WHERE batch_id IN (SELECT DISTINCT batch_id FROM ${TABLES.events} WHERE day >= {from:Date} AND day <= {to:Date})
-       GROUP BY source ORDER BY source`,
+       GROUP BY source, writer ORDER BY source, writer`,
       { ...w },
     );
   }

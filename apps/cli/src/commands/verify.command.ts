@@ -18,21 +18,23 @@ export function registerVerifyCommand(program: Command, ctx: () => CommandContex
       }
       const c = ctx();
       const report = await c.withApp((app) => app.get(VerifyService).verify(options));
-      const lines = report.sources.map((s) => `  ${s.source}: ${s.batches}バッチ、チェーン先頭 ${s.head}`);
+      // A chain per source and writer (server mode); the embedded engine's one writer is not named.
+      const chain = (c: { source: string; writer: string }) => (c.writer ? `${c.source} (書込 ${c.writer})` : c.source);
+      const lines = report.sources.map((s) => `  ${chain(s)}: ${s.batches}バッチ、チェーン先頭 ${s.head}`);
       if (report.ok) {
         c.print([`整合性検証: 正常 (${report.batchesChecked}バッチの内容を再計算)`, ...lines].join('\n'), report);
         return;
       }
       const detail = [
         '整合性検証: 異常あり',
-        ...report.broken.map((b) => `  ${b.source} 連番${b.seq} バッチ ${b.batchId} (${b.origin}、取込 ${b.importedAt}): ${b.problem}`),
+        ...report.broken.map((b) => `  ${chain(b)} 連番${b.seq} バッチ ${b.batchId} (${b.origin}、取込 ${b.importedAt}): ${b.problem}`),
         ...report.unrecorded.map((u) => `  取込記録のない行: ${u.table} ${u.rows}行 (バッチ ${u.batchId})`),
       ];
       c.print(detail.join('\n'), report);
       const first = report.broken[0];
       c.err.write(
         first
-          ? `kansa: integrity chain broken at ${first.source} seq ${first.seq} batch ${first.batchId} (${first.origin}, ${first.importedAt}): ${first.problem}\n`
+          ? `kansa: integrity chain broken at ${first.source}${first.writer ? ` (writer ${first.writer})` : ''} seq ${first.seq} batch ${first.batchId} (${first.origin}, ${first.importedAt}): ${first.problem}\n`
           : `kansa: rows without an import record (batch ${report.unrecorded[0].batchId}) / 取込記録のない行があります\n`,
       );
       process.exitCode = 1;

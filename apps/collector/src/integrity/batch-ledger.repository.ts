@@ -43,8 +43,9 @@ export class BatchLedgerRepository {
     return new Map(rows.map((r) => [r.batch_id, r.d]));
   }
 
-  async last(source: string): Promise<BatchRecord | undefined> {
-    const rows = await this.select(`WHERE source = {source:String} ORDER BY seq DESC LIMIT 1`, { source });
+  /** The newest batch of a source's chain written by `writer`. */
+  async last(source: string, writer: string): Promise<BatchRecord | undefined> {
+    const rows = await this.select(`WHERE source = {source:String} AND writer = {writer:String} ORDER BY seq DESC LIMIT 1`, { source, writer });
     return rows[0];
   }
 
@@ -71,7 +72,7 @@ export class BatchLedgerRepository {
       format: 'JSONEachRow',
       values: [
         {
-          batch_id: b.batchId, seq: b.seq, source: b.source, instance: b.instance, transport: b.transport,
+          batch_id: b.batchId, seq: b.seq, source: b.source, writer: b.writer, instance: b.instance, transport: b.transport,
           origin: b.origin, file_sha256: b.fileSha256, lines_read: b.linesRead, stored: b.stored,
           duplicates: b.duplicates, quarantined: b.quarantined, content_digest: b.contentDigest,
           prev_chain: b.prevChain, chain_hash: b.chainHash, started_at: jstText(b.startedAtMs),
@@ -81,9 +82,9 @@ export class BatchLedgerRepository {
     });
   }
 
-  /** Every batch of every source, in chain order. */
+  /** Every batch of every chain (source and writer), in chain order. */
   async all(): Promise<BatchRecord[]> {
-    return this.select('ORDER BY source, seq');
+    return this.select('ORDER BY source, writer, seq');
   }
 
   /** Batch IDs that stored rows claim but import_batches does not know. */
@@ -101,7 +102,7 @@ export class BatchLedgerRepository {
 
   private async select(tail: string, params: Record<string, unknown> = {}): Promise<BatchRecord[]> {
     const rs = await this.client.query({
-      query: `SELECT batch_id, seq, source, instance, transport, origin, file_sha256, lines_read, stored, duplicates,
+      query: `SELECT batch_id, seq, source, writer, instance, transport, origin, file_sha256, lines_read, stored, duplicates,
                 quarantined, content_digest, prev_chain, chain_hash,
                 toUnixTimestamp64Milli(started_at) AS started_ms, toUnixTimestamp64Milli(finished_at) AS finished_ms
               FROM ${TABLES.importBatches} ${tail}`,
@@ -110,7 +111,7 @@ export class BatchLedgerRepository {
     });
     const rows = await rs.json<Record<string, string>>();
     return rows.map((r) => ({
-      batchId: r.batch_id, seq: Number(r.seq), source: r.source, instance: r.instance, transport: r.transport,
+      batchId: r.batch_id, seq: Number(r.seq), source: r.source, writer: r.writer, instance: r.instance, transport: r.transport,
       origin: r.origin, fileSha256: r.file_sha256, linesRead: Number(r.lines_read), stored: Number(r.stored),
       duplicates: Number(r.duplicates), quarantined: Number(r.quarantined), contentDigest: r.content_digest,
       prevChain: r.prev_chain, chainHash: r.chain_hash, startedAtMs: Number(r.started_ms), finishedAtMs: Number(r.finished_ms),

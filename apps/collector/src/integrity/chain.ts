@@ -5,6 +5,8 @@ export interface BatchRecord {
   batchId: string;
   seq: number;
   source: string;
+  /** The process that wrote it (server mode; '' for the embedded engine's one writer): a chain per source and writer. */
+  writer: string;
   instance: string;
   transport: string;
   origin: string;
@@ -33,9 +35,11 @@ export function chainHash(b: Omit<BatchRecord, 'chainHash'>): string {
     [
       b.prevChain, b.contentDigest, b.batchId, b.seq, b.source, b.instance, b.transport, b.origin, b.fileSha256,
       b.linesRead, b.stored, b.duplicates, b.quarantined, b.startedAtMs, b.finishedAtMs,
+      // the writer joins the hash only when there is one, so the chains written before writers existed still verify
+      ...(b.writer ? [b.writer] : []),
     ].join('\n'),
   );
 }
 
-/** The chain of a source starts from this value. */
+/** The chains of a source and writer start from this value. */
 export const GENESIS = '0'.repeat(64);

@@ -6,6 +6,8 @@ import { BatchRecord, chainHash, GENESIS } from './chain';
 
 export interface BrokenBatch {
   source: string;
+  /** The chain's writer ('' for the embedded engine). */
+  writer: string;
   seq: number;
   batchId: string;
   origin: string;
@@ -18,8 +20,8 @@ export interface BrokenBatch {
 export interface VerifyReport {
   ok: boolean;
   batchesChecked: number;
-  /** Per source: batches and the chain head (the digest to write down or print in the report). */
-  sources: Array<{ source: string; batches: number; head: string }>;
+  /** Per chain (source and writer): batches and the head (the digest to write down or print in the report). */
+  sources: Array<{ source: string; writer: string; batches: number; head: string }>;
   /** The first broken batch of each source, earliest import first. */
   broken: BrokenBatch[];
   /** Rows whose batch is not in import_batches (inserted outside kansa, or a deleted batch record). */
@@ -33,7 +35,7 @@ export interface VerifyOptions {
 }
 
 /**
- * `kansa verify`: recomputes every source's chain from stored data. A batch is
+ * `kansa verify`: recomputes every chain (per source and writer) from stored data. A batch is
  * broken when its rows no longer give its content digest (rows altered,
  * deleted or added), its record no longer gives its chain hash, or the chain
  * skips (a batch record deleted).
@@ -54,11 +56,18 @@ export class VerifyService {
     };
     const checked = batches.filter(inRange);
     const digests = await this.ledger.contentDigests(checked.map((b) => b.batchId));
-    const bySource = new Map<string, BatchRecord[]>();
-    for (const b of batches) bySource.set(b.source, [...(bySource.get(b.source) ?? []), b]);
+    // A chain per source and writer; batches come in chain order.
+    const chains = new Map<string, BatchRecord[]>();
+    for (const b of batches) {
+      const key = `${b.source}\0${b.writer}`;
+      const list = chains.get(key);
+      if (list) list.push(b);
+      else chains.set(key, [b]);
+    }
     const broken: BrokenBatch[] = [];
     const sources: VerifyReport['sources'] = [];
-    for (const [source, list] of bySource) {
+    for (const list of chains.values()) {
+      const { source, writer } = list[0];
       let prev = GENESIS;
       let seq = 1;
       for (const b of list) {
@@ -73,13 +82,13 @@ export class VerifyService {
                   ? '保存されたログが変更・削除されています (内容ダイジェスト不一致)'
                   : undefined;
         if (problem) {
-          broken.push({ source, seq: b.seq, batchId: b.batchId, origin: b.origin, importedAt: jstText(b.finishedAtMs), problem });
+          broken.push({ source, writer, seq: b.seq, batchId: b.batchId, origin: b.origin, importedAt: jstText(b.finishedAtMs), problem });
           break;
         }
         prev = b.chainHash;
         seq = b.seq + 1;
       }
-      sources.push({ source, batches: list.length, head: list[list.length - 1].chainHash });
+      sources.push({ source, writer, batches: list.length, head: list[list.length - 1].chainHash });
     }
     broken.sort((a, b) => a.importedAt.localeCompare(b.importedAt));
     const unrecorded = (await this.ledger.unrecordedBatches()).map((u) => ({ batchId: u.batch_id, table: u.table, rows: Number(u.n) }));

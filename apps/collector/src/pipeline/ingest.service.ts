@@ -4,6 +4,7 @@ import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { CLICKHOUSE } from '@kansa/storage';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { BatchLedgerRepository } from '../integrity/batch-ledger.repository';
 import { chainHash, GENESIS } from '../integrity/chain';
@@ -56,6 +57,12 @@ export class IngestService implements IngestServicePort, OnModuleInit {
   private interrupted: CommitIntent[];
   /** Lines per batch. */
   batchLines: number;
+  /**
+   * This process's chains (one per source): '' with the embedded engine (one
+   * writer); with a server, storage.writer or host:pid, so collectors that
+   * write at once never share a chain.
+   */
+  private readonly writer: string;
   /** Fault tests: SIGKILL this process right after the events insert of the n-th commit. */
   private readonly killAfterEventsInsert = Number(process.env.KANSA_FAULT_KILL_AFTER_EVENTS_INSERT ?? 0);
   private commits = 0;
@@ -71,6 +78,7 @@ export class IngestService implements IngestServicePort, OnModuleInit {
     this.interrupted = staging?.intents ?? [];
     this.hmacKey = config.privacy.hmacKey || readKeyFile(config.privacy.hmacKeyFile);
     this.batchLines = Number(process.env.KANSA_INGEST_BATCH_LINES) || DEFAULT_BATCH_LINES;
+    this.writer = config.storage.url ? config.storage.writer || `${hostname()}:${process.pid}` : '';
   }
 
   /** Completes interrupted commits as soon as the application opens the data directory. */
@@ -211,12 +219,13 @@ export class IngestService implements IngestServicePort, OnModuleInit {
   }
 
   private async appendLedger(intent: CommitIntent, stored: number, finishedAtMs = Date.now()): Promise<void> {
-    const prev = await this.ledger.last(intent.source);
+    const prev = await this.ledger.last(intent.source, this.writer);
     const digest = (await this.ledger.contentDigests([intent.batchId])).get(intent.batchId) ?? '';
     const record = {
       batchId: intent.batchId,
       seq: (prev?.seq ?? 0) + 1,
       source: intent.source,
+      writer: this.writer,
       instance: intent.instance,
       transport: intent.transport,
       origin: intent.origin,

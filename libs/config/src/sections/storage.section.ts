@@ -10,6 +10,14 @@ export const storageSection = z
     /** From the environment (CLICKHOUSE_PASSWORD), never from the file. */
     password: z.string().default(''),
     database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('kansa'),
+    /**
+     * With a ClickHouse server: this process's name in the integrity chains
+     * (each writer keeps its own chain per source, so several collectors can
+     * write at once). Empty: host name and process ID, a new chain per run.
+     * Give each collector a stable, distinct name (env KANSA_WRITER) to
+     * continue its chains across restarts. Unused in embedded mode (one writer).
+     */
+    writer: z.string().regex(/^[A-Za-z0-9_.:@\/-]*$/, 'letters, digits and _ . : @ / -').default(''),
     /** How long events are kept (TTL). 7 years by default. */
     retentionYears: z.number().int().min(1).max(100).default(7),
   })
