@@ -30,17 +30,10 @@ export interface ServiceOptions {
  * enabled on a free port; resolves once /health says the consumer has joined.
  */
 export async function startCollectorService(options: ServiceOptions): Promise<ServiceProcess> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin', 'kansa.js'), 'serve', '--data-dir', options.dataDir, '--config', options.configFile, '--port', '0'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, KAFKA_BROKERS: options.brokers, KAFKA_ENABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const service = await wrap(child, /kansa serve .*: (http:\/\/\S+)/);
-  const url = /kansa serve .*: (http:\/\/\S+)/.exec(service.output())?.[1] as string;
+  const { service, url } = await startKansaServe(['--data-dir', options.dataDir, '--config', options.configFile], {
+    KAFKA_BROKERS: options.brokers,
+    KAFKA_ENABLED: 'true',
+  });
   await waitFor('the Kafka consumer to join its group', async () => {
     const health = (await fetch(`${url}/health`).then((r) => r.json()).catch(() => undefined)) as
       | { checks?: Record<string, { ok: boolean }> }
@@ -50,11 +43,22 @@ export async function startCollectorService(options: ServiceOptions): Promise<Se
   return service;
 }
 
+/** Starts `kansa serve <args>` on a free port in a child process; resolves with its URL once it listens. */
+export async function startKansaServe(args: string[], env: Record<string, string> = {}): Promise<{ service: ServiceProcess; url: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'kansa.js'), 'serve', ...args, '--port', '0'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const service = await wrap(child, /kansa serve .*: (http:\/\/\S+)/);
+  return { service, url: /kansa serve .*: (http:\/\/\S+)/.exec(service.output())?.[1] as string };
+}
+
 /** Runs `kansa <args>` in a child process (killable). */
-export function runKansa(args: string[]): ServiceProcess & { exited: Promise<number | null> } {
+export function runKansa(args: string[], env: Record<string, string> = {}): ServiceProcess & { exited: Promise<number | null> } {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'kansa.js'), ...args], {
     cwd: ROOT,
-    env: { ...process.env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return supervise(child);

@@ -1,0 +1,105 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+
+/**
+ * The ClickHouse HTTP interface (the part @clickhouse/client uses) in front of
+ * the real ClickHouse engine (chDB), for server-mode tests (CLICKHOUSE_URL):
+ * kansa's processes talk HTTP to it exactly as to a ClickHouse server, and
+ * several of them can share it, which an embedded data directory forbids.
+ *
+ * Not a ClickHouse server: no clickhouse-server can be installed on these
+ * machines (Debian's is 18.16, without DateTime64; no other registry ships
+ * one). The SQL is executed by the real engine; what is ours is only the
+ * HTTP framing — query in the URL or body, `param_*` bindings, settings as
+ * URL parameters, `database`, data after `INSERT … FORMAT`, errors as
+ * `Code: N. DB::Exception: …` with status 500, and `/ping`.
+ * Requests run one at a time (one engine connection).
+ */
+export interface ClickHouseHttp {
+  url: string;
+  /** Runs a statement directly on the engine (test set-up, tampering). */
+  exec(sql: string): Promise<string>;
+  /** Makes every request fail with 503 while `down` (storage outage). */
+  setDown(down: boolean): void;
+  close(): Promise<void>;
+}
+
+/** URL parameters that are not settings. */
+const NOT_SETTINGS = new Set(['query', 'database', 'query_id', 'session_id', 'default_format', 'user', 'password', 'session_timeout', 'session_check']);
+
+interface ChdbSession {
+  queryAsync(sql: string, opts?: { format?: string }): Promise<{ bytes(): Buffer }>;
+  queryBindAsync(sql: string, params: Record<string, string>, opts?: { format?: string }): Promise<{ bytes(): Buffer }>;
+  close(): void;
+}
+
+export async function startClickHouseHttp(dataDir: string): Promise<ClickHouseHttp> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Session } = require('chdb') as { Session: new (path: string) => ChdbSession };
+  const session = new Session(dataDir);
+  let queue: Promise<unknown> = Promise.resolve();
+  let down = false;
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  const run = async (sql: string, params: Record<string, string>, settings: Record<string, string>, database: string | null) => {
+    if (database) await session.queryAsync(`USE ${database.replace(/[^A-Za-z0-9_]/g, '')}`);
+    for (const [k, v] of Object.entries(settings)) await session.queryAsync(`SET ${k.replace(/[^A-Za-z0-9_]/g, '')} = '${v.replace(/[\\']/g, '')}'`);
+    const result = Object.keys(params).length > 0 ? await session.queryBindAsync(sql, params, { format: 'TabSeparated' }) : await session.queryAsync(sql, { format: 'TabSeparated' });
+    return result.bytes();
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/ping') return void res.end('Ok.\n');
+    if (down) {
+      res.writeHead(503, { 'Content-Type': 'text/plain' });
+      return void res.end('Code: 210. DB::Exception: storage is down for the test. (NETWORK_ERROR)\n');
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    let body = Buffer.concat(chunks);
+    if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+    const inUrl = url.searchParams.get('query');
+    // INSERT … FORMAT X in the URL with the rows in the body: the engine reads rows that follow the query text.
+    const sql = inUrl !== null ? (body.length > 0 ? `${inUrl}\n${body.toString('utf8')}` : inUrl) : body.toString('utf8');
+    const params: Record<string, string> = {};
+    const settings: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) {
+      if (k.startsWith('param_')) params[k.slice(6)] = v;
+      else if (!NOT_SETTINGS.has(k)) settings[k] = v;
+    }
+    try {
+      const out = await serially(() => run(sql, params, settings, url.searchParams.get('database')));
+      res.writeHead(200, {
+        'Content-Type': 'text/plain; charset=UTF-8',
+        'X-ClickHouse-Query-Id': url.searchParams.get('query_id') ?? '',
+        'X-ClickHouse-Summary': '{"read_rows":"0","read_bytes":"0","written_rows":"0","written_bytes":"0","total_rows_to_read":"0"}',
+      });
+      res.end(out);
+    } catch (err) {
+      const e = err as Error & { cause?: Error };
+      const text = e.cause?.message ?? e.message;
+      res.writeHead(500, { 'Content-Type': 'text/plain', 'X-ClickHouse-Exception-Code': /Code: (\d+)/.exec(text)?.[1] ?? '1000' });
+      res.end(/Code: \d+/.test(text) ? text : `Code: 1000. DB::Exception: ${text}`);
+    }
+  };
+
+  const server: Server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    exec: (sql) => serially(async () => (await session.queryAsync(sql, { format: 'TabSeparated' })).bytes().toString('utf8')),
+    setDown: (d) => (down = d),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await queue;
+      session.close();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { generateToken, hashToken } from '@kansa/http-common';
+import { ClickHouseHttp, startClickHouseHttp } from '@kansa/test-kit/clickhouse-http';
+import * as iconv from 'iconv-lite';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runKansa, ServiceProcess, startKansaServe, writeSiteConfig } from '../faults/fault-harness';
+import { chukanRecords } from '../service/fixtures';
+
+/**
+ * Server mode (CLICKHOUSE_URL): every kansa process talks HTTP to one
+ * ClickHouse, so several run at once — imports side by side, collectors
+ * scaled out, the analyzer apart. The ClickHouse here is the real engine
+ * behind the HTTP interface of test/kit/clickhouse-http.ts (no
+ * clickhouse-server can be installed on these machines).
+ */
+jest.setTimeout(300_000);
+
+const JUMIN_HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
+const jumin = (i: number) =>
+  `2025/04/14 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},K00${1000 + (i % 7)},職員,100700,納税課,WS-1,10.0.0.1,JR0101,住民票照会,照会,${String(i).padStart(10, '0')},無,窓口,1,正常`;
+const ATENA_HEADER = '照会日時,利用者ID,所属コード,端末名,業務コード,照会種別,統合宛名番号,該当件数,結果';
+const atena = (i: number) => `2025-04-14T11:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}+09:00,K001200,100700,WS-2,Z01,宛名照会,${String(i).padStart(15, '0')},1,OK`;
+
+describe('server mode: several kansa processes on one ClickHouse', () => {
+  let work: string;
+  let ch: ClickHouseHttp;
+  let env: Record<string, string>;
+  const services: ServiceProcess[] = [];
+
+  /** `kansa <args>` against the server; resolves with the exit code and output. */
+  const kansa = async (args: string[], extra: Record<string, string> = {}) => {
+    const p = runKansa(args, { ...env, ...extra });
+    const code = await p.exited;
+    return { code, output: p.output() };
+  };
+  const count = async (sql: string) => Number((await ch.exec(sql)).trim());
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'kansa-server-mode-'));
+    ch = await startClickHouseHttp(join(work, 'clickhouse'));
+    env = { CLICKHOUSE_URL: ch.url, CLICKHOUSE_DATABASE: 'kansa' };
+  });
+  afterAll(async () => {
+    for (const s of services) await s.stop();
+    await ch?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('imports run side by side; a re-sent file is all duplicates; verify passes and names a tampered batch', async () => {
+    const juminFile = join(work, 'JUMIN_OPLOG_20250414.csv');
+    const bad = '2026/09/31 10:00:00' + jumin(0).slice(19);
+    const quoted = jumin(1999).replace(',窓口,', ',"窓口, 再交付",');
+    writeFileSync(juminFile, iconv.encode([JUMIN_HEADER, ...Array.from({ length: 1500 }, (_, i) => jumin(i)), bad, quoted].join('\r\n') + '\r\n', 'cp932'));
+    const atenaFile = join(work, 'ATENA_INQUIRY_20250414.csv');
+    writeFileSync(atenaFile, '\uFEFF' + [ATENA_HEADER, ...Array.from({ length: 700 }, (_, i) => atena(i))].join('\n') + '\n');
+
+    // Two processes write at once (different sources), in batches of 400 lines.
+    const [a, b] = await Promise.all([
+      kansa(['import', juminFile, '--json'], { KANSA_INGEST_BATCH_LINES: '400' }),
+      kansa(['import', atenaFile, '--json'], { KANSA_INGEST_BATCH_LINES: '400' }),
+    ]);
+    expect({ code: a.code, b: b.code }).toEqual({ code: 0, b: 0 });
+    expect(JSON.parse(a.output).total).toEqual({ read: 1502, stored: 1501, duplicates: 0, quarantined: 1 });
+    expect(JSON.parse(b.output).total).toEqual({ read: 700, stored: 700, duplicates: 0, quarantined: 0 });
+    expect(await count("SELECT count() FROM kansa.events WHERE source = 'jumin'")).toBe(1501);
+    expect(await count("SELECT count() FROM kansa.events WHERE source = 'atena'")).toBe(700);
+    expect(await count("SELECT count() FROM kansa.events WHERE reason = '窓口, 再交付'")).toBe(1);
+    expect(await count("SELECT count() FROM kansa.quarantine WHERE field = '処理日時'")).toBe(1);
+
+    const again = await kansa(['import', juminFile, '--json']);
+    expect(JSON.parse(again.output).total).toEqual({ read: 1502, stored: 0, duplicates: 1501, quarantined: 1 });
+    expect(await count("SELECT count() FROM kansa.events WHERE source = 'jumin'")).toBe(1501);
+    // Staging tables of the batches are gone.
+    expect(await count("SELECT count() FROM system.tables WHERE database = 'kansa' AND startsWith(name, 'ingest_staging')")).toBe(0);
+
+    const verified = await kansa(['verify', '--json']);
+    expect({ code: verified.code, ok: JSON.parse(verified.output).ok }).toEqual({ code: 0, ok: true });
+
+    await ch.exec("ALTER TABLE kansa.events UPDATE reason = '改ざん' WHERE source = 'atena' AND line_no = 5 SETTINGS mutations_sync = 1");
+    const tampered = await kansa(['verify']);
+    expect(tampered.code).toBe(1);
+    expect(tampered.output).toContain('atena');
+    await ch.exec("ALTER TABLE kansa.events UPDATE reason = '' WHERE source = 'atena' AND line_no = 5 SETTINGS mutations_sync = 1");
+  });
+
+  it('two collectors and the analyzer as separate services: ingest on either, findings from the analyzer', async () => {
+    const tokens = { ingest: generateToken(), read: generateToken() };
+    const site = writeSiteConfig(work, {
+      http: {
+        tokens: [
+          { name: 'sender', role: 'ingest', sha256: hashToken(tokens.ingest) },
+          { name: 'staff', role: 'read', sha256: hashToken(tokens.read) },
+        ],
+      },
+      rules: { params: { 'mass-lookup': { threshold: 25 } } },
+      analyzer: { catchUpOnStart: false },
+    });
+    const start = async (only: string) => {
+      const s = await startKansaServe(['--config', site, '--only', only], env);
+      services.push(s.service);
+      return s.url;
+    };
+    const [collector1, collector2, analyzer] = [await start('collector'), await start('collector'), await start('analyzer')];
+    const post = (url: string, records: unknown[]) =>
+      fetch(`${url}/api/ingest/chukan`, { method: 'POST', headers: { Authorization: `Bearer ${tokens.ingest}`, 'Content-Type': 'application/json' }, body: JSON.stringify(records) });
+
+    // One user's 40 look-ups of different residents, sent half to each collector (and the first half again to the other).
+    const records = chukanRecords(40, { day: '2025-04-23', operator: 'K005555' }).map((r, i) => ({ ...r, subject: `0100000000${String(70000 + i).padStart(5, '0')}` }));
+    const [r1, r2] = await Promise.all([post(collector1, records.slice(0, 20)), post(collector2, records.slice(20))]);
+    expect([await r1.json(), await r2.json()]).toMatchObject([{ stored: 20 }, { stored: 20 }]);
+    const resent = await post(collector2, records.slice(0, 20));
+    expect(await resent.json()).toMatchObject({ stored: 0, duplicates: 20 });
+    // Each part serves only its own routes.
+    expect((await post(analyzer, records.slice(0, 1))).status).toBe(404);
+    expect((await fetch(`${collector1}/api/findings`, { headers: { Authorization: `Bearer ${tokens.read}` } })).status).toBe(404);
+
+    const analysed = await kansa(['analyze', '--from', '2025-04-23', '--to', '2025-04-23', '--rule', 'mass-lookup', '--config', site]);
+    expect({ code: analysed.code }).toEqual({ code: 0 });
+    const res = await fetch(`${analyzer}/api/findings?rule=mass-lookup`, { headers: { Authorization: `Bearer ${tokens.read}` } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { items?: Array<Record<string, unknown>> } | Array<Record<string, unknown>>;
+    const items = Array.isArray(body) ? body : (body.items ?? []);
+    expect(items.map((f) => [f.rule, f.user_id ?? f.userId, Number(f.count)])).toEqual([['mass-lookup', 'K005555', 40]]);
+    const verified = await kansa(['verify']);
+    expect({ code: verified.code, output: verified.output }).toEqual({ code: 0, output: expect.stringContaining('正常') });
+  });
+});
