@@ -84,6 +84,30 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
     await ch.exec("ALTER TABLE kansa.events UPDATE reason = '' WHERE source = 'atena' AND line_no = 5 SETTINGS mutations_sync = 1");
   });
 
+  it('kill -9 between the events insert and the batch record: the next kansa process on this host completes the batch', async () => {
+    const file = join(work, 'JUMIN_OPLOG_20250416.csv');
+    const lines = Array.from({ length: 11 }, (_, i) => jumin(i).replace('2025/04/14', '2025/04/16'));
+    writeFileSync(file, iconv.encode([JUMIN_HEADER, ...lines].join('\r\n') + '\r\n', 'cp932'));
+    const day = "source = 'jumin' AND day = '2025-04-16'";
+    // batches of 4 records (the header is one): killed right after the second batch's events insert
+    const killed = await kansa(['import', file, '--json'], { KANSA_INGEST_BATCH_LINES: '4', KANSA_FAULT_KILL_AFTER_EVENTS_INSERT: '2' });
+    expect(killed.code).toBeNull();
+    expect(await count(`SELECT count() FROM kansa.events WHERE ${day}`)).toBe(7);
+    expect(await count('SELECT count() FROM kansa.commit_intents FINAL WHERE done = 0')).toBe(1);
+
+    // Any later kansa process of this host finds the dead process's intent and completes its chain.
+    const verified = await kansa(['verify', '--json']);
+    expect({ code: verified.code, unrecorded: JSON.parse(verified.output).unrecorded }).toEqual({ code: 0, unrecorded: [] });
+    expect(await count('SELECT count() FROM kansa.commit_intents FINAL WHERE done = 0')).toBe(0);
+    const batches = await ch.exec(`SELECT seq, lines_read, stored FROM kansa.import_batches WHERE origin = '${file}' ORDER BY seq FORMAT CSV`);
+    expect(batches.trim().split('\n')).toEqual(['1,3,3', '2,4,4']);
+
+    const again = await kansa(['import', file, '--json']);
+    expect(JSON.parse(again.output).total).toEqual({ read: 11, stored: 4, duplicates: 7, quarantined: 0 });
+    expect(await count(`SELECT count() FROM kansa.events WHERE ${day}`)).toBe(11);
+    expect((await kansa(['verify'])).code).toBe(0);
+  });
+
   it('two collectors and the analyzer as separate services: ingest on either, findings from the analyzer', async () => {
     const tokens = { ingest: generateToken(), read: generateToken() };
     const site = writeSiteConfig(work, {

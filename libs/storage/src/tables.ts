@@ -4,6 +4,7 @@ export const TABLES = {
   events: 'events',
   quarantine: 'quarantine',
   importBatches: 'import_batches',
+  commitIntents: 'commit_intents',
   masterVersions: 'master_versions',
   staff: 'master_staff',
   leaves: 'master_leaves',

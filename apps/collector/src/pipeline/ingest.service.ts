@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { BatchLedgerRepository } from '../integrity/batch-ledger.repository';
 import { chainHash, GENESIS } from '../integrity/chain';
-import { CommitIntent, openStagingDir, removeIntent, writeIntent } from '../sink/commit-intent';
+import { CommitIntent, FileIntentStore, IntentStore, openStagingDir, TableIntentStore } from '../sink/commit-intent';
 import { dropHeldLines, StagingBatch, storedEvents } from '../sink/staging.writer';
 import { buildSourceSystems } from '../source-systems/source-system.registry';
 import { SourceConfigError, SourceSystem } from '../source-systems/shared/source-system';
@@ -55,6 +55,7 @@ export class IngestService implements IngestServicePort, OnModuleInit {
   private commitQueue: Promise<unknown> = Promise.resolve();
   /** Commit intents left by a process that died mid-commit, completed before any new commit. */
   private interrupted: CommitIntent[];
+  private readonly intents: IntentStore;
   /** Lines per batch. */
   batchLines: number;
   /**
@@ -73,18 +74,25 @@ export class IngestService implements IngestServicePort, OnModuleInit {
   ) {
     this.systems = buildSourceSystems(config.sources);
     this.ledger = new BatchLedgerRepository(client);
-    const staging = config.storage.url ? undefined : openStagingDir(resolve(config.storage.dataDir));
-    this.stagingDir = staging?.dir;
-    this.interrupted = staging?.intents ?? [];
+    this.writer = config.storage.url ? config.storage.writer || `${hostname()}:${process.pid}` : '';
+    if (config.storage.url) {
+      this.intents = new TableIntentStore(client, this.writer);
+      this.interrupted = [];
+    } else {
+      const staging = openStagingDir(resolve(config.storage.dataDir));
+      this.stagingDir = staging.dir;
+      this.intents = new FileIntentStore(staging.dir);
+      this.interrupted = staging.intents;
+    }
     this.hmacKey = config.privacy.hmacKey || readKeyFile(config.privacy.hmacKeyFile);
     this.batchLines = Number(process.env.KANSA_INGEST_BATCH_LINES) || DEFAULT_BATCH_LINES;
-    this.writer = config.storage.url ? config.storage.writer || `${hostname()}:${process.pid}` : '';
   }
 
   /** Completes interrupted commits as soon as the application opens the data directory. */
   onModuleInit(): Promise<void> {
     return this.serially(async () => {
       if (this.stagingDir) await dropHeldLines(this.client);
+      if (this.intents instanceof TableIntentStore) this.interrupted.push(...(await this.intents.pending()));
       await this.recoverInterruptedCommits();
     });
   }
@@ -191,7 +199,7 @@ export class IngestService implements IngestServicePort, OnModuleInit {
     try {
       const stored = await this.serially(async () => {
         await this.recoverInterruptedCommits();
-        if (this.stagingDir) writeIntent(this.stagingDir, intent);
+        await this.intents.write(intent);
         // From here on, part of the batch may be stored.
         try {
           const n = ++this.commits;
@@ -199,15 +207,13 @@ export class IngestService implements IngestServicePort, OnModuleInit {
             if (n === this.killAfterEventsInsert) process.kill(process.pid, 'SIGKILL');
           });
           await this.appendLedger(intent, stored);
-          if (this.stagingDir) removeIntent(this.stagingDir, batch.batchId);
+          await this.intents.remove(batch.batchId);
           return stored;
         } catch (err) {
           // Part of the batch may be stored: it is completed (from its staged
-          // files) before the next commit, or by the next process.
-          if (this.stagingDir) {
-            this.interrupted.push(intent);
-            intentLeft = true;
-          }
+          // files or tables) before the next commit, or by the next process.
+          this.interrupted.push(intent);
+          intentLeft = true;
           throw err;
         }
       });
@@ -219,13 +225,15 @@ export class IngestService implements IngestServicePort, OnModuleInit {
   }
 
   private async appendLedger(intent: CommitIntent, stored: number, finishedAtMs = Date.now()): Promise<void> {
-    const prev = await this.ledger.last(intent.source, this.writer);
+    // A recovered intent of another (dead) writer completes that writer's chain.
+    const writer = intent.writer ?? this.writer;
+    const prev = await this.ledger.last(intent.source, writer);
     const digest = (await this.ledger.contentDigests([intent.batchId])).get(intent.batchId) ?? '';
     const record = {
       batchId: intent.batchId,
       seq: (prev?.seq ?? 0) + 1,
       source: intent.source,
-      writer: this.writer,
+      writer,
       instance: intent.instance,
       transport: intent.transport,
       origin: intent.origin,
@@ -243,25 +251,24 @@ export class IngestService implements IngestServicePort, OnModuleInit {
   }
 
   /**
-   * Completes the commits a killed process left behind (embedded engine): the
-   * staged files are still there, so the commit is run again (it adds only
-   * what is missing) and the batch's ledger row appended — unless it was
-   * already written (killed just before removing the intent).
+   * Completes the commits a killed process left behind: the staged files (or
+   * tables, with a server) are still there, so the commit is run again (it
+   * adds only what is missing) and the batch's ledger row appended — unless
+   * it was already written (killed just before removing the intent).
    */
   async recoverInterruptedCommits(): Promise<void> {
-    const dir = this.stagingDir as string;
     while (this.interrupted.length > 0) {
       const intent = this.interrupted[0];
       if (!(await this.ledger.has(intent.batchId))) {
         const staging = this.staging(intent.batchId, intent.source, intent.instance);
-        const stored = StagingBatch.isStaged(dir, intent.batchId)
+        const stored = (await staging.isStaged())
           ? await staging.commit(intent.batchId, intent.scope)
           : await storedEvents(this.client, intent.batchId);
         const anything = stored > 0 || (await this.ledger.storedRows(intent.batchId)) > 0;
         if (anything) await this.appendLedger(intent, stored);
         await staging.drop();
       }
-      removeIntent(dir, intent.batchId);
+      await this.intents.remove(intent.batchId);
       this.interrupted.shift();
     }
   }

@@ -1,4 +1,7 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { TABLES } from '@kansa/storage';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CommitScope } from './staging.writer';
 
@@ -23,6 +26,77 @@ export interface CommitIntent {
   quarantined: number;
   startedAtMs: number;
   scope: CommitScope;
+  /** The chain the batch belongs to (server mode; absent or '' for the embedded engine). */
+  writer?: string;
+}
+
+/** Where commit intents are kept: files in the embedded staging folder, or a table on the ClickHouse server. */
+export interface IntentStore {
+  write(intent: CommitIntent): Promise<void>;
+  remove(batchId: string): Promise<void>;
+}
+
+/** Embedded engine: a fsynced JSON file per intent in the staging folder. */
+export class FileIntentStore implements IntentStore {
+  constructor(private readonly dir: string) {}
+
+  async write(intent: CommitIntent): Promise<void> {
+    writeIntent(this.dir, intent);
+  }
+
+  async remove(batchId: string): Promise<void> {
+    removeIntent(this.dir, batchId);
+  }
+}
+
+/**
+ * ClickHouse server: a row per intent in `commit_intents`, written before the
+ * events insert; removing it writes a `done` row (the table keeps the newest
+ * state per batch). Several processes share the table: each completes its
+ * own intents and those of a writer of this host whose process is gone.
+ */
+export class TableIntentStore implements IntentStore {
+  constructor(private readonly client: ClickHouseClient, private readonly writer: string) {}
+
+  async write(intent: CommitIntent): Promise<void> {
+    await this.put(intent.batchId, JSON.stringify({ ...intent, writer: this.writer }), 0);
+  }
+
+  async remove(batchId: string): Promise<void> {
+    await this.put(batchId, '', 1);
+  }
+
+  /** Intents left by this writer (an earlier run under the same name) or by a dead process of this host. */
+  async pending(): Promise<CommitIntent[]> {
+    const rs = await this.client.query({
+      query: `SELECT writer, intent FROM ${TABLES.commitIntents} FINAL WHERE done = 0 ORDER BY created_at`,
+      format: 'JSONEachRow',
+    });
+    const rows = await rs.json<{ writer: string; intent: string }>();
+    return rows.filter((r) => r.writer === this.writer || orphaned(r.writer)).map((r) => JSON.parse(r.intent) as CommitIntent);
+  }
+
+  private async put(batchId: string, intent: string, done: 0 | 1): Promise<void> {
+    await this.client.insert({
+      table: TABLES.commitIntents,
+      values: [{ batch_id: batchId, writer: this.writer, intent, done }],
+      format: 'JSONEachRow',
+      // the done row must not be taken for a retried copy of the first
+      clickhouse_settings: { insert_deduplicate: 0 },
+    });
+  }
+}
+
+/** A default writer name (host:pid) of this host whose process no longer runs. */
+function orphaned(writer: string): boolean {
+  const m = /^(.+):(\d+)$/.exec(writer);
+  if (!m || m[1] !== hostname() || Number(m[2]) === process.pid) return false;
+  try {
+    process.kill(Number(m[2]), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 const INTENT_PREFIX = 'commit-intent-';

@@ -53,9 +53,9 @@ export class StagingBatch {
     this.held = quoteIdentifier(HELD_PREFIX + batchId);
   }
 
-  /** Embedded engine: whether the batch's staged rows are (still) in the staging folder. */
-  static isStaged(stagingDir: string, batchId: string): boolean {
-    return existsSync(new FileCarrier(stagingDir, batchId).eventsPath);
+  /** Whether the batch's staged rows are (still) there: its files in the staging folder, or its tables on the server. */
+  isStaged(): Promise<boolean> {
+    return run(() => this.carrier.exists());
   }
 
   create(): Promise<void> {
@@ -242,6 +242,8 @@ interface Carrier {
   append(part: Part, rows: string): Promise<void>;
   /** Everything appended is readable by ClickHouse from now on. */
   seal(): Promise<void>;
+  /** The staged rows are there (after a crash: not yet removed). */
+  exists(): Promise<boolean>;
   /** A FROM expression reading the part. */
   source(part: Part): string;
   drop(): Promise<void>;
@@ -253,9 +255,6 @@ class FileCarrier implements Carrier {
   private fds: Partial<Record<Part, number>> = {};
   readonly params: Record<string, unknown>;
 
-  get eventsPath(): string {
-    return this.paths.events;
-  }
 
   constructor(dir: string, readonly batchId: string) {
     this.paths = {
@@ -283,6 +282,10 @@ class FileCarrier implements Carrier {
 
   async seal(): Promise<void> {
     this.close();
+  }
+
+  async exists(): Promise<boolean> {
+    return existsSync(this.paths.events);
   }
 
   source(part: Part): string {
@@ -330,6 +333,12 @@ class TableCarrier implements Carrier {
   }
 
   async seal(): Promise<void> {}
+
+  async exists(): Promise<boolean> {
+    const rs = await this.client.query({ query: `EXISTS TABLE ${this.tables.events}`, format: 'JSONEachRow' });
+    const [row] = await rs.json<{ result: number | string }>();
+    return Number(row.result) === 1;
+  }
 
   source(part: Part): string {
     return this.tables[part];
