@@ -12,7 +12,7 @@ import { gunzipSync } from 'node:zlib';
  * machines (Debian's is 18.16, without DateTime64; no other registry ships
  * one). The SQL is executed by the real engine; what is ours is only the
  * HTTP framing — query in the URL or body, `param_*` bindings, settings as
- * URL parameters, `database`, data after `INSERT … FORMAT`, errors as
+ * URL parameters, `database`, rows of `INSERT … FORMAT` in the body, errors as
  * `Code: N. DB::Exception: …` with status 500, and `/ping`.
  * Requests run one at a time (one engine connection).
  */
@@ -29,6 +29,7 @@ export interface ClickHouseHttp {
 const NOT_SETTINGS = new Set(['query', 'database', 'query_id', 'session_id', 'default_format', 'user', 'password', 'session_timeout', 'session_check']);
 
 interface ChdbSession {
+  insert(opts: { table: string; columns?: string[]; values: Buffer; format: string }): Promise<unknown>;
   queryAsync(sql: string, opts?: { format?: string }): Promise<{ bytes(): Buffer }>;
   queryBindAsync(sql: string, params: Record<string, string>, opts?: { format?: string }): Promise<{ bytes(): Buffer }>;
   close(): void;
@@ -45,9 +46,17 @@ export async function startClickHouseHttp(dataDir: string): Promise<ClickHouseHt
     queue = run.catch(() => undefined);
     return run;
   };
-  const run = async (sql: string, params: Record<string, string>, settings: Record<string, string>, database: string | null) => {
+  const run = async (sql: string, data: Buffer | undefined, params: Record<string, string>, settings: Record<string, string>, database: string | null) => {
     if (database) await session.queryAsync(`USE ${database.replace(/[^A-Za-z0-9_]/g, '')}`);
     for (const [k, v] of Object.entries(settings)) await session.queryAsync(`SET ${k.replace(/[^A-Za-z0-9_]/g, '')} = '${v.replace(/[\\']/g, '')}'`);
+    if (data) {
+      // rows of any bytes (CP932 too): handed to the engine as they came
+      const m = /^\s*INSERT\s+INTO\s+([A-Za-z0-9_.]+)\s*(?:\(([^)]*)\))?\s*FORMAT\s+(\w+)\s*$/i.exec(sql);
+      if (!m) throw new Error(`Code: 1000. DB::Exception: the test endpoint takes data only for INSERT INTO t (cols) FORMAT F: ${sql.slice(0, 200)}`);
+      const columns = m[2]?.split(',').map((c) => c.trim().replace(/^`|`$/g, ''));
+      await session.insert({ table: m[1], columns, values: data, format: m[3] });
+      return Buffer.alloc(0);
+    }
     const result = Object.keys(params).length > 0 ? await session.queryBindAsync(sql, params, { format: 'TabSeparated' }) : await session.queryAsync(sql, { format: 'TabSeparated' });
     return result.bytes();
   };
@@ -64,8 +73,9 @@ export async function startClickHouseHttp(dataDir: string): Promise<ClickHouseHt
     let body = Buffer.concat(chunks);
     if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
     const inUrl = url.searchParams.get('query');
-    // INSERT … FORMAT X in the URL with the rows in the body: the engine reads rows that follow the query text.
-    const sql = inUrl !== null ? (body.length > 0 ? `${inUrl}\n${body.toString('utf8')}` : inUrl) : body.toString('utf8');
+    // INSERT … FORMAT X in the URL with the rows in the body; otherwise the body is the query.
+    const sql = inUrl ?? body.toString('utf8');
+    const data = inUrl !== null && body.length > 0 ? body : undefined;
     const params: Record<string, string> = {};
     const settings: Record<string, string> = {};
     for (const [k, v] of url.searchParams) {
@@ -73,7 +83,7 @@ export async function startClickHouseHttp(dataDir: string): Promise<ClickHouseHt
       else if (!NOT_SETTINGS.has(k)) settings[k] = v;
     }
     try {
-      const out = await serially(() => run(sql, params, settings, url.searchParams.get('database')));
+      const out = await serially(() => run(sql, data, params, settings, url.searchParams.get('database')));
       res.writeHead(200, {
         'Content-Type': 'text/plain; charset=UTF-8',
         'X-ClickHouse-Query-Id': url.searchParams.get('query_id') ?? '',

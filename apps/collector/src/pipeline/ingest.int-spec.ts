@@ -131,6 +131,26 @@ describe('IngestService on the real embedded ClickHouse', () => {
     expect(hmacs.map((r) => r.h)).toEqual([[myNumberHmac('test-key', a)], [myNumberHmac('test-key', b)], [myNumberHmac('test-key', a)]]);
   });
 
+  it('UTF-8 lines left undecoded to ClickHouse are stored exactly; invalid ones are quarantined with their bytes', async () => {
+    const header = '照会日時,利用者ID,所属コード,端末名,業務コード,照会種別,統合宛名番号,該当件数,結果';
+    const atena = (sec: string, terminal: string) => `2025-04-18T10:00:${sec}.000+09:00,K001198,100700,${terminal},Z01,宛名照会,010000000053217,1,OK`;
+    const odd = [atena('01', 'WS\\1'), atena('02', 'WS\t2'), atena('03', 'ＷＳ－３'), atena('04', 'WS\\\\4')];
+    const path = write('ATENA_INQUIRY_20250418.csv', [
+      Buffer.from('\uFEFF' + header, 'utf8'),
+      ...odd,
+      Buffer.concat([Buffer.from(atena('05', 'WS-'), 'utf8'), Buffer.from([0xff, 0xfe])]), // invalid UTF-8
+    ], 'utf8', '\n');
+    const r = await files.importFile(path);
+    expect(r).toMatchObject({ read: 5, stored: 4, duplicates: 0, quarantined: 1 });
+    expect(r.reasons).toEqual({ '(文字コード): UTF-8として読めないバイト列があります': 1 });
+    const rows = await store.rows<{ raw: string; terminal_id: string }>('SELECT raw, terminal_id FROM events WHERE batch_id = {b:String} ORDER BY line_no', { b: r.batchId });
+    expect(rows.map((x) => x.raw)).toEqual(odd);
+    expect(rows.map((x) => x.terminal_id)).toEqual(['WS\\1', 'WS\t2', 'ＷＳ－３', 'WS\\\\4']);
+    const [q] = await store.rows<{ line_no: string; raw_bytes_b64: string }>('SELECT line_no, raw_bytes_b64 FROM quarantine WHERE batch_id = {b:String}', { b: r.batchId });
+    expect(Number(q.line_no)).toBe(6);
+    expect(Buffer.from(q.raw_bytes_b64, 'base64').subarray(-2)).toEqual(Buffer.from([0xff, 0xfe]));
+  });
+
   it('refuses a file whose header is not the configured one, storing nothing', async () => {
     const path = write('TERMINAL_20250417.csv', ['日付,端末,ユーザー', '2025-04-17 08:00:00,WS-1,DOM\\K001']);
     await expect(files.importFile(path)).rejects.toThrow(HeaderMismatchError);
@@ -152,7 +172,7 @@ describe('IngestService on the real embedded ClickHouse', () => {
     const sql = ingest.system('jumin').sql!;
     const staging = new StagingBatch(store.client, 'b0000000000000000000000000000dead', join(store.dataDir, 'kansa-ingest-staging'), { sql, source: 'jumin', instance: '' });
     await staging.create();
-    await staging.appendLines(`2\t\t${jumin('11:00:00')}\n`);
+    await staging.appendLines(`2\t\t1\t${jumin('11:00:00')}\n`);
     const checked = await staging.checkLines(); // holds the normalized lines in a Memory table, as a commit would
     expect(checked).toEqual({ days: ['2025-04-14'], refused: [] });
     const held = () => store.rows("SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'ingest_staging_m_%'");

@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { CLICKHOUSE } from '@kansa/storage';
+import { CLICKHOUSE, openClickHouse } from '@kansa/storage';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -13,6 +13,7 @@ import { dropHeldLines, StagingBatch, storedEvents } from '../sink/staging.write
 import { buildSourceSystems } from '../source-systems/source-system.registry';
 import { SourceConfigError, SourceSystem } from '../source-systems/shared/source-system';
 import { IngestCounts, IngestRequest, IngestResult, IngestServicePort, RawRecord } from './ingest.types';
+import { PlainLineRows } from './plain-lines';
 import { Processed, RecordProcessor } from './record-processor';
 
 /** The request names a source that is not configured. */
@@ -45,7 +46,7 @@ export const DEFAULT_BATCH_LINES = 100_000;
  * + quarantined (summed over the batches).
  */
 @Injectable()
-export class IngestService implements IngestServicePort, OnModuleInit {
+export class IngestService implements IngestServicePort, OnModuleInit, OnModuleDestroy {
   private readonly systems: Map<string, SourceSystem>;
   private readonly ledger: BatchLedgerRepository;
   private readonly hmacKey: string;
@@ -56,6 +57,8 @@ export class IngestService implements IngestServicePort, OnModuleInit {
   /** Commit intents left by a process that died mid-commit, completed before any new commit. */
   private interrupted: CommitIntent[];
   private readonly intents: IntentStore;
+  private aux?: Promise<ClickHouseClient>;
+  private readonly dataDir: string;
   /** Lines per batch. */
   batchLines: number;
   /**
@@ -75,6 +78,7 @@ export class IngestService implements IngestServicePort, OnModuleInit {
     this.systems = buildSourceSystems(config.sources);
     this.ledger = new BatchLedgerRepository(client);
     this.writer = config.storage.url ? config.storage.writer || `${hostname()}:${process.pid}` : '';
+    this.dataDir = resolve(config.storage.dataDir);
     if (config.storage.url) {
       this.intents = new TableIntentStore(client, this.writer);
       this.interrupted = [];
@@ -86,6 +90,26 @@ export class IngestService implements IngestServicePort, OnModuleInit {
     }
     this.hmacKey = config.privacy.hmacKey || readKeyFile(config.privacy.hmacKeyFile);
     this.batchLines = Number(process.env.KANSA_INGEST_BATCH_LINES) || DEFAULT_BATCH_LINES;
+  }
+
+  /**
+   * A second connection for the SQL twin's checks, so that a batch is
+   * checked while the previous one commits (the embedded engine runs one
+   * query at a time per connection; a server takes concurrent requests on
+   * one client). Opened when a stream first fills a batch.
+   */
+  private auxiliary(): Promise<ClickHouseClient> {
+    if (!this.aux) {
+      this.aux = this.stagingDir ? openClickHouse({ dataDir: this.dataDir }) : Promise.resolve(this.client);
+      this.aux.catch(() => (this.aux = undefined));
+    }
+    return this.aux;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const aux = await this.aux?.catch(() => undefined);
+    this.aux = undefined;
+    if (aux && aux !== this.client) await aux.close();
   }
 
   /** Completes interrupted commits as soon as the application opens the data directory. */
@@ -118,8 +142,10 @@ export class IngestService implements IngestServicePort, OnModuleInit {
     const total: IngestCounts = { read: 0, stored: 0, duplicates: 0, quarantined: 0, reasons: {} };
     const batchIds: string[] = [];
     let batch: OpenBatch | undefined = await this.openBatch(system, request);
-    // A full batch commits (in the engine's thread) while the next one is
-    // parsed: at most one commit in flight, commits in order.
+    // A full batch is checked by the SQL twin (on a second connection) at
+    // once, while the previous one commits; it commits (in the engine's
+    // thread) while the next one is parsed: at most one commit in flight,
+    // commits in order.
     let committing: Promise<void> | undefined;
     const settle = async () => {
       const c = committing;
@@ -137,9 +163,17 @@ export class IngestService implements IngestServicePort, OnModuleInit {
           if (batch.records >= this.batchLines) {
             const done: OpenBatch = batch;
             batch = undefined;
+            const checked = this.auxiliary().then((aux) => done.check(total, aux));
+            checked.catch(() => undefined); // awaited below
             await settle();
             batchIds.push(done.batchId);
-            committing = this.commit(done, request, '', total);
+            committing = checked.then(
+              () => this.commit(done, request, '', total),
+              async (err) => {
+                await done.staging.drop().catch(() => undefined);
+                throw err;
+              },
+            );
             committing.catch(() => undefined); // awaited by settle()
           }
         }
@@ -180,8 +214,7 @@ export class IngestService implements IngestServicePort, OnModuleInit {
    * leaves something the next one completes.
    */
   private async commit(batch: OpenBatch, request: IngestRequest, fileSha256: string, total: IngestCounts): Promise<void> {
-    await batch.flush(true);
-    await batch.checkLines(total);
+    await batch.check(total, this.client);
     const intent: CommitIntent = {
       batchId: batch.batchId,
       source: request.source,
@@ -294,9 +327,10 @@ class OpenBatch {
   private readonly epochDays = new Set<number>();
   /** Plain lines staged for the SQL twin, not yet checked. */
   private leanLines = 0;
+  private checked = false;
   private events: string[] = [];
   private quarantineRows: string[] = [];
-  private lines: string[] = [];
+  private readonly lines = new PlainLineRows();
 
   constructor(
     readonly batchId: string,
@@ -309,19 +343,21 @@ class OpenBatch {
   take(chunk: RawRecord[], from: number, to: number, total: IngestCounts): void {
     this.records += to - from;
     for (let i = from; i < to; i++) {
-      const p = this.processor.processLean(chunk[i]);
-      if (p.kind === 'skip') continue;
+      const p = this.processor.processLean(chunk[i], this.lines);
+      if (p?.kind === 'skip') continue;
       this.read++;
       total.read++;
-      if (p.kind === 'line') {
-        this.lines.push(p.row);
-        this.leanLines++;
-      } else this.count(p, total);
+      if (p === undefined) this.leanLines++;
+      else this.count(p, total);
     }
   }
 
   private count(p: Processed, total: IngestCounts): void {
-    if (p.kind === 'event') {
+    if (p.kind === 'skip') {
+      // a refused plain line that is no log line after all (a repeated header, blanks)
+      this.read--;
+      total.read--;
+    } else if (p.kind === 'event') {
       this.events.push(p.row);
       this.sources.add(p.source);
       this.epochDays.add(p.jstDay);
@@ -335,17 +371,26 @@ class OpenBatch {
   }
 
   /**
-   * Lets the SQL twin check the staged plain lines: those it accepts are
-   * staged events (their days bound the duplicate check); those it refuses
-   * go through zod now (an event after all, or quarantine with zod's reason).
+   * Writes out what is staged and lets the SQL twin check the plain lines
+   * (on `client`): those it accepts are staged events (their days bound the
+   * duplicate check); those it refuses go through zod now (an event after
+   * all, or quarantine with zod's reason). Once per batch.
    */
-  async checkLines(total: IngestCounts): Promise<void> {
+  async check(total: IngestCounts, client: ClickHouseClient): Promise<void> {
+    if (this.checked) return;
+    this.checked = true;
+    await this.flush(true);
     if (this.leanLines > 0) {
-      const { days, refused } = await this.staging.checkLines();
+      const { days, refused } = await this.staging.checkLines(client);
       this.staged += this.leanLines - refused.length;
       if (refused.length < this.leanLines) this.sources.add(this.source);
       for (const d of days) this.days.add(d);
-      for (const line of refused) this.count(this.processor.normalizeText(line.lineNo, line.origin, line.raw), total);
+      for (const line of refused) {
+        const p = line.fromText
+          ? this.processor.normalizeText(line.lineNo, line.origin, line.raw.toString('utf8'))
+          : this.processor.process({ lineNo: line.lineNo, origin: line.origin || undefined, bytes: line.raw });
+        this.count(p, total);
+      }
       this.leanLines = 0;
       await this.flush(true);
     }
@@ -358,10 +403,7 @@ class OpenBatch {
       await this.staging.appendEvents(this.events.join(''));
       this.events = [];
     }
-    if (this.lines.length >= (all ? 1 : FLUSH_ROWS)) {
-      await this.staging.appendLines(this.lines.join(''));
-      this.lines = [];
-    }
+    if (this.lines.count >= (all ? 1 : FLUSH_ROWS)) await this.staging.appendLines(this.lines.take());
     if (this.quarantineRows.length >= (all ? 1 : FLUSH_ROWS / 10)) {
       await this.staging.appendQuarantine(this.quarantineRows.join(''));
       this.quarantineRows = [];

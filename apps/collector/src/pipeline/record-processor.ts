@@ -3,6 +3,7 @@ import { canonicalIdentity } from '../source-systems/canonical/canonical.mapper'
 import { SourceSystem } from '../source-systems/shared/source-system';
 import { tsv, tsvStringArray } from '../sink/tsv';
 import { DecodeStep } from './decode.step';
+import { NOT_PLAIN, PLAIN_ESCAPED, PlainLineRows, scanPlain } from './plain-lines';
 import { RawRecord } from './ingest.types';
 
 const JST_OFFSET_MS = 9 * 3600_000;
@@ -47,6 +48,13 @@ export class RecordProcessor {
   private readonly decoder: DecodeStep;
   /** The system has a SQL twin: plain lines are left to ClickHouse. */
   private readonly lean: boolean;
+  /**
+   * … and its lines are UTF-8: plain ones are staged undecoded (ClickHouse
+   * checks them with isValidUTF8). CP932 lines are decoded here: converting
+   * and checking them in ClickHouse measured slower than decoding them in
+   * JavaScript, and the engine is the busier side (docs/collector.md).
+   */
+  private readonly leanBytes: boolean;
 
   constructor(
     private readonly system: SourceSystem,
@@ -55,6 +63,7 @@ export class RecordProcessor {
   ) {
     this.decoder = new DecodeStep(system.config.encoding);
     this.lean = system.sql !== undefined;
+    this.leanBytes = this.lean && system.config.encoding === 'utf8';
   }
 
   /** The whole path in JavaScript: decode, mask, parse and validate (zod), normalize. */
@@ -64,16 +73,25 @@ export class RecordProcessor {
   }
 
   /**
-   * The lean path: a decoded, masked line that ClickHouse can normalize itself
-   * (the system has a SQL twin, the line holds no quote and no 個人番号)
-   * becomes a `line` row (line_no, origin, raw); anything else takes the
-   * whole path. Lines the twin refuses come back through normalizeText().
+   * The lean path: a line ClickHouse can normalize itself (the system has a
+   * SQL twin; no quote, no 個人番号) is added to `lines` — undecoded when it is
+   * UTF-8 and its bytes show it is plain (plain-lines.ts), else decoded and masked — and
+   * nothing is returned; anything else takes the whole path. Lines the twin
+   * refuses come back through process() or normalizeText().
    */
-  processLean(record: RawRecord): Processed | { kind: 'line'; row: string } {
+  processLean(record: RawRecord, lines: PlainLineRows): Processed | undefined {
+    if (this.leanBytes && record.bytes && !(this.ctx.expectHeader && record.lineNo === 1)) {
+      const plain = scanPlain(record.bytes);
+      if (plain !== NOT_PLAIN) {
+        lines.addBytes(record.lineNo, record.origin ?? '', record.bytes, plain === PLAIN_ESCAPED);
+        return undefined;
+      }
+    }
     const p = this.prepare(record);
     if (p.kind !== 'text') return p;
     if (this.lean && p.numbers.length === 0 && p.raw.indexOf('"') < 0) {
-      return { kind: 'line', row: record.lineNo + '\t' + tsv(record.origin ?? '') + '\t' + tsv(p.raw) + '\n' };
+      lines.addText(record.lineNo, record.origin ?? '', p.raw);
+      return undefined;
     }
     return this.normalize(record, p.raw, p.numbers);
   }
@@ -176,8 +194,8 @@ export const STAGING_COLUMNS = [
   'source_event_id', 'raw', 'my_number_hmacs', 'batch_id', 'line_no', 'identity_key',
 ] as const;
 
-/** Columns of a staged plain line (processLean), left to the source's SQL twin. */
-export const LINE_COLUMNS = ['line_no', 'origin', 'raw'] as const;
+/** Columns of a staged plain line (processLean), left to the source's SQL twin: raw is bytes as received, or text when from_text. */
+export const LINE_COLUMNS = ['line_no', 'origin', 'from_text', 'raw'] as const;
 
 export const QUARANTINE_COLUMNS = [
   'quarantine_id', 'batch_id', 'source', 'instance', 'origin', 'line_no', 'field', 'reason', 'raw', 'raw_bytes_b64',

@@ -4,14 +4,14 @@ import { closeSync, existsSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { LINE_COLUMNS, QUARANTINE_COLUMNS, STAGING_COLUMNS } from '../pipeline/record-processor';
-import { normalizedLinesSql, SqlNormalizer } from '../source-systems/shared/sql-normalizer';
+import { normalizedLinesSql, SqlNormalizer, sqlString } from '../source-systems/shared/sql-normalizer';
 
 const STAGING_STRUCTURE =
   'ts_ms Int64, source String, instance String, user_id String, user_name String, department_code String, ' +
   'terminal_id String, client_ip String, action String, screen_id String, business_code String, subject_id String, ' +
   'my_number_shown Bool, record_count UInt32, reason String, outcome String, object String, source_event_id String, ' +
   'raw String, my_number_hmacs Array(String), batch_id String, line_no UInt64, identity_key String';
-const LINES_STRUCTURE = 'line_no UInt64, origin String, raw String';
+const LINES_STRUCTURE = 'line_no UInt64, origin String, from_text UInt8, raw String';
 const QUARANTINE_STRUCTURE =
   'quarantine_id String, batch_id String, source String, instance String, origin String, line_no UInt64, ' +
   'field String, reason String, raw String, raw_bytes_b64 String';
@@ -70,31 +70,35 @@ export class StagingBatch {
     return rows.length === 0 ? Promise.resolve() : run(() => this.carrier.append('quarantine', rows));
   }
 
-  /** Plain lines (line_no, origin, masked raw) for the SQL twin to normalize. */
-  appendLines(rows: string): Promise<void> {
+  /** Plain lines (PlainLineRows) for the SQL twin to normalize. */
+  appendLines(rows: Buffer | string): Promise<void> {
     return rows.length === 0 ? Promise.resolve() : run(() => this.carrier.append('lines', rows));
   }
 
   /**
    * Runs the SQL twin over the staged lines (once: the normalized rows and
-   * their IDs are held in memory for the commit): the JST days of the lines
+   * their IDs are held in memory for the commit), on `client` (a second
+   * connection lets it run while the previous batch commits): the JST days of the lines
    * it accepts (the commit's duplicate scope) and the lines it refuses, which
    * go back through zod (their events or quarantine rows are appended to this
    * batch before the commit).
    */
-  async checkLines(): Promise<{ days: string[]; refused: RefusedLine[] }> {
+  async checkLines(client: ClickHouseClient = this.client): Promise<{ days: string[]; refused: RefusedLine[] }> {
     if (!this.lean) return { days: [], refused: [] };
-    await this.holdLines();
+    await this.holdLines(client);
     const rs = await run(() =>
-      this.client.query({
+      client.query({
         query: `SELECT groupUniqArrayIf(toString(toDate(fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo'))), ok) AS days,
-            arraySort((r) -> r.1, groupArrayIf((line_no, origin, raw), NOT ok)) AS refused
+            arraySort((r) -> r.1, groupArrayIf((line_no, origin, from_text, base64Encode(refused_raw)), NOT ok)) AS refused
           FROM ${this.held}`,
         format: 'JSONEachRow',
       }),
     );
-    const [r] = await rs.json<{ days: string[]; refused: Array<[string | number, string, string]> }>();
-    return { days: r.days, refused: r.refused.map(([lineNo, origin, raw]) => ({ lineNo: Number(lineNo), origin, raw })) };
+    const [r] = await rs.json<{ days: string[]; refused: Array<[string | number, string, number, string]> }>();
+    return {
+      days: r.days,
+      refused: r.refused.map(([lineNo, origin, fromText, raw]) => ({ lineNo: Number(lineNo), origin, fromText: Number(fromText) === 1, raw: Buffer.from(raw, 'base64') })),
+    };
   }
 
   /**
@@ -107,12 +111,12 @@ export class StagingBatch {
    */
   async commit(batchId: string, scope: CommitScope, afterEvents?: () => void): Promise<number> {
     const q = this.carrier.source('quarantine');
-    const params = { ...this.carrier.params, batch: batchId, sources: scope.sources, days: scope.days };
+    const params = { batch: batchId, sources: scope.sources, days: scope.days };
     await this.carrier.seal();
     // Recovery in a new process: the held rows are gone, normalize the staged lines again.
     if (this.lean && !this.holding) await this.holdLines();
     const staged = `SELECT ${EVENT_ID} AS event_id, * FROM ${this.carrier.source('events')}`;
-    const rows = this.lean ? `(${staged} UNION ALL SELECT * EXCEPT (origin, ok) FROM ${this.held} WHERE ok)` : `(${staged})`;
+    const rows = this.lean ? `(${staged} UNION ALL SELECT * EXCEPT (origin, ok, from_text, refused_raw) FROM ${this.held} WHERE ok)` : `(${staged})`;
     // The stored IDs looked up are only those of this batch's rows: the set
     // held in memory is bounded by the batch, not by what a day holds.
     // use_index_for_in_with_subqueries = 0: analysing the index against a set
@@ -165,22 +169,21 @@ export class StagingBatch {
    * staged event rows with their IDs, `origin` and `ok` (normalizing and
    * hashing are the costly part; done once per batch).
    */
-  private async holdLines(): Promise<void> {
+  private async holdLines(client = this.client): Promise<void> {
     const lean = this.lean as LeanSource;
-    await this.releaseLines();
+    await this.releaseLines(client);
     await run(() =>
-      this.client.command({
+      client.command({
         query: `CREATE TABLE ${this.held} ENGINE = Memory AS
-          SELECT ${EVENT_ID} AS event_id, * FROM (${normalizedLinesSql(lean.sql, this.carrier.source('lines'), true)})`,
-        query_params: { ...this.carrier.params, lean_source: lean.source, lean_instance: lean.instance, lean_batch: this.carrier.batchId },
+          SELECT ${EVENT_ID} AS event_id, * FROM (${normalizedLinesSql(lean.sql, this.carrier.source('lines'), { source: lean.source, instance: lean.instance, batch: this.carrier.batchId })})`,
       }),
     );
     this.holding = true;
   }
 
-  private async releaseLines(): Promise<void> {
+  private async releaseLines(client = this.client): Promise<void> {
     if (!this.lean) return;
-    await run(() => this.client.command({ query: `DROP TABLE IF EXISTS ${this.held}` }));
+    await run(() => client.command({ query: `DROP TABLE IF EXISTS ${this.held}` }));
     this.holding = false;
   }
 }
@@ -211,11 +214,12 @@ export interface LeanSource {
   instance: string;
 }
 
-/** A staged line the SQL twin did not accept. */
+/** A staged line the SQL twin did not accept: its bytes as staged (UTF-8 text when fromText). */
 export interface RefusedLine {
   lineNo: number;
   origin: string;
-  raw: string;
+  fromText: boolean;
+  raw: Buffer;
 }
 
 /** Events of a batch that are in `events`. */
@@ -237,14 +241,17 @@ type Part = 'events' | 'quarantine' | 'lines';
 
 interface Carrier {
   readonly batchId: string;
-  readonly params: Record<string, unknown>;
   create(): Promise<void>;
-  append(part: Part, rows: string): Promise<void>;
+  append(part: Part, rows: string | Buffer): Promise<void>;
   /** Everything appended is readable by ClickHouse from now on. */
   seal(): Promise<void>;
   /** The staged rows are there (after a crash: not yet removed). */
   exists(): Promise<boolean>;
-  /** A FROM expression reading the part. */
+  /**
+   * A FROM expression reading the part, without query parameters (the
+   * embedded engine runs parameterized queries one at a time across
+   * connections; the twin's check must run beside the previous commit).
+   */
   source(part: Part): string;
   drop(): Promise<void>;
 }
@@ -253,7 +260,6 @@ interface Carrier {
 class FileCarrier implements Carrier {
   private readonly paths: Record<Part, string>;
   private fds: Partial<Record<Part, number>> = {};
-  readonly params: Record<string, unknown>;
 
 
   constructor(dir: string, readonly batchId: string) {
@@ -261,10 +267,6 @@ class FileCarrier implements Carrier {
       events: join(dir, `${INGEST_STAGING_PREFIX}${batchId}.tsv`),
       quarantine: join(dir, `${INGEST_STAGING_PREFIX}q_${batchId}.tsv`),
       lines: join(dir, `${INGEST_STAGING_PREFIX}l_${batchId}.tsv`),
-    };
-    this.params = {
-      ev_path: this.paths.events, ev_cols: STAGING_STRUCTURE, q_path: this.paths.quarantine, q_cols: QUARANTINE_STRUCTURE,
-      l_path: this.paths.lines, l_cols: LINES_STRUCTURE,
     };
   }
 
@@ -276,8 +278,10 @@ class FileCarrier implements Carrier {
     };
   }
 
-  async append(part: Part, rows: string): Promise<void> {
-    writeSync(this.fds[part] as number, rows);
+  async append(part: Part, rows: string | Buffer): Promise<void> {
+    const fd = this.fds[part] as number;
+    if (typeof rows === 'string') writeSync(fd, rows);
+    else writeSync(fd, rows);
   }
 
   async seal(): Promise<void> {
@@ -289,8 +293,8 @@ class FileCarrier implements Carrier {
   }
 
   source(part: Part): string {
-    const p = { events: 'ev', quarantine: 'q', lines: 'l' }[part];
-    return `file({${p}_path:String}, 'TabSeparated', {${p}_cols:String})`;
+    const structure = { events: STAGING_STRUCTURE, quarantine: QUARANTINE_STRUCTURE, lines: LINES_STRUCTURE }[part];
+    return `file(${sqlString(this.paths[part])}, 'TabSeparated', ${sqlString(structure)})`;
   }
 
   async drop(): Promise<void> {
@@ -307,7 +311,6 @@ class FileCarrier implements Carrier {
 /** ClickHouse server: per-batch staging tables filled over HTTP. */
 class TableCarrier implements Carrier {
   private readonly tables: Record<Part, string>;
-  readonly params = {};
 
   constructor(private readonly client: ClickHouseClient, readonly batchId: string) {
     this.tables = {
@@ -323,10 +326,10 @@ class TableCarrier implements Carrier {
     await this.client.command({ query: `CREATE TABLE ${this.tables.lines} (${LINES_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()` });
   }
 
-  async append(part: Part, rows: string): Promise<void> {
+  async append(part: Part, rows: string | Buffer): Promise<void> {
     await this.client.insert({
       table: this.tables[part],
-      values: Readable.from([Buffer.from(rows)], { objectMode: false }),
+      values: Readable.from([typeof rows === 'string' ? Buffer.from(rows) : rows], { objectMode: false }),
       format: 'TabSeparated',
       columns: [...{ events: STAGING_COLUMNS, quarantine: QUARANTINE_COLUMNS, lines: LINE_COLUMNS }[part]] as [string, ...string[]],
     });

@@ -1,5 +1,8 @@
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import fc from 'fast-check';
+import { isUtf8 } from 'node:buffer';
+import { DecodeStep } from '../../pipeline/decode.step';
+import { NOT_PLAIN, scanPlain } from '../../pipeline/plain-lines';
 import { buildSourceSystems } from '../source-system.registry';
 import { normalizedLinesSql } from './sql-normalizer';
 import { SourceSystem } from './source-system';
@@ -78,6 +81,7 @@ const line = (c: Case) =>
 interface TwinRow {
   line_no: string;
   ok: boolean;
+  raw: string;
   ts_ms: string;
   user_id: string;
   user_name: string;
@@ -95,6 +99,14 @@ interface TwinRow {
   object: string;
 }
 
+/** A line as UTF-8 bytes, sometimes with a field replaced by random bytes; only the plain ones (those staged undecoded). */
+const lineBytes = (c: Case) =>
+  fc.tuple(line(c), fc.option(fc.tuple(fc.nat(20), fc.uint8Array({ minLength: 1, maxLength: 6 })), { freq: 2 })).map(([text, junk]) => {
+    const fields = text.split(',').map((f) => Buffer.from(f, 'utf8'));
+    if (junk && junk[0] < fields.length) fields[junk[0]] = Buffer.from(junk[1]);
+    return Buffer.concat(fields.flatMap((f, i) => (i === 0 ? [f] : [Buffer.from(','), f])));
+  }).filter((b) => !b.includes(0x0a) && scanPlain(b) !== NOT_PLAIN);
+
 describe('SQL twins of the CSV source systems agree with zod', () => {
   let store: TestStore;
   let systems: Map<string, SourceSystem>;
@@ -102,32 +114,35 @@ describe('SQL twins of the CSV source systems agree with zod', () => {
   beforeAll(async () => {
     store = await openTestStore();
     systems = buildSourceSystems(store.config.sources);
-    await store.client.command({ query: 'CREATE TABLE twin_lines (line_no UInt64, origin String, raw String) ENGINE = Memory' });
+    await store.client.command({ query: 'CREATE TABLE twin_hex (line_no UInt64, from_text UInt8, hex String) ENGINE = Memory' });
+    await store.client.command({ query: 'CREATE TABLE twin_lines (line_no UInt64, origin String, from_text UInt8, raw String) ENGINE = Memory' });
   });
   afterAll(() => store.close());
 
-  async function twin(system: SourceSystem, lines: string[]): Promise<TwinRow[]> {
+  /** The twin over staged lines: text (as decoded by kansa) or bytes (as received). */
+  async function twin(system: SourceSystem, lines: Array<string | Buffer>): Promise<TwinRow[]> {
+    await store.client.command({ query: 'TRUNCATE TABLE twin_hex' });
     await store.client.command({ query: 'TRUNCATE TABLE twin_lines' });
-    await store.client.insert({ table: 'twin_lines', values: lines.map((raw, i) => ({ line_no: i, origin: '', raw })), format: 'JSONEachRow' });
+    const values = lines.map((l, i) => ({ line_no: i, from_text: typeof l === 'string' ? 1 : 0, hex: Buffer.from(l).toString('hex') }));
+    await store.client.insert({ table: 'twin_hex', values, format: 'JSONEachRow' });
+    await store.client.command({ query: "INSERT INTO twin_lines SELECT line_no, '', from_text, unhex(hex) FROM twin_hex" });
     return store.rows<TwinRow>(
-      `SELECT * FROM (${normalizedLinesSql(system.sql!, 'twin_lines', false)}) ORDER BY line_no`,
-      { lean_source: system.name, lean_instance: '', lean_batch: 'b' },
+      `SELECT * EXCEPT (refused_raw) FROM (${normalizedLinesSql(system.sql!, 'twin_lines', { source: system.name, instance: '', batch: 'b' })}) ORDER BY line_no`,
     );
   }
 
-  it.each(CASES.map((c) => [c.name, c] as const))('%s: a line the twin accepts is one zod accepts, with the same values', async (_name, c) => {
-    const system = systems.get(c.name)!;
-    const seed = Date.now();
-    const lines = fc.sample(line(c), { numRuns: 3000, seed });
-    const rows = await twin(system, lines);
-    expect(rows).toHaveLength(lines.length);
+  /** For every line the twin accepts: kansa's decoder and zod accept it too, with the same text and values. */
+  function expectAgreement(system: SourceSystem, lines: Array<string | Buffer>, rows: TwinRow[], seed: number): number {
+    const decoder = new DecodeStep(system.config.encoding);
     let accepted = 0;
     for (const r of rows) {
-      const raw = lines[Number(r.line_no)];
-      const js = system.parse(raw);
       if (!r.ok) continue;
       accepted++;
-      const context = { seed, raw };
+      const line = lines[Number(r.line_no)];
+      const decoded = typeof line === 'string' ? { kind: 'ok' as const, value: line } : decoder.decode(line);
+      const context = { seed, line: typeof line === 'string' ? line : line.toString('hex') };
+      expect({ ...context, text: decoded.kind === 'ok' ? decoded.value : '(not decodable)' }).toEqual({ ...context, text: r.raw });
+      const js = system.parse(r.raw);
       expect({ ...context, zodAccepts: js.ok }).toEqual({ ...context, zodAccepts: true });
       if (!js.ok) continue;
       const e = js.event;
@@ -141,9 +156,32 @@ describe('SQL twins of the CSV source systems agree with zod', () => {
         my_number_shown: e.myNumberShown, record_count: e.recordCount, reason: e.reason, outcome: e.outcome, object: e.object,
       } });
     }
+    return accepted;
+  }
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s: a line the twin accepts is one zod accepts, with the same values', async (_name, c) => {
+    const system = systems.get(c.name)!;
+    const seed = Date.now();
+    const lines = fc.sample(line(c), { numRuns: 3000, seed });
+    const accepted = expectAgreement(system, lines, await twin(system, lines), seed);
     // Both kinds occur: the twin takes most lines, and refuses some.
     expect(accepted).toBeGreaterThan(lines.length / 3);
     expect(accepted).toBeLessThan(lines.length);
+  });
+
+  it('atena: undecoded UTF-8 lines (with random bytes) the twin accepts decode and validate the same in kansa', async () => {
+    const c = CASES.find((x) => x.name === 'atena')!;
+    const system = systems.get('atena')!;
+    const seed = Date.now();
+    const lines = fc.sample(lineBytes(c), { numRuns: 3000, seed });
+    const rows = await twin(system, lines);
+    const accepted = expectAgreement(system, lines, rows, seed);
+    expect(accepted).toBeGreaterThan(lines.length / 4);
+    expect(accepted).toBeLessThan(lines.length);
+    // invalid UTF-8 is refused (kansa quarantines it with its reason)
+    const invalid = lines.filter((l) => !isUtf8(l)).length;
+    expect(invalid).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.ok && !isUtf8(lines[Number(r.line_no)]))).toEqual([]);
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s: the twin accepts every ordinary valid line', async (_name, c) => {
@@ -152,5 +190,9 @@ describe('SQL twins of the CSV source systems agree with zod', () => {
     const rows = await twin(system, lines);
     expect(rows.filter((r) => !r.ok).map((r) => lines[Number(r.line_no)])).toEqual([]);
     expect(lines.every((l) => system.parse(l).ok)).toBe(true);
+    if (system.config.encoding === 'utf8') {
+      const bytes = lines.map((l) => Buffer.from(l, 'utf8'));
+      expect((await twin(system, bytes)).filter((r) => !r.ok).map((r) => lines[Number(r.line_no)])).toEqual([]);
+    }
   });
 });

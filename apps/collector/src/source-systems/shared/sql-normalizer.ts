@@ -87,20 +87,22 @@ export function outcomeSql(config: SourceSystemConfig, value: string): string {
 }
 
 /**
- * Staged lines (line_no, origin, raw) read from `from`, normalized by the twin
- * into staged event rows (the staging columns) plus `ok`; with `withOrigin`,
- * also each line's origin (for refused lines). Query parameters:
- * lean_source, lean_instance, lean_batch.
+ * Staged lines (line_no, origin, from_text, raw) read from `from` — UTF-8
+ * bytes as received, to be checked here (isValidUTF8), or text decoded and
+ * masked by kansa (from_text) — normalized by the twin into staged event rows
+ * (the staging columns) plus `origin`, `ok`, and for refused lines their
+ * bytes as staged (`refused_raw`) and `from_text`; source, instance and
+ * batch are the batch's (written as literals: no query parameters).
  */
-export function normalizedLinesSql(sql: SqlNormalizer, from: string, withOrigin: boolean): string {
+export function normalizedLinesSql(sql: SqlNormalizer, from: string, batch: { source: string; instance: string; batch: string }): string {
   const c = sql.columns;
-  return `SELECT toInt64(${c.ts_ms}) AS ts_ms, {lean_source:String} AS source, {lean_instance:String} AS instance,
+  return `SELECT toInt64(${c.ts_ms}) AS ts_ms, ${sqlString(batch.source)} AS source, ${sqlString(batch.instance)} AS instance,
       ${c.user_id} AS user_id, ${c.user_name} AS user_name, ${c.department_code} AS department_code,
       ${c.terminal_id} AS terminal_id, ${c.client_ip} AS client_ip, ${c.action} AS action,
       ${c.screen_id} AS screen_id, ${c.business_code} AS business_code, ${c.subject_id} AS subject_id,
       toBool(${c.my_number_shown}) AS my_number_shown, toUInt32(${c.record_count}) AS record_count,
       ${c.reason} AS reason, ${c.outcome} AS outcome, ${c.object} AS object, '' AS source_event_id,
-      raw, []::Array(String) AS my_number_hmacs, {lean_batch:String} AS batch_id, line_no, '' AS identity_key,
-      ${withOrigin ? 'origin, ' : ''}${sql.ok} AS ok
-    FROM (SELECT line_no, origin, raw, splitByChar(',', raw) AS c FROM ${from})`;
+      raw, []::Array(String) AS my_number_hmacs, ${sqlString(batch.batch)} AS batch_id, line_no, '' AS identity_key,
+      origin, (from_text OR isValidUTF8(raw)) AND ${sql.ok} AS ok, from_text, if(ok, '', raw) AS refused_raw
+    FROM (SELECT line_no, origin, from_text, raw, splitByChar(',', raw) AS c FROM ${from})`;
 }
