@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { CLICKHOUSE, openClickHouse } from '@kansa/storage';
 import { randomUUID } from 'node:crypto';
@@ -46,7 +46,7 @@ export const DEFAULT_BATCH_LINES = 100_000;
  * + quarantined (summed over the batches).
  */
 @Injectable()
-export class IngestService implements IngestServicePort, OnModuleInit, OnModuleDestroy {
+export class IngestService implements IngestServicePort, OnModuleInit {
   private readonly systems: Map<string, SourceSystem>;
   private readonly ledger: BatchLedgerRepository;
   private readonly hmacKey: string;
@@ -57,7 +57,6 @@ export class IngestService implements IngestServicePort, OnModuleInit, OnModuleD
   /** Commit intents left by a process that died mid-commit, completed before any new commit. */
   private interrupted: CommitIntent[];
   private readonly intents: IntentStore;
-  private aux?: Promise<ClickHouseClient>;
   private readonly dataDir: string;
   /** Lines per batch. */
   batchLines: number;
@@ -96,20 +95,10 @@ export class IngestService implements IngestServicePort, OnModuleInit, OnModuleD
    * A second connection for the SQL twin's checks, so that a batch is
    * checked while the previous one commits (the embedded engine runs one
    * query at a time per connection; a server takes concurrent requests on
-   * one client). Opened when a stream first fills a batch.
+   * one client). Opened when a stream first fills a batch, closed at its end.
    */
-  private auxiliary(): Promise<ClickHouseClient> {
-    if (!this.aux) {
-      this.aux = this.stagingDir ? openClickHouse({ dataDir: this.dataDir }) : Promise.resolve(this.client);
-      this.aux.catch(() => (this.aux = undefined));
-    }
-    return this.aux;
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    const aux = await this.aux?.catch(() => undefined);
-    this.aux = undefined;
-    if (aux && aux !== this.client) await aux.close();
+  private openAuxiliary(): Promise<ClickHouseClient> {
+    return this.stagingDir ? openClickHouse({ dataDir: this.dataDir }) : Promise.resolve(this.client);
   }
 
   /** Completes interrupted commits as soon as the application opens the data directory. */
@@ -147,6 +136,7 @@ export class IngestService implements IngestServicePort, OnModuleInit, OnModuleD
     // thread) while the next one is parsed: at most one commit in flight,
     // commits in order.
     let committing: Promise<void> | undefined;
+    let aux: Promise<ClickHouseClient> | undefined;
     const settle = async () => {
       const c = committing;
       committing = undefined;
@@ -163,7 +153,8 @@ export class IngestService implements IngestServicePort, OnModuleInit, OnModuleD
           if (batch.records >= this.batchLines) {
             const done: OpenBatch = batch;
             batch = undefined;
-            const checked = this.auxiliary().then((aux) => done.check(total, aux));
+            aux ??= this.openAuxiliary();
+            const checked = aux.then((client) => done.check(total, client));
             checked.catch(() => undefined); // awaited below
             await settle();
             batchIds.push(done.batchId);
@@ -189,6 +180,8 @@ export class IngestService implements IngestServicePort, OnModuleInit, OnModuleD
     } finally {
       await committing?.catch(() => undefined);
       await batch?.staging.drop();
+      const client = await aux?.catch(() => undefined);
+      if (client && client !== this.client) await client.close();
     }
     options.onProgress?.(total);
     return { ...total, batchId: batchIds[0], batchIds };

@@ -4,7 +4,7 @@ import { tsv } from '../sink/tsv';
  * Plain lines: UTF-8 lines ClickHouse can take undecoded and normalize itself
  * with the source's SQL twin (docs/collector.md "ClickHouse parses"). Whether
  * a line is plain is read off its bytes, without decoding it: no quote (CSV
- * quoting is left to JavaScript), no run of exactly 12 digits (a possible
+ * quoting is left to JavaScript; `quotes` allows them, for JSON), no run of exactly 12 digits (a possible
  * 個人番号 must be masked before anything is stored), not empty, no
  * byte-order mark. The bytes `"`, `\`, TAB, CR, LF and the ASCII digits never
  * occur inside a UTF-8 multi-byte character.
@@ -15,7 +15,7 @@ export const PLAIN = 1;
 export const PLAIN_ESCAPED = 2;
 export type Plainness = typeof NOT_PLAIN | typeof PLAIN | typeof PLAIN_ESCAPED;
 
-export function scanPlain(bytes: Uint8Array): Plainness {
+export function scanPlain(bytes: Uint8Array, quotes = false): Plainness {
   const n = bytes.length;
   if (n === 0) return NOT_PLAIN;
   if (n >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return NOT_PLAIN;
@@ -28,7 +28,7 @@ export function scanPlain(bytes: Uint8Array): Plainness {
     if (b === 0xef && i + 2 < n && bytes[i + 1] === 0xbc && bytes[i + 2] >= 0x90 && bytes[i + 2] <= 0x99) {
       digit = true; // full-width digit U+FF10–U+FF19
       i += 2;
-    } else if (b === 0x22) return NOT_PLAIN;
+    } else if (b === 0x22 && !quotes) return NOT_PLAIN;
     else if (b === 0x5c || b === 0x09 || b === 0x0d || b === 0x00) escaped = true;
     if (digit) digits++;
     else {

@@ -55,6 +55,8 @@ export class RecordProcessor {
    * JavaScript, and the engine is the busier side (docs/collector.md).
    */
   private readonly leanBytes: boolean;
+  /** Plain lines may hold quotes (JSON; CSV quoting is left to JavaScript). */
+  private readonly quotes: boolean;
 
   constructor(
     private readonly system: SourceSystem,
@@ -64,6 +66,7 @@ export class RecordProcessor {
     this.decoder = new DecodeStep(system.config.encoding);
     this.lean = system.sql !== undefined;
     this.leanBytes = this.lean && system.config.encoding === 'utf8';
+    this.quotes = system.sql?.quotes ?? false;
   }
 
   /** The whole path in JavaScript: decode, mask, parse and validate (zod), normalize. */
@@ -81,7 +84,7 @@ export class RecordProcessor {
    */
   processLean(record: RawRecord, lines: PlainLineRows): Processed | undefined {
     if (this.leanBytes && record.bytes && !(this.ctx.expectHeader && record.lineNo === 1)) {
-      const plain = scanPlain(record.bytes);
+      const plain = scanPlain(record.bytes, this.quotes);
       if (plain !== NOT_PLAIN) {
         lines.addBytes(record.lineNo, record.origin ?? '', record.bytes, plain === PLAIN_ESCAPED);
         return undefined;
@@ -89,7 +92,7 @@ export class RecordProcessor {
     }
     const p = this.prepare(record);
     if (p.kind !== 'text') return p;
-    if (this.lean && p.numbers.length === 0 && p.raw.indexOf('"') < 0) {
+    if (this.lean && p.numbers.length === 0 && (this.quotes || p.raw.indexOf('"') < 0)) {
       lines.addText(record.lineNo, record.origin ?? '', p.raw);
       return undefined;
     }

@@ -6,6 +6,7 @@ import { canonicalMapper } from './canonical/canonical.mapper';
 import { canonicalSchema } from './canonical/canonical.schema';
 import { chukanMapper } from './chukan/chukan.mapper';
 import { chukanSchema } from './chukan/chukan.schema';
+import { chukanSql } from './chukan/chukan.sql';
 import { juminMapper } from './jumin/jumin.mapper';
 import { juminSchema } from './jumin/jumin.schema';
 import { juminSql } from './jumin/jumin.sql';
@@ -35,7 +36,7 @@ export function buildSourceSystems(sources: SourcesConfig): Map<string, SourceSy
         systems.set(name, new CsvSourceSystem(name, config, terminalSchema(name, config), terminalMapper(config), terminalSql(config)));
         break;
       case 'chukan':
-        systems.set(name, new JsonSourceSystem(name, config, chukanSchema(name, config), chukanMapper(config)));
+        systems.set(name, new JsonSourceSystem(name, config, chukanSchema(name, config), chukanMapper(config), chukanSql(config)));
         break;
       case 'canonical':
         systems.set(name, new JsonSourceSystem(name, config, canonicalSchema(names), canonicalMapper));

@@ -1,5 +1,6 @@
 import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
 import { z } from 'zod';
+import { SqlNormalizer } from './sql-normalizer';
 import { EventDraft, firstIssue, ParseOutcome, SourceSystem } from './source-system';
 
 /** A JSON Lines source system: one object per line, validated by its zod schema. */
@@ -11,6 +12,7 @@ export class JsonSourceSystem<T> implements SourceSystem {
     readonly config: SourceSystemConfig,
     private readonly schema: z.ZodType<T>,
     private readonly mapper: (record: T) => EventDraft,
+    readonly sql?: SqlNormalizer,
   ) {}
 
   parse(text: string): ParseOutcome {

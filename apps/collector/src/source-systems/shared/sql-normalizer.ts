@@ -13,16 +13,24 @@ import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
  * on random lines).
  */
 export interface SqlNormalizer {
-  /** Expressions over `c` (Array(String): the line split on commas) and `raw`, one per normalized column. */
+  /** Expressions over `raw` (the line) and the `prelude`'s aliases, one per normalized column. */
   readonly columns: Readonly<Record<SqlEventColumn, string>>;
   /** True where the line is one zod accepts with these values. */
   readonly ok: string;
+  /** Expressions computed once per line for the others, e.g. `splitByChar(',', raw) AS c`. */
+  readonly prelude?: string;
+  /** Whether a plain line may hold quotes (JSON) or not (CSV: quoted fields are left to JavaScript). */
+  readonly quotes: boolean;
 }
 
-/** The normalized columns a twin computes (the rest of a staged row is the batch's). */
+/**
+ * The normalized columns a twin computes (the rest of a staged row is the
+ * batch's). source_event_id is also the identity when it is not empty, as in
+ * RecordProcessor.
+ */
 export const SQL_EVENT_COLUMNS = [
   'ts_ms', 'user_id', 'user_name', 'department_code', 'terminal_id', 'client_ip', 'action', 'screen_id',
-  'business_code', 'subject_id', 'my_number_shown', 'record_count', 'reason', 'outcome', 'object',
+  'business_code', 'subject_id', 'my_number_shown', 'record_count', 'reason', 'outcome', 'object', 'source_event_id',
 ] as const;
 export type SqlEventColumn = (typeof SQL_EVENT_COLUMNS)[number];
 
@@ -69,10 +77,57 @@ export class CsvSqlBuilder {
     return field.value(x);
   }
 
-  build(columns: Record<SqlEventColumn, string>): SqlNormalizer {
-    // ifNull: a check that yields NULL (an unparsable time) means "not ok", never "unknown".
-    return { columns, ok: `ifNull(${this.checks.map((c) => `(${c})`).join(' AND ')}, false)` };
+  build(columns: Omit<Record<SqlEventColumn, string>, 'source_event_id'>): SqlNormalizer {
+    return { columns: { ...columns, source_event_id: "''" }, ok: allOf(this.checks), prelude: "splitByChar(',', raw) AS c", quotes: false };
   }
+}
+
+/**
+ * Builds a twin over a JSON object per line: `check(key, field, type)` adds
+ * the key's JSON type and its validation to `ok` and returns its value;
+ * `optional` keys may be absent (their value is then ''). Lines with a
+ * backslash (JSON escapes) or a key given twice are left to zod (JSON.parse
+ * takes the last of duplicates).
+ */
+export class JsonSqlBuilder {
+  private readonly checks = [
+    "position(raw, '\\\\') = 0",
+    "JSONType(raw) = 'Object'",
+    'length(JSONExtractKeys(raw)) = length(arrayDistinct(JSONExtractKeys(raw)))',
+  ];
+
+  /** A string value that must be there. */
+  check(key: string | undefined, field: SqlField): string {
+    if (!key) return "''";
+    const k = sqlString(key);
+    this.checks.push(`JSONType(raw, ${k}) = 'String'`, field.ok(`JSONExtractString(raw, ${k})`));
+    return field.value(`JSONExtractString(raw, ${k})`);
+  }
+
+  /** A string value that may be absent ('' then). */
+  optional(key: string | undefined, field: SqlField): string {
+    if (!key) return "''";
+    const k = sqlString(key);
+    const x = `JSONExtractString(raw, ${k})`;
+    this.checks.push(`(NOT JSONHas(raw, ${k}) OR (JSONType(raw, ${k}) = 'String' AND ${field.ok(x)}))`);
+    return field.value(x);
+  }
+
+  /** A JSON integer (not a string, not a fraction) within [0, 4294967295]. */
+  count(key: string): string {
+    const k = sqlString(key);
+    this.checks.push(`JSONType(raw, ${k}) IN ('Int64', 'UInt64') AND JSONExtractInt(raw, ${k}) >= 0 AND JSONExtractUInt(raw, ${k}) <= 4294967295`);
+    return `JSONExtractUInt(raw, ${k})`;
+  }
+
+  build(columns: Record<SqlEventColumn, string>): SqlNormalizer {
+    return { columns, ok: allOf(this.checks), quotes: true };
+  }
+}
+
+/** ifNull: a check that yields NULL (an unparsable time) means "not ok", never "unknown". */
+function allOf(checks: string[]): string {
+  return `ifNull(${checks.map((c) => `(${c})`).join(' AND ')}, false)`;
 }
 
 /** The configured source value → action (checked to be one of them). */
@@ -101,8 +156,8 @@ export function normalizedLinesSql(sql: SqlNormalizer, from: string, batch: { so
       ${c.terminal_id} AS terminal_id, ${c.client_ip} AS client_ip, ${c.action} AS action,
       ${c.screen_id} AS screen_id, ${c.business_code} AS business_code, ${c.subject_id} AS subject_id,
       toBool(${c.my_number_shown}) AS my_number_shown, toUInt32(${c.record_count}) AS record_count,
-      ${c.reason} AS reason, ${c.outcome} AS outcome, ${c.object} AS object, '' AS source_event_id,
-      raw, []::Array(String) AS my_number_hmacs, ${sqlString(batch.batch)} AS batch_id, line_no, '' AS identity_key,
+      ${c.reason} AS reason, ${c.outcome} AS outcome, ${c.object} AS object, ${c.source_event_id} AS source_event_id,
+      raw, []::Array(String) AS my_number_hmacs, ${sqlString(batch.batch)} AS batch_id, line_no, source_event_id AS identity_key,
       origin, (from_text OR isValidUTF8(raw)) AND ${sql.ok} AS ok, from_text, if(ok, '', raw) AS refused_raw
-    FROM (SELECT line_no, origin, from_text, raw, splitByChar(',', raw) AS c FROM ${from})`;
+    FROM (SELECT line_no, origin, from_text, raw${sql.prelude ? `, ${sql.prelude}` : ''} FROM ${from})`;
 }
