@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 /**
@@ -14,15 +16,53 @@ import { gunzipSync } from 'node:zlib';
  * HTTP framing — query in the URL or body, `param_*` bindings, settings as
  * URL parameters, `database`, rows of `INSERT … FORMAT` in the body, errors as
  * `Code: N. DB::Exception: …` with status 500, and `/ping`.
- * Requests run one at a time (one engine connection).
+ * Requests run one at a time (one engine connection). It runs in a child
+ * process of its own, as a server would (and because one process can hold
+ * only one embedded data directory).
  */
 export interface ClickHouseHttp {
   url: string;
-  /** Runs a statement directly on the engine (test set-up, tampering). */
+  /** Runs a statement (test set-up, tampering); its TabSeparated output. */
   exec(sql: string): Promise<string>;
-  /** Makes every request fail with 503 while `down` (storage outage). */
-  setDown(down: boolean): void;
   close(): Promise<void>;
+}
+
+/** Starts the endpoint on `dataDir` in a child process; resolves once it listens. */
+export async function startClickHouseHttp(dataDir: string): Promise<ClickHouseHttp> {
+  const child = spawn(process.execPath, ['-r', join(__dirname, '..', '..', 'scripts', 'register.js'), __filename, dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /^LISTENING (\S+)$/m.exec(out);
+      if (m) resolve(m[1]);
+    });
+    void exited.then(() => reject(new Error(`the ClickHouse HTTP endpoint exited before listening: ${out}`)));
+  });
+  return {
+    url,
+    async exec(sql) {
+      const res = await fetch(url, { method: 'POST', body: sql });
+      const text = await res.text();
+      if (!res.ok) throw new Error(text);
+      return text;
+    },
+    async close() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The child: `node -r scripts/register.js clickhouse-http.ts <dataDir>`. */
+if (require.main === module) {
+  void serveClickHouseHttp(process.argv[2]).then((server) => {
+    process.stdout.write(`LISTENING ${server.url}\n`);
+    process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+  });
 }
 
 /** URL parameters that are not settings. */
@@ -35,12 +75,12 @@ interface ChdbSession {
   close(): void;
 }
 
-export async function startClickHouseHttp(dataDir: string): Promise<ClickHouseHttp> {
+/** The endpoint itself, in this process. */
+export async function serveClickHouseHttp(dataDir: string): Promise<{ url: string; close(): Promise<void> }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Session } = require('chdb') as { Session: new (path: string) => ChdbSession };
   const session = new Session(dataDir);
   let queue: Promise<unknown> = Promise.resolve();
-  let down = false;
   const serially = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = queue.then(fn, fn);
     queue = run.catch(() => undefined);
@@ -64,10 +104,6 @@ export async function startClickHouseHttp(dataDir: string): Promise<ClickHouseHt
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/ping') return void res.end('Ok.\n');
-    if (down) {
-      res.writeHead(503, { 'Content-Type': 'text/plain' });
-      return void res.end('Code: 210. DB::Exception: storage is down for the test. (NETWORK_ERROR)\n');
-    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body = Buffer.concat(chunks);
@@ -103,8 +139,6 @@ export async function startClickHouseHttp(dataDir: string): Promise<ClickHouseHt
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    exec: (sql) => serially(async () => (await session.queryAsync(sql, { format: 'TabSeparated' })).bytes().toString('utf8')),
-    setDown: (d) => (down = d),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

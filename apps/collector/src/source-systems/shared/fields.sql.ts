@@ -1,3 +1,4 @@
+import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
 import { SqlField, sqlStrings } from './sql-normalizer';
 
 /**
@@ -71,3 +72,21 @@ export const sqlIsoWithOffset = (): SqlField => {
     value: (x) => `toInt64(toUnixTimestamp(${wall(x)})) * 1000 + ${fracMs(x)} - ${offsetMs(x)}`,
   };
 };
+
+/** What both twin builders offer: a checked field's value. */
+interface FieldChecks {
+  check(key: string | undefined, field: SqlField): string;
+}
+
+/** The action column: one of the configured values; `value` is the source's own, `action` the normalized one. */
+export function checkedAction(b: FieldChecks, config: SourceSystemConfig): { value: string; action: string } {
+  const keys = Object.keys(config.actions);
+  const value = b.check(config.columns.action, sqlOneOf(keys));
+  return { value, action: `transform(${value}, ${sqlStrings(keys)}, ${sqlStrings(keys.map((k) => config.actions[k]))}, '')` };
+}
+
+/** The result column: one of the configured values; failure when it is a failure value, else success. */
+export function checkedOutcome(b: FieldChecks, config: SourceSystemConfig): string {
+  const value = b.check(config.columns.outcome, sqlOneOf([...config.outcomes.success, ...config.outcomes.failure]));
+  return `if(has(${sqlStrings(config.outcomes.failure)}, ${value}), 'failure', 'success')`;
+}

@@ -1,5 +1,3 @@
-import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
-
 /**
  * The SQL twin of a CSV source system's zod schema and mapper: ClickHouse
  * normalizes the plain lines of a batch itself (split, validate, map), so the
@@ -128,17 +126,6 @@ export class JsonSqlBuilder {
 /** ifNull: a check that yields NULL (an unparsable time) means "not ok", never "unknown". */
 function allOf(checks: string[]): string {
   return `ifNull(${checks.map((c) => `(${c})`).join(' AND ')}, false)`;
-}
-
-/** The configured source value → action (checked to be one of them). */
-export function actionSql(config: SourceSystemConfig, value: string): string {
-  const keys = Object.keys(config.actions);
-  return `transform(${value}, ${sqlStrings(keys)}, ${sqlStrings(keys.map((k) => config.actions[k]))}, '')`;
-}
-
-/** failure when the value is a configured failure value, else success. */
-export function outcomeSql(config: SourceSystemConfig, value: string): string {
-  return `if(has(${sqlStrings(config.outcomes.failure)}, ${value}), 'failure', 'success')`;
 }
 
 /**

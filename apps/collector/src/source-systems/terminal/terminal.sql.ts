@@ -1,12 +1,12 @@
 import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
-import { sqlIpv4, sqlJstWallClock, sqlMatches, sqlOneOf, sqlRequired, sqlText } from '../shared/fields.sql';
-import { actionSql, CsvSqlBuilder, SqlNormalizer } from '../shared/sql-normalizer';
+import { checkedAction, sqlIpv4, sqlJstWallClock, sqlMatches, sqlRequired, sqlText } from '../shared/fields.sql';
+import { CsvSqlBuilder, SqlNormalizer } from '../shared/sql-normalizer';
 
 /** SQL twin of terminalSchema + terminalMapper (sql-normalizer.ts): the domain is stripped from ユーザー. */
 export function terminalSql(config: SourceSystemConfig): SqlNormalizer {
   const c = config.columns;
   const b = new CsvSqlBuilder(config.header);
-  const action = actionSql(config, b.check(c.action, sqlOneOf(Object.keys(config.actions))));
+  const { action } = checkedAction(b, config);
   // The ID after the last backslash, which must not be empty.
   const userId = `arrayElement(splitByChar('\\\\', ${b.check(c.userId, sqlRequired())}), -1)`;
   b.check(c.userId, { ok: () => `${userId} != ''`, value: (x) => x });
