@@ -1,6 +1,7 @@
 import { ClickHouseClient, createClient } from '@clickhouse/client';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { StorageUnavailableError } from './storage-errors';
 
 export interface StorageTarget {
   /** ClickHouse server URL; empty for the embedded engine. */
@@ -12,8 +13,6 @@ export interface StorageTarget {
   dataDir?: string;
 }
 
-/** Storage could not be reached or opened: retry later, never quarantine. */
-export class StorageUnavailableError extends Error {}
 
 /** The embedded data directory is held by another process. */
 export class DataDirectoryInUseError extends StorageUnavailableError {

@@ -2,3 +2,4 @@ export * from './clickhouse.factory';
 export * from './migrations';
 export * from './storage.module';
 export * from './tables';
+export * from './storage-errors';
