@@ -3,6 +3,7 @@ import { alertsSection } from './sections/alerts.section';
 import { analyzerSection } from './sections/analyzer.section';
 import { calendarSection } from './sections/calendar.section';
 import { httpSection } from './sections/http.section';
+import { ingestSection } from './sections/ingest.section';
 import { kafkaSection } from './sections/kafka.section';
 import { organisationSection } from './sections/organisation.section';
 import { privacySection } from './sections/privacy.section';
@@ -19,6 +20,7 @@ import { storageSection } from './sections/storage.section';
 export const kansaConfigSchema = z
   .object({
     storage: storageSection.default(storageSection.parse({})),
+    ingest: ingestSection.default(ingestSection.parse({})),
     organisation: organisationSection.default(organisationSection.parse({})),
     privacy: privacySection.default(privacySection.parse({})),
     calendar: calendarSection.default(calendarSection.parse({})),
@@ -41,3 +43,4 @@ export type { AlertsSettings } from './sections/alerts.section';
 export type { ReportFormat, ReportSettings } from './sections/report.section';
 export { REPORT_FORMATS } from './sections/report.section';
 export type { KafkaConfig } from './sections/kafka.section';
+export type { IngestSettings } from './sections/ingest.section';

@@ -26,6 +26,8 @@ const ENV_OVERRIDES: Array<[string, string[], (v: string) => unknown]> = [
   ['CLICKHOUSE_DATABASE', ['storage', 'database'], String],
   ['KANSA_DATA_DIR', ['storage', 'dataDir'], String],
   ['KANSA_WRITER', ['storage', 'writer'], String],
+  ['KANSA_INGEST_BATCH_LINES', ['ingest', 'batchLines'], Number],
+  ['KANSA_FAULT_KILL_AFTER_EVENTS_INSERT', ['ingest', 'faults', 'killAfterEventsInsert'], Number],
   ['KANSA_HMAC_KEY', ['privacy', 'hmacKey'], String],
   ['KANSA_HMAC_KEY_FILE', ['privacy', 'hmacKeyFile'], String],
   ['KANSA_SMTP_PASSWORD', ['alerts', 'email', 'password'], String],

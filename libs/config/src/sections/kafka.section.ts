@@ -38,9 +38,16 @@ export const kafkaSection = z
       .object({
         initialMs: z.number().int().min(10).default(500),
         maxMs: z.number().int().min(10).default(30000),
+        /**
+         * Attempts at a batch that fails for a reason other than storage being
+         * unavailable (which is waited out, however long); then its records
+         * are taken one group at a time and a record that still fails is
+         * quarantined with its topic/partition/offset.
+         */
+        maxAttempts: z.number().int().min(1).max(100).default(5),
       })
       .strict()
-      .default({ initialMs: 500, maxMs: 30000 }),
+      .default({ initialMs: 500, maxMs: 30000, maxAttempts: 5 }),
   })
   .strict();
 
