@@ -3,11 +3,14 @@ import { myNumberCheckDigit } from '@kansa/domain/my-number';
 import fc from 'fast-check';
 import * as iconv from 'iconv-lite';
 import { buildSourceSystems } from '../source-systems/source-system.registry';
+import { eventBounds } from './event-checks';
 import { HeaderMismatchError, RecordProcessor } from './record-processor';
 
-const systems = buildSourceSystems(loadConfig({ env: {} }).sources);
+const config = loadConfig({ env: {} });
+const systems = buildSourceSystems(config.sources);
+const bounds = eventBounds(config.ingest, config.storage.retentionYears, Date.parse('2026-12-01T12:00:00+09:00'));
 const processor = (source: string, expectHeader = false) =>
-  new RecordProcessor(systems.get(source)!, { batchId: 'b1', source, instance: '', origin: 'test', expectHeader }, '');
+  new RecordProcessor(systems.get(source)!, { batchId: 'b1', source, instance: '', origin: 'test', expectHeader, bounds }, '');
 const myNumber = fc.stringMatching(/^\d{11}$/).map((d) => d + myNumberCheckDigit(d));
 const JUMIN_OK = '2025/04/14 08:08:06,K001198,斎藤 翔,100700,納税課,WS-100700-006,10.7.0.15,JR0001,ログイン,ログイン,,無,,0,正常';
 

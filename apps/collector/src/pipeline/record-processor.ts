@@ -3,6 +3,7 @@ import { canonicalIdentity } from '../source-systems/canonical/canonical.mapper'
 import { SourceSystem } from '../source-systems/shared/source-system';
 import { tsv, tsvStringArray } from '../sink/tsv';
 import { DecodeStep } from './decode.step';
+import { checkEvent, EventBounds } from './event-checks';
 import { NOT_PLAIN, PLAIN_ESCAPED, PlainLineRows, scanPlain } from './plain-lines';
 import { RawRecord } from './ingest.types';
 
@@ -17,6 +18,8 @@ export interface BatchContext {
   origin: string;
   /** Files start with the header: line 1 must be it. */
   expectHeader: boolean;
+  /** Plausible times and retention (event-checks.ts). */
+  bounds: EventBounds;
 }
 
 /** What became of one record: a staged event row, a quarantine row, or not a record at all. */
@@ -71,8 +74,10 @@ export class RecordProcessor {
 
   /** The whole path in JavaScript: decode, mask, parse and validate (zod), normalize. */
   process(record: RawRecord): Processed {
-    const p = this.prepare(record);
-    return p.kind === 'text' ? this.normalize(record, p.raw, p.numbers) : p;
+    return this.guarded(record, () => {
+      const p = this.prepare(record);
+      return p.kind === 'text' ? this.normalize(record, p.raw, p.numbers) : p;
+    });
   }
 
   /**
@@ -83,6 +88,10 @@ export class RecordProcessor {
    * refuses come back through process() or normalizeText().
    */
   processLean(record: RawRecord, lines: PlainLineRows): Processed | undefined {
+    return this.guarded(record, () => this.lean_(record, lines));
+  }
+
+  private lean_(record: RawRecord, lines: PlainLineRows): Processed | undefined {
     if (this.leanBytes && record.bytes && !(this.ctx.expectHeader && record.lineNo === 1)) {
       const plain = scanPlain(record.bytes, this.quotes);
       if (plain !== NOT_PLAIN) {
@@ -101,7 +110,29 @@ export class RecordProcessor {
 
   /** The whole path for a line already decoded and masked by processLean() (one the SQL twin refused). */
   normalizeText(lineNo: number, origin: string, text: string): Processed {
-    return this.normalize({ lineNo, origin: origin || undefined }, text, NO_HMACS);
+    const record = { lineNo, origin: origin || undefined, text };
+    return this.guarded(record, () => this.normalize(record, text, NO_HMACS));
+  }
+
+  /**
+   * A record whose processing throws (a poison record: something no check
+   * foresaw) is quarantined with the error, never allowed to stop the batch
+   * or the stream it came in. A header that does not match still refuses the
+   * whole file.
+   */
+  private guarded<T extends Processed | undefined>(record: RawRecord, work: () => T): T | Processed {
+    try {
+      return work();
+    } catch (err) {
+      if (err instanceof HeaderMismatchError) throw err;
+      return this.refuse(record, '(処理)', `処理できませんでした: ${(err as Error)?.message ?? String(err)}`.slice(0, 500));
+    }
+  }
+
+  /** Quarantines a record as it came (its text, or its bytes decoded leniently; 個人番号 masked) with the given field and reason. */
+  refuse(record: RawRecord, field: string, reason: string): Processed {
+    const raw = record.text ?? (record.bytes ? maskMyNumbers(this.decoder.lenient(maskMyNumberBytes(record.bytes, this.system.config.encoding).value)).value : '');
+    return this.quarantined(record, field, reason, raw, '');
   }
 
   /** decode → strip CR → mask 個人番号 → header / empty line; the masked text, or what became of the record. */
@@ -138,6 +169,8 @@ export class RecordProcessor {
     const parsed = this.system.parse(raw);
     if (!parsed.ok) return this.quarantined(record, parsed.field, parsed.reason, raw, '');
     const e = parsed.event;
+    const bad = checkEvent(e, this.ctx.bounds, this.system.config.columns);
+    if (bad) return this.quarantined(record, bad.field, bad.reason, raw, '');
     const hmacs = this.hmacKey && numbers.length > 0 ? numbers.map((n) => myNumberHmac(this.hmacKey, n)) : NO_HMACS;
     let identity = e.sourceEventId;
     if (!identity && this.system.config.parser === 'canonical') identity = canonicalIdentity(e);
@@ -170,6 +203,7 @@ export class RecordProcessor {
         this.ctx.batchId,
         record.lineNo,
         tsv(identity),
+        tsv(record.origin ?? ''),
       ].join('\t') + '\n';
     return { kind: 'event', row, source, jstDay: Math.floor((e.tsMs + JST_OFFSET_MS) / DAY_MS) };
   }
@@ -194,7 +228,7 @@ export class RecordProcessor {
 export const STAGING_COLUMNS = [
   'ts_ms', 'source', 'instance', 'user_id', 'user_name', 'department_code', 'terminal_id', 'client_ip', 'action',
   'screen_id', 'business_code', 'subject_id', 'my_number_shown', 'record_count', 'reason', 'outcome', 'object',
-  'source_event_id', 'raw', 'my_number_hmacs', 'batch_id', 'line_no', 'identity_key',
+  'source_event_id', 'raw', 'my_number_hmacs', 'batch_id', 'line_no', 'identity_key', 'origin',
 ] as const;
 
 /** Columns of a staged plain line (processLean), left to the source's SQL twin: raw is bytes as received, or text when from_text. */

@@ -1,5 +1,6 @@
 import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
 import { z } from 'zod';
+import { JSON_TOO_DEEP_REASON, jsonTooDeep } from './json-depth';
 import { SqlNormalizer } from './sql-normalizer';
 import { EventDraft, firstIssue, ParseOutcome, SourceSystem } from './source-system';
 
@@ -22,9 +23,11 @@ export class JsonSourceSystem<T> implements SourceSystem {
     } catch {
       return { ok: false, field: '(JSON)', reason: 'JSONとして読めません' };
     }
+    if (jsonTooDeep(value)) return { ok: false, field: '(JSON)', reason: JSON_TOO_DEEP_REASON };
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, field: '(JSON)', reason: 'JSONオブジェクトではありません' };
     }
+
     const result = this.schema.safeParse(value);
     if (!result.success) return { ok: false, ...firstIssue(result.error) };
     return { ok: true, event: this.mapper(result.data) };

@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH } from './json-depth';
+
 /**
  * The SQL twin of a CSV source system's zod schema and mapper: ClickHouse
  * normalizes the plain lines of a batch itself (split, validate, map), so the
@@ -92,6 +94,8 @@ export class JsonSqlBuilder {
     "position(raw, '\\\\') = 0",
     "JSONType(raw) = 'Object'",
     'length(JSONExtractKeys(raw)) = length(arrayDistinct(JSONExtractKeys(raw)))',
+    // No deeper than MAX_JSON_DEPTH (json-depth.ts): at most that many opening brackets at all (a stricter bound).
+    `countMatches(raw, '[\\\\[{]') <= ${MAX_JSON_DEPTH}`,
   ];
 
   /** A string value that must be there. */
@@ -135,8 +139,10 @@ function allOf(checks: string[]): string {
  * (the staging columns) plus `origin`, `ok`, and for refused lines their
  * bytes as staged (`refused_raw`) and `from_text`; source, instance and
  * batch are the batch's (written as literals: no query parameters).
+ * `checks`: a further condition over the normalized row (event-checks.ts)
+ * that every accepted line must meet.
  */
-export function normalizedLinesSql(sql: SqlNormalizer, from: string, batch: { source: string; instance: string; batch: string }): string {
+export function normalizedLinesSql(sql: SqlNormalizer, from: string, batch: { source: string; instance: string; batch: string; checks?: string }): string {
   const c = sql.columns;
   return `SELECT toInt64(${c.ts_ms}) AS ts_ms, ${sqlString(batch.source)} AS source, ${sqlString(batch.instance)} AS instance,
       ${c.user_id} AS user_id, ${c.user_name} AS user_name, ${c.department_code} AS department_code,
@@ -145,6 +151,6 @@ export function normalizedLinesSql(sql: SqlNormalizer, from: string, batch: { so
       toBool(${c.my_number_shown}) AS my_number_shown, toUInt32(${c.record_count}) AS record_count,
       ${c.reason} AS reason, ${c.outcome} AS outcome, ${c.object} AS object, ${c.source_event_id} AS source_event_id,
       raw, []::Array(String) AS my_number_hmacs, ${sqlString(batch.batch)} AS batch_id, line_no, source_event_id AS identity_key,
-      origin, (from_text OR isValidUTF8(raw)) AND ${sql.ok} AS ok, from_text, if(ok, '', raw) AS refused_raw
+      origin, (from_text OR isValidUTF8(raw)) AND ${sql.ok}${batch.checks ? ` AND ifNull(${batch.checks}, false)` : ''} AS ok, from_text, if(ok, '', raw) AS refused_raw
     FROM (SELECT line_no, origin, from_text, raw${sql.prelude ? `, ${sql.prelude}` : ''} FROM ${from})`;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RawRecord } from '../../pipeline/ingest.types';
+import { JSON_TOO_DEEP_REASON, jsonTooDeep } from '../../source-systems/shared/json-depth';
 
 /** A line, or a JSON object that is re-serialized into one (canonical events, 中間サーバー objects). */
 const item = z.union([z.string(), z.record(z.string(), z.unknown())], {
@@ -47,6 +48,8 @@ export function toRawRecords(body: unknown, origin: string): RawRecord[] {
   }
   const data = parsed.data as z.infer<typeof ingestJsonBodySchema>;
   const items = Array.isArray(data) ? data : 'lines' in data ? data.lines : data.records;
+  const deep = items.findIndex((it) => typeof it !== 'string' && jsonTooDeep(it));
+  if (deep >= 0) throw new IngestBodyError(`本文の形式が不正です (item ${deep + 1}): ${JSON_TOO_DEEP_REASON}`);
   return items.map((it, i) => ({
     lineNo: i + 1,
     text: typeof it === 'string' ? it : JSON.stringify(it),

@@ -1,4 +1,5 @@
 import { RawRecord } from '../../pipeline/ingest.types';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../source-systems/shared/json-depth';
 
 /** The part of a kafkajs message the collector reads. */
 export interface KafkaMessageLike {
@@ -51,7 +52,9 @@ function splitMessage(value: Buffer): Array<{ bytes?: Buffer; text?: string }> {
     } catch {
       return [{ bytes: value }];
     }
-    if (Array.isArray(parsed)) return parsed.map((element) => ({ text: JSON.stringify(element) }));
+    // An element nested too deep cannot be re-serialized safely: the message is kept whole (quarantined, naming the depth).
+    if (Array.isArray(parsed) && !jsonTooDeep(parsed, MAX_JSON_DEPTH + 1)) return parsed.map((element) => ({ text: JSON.stringify(element) }));
+    if (Array.isArray(parsed)) return [{ bytes: value }];
   }
   return splitLines(value).map((bytes) => ({ bytes }));
 }
