@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<void> {
     const generateSeconds = (performance.now() - t) / 1000;
 
     const config = loadConfig({ env: {}, overrides: { storage: { dataDir, url: '' } } });
-    app = await NestFactory.createApplicationContext(KansaModule.forRoot(config), { logger: ['error', 'warn'], abortOnError: false });
+    app = await NestFactory.createApplicationContext(KansaModule.forRoot(config, { collector: true }), { logger: ['error', 'warn'], abortOnError: false });
     const client = app.get<ClickHouseClient>(CLICKHOUSE);
     await app.get(MastersRepository).load(generated.mastersDir);
     log('importing');

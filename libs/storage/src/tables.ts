@@ -5,6 +5,7 @@ export const TABLES = {
   quarantine: 'quarantine',
   importBatches: 'import_batches',
   commitIntents: 'commit_intents',
+  setAsideBatches: 'set_aside_batches',
   masterVersions: 'master_versions',
   staff: 'master_staff',
   leaves: 'master_leaves',

@@ -76,7 +76,7 @@ export class BatchLedgerRepository {
           origin: b.origin, file_sha256: b.fileSha256, lines_read: b.linesRead, stored: b.stored,
           duplicates: b.duplicates, quarantined: b.quarantined, content_digest: b.contentDigest,
           prev_chain: b.prevChain, chain_hash: b.chainHash, started_at: jstText(b.startedAtMs),
-          finished_at: jstText(b.finishedAtMs),
+          finished_at: jstText(b.finishedAtMs), first_day: b.firstDay, last_day: b.lastDay,
         },
       ],
     });
@@ -103,7 +103,7 @@ export class BatchLedgerRepository {
   private async select(tail: string, params: Record<string, unknown> = {}): Promise<BatchRecord[]> {
     const rs = await this.client.query({
       query: `SELECT batch_id, seq, source, writer, instance, transport, origin, file_sha256, lines_read, stored, duplicates,
-                quarantined, content_digest, prev_chain, chain_hash,
+                quarantined, content_digest, prev_chain, chain_hash, first_day, last_day,
                 toUnixTimestamp64Milli(started_at) AS started_ms, toUnixTimestamp64Milli(finished_at) AS finished_ms
               FROM ${TABLES.importBatches} ${tail}`,
       query_params: params,
@@ -115,6 +115,7 @@ export class BatchLedgerRepository {
       origin: r.origin, fileSha256: r.file_sha256, linesRead: Number(r.lines_read), stored: Number(r.stored),
       duplicates: Number(r.duplicates), quarantined: Number(r.quarantined), contentDigest: r.content_digest,
       prevChain: r.prev_chain, chainHash: r.chain_hash, startedAtMs: Number(r.started_ms), finishedAtMs: Number(r.finished_ms),
+      firstDay: r.first_day, lastDay: r.last_day,
     }));
   }
 }

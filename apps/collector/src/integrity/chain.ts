@@ -20,6 +20,9 @@ export interface BatchRecord {
   chainHash: string;
   startedAtMs: number;
   finishedAtMs: number;
+  /** First and last JST day of its events ('' for batches recorded before these were kept, or without events). */
+  firstDay: string;
+  lastDay: string;
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -37,6 +40,8 @@ export function chainHash(b: Omit<BatchRecord, 'chainHash'>): string {
       b.linesRead, b.stored, b.duplicates, b.quarantined, b.startedAtMs, b.finishedAtMs,
       // the writer joins the hash only when there is one, so the chains written before writers existed still verify
       ...(b.writer ? [b.writer] : []),
+      // so do the event days (recorded since migration 064)
+      ...(b.firstDay ? [`days:${b.firstDay}..${b.lastDay}`] : []),
     ].join('\n'),
   );
 }

@@ -1,5 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { CLICKHOUSE } from '@kansa/storage';
 import { BatchLedgerRepository, jstText } from './batch-ledger.repository';
 import { BatchRecord, chainHash, GENESIS } from './chain';
@@ -26,6 +27,12 @@ export interface VerifyReport {
   broken: BrokenBatch[];
   /** Rows whose batch is not in import_batches (inserted outside kansa, or a deleted batch record). */
   unrecorded: Array<{ batchId: string; table: string; rows: number }>;
+  /**
+   * Batches some of whose rows the retention TTL may have removed (events
+   * older than storage.retentionYears, or quarantined lines received that
+   * long ago): their records and chain are checked, their content is not.
+   */
+  expired: number;
 }
 
 export interface VerifyOptions {
@@ -43,9 +50,11 @@ export interface VerifyOptions {
 @Injectable()
 export class VerifyService {
   private readonly ledger: BatchLedgerRepository;
+  private readonly retentionYears: number;
 
-  constructor(@Inject(CLICKHOUSE) client: ClickHouseClient) {
+  constructor(@Inject(CLICKHOUSE) client: ClickHouseClient, @Optional() @Inject(KANSA_CONFIG) config?: KansaConfig) {
     this.ledger = new BatchLedgerRepository(client);
+    this.retentionYears = config?.storage.retentionYears ?? 7;
   }
 
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -54,7 +63,9 @@ export class VerifyService {
       const day = jstText(b.finishedAtMs).slice(0, 10);
       return (!options.from || day >= options.from) && (!options.to || day <= options.to);
     };
-    const checked = batches.filter(inRange);
+    const expiring = retentionCheck(this.retentionYears, Date.now());
+    const expired = new Set(batches.filter(expiring).map((b) => b.batchId));
+    const checked = batches.filter((b) => inRange(b) && !expired.has(b.batchId));
     const digests = await this.ledger.contentDigests(checked.map((b) => b.batchId));
     // A chain per source and writer; batches come in chain order.
     const chains = new Map<string, BatchRecord[]>();
@@ -92,6 +103,19 @@ export class VerifyService {
     }
     broken.sort((a, b) => a.importedAt.localeCompare(b.importedAt));
     const unrecorded = (await this.ledger.unrecordedBatches()).map((u) => ({ batchId: u.batch_id, table: u.table, rows: Number(u.n) }));
-    return { ok: broken.length === 0 && unrecorded.length === 0, batchesChecked: checked.length, sources, broken, unrecorded };
+    return { ok: broken.length === 0 && unrecorded.length === 0, batchesChecked: checked.length, sources, broken, unrecorded, expired: expired.size };
   }
+}
+
+/**
+ * Whether the retention TTL may have removed some of a batch's rows: events
+ * are kept `years` after their time, quarantined lines after their arrival.
+ * Batches recorded before their event days were kept are judged by their
+ * import time alone.
+ */
+function retentionCheck(years: number, nowMs: number): (b: BatchRecord) => boolean {
+  const cutoff = new Date(nowMs);
+  cutoff.setUTCFullYear(cutoff.getUTCFullYear() - years);
+  const cutoffDay = jstText(cutoff.getTime()).slice(0, 10);
+  return (b) => b.finishedAtMs < cutoff.getTime() || (b.firstDay !== '' && b.firstDay <= cutoffDay);
 }

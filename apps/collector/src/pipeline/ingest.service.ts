@@ -1,23 +1,33 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { CLICKHOUSE, openClickHouse } from '@kansa/storage';
+import { CLICKHOUSE, classifyStorageError, openClickHouse, StorageFailure } from '@kansa/storage';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BatchLedgerRepository } from '../integrity/batch-ledger.repository';
 import { chainHash, GENESIS } from '../integrity/chain';
-import { CommitIntent, FileIntentStore, IntentStore, openStagingDir, TableIntentStore } from '../sink/commit-intent';
-import { dropHeldLines, StagingBatch, storedEvents } from '../sink/staging.writer';
+import { BatchCommitter, CommitOutcome, ISOLATED_FIELD, isolatedReason } from '../sink/batch-committer';
+import { CommitIntent, FileIntentStore, IntentStore, openStagingDir, SET_ASIDE_DIR, TableIntentStore } from '../sink/commit-intent';
+import { SetAsideBatch, SetAsideRepository } from '../sink/set-aside.repository';
+import { dropHeldLines, removeBatchRows, StagingBatch, STAGING_FORMAT, storedEvents } from '../sink/staging.writer';
 import { buildSourceSystems } from '../source-systems/source-system.registry';
 import { SourceConfigError, SourceSystem } from '../source-systems/shared/source-system';
-import { IngestCounts, IngestRequest, IngestResult, IngestServicePort, RawRecord } from './ingest.types';
+import { EventBounds, eventBounds, eventChecksSql } from './event-checks';
+import { IngestCounts, IngestRequest, IngestResult, IngestServicePort, RawRecord, SetAsideNote } from './ingest.types';
 import { PlainLineRows } from './plain-lines';
 import { Processed, RecordProcessor } from './record-processor';
 
 /** The request names a source that is not configured. */
 export class UnknownSourceError extends Error {}
+
+/** An operator's request about a set-aside batch that cannot be done (unknown batch, not set aside, staged rows gone). */
+export class SetAsideRequestError extends Error {
+  constructor(message: string, readonly notFound = false) {
+    super(message);
+  }
+}
 
 export interface IngestOptions {
   /** SHA-256 of the file as received (files only), known once the records are read. */
@@ -29,12 +39,8 @@ export interface IngestOptions {
 /** Rows sent to ClickHouse per insert into the staging table. */
 const FLUSH_ROWS = 4_096;
 const CHUNK = 5_000;
-/**
- * Lines per batch (a long file or record stream is committed in batches of
- * this size): bounds the engine's memory at the commit. KANSA_INGEST_BATCH_LINES
- * overrides it (docs/collector.md "Batches").
- */
-export const DEFAULT_BATCH_LINES = 100_000;
+/** A pending commit intent that fails this often for a reason other than storage being down is set aside. */
+const MAX_RECOVERY_ATTEMPTS = 3;
 
 /**
  * The one ingest pipeline for every transport (files, Kafka, HTTP):
@@ -46,19 +52,24 @@ export const DEFAULT_BATCH_LINES = 100_000;
  * + quarantined (summed over the batches).
  */
 @Injectable()
-export class IngestService implements IngestServicePort, OnModuleInit {
+export class IngestService implements IngestServicePort, OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger('Ingest');
   private readonly systems: Map<string, SourceSystem>;
   private readonly ledger: BatchLedgerRepository;
+  private readonly setAside: SetAsideRepository;
+  private readonly committer: BatchCommitter;
   private readonly hmacKey: string;
   /** Embedded engine: where batches wait before the commit (and commit intents). */
   private readonly stagingDir: string | undefined;
+  /** Embedded engine: where the staged rows of set-aside batches are kept. */
+  private readonly setAsideDir: string | undefined;
   /** Commits run one at a time: duplicate detection and chain order need it. */
   private commitQueue: Promise<unknown> = Promise.resolve();
-  /** Commit intents left by a process that died mid-commit, completed before any new commit. */
-  private interrupted: CommitIntent[];
+  /** Commit intents left pending (a process that died mid-commit, or storage that went away): completed before the next commit. */
+  private pending: CommitIntent[];
   private readonly intents: IntentStore;
   private readonly dataDir: string;
-  /** Lines per batch. */
+  /** Lines per batch (ingest.batchLines). */
   batchLines: number;
   /**
    * This process's chains (one per source): '' with the embedded engine (one
@@ -66,29 +77,33 @@ export class IngestService implements IngestServicePort, OnModuleInit {
    * write at once never share a chain.
    */
   private readonly writer: string;
-  /** Fault tests: SIGKILL this process right after the events insert of the n-th commit. */
-  private readonly killAfterEventsInsert = Number(process.env.KANSA_FAULT_KILL_AFTER_EVENTS_INSERT ?? 0);
+  /** Fault tests: SIGKILL this process right after the events insert of the n-th commit (ingest.faults). */
+  private readonly killAfterEventsInsert: number;
   private commits = 0;
 
   constructor(
     @Inject(CLICKHOUSE) private readonly client: ClickHouseClient,
-    @Inject(KANSA_CONFIG) config: KansaConfig,
+    @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
   ) {
     this.systems = buildSourceSystems(config.sources);
     this.ledger = new BatchLedgerRepository(client);
+    this.setAside = new SetAsideRepository(client);
+    this.committer = new BatchCommitter({ retries: config.ingest.commitRetries, isolationAttempts: config.ingest.isolationAttempts, backoffMs: 500 });
     this.writer = config.storage.url ? config.storage.writer || `${hostname()}:${process.pid}` : '';
     this.dataDir = resolve(config.storage.dataDir);
     if (config.storage.url) {
       this.intents = new TableIntentStore(client, this.writer);
-      this.interrupted = [];
+      this.pending = [];
     } else {
       const staging = openStagingDir(resolve(config.storage.dataDir));
       this.stagingDir = staging.dir;
+      this.setAsideDir = join(staging.dir, SET_ASIDE_DIR);
       this.intents = new FileIntentStore(staging.dir);
-      this.interrupted = staging.intents;
+      this.pending = staging.intents;
     }
     this.hmacKey = config.privacy.hmacKey || readKeyFile(config.privacy.hmacKeyFile);
-    this.batchLines = Number(process.env.KANSA_INGEST_BATCH_LINES) || DEFAULT_BATCH_LINES;
+    this.batchLines = config.ingest.batchLines;
+    this.killAfterEventsInsert = config.ingest.faults.killAfterEventsInsert;
   }
 
   /**
@@ -101,13 +116,25 @@ export class IngestService implements IngestServicePort, OnModuleInit {
     return this.stagingDir ? openClickHouse({ dataDir: this.dataDir }) : Promise.resolve(this.client);
   }
 
-  /** Completes interrupted commits as soon as the application opens the data directory. */
+  /** Leftovers of a process that died: the twin's in-memory tables (embedded), this writer's pending intents (server). */
   onModuleInit(): Promise<void> {
     return this.serially(async () => {
       if (this.stagingDir) await dropHeldLines(this.client);
-      if (this.intents instanceof TableIntentStore) this.interrupted.push(...(await this.intents.pending()));
-      await this.recoverInterruptedCommits();
+      if (this.intents instanceof TableIntentStore) this.pending.push(...(await this.intents.pending()));
     });
+  }
+
+  /**
+   * Completes the commits a process left pending, once the collector has
+   * started. Never stops the start: a batch that cannot be completed is set
+   * aside or left for later (storage down), with a warning.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.serially(() => this.recoverPending());
+    } catch (err) {
+      this.logger.warn(`pending commits not completed yet (retried before the next commit): ${(err as Error).message}`);
+    }
   }
 
   /** Configured source names. */
@@ -128,9 +155,11 @@ export class IngestService implements IngestServicePort, OnModuleInit {
   /** The same pipeline, fed with chunks of records (the file reader's lean path). */
   async ingestChunks(request: IngestRequest, chunks: AsyncIterable<RawRecord[]>, options: IngestOptions = {}): Promise<IngestResult> {
     const system = this.system(request.source);
-    const total: IngestCounts = { read: 0, stored: 0, duplicates: 0, quarantined: 0, reasons: {} };
+    const total: IngestCounts = { read: 0, stored: 0, duplicates: 0, quarantined: 0, setAside: 0, reasons: {} };
+    const setAside: SetAsideNote[] = [];
     const batchIds: string[] = [];
-    let batch: OpenBatch | undefined = await this.openBatch(system, request);
+    const bounds = eventBounds(this.config.ingest, this.config.storage.retentionYears, Date.now());
+    let batch: OpenBatch | undefined = await this.openBatch(system, request, bounds);
     // A full batch is checked by the SQL twin (on a second connection) at
     // once, while the previous one commits; it commits (in the engine's
     // thread) while the next one is parsed: at most one commit in flight,
@@ -145,7 +174,7 @@ export class IngestService implements IngestServicePort, OnModuleInit {
     try {
       for await (const chunk of chunks) {
         for (let from = 0; from < chunk.length; ) {
-          if (!batch) batch = await this.openBatch(system, request);
+          if (!batch) batch = await this.openBatch(system, request, bounds);
           const to = Math.min(chunk.length, from + this.batchLines - batch.records);
           batch.take(chunk, from, to, total);
           from = to;
@@ -159,7 +188,7 @@ export class IngestService implements IngestServicePort, OnModuleInit {
             await settle();
             batchIds.push(done.batchId);
             committing = checked.then(
-              () => this.commit(done, request, '', total),
+              () => this.commit(done, request, '', total, setAside),
               async (err) => {
                 await done.staging.drop().catch(() => undefined);
                 throw err;
@@ -175,7 +204,7 @@ export class IngestService implements IngestServicePort, OnModuleInit {
         const last: OpenBatch = batch;
         batch = undefined;
         batchIds.push(last.batchId);
-        await this.commit(last, request, options.fileSha256?.() ?? '', total);
+        await this.commit(last, request, options.fileSha256?.() ?? '', total, setAside);
       }
     } finally {
       await committing?.catch(() => undefined);
@@ -184,29 +213,37 @@ export class IngestService implements IngestServicePort, OnModuleInit {
       if (client && client !== this.client) await client.close();
     }
     options.onProgress?.(total);
-    return { ...total, batchId: batchIds[0], batchIds };
+    return { ...total, batchId: batchIds[0], batchIds, setAsideBatches: setAside };
   }
 
-  private async openBatch(system: SourceSystem, request: IngestRequest): Promise<OpenBatch> {
+  private async openBatch(system: SourceSystem, request: IngestRequest, bounds: EventBounds): Promise<OpenBatch> {
     const batchId = randomUUID().replace(/-/g, '');
-    const ctx = { batchId, source: request.source, instance: request.instance ?? '', origin: request.origin, expectHeader: request.transport === 'file' };
-    const batch = new OpenBatch(batchId, request.source, new RecordProcessor(system, ctx, this.hmacKey), this.staging(batchId, request.source, ctx.instance));
+    const ctx = { batchId, source: request.source, instance: request.instance ?? '', origin: request.origin, expectHeader: request.transport === 'file', bounds };
+    const checks = eventChecksSql(bounds);
+    const batch = new OpenBatch(batchId, request.source, new RecordProcessor(system, ctx, this.hmacKey), this.staging(batchId, request.source, ctx.instance, checks), checks, request.refuse);
     await batch.staging.create();
     return batch;
   }
 
   /** A batch's staging; plain lines of a source with a SQL twin are normalized by ClickHouse. */
-  private staging(batchId: string, source: string, instance: string): StagingBatch {
+  private staging(batchId: string, source: string, instance: string, checks: string | undefined, where = this.stagingDir, format = STAGING_FORMAT): StagingBatch {
     const sql = this.systems.get(source)?.sql;
-    return new StagingBatch(this.client, batchId, this.stagingDir, sql ? { sql, source, instance } : undefined);
+    return new StagingBatch(this.client, batchId, where, sql ? { sql, source, instance, checks } : undefined, format);
+  }
+
+  /** The staging of a pending or set-aside batch, as its intent describes it. */
+  private stagingOf(intent: CommitIntent, where = this.stagingDir): StagingBatch {
+    return this.staging(intent.batchId, intent.source, intent.instance, intent.checks, where, intent.stagingFormat ?? 1);
   }
 
   /**
-   * Commits a staged batch and appends its ledger row. With the embedded
-   * engine a commit intent brackets the two, so a process killed in between
-   * leaves something the next one completes.
+   * Commits a staged batch and appends its ledger row. A commit intent
+   * brackets the two, so a process killed in between (or storage that went
+   * away) leaves something the next commit or process completes. A batch
+   * storage refuses for good has its poison lines quarantined, or is set
+   * aside whole (BatchCommitter); it never stops the batches after it.
    */
-  private async commit(batch: OpenBatch, request: IngestRequest, fileSha256: string, total: IngestCounts): Promise<void> {
+  private async commit(batch: OpenBatch, request: IngestRequest, fileSha256: string, total: IngestCounts, setAside: SetAsideNote[]): Promise<void> {
     await batch.check(total, this.client);
     const intent: CommitIntent = {
       batchId: batch.batchId,
@@ -220,37 +257,82 @@ export class IngestService implements IngestServicePort, OnModuleInit {
       quarantined: batch.quarantined,
       startedAtMs: batch.startedAtMs,
       scope: { sources: [...batch.sources], days: [...batch.days] },
+      stagingFormat: STAGING_FORMAT,
+      checks: batch.checks,
     };
-    let intentLeft = false;
+    /** Pending (completed later) or set aside: its staged rows are kept. */
+    let keep = false;
     try {
-      const stored = await this.serially(async () => {
-        await this.recoverInterruptedCommits();
+      const outcome = await this.serially(async () => {
+        await this.recoverPending();
         await this.intents.write(intent);
         // From here on, part of the batch may be stored.
         try {
           const n = ++this.commits;
-          const stored = await batch.staging.commit(batch.batchId, intent.scope, () => {
+          return await this.complete(intent, batch.staging, () => {
             if (n === this.killAfterEventsInsert) process.kill(process.pid, 'SIGKILL');
           });
-          await this.appendLedger(intent, stored);
-          await this.intents.remove(batch.batchId);
-          return stored;
         } catch (err) {
-          // Part of the batch may be stored: it is completed (from its staged
-          // files or tables) before the next commit, or by the next process.
-          this.interrupted.push(intent);
-          intentLeft = true;
+          // Storage went away: completed from the staged rows before the next commit, or by the next process.
+          this.pending.push(intent);
+          keep = true;
           throw err;
         }
       });
-      total.stored += stored;
-      total.duplicates += batch.staged - stored;
+      if (outcome.kind === 'stored') {
+        total.stored += outcome.stored;
+        total.duplicates += batch.staged - outcome.stored - outcome.isolated.length;
+        total.quarantined += outcome.isolated.length;
+        for (const line of outcome.isolated) countReason(total.reasons, `${ISOLATED_FIELD}: ${isolatedReason(line.failure)}`, 1);
+      } else {
+        keep = true;
+        batch.uncount(total);
+        total.setAside += batch.read;
+        setAside.push({ batchId: batch.batchId, lines: batch.read, reason: outcome.failure.message, code: outcome.failure.code });
+      }
     } finally {
-      if (!intentLeft) await batch.staging.drop();
+      if (!keep) await batch.staging.drop();
     }
   }
 
-  private async appendLedger(intent: CommitIntent, stored: number, finishedAtMs = Date.now()): Promise<void> {
+  /**
+   * Runs a batch's commit (BatchCommitter) under its written intent and
+   * finishes it: the ledger row, or the batch set aside; then the intent is
+   * removed. Throws only when storage is unavailable (the intent stays).
+   */
+  private async complete(intent: CommitIntent, staging: StagingBatch, afterEvents?: () => void): Promise<CommitOutcome> {
+    const outcome = await this.committer.commit(staging, intent, afterEvents);
+    if (outcome.kind === 'stored') {
+      await this.appendLedger(intent, outcome.stored, outcome.isolated.length);
+    } else {
+      await this.putAside(intent, staging, outcome.failure);
+    }
+    await this.intents.remove(intent.batchId);
+    return outcome;
+  }
+
+  /**
+   * Sets a batch aside: whatever of it a failed insert left in storage is
+   * removed (a set-aside batch stores nothing until replayed), the batch is
+   * recorded with the reason, and its staged rows are kept for a replay.
+   */
+  private async putAside(intent: CommitIntent, staging: StagingBatch, failure: StorageFailure, by = 'kansa'): Promise<void> {
+    await removeBatchRows(this.client, intent.batchId, intent.scope);
+    const before = await this.setAside.get(intent.batchId);
+    await this.setAside.record({
+      batchId: intent.batchId, source: intent.source, instance: intent.instance, transport: intent.transport, origin: intent.origin,
+      writer: intent.writer ?? this.writer, lines: intent.linesRead, state: 'set_aside', reason: failure.message, errorCode: failure.code,
+      attempts: (before?.attempts ?? 0) + 1, intent, setAsideAt: before?.setAsideAt, updatedBy: by, note: '',
+    });
+    if (this.setAsideDir) await staging.moveTo(this.setAsideDir);
+    this.logger.error(
+      `batch ${intent.batchId} (${intent.source}, ${intent.origin}, ${intent.linesRead} lines) set aside: ${failure.message} — ` +
+        '`kansa batches list` / `kansa batches replay` (保存できないバッチを保留しました)',
+    );
+  }
+
+  /** The batch's import_batches row: `isolated` poison lines were quarantined at the commit, besides those staged as such. */
+  private async appendLedger(intent: CommitIntent, stored: number, isolated = 0): Promise<void> {
     // A recovered intent of another (dead) writer completes that writer's chain.
     const writer = intent.writer ?? this.writer;
     const prev = await this.ledger.last(intent.source, writer);
@@ -266,37 +348,130 @@ export class IngestService implements IngestServicePort, OnModuleInit {
       fileSha256: intent.fileSha256,
       linesRead: intent.linesRead,
       stored,
-      duplicates: intent.staged - stored,
-      quarantined: intent.quarantined,
+      duplicates: intent.staged - stored - isolated,
+      quarantined: intent.quarantined + isolated,
       contentDigest: digest,
       prevChain: prev?.chainHash ?? GENESIS,
       startedAtMs: intent.startedAtMs,
-      finishedAtMs,
+      finishedAtMs: Date.now(),
+      ...eventDays(intent.scope.days, stored),
     };
     await this.ledger.insert({ ...record, chainHash: chainHash(record) });
   }
 
   /**
-   * Completes the commits a killed process left behind: the staged files (or
-   * tables, with a server) are still there, so the commit is run again (it
-   * adds only what is missing) and the batch's ledger row appended — unless
-   * it was already written (killed just before removing the intent).
+   * Completes the commits left pending: by a killed process (its staged
+   * files, or tables with a server, are still there, so the commit is run
+   * again: it adds only what is missing) or by storage that went away. A
+   * batch already recorded only loses its intent; one already set aside has
+   * its staged rows moved aside. Storage unavailable stops here (thrown);
+   * any other failure is counted on the intent, and after
+   * MAX_RECOVERY_ATTEMPTS the batch is set aside — a pending commit never
+   * blocks the ones after it.
    */
-  async recoverInterruptedCommits(): Promise<void> {
-    while (this.interrupted.length > 0) {
-      const intent = this.interrupted[0];
-      if (!(await this.ledger.has(intent.batchId))) {
-        const staging = this.staging(intent.batchId, intent.source, intent.instance);
-        const stored = (await staging.isStaged())
-          ? await staging.commit(intent.batchId, intent.scope)
-          : await storedEvents(this.client, intent.batchId);
-        const anything = stored > 0 || (await this.ledger.storedRows(intent.batchId)) > 0;
-        if (anything) await this.appendLedger(intent, stored);
+  private async recoverPending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const intent = this.pending[0];
+      try {
+        await this.recoverOne(intent);
+      } catch (err) {
+        const failure = classifyStorageError(err);
+        if (failure.kind === 'unavailable') throw err;
+        const attempts = (intent.attempts ?? 0) + 1;
+        if (attempts >= MAX_RECOVERY_ATTEMPTS) {
+          await this.putAside(intent, this.stagingOf(intent), failure);
+          await this.intents.remove(intent.batchId);
+        } else {
+          // Left to the next process (the attempt is counted on its intent), never in the way of new commits.
+          await this.intents.write({ ...intent, attempts });
+          this.logger.warn(`pending batch ${intent.batchId} not completed (attempt ${attempts} of ${MAX_RECOVERY_ATTEMPTS}): ${failure.message}`);
+        }
+      }
+      this.pending.shift();
+    }
+  }
+
+  private async recoverOne(intent: CommitIntent): Promise<void> {
+    const staging = this.stagingOf(intent);
+    if (await this.ledger.has(intent.batchId)) {
+      await this.markReplayed(intent.batchId);
+    } else if ((await this.setAside.get(intent.batchId))?.state === 'set_aside') {
+      // Set aside, then interrupted before its staged rows were moved aside (or during a replay).
+      if (this.setAsideDir && (await staging.isStaged())) await staging.moveTo(this.setAsideDir);
+      await this.intents.remove(intent.batchId);
+      return;
+    } else if (await staging.isStaged()) {
+      const outcome = await this.complete(intent, staging);
+      if (outcome.kind === 'stored') await staging.drop();
+      return;
+    } else {
+      const stored = await storedEvents(this.client, intent.batchId);
+      if (stored > 0 || (await this.ledger.storedRows(intent.batchId)) > 0) await this.appendLedger(intent, stored);
+    }
+    await staging.drop();
+    await this.intents.remove(intent.batchId);
+  }
+
+  /** A set-aside batch whose replay reached the ledger is recorded as replayed (after an interrupted replay too). */
+  private async markReplayed(batchId: string, by = 'kansa', note = ''): Promise<void> {
+    const aside = await this.setAside.get(batchId);
+    if (aside?.state === 'set_aside') await this.setAside.record({ ...aside, state: 'replayed', updatedBy: by, note });
+  }
+
+  /** Batches set aside (all states with `all`), newest first. */
+  async setAsideBatches(all = false): Promise<SetAsideBatch[]> {
+    return this.setAside.list(all ? undefined : 'set_aside');
+  }
+
+  /**
+   * An operator replays a set-aside batch (after fixing what made storage
+   * refuse it): committed like a new batch; stored, it joins its source's
+   * chain and is recorded as replayed; refused again, it stays set aside with
+   * the new reason.
+   */
+  async replaySetAside(batchId: string, by: string, note = ''): Promise<{ outcome: CommitOutcome; batch: SetAsideBatch }> {
+    return this.serially(async () => {
+      await this.recoverPending();
+      const aside = await this.setAsideToResolve(batchId);
+      const intent: CommitIntent = { ...aside.intent, attempts: 0 };
+      // Written before the staged rows move back: an interrupted replay leaves the batch set aside.
+      await this.intents.write(intent);
+      const staging = this.stagingOf(intent, this.setAsideDir);
+      if (this.stagingDir) await staging.moveTo(this.stagingDir);
+      let outcome: CommitOutcome;
+      try {
+        outcome = await this.complete(intent, staging);
+      } catch (err) {
+        this.pending.push(intent);
+        throw err;
+      }
+      if (outcome.kind === 'stored') {
+        await this.markReplayed(batchId, by, note);
         await staging.drop();
       }
-      await this.intents.remove(intent.batchId);
-      this.interrupted.shift();
+      return { outcome, batch: (await this.setAside.get(batchId)) as SetAsideBatch };
+    });
+  }
+
+  /** An operator gives up a set-aside batch: its staged rows are removed, the record stays (discarded, by whom, why). */
+  async discardSetAside(batchId: string, by: string, note: string): Promise<SetAsideBatch> {
+    if (!note.trim()) throw new SetAsideRequestError('a reason is required to discard a batch (破棄の理由を記入してください)');
+    return this.serially(async () => {
+      const aside = await this.setAsideToResolve(batchId);
+      await this.stagingOf(aside.intent, this.setAsideDir).drop();
+      await this.setAside.record({ ...aside, state: 'discarded', updatedBy: by, note });
+      return (await this.setAside.get(batchId)) as SetAsideBatch;
+    });
+  }
+
+  private async setAsideToResolve(batchId: string): Promise<SetAsideBatch> {
+    const aside = /^[0-9a-f]{32}$/.test(batchId) ? await this.setAside.get(batchId) : undefined;
+    if (!aside) throw new SetAsideRequestError(`no batch ${batchId} has been set aside (保留中のバッチではありません)`, true);
+    if (aside.state !== 'set_aside') throw new SetAsideRequestError(`batch ${batchId} was already ${aside.state === 'replayed' ? 'replayed' : 'discarded'} on ${aside.updatedAt} by ${aside.updatedBy} (処理済みです)`);
+    if (!(await this.stagingOf(aside.intent, this.setAsideDir).isStaged())) {
+      throw new SetAsideRequestError(`the staged rows of batch ${batchId} are gone (保留中の行が見つかりません)`);
     }
+    return aside;
   }
 
   private serially<T>(fn: () => Promise<T>): Promise<T> {
@@ -323,6 +498,8 @@ class OpenBatch {
   private checked = false;
   private events: string[] = [];
   private quarantineRows: string[] = [];
+  /** Quarantine reasons of this batch (taken back from the totals if it is set aside). */
+  private readonly reasons: Record<string, number> = {};
   private readonly lines = new PlainLineRows();
 
   constructor(
@@ -330,13 +507,23 @@ class OpenBatch {
     private readonly source: string,
     private readonly processor: RecordProcessor,
     readonly staging: StagingBatch,
+    /** The condition every accepted line meets (event-checks.ts), recorded with the commit. */
+    readonly checks: string,
+    /** Quarantine every record with this field and reason (IngestRequest.refuse). */
+    private readonly refuse?: { field: string; reason: string },
   ) {}
+
+  /** Takes this batch's quarantined lines back out of the totals: set aside, none of it is stored. */
+  uncount(total: IngestCounts): void {
+    total.quarantined -= this.quarantined;
+    for (const [reason, n] of Object.entries(this.reasons)) countReason(total.reasons, reason, -n);
+  }
 
   /** Processes a chunk synchronously (no await per record). */
   take(chunk: RawRecord[], from: number, to: number, total: IngestCounts): void {
     this.records += to - from;
     for (let i = from; i < to; i++) {
-      const p = this.processor.processLean(chunk[i], this.lines);
+      const p = this.refuse ? this.processor.refuse(chunk[i], this.refuse.field, this.refuse.reason) : this.processor.processLean(chunk[i], this.lines);
       if (p?.kind === 'skip') continue;
       this.read++;
       total.read++;
@@ -359,7 +546,8 @@ class OpenBatch {
       this.quarantineRows.push(p.row);
       this.quarantined++;
       total.quarantined++;
-      total.reasons[p.reason] = (total.reasons[p.reason] ?? 0) + 1;
+      countReason(total.reasons, p.reason, 1);
+      countReason(this.reasons, p.reason, 1);
     }
   }
 
@@ -402,6 +590,19 @@ class OpenBatch {
       this.quarantineRows = [];
     }
   }
+}
+
+/** The first and last day of a committed batch's events ('' when it stored none). */
+function eventDays(days: readonly string[], events: number): { firstDay: string; lastDay: string } {
+  if (events === 0 || days.length === 0) return { firstDay: '', lastDay: '' };
+  const sorted = [...days].sort();
+  return { firstDay: sorted[0], lastDay: sorted[sorted.length - 1] };
+}
+
+function countReason(reasons: Record<string, number>, reason: string, n: number): void {
+  const v = (reasons[reason] ?? 0) + n;
+  if (v === 0) delete reasons[reason];
+  else reasons[reason] = v;
 }
 
 function readKeyFile(path: string): string {

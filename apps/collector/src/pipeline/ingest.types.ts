@@ -26,6 +26,13 @@ export interface IngestRequest {
   /** For files: the name used to check the file-name pattern. */
   fileName?: string;
   records: AsyncIterable<RawRecord> | Iterable<RawRecord>;
+  /**
+   * Quarantine every record with this field and reason instead of parsing
+   * it: a transport's last resort for records it could not get stored
+   * otherwise (Kafka's poison isolation), so that they are kept, counted and
+   * chained like any other line.
+   */
+  refuse?: { field: string; reason: string };
 }
 
 export interface IngestCounts {
@@ -33,6 +40,8 @@ export interface IngestCounts {
   stored: number;
   duplicates: number;
   quarantined: number;
+  /** Lines of batches set aside (storage refused the batch; kept for an operator to replay, nothing of it stored). */
+  setAside: number;
   /** Quarantine reasons and how often each occurred, e.g. { "処理日時: invalid date": 2 }. */
   reasons: Record<string, number>;
 }
@@ -40,8 +49,20 @@ export interface IngestCounts {
 export interface IngestResult extends IngestCounts {
   /** The first batch (a long stream is committed in several). */
   batchId: string;
-  /** Every batch, in commit order (each its own import_batches row). */
+  /** Every batch, in commit order (each its own import_batches row, unless set aside). */
   batchIds: string[];
+  /** Batches set aside, with why. */
+  setAsideBatches: SetAsideNote[];
+}
+
+/** A batch of the request that was set aside. */
+export interface SetAsideNote {
+  batchId: string;
+  lines: number;
+  /** The engine's reason. */
+  reason: string;
+  /** ClickHouse error code and name, when there is one. */
+  code: string;
 }
 
 /** Nest injection token of the IngestService. */
@@ -52,7 +73,7 @@ export interface IngestServicePort {
    * Stores a batch: resolves only once every accepted record is in ClickHouse
    * (so a transport may acknowledge then). Throws StorageUnavailableError
    * (retry later) — infrastructure errors are never turned into quarantine.
-   * Always read = stored + duplicates + quarantined.
+   * Always read = stored + duplicates + quarantined + setAside.
    */
   ingest(request: IngestRequest): Promise<IngestResult>;
 }

@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { TABLES } from '@kansa/storage';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CommitScope } from './staging.writer';
@@ -28,7 +28,16 @@ export interface CommitIntent {
   scope: CommitScope;
   /** The chain the batch belongs to (server mode; absent or '' for the embedded engine). */
   writer?: string;
+  /** The staged rows' format (STAGING_FORMAT; absent: 1, before origins were staged). */
+  stagingFormat?: number;
+  /** The condition the SQL twin applied to accepted lines (event-checks.ts), to normalize them again alike. */
+  checks?: string;
+  /** Failed attempts to complete it for a reason other than storage being down (set aside at MAX_RECOVERY_ATTEMPTS). */
+  attempts?: number;
 }
+
+/** The folder of the embedded staging folder that keeps the staged rows of set-aside batches. */
+export const SET_ASIDE_DIR = 'set-aside';
 
 /** Where commit intents are kept: files in the embedded staging folder, or a table on the ClickHouse server. */
 export interface IntentStore {
@@ -101,6 +110,22 @@ function orphaned(writer: string): boolean {
 
 const INTENT_PREFIX = 'commit-intent-';
 
+/**
+ * How many commits wait to be completed (the collector completes them when
+ * it starts): read without touching anything, for `kansa info`.
+ */
+export async function countPendingIntents(client: ClickHouseClient, dataDir: string | undefined): Promise<number> {
+  if (dataDir !== undefined) {
+    const dir = join(dataDir, STAGING_DIR);
+    return existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith(INTENT_PREFIX) && n.endsWith('.json')).length : 0;
+  }
+  const rs = await client.query({ query: `SELECT count() AS n FROM ${TABLES.commitIntents} FINAL WHERE done = 0`, format: 'JSONEachRow' });
+  return Number((await rs.json<{ n: string }>())[0].n);
+}
+
+/** The staging folder inside an embedded data directory. */
+const STAGING_DIR = 'kansa-ingest-staging';
+
 export function writeIntent(dir: string, intent: CommitIntent): void {
   const path = join(dir, `${INTENT_PREFIX}${intent.batchId}.json`);
   const tmp = `${path}.tmp`;
@@ -123,10 +148,10 @@ export function removeIntent(dir: string, batchId: string): void {
  * that owns the data directory: the intents left behind are returned (their
  * staged files kept, to complete the commit); anything else there is from a
  * batch interrupted before its commit began (not acknowledged, nothing of it
- * stored) and is removed.
+ * stored) and is removed — but for the set-aside folder, kept for replays.
  */
 export function openStagingDir(dataDir: string): { dir: string; intents: CommitIntent[] } {
-  const dir = join(dataDir, 'kansa-ingest-staging');
+  const dir = join(dataDir, STAGING_DIR);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const intents: CommitIntent[] = [];
   for (const name of readdirSync(dir)) {
@@ -139,6 +164,7 @@ export function openStagingDir(dataDir: string): { dir: string; intents: CommitI
   }
   const keep = intents.map((i) => i.batchId);
   for (const name of readdirSync(dir)) {
+    if (name === SET_ASIDE_DIR) continue;
     if (!keep.some((id) => name.includes(id))) rmSync(join(dir, name), { recursive: true, force: true });
   }
   return { dir, intents };

@@ -1,16 +1,23 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { INGEST_STAGING_PREFIX, quoteIdentifier, StorageUnavailableError, TABLES } from '@kansa/storage';
-import { closeSync, existsSync, openSync, rmSync, writeSync } from 'node:fs';
+import { INGEST_STAGING_PREFIX, quoteIdentifier, storageCall, TABLES } from '@kansa/storage';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { LINE_COLUMNS, QUARANTINE_COLUMNS, STAGING_COLUMNS } from '../pipeline/record-processor';
 import { normalizedLinesSql, SqlNormalizer, sqlString } from '../source-systems/shared/sql-normalizer';
 
-const STAGING_STRUCTURE =
+const LEGACY_STAGING_STRUCTURE =
   'ts_ms Int64, source String, instance String, user_id String, user_name String, department_code String, ' +
   'terminal_id String, client_ip String, action String, screen_id String, business_code String, subject_id String, ' +
   'my_number_shown Bool, record_count UInt32, reason String, outcome String, object String, source_event_id String, ' +
   'raw String, my_number_hmacs Array(String), batch_id String, line_no UInt64, identity_key String';
+/** Staged event rows; `origin` (where a line came from: topic/partition/offset, http:client#n; '' for file lines) since format 2. */
+const STAGING_STRUCTURE = `${LEGACY_STAGING_STRUCTURE}, origin String`;
+/**
+ * The staged files' format: a commit intent records it, so a batch staged by
+ * an older kansa (an intent left across an upgrade) is read as it was written.
+ */
+export const STAGING_FORMAT = 2;
 const LINES_STRUCTURE = 'line_no UInt64, origin String, from_text UInt8, raw String';
 const QUARANTINE_STRUCTURE =
   'quarantine_id String, batch_id String, source String, instance String, origin String, line_no UInt64, ' +
@@ -41,38 +48,40 @@ export class StagingBatch {
   /**
    * `stagingDir`: where an embedded engine's batches wait (undefined with a
    * ClickHouse server). `lean`: the source's SQL twin, which normalizes the
-   * batch's plain lines (appendLines) in ClickHouse.
+   * batch's plain lines (appendLines) in ClickHouse. `format`: the staged
+   * files' format (STAGING_FORMAT; older intents name theirs).
    */
   constructor(
-    private readonly client: ClickHouseClient,
-    batchId: string,
+    readonly client: ClickHouseClient,
+    readonly batchId: string,
     stagingDir: string | undefined,
     private readonly lean?: LeanSource,
+    format = STAGING_FORMAT,
   ) {
-    this.carrier = stagingDir ? new FileCarrier(stagingDir, batchId) : new TableCarrier(client, batchId);
+    this.carrier = stagingDir ? new FileCarrier(stagingDir, batchId, format) : new TableCarrier(client, batchId, format);
     this.held = quoteIdentifier(HELD_PREFIX + batchId);
   }
 
   /** Whether the batch's staged rows are (still) there: its files in the staging folder, or its tables on the server. */
   isStaged(): Promise<boolean> {
-    return run(() => this.carrier.exists());
+    return storageCall(() => this.carrier.exists());
   }
 
   create(): Promise<void> {
-    return run(() => this.carrier.create());
+    return storageCall(() => this.carrier.create());
   }
 
   appendEvents(rows: string): Promise<void> {
-    return rows.length === 0 ? Promise.resolve() : run(() => this.carrier.append('events', rows));
+    return rows.length === 0 ? Promise.resolve() : storageCall(() => this.carrier.append('events', rows));
   }
 
   appendQuarantine(rows: string): Promise<void> {
-    return rows.length === 0 ? Promise.resolve() : run(() => this.carrier.append('quarantine', rows));
+    return rows.length === 0 ? Promise.resolve() : storageCall(() => this.carrier.append('quarantine', rows));
   }
 
   /** Plain lines (PlainLineRows) for the SQL twin to normalize. */
   appendLines(rows: Buffer | string): Promise<void> {
-    return rows.length === 0 ? Promise.resolve() : run(() => this.carrier.append('lines', rows));
+    return rows.length === 0 ? Promise.resolve() : storageCall(() => this.carrier.append('lines', rows));
   }
 
   /**
@@ -86,7 +95,7 @@ export class StagingBatch {
   async checkLines(client: ClickHouseClient = this.client): Promise<{ days: string[]; refused: RefusedLine[] }> {
     if (!this.lean) return { days: [], refused: [] };
     await this.holdLines(client);
-    const rs = await run(() =>
+    const rs = await storageCall(() =>
       client.query({
         query: `SELECT groupUniqArrayIf(toString(toDate(fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo'))), ok) AS days,
             arraySort((r) -> r.1, groupArrayIf((line_no, origin, from_text, base64Encode(refused_raw)), NOT ok)) AS refused
@@ -102,66 +111,141 @@ export class StagingBatch {
   }
 
   /**
-   * Moves the batch into events and quarantine; returns how many events of
-   * the batch are stored. `sources` and `days` (JST) of the staged events
-   * bound the duplicate check against stored events. Idempotent: a commit
-   * run again (after a crash) adds only what is missing, so it also completes
-   * a commit that was interrupted. `afterEvents` runs between the two inserts
-   * (the fault tests' kill point).
+   * Moves the batch into events and quarantine in one go; returns how many
+   * events of the batch are stored. Idempotent: run again (after a crash) it
+   * adds only what is missing. `afterEvents` runs between the two inserts
+   * (the fault tests' kill point). BatchCommitter uses the steps one by one.
    */
-  async commit(batchId: string, scope: CommitScope, afterEvents?: () => void): Promise<number> {
-    const q = this.carrier.source('quarantine');
-    const params = { batch: batchId, sources: scope.sources, days: scope.days };
-    await this.carrier.seal();
-    // Recovery in a new process: the held rows are gone, normalize the staged lines again.
-    if (this.lean && !this.holding) await this.holdLines();
-    const staged = `SELECT ${EVENT_ID} AS event_id, * FROM ${this.carrier.source('events')}`;
-    const rows = this.lean ? `(${staged} UNION ALL SELECT * EXCEPT (origin, ok, from_text, refused_raw) FROM ${this.held} WHERE ok)` : `(${staged})`;
-    // The stored IDs looked up are only those of this batch's rows: the set
-    // held in memory is bounded by the batch, not by what a day holds.
-    // use_index_for_in_with_subqueries = 0: analysing the index against a set
-    // of 100k IDs costs more than reading the day's IDs (measured 210–300 ms
-    // against 40 ms per 100k). optimize_on_insert = 0: the rows are already
-    // distinct (LIMIT 1 BY), ReplacingMergeTree need not merge them again
-    // while inserting (~3× faster inserts).
+  async commit(scope: CommitScope, afterEvents?: () => void): Promise<number> {
+    await this.prepare();
     try {
-      if (scope.sources.length > 0) await run(() =>
-        this.client.command({
-          query: `INSERT INTO ${TABLES.events} (event_id, ts, source, instance, user_id, user_name, department_code,
-              terminal_id, client_ip, action, screen_id, business_code, subject_id, my_number_shown, record_count,
-              reason, outcome, object, source_event_id, raw, my_number_hmacs, batch_id, line_no)
-            SELECT event_id, fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo'), source, instance, user_id, user_name,
-              department_code, terminal_id, client_ip, action, screen_id, business_code, subject_id, my_number_shown,
-              record_count, reason, outcome, object, source_event_id, raw, my_number_hmacs, batch_id, line_no
-            FROM ${rows}
-            WHERE event_id NOT IN (
-              SELECT event_id FROM ${TABLES.events}
-              WHERE source IN {sources:Array(String)} AND day IN {days:Array(Date)}
-                AND event_id IN (SELECT event_id FROM ${rows})
-            )
-            LIMIT 1 BY event_id
-            SETTINGS optimize_on_insert = 0, use_index_for_in_with_subqueries = 0`,
-          query_params: params,
-        }),
-      );
+      await this.insertEvents(scope);
     } finally {
-      await this.releaseLines();
+      await this.release();
     }
     afterEvents?.();
-    await run(() =>
+    await this.insertQuarantine();
+    return storedEvents(this.client, this.batchId);
+  }
+
+  /** Everything staged is readable by ClickHouse, and the twin's rows are held (normalized again after a restart). */
+  async prepare(): Promise<void> {
+    await storageCall(() => this.carrier.seal());
+    if (this.lean && !this.holding) await this.holdLines();
+  }
+
+  /**
+   * Inserts the batch's new events (those of `lines` only, when given) into
+   * `events`: duplicates within the batch and against stored events are left
+   * out, so it can run again. `sources` and `days` (JST) of the staged events
+   * bound the duplicate check. A batch that spans more months than one INSERT
+   * may write partitions (a backfill of years) is inserted a group of months
+   * at a time.
+   */
+  async insertEvents(scope: CommitScope, lines?: LineRange): Promise<void> {
+    if (scope.sources.length === 0) return;
+    const groups = monthGroups(scope.days);
+    for (let i = 0; i < groups.length; i++) {
+      // The last group takes every row not taken before, so no staged row is left out whatever its day.
+      const rows = groups.length === 1 ? '' : i < groups.length - 1 ? 'day IN {days:Array(Date)}' : 'day NOT IN {earlier:Array(Date)}';
+      const params = { sources: scope.sources, days: groups[i], earlier: groups.slice(0, i).flat() };
+      await storageCall(() => this.client.command({ query: this.insertEventsSql(rows, lines), query_params: params }));
+    }
+  }
+
+  /**
+   * The INSERT of insertEvents, for the staged rows that pass `filter`. The
+   * stored IDs looked up are only those of these rows: the set held in
+   * memory is bounded by the batch, not by what a day holds.
+   * use_index_for_in_with_subqueries = 0: analysing the index against a set
+   * of 100k IDs costs more than reading the day's IDs (measured 210–300 ms
+   * against 40 ms per 100k). optimize_on_insert = 0: the rows are already
+   * distinct (LIMIT 1 BY), ReplacingMergeTree need not merge them again while
+   * inserting (~3× faster inserts).
+   */
+  private insertEventsSql(filter: string, lines?: LineRange): string {
+    const where = [filter, lines ? `line_no BETWEEN ${lines.from} AND ${lines.to}` : ''].filter(Boolean);
+    const rows = where.length ? `(SELECT * FROM ${this.stagedRows()} WHERE ${where.join(' AND ')})` : this.stagedRows();
+    return `INSERT INTO ${TABLES.events} (event_id, ts, source, instance, user_id, user_name, department_code,
+        terminal_id, client_ip, action, screen_id, business_code, subject_id, my_number_shown, record_count,
+        reason, outcome, object, source_event_id, raw, my_number_hmacs, batch_id, line_no)
+      SELECT event_id, fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo'), source, instance, user_id, user_name,
+        department_code, terminal_id, client_ip, action, screen_id, business_code, subject_id, my_number_shown,
+        record_count, reason, outcome, object, source_event_id, raw, my_number_hmacs, batch_id, line_no
+      FROM ${rows}
+      WHERE event_id NOT IN (
+        SELECT event_id FROM ${TABLES.events}
+        WHERE source IN {sources:Array(String)} AND day IN {days:Array(Date)}
+          AND event_id IN (SELECT event_id FROM ${rows})
+      )
+      LIMIT 1 BY event_id
+      SETTINGS optimize_on_insert = 0, use_index_for_in_with_subqueries = 0`;
+  }
+
+  /** The staged event rows with their IDs and JST day: those staged by JavaScript and those the twin accepted. */
+  private stagedRows(): string {
+    const staged = `SELECT ${EVENT_ID} AS event_id, toDate(fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo')) AS day, * FROM ${this.carrier.source('events')}`;
+    if (!this.lean) return `(${staged})`;
+    return `(${staged} UNION ALL
+      SELECT event_id, toDate(fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo')) AS day, * EXCEPT (event_id, ok, from_text, refused_raw) FROM ${this.held} WHERE ok)`;
+  }
+
+  /** The lowest and highest line number of the staged events, and how many there are (null when none). */
+  async eventLines(): Promise<(LineRange & { count: number }) | null> {
+    const rs = await storageCall(() =>
+      this.client.query({ query: `SELECT count() AS n, min(line_no) AS lo, max(line_no) AS hi FROM ${this.stagedRows()}`, format: 'JSONEachRow' }),
+    );
+    const [r] = await rs.json<{ n: string; lo: string; hi: string }>();
+    return Number(r.n) === 0 ? null : { from: Number(r.lo), to: Number(r.hi), count: Number(r.n) };
+  }
+
+  /** Inserts the quarantined lines staged with the batch (those already there are left out). */
+  async insertQuarantine(): Promise<void> {
+    await storageCall(() =>
       this.client.command({
         query: `INSERT INTO ${TABLES.quarantine} (${QUARANTINE_COLUMNS.join(', ')})
-          SELECT ${QUARANTINE_COLUMNS.join(', ')} FROM ${q}
+          SELECT ${QUARANTINE_COLUMNS.join(', ')} FROM ${this.carrier.source('quarantine')}
           WHERE quarantine_id NOT IN (SELECT quarantine_id FROM ${TABLES.quarantine} WHERE batch_id = {batch:String})`,
-        query_params: params,
+        query_params: { batch: this.batchId },
       }),
     );
-    return storedEvents(this.client, batchId);
+  }
+
+  /**
+   * Quarantines a staged event row that storage refuses (a poison line found
+   * by BatchCommitter): the masked line as staged, with the field and the
+   * reason; `source` is the batch's, `origin` stands for lines staged
+   * without their own (file lines). Idempotent.
+   */
+  async quarantineEvent(line: { lineNo: number; source: string; origin: string; field: string; reason: string }): Promise<void> {
+    await storageCall(() =>
+      this.client.command({
+        query: `INSERT INTO ${TABLES.quarantine} (${QUARANTINE_COLUMNS.join(', ')})
+          SELECT concat(batch_id, ':', toString(line_no)), batch_id, {source:String}, instance, if(origin = '', {origin:String}, origin),
+            line_no, {field:String}, {reason:String}, raw, ''
+          FROM ${this.stagedRows()}
+          WHERE line_no = {line:UInt64}
+            AND concat(batch_id, ':', toString(line_no)) NOT IN (SELECT quarantine_id FROM ${TABLES.quarantine} WHERE batch_id = {batch:String})
+          LIMIT 1`,
+        query_params: { batch: this.batchId, source: line.source, origin: line.origin, field: line.field, reason: line.reason, line: line.lineNo },
+      }),
+    );
+  }
+
+  /** Frees the twin's held rows (the staged files or tables stay until drop()). */
+  async release(): Promise<void> {
+    await this.releaseLines();
   }
 
   async drop(): Promise<void> {
     await this.releaseLines();
-    await run(() => this.carrier.drop());
+    await storageCall(() => this.carrier.drop());
+  }
+
+  /** Embedded engine: moves the staged files into `dir` (a batch set aside); a server keeps its staging tables where they are. */
+  async moveTo(dir: string): Promise<void> {
+    await this.releaseLines();
+    await storageCall(() => this.carrier.moveTo(dir));
   }
 
   /**
@@ -172,10 +256,10 @@ export class StagingBatch {
   private async holdLines(client = this.client): Promise<void> {
     const lean = this.lean as LeanSource;
     await this.releaseLines(client);
-    await run(() =>
+    await storageCall(() =>
       client.command({
         query: `CREATE TABLE ${this.held} ENGINE = Memory AS
-          SELECT ${EVENT_ID} AS event_id, * FROM (${normalizedLinesSql(lean.sql, this.carrier.source('lines'), { source: lean.source, instance: lean.instance, batch: this.carrier.batchId })})`,
+          SELECT ${EVENT_ID} AS event_id, * FROM (${normalizedLinesSql(lean.sql, this.carrier.source('lines'), { source: lean.source, instance: lean.instance, batch: this.carrier.batchId, checks: lean.checks })})`,
       }),
     );
     this.holding = true;
@@ -183,9 +267,37 @@ export class StagingBatch {
 
   private async releaseLines(client = this.client): Promise<void> {
     if (!this.lean) return;
-    await run(() => client.command({ query: `DROP TABLE IF EXISTS ${this.held}` }));
+    await storageCall(() => client.command({ query: `DROP TABLE IF EXISTS ${this.held}` }));
     this.holding = false;
   }
+}
+
+/** Line numbers of a batch, inclusive. */
+export interface LineRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * ClickHouse refuses an INSERT that writes more than 100 partitions
+ * (max_partitions_per_insert_block); events are partitioned by JST month.
+ * Groups of at most this many months stay well below it.
+ */
+const MONTHS_PER_INSERT = 48;
+
+/** The days of a commit scope in groups whose months fit one INSERT (one group for a batch of ordinary span). */
+export function monthGroups(days: readonly string[]): string[][] {
+  const byMonth = new Map<string, string[]>();
+  for (const day of [...days].sort()) {
+    const month = day.slice(0, 7);
+    const list = byMonth.get(month);
+    if (list) list.push(day);
+    else byMonth.set(month, [day]);
+  }
+  const months = [...byMonth.values()];
+  const groups: string[][] = [];
+  for (let i = 0; i < months.length; i += MONTHS_PER_INSERT) groups.push(months.slice(i, i + MONTHS_PER_INSERT).flat());
+  return groups;
 }
 
 /** event_id of a staged row: the source's own ID, else the stored (masked) line, with source and instance. */
@@ -193,7 +305,7 @@ const EVENT_ID = `lower(hex(substring(SHA256(concat(source, '\\0', instance, '\\
 
 /** Memory tables of normalized lines left by a process that died (embedded engine: none of them is in use). */
 export async function dropHeldLines(client: ClickHouseClient): Promise<void> {
-  const rs = await run(() =>
+  const rs = await storageCall(() =>
     client.query({
       query: `SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, {prefix:String})`,
       query_params: { prefix: HELD_PREFIX },
@@ -201,7 +313,7 @@ export async function dropHeldLines(client: ClickHouseClient): Promise<void> {
     }),
   );
   for (const { name } of await rs.json<{ name: string }>()) {
-    await run(() => client.command({ query: `DROP TABLE IF EXISTS ${quoteIdentifier(name)}` }));
+    await storageCall(() => client.command({ query: `DROP TABLE IF EXISTS ${quoteIdentifier(name)}` }));
   }
 }
 
@@ -212,6 +324,8 @@ export interface LeanSource {
   sql: SqlNormalizer;
   source: string;
   instance: string;
+  /** What every accepted line must also meet (event-checks.ts eventChecksSql). */
+  checks?: string;
 }
 
 /** A staged line the SQL twin did not accept: its bytes as staged (UTF-8 text when fromText). */
@@ -224,11 +338,29 @@ export interface RefusedLine {
 
 /** Events of a batch that are in `events`. */
 export async function storedEvents(client: ClickHouseClient, batchId: string): Promise<number> {
-  const rs = await run(() =>
+  const rs = await storageCall(() =>
     client.query({ query: `SELECT count() AS n FROM ${TABLES.events} WHERE batch_id = {batch:String}`, query_params: { batch: batchId }, format: 'JSONEachRow' }),
   );
   const [row] = await rs.json<{ n: string }>();
   return Number(row.n);
+}
+
+/**
+ * Removes whatever a failed commit left of a batch in events and quarantine
+ * (a batch set aside stores nothing until it is replayed); the scope bounds
+ * the parts searched.
+ */
+export async function removeBatchRows(client: ClickHouseClient, batchId: string, scope: CommitScope): Promise<void> {
+  const params = { batch: batchId, sources: scope.sources, days: scope.days };
+  if (scope.sources.length > 0 && (await storedEvents(client, batchId)) > 0) {
+    await storageCall(() =>
+      client.command({
+        query: `DELETE FROM ${TABLES.events} WHERE source IN {sources:Array(String)} AND day IN {days:Array(Date)} AND batch_id = {batch:String}`,
+        query_params: params,
+      }),
+    );
+  }
+  await storageCall(() => client.command({ query: `DELETE FROM ${TABLES.quarantine} WHERE batch_id = {batch:String}`, query_params: params }));
 }
 
 export interface CommitScope {
@@ -254,20 +386,36 @@ interface Carrier {
    */
   source(part: Part): string;
   drop(): Promise<void>;
+  /** Moves the staged rows into `dir` (embedded staging files only). */
+  moveTo(dir: string): Promise<void>;
+}
+
+/** The staged events' structure in a format, and a FROM expression that reads it as the current one. */
+function eventsStructure(format: number): { structure: string; read: (from: string) => string } {
+  if (format >= STAGING_FORMAT) return { structure: STAGING_STRUCTURE, read: (from) => from };
+  return { structure: LEGACY_STAGING_STRUCTURE, read: (from) => `(SELECT *, '' AS origin FROM ${from})` };
+}
+
+/** The staged files of a batch in an embedded staging folder. */
+function stagingPaths(dir: string, batchId: string): Record<Part, string> {
+  return {
+    events: join(dir, `${INGEST_STAGING_PREFIX}${batchId}.tsv`),
+    quarantine: join(dir, `${INGEST_STAGING_PREFIX}q_${batchId}.tsv`),
+    lines: join(dir, `${INGEST_STAGING_PREFIX}l_${batchId}.tsv`),
+  };
 }
 
 /** Embedded engine: TabSeparated files read with file(). */
 class FileCarrier implements Carrier {
-  private readonly paths: Record<Part, string>;
+  private paths: Record<Part, string>;
   private fds: Partial<Record<Part, number>> = {};
 
-
-  constructor(dir: string, readonly batchId: string) {
-    this.paths = {
-      events: join(dir, `${INGEST_STAGING_PREFIX}${batchId}.tsv`),
-      quarantine: join(dir, `${INGEST_STAGING_PREFIX}q_${batchId}.tsv`),
-      lines: join(dir, `${INGEST_STAGING_PREFIX}l_${batchId}.tsv`),
-    };
+  constructor(
+    dir: string,
+    readonly batchId: string,
+    private readonly format: number,
+  ) {
+    this.paths = stagingPaths(dir, batchId);
   }
 
   async create(): Promise<void> {
@@ -293,13 +441,25 @@ class FileCarrier implements Carrier {
   }
 
   source(part: Part): string {
-    const structure = { events: STAGING_STRUCTURE, quarantine: QUARANTINE_STRUCTURE, lines: LINES_STRUCTURE }[part];
-    return `file(${sqlString(this.paths[part])}, 'TabSeparated', ${sqlString(structure)})`;
+    const events = eventsStructure(this.format);
+    const structure = { events: events.structure, quarantine: QUARANTINE_STRUCTURE, lines: LINES_STRUCTURE }[part];
+    const from = `file(${sqlString(this.paths[part])}, 'TabSeparated', ${sqlString(structure)})`;
+    return part === 'events' ? events.read(from) : from;
   }
 
   async drop(): Promise<void> {
     this.close();
     for (const p of Object.values(this.paths)) rmSync(p, { force: true });
+  }
+
+  async moveTo(dir: string): Promise<void> {
+    this.close();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const to = stagingPaths(dir, this.batchId);
+    for (const part of Object.keys(this.paths) as Part[]) {
+      if (existsSync(this.paths[part])) renameSync(this.paths[part], to[part]);
+    }
+    this.paths = to;
   }
 
   private close(): void {
@@ -312,7 +472,11 @@ class FileCarrier implements Carrier {
 class TableCarrier implements Carrier {
   private readonly tables: Record<Part, string>;
 
-  constructor(private readonly client: ClickHouseClient, readonly batchId: string) {
+  constructor(
+    readonly client: ClickHouseClient,
+    readonly batchId: string,
+    private readonly format: number,
+  ) {
     this.tables = {
       events: quoteIdentifier(INGEST_STAGING_PREFIX + batchId),
       quarantine: quoteIdentifier(INGEST_STAGING_PREFIX + 'q_' + batchId),
@@ -321,7 +485,7 @@ class TableCarrier implements Carrier {
   }
 
   async create(): Promise<void> {
-    await this.client.command({ query: `CREATE TABLE ${this.tables.events} (${STAGING_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()` });
+    await this.client.command({ query: `CREATE TABLE ${this.tables.events} (${eventsStructure(this.format).structure}) ENGINE = MergeTree ORDER BY tuple()` });
     await this.client.command({ query: `CREATE TABLE ${this.tables.quarantine} (${QUARANTINE_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()` });
     await this.client.command({ query: `CREATE TABLE ${this.tables.lines} (${LINES_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()` });
   }
@@ -344,20 +508,14 @@ class TableCarrier implements Carrier {
   }
 
   source(part: Part): string {
-    return this.tables[part];
+    return part === 'events' ? eventsStructure(this.format).read(this.tables[part]) : this.tables[part];
   }
 
   async drop(): Promise<void> {
     for (const t of Object.values(this.tables)) await this.client.command({ query: `DROP TABLE IF EXISTS ${t}` });
   }
-}
 
-/** Storage errors are infrastructure errors: StorageUnavailableError, never quarantine. */
-async function run<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof StorageUnavailableError) throw err;
-    throw new StorageUnavailableError(`ClickHouse: ${(err as Error).message}`);
+  async moveTo(): Promise<void> {
+    // A server's staging tables stay where they are, named by the batch.
   }
 }

@@ -58,6 +58,7 @@ export class KafkaObservability implements OnModuleInit {
         this.inc({ outcome: 'stored' }, t.stored);
         this.inc({ outcome: 'duplicate' }, t.duplicates);
         this.inc({ outcome: 'quarantined' }, t.quarantined);
+        this.inc({ outcome: 'set_aside' }, t.setAside);
         this.inc({ outcome: 'retried_batches' }, t.retries);
       },
     });

@@ -26,6 +26,8 @@ export interface IngestAnswer extends IngestResult {
   rejected: RejectedLine[];
   /** More quarantined lines than listed in `rejected`. */
   rejectedTruncated: boolean;
+  /** Set when lines were set aside: what the sender should know (kept by kansa, not to be sent again). */
+  message?: string;
 }
 
 const MAX_REJECTED_LISTED = 1000;
@@ -45,9 +47,11 @@ export class HttpIngestController {
   /**
    * Stores a batch and answers only once it is in storage: 200 when every
    * line was stored (or was a duplicate), 422 when some lines were
-   * quarantined (the others are stored; `rejected` names each bad line), 400
+   * quarantined (the others are stored; `rejected` names each bad line) or
+   * storage refused the batch and it was set aside (`setAsideBatches` names
+   * the reason; kept by kansa for an operator, not to be sent again), 400
    * for a body that is not a batch, 413 above the limits, 503 while storage
-   * is unavailable (resend the same batch later: duplicates are recognised).
+   * is unavailable or busy (resend the same batch later: duplicates are recognised).
    */
   @RequireRole('ingest')
   @Post(':source')
@@ -67,7 +71,7 @@ export class HttpIngestController {
     },
   })
   @ApiResponse({ status: 200, description: 'すべて保存 (stored or duplicate)' })
-  @ApiResponse({ status: 422, description: '一部の行を隔離: rejected に行番号・項目・理由 (the rest is stored)' })
+  @ApiResponse({ status: 422, description: '一部の行を隔離 (rejected に行番号・項目・理由; 残りは保存)、または保存できず保留 (setAsideBatches; 再送不要)' })
   @ApiResponse({ status: 400, description: '本文の形式が不正' })
   @ApiResponse({ status: 413, description: '大きすぎる (bytes or lines)' })
   @ApiResponse({ status: 503, description: '保存先が一時的に利用できない: Retry-After 秒後に同じ内容を再送' })
@@ -111,8 +115,12 @@ export class HttpIngestController {
     this.metrics.httpIngestLines.inc({ source, outcome: 'stored' }, result.stored);
     this.metrics.httpIngestLines.inc({ source, outcome: 'duplicate' }, result.duplicates);
     this.metrics.httpIngestLines.inc({ source, outcome: 'quarantined' }, result.quarantined);
-    const rejected = result.quarantined > 0 ? await this.quarantined.ofBatch(result.batchId, MAX_REJECTED_LISTED) : [];
-    if (result.quarantined > 0) res.status(422);
-    return { ...result, rejected, rejectedTruncated: result.quarantined > rejected.length };
+    this.metrics.httpIngestLines.inc({ source, outcome: 'set_aside' }, result.setAside);
+    const rejected = result.quarantined > 0 ? await this.quarantined.ofBatches(result.batchIds, MAX_REJECTED_LISTED) : [];
+    if (result.quarantined > 0 || result.setAside > 0) res.status(422);
+    const message = result.setAside > 0
+      ? `${result.setAside} 行を保存できず保留しました。kansa が保持しているため再送は不要です (set aside, kept by kansa: do not resend): ${result.setAsideBatches.map((b) => b.reason).join('; ')}`
+      : undefined;
+    return { ...result, rejected, rejectedTruncated: result.quarantined > rejected.length, ...(message ? { message } : {}) };
   }
 }

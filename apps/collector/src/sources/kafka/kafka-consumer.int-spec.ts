@@ -1,15 +1,15 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { KANSA_CONFIG, loadConfig } from '@kansa/config';
-import { CLICKHOUSE } from '@kansa/storage';
+import { KANSA_CONFIG, KansaConfig, loadConfig } from '@kansa/config';
+import { CLICKHOUSE, StorageRejectedError } from '@kansa/storage';
 import { describeWithKafka, KafkaBroker, startKafkaBroker } from '@kansa/test-kit/kafka-broker';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CollectorServiceModule } from '../../../../../test/faults/collector-service.module';
 import { cp932, juminLine } from '../../../../../test/faults/jumin-lines';
-import { INGEST_SERVICE } from '../../pipeline/ingest.types';
+import { INGEST_SERVICE, IngestServicePort, RawRecord } from '../../pipeline/ingest.types';
 import { KafkaConsumerService } from './kafka-consumer.service';
 
 jest.setTimeout(180_000);
@@ -130,6 +130,43 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
     expect(await count("SELECT uniqExact(event_id) AS n FROM events WHERE source = 'terminal'")).toBe(N);
     expect(await count("SELECT count() AS n FROM quarantine WHERE source = 'terminal'")).toBe(0);
     await consumer.start();
+  });
+
+  it('a record that fails again and again while storage is up is quarantined with its offset; the partition moves on', async () => {
+    await broker.createTopics(['kansa.poison'], 1);
+    const real = app.get<IngestServicePort>(INGEST_SERVICE);
+    // A pipeline that fails deterministically on one record (a bug no check foresaw), storage otherwise fine.
+    const poison = Buffer.from('POISONJS');
+    let failures = 0;
+    const failing: IngestServicePort = {
+      ingest: async (request) => {
+        const records = [...(request.records as RawRecord[])];
+        if (!request.refuse && records.some((r) => r.bytes?.includes(poison))) {
+          failures++;
+          throw new StorageRejectedError({ kind: 'permanent', code: '', message: 'cannot process POISONJS' });
+        }
+        return real.ingest(request);
+      },
+    };
+    const config = app.get<KansaConfig>(KANSA_CONFIG);
+    const settings = { ...config, kafka: { ...config.kafka, groupId: 'kansa-poison', topics: { jumin: 'kansa.poison' }, retry: { initialMs: 50, maxMs: 100, maxAttempts: 3 } } };
+    const lines = Array.from({ length: 9 }, (_, i) => juminLine(50_000 + i));
+    lines[4] = lines[4].replace(/,K\d{6},/, ',POISONJS,');
+    await broker.produce('kansa.poison', lines.map((l) => ({ value: cp932(l) })));
+    const isolating = new KafkaConsumerService(settings, failing);
+    await isolating.start();
+    try {
+      await until(async () => (await broker.committed('kansa-poison', 'kansa.poison')) === 9);
+    } finally {
+      await isolating.stop();
+    }
+    expect(failures).toBeGreaterThanOrEqual(3);
+    expect(await count("SELECT count() AS n FROM events WHERE subject_id IN {ids:Array(String)}", { ids: lines.map((l) => l.split(',')[10]) })).toBe(8);
+    const [q] = await (await client.query({
+      query: "SELECT origin, field, reason FROM quarantine WHERE origin LIKE 'kansa.poison/%'", format: 'JSONEachRow',
+    })).json<{ origin: string; field: string; reason: string }>();
+    expect(q).toEqual({ origin: 'kansa.poison/0/4', field: '(Kafka)', reason: expect.stringContaining('cannot process POISONJS') });
+    expect(isolating.status().totals).toMatchObject({ stored: 8, quarantined: 1 });
   });
 
   it('stops gracefully: the batch in flight is stored and committed, nothing is stored uncommitted', async () => {

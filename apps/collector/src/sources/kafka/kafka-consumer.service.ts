@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { KANSA_CONFIG, KafkaConfig, KansaConfig } from '@kansa/config';
 import { Consumer, EachBatchPayload, Kafka, logLevel, LogEntry } from 'kafkajs';
-import { INGEST_SERVICE, IngestServicePort } from '../../pipeline/ingest.types';
+import { classifyStorageError } from '@kansa/storage';
+import { INGEST_SERVICE, IngestRequest, IngestResult, IngestServicePort, RawRecord } from '../../pipeline/ingest.types';
 import { toRawRecords } from './kafka-records.mapper';
 
 /** What `/health` and `/metrics` read. */
@@ -26,6 +27,8 @@ export interface KafkaConsumerTotals {
   stored: number;
   duplicates: number;
   quarantined: number;
+  /** Lines of batches storage refused, set aside for an operator. */
+  setAside: number;
   /** Ingest attempts that failed and were retried. */
   retries: number;
 }
@@ -63,6 +66,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     stored: 0,
     duplicates: 0,
     quarantined: 0,
+    setAside: 0,
     retries: 0,
   };
   /** Wakes sleeping retries on stop. */
@@ -232,23 +236,28 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     const lastOffset = batch.lastOffset();
 
     let delay = this.settings.retry.initialMs;
+    let attempts = 0;
     for (;;) {
       // Stopping or the partition moved: leave the batch uncommitted (it is redelivered).
       if (!isRunning() || isStale()) return;
       try {
         if (records.length > 0) {
-          const result = await this.whileHeartbeating(heartbeat, () =>
-            this.ingest.ingest({ source, transport: 'kafka', origin: topic, records }),
-          );
-          this.totals.stored += result.stored;
-          this.totals.duplicates += result.duplicates;
-          this.totals.quarantined += result.quarantined;
+          const request = { source, transport: 'kafka' as const, origin: topic, records };
+          // Storage is there but the batch keeps failing: take it apart rather than stall the partition.
+          if (attempts >= this.settings.retry.maxAttempts) await this.whileHeartbeating(heartbeat, () => this.isolate(request, this.lastError ?? ''));
+          else this.count(await this.whileHeartbeating(heartbeat, () => this.ingest.ingest(request)));
         }
         break;
       } catch (err) {
         this.totals.retries++;
         this.lastError = (err as Error).message;
-        this.pauseForStorage(err as Error, delay);
+        if (classifyStorageError(err).kind === 'unavailable') {
+          // Storage down: wait it out, however long (the broker keeps the messages).
+          this.pauseForStorage(err as Error, delay);
+        } else {
+          attempts++;
+          this.logger.warn(`batch ${topic}/${partition} up to offset ${lastOffset} failed (attempt ${attempts} of ${this.settings.retry.maxAttempts}): ${this.lastError}`);
+        }
         if (!(await this.sleep(delay))) return;
         delay = Math.min(delay * 2, this.settings.retry.maxMs);
         await heartbeat(); // a rebalance during the outage throws here: the batch goes to the new owner
@@ -266,6 +275,41 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     this.totals.records += records.length;
     this.lag[`${topic}/${partition}`] = Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(lastOffset) - 1n));
     await heartbeat();
+  }
+
+  private count(result: IngestResult): void {
+    this.totals.stored += result.stored;
+    this.totals.duplicates += result.duplicates;
+    this.totals.quarantined += result.quarantined;
+    this.totals.setAside += result.setAside;
+  }
+
+  /**
+   * A batch that fails again and again while storage is available: its
+   * records are stored half by half, down to single records; a record that
+   * still fails on its own is quarantined (with its topic/partition/offset
+   * and the error), so the partition moves on and the good records around it
+   * are stored. Storage becoming unavailable meanwhile is thrown (the batch is
+   * redelivered; what was stored is recognised as duplicates).
+   */
+  private async isolate(request: IngestRequest & { records: RawRecord[] }, error: string): Promise<void> {
+    const { records } = request;
+    try {
+      this.count(await this.ingest.ingest(request));
+      return;
+    } catch (err) {
+      if (classifyStorageError(err).kind === 'unavailable') throw err;
+      error = (err as Error).message;
+    }
+    if (records.length === 1) {
+      const reason = `保存できないため隔離しました (${this.settings.retry.maxAttempts}回以上失敗): ${error}`.slice(0, 500);
+      this.count(await this.ingest.ingest({ ...request, refuse: { field: '(Kafka)', reason } }));
+      this.logger.error(`record ${records[0].origin} quarantined after repeated failures: ${error}`);
+      return;
+    }
+    const mid = Math.ceil(records.length / 2);
+    await this.isolate({ ...request, records: records.slice(0, mid) }, error);
+    await this.isolate({ ...request, records: records.slice(mid) }, error);
   }
 
   /** Keeps the group membership alive while a large batch is being stored. */

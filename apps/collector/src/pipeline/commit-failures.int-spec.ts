@@ -1,0 +1,238 @@
+import { openTestStore, TestStore } from '@kansa/test-kit';
+import * as iconv from 'iconv-lite';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VerifyService } from '../integrity/verify.service';
+import { SET_ASIDE_DIR, writeIntent } from '../sink/commit-intent';
+import { StagingBatch, STAGING_FORMAT } from '../sink/staging.writer';
+import { FileImportService } from '../sources/file-import/file-import.service';
+import { eventBounds, eventChecksSql } from './event-checks';
+import { IngestService, SetAsideRequestError } from './ingest.service';
+
+const HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
+/** A 住民記録 line at `ts` (YYYY/MM/DD HH:MM:SS) by `user`; `n` makes it unique. */
+const line = (ts: string, n: number, user = 'K001198') =>
+  `${ts},${user},職員,100700,納税課,WS-1,10.0.0.1,JR0101,照会,照会,${String(n).padStart(10, '0')},無,窓口,1,正常`;
+/** One line a month, 2016-01 … 2025-12: the kind of file a city writes when it moves ten years of old logs in. */
+const tenYears = () => Array.from({ length: 120 }, (_, m) => line(`${2016 + Math.floor(m / 12)}/${String((m % 12) + 1).padStart(2, '0')}/15 10:00:00`, m));
+const day = (i: number) => line(`2025/04/14 09:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`, 1000 + i);
+
+describe('commits that storage refuses never wedge kansa', () => {
+  let store: TestStore;
+  let ingest: IngestService;
+  let files: FileImportService;
+  const dir = mkdtempSync(join(tmpdir(), 'kansa-commit-failures-'));
+  let fileNo = 0;
+  const write = (lines: string[]) => {
+    const path = join(dir, `JUMIN_OPLOG_2025${String(++fileNo).padStart(4, '0')}.csv`);
+    writeFileSync(path, iconv.encode([HEADER, ...lines].join('\r\n') + '\r\n', 'cp932'));
+    return path;
+  };
+  const count = async (query: string, params: Record<string, unknown> = {}) => Number((await store.rows<{ n: string }>(query, params))[0].n);
+  const restart = async () => {
+    const next = new IngestService(store.client, store.config);
+    await next.onModuleInit();
+    await next.onApplicationBootstrap();
+    return next;
+  };
+
+  beforeAll(async () => {
+    // Retention of 11 years, so that the whole ten-year file is within it.
+    store = await openTestStore({ storage: { retentionYears: 11 } as never, ingest: { isolationAttempts: 12 } as never });
+    ingest = await restart();
+    files = new FileImportService(ingest);
+  });
+  afterAll(() => store.close());
+  afterEach(async () => {
+    await store.client.command({ query: 'ALTER TABLE events DROP CONSTRAINT IF EXISTS refuse' });
+  });
+
+  it('stores a file spanning ten years (120 monthly partitions) whole, once, in one batch', async () => {
+    const r = await files.importFile(write(tenYears()));
+    expect({ read: r.read, stored: r.stored, quarantined: r.quarantined, setAside: r.setAside, batches: r.batchIds.length }).toEqual({
+      read: 120, stored: 120, quarantined: 0, setAside: 0, batches: 1,
+    });
+    expect(await count("SELECT count() AS n FROM events WHERE batch_id = {b:String}", { b: r.batchId })).toBe(120);
+    expect(await count("SELECT uniqExact(toYYYYMM(ts)) AS n FROM events WHERE batch_id = {b:String}", { b: r.batchId })).toBe(120);
+    const again = await files.importFile(write(tenYears()));
+    expect({ stored: again.stored, duplicates: again.duplicates }).toEqual({ stored: 0, duplicates: 120 });
+    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
+  });
+
+  it('a line storage refuses is isolated and quarantined with the engine\'s reason; the rest of its batch is stored', async () => {
+    await store.client.command({ query: "ALTER TABLE events ADD CONSTRAINT refuse CHECK user_id != 'POISON'" });
+    const lines = Array.from({ length: 40 }, (_, i) => day(i));
+    lines[22] = line('2025/04/14 11:00:00', 5000, 'POISON');
+    const r = await files.importFile(write(lines));
+    expect({ read: r.read, stored: r.stored, quarantined: r.quarantined, setAside: r.setAside }).toEqual({ read: 40, stored: 39, quarantined: 1, setAside: 0 });
+    const [q] = await store.rows<{ line_no: string; field: string; reason: string; raw: string }>(
+      'SELECT line_no, field, reason, raw FROM quarantine WHERE batch_id = {b:String}', { b: r.batchId });
+    expect({ line: Number(q.line_no), field: q.field }).toEqual({ line: 24, field: '(保存)' });
+    expect(q.reason).toContain('469 VIOLATED_CONSTRAINT');
+    expect(q.raw).toBe(lines[22]);
+    const [batch] = await store.rows<Record<string, string>>('SELECT lines_read, stored, duplicates, quarantined FROM import_batches WHERE batch_id = {b:String}', { b: r.batchId });
+    expect(Object.values(batch).map(Number)).toEqual([40, 39, 0, 1]);
+    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
+  });
+
+  it('a batch refused whole is set aside with its reason, blocks nothing, and is stored once replayed', async () => {
+    await store.client.command({ query: "ALTER TABLE events ADD CONSTRAINT refuse CHECK user_id != 'K009999'" });
+    const refused = Array.from({ length: 30 }, (_, i) => line(`2025/04/15 10:00:${String(i).padStart(2, '0')}`, 7000 + i, 'K009999'));
+    const r = await files.importFile(write(refused));
+    expect({ read: r.read, stored: r.stored, quarantined: r.quarantined, setAside: r.setAside }).toEqual({ read: 30, stored: 0, quarantined: 0, setAside: 30 });
+    expect(r.setAsideBatches).toEqual([{ batchId: r.batchId, lines: 30, code: '469 VIOLATED_CONSTRAINT', reason: expect.stringContaining('violated') }]);
+    expect(await count('SELECT count() AS n FROM events WHERE batch_id = {b:String}', { b: r.batchId })).toBe(0);
+    // Other batches go on; a restart neither fails nor retries it.
+    const other = await files.importFile(write([day(200), day(201)]));
+    expect(other.stored).toBe(2);
+    ingest = await restart();
+    files = new FileImportService(ingest);
+    expect((await ingest.setAsideBatches()).map((b) => ({ id: b.batchId, state: b.state, lines: b.lines, attempts: b.attempts }))).toEqual([
+      { id: r.batchId, state: 'set_aside', lines: 30, attempts: 1 },
+    ]);
+    expect(readdirSync(join(store.dataDir, 'kansa-ingest-staging', SET_ASIDE_DIR)).filter((f) => f.includes(r.batchId))).toHaveLength(3);
+    // Verify does not take a set-aside batch for tampering.
+    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
+
+    // Still refused: stays set aside, the attempt counted.
+    const still = await ingest.replaySetAside(r.batchId, 'yamada');
+    expect({ kind: still.outcome.kind, state: still.batch.state, attempts: still.batch.attempts }).toEqual({ kind: 'set-aside', state: 'set_aside', attempts: 2 });
+
+    await store.client.command({ query: 'ALTER TABLE events DROP CONSTRAINT refuse' });
+    const replayed = await ingest.replaySetAside(r.batchId, 'yamada', '制約を削除したため再取込');
+    expect(replayed.outcome).toMatchObject({ kind: 'stored', stored: 30 });
+    expect({ state: replayed.batch.state, by: replayed.batch.updatedBy, note: replayed.batch.note }).toEqual({ state: 'replayed', by: 'yamada', note: '制約を削除したため再取込' });
+    expect(await count('SELECT count() AS n FROM events WHERE batch_id = {b:String}', { b: r.batchId })).toBe(30);
+    expect(await count('SELECT count() AS n FROM import_batches WHERE batch_id = {b:String}', { b: r.batchId })).toBe(1);
+    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
+    await expect(ingest.replaySetAside(r.batchId, 'yamada')).rejects.toThrow(SetAsideRequestError);
+    expect(await ingest.setAsideBatches()).toEqual([]);
+  });
+
+  it('an operator can discard a set-aside batch, with a reason; its staged rows go, the record stays', async () => {
+    await store.client.command({ query: "ALTER TABLE events ADD CONSTRAINT refuse CHECK user_id != 'K008888'" });
+    const r = await files.importFile(write(Array.from({ length: 20 }, (_, i) => line(`2025/04/16 10:00:${String(i).padStart(2, '0')}`, 8000 + i, 'K008888'))));
+    expect(r.setAside).toBe(20);
+    await expect(ingest.discardSetAside(r.batchId, 'yamada', ' ')).rejects.toThrow(SetAsideRequestError);
+    const discarded = await ingest.discardSetAside(r.batchId, 'yamada', 'テスト用の誤送信');
+    expect({ state: discarded.state, by: discarded.updatedBy, note: discarded.note }).toEqual({ state: 'discarded', by: 'yamada', note: 'テスト用の誤送信' });
+    expect(readdirSync(join(store.dataDir, 'kansa-ingest-staging', SET_ASIDE_DIR)).filter((f) => f.includes(r.batchId))).toEqual([]);
+    expect((await ingest.setAsideBatches(true)).find((b) => b.batchId === r.batchId)?.state).toBe('discarded');
+  });
+
+  it('a commit a dead process left pending is completed at start-up, poison isolated; one refused whole is set aside, and start-up goes on', async () => {
+    await store.client.command({ query: "ALTER TABLE events ADD CONSTRAINT refuse CHECK user_id NOT IN ('POISON', 'K007777')" });
+    const stagingDir = join(store.dataDir, 'kansa-ingest-staging');
+    const leave = async (batchId: string, lines: string[]) => {
+      // What a process killed in the middle of a commit leaves: staged rows and a written intent.
+      const checks = eventChecksSql(eventBounds(store.config.ingest, 11, Date.now()));
+      const staging = new StagingBatch(store.client, batchId, stagingDir, { sql: ingest.system('jumin').sql!, source: 'jumin', instance: '', checks });
+      await staging.create();
+      await staging.appendLines(lines.map((l, i) => `${i + 2}\t\t1\t${l}\n`).join(''));
+      await staging.prepare();
+      await staging.release();
+      writeIntent(stagingDir, {
+        batchId, source: 'jumin', instance: '', transport: 'file', origin: '/old/JUMIN_OPLOG.csv', fileSha256: '', linesRead: lines.length,
+        staged: lines.length, quarantined: 0, startedAtMs: Date.now(), scope: { sources: ['jumin'], days: ['2025-04-17'] },
+        stagingFormat: STAGING_FORMAT, checks,
+      });
+    };
+    const poisoned = Array.from({ length: 10 }, (_, i) => line(`2025/04/17 10:00:${String(i).padStart(2, '0')}`, 9000 + i));
+    poisoned[4] = line('2025/04/17 10:30:00', 9100, 'POISON');
+    await leave('a0000000000000000000000000000001', poisoned);
+    await leave('a0000000000000000000000000000002', Array.from({ length: 6 }, (_, i) => line(`2025/04/17 11:00:0${i}`, 9200 + i, 'K007777')));
+
+    ingest = await restart();
+    files = new FileImportService(ingest);
+    expect(readdirSync(stagingDir).filter((n) => n.startsWith('commit-intent-'))).toEqual([]);
+    const [b1] = await store.rows<Record<string, string>>("SELECT stored, quarantined FROM import_batches WHERE batch_id = 'a0000000000000000000000000000001'");
+    expect(Object.values(b1).map(Number)).toEqual([9, 1]);
+    expect((await ingest.setAsideBatches()).map((b) => b.batchId)).toEqual(['a0000000000000000000000000000002']);
+    expect(existsSync(join(stagingDir, SET_ASIDE_DIR, 'ingest_staging_l_a0000000000000000000000000000002.tsv'))).toBe(true);
+    // … and new imports go on.
+    expect((await files.importFile(write([day(300)]))).stored).toBe(1);
+  });
+});
+
+describe('retention and verification over the years', () => {
+  let store: TestStore;
+
+  beforeAll(async () => {
+    store = await openTestStore({ storage: { retentionYears: 11 } as never });
+  });
+  afterAll(() => store.close());
+
+  it('events of a backfill removed by the retention TTL are reported as expired, never as tampering', async () => {
+    const files = new FileImportService(new IngestService(store.client, store.config));
+    const path = join(mkdtempSync(join(tmpdir(), 'kansa-retention-')), 'JUMIN_OPLOG_20160115.csv');
+    writeFileSync(path, iconv.encode([HEADER, ...tenYears()].join('\r\n') + '\r\n', 'cp932'));
+    const daily = join(mkdtempSync(join(tmpdir(), 'kansa-retention-')), 'JUMIN_OPLOG_20250414.csv');
+    writeFileSync(daily, iconv.encode([HEADER, day(1), day(2)].join('\r\n') + '\r\n', 'cp932'));
+    await files.importFile(path);
+    await files.importFile(daily);
+    // The site shortens retention to 7 years: the TTL removes what is older.
+    await store.client.command({ query: 'ALTER TABLE events MODIFY TTL toDateTime(ts) + INTERVAL 7 YEAR' });
+    await store.client.command({ query: 'OPTIMIZE TABLE events FINAL' });
+    expect(Number((await store.rows<{ n: string }>('SELECT count() AS n FROM events'))[0].n)).toBeLessThan(122);
+    const seven = await new VerifyService(store.client, { ...store.config, storage: { ...store.config.storage, retentionYears: 7 } }).verify();
+    expect({ ok: seven.ok, expired: seven.expired, checked: seven.batchesChecked, broken: seven.broken }).toEqual({ ok: true, expired: 1, checked: 1, broken: [] });
+    // The same loss where retention does not explain it is tampering.
+    const eleven = await new VerifyService(store.client, store.config).verify();
+    expect(eleven.ok).toBe(false);
+    expect(eleven.broken[0].problem).toContain('内容ダイジェスト不一致');
+  });
+});
+
+describe('values outside what a log can hold are quarantined, never clamped or dropped', () => {
+  let store: TestStore;
+  let files: FileImportService;
+  let ingest: IngestService;
+  const dir = mkdtempSync(join(tmpdir(), 'kansa-implausible-'));
+
+  beforeAll(async () => {
+    store = await openTestStore();
+    ingest = new IngestService(store.client, store.config);
+    files = new FileImportService(ingest);
+  });
+  afterAll(() => store.close());
+
+  it('times before 2000, after tomorrow, beyond retention, and NUL in an ID each name the field', async () => {
+    const jst = (ms: number) => new Date(ms + 9 * 3600_000).toISOString().replace('T', ' ').slice(0, 19).replace(/-/g, '/');
+    const lines = [
+      line('2400/01/01 10:00:00', 1),
+      line('9999/12/31 23:59:59', 2),
+      line('0001/01/01 00:00:00', 3),
+      line('1999/12/31 23:59:59', 4),
+      line(jst(Date.now() + 3 * 86_400_000), 5),
+      line('2012/06/01 10:00:00', 6), // older than the 7-year retention
+      line('2025/04/14 10:00:00', 7, 'K00\u00001198'),
+      line('2025/04/14 10:00:01', 8), // a good one
+    ];
+    const path = join(dir, 'JUMIN_OPLOG_20250414.csv');
+    writeFileSync(path, iconv.encode([HEADER, ...lines].join('\r\n') + '\r\n', 'cp932'));
+    const r = await files.importFile(path);
+    expect({ read: r.read, stored: r.stored, duplicates: r.duplicates, quarantined: r.quarantined }).toEqual({ read: 8, stored: 1, duplicates: 0, quarantined: 7 });
+    const q = await store.rows<{ line_no: string; field: string; reason: string }>('SELECT line_no, field, reason FROM quarantine ORDER BY line_no');
+    expect(q.map((x) => [Number(x.line_no), x.field])).toEqual([
+      [2, '処理日時'], [3, '処理日時'], [4, '処理日時'], [5, '処理日時'], [6, '処理日時'], [7, '処理日時'], [8, '職員ID'],
+    ]);
+    expect(q[0].reason).toBe('日時が想定範囲外です (取込時点より1日以上先)');
+    expect(q[3].reason).toBe('日時が想定範囲外です (2000-01-01 より前)');
+    expect(q[5].reason).toBe('保存期間 (7年) を過ぎた日時です');
+    expect(q[6].reason).toBe('制御文字 (NUL など) を含みます');
+    expect(await store.rows('SELECT ts FROM events')).toEqual([{ ts: '2025-04-14 10:00:01.000' }]);
+  });
+
+  it('JSON nested deeper than the limit is quarantined, not a crash', async () => {
+    const deep = '['.repeat(5000) + '"x"' + ']'.repeat(5000);
+    const ok = { time: '2025-04-14T08:42:26.590+09:00', operator: 'K001123', terminal: 'CHK-TERM-05', func: 'ログイン', serial: 'Q1', count: 0, result: '正常' };
+    const r = await ingest.ingest({
+      source: 'chukan', transport: 'http', origin: 'http:test',
+      records: [{ lineNo: 1, text: JSON.stringify({ ...ok, serial: 'Q2' }).replace(/}$/, `,"extra":${deep}}`) }, { lineNo: 2, text: JSON.stringify(ok) }],
+    });
+    expect({ stored: r.stored, quarantined: r.quarantined, reasons: r.reasons }).toEqual({
+      stored: 1, quarantined: 1, reasons: { '(JSON): JSONの入れ子が深すぎます (上限 32 段)': 1 },
+    });
+  });
+});
