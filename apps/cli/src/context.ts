@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigError, KansaConfig, loadConfig } from '@kansa/config';
 import { StorageUnavailableError } from '@kansa/storage';
 import { UserError } from './errors';
-import { KansaModule } from './kansa.module';
+import { KansaModule, KansaModuleOptions } from './kansa.module';
 
 export interface GlobalOptions {
   dataDir?: string;
@@ -40,11 +40,14 @@ export class CommandContext {
     return this.configCache;
   }
 
-  /** Runs `fn` inside the Nest application (storage opened and migrated), then closes it. */
-  async withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` inside the Nest application (storage opened and migrated), then
+   * closes it; `{ collector: true }` for commands that store logs.
+   */
+  async withApp<T>(fn: (app: INestApplicationContext) => Promise<T>, options: KansaModuleOptions = {}): Promise<T> {
     let app: INestApplicationContext;
     try {
-      app = await NestFactory.createApplicationContext(KansaModule.forRoot(this.config), {
+      app = await NestFactory.createApplicationContext(KansaModule.forRoot(this.config, options), {
         logger: process.env.KANSA_DEBUG ? ['log', 'error', 'warn', 'debug'] : ['error', 'warn'],
         abortOnError: false,
       });

@@ -7,16 +7,34 @@ import { ReportsModule } from '@kansa/analyzer/reports/reports.module';
 import { MastersModule } from '@kansa/masters/masters.module';
 import { CalendarModule } from '@kansa/calendar/calendar.module';
 
+export interface KansaModuleOptions {
+  /**
+   * Start the collector (commands that store logs or check what is stored:
+   * import, verify, demo, batches). Its start-up completes commits a process
+   * left pending; every other command reads without it.
+   */
+  collector?: boolean;
+}
+
 /**
- * Everything in one process: what `kansa <command>` and `kansa serve` in
- * embedded mode run (one data directory belongs to one process).
+ * What a `kansa <command>` runs in one process (one data directory belongs
+ * to one process): storage, the analyzer's parts, reports and masters, and
+ * the collector only when the command stores logs.
  */
 @Module({})
 export class KansaModule {
-  static forRoot(config: KansaConfig): DynamicModule {
+  static forRoot(config: KansaConfig, options: KansaModuleOptions = {}): DynamicModule {
     return {
       module: KansaModule,
-      imports: [KansaConfigModule.forRoot(config), StorageModule.forRoot(), CollectorModule, AnalyzerModule, ReportsModule, MastersModule, CalendarModule],
+      imports: [
+        KansaConfigModule.forRoot(config),
+        StorageModule.forRoot(),
+        ...(options.collector ? [CollectorModule] : []),
+        AnalyzerModule,
+        ReportsModule,
+        MastersModule,
+        CalendarModule,
+      ],
     };
   }
 }

@@ -96,7 +96,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
           [formatDemoSummary(month, imported, result, findings, planted), '', '報告書:', ...files.map((f) => `  ${f.path}`)].join('\n'),
           { month, outDir, imported, importedHistory: history, analysis: result, planted: plantedStatus(findings, planted), report: files },
         );
-      });
+      }, { collector: true });
     });
 }
 

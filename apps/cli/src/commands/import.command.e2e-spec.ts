@@ -23,7 +23,7 @@ describe('kansa import (the command, in its own process)', () => {
     const first = kansa('--json', 'import', logs);
     expect(first.status).toBe(0);
     const json = JSON.parse(first.stdout);
-    expect(json.total).toEqual({ read: 3, stored: 2, duplicates: 0, quarantined: 1 });
+    expect(json.total).toEqual({ read: 3, stored: 2, duplicates: 0, quarantined: 1, setAside: 0 });
     expect(json.files[0]).toMatchObject({ source: 'jumin', reasons: { '処理区分: 未知の処理区分です': 1 } });
     const again = kansa('import', logs);
     expect(again.status).toBe(0);

@@ -56,24 +56,38 @@ export function registerImportCommand(program: Command, ctx: () => CommandContex
         }
         if (bars) for (const r of results) c.print(describe(r));
         const total = results.reduce(
-          (t, r) => ({ read: t.read + r.read, stored: t.stored + r.stored, duplicates: t.duplicates + r.duplicates, quarantined: t.quarantined + r.quarantined }),
-          { read: 0, stored: 0, duplicates: 0, quarantined: 0 },
+          (t, r) => ({
+            read: t.read + r.read, stored: t.stored + r.stored, duplicates: t.duplicates + r.duplicates,
+            quarantined: t.quarantined + r.quarantined, setAside: t.setAside + r.setAside,
+          }),
+          { read: 0, stored: 0, duplicates: 0, quarantined: 0, setAside: 0 },
         );
         c.print(
-          results.length > 1 ? `合計 ${results.length}ファイル: 読込 ${total.read} / 保存 ${total.stored} / 重複 ${total.duplicates} / 隔離 ${total.quarantined}` : '',
+          results.length > 1 ? `合計 ${results.length}ファイル: ${counts(total)}` : '',
           { files: results, refused, total },
         );
+        if (total.setAside > 0) {
+          // Kept, not stored: the operator decides (exit 1, so that a scheduled import is noticed).
+          c.err.write(`kansa: ${total.setAside} lines in ${results.flatMap((r) => r.setAsideBatches).length} batch(es) could not be stored and were set aside; see \`kansa batches list\` / 保存できない行を保留しました\n`);
+          process.exitCode = 1;
+        }
         if (refused.length > 0) {
           for (const r of refused.slice(1)) c.err.write(`kansa: ${r.error}\n`);
           throw new UserError(refused[0].error);
         }
-      });
+      }, { collector: true });
     });
 }
 
+/** read / stored / duplicates / quarantined (and set aside, when any): what became of every line. */
+function counts(t: { read: number; stored: number; duplicates: number; quarantined: number; setAside: number }): string {
+  return `読込 ${t.read} / 保存 ${t.stored} / 重複 ${t.duplicates} / 隔離 ${t.quarantined}${t.setAside ? ` / 保留 ${t.setAside}` : ''}`;
+}
+
 function describe(r: FileImportResult): string {
-  const lines = [`${r.file} (${r.source}${r.instance ? '/' + r.instance : ''}): 読込 ${r.read} / 保存 ${r.stored} / 重複 ${r.duplicates} / 隔離 ${r.quarantined}`];
+  const lines = [`${r.file} (${r.source}${r.instance ? '/' + r.instance : ''}): ${counts(r)}`];
   for (const [reason, n] of Object.entries(r.reasons).sort((a, b) => b[1] - a[1])) lines.push(`  隔離理由 ${reason}: ${n}件`);
+  for (const b of r.setAsideBatches) lines.push(`  保留 バッチ ${b.batchId} (${b.lines}行): ${b.reason}`);
   return lines.join('\n');
 }
 

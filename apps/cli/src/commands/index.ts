@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { CommandContext } from '../context';
 import { registerAnalyzeCommand } from './analyze.command';
+import { registerBatchesCommand } from './batches.command';
 import { registerCoverageCommand } from './coverage.command';
 import { registerDemoCommand } from './demo.command';
 import { registerEventsCommand } from './events.command';
@@ -18,6 +19,7 @@ export const COMMANDS: Array<(program: Command, ctx: () => CommandContext) => vo
   registerInfoCommand,
   registerImportCommand,
   registerVerifyCommand,
+  registerBatchesCommand,
   registerAnalyzeCommand,
   registerFindingsCommand,
   registerEventsCommand,
