@@ -29,18 +29,6 @@ interface ExpectedFindings {
   decoys: Expectation[];
 }
 
-/**
- * Expectations of the sample that contradict spec/rules.md, documented in
- * docs/rules.md ("Known discrepancy with the sample"): K001138's leave lasts
- * 87 days, the spec's threshold is 90. Checked to stay as documented, so that
- * settling it (in the spec or the sample) makes this list shrink.
- */
-const KNOWN_DISCREPANCIES: ReadonlyArray<Pick<Expectation, 'rule' | 'userId'>> = [{ rule: 'dormant-account', userId: 'K001138' }];
-
-function isKnownDiscrepancy(e: Expectation): boolean {
-  return KNOWN_DISCREPANCIES.some((k) => k.rule === e.rule && k.userId === e.userId);
-}
-
 const describeSamples = existsSync(join(SAMPLES, 'expected-findings.json')) ? describe : describe.skip;
 
 /** A finding matches an expectation on rule, user ID or subject, and day (any day when empty). */
@@ -78,20 +66,12 @@ describeSamples('conformance: ../shared/samples (import → masters → analyze)
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const expected = spec.expected.filter((e) => !isKnownDiscrepancy(e));
-  const known = spec.expected.filter(isKnownDiscrepancy);
   const title = (e: Expectation) => `${e.rule} ${e.day || '(any day)'} ${e.userId || e.subject}: ${e.note}`;
 
-  it.each(expected.map((e) => [title(e), e] as const))('finds %s', (_name, e) => {
+  it.each(spec.expected.map((e) => [title(e), e] as const))('finds %s', (_name, e) => {
     const hit = findings.filter((f) => matches(f, e));
     expect(hit.map((f) => `${f.rule} ${f.day} ${f.userId || f.subject}`)).not.toHaveLength(0);
   });
-
-  if (known.length) {
-    it.each(known.map((e) => [title(e), e] as const))('known discrepancy (docs/rules.md), still not reported: %s', (_name, e) => {
-      expect(findings.filter((f) => matches(f, e))).toEqual([]);
-    });
-  }
 
   it.each(spec.decoys.map((e) => [`${e.rule} ${e.day || '(any day)'} ${e.userId || e.subject}: ${e.note}`, e] as const))(
     'does not flag the decoy %s',

@@ -1,4 +1,4 @@
-import { addDays, buildCalendarDays, eachDay, isBusinessDay } from './business-calendar';
+import { addDays, buildCalendarDays, daysBetween, eachDay, isBusinessDay } from './business-calendar';
 
 function byDate(days: ReturnType<typeof buildCalendarDays>) {
   return Object.fromEntries(days.map((d) => [d.date, d]));
@@ -58,6 +58,8 @@ describe('buildCalendarDays', () => {
     expect(eachDay('2028-02-27', '2028-03-01')).toEqual(['2028-02-27', '2028-02-28', '2028-02-29', '2028-03-01']);
     expect(buildCalendarDays('2025-01-01', '2025-12-31', [])).toHaveLength(365);
     expect(addDays('2025-03-31', -31)).toBe('2025-02-28');
+    expect(daysBetween('2025-02-28', '2025-03-31')).toBe(31);
+    expect(daysBetween('2028-03-01', '2028-02-28')).toBe(-2);
   });
 
   it('rejects impossible dates', () => {

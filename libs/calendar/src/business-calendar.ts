@@ -45,6 +45,11 @@ export function addDays(day: string, n: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** Whole days from `fromDay` to `toDay` (negative when `toDay` is earlier). */
+export function daysBetween(fromDay: string, toDay: string): number {
+  return Math.round((toUtc(toDay).getTime() - toUtc(fromDay).getTime()) / 86_400_000);
+}
+
 /** Day of the week, 0 = Sunday … 6 = Saturday. */
 export function dayOfWeek(day: string): number {
   return toUtc(day).getUTCDay();

@@ -3,10 +3,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { addDays, isValidDay } from '@kansa/calendar/business-calendar';
+import { isValidDay } from '@kansa/calendar/business-calendar';
 import type { MasterVersions } from '@kansa/rules/core/define-rule';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 import { MasterFileError, parseMasterFile, ParsedMasterFile } from './master-file.parser';
+import { MasterTimeline } from './master-timeline';
 import { MasterKind, MASTERS } from './masters.types';
 
 export interface LoadMastersOptions {
@@ -141,20 +142,19 @@ export class MastersRepository {
   /** The master versions a JST day is analysed against (0: master never loaded). */
   async versionsAt(day: string): Promise<MasterVersions> {
     if (!isValidDay(day)) throw new Error(`not a date (YYYY-MM-DD): "${day}"`);
+    return (await this.timeline()).versionsAt(day);
+  }
+
+  /** Every version of every master, to resolve many days at once (MasterTimeline). */
+  async timeline(): Promise<MasterTimeline> {
     const rs = await this.client.query({
-      query: `SELECT master,
-                     if(countIf(effective_from < {end:DateTime64(3, 'Asia/Tokyo')}) > 0,
-                        argMaxIf(version, (effective_from, version), effective_from < {end:DateTime64(3, 'Asia/Tokyo')}),
-                        argMin(version, (effective_from, version))) AS version
-              FROM ${TABLES.masterVersions}
-              GROUP BY master`,
-      query_params: { end: `${addDays(day, 1)} 00:00:00.000` },
+      query: `SELECT master, version, toString(effective_from) AS effectiveFrom, file_sha256 AS fileSha256 FROM ${TABLES.masterVersions}`,
       format: 'JSONEachRow',
     });
-    const rows = await rs.json<{ master: string; version: number | string }>();
-    const versions = Object.fromEntries(KINDS.map((k) => [k, 0])) as unknown as MasterVersions;
-    for (const r of rows) if (r.master in versions) versions[r.master as MasterKind] = Number(r.version);
-    return versions;
+    const rows = await rs.json<{ master: string; version: number | string; effectiveFrom: string; fileSha256: string }>();
+    return new MasterTimeline(
+      rows.filter((r) => r.master in MASTERS).map((r) => ({ ...r, master: r.master as MasterKind, version: Number(r.version) })),
+    );
   }
 
   /** Every stored version, newest first per master. */

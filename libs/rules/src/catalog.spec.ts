@@ -1,8 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEVERITIES } from '@kansa/domain';
-import { RULES, getRule } from './catalog';
+import { AnyRuleDefinition, RULES, getRule } from './catalog';
 import { CatalogLock, queryHash } from './catalog-lock';
+import { undeclaredReads } from './core/declared-reads';
+import { ALL_EVENTS } from './core/define-rule';
+import { sampleContext } from './core/sample-context';
 import { resolveRuleParams, RuleParamsError } from './core/rule-params';
 import type { RuleFixture } from './testing/fixture.types';
 
@@ -11,6 +14,20 @@ const SPEC_IDS = [
   'off-hours', 'mass-output', 'mass-lookup', 'dormant-account', 'absentee-activity', 'login-failures', 'watchlist-access',
   'self-lookup', 'concurrent-sessions', 'external-media', 'unauthorized-use', 'missing-reason', 'log-gap', 'unused-account',
 ];
+
+/**
+ * Windows the declaration check builds each query for: a whole month, and a
+ * month's 31st day alone (rules that look back from the first of the month
+ * reach furthest from it).
+ */
+const READ_CHECK_WINDOWS = [
+  { fromDay: '2025-04-01', toDay: '2025-04-30' },
+  { fromDay: '2025-05-31', toDay: '2025-05-31' },
+];
+
+function undeclared(rule: AnyRuleDefinition): string[] {
+  return undeclaredReads(rule, READ_CHECK_WINDOWS.map((w) => sampleContext(rule, w)));
+}
 
 function fixturesOf(id: string): RuleFixture[] {
   const file = join(__dirname, 'rules', id, 'fixtures', `${id}.fixtures.ts`);
@@ -42,6 +59,32 @@ describe('rule catalogue', () => {
       if (f.kind === 'positive') expect(f.expected.length).toBeGreaterThan(0);
       if (f.kind === 'negative') expect(f.expected).toEqual([]);
     }
+  });
+
+  it.each(RULES.map((r) => [r.id, r] as const))('%s: declares exactly what its query reads (event sources, masters, look-back)', (_id, rule) => {
+    expect(undeclared(rule)).toEqual([]);
+  });
+
+  it('the declaration check names a rule that reads events, masters or a look-back it does not declare', () => {
+    const offHours = getRule('off-hours')!;
+    expect(undeclared({ ...offHours, reads: { events: [], masters: ['staff'], lookbackDays: 0 } })).toEqual([
+      "off-hours: its query reads events but reads.events declares none — declare the sources it reads, or ALL_EVENTS",
+      "off-hours: its query reads master_overtime but reads.masters does not declare 'overtime'",
+      "off-hours: its query reads calendar_days but reads.masters does not declare 'calendar'",
+    ]);
+    const massOutput = getRule('mass-output')!;
+    expect(undeclared({ ...massOutput, reads: { ...massOutput.reads, lookbackDays: 0 } })).toEqual([
+      'mass-output: its query reads events up to 90 days before its window but reads.lookbackDays is 0',
+    ]);
+    const externalMedia = getRule('external-media')!;
+    expect(undeclared({ ...externalMedia, reads: { ...externalMedia.reads, events: ['terminal'] } })).toEqual([
+      'external-media: reads.events declares [terminal] but its query reads every source (no source = {…} filter) — declare ALL_EVENTS',
+    ]);
+    const missingReason = getRule('missing-reason')!;
+    expect(undeclared({ ...missingReason, reads: { ...missingReason.reads, events: ALL_EVENTS, masters: ['leaves'] } })).toEqual([
+      'missing-reason: its query reads only the sources [jumin] but reads.events declares ALL_EVENTS — declare [jumin]',
+      "missing-reason: reads.masters declares 'leaves' but its query reads none of master_leaves",
+    ]);
   });
 
   it('keeps the spec defaults', () => {

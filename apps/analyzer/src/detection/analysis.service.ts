@@ -4,21 +4,25 @@ import { randomUUID } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays, CalendarService, eachDay, isValidDay } from '@kansa/calendar';
 import { MastersRepository } from '@kansa/masters';
-import { MasterVersions, MAX_EVIDENCE, resolveRuleParams, RuleContext } from '@kansa/rules';
+import { lookbackDaysOf, MasterVersions, MAX_EVIDENCE, resolveRuleParams, RuleContext } from '@kansa/rules';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 import { CLOCK, Clock, jstTimestamp } from '../core/clock';
 import { findingId } from '../findings/finding-id';
 import { FindingRecord, FindingsRepository } from '../findings/findings.repository';
 import { AnalysisLedgerRepository, LedgerEntry } from '../ledger/analysis-ledger.repository';
 import { AnalysisRunsRepository, RunKind } from '../ledger/analysis-runs.repository';
-import { NO_SOURCE, ruleSources } from '../ledger/coverage.service';
+import { DataSnapshot } from '../ledger/data-snapshot';
+import { dayInputs, mastersRead } from '../ledger/rule-inputs';
 import { AnyRule, RULE_CATALOG, RuleCatalog } from './rule-catalog';
 
 export class AnalysisInputError extends Error {}
 
-/** Some rules failed (the others ran and were recorded); the run is recorded as failed. */
+/** Some rules failed (the others ran and were recorded, `result`); the run is recorded as failed. */
 export class AnalysisFailedError extends Error {
-  constructor(readonly failures: RuleFailedError[]) {
+  constructor(
+    readonly failures: RuleFailedError[],
+    readonly result: AnalyzeResult,
+  ) {
     super(failures.map((f) => f.message).join('; '));
   }
 }
@@ -111,10 +115,12 @@ export class AnalysisService {
     await this.runs.save(run);
     const t0 = performance.now();
     try {
-      // The data as it is before the rules read it: anything arriving later makes the days due again.
-      const data = await this.ledger.dataState(fromDay, toDay);
+      const params = new Map(rules.map((r) => [r, resolveRuleParams(r, this.config.rules)]));
+      const lookbacks = new Map(rules.map((r) => [r, lookbackDaysOf(r, params.get(r))]));
+      const lookback = Math.max(0, ...lookbacks.values());
+      // The data (look-back included) as it is before the rules read it: anything arriving later makes the days due again.
+      const data = await this.ledger.dataState(addDays(fromDay, -lookback), toDay);
       const segments = await this.segments(fromDay, toDay);
-      const lookback = Math.max(0, ...rules.map((r) => r.lookbackDays ?? 0));
       const calendarVersions = new Map<Segment, number>();
       for (const segment of segments) {
         // calendar_days for the segment and its look-back, in the calendar version in effect then.
@@ -134,7 +140,7 @@ export class AnalysisService {
             const stored = await this.runRule(rule, ctx, runId);
             count += stored.findings;
             withdrawn += stored.withdrawn;
-            entries.push(...ledgerEntries(rule, segment, data, runId, jstTimestamp(this.clock.now())));
+            entries.push(...ledgerEntries(rule, lookbacks.get(rule)!, segment, data, runId, jstTimestamp(this.clock.now())));
           }
         } catch (err) {
           // One broken rule does not stop the others; its days stay due.
@@ -147,10 +153,11 @@ export class AnalysisService {
         outcomes.push({ rule: rule.id, title: rule.title, findings: count, withdrawn, seconds: (performance.now() - r0) / 1000 });
       }
       await this.ledger.record(ledger);
-      if (failures.length) throw new AnalysisFailedError(failures);
       const total = outcomes.reduce((n, o) => n + o.findings, 0);
+      const result = { runId, fromDay, toDay, findings: total, seconds: (performance.now() - t0) / 1000, rules: outcomes };
+      if (failures.length) throw new AnalysisFailedError(failures, result);
       await this.runs.save({ ...run, status: 'ok', finishedAt: jstTimestamp(this.clock.now()), findings: total });
-      return { runId, fromDay, toDay, findings: total, seconds: (performance.now() - t0) / 1000, rules: outcomes };
+      return result;
     } catch (err) {
       await this.runs
         .save({ ...run, status: 'failed', finishedAt: jstTimestamp(this.clock.now()), error: (err as Error).message })
@@ -175,9 +182,10 @@ export class AnalysisService {
 
   /** Splits the window where the master versions in effect change (a day uses the masters as they were). */
   async segments(fromDay: string, toDay: string): Promise<Segment[]> {
+    const timeline = await this.masters.timeline();
     const segments: Segment[] = [];
     for (const day of eachDay(fromDay, toDay)) {
-      const masters = await this.masters.versionsAt(day);
+      const masters = timeline.versionsAt(day);
       const last = segments[segments.length - 1];
       if (last && sameVersions(last.masters, masters)) last.toDay = day;
       else segments.push({ fromDay: day, toDay: day, masters });
@@ -253,23 +261,15 @@ function sameVersions(a: MasterVersions, b: MasterVersions): boolean {
   return (Object.keys(a) as Array<keyof MasterVersions>).every((k) => a[k] === b[k]);
 }
 
-function ledgerEntries(
-  rule: AnyRule,
-  segment: Segment,
-  data: Map<string, { events: number; mark: string }>,
-  runId: string,
-  analyzedAt: string,
-): LedgerEntry[] {
-  const entries: LedgerEntry[] = [];
-  for (const day of eachDay(segment.fromDay, segment.toDay)) {
-    for (const source of ruleSources(rule)) {
-      const state = source === NO_SOURCE ? undefined : data.get(`${source}|${day}`);
-      entries.push({
-        rule: rule.id, day, source, ruleVersion: rule.version, eventsSeen: state?.events ?? 0,
-        dataMark: state?.mark ?? '', analyzedAt, runId,
-      });
-    }
-  }
-  return entries;
+/** The ledger rows of a rule over a segment: per day and ledger key, what the analysis read. */
+function ledgerEntries(rule: AnyRule, lookbackDays: number, segment: Segment, data: DataSnapshot, runId: string, analyzedAt: string): LedgerEntry[] {
+  const masters = mastersRead(rule, segment.masters);
+  return eachDay(segment.fromDay, segment.toDay).flatMap((day) =>
+    dayInputs(rule, lookbackDays, day, data).map((input) => ({
+      rule: rule.id, day, source: input.source, ruleVersion: rule.version,
+      eventsSeen: input.day.events, dataMark: input.day.mark,
+      lookbackEvents: input.lookback.events, lookbackMark: input.lookback.mark,
+      masters, analyzedAt, runId,
+    })),
+  );
 }
-

@@ -1,41 +1,43 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { DataSnapshot } from './data-snapshot';
 
-/** The state of one source's data on one day: how many events, and the latest arrival. */
-export interface DataState {
-  events: number;
-  /** max(ingested_at), or '' when the day has no events. */
-  mark: string;
-}
-
+/** One (rule, day, source) as analysed: what the analysis read, and when. */
 export interface LedgerEntry {
   rule: string;
   day: string;
+  /** A source, ALL_SOURCES or NO_SOURCE (data-snapshot.ts). */
   source: string;
   ruleVersion: number;
+  /** Events of the day then: count and max(ingested_at) ('' for none). */
   eventsSeen: number;
   dataMark: string;
+  /** Events of the rule's look-back days then. */
+  lookbackEvents: number;
+  lookbackMark: string;
+  /** Versions of the masters the rule reads ({} in rows written before migration 070). */
+  masters: Record<string, number>;
   analyzedAt: string;
   runId: string;
 }
 
-/** The epoch stands for "no events" in data_mark. */
+/** The epoch stands for "no events" in data_mark and lookback_mark. */
 export const NO_DATA_MARK = '1970-01-01 09:00:00.000';
 
-/** What has been analysed (rule × day × source) and the state of the data then. */
+/** What has been analysed (rule × day × source) and the state of what it read then. */
 @Injectable()
 export class AnalysisLedgerRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
-  /** Events per (source, day) in the range: key `${source}|${day}`. */
-  async dataState(fromDay: string, toDay: string): Promise<Map<string, DataState>> {
+  /** Events per (source, day) in the range, as they are now. */
+  async dataState(fromDay: string, toDay: string): Promise<DataSnapshot> {
     const rows = await this.rows<{ source: string; day: string; n: string; mark: string }>(
       `SELECT source, day, count() AS n, max(ingested_at) AS mark FROM ${TABLES.events}
        WHERE day >= {fromDay:Date} AND day <= {toDay:Date} GROUP BY source, day`,
       { fromDay, toDay },
     );
-    return new Map(rows.map((r) => [`${r.source}|${r.day}`, { events: Number(r.n), mark: r.mark }]));
+    return new DataSnapshot(rows.map((r) => ({ source: r.source, day: r.day, events: Number(r.n), mark: r.mark })));
   }
 
   /** The first day that has events, or null for an empty store. */
@@ -47,10 +49,13 @@ export class AnalysisLedgerRepository {
   /** The latest ledger entry per (rule, day, source) in the range: key `${rule}|${day}|${source}`. */
   async entries(fromDay: string, toDay: string): Promise<Map<string, LedgerEntry>> {
     const rows = await this.rows<{
-      rule: string; day: string; source: string; version: number; seen: string; mark: string; last_at: string; last_run: string;
+      rule: string; day: string; source: string; version: number; seen: string; mark: string; lb_seen: string; lb_mark: string;
+      masters: Record<string, number>; last_at: string; last_run: string;
     }>(
       `SELECT rule, day, source, argMax(rule_version, analyzed_at) AS version, argMax(events_seen, analyzed_at) AS seen,
-              argMax(data_mark, analyzed_at) AS mark, max(analyzed_at) AS last_at, argMax(run_id, analyzed_at) AS last_run
+              argMax(data_mark, analyzed_at) AS mark, argMax(lookback_events, analyzed_at) AS lb_seen,
+              argMax(lookback_mark, analyzed_at) AS lb_mark, argMax(masters, analyzed_at) AS masters,
+              max(analyzed_at) AS last_at, argMax(run_id, analyzed_at) AS last_run
        FROM ${TABLES.analysisLedger}
        WHERE day >= {fromDay:Date} AND day <= {toDay:Date}
        GROUP BY rule, day, source`,
@@ -60,8 +65,10 @@ export class AnalysisLedgerRepository {
       rows.map((r) => [
         `${r.rule}|${r.day}|${r.source}`,
         {
-          rule: r.rule, day: r.day, source: r.source, ruleVersion: Number(r.version), eventsSeen: Number(r.seen),
-          dataMark: r.mark, analyzedAt: r.last_at, runId: r.last_run,
+          rule: r.rule, day: r.day, source: r.source, ruleVersion: Number(r.version), eventsSeen: Number(r.seen), dataMark: r.mark,
+          lookbackEvents: Number(r.lb_seen), lookbackMark: r.lb_mark,
+          masters: Object.fromEntries(Object.entries(r.masters).map(([k, v]) => [k, Number(v)])),
+          analyzedAt: r.last_at, runId: r.last_run,
         },
       ]),
     );
@@ -74,7 +81,8 @@ export class AnalysisLedgerRepository {
       format: 'JSONEachRow',
       values: entries.map((e) => ({
         rule: e.rule, day: e.day, source: e.source, rule_version: e.ruleVersion, events_seen: e.eventsSeen,
-        data_mark: e.dataMark || NO_DATA_MARK, analyzed_at: e.analyzedAt, run_id: e.runId,
+        data_mark: e.dataMark || NO_DATA_MARK, lookback_events: e.lookbackEvents, lookback_mark: e.lookbackMark || NO_DATA_MARK,
+        masters: e.masters, analyzed_at: e.analyzedAt, run_id: e.runId,
       })),
     });
   }

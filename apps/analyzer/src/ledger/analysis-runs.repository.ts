@@ -2,7 +2,8 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 
-export type RunKind = 'manual' | 'incremental' | 'daily' | 'catch-up' | 'demo';
+/** Who started a run: kansa analyze (manual, due), the service's schedules (incremental, daily, catch-up), kansa demo. */
+export type RunKind = 'manual' | 'due' | 'incremental' | 'daily' | 'catch-up' | 'demo';
 export type RunStatus = 'running' | 'ok' | 'failed';
 
 export interface AnalysisRunRecord {

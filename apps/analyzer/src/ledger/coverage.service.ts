@@ -1,16 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { eachDay } from '@kansa/calendar';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { addDays, eachDay } from '@kansa/calendar';
+import { MasterTimeline, MastersRepository } from '@kansa/masters';
+import { lookbackDaysOf, MASTER_NAMES, MasterVersions, resolveRuleParams } from '@kansa/rules';
 import { AnyRule, RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
-import { AnalysisLedgerRepository, DataState, LedgerEntry } from './analysis-ledger.repository';
+import { AnalysisLedgerRepository, LedgerEntry } from './analysis-ledger.repository';
+import { DataSnapshot } from './data-snapshot';
+import { dayInputs, DayInputs } from './rule-inputs';
 
 /**
- * Why a (rule, day) is or is not up to date:
- * - `analysed`: analysed with the current rule version and the data as it is now;
+ * Why a (rule, day) is or is not up to date, most pressing first:
  * - `never`: not analysed yet;
- * - `rule-changed`: analysed by an older version of the rule;
- * - `data-changed`: events arrived for the day (late files) after it was analysed.
+ * - `rule-changed`: analysed by another version of the rule;
+ * - `data-changed`: events of the day arrived (late files) after it was analysed;
+ * - `lookback-changed`: events arrived for a day of the rule's look-back
+ *   (mass-output's 90-day baseline) after it was analysed;
+ * - `masters-changed`: a master the rule reads is, for that day, no longer
+ *   the content it was analysed against (a back-dated load with other rows);
+ * - `analysed`: none of these.
  */
-export type CoverageState = 'analysed' | 'never' | 'rule-changed' | 'data-changed';
+export const COVERAGE_STATES = ['never', 'rule-changed', 'data-changed', 'lookback-changed', 'masters-changed', 'analysed'] as const;
+export type CoverageState = (typeof COVERAGE_STATES)[number];
 
 export interface CoverageCell {
   rule: string;
@@ -22,26 +32,28 @@ export interface CoverageCell {
   eventsNow: number;
 }
 
-/** The ledger key of a rule without event sources (master-only rules). */
-export const NO_SOURCE = '';
-
-export function ruleSources(rule: AnyRule): readonly string[] {
-  return rule.sources.length ? rule.sources : [NO_SOURCE];
-}
-
-/** Compares the ledger with the data as it is now: what is analysed, what is due. */
+/** Compares the ledger with the data and masters as they are now: what is analysed, what is due. */
 @Injectable()
 export class CoverageService {
   constructor(
     private readonly ledger: AnalysisLedgerRepository,
+    private readonly masters: MastersRepository,
     @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog,
+    @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
   ) {}
 
   async assess(fromDay: string, toDay: string, rules: RuleCatalog = this.catalog): Promise<CoverageCell[]> {
-    const [data, entries] = await Promise.all([this.ledger.dataState(fromDay, toDay), this.ledger.entries(fromDay, toDay)]);
+    const lookbacks = new Map(rules.map((r) => [r, lookbackDaysOf(r, resolveRuleParams(r, this.config.rules))]));
+    const reach = Math.max(0, ...lookbacks.values());
+    const [data, entries, timeline] = await Promise.all([
+      this.ledger.dataState(addDays(fromDay, -reach), toDay),
+      this.ledger.entries(fromDay, toDay),
+      this.masters.timeline(),
+    ]);
     const cells: CoverageCell[] = [];
     for (const day of eachDay(fromDay, toDay)) {
-      for (const rule of rules) cells.push(assessCell(rule, day, data, entries));
+      const versions = timeline.versionsAt(day);
+      for (const rule of rules) cells.push(assessCell(rule, day, lookbacks.get(rule)!, data, entries, versions, timeline));
     }
     return cells;
   }
@@ -59,25 +71,40 @@ export class CoverageService {
   }
 }
 
-function assessCell(rule: AnyRule, day: string, data: Map<string, DataState>, entries: Map<string, LedgerEntry>): CoverageCell {
+function assessCell(
+  rule: AnyRule,
+  day: string,
+  lookbackDays: number,
+  data: DataSnapshot,
+  entries: Map<string, LedgerEntry>,
+  versions: MasterVersions,
+  timeline: MasterTimeline,
+): CoverageCell {
   let state: CoverageState = 'analysed';
   let analyzedAt = null as string | null;
   let eventsSeen = 0;
   let eventsNow = 0;
-  for (const source of ruleSources(rule)) {
-    const now = source === NO_SOURCE ? { events: 0, mark: '' } : (data.get(`${source}|${day}`) ?? { events: 0, mark: '' });
-    eventsNow += now.events;
-    const entry = entries.get(`${rule.id}|${day}|${source}`);
-    if (!entry) {
-      state = 'never';
-      continue;
+  for (const input of dayInputs(rule, lookbackDays, day, data)) {
+    eventsNow += input.day.events;
+    const entry = entries.get(`${rule.id}|${day}|${input.source}`);
+    if (entry) {
+      eventsSeen += entry.eventsSeen;
+      analyzedAt = analyzedAt && analyzedAt < entry.analyzedAt ? analyzedAt : entry.analyzedAt;
     }
-    eventsSeen += entry.eventsSeen;
-    analyzedAt = analyzedAt && analyzedAt < entry.analyzedAt ? analyzedAt : entry.analyzedAt;
-    if (state === 'never') continue;
-    if (entry.ruleVersion !== rule.version) state = 'rule-changed';
-    // New arrivals move max(ingested_at) forward; merges of duplicates only lower the count.
-    else if (state === 'analysed' && (now.events > entry.eventsSeen || (now.mark !== '' && now.mark > entry.dataMark))) state = 'data-changed';
+    const reason = entry ? staleness(rule, input, entry, versions, timeline) : 'never';
+    if (COVERAGE_STATES.indexOf(reason) < COVERAGE_STATES.indexOf(state)) state = reason;
   }
   return { rule: rule.id, day, state, analyzedAt: state === 'never' ? null : analyzedAt, eventsSeen, eventsNow };
+}
+
+/** Why one ledger entry no longer stands for what the rule would read now ('analysed' when it does). */
+function staleness(rule: AnyRule, now: DayInputs, entry: LedgerEntry, versions: MasterVersions, timeline: MasterTimeline): CoverageState {
+  if (entry.ruleVersion !== rule.version) return 'rule-changed';
+  // New arrivals move max(ingested_at) forward; merges of duplicates only lower the count.
+  if (now.day.events > entry.eventsSeen || now.day.mark > entry.dataMark) return 'data-changed';
+  if (now.lookback.events > entry.lookbackEvents || now.lookback.mark > entry.lookbackMark) return 'lookback-changed';
+  const changed = MASTER_NAMES.filter(
+    (m) => rule.reads.masters.includes(m) && (entry.masters[m] === undefined || !timeline.sameContent(m, entry.masters[m], versions[m])),
+  );
+  return changed.length ? 'masters-changed' : 'analysed';
 }

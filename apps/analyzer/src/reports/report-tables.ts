@@ -203,7 +203,7 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
 }
 
 function runKind(kind: string): string {
-  return ({ incremental: '随時', daily: '日次', manual: '手動', catchup: '未分析分', 'catch-up': '未分析分', demo: 'デモ' } as Record<string, string>)[kind] ?? kind;
+  return ({ incremental: '随時', daily: '日次', manual: '手動', due: '未分析分（手動）', catchup: '未分析分', 'catch-up': '未分析分', demo: 'デモ' } as Record<string, string>)[kind] ?? kind;
 }
 
 function runStatus(status: string, error: string): string {

@@ -2,17 +2,22 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays } from '@kansa/calendar';
 import { CLOCK, Clock, consecutiveRanges, jstDay, splitByMonth } from '../core/clock';
-import { AnalysisService, AnalyzeResult } from '../detection/analysis.service';
+import { AnalysisFailedError, AnalysisService, AnalyzeResult, RuleOutcome } from '../detection/analysis.service';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { AnalysisLedgerRepository } from '../ledger/analysis-ledger.repository';
 import { RunKind } from '../ledger/analysis-runs.repository';
 import { CoverageService } from '../ledger/coverage.service';
 
+/** One run of a catch-up: the days, the rules due over all of them, and what each found. */
 export interface AnalysedWindow {
   fromDay: string;
   toDay: string;
-  rules: string[];
+  runId: string;
+  /** The rules that ran to the end (catalogue order), with their findings and withdrawals. */
+  rules: RuleOutcome[];
   findings: number;
+  /** Rules whose query failed: their days stay due (the next catch-up retries them). */
+  failed: Array<{ rule: string; error: string }>;
 }
 
 /**
@@ -36,8 +41,11 @@ export class AnalysisSchedulerService {
 
   /**
    * Every (rule, day) from the first day with events (or analyzer.catchUpFrom)
-   * up to yesterday that was never analysed, was analysed by an older rule
-   * version, or whose data changed since — no limit on how far back.
+   * up to yesterday that is due (CoverageService: never analysed, another
+   * rule version, events of the day or of its look-back arrived since, a
+   * master it reads changed for that day) — no limit on how far back. A
+   * window whose rule fails does not stop the other windows. `kansa analyze
+   * --due` runs exactly this.
    */
   catchUp(kind: RunKind = 'catch-up'): Promise<AnalysedWindow[]> {
     return this.serialize(async () => {
@@ -56,12 +64,24 @@ export class AnalysisSchedulerService {
       const windows: AnalysedWindow[] = [];
       for (const [key, rules] of [...byRange].sort(([a], [b]) => a.localeCompare(b))) {
         const [fromDay, toDay] = key.split('|');
-        const result = await this.analysis.analyze({ fromDay, toDay, rules, kind });
-        windows.push({ fromDay, toDay, rules: rules.sort(), findings: result.findings });
+        windows.push(await this.analyseWindow(fromDay, toDay, rules.sort(), kind));
       }
       if (windows.length) this.logger.log(`analysed ${windows.length} window(s) due since ${start}`);
       return windows;
     });
+  }
+
+  private async analyseWindow(fromDay: string, toDay: string, rules: string[], kind: RunKind): Promise<AnalysedWindow> {
+    const window = (result: AnalyzeResult, failed: AnalysedWindow['failed']): AnalysedWindow => ({
+      fromDay, toDay, runId: result.runId, rules: result.rules, findings: result.findings, failed,
+    });
+    try {
+      return window(await this.analysis.analyze({ fromDay, toDay, rules, kind }), []);
+    } catch (err) {
+      // The failed rules are logged by AnalysisService; their days stay due.
+      if (!(err instanceof AnalysisFailedError)) throw err;
+      return window(err.result, err.failures.map((f) => ({ rule: f.rule, error: f.cause.message })));
+    }
   }
 
   /** Today so far, for the alerting rules (analyzer.incrementalRules). */

@@ -46,7 +46,20 @@ export interface TestEvent {
   action?: string;
   subject?: string;
   department?: string;
+  recordCount?: number;
   ingestedAt?: string;
+}
+
+/** Tables a test of the analyzer starts from empty: events, masters, calendar, findings, runs and the ledger. */
+const ANALYZER_TABLES = [
+  TABLES.events, TABLES.masterVersions, TABLES.staff, TABLES.leaves, TABLES.accounts, TABLES.overtime, TABLES.watchlist,
+  TABLES.permissions, TABLES.residents, TABLES.calendar, TABLES.calendarDays, TABLES.findings, TABLES.findingTransitions,
+  TABLES.analysisRuns, TABLES.analysisLedger,
+];
+
+/** Empties what the analyzer reads and writes, so that each test starts from nothing whatever ran before it. */
+export async function resetStore(store: TestStore): Promise<void> {
+  for (const table of ANALYZER_TABLES) await store.client.command({ query: `TRUNCATE TABLE ${table}` });
 }
 
 export async function insertEvents(store: TestStore, events: readonly TestEvent[]): Promise<void> {
@@ -68,7 +81,7 @@ export async function insertEvents(store: TestStore, events: readonly TestEvent[
       business_code: '',
       subject_id: e.subject ?? '',
       my_number_shown: false,
-      record_count: 1,
+      record_count: e.recordCount ?? 1,
       reason: '',
       outcome: 'success',
       object: '',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRule, RuleDefinition } from '@kansa/rules/core/define-rule';
+import { ALL_EVENTS, defineRule, RuleDefinition } from '@kansa/rules/core/define-rule';
 import { TABLES } from '@kansa/storage';
 
 interface LateRow {
@@ -23,7 +23,7 @@ export function lateViewRule(version = 1, fromHour = 20): RuleDefinition<{ fromH
     severity: 'medium',
     guideline: 'テスト',
     description: 'テスト用のルール',
-    sources: ['jumin'],
+    reads: { events: ALL_EVENTS, masters: [], lookbackDays: 0 },
     params: z.object({ fromHour: z.number().int().min(0).max(23).default(fromHour) }).strict(),
     query: (ctx) => ({
       query: `SELECT user_id, toString(day) AS day, count() AS n, groupArray(1000)(event_id) AS ids,

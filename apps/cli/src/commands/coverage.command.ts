@@ -10,13 +10,15 @@ const STATE_TITLES: Record<CoverageCell['state'], string> = {
   never: '未分析',
   'rule-changed': 'ルール更新後未分析',
   'data-changed': 'ログ追加後未分析',
+  'lookback-changed': '参照期間のログ追加後未分析',
+  'masters-changed': 'マスタ更新後未分析',
 };
 
 /** `kansa coverage [--from D] [--to D]`: what has been analysed (rule × day) and what is due. */
 export function registerCoverageCommand(program: Command, ctx: () => CommandContext): void {
   program
     .command('coverage')
-    .description('日ごとの分析状況（分析済・未分析・ログ追加後未分析）を表示する')
+    .description('日ごとの分析状況（分析済・未分析・ログやマスタの更新後未分析）を表示する')
     .option('--from <YYYY-MM-DD>', '開始日（既定: 30日前）')
     .option('--to <YYYY-MM-DD>', '終了日（既定: 昨日）')
     .action(async (opts: { from?: string; to?: string }) => {

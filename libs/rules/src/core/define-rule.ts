@@ -14,6 +14,33 @@ export interface MasterVersions {
   calendar: number;
 }
 
+/** A master a rule can read (calendar: `calendar_days`, built from calendar.csv). */
+export type MasterName = keyof MasterVersions;
+
+export const MASTER_NAMES: readonly MasterName[] = ['staff', 'leaves', 'accounts', 'overtime', 'watchlist', 'permissions', 'residents', 'calendar'];
+
+/** Every event source, whatever the source systems configured. */
+export const ALL_EVENTS = 'all';
+
+/**
+ * What a rule's query reads. The analysis ledger records the state of exactly
+ * this when a day is analysed, and the day is due again when any of it has
+ * changed since (docs/analyzer.md "Ledger, due days, catch-up"). The
+ * catalogue test checks each declaration against the rule's query text.
+ */
+export interface RuleReads<P> {
+  /** Event sources: a list (the query filters `source` to it), ALL_EVENTS, or [] when it reads no events. */
+  events: typeof ALL_EVENTS | readonly string[];
+  /** Master data it reads. */
+  masters: readonly MasterName[];
+  /**
+   * How many days before an analysed day the query reads events of
+   * (mass-output's 90-day baseline); 0 when it reads only the day itself.
+   * A function when a parameter sets it.
+   */
+  lookbackDays: number | ((params: P) => number);
+}
+
 /**
  * What a rule's query gets. The window is passed in — a rule never calls
  * now() — so re-running last month gives the same answer.
@@ -69,10 +96,8 @@ export interface RuleDefinition<P = Record<string, unknown>, Row = Record<string
   guideline: string;
   /** A short Japanese explanation for reviewers: what it finds and what to check. */
   description: string;
-  /** Sources whose events it reads (for the analysis ledger); [] for master-only rules. */
-  sources: readonly string[];
-  /** Look-back the query needs before the window (days), e.g. mass-output's 90-day baseline. */
-  lookbackDays?: number;
+  /** What its query reads: event sources, masters, look-back (for the analysis ledger). */
+  reads: RuleReads<P>;
   params: z.ZodType<P>;
   query(ctx: RuleContext<P>): RuleQuery;
   toFinding(row: Row, ctx: RuleContext<P>): FindingDraft;
@@ -81,6 +106,12 @@ export interface RuleDefinition<P = Record<string, unknown>, Row = Record<string
 /** Declares a rule; the identity function keeps its types. */
 export function defineRule<P, Row = Record<string, unknown>>(rule: RuleDefinition<P, Row>): RuleDefinition<P, Row> {
   return rule;
+}
+
+/** The look-back of a rule with its parameters (days before an analysed day whose events it reads). */
+export function lookbackDaysOf<P>(rule: { reads: RuleReads<P> }, params: P): number {
+  const { lookbackDays } = rule.reads;
+  return typeof lookbackDays === 'function' ? lookbackDays(params) : lookbackDays;
 }
 
 /** Evidence cap of spec/rules.md: the first 1000 event IDs and the total. */

@@ -1,37 +1,18 @@
 import { createHash } from 'node:crypto';
 import { addDays, buildCalendarDays, overtimeWindow } from '@kansa/calendar';
-import { calendarSection } from '@kansa/config/sections/calendar.section';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import { TABLES } from '@kansa/storage/tables';
-import type { FindingDraft, MasterVersions, RuleContext, RuleDefinition } from '../core/define-rule';
+import { FindingDraft, lookbackDaysOf, RuleContext, RuleDefinition } from '../core/define-rule';
+import { SAMPLE_MASTER_VERSION, sampleContext } from '../core/sample-context';
 import type { FixtureEvent, FixtureMasters, RuleFixture } from './fixture.types';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyRule = RuleDefinition<any, any>;
 
-export const FIXTURE_MASTER_VERSION = 1;
-const VERSIONS: MasterVersions = {
-  staff: 1, leaves: 1, accounts: 1, overtime: 1, watchlist: 1, permissions: 1, residents: 1, calendar: 1,
-};
+export const FIXTURE_MASTER_VERSION = SAMPLE_MASTER_VERSION;
 
-/** The analysis context of a window, as the analyzer builds it. */
-export function ruleContext<P>(
-  rule: RuleDefinition<P, unknown>,
-  window: { fromDay: string; toDay: string },
-  params: Record<string, unknown> = {},
-  hours: Partial<RuleContext<P>['hours']> = {},
-): RuleContext<P> {
-  return {
-    fromDay: window.fromDay,
-    toDay: window.toDay,
-    from: `${window.fromDay} 00:00:00.000`,
-    to: `${addDays(window.toDay, 1)} 00:00:00.000`,
-    params: rule.params.parse(params),
-    masters: VERSIONS,
-    calendarVersion: FIXTURE_MASTER_VERSION,
-    hours: { ...calendarSection.parse({}).businessHours, ...hours },
-  };
-}
+/** The analysis context of a window, as the analyzer builds it (masters: FIXTURE_MASTER_VERSION). */
+export const ruleContext = sampleContext;
 
 /** A stable event ID from the event's content (as the collector derives one). */
 export function fixtureEventId(e: FixtureEvent, index: number): string {
@@ -147,7 +128,7 @@ export class RuleHarness {
 
   /** Loads a fixture and runs the rule over its window (or day by day). */
   async runFixture(rule: AnyRule, fixture: RuleFixture, dayByDay = false): Promise<FindingDraft[]> {
-    await this.load(fixture, rule.lookbackDays ?? 0);
+    await this.load(fixture, lookbackDaysOf(rule, rule.params.parse(fixture.params ?? {})));
     if (!dayByDay) return this.run(rule, ruleContext(rule, fixture.window, fixture.params, fixture.hours));
     const out = new Map<string, FindingDraft>();
     for (let d = fixture.window.fromDay; d <= fixture.window.toDay; d = addDays(d, 1)) {

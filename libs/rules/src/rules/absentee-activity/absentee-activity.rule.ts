@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, span, userDayDraft } from '../../core/finding';
 import { asUserDayRows, evidence, inWindow, masterParams, OPEN_END, T, windowParams } from '../../core/sql';
 
@@ -19,7 +19,7 @@ export default defineRule<Params, Row>({
   description:
     '休業・休暇・休職中の職員、または退職した職員のIDで操作（ログイン試行を含む）が記録されたものです。' +
     'ID・パスワードの貸し借りやなりすましの可能性があります。直ちに本人と所属に事実を確認してください。',
-  sources: [],
+  reads: { events: ALL_EVENTS, masters: ['staff', 'leaves'], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: asUserDayRows(`

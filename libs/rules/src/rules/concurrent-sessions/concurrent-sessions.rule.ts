@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, num, span, userDayDraft } from '../../core/finding';
 import { asUserDayRows, inWindow, T, windowParams } from '../../core/sql';
 
@@ -26,7 +26,7 @@ export default defineRule<Params, Row>({
   description:
     '同じIDで、同じシステムに2台以上の端末から同時に利用していたものです（ログイン〜ログアウト、またはログアウトがなければ 30 分以内に続く操作を1つの利用とみなします）。' +
     'IDの貸し借りやログアウト忘れがないか確認してください。',
-  sources: [],
+  reads: { events: ALL_EVENTS, masters: [], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: asUserDayRows(`

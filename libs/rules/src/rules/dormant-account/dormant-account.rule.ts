@@ -1,6 +1,6 @@
 import { SOURCE_TITLES } from '@kansa/domain';
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { FIRST_DATA_DAY_BY_MONTH, masterParams, T, windowParams, WINDOW_DAYS } from '../../core/sql';
 
 const params = z
@@ -31,7 +31,8 @@ export default defineRule<Params, Row>({
   description:
     '90日以上の休業・休職中（予定を含む）の職員、または退職した職員のアカウントが「有効」のままになっているものです。' +
     '復帰予定を確認し、アカウントを停止または削除してください（アカウントごとに月1件）。',
-  sources: [],
+  // events back to the first of the month: the first day with logs dates the month's finding
+  reads: { events: ALL_EVENTS, masters: ['staff', 'leaves', 'accounts'], lookbackDays: 30 },
   params,
   query: (ctx) => ({
     query: `

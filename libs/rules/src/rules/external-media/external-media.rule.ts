@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, span, userDayDraft } from '../../core/finding';
 import { asUserDayRows, evidence, inWindow, T, windowParams } from '../../core/sql';
 
@@ -30,7 +30,8 @@ export default defineRule<Params, Row>({
   description:
     '業務端末から、許可リストにない USB メモリ等の外部媒体へファイルが書き出されたものです。' +
     '書き出したファイルの内容・媒体の管理状況を確認し、必要なら媒体を回収してください。',
-  sources: ['terminal'],
+  // every source: a file_write_external counts whichever system logged it
+  reads: { events: ALL_EVENTS, masters: [], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: asUserDayRows(`

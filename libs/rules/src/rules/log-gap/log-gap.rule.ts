@@ -1,6 +1,6 @@
 import { SOURCE_TITLES } from '@kansa/domain';
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { num } from '../../core/finding';
 import { hoursParams, inLookback, inWindow, lookbackParams, masterParams, secondOfDay, T, windowParams } from '../../core/sql';
 
@@ -38,8 +38,8 @@ export default defineRule<Params, Row>({
   description:
     '開庁日の勤務時間中に、あるシステムのログがまったく無い、または長時間（既定 3 時間以上）途切れているものです。' +
     'ログ転送の障害やファイルの取込漏れがないか確認し、ログを取り込み直してください。',
-  sources: [],
-  lookbackDays: 30,
+  // the expected sources: those seen in the previous seenWithinDays days
+  reads: { events: ALL_EVENTS, masters: ['calendar'], lookbackDays: (p) => p.seenWithinDays },
   params,
   query: (ctx) => ({
     query: `

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, num, span } from '../../core/finding';
 import { inWindow, T, windowParams } from '../../core/sql';
 
@@ -29,7 +29,7 @@ export default defineRule<Params, Row>({
   description:
     '同じIDで、または同じ端末で、短時間（既定 10 分以内）にログイン失敗が続いたもの（既定 5 回以上）です。' +
     '本人の入力ミスか、他人による試行かを確認してください。端末の場合は複数のIDが試されています。',
-  sources: [],
+  reads: { events: ALL_EVENTS, masters: [], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: `

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, num, span, userDayDraft } from '../../core/finding';
 import { asUserDayRows, evidence, inWindow, T, windowParams } from '../../core/sql';
 
@@ -26,7 +26,7 @@ export default defineRule<Params, Row>({
   description:
     '1人の職員が1日に照会・検索・更新・証明書発行・情報照会した住民の人数（重複を除く）が基準（既定 300 人）以上だったものです。' +
     '一斉処理などの業務上の理由があったかを所属に確認してください。',
-  sources: [],
+  reads: { events: ALL_EVENTS, masters: [], lookbackDays: 0 },
   params,
   // Two passes: a lean count of distinct residents per (day, user) over the few
   // columns it needs finds the groups at or over the threshold; only their

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, num, userDayDraft } from '../../core/finding';
 import { evidence, inLookback, lookbackParams, T, windowParams } from '../../core/sql';
 
@@ -37,8 +37,8 @@ export default defineRule<Params, Row>({
   description:
     '1日に帳票・CSV・一括出力した件数が基準（既定 1,000 件）以上、または本人のふだんの出力量（過去 90 日の 95 パーセンタイル）の 10 倍以上かつ 200 件以上だったものです。' +
     '出力の目的・出力物の管理（保管・廃棄）を所属に確認してください。',
-  sources: [],
-  lookbackDays: 90,
+  // the baseline: the user's daily output on the previous lookbackDays days
+  reads: { events: ALL_EVENTS, masters: [], lookbackDays: (p) => p.lookbackDays },
   params,
   // The daily totals (look-back included) are a lean sum over the few columns
   // they need; the evidence arrays are built only for the days that pass.

@@ -20,7 +20,7 @@ export default defineRule<Params, EvidenceRow>({
   description:
     '住民記録システムで照会・更新・証明書発行をしたのに処理事由が空欄だったものです（1人1日1件にまとめます）。' +
     '入力漏れの理由を確認し、入力の徹底を指導してください。',
-  sources: ['jumin'],
+  reads: { events: ['jumin'], masters: [], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: asUserDayRows(`

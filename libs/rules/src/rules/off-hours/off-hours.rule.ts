@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, span, userDayDraft } from '../../core/finding';
 import {
   ACCESS_ACTIONS, BUSINESS_DAYS, deptClose, deptOpen, EVENT_DEPARTMENT, evidence, hoursParams, inWindow,
@@ -22,7 +22,7 @@ export default defineRule<z.infer<typeof params>, Row>({
   description:
     '勤務時間（前後の猶予を含む）外や閉庁日に、時間外勤務命令のない職員が業務システムを利用したものです。' +
     '時間外勤務の命令漏れか、業務上必要な作業だったかを所属に確認してください。',
-  sources: [],
+  reads: { events: ALL_EVENTS, masters: ['staff', 'overtime', 'calendar'], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: `

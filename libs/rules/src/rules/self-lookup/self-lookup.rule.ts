@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, span, userDayDraft } from '../../core/finding';
 import { ACCESS_ACTIONS, asUserDayRows, evidence, inWindow, masterParams, RESIDENTS, STAFF, T, windowParams } from '../../core/sql';
 
@@ -19,7 +19,7 @@ export default defineRule<Params, Row>({
   description:
     '職員が自分自身、または同じ世帯の人の記録を照会・処理したものです（宛名番号・統合宛名番号のどちらでも照合）。' +
     '窓口での正規の手続だったか、私的な照会かを確認してください。',
-  sources: [],
+  reads: { events: ALL_EVENTS, masters: ['staff', 'residents'], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: asUserDayRows(`

@@ -1,6 +1,6 @@
 import { SOURCE_TITLES } from '@kansa/domain';
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, userDayDraft } from '../../core/finding';
 import { ACCESS_ACTIONS, asUserDayRows, EVENT_DEPARTMENT, evidence, inWindow, masterParams, STAFF, T, windowParams } from '../../core/sql';
 
@@ -21,7 +21,7 @@ export default defineRule<Params, Row>({
   description:
     '所属に認められていない業務（事務）コードで、統合宛名システム・中間サーバー等を利用したものです（permissions.csv と照合）。' +
     '異動後の権限の残存や、応援業務などの事情がないか確認してください。',
-  sources: [],
+  reads: { events: ALL_EVENTS, masters: ['staff', 'permissions'], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: asUserDayRows(`

@@ -1,6 +1,6 @@
 import { SOURCE_TITLES } from '@kansa/domain';
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { FIRST_DATA_DAY_BY_MONTH, inLookback, lookbackParams, masterParams, T, windowParams, WINDOW_DAYS } from '../../core/sql';
 
 const params = z
@@ -31,9 +31,8 @@ export default defineRule<Params, Row>({
   description:
     '「有効」なのに 90 日以上使われていない（ログインも操作もない）アカウントです（アカウントごとに月1件）。' +
     '不要なIDは停止・削除し、必要なIDは理由を記録してください。',
-  sources: [],
-  // from the first day of the window's month
-  lookbackDays: 90 + COVERAGE_MARGIN_DAYS + 30,
+  // the use of each account and how far back each system's logs reach, from the first of the month
+  reads: { events: ALL_EVENTS, masters: ['accounts'], lookbackDays: (p) => p.days + COVERAGE_MARGIN_DAYS + 30 },
   params,
   query: (ctx) => ({
     query: `

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRule } from '../../core/define-rule';
+import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, span, userDayDraft } from '../../core/finding';
 import {
   ACCESS_ACTIONS, asUserDayRows, EVENT_DEPARTMENT, evidence, inWindow, masterParams, OPEN_END, RESIDENTS, STAFF, T, windowParams,
@@ -23,7 +23,7 @@ export default defineRule<Params, Row>({
   description:
     'DV等支援措置の対象者など要保護対象者の記録に、担当所属以外の職員がアクセスしたものです（宛名番号・統合宛名番号のどちらでも照合）。' +
     '照会の理由を本人と所属に確認してください。対象者は詳細欄でのみ確認できます。',
-  sources: [],
+  reads: { events: ALL_EVENTS, masters: ['staff', 'watchlist', 'residents'], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: asUserDayRows(`
