@@ -9,6 +9,7 @@ import { StagingBatch, STAGING_FORMAT } from '../sink/staging.writer';
 import { FileImportService } from '../sources/file-import/file-import.service';
 import { eventBounds, eventChecksSql } from './event-checks';
 import { IngestService, SetAsideRequestError } from './ingest.service';
+import { RecordProcessor } from './record-processor';
 
 const HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
 /** A 住民記録 line at `ts` (YYYY/MM/DD HH:MM:SS) by `user`; `n` makes it unique. */
@@ -152,6 +153,45 @@ describe('commits that storage refuses never wedge kansa', () => {
     expect(existsSync(join(stagingDir, SET_ASIDE_DIR, 'ingest_staging_l_a0000000000000000000000000000002.tsv'))).toBe(true);
     // … and new imports go on.
     expect((await files.importFile(write([day(300)]))).stored).toBe(1);
+  });
+});
+
+describe('an upgrade over a data directory with a commit left pending by the previous version', () => {
+  let store: TestStore;
+
+  beforeAll(async () => {
+    store = await openTestStore();
+  });
+  afterAll(() => store.close());
+
+  it('a batch staged in the older format (no origins) is completed at start-up, exactly', async () => {
+    const stagingDir = join(store.dataDir, 'kansa-ingest-staging');
+    const batchId = 'b0000000000000000000000000000001';
+    const bounds = eventBounds(store.config.ingest, store.config.storage.retentionYears, Date.now());
+    const system = new IngestService(store.client, store.config).system('jumin');
+    const processor = new RecordProcessor(system, { batchId, source: 'jumin', instance: '', origin: '/old/JUMIN.csv', expectHeader: false, bounds }, '');
+    // Rows as kansa wrote them before format 2: the same columns without the trailing origin.
+    const legacy = [day(1), day(2)].map((text, i) => {
+      const p = processor.process({ lineNo: i + 2, text });
+      if (p.kind !== 'event') throw new Error('expected an event');
+      return p.row.replace(/\t[^\t]*\n$/, '\n');
+    });
+    const staging = new StagingBatch(store.client, batchId, stagingDir, undefined, 1);
+    await staging.create();
+    await staging.appendEvents(legacy.join(''));
+    await staging.prepare();
+    // An intent as the older version wrote it: no stagingFormat, no checks.
+    writeIntent(stagingDir, {
+      batchId, source: 'jumin', instance: '', transport: 'file', origin: '/old/JUMIN.csv', fileSha256: '', linesRead: 2, staged: 2,
+      quarantined: 0, startedAtMs: Date.now(), scope: { sources: ['jumin'], days: ['2025-04-14'] },
+    });
+    const next = new IngestService(store.client, store.config);
+    await next.onModuleInit();
+    await next.onApplicationBootstrap();
+    const [b] = await store.rows<Record<string, string>>('SELECT lines_read, stored, duplicates, quarantined FROM import_batches WHERE batch_id = {b:String}', { b: batchId });
+    expect(Object.values(b).map(Number)).toEqual([2, 2, 0, 0]);
+    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
+    expect(readdirSync(stagingDir).filter((n) => n !== SET_ASIDE_DIR)).toEqual([]);
   });
 });
 

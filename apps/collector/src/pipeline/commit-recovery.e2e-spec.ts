@@ -30,7 +30,16 @@ describe('kill -9 between the events insert and the batch record', () => {
       KANSA_FAULT_KILL_AFTER_EVENTS_INSERT: '2',
     });
     expect({ signal: killed.signal, stdout: killed.stdout }).toEqual({ signal: 'SIGKILL', stdout: '' });
-    expect(readdirSync(join(dataDir, 'kansa-ingest-staging')).filter((n) => n.startsWith('commit-intent-'))).toHaveLength(1);
+    const intents = () => readdirSync(join(dataDir, 'kansa-ingest-staging')).filter((n) => n.startsWith('commit-intent-'));
+    expect(intents()).toHaveLength(1);
+
+    // Read-only commands neither depend on nor touch the pending commit; info shows it.
+    const info = kansa(['info', '--data-dir', dataDir, '--json']);
+    expect({ status: info.status, pending: JSON.parse(info.stdout || '{}').counts?.pendingCommits }).toEqual({ status: 0, pending: 1 });
+    for (const args of [['findings', '--json'], ['coverage', '--from', '2025-04-14', '--to', '2025-04-14', '--json']]) {
+      expect(kansa([...args, '--data-dir', dataDir]).status).toBe(0);
+    }
+    expect(intents()).toHaveLength(1);
 
     const verify = kansa(['verify', '--data-dir', dataDir, '--json']);
     expect({ status: verify.status, stderr: verify.stderr }).toEqual({ status: 0, stderr: '' });
