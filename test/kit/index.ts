@@ -1,1 +1,2 @@
 export * from './test-store';
+export * from './event-row';

@@ -3,3 +3,4 @@ export * from './migrations';
 export * from './storage.module';
 export * from './tables';
 export * from './storage-errors';
+export * from './event-columns';

@@ -1,6 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { isValidDay } from '@kansa/calendar';
+import { NormalizedEvent } from '@kansa/domain';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 
 export class EventLookupInputError extends Error {}
@@ -12,24 +13,14 @@ export interface EventLookupQuery {
   limit?: number;
 }
 
-/** One access as staff read it in a 開示請求 answer or an investigation. */
-export interface AccessEvent {
-  eventId: string;
-  ts: string;
-  source: string;
-  userId: string;
-  userName: string;
-  departmentCode: string;
-  terminalId: string;
-  action: string;
-  screenId: string;
-  businessCode: string;
-  subjectId: string;
-  myNumberShown: boolean;
-  recordCount: number;
-  reason: string;
-  outcome: string;
-}
+/** The fields of an access as staff read it in a 開示請求 answer or an investigation (the domain's event, stored). */
+const ACCESS_FIELDS = [
+  'source', 'userId', 'userName', 'departmentCode', 'terminalId', 'action', 'screenId', 'businessCode', 'subjectId',
+  'myNumberShown', 'recordCount', 'reason', 'outcome',
+] as const satisfies ReadonlyArray<keyof NormalizedEvent>;
+
+/** One access: its stored ID and JST time, and the event's fields. */
+export type AccessEvent = { eventId: string; ts: string } & Pick<NormalizedEvent, (typeof ACCESS_FIELDS)[number]>;
 
 export interface EventLookupResult {
   /** The numbers searched: the one given and its 宛名番号/統合宛名番号 counterparts. */
@@ -38,9 +29,11 @@ export interface EventLookupResult {
   events: AccessEvent[];
 }
 
-const COLUMNS = `event_id AS eventId, ts, source, user_id AS userId, user_name AS userName, department_code AS departmentCode,
-  terminal_id AS terminalId, action, screen_id AS screenId, business_code AS businessCode, subject_id AS subjectId,
-  my_number_shown AS myNumberShown, record_count AS recordCount, reason, outcome`;
+const COLUMNS = ['event_id AS eventId', 'ts', ...ACCESS_FIELDS.map((f) => `${snakeCase(f)} AS ${f}`)].join(', ');
+
+function snakeCase(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
 
 /** Who touched this resident (either number), and what this user did — over the whole table. */
 @Injectable()

@@ -2,7 +2,7 @@ import { Global, INestApplicationContext, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { KansaConfig, KansaConfigModule } from '@kansa/config';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
-import type { TestStore } from '@kansa/test-kit';
+import { eventRow, type TestStore } from '@kansa/test-kit';
 import { AnalyzerModule } from '../analyzer.module';
 import { AnalyzerSchedulingModule } from '../scheduling/analyzer-scheduling.module';
 import { CLOCK, fixedClock } from '../core/clock';
@@ -67,29 +67,20 @@ export async function insertEvents(store: TestStore, events: readonly TestEvent[
     table: TABLES.events,
     format: 'JSONEachRow',
     values: events.map((e) => ({
-      event_id: e.id.padEnd(32, '0').slice(0, 32),
-      ts: e.ts,
-      source: e.source ?? 'jumin',
-      instance: '',
-      user_id: e.user ?? 'K000001',
-      user_name: '',
-      department_code: e.department ?? '100100',
-      terminal_id: 'WS-1',
-      client_ip: '10.0.0.1',
-      action: e.action ?? 'view',
-      screen_id: '',
-      business_code: '',
-      subject_id: e.subject ?? '',
-      my_number_shown: false,
-      record_count: e.recordCount ?? 1,
-      reason: '',
-      outcome: 'success',
-      object: '',
-      source_event_id: '',
-      raw: '',
-      my_number_hmacs: [],
-      batch_id: 'test',
-      line_no: 0,
+      ...eventRow({
+        event_id: e.id.padEnd(32, '0').slice(0, 32),
+        ts: e.ts,
+        source: e.source ?? 'jumin',
+        user_id: e.user ?? 'K000001',
+        department_code: e.department ?? '100100',
+        terminal_id: 'WS-1',
+        client_ip: '10.0.0.1',
+        action: e.action ?? 'view',
+        subject_id: e.subject ?? '',
+        record_count: e.recordCount ?? 1,
+        outcome: 'success',
+        batch_id: 'test',
+      }),
       ...(e.ingestedAt ? { ingested_at: e.ingestedAt } : {}),
     })),
   });

@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { TABLES } from '@kansa/storage';
+import { EVENT_ROW_DIGEST_SQL, TABLES } from '@kansa/storage';
 import { BatchRecord, contentDigest } from './chain';
 
 /** JST wall-clock text of an instant, as DateTime64(3, 'Asia/Tokyo') reads it. */
@@ -9,10 +9,7 @@ export function jstText(ms: number): string {
 }
 
 // Row digests over every stored column; the same SQL at import and at verify.
-const EVENT_ROW = `SHA256(concatWithSeparator('\\x1f', event_id, toString(toUnixTimestamp64Milli(ts)), source, instance,
-  user_id, user_name, department_code, terminal_id, client_ip, action, screen_id, business_code, subject_id,
-  toString(my_number_shown), toString(record_count), reason, outcome, object, source_event_id, raw,
-  arrayStringConcat(my_number_hmacs, ','), batch_id, toString(line_no)))`;
+const EVENT_ROW = EVENT_ROW_DIGEST_SQL;
 const QUARANTINE_ROW = `SHA256(concatWithSeparator('\\x1f', quarantine_id, batch_id, source, instance, origin,
   toString(line_no), field, reason, raw, raw_bytes_b64))`;
 const GROUP_DIGEST = (row: string) =>

@@ -1,7 +1,7 @@
 import { maskMyNumberBytes, maskMyNumbers, myNumberHmac } from '@kansa/domain/my-number';
 import { canonicalIdentity } from '../source-systems/canonical/canonical.mapper';
 import { SourceSystem } from '../source-systems/shared/source-system';
-import { tsv, tsvStringArray } from '../sink/tsv';
+import { stagedRowTsv, tsv } from '../sink/tsv';
 import { DecodeStep } from './decode.step';
 import { checkEvent, EventBounds } from './event-checks';
 import { NOT_PLAIN, PLAIN_ESCAPED, PlainLineRows, scanPlain } from './plain-lines';
@@ -176,35 +176,32 @@ export class RecordProcessor {
     if (!identity && this.system.config.parser === 'canonical') identity = canonicalIdentity(e);
     if (!identity && hmacs.length > 0) identity = raw + '\x1f' + hmacs.join(',');
     const source = e.source ?? this.ctx.source;
-    // One array joined: a flat string at once (cheaper to copy into the
-    // staging file than a tree of concatenations; measured ~2× faster).
-    const row =
-      [
-        e.tsMs,
-        tsv(source),
-        tsv(e.instance || this.ctx.instance),
-        tsv(e.userId),
-        tsv(e.userName),
-        tsv(e.departmentCode),
-        tsv(e.terminalId),
-        tsv(e.clientIp),
-        e.action,
-        tsv(e.screenId),
-        tsv(e.businessCode),
-        tsv(e.subjectId),
-        e.myNumberShown ? 'true' : 'false',
-        e.recordCount,
-        tsv(e.reason),
-        e.outcome,
-        tsv(e.object),
-        tsv(e.sourceEventId),
-        tsv(raw),
-        tsvStringArray(hmacs),
-        this.ctx.batchId,
-        record.lineNo,
-        tsv(identity),
-        tsv(record.origin ?? ''),
-      ].join('\t') + '\n';
+    const row = stagedRowTsv({
+      ts_ms: e.tsMs,
+      source,
+      instance: e.instance || this.ctx.instance,
+      user_id: e.userId,
+      user_name: e.userName,
+      department_code: e.departmentCode,
+      terminal_id: e.terminalId,
+      client_ip: e.clientIp,
+      action: e.action,
+      screen_id: e.screenId,
+      business_code: e.businessCode,
+      subject_id: e.subjectId,
+      my_number_shown: e.myNumberShown,
+      record_count: e.recordCount,
+      reason: e.reason,
+      outcome: e.outcome,
+      object: e.object,
+      source_event_id: e.sourceEventId,
+      raw,
+      my_number_hmacs: hmacs,
+      batch_id: this.ctx.batchId,
+      line_no: record.lineNo,
+      identity_key: identity,
+      origin: record.origin ?? '',
+    });
     return { kind: 'event', row, source, jstDay: Math.floor((e.tsMs + JST_OFFSET_MS) / DAY_MS) };
   }
 
@@ -223,13 +220,6 @@ export class RecordProcessor {
     return { kind: 'quarantine', row, reason: `${field}: ${reason}` };
   }
 }
-
-/** Columns of the staging table, in the order RecordProcessor renders them. */
-export const STAGING_COLUMNS = [
-  'ts_ms', 'source', 'instance', 'user_id', 'user_name', 'department_code', 'terminal_id', 'client_ip', 'action',
-  'screen_id', 'business_code', 'subject_id', 'my_number_shown', 'record_count', 'reason', 'outcome', 'object',
-  'source_event_id', 'raw', 'my_number_hmacs', 'batch_id', 'line_no', 'identity_key', 'origin',
-] as const;
 
 /** Columns of a staged plain line (processLean), left to the source's SQL twin: raw is bytes as received, or text when from_text. */
 export const LINE_COLUMNS = ['line_no', 'origin', 'from_text', 'raw'] as const;

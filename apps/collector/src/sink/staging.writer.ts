@@ -1,21 +1,17 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { INGEST_STAGING_PREFIX, quoteIdentifier, storageCall, TABLES } from '@kansa/storage';
+import {
+  EVENT_INSERT_COLUMNS, INGEST_STAGING_PREFIX, quoteIdentifier, STAGED_COLUMN_NAMES, STAGED_STRUCTURE, STAGED_STRUCTURE_V1, storageCall, TABLES,
+} from '@kansa/storage';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { LINE_COLUMNS, QUARANTINE_COLUMNS, STAGING_COLUMNS } from '../pipeline/record-processor';
+import { LINE_COLUMNS, QUARANTINE_COLUMNS } from '../pipeline/record-processor';
 import { normalizedLinesSql, SqlNormalizer, sqlString } from '../source-systems/shared/sql-normalizer';
 
-const LEGACY_STAGING_STRUCTURE =
-  'ts_ms Int64, source String, instance String, user_id String, user_name String, department_code String, ' +
-  'terminal_id String, client_ip String, action String, screen_id String, business_code String, subject_id String, ' +
-  'my_number_shown Bool, record_count UInt32, reason String, outcome String, object String, source_event_id String, ' +
-  'raw String, my_number_hmacs Array(String), batch_id String, line_no UInt64, identity_key String';
-/** Staged event rows; `origin` (where a line came from: topic/partition/offset, http:client#n; '' for file lines) since format 2. */
-const STAGING_STRUCTURE = `${LEGACY_STAGING_STRUCTURE}, origin String`;
 /**
  * The staged files' format: a commit intent records it, so a batch staged by
- * an older kansa (an intent left across an upgrade) is read as it was written.
+ * an older kansa (an intent left across an upgrade) is read as it was
+ * written. Format 2 stages each line's `origin`.
  */
 export const STAGING_FORMAT = 2;
 const LINES_STRUCTURE = 'line_no UInt64, origin String, from_text UInt8, raw String';
@@ -166,13 +162,8 @@ export class StagingBatch {
   private insertEventsSql(filter: string, lines?: LineRange): string {
     const where = [filter, lines ? `line_no BETWEEN ${lines.from} AND ${lines.to}` : ''].filter(Boolean);
     const rows = where.length ? `(SELECT * FROM ${this.stagedRows()} WHERE ${where.join(' AND ')})` : this.stagedRows();
-    return `INSERT INTO ${TABLES.events} (event_id, ts, source, instance, user_id, user_name, department_code,
-        terminal_id, client_ip, action, screen_id, business_code, subject_id, my_number_shown, record_count,
-        reason, outcome, object, source_event_id, raw, my_number_hmacs, batch_id, line_no)
-      SELECT event_id, fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo'), source, instance, user_id, user_name,
-        department_code, terminal_id, client_ip, action, screen_id, business_code, subject_id, my_number_shown,
-        record_count, reason, outcome, object, source_event_id, raw, my_number_hmacs, batch_id, line_no
-      FROM ${rows}
+    return `INSERT INTO ${TABLES.events} (${EVENT_INSERT_COLUMNS.join(', ')})
+      SELECT ${INSERTED_VALUES} FROM ${rows}
       WHERE event_id NOT IN (
         SELECT event_id FROM ${TABLES.events}
         WHERE source IN {sources:Array(String)} AND day IN {days:Array(Date)}
@@ -271,6 +262,9 @@ export class StagingBatch {
     this.holding = false;
   }
 }
+
+/** What the commit inserts for each column of `events`, from a staged row (ts_ms becomes the JST time). */
+const INSERTED_VALUES = EVENT_INSERT_COLUMNS.map((c) => (c === 'ts' ? "fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo')" : c)).join(', ');
 
 /** Line numbers of a batch, inclusive. */
 export interface LineRange {
@@ -392,8 +386,8 @@ interface Carrier {
 
 /** The staged events' structure in a format, and a FROM expression that reads it as the current one. */
 function eventsStructure(format: number): { structure: string; read: (from: string) => string } {
-  if (format >= STAGING_FORMAT) return { structure: STAGING_STRUCTURE, read: (from) => from };
-  return { structure: LEGACY_STAGING_STRUCTURE, read: (from) => `(SELECT *, '' AS origin FROM ${from})` };
+  if (format >= STAGING_FORMAT) return { structure: STAGED_STRUCTURE, read: (from) => from };
+  return { structure: STAGED_STRUCTURE_V1, read: (from) => `(SELECT *, '' AS origin FROM ${from})` };
 }
 
 /** The staged files of a batch in an embedded staging folder. */
@@ -495,7 +489,7 @@ class TableCarrier implements Carrier {
       table: this.tables[part],
       values: Readable.from([typeof rows === 'string' ? Buffer.from(rows) : rows], { objectMode: false }),
       format: 'TabSeparated',
-      columns: [...{ events: STAGING_COLUMNS, quarantine: QUARANTINE_COLUMNS, lines: LINE_COLUMNS }[part]] as [string, ...string[]],
+      columns: [...{ events: STAGED_COLUMN_NAMES, quarantine: QUARANTINE_COLUMNS, lines: LINE_COLUMNS }[part]] as [string, ...string[]],
     });
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { addDays, buildCalendarDays, overtimeWindow } from '@kansa/calendar';
-import { openTestStore, TestStore } from '@kansa/test-kit';
+import { eventRow, openTestStore, TestStore } from '@kansa/test-kit';
 import { TABLES } from '@kansa/storage/tables';
 import { FindingDraft, lookbackDaysOf, RuleContext, RuleDefinition } from '../core/define-rule';
 import { SAMPLE_MASTER_VERSION, sampleContext } from '../core/sample-context';
@@ -64,31 +64,25 @@ export class RuleHarness {
     await this.store.client.insert({
       table: TABLES.events,
       format: 'JSONEachRow',
-      values: events.map((e, i) => ({
-        event_id: fixtureEventId(e, i),
-        ts: instant(e.ts),
-        source: e.source ?? 'jumin',
-        instance: '',
-        user_id: e.user,
-        user_name: '',
-        department_code: e.department ?? '',
-        terminal_id: e.terminal ?? '',
-        client_ip: '',
-        action: e.action,
-        screen_id: '',
-        business_code: e.businessCode ?? '',
-        subject_id: e.subject ?? '',
-        my_number_shown: false,
-        record_count: e.recordCount ?? 0,
-        reason: e.reason ?? '',
-        outcome: 'success',
-        object: e.object ?? '',
-        source_event_id: '',
-        raw: '',
-        my_number_hmacs: [],
-        batch_id: 'fixture',
-        line_no: i + 1,
-      })),
+      values: events.map((e, i) =>
+        eventRow({
+          event_id: fixtureEventId(e, i),
+          ts: instant(e.ts),
+          source: e.source ?? 'jumin',
+          user_id: e.user,
+          department_code: e.department ?? '',
+          terminal_id: e.terminal ?? '',
+          action: e.action,
+          business_code: e.businessCode ?? '',
+          subject_id: e.subject ?? '',
+          record_count: e.recordCount ?? 0,
+          reason: e.reason ?? '',
+          outcome: 'success',
+          object: e.object ?? '',
+          batch_id: 'fixture',
+          line_no: i + 1,
+        }),
+      ),
     });
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { buildCalendarDays } from '@kansa/calendar';
 import { TABLES } from '@kansa/storage';
-import type { TestStore } from '@kansa/test-kit';
+import { eventRow, type TestStore } from '@kansa/test-kit';
 
 /** A log value an attacker could plant in a user ID: Excel would run it as a formula. */
 export const INJECTION_USER = '=HYPERLINK("http://example.invalid","x")';
@@ -96,12 +96,12 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
   let n = 0;
   const add = (source: string, day: string, hh: number, mm: number, user: string, dept: string, action: string, batch: string) => {
     n += 1;
-    events.push({
-      event_id: md5(`${source}|${n}`), ts: `${day} ${pad(hh)}:${pad(mm)}:${pad(n % 60)}.000`, source, instance: '', user_id: user, user_name: '',
-      department_code: dept, terminal_id: `WS-${user.slice(-3)}`, client_ip: '10.0.0.1', action, screen_id: '', business_code: '',
-      subject_id: `100${String(Math.floor(random() * 1e7)).padStart(7, '0')}`, my_number_shown: false, record_count: 1, reason: '住民票交付',
-      outcome: 'success', object: '', source_event_id: '', raw: '', my_number_hmacs: [], batch_id: batch, line_no: n,
-    });
+    events.push(eventRow({
+      event_id: md5(`${source}|${n}`), ts: `${day} ${pad(hh)}:${pad(mm)}:${pad(n % 60)}.000`, source, user_id: user,
+      department_code: dept, terminal_id: `WS-${user.slice(-3)}`, client_ip: '10.0.0.1', action,
+      subject_id: `100${String(Math.floor(random() * 1e7)).padStart(7, '0')}`, record_count: 1, reason: '住民票交付',
+      outcome: 'success', batch_id: batch, line_no: n,
+    }));
   };
   for (const d of days) {
     for (const source of ['jumin', 'atena', 'terminal', 'chukan']) {

@@ -1,32 +1,19 @@
-import { Action } from '@kansa/domain';
+import { NormalizedEvent } from '@kansa/domain';
 import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
 import { z } from 'zod';
 import { SqlNormalizer } from './sql-normalizer';
 
-/** A source line mapped to the normalized event (before identity and storage). */
-export interface EventDraft {
+/**
+ * A source line mapped to the normalized event (before identity and
+ * storage): the domain's event with its time as epoch milliseconds; source
+ * and instance only where a canonical event names its own.
+ */
+export type EventDraft = Omit<NormalizedEvent, 'ts' | 'source' | 'instance'> & {
   /** Epoch milliseconds of the event. */
   tsMs: number;
-  /** Canonical events may name their own source/instance. */
   source?: string;
   instance?: string;
-  userId: string;
-  userName: string;
-  departmentCode: string;
-  terminalId: string;
-  clientIp: string;
-  action: Action;
-  screenId: string;
-  businessCode: string;
-  subjectId: string;
-  myNumberShown: boolean;
-  recordCount: number;
-  reason: string;
-  outcome: 'success' | 'failure';
-  object: string;
-  /** The source's own unique ID (chukan serial, canonical sourceEventId): the identity when present. */
-  sourceEventId: string;
-}
+};
 
 export type ParseOutcome = { ok: true; event: EventDraft } | { ok: false; field: string; reason: string };
 

@@ -1,3 +1,4 @@
+import { STAGED_COLUMNS, StagedColumnName } from '@kansa/storage';
 import { MAX_JSON_DEPTH } from './json-depth';
 
 /**
@@ -28,11 +29,23 @@ export interface SqlNormalizer {
  * batch's). source_event_id is also the identity when it is not empty, as in
  * RecordProcessor.
  */
-export const SQL_EVENT_COLUMNS = [
-  'ts_ms', 'user_id', 'user_name', 'department_code', 'terminal_id', 'client_ip', 'action', 'screen_id',
-  'business_code', 'subject_id', 'my_number_shown', 'record_count', 'reason', 'outcome', 'object', 'source_event_id',
-] as const;
-export type SqlEventColumn = (typeof SQL_EVENT_COLUMNS)[number];
+export type SqlEventColumn = Exclude<StagedColumnName, keyof BatchColumns>;
+
+/** The staged columns that are the batch's or the line's own, not the twin's: how a normalized row gets them. */
+type BatchColumns = Record<'source' | 'instance' | 'raw' | 'my_number_hmacs' | 'batch_id' | 'line_no' | 'identity_key' | 'origin', string>;
+
+function batchColumns(batch: { source: string; instance: string; batch: string }): BatchColumns {
+  return {
+    source: sqlString(batch.source),
+    instance: sqlString(batch.instance),
+    raw: 'raw',
+    my_number_hmacs: '[]::Array(String)',
+    batch_id: sqlString(batch.batch),
+    line_no: 'line_no',
+    identity_key: 'source_event_id',
+    origin: 'origin',
+  };
+}
 
 /** A ClickHouse string literal. */
 export function sqlString(value: string): string {
@@ -143,14 +156,14 @@ function allOf(checks: string[]): string {
  * that every accepted line must meet.
  */
 export function normalizedLinesSql(sql: SqlNormalizer, from: string, batch: { source: string; instance: string; batch: string; checks?: string }): string {
-  const c = sql.columns;
-  return `SELECT toInt64(${c.ts_ms}) AS ts_ms, ${sqlString(batch.source)} AS source, ${sqlString(batch.instance)} AS instance,
-      ${c.user_id} AS user_id, ${c.user_name} AS user_name, ${c.department_code} AS department_code,
-      ${c.terminal_id} AS terminal_id, ${c.client_ip} AS client_ip, ${c.action} AS action,
-      ${c.screen_id} AS screen_id, ${c.business_code} AS business_code, ${c.subject_id} AS subject_id,
-      toBool(${c.my_number_shown}) AS my_number_shown, toUInt32(${c.record_count}) AS record_count,
-      ${c.reason} AS reason, ${c.outcome} AS outcome, ${c.object} AS object, ${c.source_event_id} AS source_event_id,
-      raw, []::Array(String) AS my_number_hmacs, ${sqlString(batch.batch)} AS batch_id, line_no, source_event_id AS identity_key,
-      origin, (from_text OR isValidUTF8(raw)) AND ${sql.ok}${batch.checks ? ` AND ifNull(${batch.checks}, false)` : ''} AS ok, from_text, if(ok, '', raw) AS refused_raw
+  const own = batchColumns(batch);
+  // The staged columns in their order (@kansa/storage STAGED_COLUMNS), the twin's typed as staged.
+  const columns = STAGED_COLUMNS.map((c) => {
+    const expr = c.name in own ? own[c.name as keyof BatchColumns] : sql.columns[c.name as SqlEventColumn];
+    const typed = c.kind === 'text' || c.kind === 'texts' || c.name in own ? expr : `to${c.staged}(${expr})`;
+    return typed === c.name ? c.name : `${typed} AS ${c.name}`;
+  });
+  return `SELECT ${columns.join(', ')},
+      (from_text OR isValidUTF8(raw)) AND ${sql.ok}${batch.checks ? ` AND ifNull(${batch.checks}, false)` : ''} AS ok, from_text, if(ok, '', raw) AS refused_raw
     FROM (SELECT line_no, origin, from_text, raw${sql.prelude ? `, ${sql.prelude}` : ''} FROM ${from})`;
 }

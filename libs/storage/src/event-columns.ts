@@ -1,0 +1,128 @@
+/**
+ * The one definition of an event's columns as kansa writes them (the
+ * `events` table of migration 001 and its staging). Everything that spells
+ * out the columns derives from this list: the staging structure and the
+ * staged row's order (collector), the INSERT column list, the row digest of
+ * the integrity chain, the SQL twins' output, and the test kits' rows.
+ *
+ * The order is the digest's order: changing it changes every content digest
+ * (the chains of stored batches would no longer verify), so a column is only
+ * ever appended, with its own migration.
+ */
+type Kind = 'id' | 'time' | 'text' | 'bool' | 'count' | 'texts';
+
+interface EventColumn<N extends string = string, K extends Kind = Kind> {
+  /** The ClickHouse column. */
+  readonly name: N;
+  readonly kind: K;
+  /** The plain ClickHouse type of its staged value (the table may store it as LowCardinality). */
+  readonly staged: string;
+}
+
+const column = <N extends string, K extends Kind>(name: N, kind: K, staged: string): EventColumn<N, K> => ({ name, kind, staged });
+
+export const EVENT_COLUMNS = [
+  column('event_id', 'id', 'FixedString(32)'),
+  column('ts', 'time', 'Int64'),
+  column('source', 'text', 'String'),
+  column('instance', 'text', 'String'),
+  column('user_id', 'text', 'String'),
+  column('user_name', 'text', 'String'),
+  column('department_code', 'text', 'String'),
+  column('terminal_id', 'text', 'String'),
+  column('client_ip', 'text', 'String'),
+  column('action', 'text', 'String'),
+  column('screen_id', 'text', 'String'),
+  column('business_code', 'text', 'String'),
+  column('subject_id', 'text', 'String'),
+  column('my_number_shown', 'bool', 'Bool'),
+  column('record_count', 'count', 'UInt32'),
+  column('reason', 'text', 'String'),
+  column('outcome', 'text', 'String'),
+  column('object', 'text', 'String'),
+  column('source_event_id', 'text', 'String'),
+  column('raw', 'text', 'String'),
+  column('my_number_hmacs', 'texts', 'Array(String)'),
+  column('batch_id', 'text', 'String'),
+  column('line_no', 'count', 'UInt64'),
+] as const;
+
+type Columns = (typeof EVENT_COLUMNS)[number];
+export type EventColumnName = Columns['name'];
+
+type ValueOf<K extends Kind> = K extends 'bool' ? boolean : K extends 'count' ? number : K extends 'texts' ? readonly string[] : string;
+
+/**
+ * An event row as kansa inserts it (JSONEachRow): `ts` as JST wall-clock
+ * text `YYYY-MM-DD HH:MM:SS.mmm`; `day` and `ingested_at` are the table's
+ * defaults.
+ */
+export type EventRow = { [C in Columns as C['name']]: ValueOf<C['kind']> };
+
+/** The INSERT column list of `events`, in the definition's order. */
+export const EVENT_INSERT_COLUMNS: readonly EventColumnName[] = EVENT_COLUMNS.map((c) => c.name);
+
+/**
+ * SHA-256 of one stored row over every written column, as a ClickHouse
+ * expression (the same at import and at verify: the integrity chain's row
+ * digest).
+ */
+export const EVENT_ROW_DIGEST_SQL = `SHA256(concatWithSeparator('\\x1f', ${EVENT_COLUMNS.map(digestPart).join(', ')}))`;
+
+function digestPart(c: EventColumn): string {
+  switch (c.kind) {
+    case 'time':
+      return `toString(toUnixTimestamp64Milli(${c.name}))`;
+    case 'bool':
+    case 'count':
+      return `toString(${c.name})`;
+    case 'texts':
+      return `arrayStringConcat(${c.name}, ',')`;
+    default:
+      return c.name;
+  }
+}
+
+/**
+ * A staged row (the collector's staging, before the commit): every column
+ * but `event_id` (computed by ClickHouse at the commit), `ts` as epoch
+ * milliseconds (`ts_ms`), then `identity_key` (the source's own ID or a
+ * canonical serialization; '' for the line itself) and `origin` (where the
+ * line came from).
+ */
+export const STAGED_COLUMNS = [
+  ...EVENT_COLUMNS.filter((c) => c.name !== 'event_id').map((c) => (c.name === 'ts' ? column('ts_ms', 'count', 'Int64') : c)),
+  column('identity_key', 'text', 'String'),
+  column('origin', 'text', 'String'),
+] as const;
+export const STAGED_COLUMN_NAMES: readonly string[] = STAGED_COLUMNS.map((c) => c.name);
+
+/** The staged rows' structure for ClickHouse (file() or a staging table). */
+export const STAGED_STRUCTURE = STAGED_COLUMNS.map((c) => `${c.name} ${c.staged}`).join(', ');
+
+/** The staged structure before `origin` was staged (format 1: batches staged by older versions). */
+export const STAGED_STRUCTURE_V1 = STAGED_COLUMNS.filter((c) => c.name !== 'origin')
+  .map((c) => `${c.name} ${c.staged}`)
+  .join(', ');
+
+type StagedColumns =
+  | Exclude<Columns, { name: 'event_id' | 'ts' }>
+  | EventColumn<'ts_ms', 'count'>
+  | EventColumn<'identity_key', 'text'>
+  | EventColumn<'origin', 'text'>;
+export type StagedColumnName = StagedColumns['name'];
+
+/** A staged row by column (rendered to TabSeparated in STAGED_COLUMNS order by the collector). */
+export type StagedRow = { [C in StagedColumns as C['name']]: ValueOf<C['kind']> };
+
+/** How each staged column is written, in order: the renderer's plan. */
+export const STAGED_PLAN: ReadonlyArray<{ name: StagedColumnName; kind: Kind }> = STAGED_COLUMNS.map((c) => ({ name: c.name as StagedColumnName, kind: c.kind }));
+
+/** Default values of an event row (a test kit's starting point). */
+export function emptyEventRow(): EventRow {
+  const row: Record<string, unknown> = {};
+  for (const c of EVENT_COLUMNS) {
+    row[c.name] = c.kind === 'bool' ? false : c.kind === 'count' ? 0 : c.kind === 'texts' ? [] : c.kind === 'time' ? '1970-01-01 09:00:00.000' : '';
+  }
+  return row as EventRow;
+}
