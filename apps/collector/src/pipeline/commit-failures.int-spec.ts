@@ -173,8 +173,8 @@ describe('an upgrade over a data directory with a commit left pending by the pre
     // Rows as kansa wrote them before format 2: the same columns without the trailing origin.
     const legacy = [day(1), day(2)].map((text, i) => {
       const p = processor.process({ lineNo: i + 2, text });
-      if (p.kind !== 'event') throw new Error('expected an event');
-      return p.row.replace(/\t[^\t]*\n$/, '\n');
+      if (p.kind !== 'ok') throw new Error('expected an event');
+      return p.value.row.replace(/\t[^\t]*\n$/, '\n');
     });
     const staging = new StagingBatch(store.client, batchId, stagingDir, undefined, 1);
     await staging.create();

@@ -1,5 +1,6 @@
 import type { IngestSettings } from '@kansa/config';
 import type { EventDraft } from '../source-systems/shared/source-system';
+import { Quarantine, quarantine } from './step-result';
 
 /**
  * Checks every event passes after its source's schema, the same in
@@ -57,11 +58,11 @@ const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
  * key, from `columns`) and a Japanese reason — the same text for the same
  * cause whenever it is imported, so that reasons add up — or undefined.
  */
-export function checkEvent(e: EventDraft, bounds: EventBounds, columns: Record<string, string>): { field: string; reason: string } | undefined {
+export function checkEvent(e: EventDraft, bounds: EventBounds, columns: Record<string, string>): Quarantine | undefined {
   const timeReason = timeProblem(e.tsMs, bounds);
-  if (timeReason) return { field: columns.ts ?? 'ts', reason: timeReason };
+  if (timeReason) return quarantine(columns.ts ?? 'ts', timeReason);
   for (const f of ID_FIELDS) {
-    if (CONTROL.test(e[f])) return { field: columns[f] ?? f, reason: '制御文字 (NUL など) を含みます' };
+    if (CONTROL.test(e[f])) return quarantine(columns[f] ?? f, '制御文字 (NUL など) を含みます');
   }
   return undefined;
 }

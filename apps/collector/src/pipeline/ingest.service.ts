@@ -537,17 +537,18 @@ class OpenBatch {
       // a refused plain line that is no log line after all (a repeated header, blanks)
       this.read--;
       total.read--;
-    } else if (p.kind === 'event') {
-      this.events.push(p.row);
-      this.sources.add(p.source);
-      this.epochDays.add(p.jstDay);
+    } else if (p.kind === 'ok') {
+      this.events.push(p.value.row);
+      this.sources.add(p.value.source);
+      this.epochDays.add(p.value.jstDay);
       this.staged++;
-    } else if (p.kind === 'quarantine') {
+    } else {
+      const reason = `${p.field}: ${p.reason}`;
       this.quarantineRows.push(p.row);
       this.quarantined++;
       total.quarantined++;
-      countReason(total.reasons, p.reason, 1);
-      countReason(this.reasons, p.reason, 1);
+      countReason(total.reasons, reason, 1);
+      countReason(this.reasons, reason, 1);
     }
   }
 

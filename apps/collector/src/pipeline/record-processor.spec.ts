@@ -21,8 +21,8 @@ describe('RecordProcessor (decode → mask → parse → normalize)', () => {
       fc.assert(
         fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(1000), (bytes, lineNo) => {
           const r = p.process({ lineNo: lineNo + 2, bytes: Buffer.from(bytes) });
-          expect(['event', 'quarantine', 'skip']).toContain(r.kind);
-          if (r.kind === 'quarantine') expect(r.reason).toMatch(/^\S.*: \S/);
+          expect(['ok', 'quarantine', 'skip']).toContain(r.kind);
+          if (r.kind === 'quarantine') expect(`${r.field}: ${r.reason}`).toMatch(/^\S.*: \S/);
         }),
         { numRuns: 300 },
       );
@@ -38,8 +38,8 @@ describe('RecordProcessor (decode → mask → parse → normalize)', () => {
         if (dropColumn) broken.splice(i, 1);
         else broken[i] = junk;
         const r = p.process({ lineNo: 5, bytes: iconv.encode(broken.join(','), 'cp932') });
-        expect(['event', 'quarantine', 'skip']).toContain(r.kind);
-        if (dropColumn) expect(r).toMatchObject({ kind: 'quarantine', reason: '(列数): 列数が15ではありません' });
+        expect(['ok', 'quarantine', 'skip']).toContain(r.kind);
+        if (dropColumn) expect(r).toMatchObject({ kind: 'quarantine', field: '(列数)', reason: '列数が15ではありません' });
       }),
       { numRuns: 500 },
     );
@@ -55,8 +55,8 @@ describe('RecordProcessor (decode → mask → parse → normalize)', () => {
               ? JUMIN_OK.replace(',,0,', `,${breakLine ? n + ',' : ''}個人番号${n}を確認,0,`)
               : `2025-04-30 08:00:00,WS-1,DOM\\K001,10.0.0.1,${breakLine ? '不明' : '印刷'},${n},,,`;
         const r = processor(source).process({ lineNo: 3, bytes: iconv.encode(text, source === 'chukan' ? 'utf8' : 'cp932') });
-        expect(r.kind).toBe(breakLine ? 'quarantine' : 'event');
-        if (r.kind !== 'skip') expect(r.row).not.toContain(n);
+        expect(r.kind).toBe(breakLine ? 'quarantine' : 'ok');
+        if (r.kind !== 'skip') expect(r.kind === 'ok' ? r.value.row : r.row).not.toContain(n);
       }),
       { numRuns: 200 },
     );
@@ -65,7 +65,7 @@ describe('RecordProcessor (decode → mask → parse → normalize)', () => {
   it('keeps the bytes of an undecodable line, masked, for quarantine', () => {
     const bytes = Buffer.concat([iconv.encode(JUMIN_OK.replace(',,0,', ',123456789018,0,'), 'cp932'), Buffer.from([0x81, 0x20])]);
     const r = processor('jumin').process({ lineNo: 9, bytes });
-    expect(r).toMatchObject({ kind: 'quarantine', reason: '(文字コード): CP932として読めないバイト列があります' });
+    expect(r).toMatchObject({ kind: 'quarantine', field: '(文字コード)', reason: 'CP932として読めないバイト列があります' });
     if (r.kind !== 'quarantine') throw new Error();
     const b64 = r.row.trim().split('\t').pop()!;
     expect(Buffer.from(b64, 'base64').toString('latin1')).not.toContain('123456789018');
@@ -74,7 +74,7 @@ describe('RecordProcessor (decode → mask → parse → normalize)', () => {
 
   it('skips a repeated header and refuses a file whose first line is not the header', () => {
     const header = iconv.encode(systems.get('jumin')!.headerLine!, 'cp932');
-    expect(processor('jumin', true).process({ lineNo: 1, bytes: header })).toEqual({ kind: 'skip' });
+    expect(processor('jumin', true).process({ lineNo: 1, bytes: header })).toMatchObject({ kind: 'skip' });
     expect(() => processor('jumin', true).process({ lineNo: 1, bytes: iconv.encode(JUMIN_OK, 'cp932') })).toThrow(HeaderMismatchError);
     // A UTF-8 file sent where CP932 is configured: refused by its header, with the encoding named.
     const utf8Header = Buffer.from(systems.get('jumin')!.headerLine!, 'utf8');

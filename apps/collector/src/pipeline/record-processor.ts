@@ -6,6 +6,7 @@ import { DecodeStep } from './decode.step';
 import { checkEvent, EventBounds } from './event-checks';
 import { NOT_PLAIN, PLAIN_ESCAPED, PlainLineRows, scanPlain } from './plain-lines';
 import { RawRecord } from './ingest.types';
+import { ok, Ok, Quarantine, Skip, skip } from './step-result';
 
 const JST_OFFSET_MS = 9 * 3600_000;
 const DAY_MS = 86_400_000;
@@ -22,15 +23,21 @@ export interface BatchContext {
   bounds: EventBounds;
 }
 
-/** What became of one record: a staged event row, a quarantine row, or not a record at all. */
-export type Processed =
-  | { kind: 'event'; row: string; source: string; jstDay: number }
-  | { kind: 'quarantine'; row: string; reason: string }
-  | { kind: 'skip' };
+/** A staged event row (TabSeparated), its source and JST day (days since the epoch). */
+export interface StagedEvent {
+  row: string;
+  source: string;
+  jstDay: number;
+}
+
+/** A quarantined record: its field and reason, and its quarantine row (TabSeparated). */
+export type QuarantinedRecord = Quarantine & { row: string };
+
+/** What became of one record: a staged event, a quarantined record, or not a record at all (skip). */
+export type Processed = Ok<StagedEvent> | QuarantinedRecord | Skip;
 
 /** A decoded, masked line and the 個人番号 masked in it. */
 interface Prepared {
-  kind: 'text';
   raw: string;
   numbers: readonly string[];
 }
@@ -76,7 +83,7 @@ export class RecordProcessor {
   process(record: RawRecord): Processed {
     return this.guarded(record, () => {
       const p = this.prepare(record);
-      return p.kind === 'text' ? this.normalize(record, p.raw, p.numbers) : p;
+      return p.kind === 'ok' ? this.normalize(record, p.value.raw, p.value.numbers) : p;
     });
   }
 
@@ -100,12 +107,13 @@ export class RecordProcessor {
       }
     }
     const p = this.prepare(record);
-    if (p.kind !== 'text') return p;
-    if (this.lean && p.numbers.length === 0 && (this.quotes || p.raw.indexOf('"') < 0)) {
-      lines.addText(record.lineNo, record.origin ?? '', p.raw);
+    if (p.kind !== 'ok') return p;
+    const { raw, numbers } = p.value;
+    if (this.lean && numbers.length === 0 && (this.quotes || raw.indexOf('"') < 0)) {
+      lines.addText(record.lineNo, record.origin ?? '', raw);
       return undefined;
     }
-    return this.normalize(record, p.raw, p.numbers);
+    return this.normalize(record, raw, numbers);
   }
 
   /** The whole path for a line already decoded and masked by processLean() (one the SQL twin refused). */
@@ -130,13 +138,13 @@ export class RecordProcessor {
   }
 
   /** Quarantines a record as it came (its text, or its bytes decoded leniently; 個人番号 masked) with the given field and reason. */
-  refuse(record: RawRecord, field: string, reason: string): Processed {
+  refuse(record: RawRecord, field: string, reason: string): QuarantinedRecord {
     const raw = record.text ?? (record.bytes ? maskMyNumbers(this.decoder.lenient(maskMyNumberBytes(record.bytes, this.system.config.encoding).value)).value : '');
     return this.quarantined(record, field, reason, raw, '');
   }
 
   /** decode → strip CR → mask 個人番号 → header / empty line; the masked text, or what became of the record. */
-  private prepare(record: RawRecord): Prepared | Processed {
+  private prepare(record: RawRecord): Ok<Prepared> | QuarantinedRecord | Skip {
     let text: string;
     if (record.bytes) {
       const decoded = this.decoder.decode(record.bytes);
@@ -147,7 +155,7 @@ export class RecordProcessor {
         if (this.ctx.expectHeader && record.lineNo === 1 && this.system.headerLine !== undefined) {
           throw new HeaderMismatchError(this.ctx.origin, this.system.headerLine, `${lenient}" — not readable as ${this.system.config.encoding}; check the file's encoding (文字コードを確認してください)`);
         }
-        return this.quarantined(record, decoded.kind === 'quarantine' ? decoded.field : '(文字コード)', decoded.kind === 'quarantine' ? decoded.reason : decoded.reason, lenient, masked.value.toString('base64'));
+        return this.quarantined(record, decoded.kind === 'quarantine' ? decoded.field : '(文字コード)', decoded.reason, lenient, masked.value.toString('base64'));
       }
       text = decoded.value;
     } else {
@@ -157,18 +165,18 @@ export class RecordProcessor {
     if (text.endsWith('\r')) text = text.slice(0, -1);
     const { value: raw, numbers } = maskMyNumbers(text);
     if (this.system.headerLine !== undefined) {
-      if (raw === this.system.headerLine) return { kind: 'skip' };
+      if (raw === this.system.headerLine) return skip('header');
       if (this.ctx.expectHeader && record.lineNo === 1) throw new HeaderMismatchError(this.ctx.origin, this.system.headerLine, raw);
     }
-    if (raw.trim() === '') return { kind: 'skip' };
-    return { kind: 'text', raw, numbers };
+    if (raw.trim() === '') return skip('empty line');
+    return ok({ raw, numbers });
   }
 
   /** parse/validate (zod) → normalize → identify → staged row, for a masked line. */
   private normalize(record: RawRecord, raw: string, numbers: readonly string[]): Processed {
     const parsed = this.system.parse(raw);
-    if (!parsed.ok) return this.quarantined(record, parsed.field, parsed.reason, raw, '');
-    const e = parsed.event;
+    if (parsed.kind !== 'ok') return parsed.kind === 'skip' ? parsed : this.quarantined(record, parsed.field, parsed.reason, raw, '');
+    const e = parsed.value;
     const bad = checkEvent(e, this.ctx.bounds, this.system.config.columns);
     if (bad) return this.quarantined(record, bad.field, bad.reason, raw, '');
     const hmacs = this.hmacKey && numbers.length > 0 ? numbers.map((n) => myNumberHmac(this.hmacKey, n)) : NO_HMACS;
@@ -202,10 +210,10 @@ export class RecordProcessor {
       identity_key: identity,
       origin: record.origin ?? '',
     });
-    return { kind: 'event', row, source, jstDay: Math.floor((e.tsMs + JST_OFFSET_MS) / DAY_MS) };
+    return ok({ row, source, jstDay: Math.floor((e.tsMs + JST_OFFSET_MS) / DAY_MS) });
   }
 
-  private quarantined(record: RawRecord, field: string, reason: string, raw: string, rawB64: string): Processed {
+  private quarantined(record: RawRecord, field: string, reason: string, raw: string, rawB64: string): QuarantinedRecord {
     const row =
       tsv(`${this.ctx.batchId}:${record.lineNo}`) + '\t' +
       this.ctx.batchId + '\t' +
@@ -217,7 +225,7 @@ export class RecordProcessor {
       tsv(reason) + '\t' +
       tsv(raw) + '\t' +
       rawB64 + '\n';
-    return { kind: 'quarantine', row, reason: `${field}: ${reason}` };
+    return { kind: 'quarantine', field, reason, row };
   }
 }
 

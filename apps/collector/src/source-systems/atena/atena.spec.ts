@@ -11,8 +11,8 @@ const line = (over: Partial<Record<number, string>> = {}) => {
 describe('統合宛名 (atena) parser', () => {
   it('maps 個人番号照会 to view with the 個人番号 shown', () => {
     expect(atena.parse(line())).toEqual({
-      ok: true,
-      event: expect.objectContaining({
+      kind: 'ok',
+      value: expect.objectContaining({
         tsMs: Date.parse('2026-09-01T08:45:12.345+09:00'), userId: 'K000123', departmentCode: '100200', businessCode: 'Z01',
         action: 'view', myNumberShown: true, subjectId: '010000000015893', recordCount: 1, outcome: 'success',
       }),
@@ -21,7 +21,7 @@ describe('統合宛名 (atena) parser', () => {
 
   it('maps 一覧出力 to export and NG to failure', () => {
     expect(atena.parse(line({ 5: '一覧出力', 6: '', 7: '250', 8: 'NG' }))).toMatchObject({
-      ok: true, event: { action: 'export', myNumberShown: false, subjectId: '', recordCount: 250, outcome: 'failure' },
+      kind: 'ok', value: { action: 'export', myNumberShown: false, subjectId: '', recordCount: 250, outcome: 'failure' },
     });
   });
 
@@ -32,6 +32,6 @@ describe('統合宛名 (atena) parser', () => {
     [{ 6: '12345' }, '統合宛名番号'],
     [{ 7: 'x' }, '該当件数'],
   ])('quarantines %p naming the field %s', (over, field) => {
-    expect(atena.parse(line(over))).toMatchObject({ ok: false, field });
+    expect(atena.parse(line(over))).toMatchObject({ kind: 'quarantine', field });
   });
 });

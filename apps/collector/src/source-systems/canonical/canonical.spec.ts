@@ -8,16 +8,16 @@ const event = { ts: '2026-09-01T09:00:00.000+09:00', source: 'jumin', userId: 'K
 describe('canonical (normalized JSON) parser', () => {
   it('fills defaults and keeps the event’s own source', () => {
     expect(canonical.parse(JSON.stringify(event))).toEqual({
-      ok: true,
-      event: expect.objectContaining({ tsMs: Date.parse(event.ts), source: 'jumin', userId: 'K000123', action: 'view', outcome: 'success', recordCount: 0 }),
+      kind: 'ok',
+      value: expect.objectContaining({ tsMs: Date.parse(event.ts), source: 'jumin', userId: 'K000123', action: 'view', outcome: 'success', recordCount: 0 }),
     });
   });
 
   it('the identity does not depend on key order or spacing', () => {
     const a = canonical.parse(JSON.stringify(event));
     const b = canonical.parse(JSON.stringify({ subjectId: '0000012345', action: 'view', userId: 'K000123', source: 'jumin', ts: event.ts }, null, 1).replace(/\n/g, ''));
-    if (!a.ok || !b.ok) throw new Error('parse failed');
-    expect(canonicalIdentity(a.event)).toEqual(canonicalIdentity(b.event));
+    if (a.kind !== 'ok' || b.kind !== 'ok') throw new Error('parse failed');
+    expect(canonicalIdentity(a.value)).toEqual(canonicalIdentity(b.value));
   });
 
   it.each([
@@ -27,6 +27,6 @@ describe('canonical (normalized JSON) parser', () => {
     [{ ...event, recordCount: 'many' }, 'recordCount'],
     [{ ...event, extra: 1 }, '(行)'],
   ])('quarantines %p naming %s', (value, field) => {
-    expect(canonical.parse(JSON.stringify(value))).toMatchObject({ ok: false, field });
+    expect(canonical.parse(JSON.stringify(value))).toMatchObject({ kind: 'quarantine', field });
   });
 });

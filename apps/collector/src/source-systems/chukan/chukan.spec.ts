@@ -7,8 +7,8 @@ const base = { time: '2026-09-01T09:12:33.120+09:00', operator: 'K000123', termi
 describe('中間サーバー (chukan) parser', () => {
   it('maps the spec example; serial is the source event ID', () => {
     expect(chukan.parse(JSON.stringify(base))).toEqual({
-      ok: true,
-      event: expect.objectContaining({
+      kind: 'ok',
+      value: expect.objectContaining({
         tsMs: Date.parse('2026-09-01T09:12:33.120+09:00'), userId: 'K000123', terminalId: 'CHK-TERM-03', action: 'inquiry',
         businessCode: 'JT0123', object: '厚生労働省', screenId: 'TK0001', subjectId: '000012345678901',
         sourceEventId: 'Q20260901000123', recordCount: 1, outcome: 'success',
@@ -19,7 +19,7 @@ describe('中間サーバー (chukan) parser', () => {
   it('accepts absent partner, item and subject (a login)', () => {
     const { partner, item, subject, procedure, ...login } = { ...base, func: 'ログイン', count: 0 };
     void partner; void item; void subject; void procedure;
-    expect(chukan.parse(JSON.stringify(login))).toMatchObject({ ok: true, event: { action: 'login', subjectId: '', object: '' } });
+    expect(chukan.parse(JSON.stringify(login))).toMatchObject({ kind: 'ok', value: { action: 'login', subjectId: '', object: '' } });
   });
 
   it.each([
@@ -32,10 +32,10 @@ describe('中間サーバー (chukan) parser', () => {
     [JSON.stringify({ ...base, time: '2026-09-31T09:00:00+09:00' }), 'time'],
     [JSON.stringify({ ...base, result: 'OK' }), 'result'],
   ])('quarantines %s naming %s', (text, field) => {
-    expect(chukan.parse(text)).toMatchObject({ ok: false, field });
+    expect(chukan.parse(text)).toMatchObject({ kind: 'quarantine', field });
   });
 
   it('says a required field is missing', () => {
-    expect(chukan.parse(JSON.stringify({ ...base, operator: undefined }))).toEqual({ ok: false, field: 'operator', reason: '値がありません' });
+    expect(chukan.parse(JSON.stringify({ ...base, operator: undefined }))).toEqual({ kind: 'quarantine', field: 'operator', reason: '値がありません' });
   });
 });

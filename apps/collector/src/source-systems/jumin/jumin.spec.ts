@@ -12,8 +12,8 @@ describe('住民記録 (jumin) parser', () => {
   it('maps a line to the normalized event (JST)', () => {
     const r = jumin.parse(line());
     expect(r).toEqual({
-      ok: true,
-      event: expect.objectContaining({
+      kind: 'ok',
+      value: expect.objectContaining({
         tsMs: Date.parse('2025-04-14T08:08:06+09:00'), userId: 'K001198', userName: '髙﨑 翔', departmentCode: '100700',
         terminalId: 'WS-100700-006', clientIp: '10.7.0.15', action: 'view', screenId: 'JR0101', subjectId: '0000012345',
         myNumberShown: true, reason: '窓口申請', recordCount: 1, outcome: 'success',
@@ -24,7 +24,7 @@ describe('住民記録 (jumin) parser', () => {
   it('reads every 処理区分 of the spec', () => {
     const expected = { ログイン: 'login', ログアウト: 'logout', ログイン失敗: 'login_failure', 検索: 'search', 照会: 'view', 更新: 'update', 証明書発行: 'issue', 帳票出力: 'print', 一括出力: 'bulk_export', CSV出力: 'export' };
     for (const [kubun, action] of Object.entries(expected)) {
-      expect(jumin.parse(line({ 9: kubun, 10: '' }))).toMatchObject({ ok: true, event: { action } });
+      expect(jumin.parse(line({ 9: kubun, 10: '' }))).toMatchObject({ kind: 'ok', value: { action } });
     }
   });
 
@@ -40,18 +40,18 @@ describe('住民記録 (jumin) parser', () => {
     [{ 14: '不明' }, '処理結果'],
   ])('quarantines %p naming the field %s', (over, field) => {
     const r = jumin.parse(line(over));
-    expect(r.ok).toBe(false);
-    if (!r.ok) {
+    expect(r.kind).toBe('quarantine');
+    if (r.kind === 'quarantine') {
       expect(r.field).toBe(field);
       expect(r.reason).not.toBe('');
     }
   });
 
   it('quarantines a line with missing columns', () => {
-    expect(jumin.parse(line().split(',').slice(0, 14).join(','))).toEqual({ ok: false, field: '(列数)', reason: '列数が15ではありません' });
+    expect(jumin.parse(line().split(',').slice(0, 14).join(','))).toEqual({ kind: 'quarantine', field: '(列数)', reason: '列数が15ではありません' });
   });
 
   it('reads quoted fields with commas and quotes', () => {
-    expect(jumin.parse(line({ 12: '"本人確認済, ""窓口"""' }))).toMatchObject({ ok: true, event: { reason: '本人確認済, "窓口"' } });
+    expect(jumin.parse(line({ 12: '"本人確認済, ""窓口"""' }))).toMatchObject({ kind: 'ok', value: { reason: '本人確認済, "窓口"' } });
   });
 });

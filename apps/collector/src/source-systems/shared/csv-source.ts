@@ -2,7 +2,8 @@ import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
 import { z } from 'zod';
 import { splitCsvLine } from './csv-line';
 import { SqlNormalizer } from './sql-normalizer';
-import { EventDraft, firstIssue, ParseOutcome, SourceSystem } from './source-system';
+import { ok, quarantine, StepResult } from '../../pipeline/step-result';
+import { EventDraft, firstIssue, SourceSystem } from './source-system';
 
 /**
  * A CSV source system: split the line, check the column count, validate with
@@ -24,16 +25,16 @@ export class CsvSourceSystem<T> implements SourceSystem {
     this.headerLine = config.header.join(',');
   }
 
-  parse(text: string): ParseOutcome {
+  parse(text: string): StepResult<EventDraft> {
     const values = splitCsvLine(text);
-    if (!values) return { ok: false, field: '(行)', reason: 'CSVの引用符が閉じていません' };
+    if (!values) return quarantine('(行)', 'CSVの引用符が閉じていません');
     if (values.length !== this.header.length) {
-      return { ok: false, field: '(列数)', reason: `列数が${this.header.length}ではありません` };
+      return quarantine('(列数)', `列数が${this.header.length}ではありません`);
     }
     const record: Record<string, string> = {};
     for (let i = 0; i < values.length; i++) record[this.header[i]] = values[i];
     const result = this.schema.safeParse(record);
-    if (!result.success) return { ok: false, ...firstIssue(result.error) };
-    return { ok: true, event: this.mapper(result.data) };
+    if (!result.success) return firstIssue(result.error);
+    return ok(this.mapper(result.data));
   }
 }

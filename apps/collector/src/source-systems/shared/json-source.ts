@@ -2,7 +2,8 @@ import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
 import { z } from 'zod';
 import { JSON_TOO_DEEP_REASON, jsonTooDeep } from './json-depth';
 import { SqlNormalizer } from './sql-normalizer';
-import { EventDraft, firstIssue, ParseOutcome, SourceSystem } from './source-system';
+import { ok, quarantine, StepResult } from '../../pipeline/step-result';
+import { EventDraft, firstIssue, SourceSystem } from './source-system';
 
 /** A JSON Lines source system: one object per line, validated by its zod schema. */
 export class JsonSourceSystem<T> implements SourceSystem {
@@ -16,20 +17,20 @@ export class JsonSourceSystem<T> implements SourceSystem {
     readonly sql?: SqlNormalizer,
   ) {}
 
-  parse(text: string): ParseOutcome {
+  parse(text: string): StepResult<EventDraft> {
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      return { ok: false, field: '(JSON)', reason: 'JSONとして読めません' };
+      return quarantine('(JSON)', 'JSONとして読めません');
     }
-    if (jsonTooDeep(value)) return { ok: false, field: '(JSON)', reason: JSON_TOO_DEEP_REASON };
+    if (jsonTooDeep(value)) return quarantine('(JSON)', JSON_TOO_DEEP_REASON);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return { ok: false, field: '(JSON)', reason: 'JSONオブジェクトではありません' };
+      return quarantine('(JSON)', 'JSONオブジェクトではありません');
     }
 
     const result = this.schema.safeParse(value);
-    if (!result.success) return { ok: false, ...firstIssue(result.error) };
-    return { ok: true, event: this.mapper(result.data) };
+    if (!result.success) return firstIssue(result.error);
+    return ok(this.mapper(result.data));
   }
 }

@@ -1,6 +1,7 @@
 import { NormalizedEvent } from '@kansa/domain';
 import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
 import { z } from 'zod';
+import { Quarantine, quarantine, StepResult } from '../../pipeline/step-result';
 import { SqlNormalizer } from './sql-normalizer';
 
 /**
@@ -15,7 +16,6 @@ export type EventDraft = Omit<NormalizedEvent, 'ts' | 'source' | 'instance'> & {
   instance?: string;
 };
 
-export type ParseOutcome = { ok: true; event: EventDraft } | { ok: false; field: string; reason: string };
 
 /** One source system: how a decoded line becomes an event. */
 export interface SourceSystem {
@@ -24,7 +24,7 @@ export interface SourceSystem {
   readonly framing: 'csv' | 'jsonl';
   /** CSV: the exact header line (joined with commas), to recognise and check it. */
   readonly headerLine?: string;
-  parse(text: string): ParseOutcome;
+  parse(text: string): StepResult<EventDraft>;
   /** The SQL twin of parse(), for lines ClickHouse normalizes itself (CSV systems). */
   readonly sql?: SqlNormalizer;
 }
@@ -46,11 +46,11 @@ export function requireColumns(name: string, config: SourceSystemConfig, fields:
   }
 }
 
-/** The first zod issue as field + reason. */
-export function firstIssue(error: z.ZodError): { field: string; reason: string } {
+/** The first zod issue as a quarantine: field + reason. */
+export function firstIssue(error: z.ZodError): Quarantine {
   const issue = error.issues[0];
   const field = issue.path.length > 0 ? String(issue.path[0]) : '(行)';
   let reason = issue.message;
   if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) reason = '値がありません';
-  return { field, reason };
+  return quarantine(field, reason);
 }
