@@ -1,6 +1,5 @@
 import { FileImportService } from '@kansa/collector/sources/file-import/file-import.service';
-import { IngestService } from '@kansa/collector/pipeline/ingest.service';
-import { VerifyService } from '@kansa/collector/integrity/verify.service';
+import { CollectorKit, startCollector } from '@kansa/collector/testing/collector-test-kit';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,13 +11,18 @@ const present = existsSync(join(SAMPLES, 'logs'));
 (present ? describe : describe.skip)('conformance: the shared sample logs', () => {
   let store: TestStore;
   let files: FileImportService;
+  let collector: CollectorKit;
   const expected = present ? JSON.parse(readFileSync(join(SAMPLES, 'expected-findings.json'), 'utf8')) : {};
 
   beforeAll(async () => {
     store = await openTestStore();
-    files = new FileImportService(new IngestService(store.client, store.config));
+    collector = await startCollector(store);
+    files = collector.files;
   });
-  afterAll(() => store.close());
+  afterAll(async () => {
+    await collector.close();
+    await store.close();
+  });
 
   it('imports every sample file with the expected valid events per source and no bad lines', async () => {
     const stored: Record<string, number> = {};
@@ -41,6 +45,6 @@ const present = existsSync(join(SAMPLES, 'logs'));
     for (const file of files.expand([join(SAMPLES, 'logs')])) stored += (await files.importFile(file)).stored;
     expect(stored).toBe(0);
     expect(await store.rows('SELECT source, count() AS n, groupBitXor(cityHash64(event_id)) AS x FROM events GROUP BY source ORDER BY source')).toEqual(before);
-    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
+    expect((await collector.verify.verify()).ok).toBe(true);
   });
 });

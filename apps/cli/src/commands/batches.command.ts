@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Command } from 'commander';
-import { IngestService, SetAsideRequestError } from '@kansa/collector/pipeline/ingest.service';
+import { CommitService, SetAsideRequestError } from '@kansa/collector/sink/commit.service';
 import { SetAsideBatch, SetAsideRepository } from '@kansa/collector/sink/set-aside.repository';
 import { CLICKHOUSE } from '@kansa/storage';
 import { CommandContext } from '../context';
@@ -42,7 +42,7 @@ export function registerBatchesCommand(program: Command, ctx: () => CommandConte
     .action(async (batchId: string, opts: { by: string; comment: string }) => {
       const c = ctx();
       await c.withApp(async (app) => {
-        const { outcome, batch } = await setAsideErrors(() => app.get(IngestService).replaySetAside(batchId, opts.by, opts.comment));
+        const { outcome, batch } = await setAsideErrors(() => app.get(CommitService).replay(batchId, opts.by, opts.comment));
         if (outcome.kind === 'stored') {
           c.print(`${batchId}: 保存しました (保存 ${outcome.stored} 件、隔離 ${outcome.isolated.length} 件)`, { outcome, batch: { ...batch, intent: undefined } });
           return;
@@ -60,7 +60,7 @@ export function registerBatchesCommand(program: Command, ctx: () => CommandConte
     .action(async (batchId: string, opts: { by: string; reason: string }) => {
       const c = ctx();
       await c.withApp(async (app) => {
-        const batch = await setAsideErrors(() => app.get(IngestService).discardSetAside(batchId, opts.by, opts.reason));
+        const batch = await setAsideErrors(() => app.get(CommitService).discard(batchId, opts.by, opts.reason));
         c.print(`${batchId}: 破棄しました (${batch.updatedBy}「${batch.note}」)`, { ...batch, intent: undefined });
       }, { collector: true });
     });

@@ -1,5 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { EVENT_ROW_DIGEST_SQL, TABLES } from '@kansa/storage';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, TABLES } from '@kansa/storage';
 import { BatchRecord, contentDigest } from './chain';
 
 /** JST wall-clock text of an instant, as DateTime64(3, 'Asia/Tokyo') reads it. */
@@ -16,8 +17,9 @@ const GROUP_DIGEST = (row: string) =>
   `lower(hex(SHA256(arrayStringConcat(arrayMap(t -> t.2, arraySort(groupArray((line_no, ${row})))), ''))))`;
 
 /** import_batches and the digests that chain them (docs/collector.md "Integrity"). */
+@Injectable()
 export class BatchLedgerRepository {
-  constructor(private readonly client: ClickHouseClient) {}
+  constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
   /** Recomputes the content digest of batches from the stored rows. */
   async contentDigests(batchIds: string[]): Promise<Map<string, string>> {

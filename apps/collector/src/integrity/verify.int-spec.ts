@@ -4,17 +4,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IngestService } from '../pipeline/ingest.service';
 import { FileImportResult, FileImportService } from '../sources/file-import/file-import.service';
+import { CollectorKit, startCollector } from '../testing/collector-test-kit';
 import { VerifyService } from './verify.service';
 
 const HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
 const line = (day: string, i: number) => `2025/04/${day} 09:00:${String(i).padStart(2, '0')},K00${1000 + i},職員${i},100700,納税課,WS-1,10.0.0.1,JR0101,照会,照会,0000012345,無,窓口,1,正常`;
 
 /** Three daily files of 住民記録 and one of 中間サーバー, imported in order. */
-async function importDays(store: TestStore): Promise<FileImportResult[]> {
+async function importDays(files: FileImportService): Promise<FileImportResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'kansa-verify-'));
-  const files = new FileImportService(new IngestService(store.client, store.config));
   const out: FileImportResult[] = [];
   for (const day of ['14', '15', '16']) {
     const path = join(dir, `JUMIN_OPLOG_202504${day}.csv`);
@@ -34,12 +33,17 @@ describe('kansa verify: the integrity chain', () => {
   let store: TestStore;
   let batches: FileImportResult[];
   let verify: VerifyService;
+  let collector: CollectorKit;
   beforeEach(async () => {
     store = await openTestStore();
-    batches = await importDays(store);
-    verify = new VerifyService(store.client);
+    collector = await startCollector(store);
+    batches = await importDays(collector.files);
+    verify = collector.verify;
   });
-  afterEach(() => store.close());
+  afterEach(async () => {
+    await collector.close();
+    await store.close();
+  });
 
   it('holds for untouched data, with a head per source', async () => {
     const report = await verify.verify();

@@ -1,7 +1,5 @@
-import { ClickHouseClient } from '@clickhouse/client';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { CLICKHOUSE } from '@kansa/storage';
 import { BatchLedgerRepository, jstText } from './batch-ledger.repository';
 import { BatchRecord, chainHash, GENESIS } from './chain';
 
@@ -49,12 +47,13 @@ export interface VerifyOptions {
  */
 @Injectable()
 export class VerifyService {
-  private readonly ledger: BatchLedgerRepository;
   private readonly retentionYears: number;
 
-  constructor(@Inject(CLICKHOUSE) client: ClickHouseClient, @Optional() @Inject(KANSA_CONFIG) config?: KansaConfig) {
-    this.ledger = new BatchLedgerRepository(client);
-    this.retentionYears = config?.storage.retentionYears ?? 7;
+  constructor(
+    private readonly ledger: BatchLedgerRepository,
+    @Inject(KANSA_CONFIG) config: KansaConfig,
+  ) {
+    this.retentionYears = config.storage.retentionYears;
   }
 
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {

@@ -3,8 +3,8 @@ import * as iconv from 'iconv-lite';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VerifyService } from '../integrity/verify.service';
 import { FileImportService } from '../sources/file-import/file-import.service';
+import { CollectorKit, startCollector } from '../testing/collector-test-kit';
 import { IngestService } from './ingest.service';
 import { RawRecord } from './ingest.types';
 
@@ -16,17 +16,22 @@ describe('a long file is committed in batches of bounded size', () => {
   let store: TestStore;
   let ingest: IngestService;
   let files: FileImportService;
+  let collector: CollectorKit;
   const dir = mkdtempSync(join(tmpdir(), 'kansa-batching-'));
   const count = async (query: string, params: Record<string, unknown> = {}) =>
     Number((await (await store.client.query({ query, query_params: params, format: 'JSONEachRow' })).json<{ n: string }>())[0].n);
 
   beforeAll(async () => {
     store = await openTestStore();
-    ingest = new IngestService(store.client, store.config);
+    collector = await startCollector(store);
+    ingest = collector.ingest;
     ingest.batchLines = 4;
-    files = new FileImportService(ingest);
+    files = collector.files;
   });
-  afterAll(() => store.close());
+  afterAll(async () => {
+    await collector.close();
+    await store.close();
+  });
 
   it('records each batch in the chain; the counts per file add up over its batches', async () => {
     // 10 distinct lines, one repeated (in another batch), one bad: 12 lines after the header
@@ -50,7 +55,7 @@ describe('a long file is committed in batches of bounded size', () => {
     // the file's SHA-256 is known at its end: recorded on its last batch
     expect(rows.map((b) => b.file_sha256 !== '')).toEqual([false, false, false, true]);
     expect(await count('SELECT count() AS n FROM events')).toBe(10);
-    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
+    expect((await collector.verify.verify()).ok).toBe(true);
 
     const again = await files.importFile(path);
     expect({ stored: again.stored, duplicates: again.duplicates, quarantined: again.quarantined }).toEqual({ stored: 0, duplicates: 11, quarantined: 1 });
@@ -70,6 +75,6 @@ describe('a long file is committed in batches of bounded size', () => {
     const retry = await ingest.ingest({ ...request, records: all });
     expect({ read: retry.read, stored: retry.stored, duplicates: retry.duplicates }).toEqual({ read: 7, stored: 3, duplicates: 4 });
     expect(await count("SELECT count() AS n FROM events WHERE subject_id >= '0000000100'")).toBe(7);
-    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
+    expect((await collector.verify.verify()).ok).toBe(true);
   });
 });

@@ -1,14 +1,18 @@
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import * as iconv from 'iconv-lite';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BatchLedgerRepository } from '../integrity/batch-ledger.repository';
 import { VerifyService } from '../integrity/verify.service';
+import { SourceSystems } from '../source-systems/source-system.registry';
 import { SET_ASIDE_DIR, writeIntent } from '../sink/commit-intent';
 import { StagingBatch, STAGING_FORMAT } from '../sink/staging.writer';
 import { FileImportService } from '../sources/file-import/file-import.service';
 import { eventBounds, eventChecksSql } from './event-checks';
-import { IngestService, SetAsideRequestError } from './ingest.service';
+import { SetAsideRequestError } from '../sink/commit.service';
+import { CollectorKit, startCollector } from '../testing/collector-test-kit';
+import { IngestService } from './ingest.service';
 import { RecordProcessor } from './record-processor';
 
 const HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
@@ -31,20 +35,24 @@ describe('commits that storage refuses never wedge kansa', () => {
     return path;
   };
   const count = async (query: string, params: Record<string, unknown> = {}) => Number((await store.rows<{ n: string }>(query, params))[0].n);
+  let collector: CollectorKit;
+  /** The next process on the same data directory (the one before stops). */
   const restart = async () => {
-    const next = new IngestService(store.client, store.config);
-    await next.onModuleInit();
-    await next.onApplicationBootstrap();
-    return next;
+    await collector?.close();
+    collector = await startCollector(store);
+    return collector.ingest;
   };
 
   beforeAll(async () => {
     // Retention of 11 years, so that the whole ten-year file is within it.
     store = await openTestStore({ storage: { retentionYears: 11 } as never, ingest: { isolationAttempts: 12 } as never });
     ingest = await restart();
-    files = new FileImportService(ingest);
+    files = collector.files;
   });
-  afterAll(() => store.close());
+  afterAll(async () => {
+    await collector.close();
+    await store.close();
+  });
   afterEach(async () => {
     await store.client.command({ query: 'ALTER TABLE events DROP CONSTRAINT IF EXISTS refuse' });
   });
@@ -58,7 +66,7 @@ describe('commits that storage refuses never wedge kansa', () => {
     expect(await count("SELECT uniqExact(toYYYYMM(ts)) AS n FROM events WHERE batch_id = {b:String}", { b: r.batchId })).toBe(120);
     const again = await files.importFile(write(tenYears()));
     expect({ stored: again.stored, duplicates: again.duplicates }).toEqual({ stored: 0, duplicates: 120 });
-    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
+    expect((await collector.verify.verify()).ok).toBe(true);
   });
 
   it('a line storage refuses is isolated and quarantined with the engine\'s reason; the rest of its batch is stored', async () => {
@@ -74,7 +82,7 @@ describe('commits that storage refuses never wedge kansa', () => {
     expect(q.raw).toBe(lines[22]);
     const [batch] = await store.rows<Record<string, string>>('SELECT lines_read, stored, duplicates, quarantined FROM import_batches WHERE batch_id = {b:String}', { b: r.batchId });
     expect(Object.values(batch).map(Number)).toEqual([40, 39, 0, 1]);
-    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
+    expect((await collector.verify.verify()).ok).toBe(true);
   });
 
   it('a batch refused whole is set aside with its reason, blocks nothing, and is stored once replayed', async () => {
@@ -88,38 +96,38 @@ describe('commits that storage refuses never wedge kansa', () => {
     const other = await files.importFile(write([day(200), day(201)]));
     expect(other.stored).toBe(2);
     ingest = await restart();
-    files = new FileImportService(ingest);
-    expect((await ingest.setAsideBatches()).map((b) => ({ id: b.batchId, state: b.state, lines: b.lines, attempts: b.attempts }))).toEqual([
+    files = collector.files;
+    expect((await collector.commits.setAsideBatches()).map((b) => ({ id: b.batchId, state: b.state, lines: b.lines, attempts: b.attempts }))).toEqual([
       { id: r.batchId, state: 'set_aside', lines: 30, attempts: 1 },
     ]);
     expect(readdirSync(join(store.dataDir, 'kansa-ingest-staging', SET_ASIDE_DIR)).filter((f) => f.includes(r.batchId))).toHaveLength(3);
     // Verify does not take a set-aside batch for tampering.
-    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
+    expect((await collector.verify.verify()).ok).toBe(true);
 
     // Still refused: stays set aside, the attempt counted.
-    const still = await ingest.replaySetAside(r.batchId, 'yamada');
+    const still = await collector.commits.replay(r.batchId, 'yamada');
     expect({ kind: still.outcome.kind, state: still.batch.state, attempts: still.batch.attempts }).toEqual({ kind: 'set-aside', state: 'set_aside', attempts: 2 });
 
     await store.client.command({ query: 'ALTER TABLE events DROP CONSTRAINT refuse' });
-    const replayed = await ingest.replaySetAside(r.batchId, 'yamada', '制約を削除したため再取込');
+    const replayed = await collector.commits.replay(r.batchId, 'yamada', '制約を削除したため再取込');
     expect(replayed.outcome).toMatchObject({ kind: 'stored', stored: 30 });
     expect({ state: replayed.batch.state, by: replayed.batch.updatedBy, note: replayed.batch.note }).toEqual({ state: 'replayed', by: 'yamada', note: '制約を削除したため再取込' });
     expect(await count('SELECT count() AS n FROM events WHERE batch_id = {b:String}', { b: r.batchId })).toBe(30);
     expect(await count('SELECT count() AS n FROM import_batches WHERE batch_id = {b:String}', { b: r.batchId })).toBe(1);
-    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
-    await expect(ingest.replaySetAside(r.batchId, 'yamada')).rejects.toThrow(SetAsideRequestError);
-    expect(await ingest.setAsideBatches()).toEqual([]);
+    expect((await collector.verify.verify()).ok).toBe(true);
+    await expect(collector.commits.replay(r.batchId, 'yamada')).rejects.toThrow(SetAsideRequestError);
+    expect(await collector.commits.setAsideBatches()).toEqual([]);
   });
 
   it('an operator can discard a set-aside batch, with a reason; its staged rows go, the record stays', async () => {
     await store.client.command({ query: "ALTER TABLE events ADD CONSTRAINT refuse CHECK user_id != 'K008888'" });
     const r = await files.importFile(write(Array.from({ length: 20 }, (_, i) => line(`2025/04/16 10:00:${String(i).padStart(2, '0')}`, 8000 + i, 'K008888'))));
     expect(r.setAside).toBe(20);
-    await expect(ingest.discardSetAside(r.batchId, 'yamada', ' ')).rejects.toThrow(SetAsideRequestError);
-    const discarded = await ingest.discardSetAside(r.batchId, 'yamada', 'テスト用の誤送信');
+    await expect(collector.commits.discard(r.batchId, 'yamada', ' ')).rejects.toThrow(SetAsideRequestError);
+    const discarded = await collector.commits.discard(r.batchId, 'yamada', 'テスト用の誤送信');
     expect({ state: discarded.state, by: discarded.updatedBy, note: discarded.note }).toEqual({ state: 'discarded', by: 'yamada', note: 'テスト用の誤送信' });
     expect(readdirSync(join(store.dataDir, 'kansa-ingest-staging', SET_ASIDE_DIR)).filter((f) => f.includes(r.batchId))).toEqual([]);
-    expect((await ingest.setAsideBatches(true)).find((b) => b.batchId === r.batchId)?.state).toBe('discarded');
+    expect((await collector.commits.setAsideBatches(true)).find((b) => b.batchId === r.batchId)?.state).toBe('discarded');
   });
 
   it('a commit a dead process left pending is completed at start-up, poison isolated; one refused whole is set aside, and start-up goes on', async () => {
@@ -145,11 +153,11 @@ describe('commits that storage refuses never wedge kansa', () => {
     await leave('a0000000000000000000000000000002', Array.from({ length: 6 }, (_, i) => line(`2025/04/17 11:00:0${i}`, 9200 + i, 'K007777')));
 
     ingest = await restart();
-    files = new FileImportService(ingest);
+    files = collector.files;
     expect(readdirSync(stagingDir).filter((n) => n.startsWith('commit-intent-'))).toEqual([]);
     const [b1] = await store.rows<Record<string, string>>("SELECT stored, quarantined FROM import_batches WHERE batch_id = 'a0000000000000000000000000000001'");
     expect(Object.values(b1).map(Number)).toEqual([9, 1]);
-    expect((await ingest.setAsideBatches()).map((b) => b.batchId)).toEqual(['a0000000000000000000000000000002']);
+    expect((await collector.commits.setAsideBatches()).map((b) => b.batchId)).toEqual(['a0000000000000000000000000000002']);
     expect(existsSync(join(stagingDir, SET_ASIDE_DIR, 'ingest_staging_l_a0000000000000000000000000000002.tsv'))).toBe(true);
     // … and new imports go on.
     expect((await files.importFile(write([day(300)]))).stored).toBe(1);
@@ -166,9 +174,10 @@ describe('an upgrade over a data directory with a commit left pending by the pre
 
   it('a batch staged in the older format (no origins) is completed at start-up, exactly', async () => {
     const stagingDir = join(store.dataDir, 'kansa-ingest-staging');
+    mkdirSync(stagingDir, { recursive: true });
     const batchId = 'b0000000000000000000000000000001';
     const bounds = eventBounds(store.config.ingest, store.config.storage.retentionYears, Date.now());
-    const system = new IngestService(store.client, store.config).system('jumin');
+    const system = new SourceSystems(store.config).get('jumin');
     const processor = new RecordProcessor(system, { batchId, source: 'jumin', instance: '', origin: '/old/JUMIN.csv', expectHeader: false, bounds }, '');
     // Rows as kansa wrote them before format 2: the same columns without the trailing origin.
     const legacy = [day(1), day(2)].map((text, i) => {
@@ -185,13 +194,12 @@ describe('an upgrade over a data directory with a commit left pending by the pre
       batchId, source: 'jumin', instance: '', transport: 'file', origin: '/old/JUMIN.csv', fileSha256: '', linesRead: 2, staged: 2,
       quarantined: 0, startedAtMs: Date.now(), scope: { sources: ['jumin'], days: ['2025-04-14'] },
     });
-    const next = new IngestService(store.client, store.config);
-    await next.onModuleInit();
-    await next.onApplicationBootstrap();
+    const collector = await startCollector(store);
     const [b] = await store.rows<Record<string, string>>('SELECT lines_read, stored, duplicates, quarantined FROM import_batches WHERE batch_id = {b:String}', { b: batchId });
     expect(Object.values(b).map(Number)).toEqual([2, 2, 0, 0]);
-    expect((await new VerifyService(store.client).verify()).ok).toBe(true);
+    expect((await collector.verify.verify()).ok).toBe(true);
     expect(readdirSync(stagingDir).filter((n) => n !== SET_ASIDE_DIR)).toEqual([]);
+    await collector.close();
   });
 });
 
@@ -204,7 +212,8 @@ describe('retention and verification over the years', () => {
   afterAll(() => store.close());
 
   it('events of a backfill removed by the retention TTL are reported as expired, never as tampering', async () => {
-    const files = new FileImportService(new IngestService(store.client, store.config));
+    const collector = await startCollector(store);
+    const files = collector.files;
     const path = join(mkdtempSync(join(tmpdir(), 'kansa-retention-')), 'JUMIN_OPLOG_20160115.csv');
     writeFileSync(path, iconv.encode([HEADER, ...tenYears()].join('\r\n') + '\r\n', 'cp932'));
     const daily = join(mkdtempSync(join(tmpdir(), 'kansa-retention-')), 'JUMIN_OPLOG_20250414.csv');
@@ -215,12 +224,14 @@ describe('retention and verification over the years', () => {
     await store.client.command({ query: 'ALTER TABLE events MODIFY TTL toDateTime(ts) + INTERVAL 7 YEAR' });
     await store.client.command({ query: 'OPTIMIZE TABLE events FINAL' });
     expect(Number((await store.rows<{ n: string }>('SELECT count() AS n FROM events'))[0].n)).toBeLessThan(122);
-    const seven = await new VerifyService(store.client, { ...store.config, storage: { ...store.config.storage, retentionYears: 7 } }).verify();
+    const ledger = new BatchLedgerRepository(store.client);
+    const seven = await new VerifyService(ledger, { ...store.config, storage: { ...store.config.storage, retentionYears: 7 } }).verify();
     expect({ ok: seven.ok, expired: seven.expired, checked: seven.batchesChecked, broken: seven.broken }).toEqual({ ok: true, expired: 1, checked: 1, broken: [] });
     // The same loss where retention does not explain it is tampering.
-    const eleven = await new VerifyService(store.client, store.config).verify();
+    const eleven = await collector.verify.verify();
     expect(eleven.ok).toBe(false);
     expect(eleven.broken[0].problem).toContain('内容ダイジェスト不一致');
+    await collector.close();
   });
 });
 
@@ -228,14 +239,19 @@ describe('values outside what a log can hold are quarantined, never clamped or d
   let store: TestStore;
   let files: FileImportService;
   let ingest: IngestService;
+  let collector: CollectorKit;
   const dir = mkdtempSync(join(tmpdir(), 'kansa-implausible-'));
 
   beforeAll(async () => {
     store = await openTestStore();
-    ingest = new IngestService(store.client, store.config);
-    files = new FileImportService(ingest);
+    collector = await startCollector(store);
+    ingest = collector.ingest;
+    files = collector.files;
   });
-  afterAll(() => store.close());
+  afterAll(async () => {
+    await collector.close();
+    await store.close();
+  });
 
   it('times before 2000, after tomorrow, beyond retention, and NUL in an ID each name the field', async () => {
     const jst = (ms: number) => new Date(ms + 9 * 3600_000).toISOString().replace('T', ' ').slice(0, 19).replace(/-/g, '/');

@@ -8,6 +8,7 @@ import { FileImportService } from '../sources/file-import/file-import.service';
 import { IngestService, UnknownSourceError } from './ingest.service';
 import { HeaderMismatchError } from './record-processor';
 import { StagingBatch } from '../sink/staging.writer';
+import { CollectorKit, startCollector } from '../testing/collector-test-kit';
 
 const JUMIN_HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
 const jumin = (time: string, kubun = '照会', reason = '窓口', count = '1') =>
@@ -18,6 +19,7 @@ describe('IngestService on the real embedded ClickHouse', () => {
   let store: TestStore;
   let ingest: IngestService;
   let files: FileImportService;
+  let collector: CollectorKit;
   const dir = mkdtempSync(join(tmpdir(), 'kansa-ingest-'));
   const write = (name: string, lines: Array<string | Buffer>, encoding = 'cp932', eol = '\r\n') => {
     const path = join(dir, name);
@@ -27,10 +29,14 @@ describe('IngestService on the real embedded ClickHouse', () => {
 
   beforeAll(async () => {
     store = await openTestStore({ privacy: { hmacKey: 'test-key', hmacKeyFile: '' } });
-    ingest = new IngestService(store.client, store.config);
-    files = new FileImportService(ingest);
+    collector = await startCollector(store);
+    ingest = collector.ingest;
+    files = collector.files;
   });
-  afterAll(() => store.close());
+  afterAll(async () => {
+    await collector.close();
+    await store.close();
+  });
 
   it('imports the good lines, quarantines each bad one naming the field, and counts everything', async () => {
     const path = write('JUMIN_OPLOG_20250414.csv', [
@@ -163,7 +169,7 @@ describe('IngestService on the real embedded ClickHouse', () => {
   it('an interrupted batch leaves nothing behind: its staging files are removed when the data directory is opened again', async () => {
     const stale = join(store.dataDir, 'kansa-ingest-staging', 'ingest_staging_interrupted.tsv');
     writeFileSync(stale, 'half a batch');
-    new IngestService(store.client, store.config);
+    await (await startCollector(store)).close();
     expect(existsSync(stale)).toBe(false);
     expect(readdirSync(join(store.dataDir, 'kansa-ingest-staging'))).toEqual([]);
   });
@@ -177,7 +183,7 @@ describe('IngestService on the real embedded ClickHouse', () => {
     expect(checked).toEqual({ days: ['2025-04-14'], refused: [] });
     const held = () => store.rows("SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'ingest_staging_m_%'");
     expect(await held()).toHaveLength(1);
-    await new IngestService(store.client, store.config).onModuleInit();
+    await (await startCollector(store)).close();
     expect(await held()).toEqual([]);
   });
 

@@ -124,7 +124,7 @@ export async function countPendingIntents(client: ClickHouseClient, dataDir: str
 }
 
 /** The staging folder inside an embedded data directory. */
-const STAGING_DIR = 'kansa-ingest-staging';
+export const STAGING_DIR = 'kansa-ingest-staging';
 
 export function writeIntent(dir: string, intent: CommitIntent): void {
   const path = join(dir, `${INTENT_PREFIX}${intent.batchId}.json`);

@@ -1,5 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { storageCall, TABLES } from '@kansa/storage';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLICKHOUSE, storageCall, TABLES } from '@kansa/storage';
 import { jstText } from '../integrity/batch-ledger.repository';
 import type { CommitIntent } from './commit-intent';
 
@@ -34,8 +35,9 @@ export interface SetAsideBatch {
  * of it (replayed, discarded), newest row per batch. The staged rows
  * themselves are kept by the staging store.
  */
+@Injectable()
 export class SetAsideRepository {
-  constructor(private readonly client: ClickHouseClient) {}
+  constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
   async record(batch: Omit<SetAsideBatch, 'setAsideAt' | 'updatedAt'> & { setAsideAt?: string }): Promise<void> {
     const now = jstText(Date.now());

@@ -1,3 +1,5 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { SourcesConfig } from '@kansa/config/sections/sources.section';
 import { atenaMapper } from './atena/atena.mapper';
 import { atenaSchema } from './atena/atena.schema';
@@ -44,4 +46,28 @@ export function buildSourceSystems(sources: SourcesConfig): Map<string, SourceSy
     }
   }
   return systems;
+}
+
+/** The request names a source that is not configured. */
+export class UnknownSourceError extends Error {}
+
+/** The configured source systems of this process, by name. */
+@Injectable()
+export class SourceSystems {
+  private readonly systems: Map<string, SourceSystem>;
+
+  constructor(@Inject(KANSA_CONFIG) config: KansaConfig) {
+    this.systems = buildSourceSystems(config.sources);
+  }
+
+  /** Configured source names. */
+  get names(): string[] {
+    return [...this.systems.keys()];
+  }
+
+  get(source: string): SourceSystem {
+    const system = this.systems.get(source);
+    if (!system) throw new UnknownSourceError(`unknown source "${source}" (configured: ${this.names.join(', ')}) / 未知のシステムです`);
+    return system;
+  }
 }

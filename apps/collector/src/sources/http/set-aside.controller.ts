@@ -4,7 +4,7 @@ import { AuthedRequest, RequireRole } from '@kansa/http-common';
 import { z } from 'zod';
 import { CommitOutcome } from '../../sink/batch-committer';
 import { SetAsideBatch } from '../../sink/set-aside.repository';
-import { IngestService, SetAsideRequestError } from '../../pipeline/ingest.service';
+import { CommitService, SetAsideRequestError } from '../../sink/commit.service';
 
 /** A set-aside batch as the API shows it (the intent is internal). */
 export type SetAsideView = Omit<SetAsideBatch, 'intent'>;
@@ -29,7 +29,7 @@ function body<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
 @ApiTags('ingest')
 @Controller('api/batches')
 export class SetAsideController {
-  constructor(private readonly ingest: IngestService) {}
+  constructor(private readonly commits: CommitService) {}
 
   @RequireRole('read')
   @Get('set-aside')
@@ -37,7 +37,7 @@ export class SetAsideController {
   @ApiQuery({ name: 'all', required: false, enum: ['true', 'false'] })
   async list(@Query('all') all?: string): Promise<SetAsideView[]> {
     if (all !== undefined && all !== 'true' && all !== 'false') throw new BadRequestException(`all: expected true or false, got "${all}"`);
-    return (await this.ingest.setAsideBatches(all === 'true')).map(view);
+    return (await this.commits.setAsideBatches(all === 'true')).map(view);
   }
 
   @RequireRole('triage')
@@ -47,7 +47,7 @@ export class SetAsideController {
   @ApiBody({ schema: { type: 'object', properties: { comment: { type: 'string' } } } })
   async replay(@Param('id') id: string, @Body() raw: unknown, @Req() req: AuthedRequest): Promise<{ outcome: CommitOutcome; batch: SetAsideView }> {
     const b = body(replayBody, raw);
-    const { outcome, batch } = await this.resolve(() => this.ingest.replaySetAside(id, req.apiClient!.name, b.comment));
+    const { outcome, batch } = await this.resolve(() => this.commits.replay(id, req.apiClient!.name, b.comment));
     if (outcome.kind === 'set-aside') {
       throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `まだ保存できません (still refused): ${outcome.failure.message}`, batch: view(batch) });
     }
@@ -61,7 +61,7 @@ export class SetAsideController {
   @ApiBody({ schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } })
   async discard(@Param('id') id: string, @Body() raw: unknown, @Req() req: AuthedRequest): Promise<SetAsideView> {
     const b = body(discardBody, raw);
-    return view(await this.resolve(() => this.ingest.discardSetAside(id, req.apiClient!.name, b.reason)));
+    return view(await this.resolve(() => this.commits.discard(id, req.apiClient!.name, b.reason)));
   }
 
   private async resolve<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,0 +1,134 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { StagingBatch } from '../sink/staging.writer';
+import { IngestCounts, RawRecord } from './ingest.types';
+import { PlainLineRows } from './plain-lines';
+import { Processed, RecordProcessor } from './record-processor';
+
+/** Rows sent to ClickHouse per insert into the staging table. */
+const FLUSH_ROWS = 4_096;
+
+/** A batch being staged. */
+export class OpenBatch {
+  readonly startedAtMs = Date.now();
+  /** Records taken (lines, including skipped headers and empty lines). */
+  records = 0;
+  read = 0;
+  staged = 0;
+  quarantined = 0;
+  readonly sources = new Set<string>();
+  /** JST days of the staged events (YYYY-MM-DD). */
+  readonly days = new Set<string>();
+  private readonly epochDays = new Set<number>();
+  /** Plain lines staged for the SQL twin, not yet checked. */
+  private leanLines = 0;
+  private checked = false;
+  private events: string[] = [];
+  private quarantineRows: string[] = [];
+  /** Quarantine reasons of this batch (taken back from the totals if it is set aside). */
+  private readonly reasons: Record<string, number> = {};
+  private readonly lines = new PlainLineRows();
+
+  constructor(
+    readonly batchId: string,
+    private readonly source: string,
+    private readonly processor: RecordProcessor,
+    readonly staging: StagingBatch,
+    /** The condition every accepted line meets (event-checks.ts), recorded with the commit. */
+    readonly checks: string,
+    /** Quarantine every record with this field and reason (IngestRequest.refuse). */
+    private readonly refuse?: { field: string; reason: string },
+  ) {}
+
+  /** Takes this batch's quarantined lines back out of the totals: set aside, none of it is stored. */
+  uncount(total: IngestCounts): void {
+    total.quarantined -= this.quarantined;
+    for (const [reason, n] of Object.entries(this.reasons)) countReason(total.reasons, reason, -n);
+  }
+
+  /** Processes a chunk synchronously (no await per record). */
+  take(chunk: RawRecord[], from: number, to: number, total: IngestCounts): void {
+    this.records += to - from;
+    for (let i = from; i < to; i++) {
+      const p = this.refuse ? this.processor.refuse(chunk[i], this.refuse.field, this.refuse.reason) : this.processor.processLean(chunk[i], this.lines);
+      if (p?.kind === 'skip') continue;
+      this.read++;
+      total.read++;
+      if (p === undefined) this.leanLines++;
+      else this.count(p, total);
+    }
+  }
+
+  private count(p: Processed, total: IngestCounts): void {
+    if (p.kind === 'skip') {
+      // a refused plain line that is no log line after all (a repeated header, blanks)
+      this.read--;
+      total.read--;
+    } else if (p.kind === 'ok') {
+      this.events.push(p.value.row);
+      this.sources.add(p.value.source);
+      this.epochDays.add(p.value.jstDay);
+      this.staged++;
+    } else {
+      const reason = `${p.field}: ${p.reason}`;
+      this.quarantineRows.push(p.row);
+      this.quarantined++;
+      total.quarantined++;
+      countReason(total.reasons, reason, 1);
+      countReason(this.reasons, reason, 1);
+    }
+  }
+
+  /**
+   * Writes out what is staged and lets the SQL twin check the plain lines
+   * (on `client`): those it accepts are staged events (their days bound the
+   * duplicate check); those it refuses go through zod now (an event after
+   * all, or quarantine with zod's reason). Once per batch.
+   */
+  async check(total: IngestCounts, client: ClickHouseClient): Promise<void> {
+    if (this.checked) return;
+    this.checked = true;
+    await this.flush(true);
+    if (this.leanLines > 0) {
+      const { days, refused } = await this.staging.checkLines(client);
+      this.staged += this.leanLines - refused.length;
+      if (refused.length < this.leanLines) this.sources.add(this.source);
+      for (const d of days) this.days.add(d);
+      for (const line of refused) {
+        const p = line.fromText
+          ? this.processor.normalizeText(line.lineNo, line.origin, line.raw.toString('utf8'))
+          : this.processor.process({ lineNo: line.lineNo, origin: line.origin || undefined, bytes: line.raw });
+        this.count(p, total);
+      }
+      this.leanLines = 0;
+      await this.flush(true);
+    }
+    for (const d of this.epochDays) this.days.add(new Date(d * 86_400_000).toISOString().slice(0, 10));
+  }
+
+  /** Writes the rows held so far to staging (all of them when `all`). */
+  async flush(all: boolean): Promise<void> {
+    if (this.events.length >= (all ? 1 : FLUSH_ROWS)) {
+      await this.staging.appendEvents(this.events.join(''));
+      this.events = [];
+    }
+    if (this.lines.count >= (all ? 1 : FLUSH_ROWS)) await this.staging.appendLines(this.lines.take());
+    if (this.quarantineRows.length >= (all ? 1 : FLUSH_ROWS / 10)) {
+      await this.staging.appendQuarantine(this.quarantineRows.join(''));
+      this.quarantineRows = [];
+    }
+  }
+}
+
+/** The first and last day of a committed batch's events ('' when it stored none). */
+function eventDays(days: readonly string[], events: number): { firstDay: string; lastDay: string } {
+  if (events === 0 || days.length === 0) return { firstDay: '', lastDay: '' };
+  const sorted = [...days].sort();
+  return { firstDay: sorted[0], lastDay: sorted[sorted.length - 1] };
+}
+
+/** Adds `n` to a reason's count (removing it at 0). */
+export function countReason(reasons: Record<string, number>, reason: string, n: number): void {
+  const v = (reasons[reason] ?? 0) + n;
+  if (v === 0) delete reasons[reason];
+  else reasons[reason] = v;
+}

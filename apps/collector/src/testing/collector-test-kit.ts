@@ -1,0 +1,44 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { Test, TestingModule } from '@nestjs/testing';
+import { KansaConfig, KansaConfigModule } from '@kansa/config';
+import { CLICKHOUSE } from '@kansa/storage';
+import { CollectorModule } from '../collector.module';
+import { VerifyService } from '../integrity/verify.service';
+import { IngestService } from '../pipeline/ingest.service';
+import { CommitService } from '../sink/commit.service';
+import { FileImportService } from '../sources/file-import/file-import.service';
+
+/** The collector as a test uses it, started like in a process (the staging store opened, pending commits completed). */
+export interface CollectorKit {
+  ingest: IngestService;
+  commits: CommitService;
+  files: FileImportService;
+  verify: VerifyService;
+  /** Stops it (the storage client stays open: it is the test's). */
+  close(): Promise<void>;
+}
+
+@Global()
+@Module({})
+class GivenStorage {
+  static of(client: ClickHouseClient): DynamicModule {
+    return { module: GivenStorage, providers: [{ provide: CLICKHOUSE, useValue: client }], exports: [CLICKHOUSE] };
+  }
+}
+
+/** Starts the collector's module on an open storage client; a second call on the same storage is the next process. */
+export async function startCollector(store: { client: ClickHouseClient; config: KansaConfig }): Promise<CollectorKit> {
+  const moduleRef: TestingModule = await Test.createTestingModule({
+    imports: [KansaConfigModule.forRoot(store.config), GivenStorage.of(store.client), CollectorModule],
+  }).compile();
+  moduleRef.useLogger(['error']);
+  await moduleRef.init();
+  return {
+    ingest: moduleRef.get(IngestService),
+    commits: moduleRef.get(CommitService),
+    files: moduleRef.get(FileImportService),
+    verify: moduleRef.get(VerifyService),
+    close: () => moduleRef.close(),
+  };
+}
