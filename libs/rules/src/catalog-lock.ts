@@ -8,9 +8,14 @@ export function lockContext(rule: AnyRuleDefinition): RuleContext<unknown> {
   return sampleContext(rule, { fromDay: '2025-04-01', toDay: '2025-04-30' });
 }
 
-/** SHA-256 of the query text (whitespace runs folded) for the lock context. */
+/**
+ * SHA-256 of what decides a rule's findings: the query text for the lock
+ * context and the source of its finding mapping (toFinding), whitespace runs
+ * folded. A change to either must bump the rule's version.
+ */
 export function queryHash(rule: AnyRuleDefinition): string {
-  const text = rule.query(lockContext(rule)).query.replace(/\s+/g, ' ').trim();
+  const fold = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const text = `${fold(rule.query(lockContext(rule)).query)}\n${fold(rule.toFinding.toString())}`;
   return createHash('sha256').update(text).digest('hex');
 }
 

@@ -1,3 +1,4 @@
 export * from './core/define-rule';
 export * from './core/rule-params';
 export * from './catalog';
+export * from './core/inline-params';

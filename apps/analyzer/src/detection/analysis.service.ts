@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays, CalendarService, eachDay, isValidDay } from '@kansa/calendar';
 import { MastersRepository } from '@kansa/masters';
-import { lookbackDaysOf, MasterVersions, MAX_EVIDENCE, resolveRuleParams, RuleContext } from '@kansa/rules';
+import { inlineParams, lookbackDaysOf, MasterVersions, MAX_EVIDENCE, resolveRuleParams, RuleContext } from '@kansa/rules';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 import { CLOCK, Clock, jstTimestamp } from '../core/clock';
 import { findingId } from '../findings/finding-id';
@@ -164,6 +164,29 @@ export class AnalysisService {
         .catch((e) => this.logger.error(`could not record the failed run ${runId}: ${(e as Error).message}`));
       throw err;
     }
+  }
+
+  /**
+   * What a rule runs for a window, as the engine receives it: per stretch of
+   * days with the same master versions, its context and its SQL with the
+   * parameters written in (`kansa rules show`). The window's calendar is
+   * prepared as for an analysis; nothing else is written.
+   */
+  async explain(ruleId: string, fromDay: string, toDay: string): Promise<{ rule: AnyRule; params: unknown; segments: Array<{ segment: Segment; sql: string }> }> {
+    for (const [flag, day] of [['--from', fromDay], ['--to', toDay]] as const) {
+      if (!isValidDay(day)) throw new AnalysisInputError(`${flag}: "${day}" is not a date YYYY-MM-DD (日付の形式が不正です)`);
+    }
+    if (fromDay > toDay) throw new AnalysisInputError(`--from ${fromDay} is after --to ${toDay} (期間の指定が逆です)`);
+    const [rule] = this.selectRules([ruleId]);
+    const params = resolveRuleParams(rule, this.config.rules);
+    const lookback = lookbackDaysOf(rule, params);
+    const out = [];
+    for (const segment of await this.segments(fromDay, toDay)) {
+      const calendarVersion = await this.calendar.prepare(addDays(segment.fromDay, -lookback - 1), segment.toDay);
+      const q = rule.query(this.context(rule, segment, calendarVersion));
+      out.push({ segment, sql: inlineParams(q.query, q.query_params) });
+    }
+    return { rule, params, segments: out };
   }
 
   /** The context a rule's query gets for a window (also used to time the bare queries). */

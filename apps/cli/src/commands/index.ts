@@ -10,6 +10,7 @@ import { registerImportCommand } from './import.command';
 import { registerInfoCommand } from './info.command';
 import { registerMastersCommand } from './masters.command';
 import { registerReportCommand } from './report.command';
+import { registerRulesCommand } from './rules.command';
 import { registerServeCommand } from './serve.command';
 import { registerTokenCommand } from './token.command';
 import { registerVerifyCommand } from './verify.command';
@@ -26,6 +27,7 @@ export const COMMANDS: Array<(program: Command, ctx: () => CommandContext) => vo
   registerCoverageCommand,
   registerDemoCommand,
   registerReportCommand,
+  registerRulesCommand,
   registerMastersCommand,
   registerServeCommand,
   registerTokenCommand,

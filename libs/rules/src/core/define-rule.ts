@@ -99,8 +99,20 @@ export interface RuleDefinition<P = Record<string, unknown>, Row = Record<string
   /** What its query reads: event sources, masters, look-back (for the analysis ledger). */
   reads: RuleReads<P>;
   params: z.ZodType<P>;
+  /**
+   * Parameter values a rule takes from site-wide settings rather than from
+   * rules.params.<id> (e.g. the approved device list); the rule's own
+   * overrides win. Only values that are set are returned.
+   */
+  fromSettings?: (settings: SiteRuleSettings) => Record<string, unknown>;
   query(ctx: RuleContext<P>): RuleQuery;
   toFinding(row: Row, ctx: RuleContext<P>): FindingDraft;
+}
+
+/** Site-wide settings of the rules section that rules may take parameters from (fromSettings). */
+export interface SiteRuleSettings {
+  /** Approved external devices. */
+  approvedDevices: string[];
 }
 
 /** Declares a rule; the identity function keeps its types. */

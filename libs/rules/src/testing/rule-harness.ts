@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addDays, buildCalendarDays, overtimeWindow } from '@kansa/calendar';
 import { eventRow, openTestStore, TestStore } from '@kansa/test-kit';
+import { inlineParams } from '../core/inline-params';
 import { TABLES } from '@kansa/storage/tables';
 import { FindingDraft, lookbackDaysOf, RuleContext, RuleDefinition } from '../core/define-rule';
 import { SAMPLE_MASTER_VERSION, sampleContext } from '../core/sample-context';
@@ -118,6 +119,15 @@ export class RuleHarness {
     const rs = await this.store.client.query({ query: q.query, query_params: q.query_params, format: 'JSONEachRow' });
     const rows = await rs.json<Record<string, unknown>>();
     return rows.map((r) => rule.toFinding(r, ctx));
+  }
+
+  /** Loads a fixture and returns the rows of the rule's query as sent (parameterized) and as printed with its parameters written in. */
+  async rowsBothWays(rule: AnyRule, fixture: RuleFixture): Promise<{ parameterized: unknown[]; inlined: unknown[] }> {
+    await this.load(fixture, lookbackDaysOf(rule, rule.params.parse(fixture.params ?? {})));
+    const q = rule.query(ruleContext(rule, fixture.window, fixture.params, fixture.hours));
+    const rows = async (query: string, query_params?: Record<string, unknown>) =>
+      (await this.store.client.query({ query, query_params, format: 'JSONEachRow' })).json();
+    return { parameterized: await rows(q.query, q.query_params), inlined: await rows(inlineParams(q.query, q.query_params)) };
   }
 
   /** Loads a fixture and runs the rule over its window (or day by day). */

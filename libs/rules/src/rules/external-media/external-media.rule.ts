@@ -33,6 +33,8 @@ export default defineRule<Params, Row>({
   // every source: a file_write_external counts whichever system logged it
   reads: { events: ALL_EVENTS, masters: [], lookbackDays: 0 },
   params,
+  // The approved device list is usually set once, site-wide (rules.approvedDevices).
+  fromSettings: (s) => (s.approvedDevices.length ? { approvedDevices: s.approvedDevices } : {}),
   query: (ctx) => ({
     query: asUserDayRows(`
 SELECT day, user_id, groupUniqArray(20)(object) AS devices, groupUniqArray(20)(toString(terminal_id)) AS terminals, ${evidence()}
