@@ -5,7 +5,9 @@ import { RULES } from '@kansa/rules';
 import { CLOCK, systemClock } from './core/clock';
 import { AnalysisService } from './detection/analysis.service';
 import { RULE_CATALOG } from './detection/rule-catalog';
+import { RuleRowsRepository } from './detection/rule-rows.repository';
 import { EventLookupService } from './events/event-lookup.service';
+import { EventsRepository } from './events/events.repository';
 import { FindingsRepository } from './findings/findings.repository';
 import { FindingsService } from './findings/findings.service';
 import { FINDINGS_SERVICE } from './findings/findings.types';
@@ -26,8 +28,10 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
     AnalysisLedgerRepository,
     AnalysisRunsRepository,
     CoverageService,
+    RuleRowsRepository,
     AnalysisService,
     AnalysisSchedulerService,
+    EventsRepository,
     EventLookupService,
   ],
   exports: [

@@ -26,6 +26,6 @@ import { FileImportService } from './sources/file-import/file-import.service';
     FileImportService,
     VerifyService,
   ],
-  exports: [INGEST_SERVICE, IngestService, CommitService, FileImportService, VerifyService],
+  exports: [INGEST_SERVICE, IngestService, CommitService, FileImportService, VerifyService, BatchLedgerRepository],
 })
 export class CollectorModule {}

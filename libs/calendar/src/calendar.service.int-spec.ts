@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MastersRepository } from '@kansa/masters/masters.repository';
+import { CalendarDaysRepository } from './calendar-days.repository';
 import { CalendarService } from './calendar.service';
 
 describe('CalendarService (embedded ClickHouse)', () => {
@@ -14,7 +15,7 @@ describe('CalendarService (embedded ClickHouse)', () => {
   beforeAll(async () => {
     store = await openTestStore();
     masters = new MastersRepository(store.client);
-    calendar = new CalendarService(store.client, masters);
+    calendar = new CalendarService(new CalendarDaysRepository(store.client), masters);
     dir = mkdtempSync(join(tmpdir(), 'kansa-cal-'));
   });
   afterAll(async () => {

@@ -4,3 +4,5 @@ export * from './storage.module';
 export * from './tables';
 export * from './storage-errors';
 export * from './event-columns';
+export * from './storage.tokens';
+export * from './stored-counts.repository';

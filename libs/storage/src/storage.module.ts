@@ -3,8 +3,9 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { openClickHouse } from './clickhouse.factory';
 import { applyRetention, migrate } from './migrations';
+import { StoredCountsRepository } from './stored-counts.repository';
+import { CLICKHOUSE } from './storage.tokens';
 
-export const CLICKHOUSE = Symbol('CLICKHOUSE');
 
 /** Opens storage once, applies migrations and retention, closes on shutdown. */
 @Injectable()
@@ -41,8 +42,9 @@ export class StorageModule {
           useFactory: (config: KansaConfig) => openStorage(config),
         },
         StorageLifecycle,
+        StoredCountsRepository,
       ],
-      exports: [CLICKHOUSE],
+      exports: [CLICKHOUSE, StoredCountsRepository],
     };
   }
 }

@@ -1,11 +1,9 @@
-import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays, CalendarService, eachDay, isValidDay } from '@kansa/calendar';
 import { MastersRepository } from '@kansa/masters';
 import { inlineParams, lookbackDaysOf, MasterVersions, MAX_EVIDENCE, resolveRuleParams, RuleContext } from '@kansa/rules';
-import { CLICKHOUSE, TABLES } from '@kansa/storage';
 import { CLOCK, Clock, jstTimestamp } from '../core/clock';
 import { findingId } from '../findings/finding-id';
 import { FindingRecord, FindingsRepository } from '../findings/findings.repository';
@@ -14,6 +12,7 @@ import { AnalysisRunsRepository, RunKind } from '../ledger/analysis-runs.reposit
 import { DataSnapshot } from '../ledger/data-snapshot';
 import { dayInputs, mastersRead } from '../ledger/rule-inputs';
 import { AnyRule, RULE_CATALOG, RuleCatalog } from './rule-catalog';
+import { RuleRowsRepository } from './rule-rows.repository';
 
 export class AnalysisInputError extends Error {}
 
@@ -77,7 +76,6 @@ export class AnalysisService {
   private readonly logger = new Logger(AnalysisService.name);
 
   constructor(
-    @Inject(CLICKHOUSE) private readonly client: ClickHouseClient,
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
     @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -86,6 +84,7 @@ export class AnalysisService {
     private readonly findings: FindingsRepository,
     private readonly ledger: AnalysisLedgerRepository,
     private readonly runs: AnalysisRunsRepository,
+    private readonly ruleRows: RuleRowsRepository,
   ) {}
 
   /** The rules selected by ID (all when none); unknown IDs are an input error naming the known ones. */
@@ -219,8 +218,7 @@ export class AnalysisService {
   private async runRule(rule: AnyRule, ctx: RuleContext<unknown>, runId: string): Promise<{ findings: number; withdrawn: number }> {
     let rows: Array<Record<string, unknown>>;
     try {
-      const { query, query_params } = rule.query(ctx);
-      rows = await (await this.client.query({ query, query_params, format: 'JSONEachRow' })).json<Record<string, unknown>>();
+      rows = await this.ruleRows.rows(rule.query(ctx));
     } catch (err) {
       throw new RuleFailedError(rule.id, ctx.fromDay, ctx.toDay, err as Error);
     }
@@ -272,10 +270,7 @@ export class AnalysisService {
     const triaged = await this.findings.statuses(ids);
     const untriaged = ids.filter((id) => !triaged.has(id));
     if (untriaged.length === 0) return 0;
-    await this.client.command({
-      query: `DELETE FROM ${TABLES.findings} WHERE finding_id IN {ids:Array(FixedString(32))}`,
-      query_params: { ids: untriaged },
-    });
+    await this.findings.withdraw(untriaged);
     return untriaged.length;
   }
 }

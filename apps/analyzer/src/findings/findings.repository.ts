@@ -156,6 +156,15 @@ export class FindingsRepository {
     });
   }
 
+  /** Removes findings the data no longer supports (the analyzer withdraws only untriaged ones). */
+  async withdraw(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.client.command({
+      query: `DELETE FROM ${TABLES.findings} WHERE finding_id IN {ids:Array(FixedString(32))}`,
+      query_params: { ids },
+    });
+  }
+
   private async rows<T>(query: string, query_params: Record<string, unknown>): Promise<T[]> {
     const rs = await this.client.query({ query, query_params, format: 'JSONEachRow' });
     return rs.json<T>();

@@ -1,10 +1,9 @@
-import { ClickHouseClient } from '@clickhouse/client';
 import { INestApplicationContext } from '@nestjs/common';
 import { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { APPROVED_DEVICE, generateDemo } from '@kansa/demo';
 import { MastersRepository } from '@kansa/masters';
-import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { BatchLedgerRepository } from '@kansa/collector/integrity/batch-ledger.repository';
 import { CLOCK, Clock, jstDay } from '@kansa/analyzer/core/clock';
 import { AnalysisService, AnalyzeResult } from '@kansa/analyzer/detection/analysis.service';
 import { FindingsService } from '@kansa/analyzer/findings/findings.service';
@@ -128,17 +127,10 @@ export async function importLogs(
  * data is harmless (same files: duplicates; same findings: replaced).
  */
 async function refuseForeignData(app: INestApplicationContext, outDir: string): Promise<void> {
-  const client = app.get<ClickHouseClient>(CLICKHOUSE);
-  const [row] = await (
-    await client.query({
-      query: `SELECT count() AS n, any(origin) AS example FROM ${TABLES.importBatches} WHERE NOT startsWith(origin, {dir:String})`,
-      query_params: { dir: outDir },
-      format: 'JSONEachRow',
-    })
-  ).json<{ n: string; example: string }>();
-  if (Number(row.n) > 0) {
+  const foreign = await app.get(BatchLedgerRepository).importedOutside(outDir);
+  if (foreign.batches > 0) {
     throw new UserError(
-      `this data directory already holds logs imported from elsewhere (e.g. ${row.example}); run the demo with --data-dir <empty folder> ` +
+      `this data directory already holds logs imported from elsewhere (e.g. ${foreign.example}); run the demo with --data-dir <empty folder> ` +
         '(デモ以外のデータがあるため中止しました。--data-dir で空のフォルダを指定してください)',
     );
   }

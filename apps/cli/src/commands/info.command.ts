@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { redactConfig } from '@kansa/config';
-import { CLICKHOUSE, describeTarget, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, describeTarget, StoredCountsRepository } from '@kansa/storage';
 import { ClickHouseClient } from '@clickhouse/client';
 import { countPendingIntents } from '@kansa/collector/sink/commit-intent';
 import { SetAsideRepository } from '@kansa/collector/sink/set-aside.repository';
@@ -21,14 +21,7 @@ export function registerInfoCommand(program: Command, ctx: () => CommandContext)
       const c = ctx();
       await c.withApp(async (app) => {
         const client = app.get<ClickHouseClient>(CLICKHOUSE);
-        const [counts] = await (
-          await client.query({
-            query: `SELECT (SELECT count() FROM ${TABLES.events}) AS events,
-                           (SELECT count() FROM ${TABLES.quarantine}) AS quarantined,
-                           (SELECT count() FROM ${TABLES.findings} FINAL) AS findings`,
-            format: 'JSONEachRow',
-          })
-        ).json<{ events: string; quarantined: string; findings: string }>();
+        const counts = await app.get(StoredCountsRepository).counts();
         const setAside = await new SetAsideRepository(client).list('set_aside');
         const pending = await countPendingIntents(client, c.config.storage.url ? undefined : resolve(c.config.storage.dataDir));
         const storage = describeTarget(c.config.storage);
@@ -43,7 +36,7 @@ export function registerInfoCommand(program: Command, ctx: () => CommandContext)
         ];
         c.print(lines.join('\n'), {
           storage,
-          counts: { events: Number(counts.events), quarantined: Number(counts.quarantined), findings: Number(counts.findings), setAside: setAside.length, pendingCommits: pending },
+          counts: { ...counts, setAside: setAside.length, pendingCommits: pending },
           setAside: setAside.map(({ intent: _intent, ...b }) => b),
           config: redactConfig(c.config),
         });

@@ -48,6 +48,17 @@ export class BatchLedgerRepository {
     return rows[0];
   }
 
+  /** How many batches were imported from outside a folder (origin not under it), and one of their origins. */
+  async importedOutside(folder: string): Promise<{ batches: number; example: string }> {
+    const rs = await this.client.query({
+      query: `SELECT count() AS n, any(origin) AS example FROM ${TABLES.importBatches} WHERE NOT startsWith(origin, {dir:String})`,
+      query_params: { dir: folder },
+      format: 'JSONEachRow',
+    });
+    const [row] = await rs.json<{ n: string; example: string }>();
+    return { batches: Number(row.n), example: row.example };
+  }
+
   /** Whether import_batches holds this batch. */
   async has(batchId: string): Promise<boolean> {
     return (await this.select('WHERE batch_id = {id:String} LIMIT 1', { id: batchId })).length > 0;
