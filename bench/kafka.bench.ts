@@ -21,8 +21,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CollectorServiceModule } from '../test/faults/collector-service.module';
-import { cp932, juminLine } from '../test/faults/jumin-lines';
+import { KafkaCollectorTestModule } from '../test/kit/kafka-collector.module';
+import { cp932, juminLine } from '../test/kit/jumin-lines';
 
 interface Options {
   role: 'run' | 'producer';
@@ -132,7 +132,7 @@ async function run(o: Options): Promise<void> {
         },
       },
     });
-    const app = await NestFactory.createApplicationContext(CollectorServiceModule.forRoot(config), { logger: ['error'] });
+    const app = await NestFactory.createApplicationContext(KafkaCollectorTestModule.forRoot(config), { logger: ['error'] });
     const consumer = app.get(KafkaConsumerService);
     while (!consumer.status().running) await sleep(50);
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryDataDir, report, startCollectorService, storedCounts, waitFor, writeSiteConfig } from './fault-harness';
-import { cp932, JUMIN_HEADER, juminLine } from './jumin-lines';
+import { cp932, JUMIN_HEADER, juminLine } from '../kit/jumin-lines';
 
 jest.setTimeout(600_000);
 

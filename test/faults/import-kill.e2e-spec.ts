@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { queryDataDir, report, runKansa, storedCounts, waitFor } from './fault-harness';
-import { cp932, JUMIN_HEADER, juminLine } from './jumin-lines';
+import { cp932, JUMIN_HEADER, juminLine } from '../kit/jumin-lines';
 
 /**
  * kill -9 of `kansa import` in the middle of a big file, then the same import

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Message } from 'kafkajs';
 import { queryDataDir, report, ServiceProcess, startCollectorService, storedCounts, waitFor, writeSiteConfig } from './fault-harness';
-import { BAD_LINE_KINDS, badJuminLine, cp932, juminLine } from './jumin-lines';
+import { BAD_LINE_KINDS, badJuminLine, cp932, juminLine } from '../kit/jumin-lines';
 
 /**
  * Faults against the real service (child process), a real broker and the real

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { addDays, isBusinessDay } from '@kansa/calendar';
 import { jstDay } from '@kansa/analyzer/core/clock';
-import { cp932, JUMIN_HEADER } from './jumin-lines';
+import { cp932, JUMIN_HEADER } from '../kit/jumin-lines';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '..', '..', 'bin', 'kansa.js');

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DynamicModule, Type } from '@nestjs/common';
 import { KansaConfig, loadConfig } from '@kansa/config';
 import { closeOnSignals, ServiceModule, startHttpService } from '@kansa/http-common';
-import { CollectorServiceModule } from './sources/http/collector-service.module';
+import { CollectorServiceModule } from './collector-service.module';
 
 /** What the collector service runs: the pipeline, HTTP ingest and (when enabled) the Kafka consumer. */
 export function collectorServiceFeatures(_config: KansaConfig): Array<Type<unknown> | DynamicModule> {

@@ -4,9 +4,9 @@ import { CronJob } from 'cron';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { CLOCK, Clock, JST, jstDay, systemClock } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
-import { monthWindow } from './report-builder.service';
-import { ReportDataRepository } from './report-data.repository';
-import { unanalysedDays } from './report-scope';
+import { monthWindow } from './data/report-builder.service';
+import { ReportDataRepository } from './data/report-data.repository';
+import { unanalysedDays } from './model/report-scope';
 import { MadeReport, ReportsService } from './reports.service';
 
 export type MonthlyRunOutcome =

@@ -10,7 +10,7 @@ import { TABLES } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import { ReportCronService } from './report-cron.service';
 import { MadeReport, ReportsService } from './reports.service';
-import { ReportDataRepository } from './report-data.repository';
+import { ReportDataRepository } from './data/report-data.repository';
 import { INJECTION_COMMENT, INJECTION_USER, ReportMonthFixture, seedReportMonth } from './testing/report-month.fixture';
 import { pdfPages } from './testing/pdf-text';
 import { REPORT_ARTIFACTS } from './testing/report-artifacts';

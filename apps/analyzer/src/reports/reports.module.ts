@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AnalyzerModule } from '../analyzer.module';
-import { ReportBuilderService } from './report-builder.service';
-import { ReportDataRepository } from './report-data.repository';
+import { ReportBuilderService } from './data/report-builder.service';
+import { ReportDataRepository } from './data/report-data.repository';
 import { ReportsService } from './reports.service';
 
 /**

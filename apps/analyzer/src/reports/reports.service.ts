@@ -4,13 +4,13 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KANSA_CONFIG, KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
 import { CLOCK, Clock, jstTimestamp, systemClock } from '../core/clock';
-import { renderCsv } from './csv.renderer';
-import { renderHtml } from './html.renderer';
-import { renderPdf } from './pdf.renderer';
-import { ReportBuilderService } from './report-builder.service';
-import { ReportDataRepository } from './report-data.repository';
-import type { MonthlyReport } from './report.model';
-import { renderXlsx } from './xlsx.renderer';
+import { renderCsv } from './renderers/csv.renderer';
+import { renderHtml } from './renderers/html.renderer';
+import { renderPdf } from './renderers/pdf.renderer';
+import { ReportBuilderService } from './data/report-builder.service';
+import { ReportDataRepository } from './data/report-data.repository';
+import type { MonthlyReport } from './model/report.model';
+import { renderXlsx } from './renderers/xlsx.renderer';
 
 export interface MakeReportOptions {
   formats?: readonly ReportFormat[];

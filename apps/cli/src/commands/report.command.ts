@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { REPORT_FORMATS, ReportFormat } from '@kansa/config';
-import { monthWindow } from '@kansa/analyzer/reports/report-builder.service';
+import { monthWindow } from '@kansa/analyzer/reports/data/report-builder.service';
 import { ReportsService } from '@kansa/analyzer/reports/reports.service';
 import { CommandContext } from '../context';
 import { UserError } from '../errors';

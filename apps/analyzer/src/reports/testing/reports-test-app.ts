@@ -5,9 +5,9 @@ import { CLICKHOUSE } from '@kansa/storage';
 import type { TestStore } from '@kansa/test-kit';
 import { CLOCK, fixedClock } from '../../core/clock';
 import { RULE_CATALOG } from '../../detection/rule-catalog';
-import { ReportBuilderService } from '../report-builder.service';
+import { ReportBuilderService } from '../data/report-builder.service';
 import { ReportCronService } from '../report-cron.service';
-import { ReportDataRepository } from '../report-data.repository';
+import { ReportDataRepository } from '../data/report-data.repository';
 import { ReportsService } from '../reports.service';
 
 /** The report's real services over a test store, the clock frozen at `now`. */

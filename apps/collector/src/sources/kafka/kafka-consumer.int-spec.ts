@@ -7,8 +7,8 @@ import { describeWithKafka, KafkaBroker, startKafkaBroker } from '@kansa/test-ki
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CollectorServiceModule } from '../../../../../test/faults/collector-service.module';
-import { cp932, juminLine } from '../../../../../test/faults/jumin-lines';
+import { KafkaCollectorTestModule } from '@kansa/test-kit/kafka-collector.module';
+import { cp932, juminLine } from '@kansa/test-kit/jumin-lines';
 import { INGEST_SERVICE, IngestServicePort, RawRecord } from '../../pipeline/ingest.types';
 import { KafkaConsumerService } from './kafka-consumer.service';
 
@@ -57,7 +57,7 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
         },
       },
     });
-    app = await NestFactory.createApplicationContext(CollectorServiceModule.forRoot(config), { logger: ['error'] });
+    app = await NestFactory.createApplicationContext(KafkaCollectorTestModule.forRoot(config), { logger: ['error'] });
     consumer = app.get(KafkaConsumerService);
     client = app.get(CLICKHOUSE);
     await until(() => consumer.status().running);

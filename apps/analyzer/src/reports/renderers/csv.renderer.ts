@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { escapeFormulaText } from './cell-escape';
-import type { MonthlyReport } from './report.model';
+import type { MonthlyReport } from '../model/report.model';
 import { findingsTable } from './report-tables';
 
 /** The findings list as CSV: UTF-8 with BOM (Excel opens it as UTF-8), CRLF, formula text escaped. */

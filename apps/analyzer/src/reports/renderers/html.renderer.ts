@@ -1,6 +1,6 @@
-import { dualDate } from './era-date';
+import { dualDate } from '../model/era-date';
 import { reportCharts } from './report-charts';
-import type { MonthlyReport } from './report.model';
+import type { MonthlyReport } from '../model/report.model';
 import { Cell, periodText, REPORT_TITLE, ReportTable, reportTables, reportTitle, SECTIONS, SectionKey } from './report-tables';
 
 function esc(s: string): string {

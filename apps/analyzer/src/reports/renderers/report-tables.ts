@@ -1,5 +1,5 @@
-import { dualMonth, eraDate, westernDate } from './era-date';
-import type { MonthlyReport } from './report.model';
+import { dualMonth, eraDate, westernDate } from '../model/era-date';
+import type { MonthlyReport } from '../model/report.model';
 
 export type CellKind = 'text' | 'int' | 'date' | 'datetime';
 export type Cell = string | number | null;

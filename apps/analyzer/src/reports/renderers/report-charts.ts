@@ -1,4 +1,4 @@
-import type { MonthlyReport } from './report.model';
+import type { MonthlyReport } from '../model/report.model';
 
 /**
  * The report's charts as plain SVG (rect, line, text only): inlined in the

@@ -2,10 +2,10 @@ import { Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { HealthRegistry, MetricsService } from '@kansa/http-common';
 import { Counter, Gauge } from 'prom-client';
-import { CollectorModule } from '../../collector.module';
-import { KafkaConsumerModule } from '../kafka/kafka-consumer.module';
-import { KafkaConsumerService } from '../kafka/kafka-consumer.service';
-import { HttpIngestModule } from './http-ingest.module';
+import { CollectorModule } from './collector.module';
+import { KafkaConsumerModule } from './sources/kafka/kafka-consumer.module';
+import { KafkaConsumerService } from './sources/kafka/kafka-consumer.service';
+import { HttpIngestModule } from './sources/http/http-ingest.module';
 
 /** The Kafka consumer's state in /health (readiness) and /metrics (lag, totals). */
 @Injectable()

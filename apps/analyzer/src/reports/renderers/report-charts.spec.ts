@@ -1,5 +1,5 @@
 import { dailyVolumeChart, heatmapChart, offHoursChart, topUsersChart } from './report-charts';
-import type { MonthlyReport } from './report.model';
+import type { MonthlyReport } from '../model/report.model';
 
 /** Just the parts of a report the charts read. */
 function report(): MonthlyReport {

@@ -1,9 +1,9 @@
 import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
 import { dirname, join } from 'node:path';
-import { dualDate } from './era-date';
+import { dualDate } from '../model/era-date';
 import { reportCharts } from './report-charts';
-import type { MonthlyReport } from './report.model';
+import type { MonthlyReport } from '../model/report.model';
 import { Cell, periodText, REPORT_TITLE, ReportTable, reportTables, reportTitle, SECTIONS, SectionKey } from './report-tables';
 
 /**

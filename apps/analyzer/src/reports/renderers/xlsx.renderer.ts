@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { escapeFormulaText } from './cell-escape';
-import { dualDate } from './era-date';
-import type { MonthlyReport } from './report.model';
+import { dualDate } from '../model/era-date';
+import type { MonthlyReport } from '../model/report.model';
 import { Cell, CellKind, periodText, reportTables, reportTitle } from './report-tables';
 
 /** 'YYYY-MM-DD[ HH:MM[:SS]]' (JST wall clock) → a Date whose UTC fields carry that wall clock (Excel has no zone). */

@@ -8,10 +8,10 @@ import { KafkaConsumerModule } from '@kansa/collector/sources/kafka/kafka-consum
  * in-process tests and the benchmark. The fault tests run the real `kansa serve`.
  */
 @Module({})
-export class CollectorServiceModule {
+export class KafkaCollectorTestModule {
   static forRoot(config: KansaConfig): DynamicModule {
     return {
-      module: CollectorServiceModule,
+      module: KafkaCollectorTestModule,
       imports: [KansaConfigModule.forRoot(config), StorageModule.forRoot(), KafkaConsumerModule],
     };
   }

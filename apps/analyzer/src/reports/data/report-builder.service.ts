@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays } from '@kansa/calendar';
 import { FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES } from '@kansa/domain';
-import { CLOCK, Clock, jstTimestamp, systemClock } from '../core/clock';
-import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
-import { buildScope, completeness, sourceOrder, sourceTitle, unanalysedDays } from './report-scope';
-import { absentStaff, accountReview } from './account-review';
-import type { FindingRow, MonthlyReport } from './report.model';
+import { CLOCK, Clock, jstTimestamp, systemClock } from '../../core/clock';
+import { RULE_CATALOG, RuleCatalog } from '../../detection/rule-catalog';
+import { buildScope, completeness, sourceOrder, sourceTitle, unanalysedDays } from '../model/report-scope';
+import { absentStaff, accountReview } from '../model/account-review';
+import type { FindingRow, MonthlyReport } from '../model/report.model';
 import { FindingQueryRow, MonthWindow, ReportDataRepository } from './report-data.repository';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
