@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { isValidDay } from '@kansa/calendar';
+import { checkDayRange } from '@kansa/calendar';
 import { NormalizedEvent } from '@kansa/domain';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 
@@ -78,10 +78,10 @@ export class EventLookupService {
   ): Promise<EventLookupResult> {
     const where = [condition];
     const query_params: Record<string, unknown> = { ...params, limit: query.limit ?? 100_000 };
-    for (const [flag, key, op] of [['--from', 'fromDay', '>='], ['--to', 'toDay', '<=']] as const) {
+    checkDayRange('--from', query.fromDay, '--to', query.toDay);
+    for (const [key, op] of [['fromDay', '>='], ['toDay', '<=']] as const) {
       const day = query[key];
       if (day === undefined) continue;
-      if (!isValidDay(day)) throw new EventLookupInputError(`${flag}: "${day}" is not a date YYYY-MM-DD (日付の形式が不正です)`);
       where.push(`day ${op} {${key}:Date}`);
       query_params[key] = day;
     }
