@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { FINDING_STATUS_TITLES, FINDING_STATUSES, FindingStatus, SEVERITY_TITLES } from '@kansa/domain';
-import { FindingNotFoundError, FindingTransitionError } from '@kansa/analyzer/findings/findings.errors';
+import { FindingConflictError, FindingNotFoundError, FindingTransitionError } from '@kansa/analyzer/findings/findings.errors';
 import { FindingsService } from '@kansa/analyzer/findings/findings.service';
 import { checkDayRange } from '@kansa/calendar';
 import { CommandContext } from '../context';
@@ -75,7 +75,7 @@ export function registerFindingsCommand(program: Command, ctx: () => CommandCont
           const f = await app.get(FindingsService).transition(id, state as FindingStatus, opts.by, opts.comment);
           c.print(`${f.id}: ${FINDING_STATUS_TITLES[f.status]} に変更しました（${f.reviewedBy} ${f.reviewedAt}）`, findingSummary(f));
         } catch (err) {
-          if (err instanceof FindingTransitionError || err instanceof FindingNotFoundError) throw new UserError(err.message);
+          if (err instanceof FindingTransitionError || err instanceof FindingConflictError || err instanceof FindingNotFoundError) throw new UserError(err.message);
           throw err;
         }
       });
