@@ -51,7 +51,7 @@ function slowSender(url: string, bodyBytes: number): SlowSender {
  * connections at the end of the grace period — with exit code 1 saying
  * requests were interrupted, and everything acknowledged before is stored.
  */
-describe('kansa serve: SIGTERM with slow senders connected', () => {
+describe('kansa serve: SIGTERM ends the process within http.shutdownGraceMs', () => {
   const work = mkdtempSync(join(tmpdir(), 'kansa-slow-senders-'));
   const dataDir = join(work, 'data');
   let service: ServiceProcess;
@@ -77,7 +77,7 @@ describe('kansa serve: SIGTERM with slow senders connected', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it(`exits within the ${GRACE_MS} ms grace period, code 1, interrupted bodies never acknowledged, acknowledged batch stored`, async () => {
+  it(`with slow senders mid-body: exits within the ${GRACE_MS} ms grace period, code 1, interrupted bodies never acknowledged, acknowledged batch stored`, async () => {
     const acknowledged = await fetch(`${url}/api/ingest/chukan`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${SENDER_TOKEN}`, 'Content-Type': 'application/json' },
@@ -121,5 +121,32 @@ describe('kansa serve: SIGTERM with slow senders connected', () => {
     // The acknowledged batch is there, once; nothing of the interrupted bodies; the data directory was released.
     expect(counts.rows).toBe(1000);
     expect(counts.distinctEvents).toBe(1000);
+  });
+
+  it('exits at the end of the grace period, code 1, when closing does not finish (Kafka enabled, its broker unreachable)', async () => {
+    // The Kafka client's connection attempt in progress holds the consumer's stop for 30–40 s.
+    const kafkaWork = mkdtempSync(join(tmpdir(), 'kansa-grace-kafka-'));
+    try {
+      const config = writeSiteConfig(kafkaWork, { http: { shutdownGraceMs: GRACE_MS }, analyzer: { catchUpOnStart: false } });
+      const { service: stuck } = await startKansaServe(['--data-dir', join(kafkaWork, 'data'), '--config', config], {
+        CLICKHOUSE_URL: '',
+        KAFKA_ENABLED: 'true',
+        KAFKA_BROKERS: '127.0.0.1:1',
+      });
+      await sleep(1000); // the consumer is trying to connect
+      const signalled = Date.now();
+      const TOO_LATE = Symbol('still running');
+      const code = await Promise.race([stuck.stop(), sleep(GRACE_MS + 30_000).then(() => TOO_LATE)]);
+      const exitMs = Date.now() - signalled;
+      if (code === TOO_LATE) await stuck.kill();
+      report('shutdown-grace-stuck-close', { graceMs: GRACE_MS, exitMs, exitCode: code === TOO_LATE ? 'still running' : code });
+      expect(code).toBe(1);
+      expect(exitMs).toBeLessThan(GRACE_MS + 5000);
+      expect(stuck.output()).toContain('shutdown did not finish within the grace period: exiting');
+      // The data directory was released with the process.
+      expect((await storedCounts(join(kafkaWork, 'data'), 'chukan')).rows).toBe(0);
+    } finally {
+      rmSync(kafkaWork, { recursive: true, force: true });
+    }
   });
 });
