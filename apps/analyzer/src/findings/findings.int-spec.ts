@@ -65,6 +65,18 @@ describe('FindingsService triage (real ClickHouse)', () => {
     expect(await service.get('not-an-id')).toBeNull();
   });
 
+  it('leaves the connection as it was: inserts after a transition are not deduplicated against its token', async () => {
+    // The embedded engine turns per-query settings into session-wide SETs; the place token must not leak.
+    const finding = findingId('test-late-view', 'K000001', '2025-04-14');
+    expect((await service.get(finding))!.history.length).toBeGreaterThan(0);
+    const [setting] = await store.rows<{ value: string }>("SELECT value FROM system.settings WHERE name = 'insert_deduplication_token'");
+    expect(setting.value).toBe('');
+    await insertEvents(store, [{ id: 'after-1', ts: '2025-04-13 21:00:00.000', user: 'K000009' }]);
+    await insertEvents(store, [{ id: 'after-2', ts: '2025-04-13 21:00:01.000', user: 'K000009' }]);
+    const [{ n }] = await store.rows<{ n: string }>("SELECT count() AS n FROM events WHERE user_id = 'K000009'");
+    expect(Number(n)).toBe(2);
+  });
+
   describe('concurrent triage: exactly one of several reviewers wins', () => {
     const REVIEWERS = ['sato', 'suzuki', 'takahashi', 'tanaka'];
 

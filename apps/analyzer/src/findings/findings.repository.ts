@@ -178,11 +178,16 @@ export class FindingsRepository {
    * writer's row is stored there. Resolves to true when it is this one's.
    */
   async appendTransition(t: TransitionRecord & { findingId: string }): Promise<boolean> {
-    await this.client.insert({
-      table: TABLES.findingTransitions,
-      format: 'JSONEachRow',
-      values: [{ finding_id: t.findingId, seq: t.seq, transition_id: t.transitionId, at: t.at, by: t.by, from_status: t.from, to_status: t.to, comment: t.comment }],
-      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: `${t.findingId}:${t.seq}` },
+    // The token is written into the statement (SETTINGS of this INSERT only), never passed as
+    // clickhouse_settings: the embedded engine's connection turns those into session-wide SETs,
+    // which would deduplicate every later insert of the process against this token. insert_deduplicate
+    // is named too: a session may have switched it off (the token wins over it in ClickHouse 26).
+    if (!/^[0-9a-f]{32}$/.test(t.findingId) || !Number.isInteger(t.seq) || t.seq < 1) throw new Error(`invalid transition place ${t.findingId}:${t.seq}`);
+    await this.client.command({
+      query: `INSERT INTO ${TABLES.findingTransitions} (finding_id, seq, transition_id, at, by, from_status, to_status, comment)
+              SETTINGS insert_deduplicate = 1, insert_deduplication_token = '${t.findingId}:${t.seq}'
+              SELECT {id:FixedString(32)}, {seq:UInt32}, {transitionId:String}, {at:DateTime64(3, 'Asia/Tokyo')}, {by:String}, {from:String}, {to:String}, {comment:String}`,
+      query_params: { id: t.findingId, seq: t.seq, transitionId: t.transitionId, at: t.at, by: t.by, from: t.from, to: t.to, comment: t.comment },
     });
     const [stored] = await this.rows<{ transition_id: string }>(
       `SELECT argMax(transition_id, ${TRANSITION_ORDER}) AS transition_id FROM ${TABLES.findingTransitions}
