@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { openClickHouse, TABLES } from '@kansa/storage';
 import { ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
@@ -197,8 +197,18 @@ export function tableBytes(dataDir: string, prefix: string): number {
   return bytes;
 }
 
-/** Fault figures printed for the report. */
+/** Fault figures printed for the report, and kept in test/artifacts/fault-<name>.json (ignored by git). */
 export function report(name: string, figures: Record<string, unknown>): void {
   // eslint-disable-next-line no-console
   console.log(`FAULT ${name} ${JSON.stringify(figures)}`);
+  const dir = join(ROOT, 'test', 'artifacts');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `fault-${name}.json`), JSON.stringify({ at: new Date().toISOString(), ...figures }, null, 2) + '\n');
+}
+
+/** Resident memory of a running process (Linux /proc): now and its peak so far (VmHWM), in MiB. */
+export function processMemory(pid: number): { rssMb: number; peakRssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: Math.round(kb('VmRSS') / 1024), peakRssMb: Math.round(kb('VmHWM') / 1024) };
 }

@@ -205,8 +205,8 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ id, status: 'reviewing', reviewedBy: 'staff-triage' });
     const notAllowed = await svc.request(`/api/findings/${id}/transition`, { method: 'POST', token: svc.tokens.triage, json: { to: 'closed' } });
-    expect(notAllowed.status).toBe(400);
-    expect(((await notAllowed.json()) as { message: string }).message).toMatch(/reviewing/);
+    expect(notAllowed.status).toBe(409);
+    expect(await notAllowed.json()).toMatchObject({ message: expect.stringMatching(/reviewing → closed/), current: { status: 'reviewing', reviewedBy: 'staff-triage' } });
     const one = await svc.request(`/api/findings/${id}`, { token: svc.tokens.read });
     const detail = (await one.json()) as { history: Array<{ by: string; to: string }> };
     expect(detail.history.map((h) => [h.by, h.to])).toEqual([['staff-triage', 'reviewing']]);

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
+import { DateInputError } from '@kansa/calendar/date-input';
 import { COMMANDS } from './commands';
 import { CommandContext, GlobalOptions } from './context';
 import { UserError } from './errors';
@@ -27,9 +28,9 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof UserError) {
+    if (err instanceof UserError || err instanceof DateInputError) {
       process.stderr.write(`kansa: ${err.message}\n`);
-      return err.exitCode;
+      return err instanceof UserError ? err.exitCode : 2;
     }
     process.stderr.write(`kansa: ${(err as Error).stack ?? err}\n`);
     return 1;

@@ -21,7 +21,9 @@ async function bootstrap(): Promise<void> {
   }
   const service = await startHttpService(ServiceModule.forRoot(config, collectorServiceFeatures(config)), config);
   process.stdout.write(`kansa collector: ${service.url}\n`);
-  await closeOnSignals(service, config.http.shutdownGraceMs, (l) => process.stdout.write(l + '\n'));
+  const { interrupted } = await closeOnSignals(service, config.http.shutdownGraceMs, (l) => process.stdout.write(l + '\n'));
+  // Requests cut off at the end of the grace period were never acknowledged: their senders resend them.
+  if (interrupted.ingest + interrupted.api > 0) throw new Error(`stopped; ${interrupted.ingest} ingest and ${interrupted.api} other requests interrupted`);
 }
 
 if (require.main === module) {

@@ -2,3 +2,4 @@ export * from './business-calendar';
 export * from './business-hours';
 export * from './calendar.service';
 export * from './calendar.module';
+export * from './date-input';

@@ -10,3 +10,5 @@ export * from './metrics.service';
 export * from './storage-status.service';
 export * from './service.module';
 export * from './storage-unavailable.filter';
+export * from './admission';
+export * from './http-server';

@@ -29,6 +29,34 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly httpInflightRequests = new Gauge({
+    name: 'kansa_http_inflight_requests',
+    help: 'Requests admitted and not yet answered in this process, by class (ingest, api)',
+    labelNames: ['class'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpInflightBytes = new Gauge({
+    name: 'kansa_http_inflight_bytes',
+    help: 'Declared body bytes of the ingest requests in flight in this process (Content-Length, or http.bodyLimitBytes without one)',
+    labelNames: ['class'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpInflightLimit = new Gauge({
+    name: 'kansa_http_inflight_limit',
+    help: 'Admission limits of this process, by class and kind (requests, bytes)',
+    labelNames: ['class', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpRefused = new Counter({
+    name: 'kansa_http_refused_total',
+    help: 'Requests answered 503 by admission control before their body was read, by class and reason (busy, shutting-down)',
+    labelNames: ['class', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly alertDeliveries = new Counter({
     name: 'kansa_alert_deliveries_total',
     help: 'Alert messages attempted by this process, by channel and result (sent, failed, abandoned)',

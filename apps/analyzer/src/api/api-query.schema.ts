@@ -1,8 +1,19 @@
 import { BadRequestException } from '@nestjs/common';
+import { dateInputProblem, dateRangeProblem } from '@kansa/calendar';
 import { FINDING_STATUSES } from '@kansa/domain';
 import { z } from 'zod';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+/** A real calendar day YYYY-MM-DD (the one check of libs/calendar date-input, shared with the CLI). */
+const day = z.string().superRefine((value, ctx) => {
+  const problem = dateInputProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** `from` after `to` is refused rather than answered with nothing. */
+function periodInOrder(q: { from?: string; to?: string }, ctx: z.RefinementCtx): void {
+  const problem = q.from !== undefined && q.to !== undefined ? dateRangeProblem(q.from, 'to', q.to) : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', path: ['from'], message: problem });
+}
 /** `?rule=a&rule=b` or `?rule=a,b`. */
 const list = z
   .union([z.string(), z.array(z.string())])
@@ -18,7 +29,8 @@ export const findingsQuerySchema = z
     limit: z.coerce.number().int().min(1).max(100_000).optional(),
     purpose: z.string().max(500).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(periodInOrder);
 
 export const transitionBodySchema = z
   .object({
@@ -38,7 +50,16 @@ export const eventsQuerySchema = z
     limit: z.coerce.number().int().min(1).max(100_000).optional(),
   })
   .strict()
-  .refine((q) => Boolean(q.subject) !== Boolean(q.user), { message: 'subject か user のどちらか一方を指定してください (exactly one of subject, user)' });
+  .refine((q) => Boolean(q.subject) !== Boolean(q.user), { message: 'subject か user のどちらか一方を指定してください (exactly one of subject, user)' })
+  .superRefine(periodInOrder);
+
+/** A report's month (path parameter `:month`), YYYY-MM. */
+export const reportMonthSchema = z.object({
+  month: z.string().superRefine((value, ctx) => {
+    const problem = dateInputProblem(value, 'month');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+});
 
 /** Parses a query or body, or answers 400 naming the field. */
 export function parseOr400<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

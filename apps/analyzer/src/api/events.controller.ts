@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { DateInputError } from '@kansa/calendar';
 import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/http-common';
 import { EventLookupInputError, EventLookupResult, EventLookupService } from '../events/event-lookup.service';
 import { eventsQuerySchema, parseOr400 } from './api-query.schema';
@@ -32,7 +33,7 @@ export class EventsController {
     try {
       return q.subject ? await this.lookup.bySubject(q.subject, options) : await this.lookup.byUser(q.user!, options);
     } catch (err) {
-      if (err instanceof EventLookupInputError) throw new BadRequestException(err.message);
+      if (err instanceof EventLookupInputError || err instanceof DateInputError) throw new BadRequestException(err.message);
       throw err;
     }
   }

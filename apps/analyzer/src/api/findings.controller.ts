@@ -1,8 +1,8 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FINDING_STATUSES } from '@kansa/domain';
 import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/http-common';
-import { FindingNotFoundError, FindingTransitionError } from '../findings/findings.errors';
+import { FindingConflictError, FindingNotFoundError, FindingTransitionError } from '../findings/findings.errors';
 import { FINDINGS_SERVICE, FindingsServicePort, FindingTransitionView, FindingView } from '../findings/findings.types';
 import { findingsQuerySchema, parseOr400, transitionBodySchema } from './api-query.schema';
 
@@ -39,18 +39,28 @@ export class FindingsController {
     return finding;
   }
 
-  /** Triage: the token's name is recorded as who made the change (one triage token per person). */
+  /**
+   * Triage: the token's name is recorded as who made the change (one triage
+   * token per person). 409 with `current` (status, reviewedBy, reviewedAt,
+   * comment) when the current state does not allow the change — among
+   * reviewers deciding the same finding at once exactly one gets 200.
+   */
   @RequireRole('triage')
   @Post(':id/transition')
   @HttpCode(200)
   @ApiOperation({ summary: '確認状態の変更 (triage): new → reviewing → no_issue | action_required | false_positive → closed' })
   @ApiBody({ schema: { type: 'object', required: ['to'], properties: { to: { enum: [...FINDING_STATUSES] }, comment: { type: 'string' } } } })
+  @ApiResponse({ status: 200, description: '変更しました (the finding as changed)' })
+  @ApiResponse({ status: 409, description: '現在の状態からは変更できません (他の担当者が先に変更した場合を含む): current に現在の状態・担当者・日時' })
   async transition(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<FindingView> {
     const b = parseOr400(transitionBodySchema, body);
     try {
       return await this.findings.transition(id, b.to, req.apiClient!.name, b.comment);
     } catch (err) {
       if (err instanceof FindingNotFoundError) throw new NotFoundException(err.message);
+      if (err instanceof FindingConflictError) {
+        throw new ConflictException({ statusCode: 409, error: 'Conflict', message: err.message, current: err.current });
+      }
       if (err instanceof FindingTransitionError) throw new BadRequestException(err.message);
       throw err;
     }

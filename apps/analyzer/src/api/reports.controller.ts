@@ -6,6 +6,7 @@ import type { Response } from 'express';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ReportListing, ReportsService } from '../reports/reports.service';
+import { parseOr400, reportMonthSchema } from './api-query.schema';
 
 const CONTENT_TYPES: Record<ReportFormat, string> = {
   pdf: 'application/pdf',
@@ -42,7 +43,7 @@ export class ReportsController {
     @Req() req: AuthedRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new BadRequestException(`month: YYYY-MM で指定してください (got "${month}")`);
+    parseOr400(reportMonthSchema, { month });
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
       throw new BadRequestException(`format: ${REPORT_FORMATS.join(', ')} のいずれか (got "${format}")`);
     }

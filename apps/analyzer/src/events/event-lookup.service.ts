@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isValidDay } from '@kansa/calendar';
+import { checkDayRange } from '@kansa/calendar';
 import { AccessEvent, EventsRepository } from './events.repository';
 
 export type { AccessEvent } from './events.repository';
@@ -41,10 +41,8 @@ export class EventLookupService {
   }
 }
 
-/** The days and limit of a look-up, checked (a wrong day is an input error naming the flag). */
+/** The days and limit of a look-up, checked (a wrong or reversed day is a DateInputError naming the flag). */
 function window(query: EventLookupQuery): { fromDay?: string; toDay?: string; limit: number } {
-  for (const [flag, day] of [['--from', query.fromDay], ['--to', query.toDay]] as const) {
-    if (day !== undefined && !isValidDay(day)) throw new EventLookupInputError(`${flag}: "${day}" is not a date YYYY-MM-DD (日付の形式が不正です)`);
-  }
+  checkDayRange('--from', query.fromDay, '--to', query.toDay);
   return { fromDay: query.fromDay, toDay: query.toDay, limit: query.limit ?? 100_000 };
 }

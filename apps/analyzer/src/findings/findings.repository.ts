@@ -2,7 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FindingStatus, Severity } from '@kansa/domain';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
-import type { FindingFilter, FindingTransitionView } from './findings.types';
+import type { FindingFilter } from './findings.types';
 
 /** A finding as stored (one row of `findings`, latest version). */
 export interface FindingRecord {
@@ -27,6 +27,24 @@ export interface FindingRecord {
   detectedAt: string;
   updatedAt: string;
 }
+
+/** One stored triage transition: its place in the history (`seq`, 0 for rows written before 080) and id. */
+export interface TransitionRecord {
+  seq: number;
+  transitionId: string;
+  at: string;
+  by: string;
+  from: FindingStatus;
+  to: FindingStatus;
+  comment: string;
+}
+
+/**
+ * The order of a finding's transitions: by place, then (rows of before
+ * migration 080, all seq 0) by time. Every reader of the current state uses
+ * it; the id only breaks ties so that all readers agree.
+ */
+const TRANSITION_ORDER = '(seq, at, transition_id)';
 
 export interface StatusRecord {
   status: FindingStatus;
@@ -125,11 +143,12 @@ export class FindingsRepository {
     return rows.map(toRecord);
   }
 
-  /** The current triage state of each finding: the latest transition (`new` when none). */
+  /** The current triage state of each finding: its last transition (`new` when none). */
   async statuses(ids: readonly string[] | 'all'): Promise<Map<string, StatusRecord>> {
     const out = new Map<string, StatusRecord>();
     const rows = await this.rows<{ finding_id: string; status: FindingStatus; last_by: string; last_at: string; last_comment: string }>(
-      `SELECT finding_id, argMax(to_status, at) AS status, argMax(by, at) AS last_by, max(at) AS last_at, argMax(comment, at) AS last_comment
+      `SELECT finding_id, argMax(to_status, ${TRANSITION_ORDER}) AS status, argMax(by, ${TRANSITION_ORDER}) AS last_by,
+              argMax(at, ${TRANSITION_ORDER}) AS last_at, argMax(comment, ${TRANSITION_ORDER}) AS last_comment
        FROM ${TABLES.findingTransitions}
        ${ids === 'all' ? '' : 'WHERE finding_id IN {ids:Array(FixedString(32))}'}
        GROUP BY finding_id`,
@@ -139,21 +158,43 @@ export class FindingsRepository {
     return out;
   }
 
-  async history(id: string): Promise<FindingTransitionView[]> {
-    const rows = await this.rows<{ at: string; by: string; from_status: FindingStatus; to_status: FindingStatus; comment: string }>(
-      `SELECT at, by, from_status, to_status, comment FROM ${TABLES.findingTransitions}
-       WHERE finding_id = {id:FixedString(32)} ORDER BY at`,
+  /** A finding's history, oldest first: one transition per place (the one `statuses` counts). */
+  async history(id: string): Promise<TransitionRecord[]> {
+    const rows = await this.rows<{ seq: number; transition_id: string; at: string; by: string; from_status: FindingStatus; to_status: FindingStatus; comment: string }>(
+      `SELECT seq, transition_id, at, by, from_status, to_status, comment FROM ${TABLES.findingTransitions}
+       WHERE finding_id = {id:FixedString(32)} ORDER BY ${TRANSITION_ORDER}`,
       { id },
     );
-    return rows.map((r) => ({ at: r.at, by: r.by, from: r.from_status, to: r.to_status, comment: r.comment }));
+    const records = rows.map((r) => ({
+      seq: Number(r.seq), transitionId: r.transition_id, at: r.at, by: r.by, from: r.from_status, to: r.to_status, comment: r.comment,
+    }));
+    // A place holds one row (deduplication); should a second ever be stored, the last in the order counts, as in `statuses`.
+    return records.filter((r, i) => r.seq === 0 || records[i + 1]?.seq !== r.seq);
   }
 
-  async appendTransition(t: { findingId: string; at: string; by: string; from: FindingStatus; to: FindingStatus; comment: string }): Promise<void> {
-    await this.client.insert({
-      table: TABLES.findingTransitions,
-      format: 'JSONEachRow',
-      values: [{ finding_id: t.findingId, at: t.at, by: t.by, from_status: t.from, to_status: t.to, comment: t.comment }],
+  /**
+   * Appends a transition at place `seq` unless another writer took that place
+   * first: the insert is deduplicated on '<finding_id>:<seq>', so only one
+   * writer's row is stored there. Resolves to true when it is this one's.
+   */
+  async appendTransition(t: TransitionRecord & { findingId: string }): Promise<boolean> {
+    // The token is written into the statement (SETTINGS of this INSERT only), never passed as
+    // clickhouse_settings: the embedded engine's connection turns those into session-wide SETs,
+    // which would deduplicate every later insert of the process against this token. insert_deduplicate
+    // is named too: a session may have switched it off (the token wins over it in ClickHouse 26).
+    if (!/^[0-9a-f]{32}$/.test(t.findingId) || !Number.isInteger(t.seq) || t.seq < 1) throw new Error(`invalid transition place ${t.findingId}:${t.seq}`);
+    await this.client.command({
+      query: `INSERT INTO ${TABLES.findingTransitions} (finding_id, seq, transition_id, at, by, from_status, to_status, comment)
+              SETTINGS insert_deduplicate = 1, insert_deduplication_token = '${t.findingId}:${t.seq}'
+              SELECT {id:FixedString(32)}, {seq:UInt32}, {transitionId:String}, {at:DateTime64(3, 'Asia/Tokyo')}, {by:String}, {from:String}, {to:String}, {comment:String}`,
+      query_params: { id: t.findingId, seq: t.seq, transitionId: t.transitionId, at: t.at, by: t.by, from: t.from, to: t.to, comment: t.comment },
     });
+    const [stored] = await this.rows<{ transition_id: string }>(
+      `SELECT argMax(transition_id, ${TRANSITION_ORDER}) AS transition_id FROM ${TABLES.findingTransitions}
+       WHERE finding_id = {id:FixedString(32)} AND seq = {seq:UInt32}`,
+      { id: t.findingId, seq: t.seq },
+    );
+    return stored?.transition_id === t.transitionId;
   }
 
   /** Removes findings the data no longer supports (the analyzer withdraws only untriaged ones). */

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { FINDING_STATUSES, FINDING_TRANSITIONS, FindingStatus } from '@kansa/domain';
 import { CLOCK, Clock, jstTimestamp } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
-import { FindingNotFoundError, FindingTransitionError } from './findings.errors';
+import { CurrentTriageState, FindingConflictError, FindingNotFoundError, FindingTransitionError } from './findings.errors';
 import { FindingRecord, FindingsRepository, StatusRecord } from './findings.repository';
+import { KeyedQueue } from './keyed-queue';
 import type { FindingFilter, FindingsServicePort, FindingTransitionView, FindingView } from './findings.types';
 
 /** States that record a judgement: they need a comment saying why. */
@@ -12,6 +14,9 @@ const JUDGEMENTS: readonly FindingStatus[] = ['no_issue', 'action_required', 'fa
 /** Findings as the CLI, API, alerts and report read them, and their triage. */
 @Injectable()
 export class FindingsService implements FindingsServicePort {
+  /** Triage of one finding runs one request at a time in this process. */
+  private readonly triage = new KeyedQueue();
+
   constructor(
     private readonly repo: FindingsRepository,
     @Inject(RULE_CATALOG) private readonly rules: RuleCatalog,
@@ -30,10 +35,19 @@ export class FindingsService implements FindingsServicePort {
     if (!/^[0-9a-f]{32}$/.test(id)) return null;
     const [record] = await this.repo.list({}, [id]);
     if (!record) return null;
-    const statuses = await this.repo.statuses([id]);
-    return { ...this.toView(record, statuses.get(id)), history: await this.repo.history(id) };
+    // State and history from one read, so that they always agree (the state is the last transition).
+    const history = (await this.repo.history(id)).map(({ at, by, from, to, comment }) => ({ at, by, from, to, comment }));
+    const last = history[history.length - 1];
+    return { ...this.toView(record, last && { status: last.to, by: last.by, at: last.at, comment: last.comment }), history };
   }
 
+  /**
+   * Applies a triage transition as a compare-and-set: exactly one of several
+   * reviewers changing a finding at once wins, the others get a
+   * FindingConflictError with the state the winner left (docs/analyzer.md
+   * "Concurrent triage"). In this process the requests of one finding run one
+   * after another; across processes the place in the history decides.
+   */
   async transition(id: string, to: FindingStatus, by: string, comment: string): Promise<FindingView> {
     if (!FINDING_STATUSES.includes(to)) {
       throw new FindingTransitionError(`unknown state "${to}"; one of ${FINDING_STATUSES.join(', ')} (状態が不正です)`);
@@ -42,17 +56,31 @@ export class FindingsService implements FindingsServicePort {
     if (JUDGEMENTS.includes(to) && !comment?.trim()) {
       throw new FindingTransitionError(`a comment is required for ${to} (判断の理由をコメントに記入してください)`);
     }
+    return this.triage.run(id, () => this.compareAndSet(id, to, by.trim(), comment ?? ''));
+  }
+
+  private async compareAndSet(id: string, to: FindingStatus, by: string, comment: string): Promise<FindingView> {
     const current = await this.get(id);
     if (!current) throw new FindingNotFoundError(id);
     const allowed = FINDING_TRANSITIONS[current.status];
-    if (!allowed.includes(to)) throw FindingTransitionError.notAllowed(id, current.status, to, allowed);
-    // History is ordered by time: never record a change at or before the previous one.
+    if (!allowed.includes(to)) throw FindingConflictError.notAllowed(id, to, triageState(current), allowed);
+    // History is ordered by time too: never record a change at or before the previous one.
     let at = this.clock.now().getTime();
     const last = current.history[current.history.length - 1];
     if (last) at = Math.max(at, Date.parse(last.at.replace(' ', 'T') + '+09:00') + 1);
-    await this.repo.appendTransition({ findingId: id, at: jstTimestamp(new Date(at)), by: by.trim(), from: current.status, to, comment: comment ?? '' });
-    const updated = await this.get(id);
-    return stripHistory(updated!);
+    const won = await this.repo.appendTransition({
+      findingId: id,
+      seq: current.history.length + 1,
+      transitionId: randomUUID(),
+      at: jstTimestamp(new Date(at)),
+      by,
+      from: current.status,
+      to,
+      comment,
+    });
+    const updated = (await this.get(id))!;
+    if (!won) throw FindingConflictError.lost(id, to, triageState(updated));
+    return stripHistory(updated);
   }
 
   private toView(r: FindingRecord, s: StatusRecord | undefined): FindingView {
@@ -82,6 +110,10 @@ export class FindingsService implements FindingsServicePort {
       detectedAt: r.detectedAt,
     };
   }
+}
+
+function triageState(v: FindingView): CurrentTriageState {
+  return { status: v.status, reviewedBy: v.reviewedBy, reviewedAt: v.reviewedAt, comment: v.comment };
 }
 
 function stripHistory(v: FindingView & { history?: unknown }): FindingView {

@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Command } from 'commander';
+import { checkDayRange } from '@kansa/calendar';
 import { SEVERITY_TITLES } from '@kansa/domain';
 import { AnalysisFailedError, AnalysisInputError, AnalysisService, AnalyzeResult } from '@kansa/analyzer/detection/analysis.service';
 import { RuleParamsError } from '@kansa/rules';
@@ -44,6 +45,7 @@ export function registerAnalyzeCommand(program: Command, ctx: () => CommandConte
         throw new UserError('give the days with --from D --to D, or --due for every due rule and day (--from と --to で期間を指定するか、--due を指定してください)');
       }
       const { from, to } = opts;
+      checkDayRange('--from', from, '--to', to);
       await c.withApp(async (app) => {
         let result: AnalyzeResult;
         try {

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
-import { addDays, isValidDay } from '@kansa/calendar';
+import { addDays, checkDayRange } from '@kansa/calendar';
 import { CLOCK, Clock, jstDay } from '@kansa/analyzer/core/clock';
 import { CoverageCell, CoverageService } from '@kansa/analyzer/ledger/coverage.service';
 import { CommandContext } from '../context';
-import { UserError } from '../errors';
 
 const STATE_TITLES: Record<CoverageCell['state'], string> = {
   analysed: '分析済',
@@ -23,14 +22,12 @@ export function registerCoverageCommand(program: Command, ctx: () => CommandCont
     .option('--to <YYYY-MM-DD>', '終了日（既定: 昨日）')
     .action(async (opts: { from?: string; to?: string }) => {
       const c = ctx();
-      for (const [flag, day] of [['--from', opts.from], ['--to', opts.to]] as const) {
-        if (day !== undefined && !isValidDay(day)) throw new UserError(`${flag}: "${day}" is not a date YYYY-MM-DD (日付の形式が不正です)`);
-      }
+      checkDayRange('--from', opts.from, '--to', opts.to);
       await c.withApp(async (app) => {
         const today = jstDay(app.get<Clock>(CLOCK).now());
         const to = opts.to ?? addDays(today, -1);
         const from = opts.from ?? addDays(to, -29);
-        if (from > to) throw new UserError(`--from ${from} is after --to ${to} (期間の指定が逆です)`);
+        checkDayRange('--from', from, '--to', to);
         const cells = await app.get(CoverageService).assess(from, to);
         c.print(formatCoverage(cells), cells);
       });

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { FINDING_STATUS_TITLES, FINDING_STATUSES, FindingStatus, SEVERITY_TITLES } from '@kansa/domain';
-import { FindingNotFoundError, FindingTransitionError } from '@kansa/analyzer/findings/findings.errors';
+import { FindingConflictError, FindingNotFoundError, FindingTransitionError } from '@kansa/analyzer/findings/findings.errors';
 import { FindingsService } from '@kansa/analyzer/findings/findings.service';
-import { isValidDay } from '@kansa/calendar';
+import { checkDayRange } from '@kansa/calendar';
 import { CommandContext } from '../context';
 import { UserError } from '../errors';
 import { collectList, findingSummary } from './analyze.command';
@@ -27,9 +27,7 @@ export function registerFindingsCommand(program: Command, ctx: () => CommandCont
     .option('--user <id>', '職員ID')
     .action(async (opts: ListOptions) => {
       const c = ctx();
-      for (const [flag, day] of [['--from', opts.from], ['--to', opts.to]] as const) {
-        if (day !== undefined && !isValidDay(day)) throw new UserError(`${flag}: "${day}" is not a date YYYY-MM-DD (日付の形式が不正です)`);
-      }
+      checkDayRange('--from', opts.from, '--to', opts.to);
       const bad = opts.status.filter((s) => !FINDING_STATUSES.includes(s as FindingStatus));
       if (bad.length) throw new UserError(`--status: unknown state ${bad.join(', ')}; one of ${FINDING_STATUSES.join(', ')} (状態が不正です)`);
       await c.withApp(async (app) => {
@@ -77,7 +75,7 @@ export function registerFindingsCommand(program: Command, ctx: () => CommandCont
           const f = await app.get(FindingsService).transition(id, state as FindingStatus, opts.by, opts.comment);
           c.print(`${f.id}: ${FINDING_STATUS_TITLES[f.status]} に変更しました（${f.reviewedBy} ${f.reviewedAt}）`, findingSummary(f));
         } catch (err) {
-          if (err instanceof FindingTransitionError || err instanceof FindingNotFoundError) throw new UserError(err.message);
+          if (err instanceof FindingTransitionError || err instanceof FindingConflictError || err instanceof FindingNotFoundError) throw new UserError(err.message);
           throw err;
         }
       });

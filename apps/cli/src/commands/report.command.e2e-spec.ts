@@ -52,7 +52,7 @@ describe('kansa report (command line)', () => {
   }, 120_000);
 
   it.each([
-    [['--month', '2025-4'], '--month: expected YYYY-MM'],
+    [['--month', '2025-4'], '--month: "2025-4" is not a date YYYY-MM'],
     [['--month', '2025-04', '--format', 'pdf,docx'], '--format: unknown format "docx"'],
   ])('refuses bad input %p with exit code 2 and one line', async (args, message) => {
     const err = await kansa('report', ...args).catch((e: { code: number; stderr: string }) => e);

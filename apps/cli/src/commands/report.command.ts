@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { REPORT_FORMATS, ReportFormat } from '@kansa/config';
-import { monthWindow } from '@kansa/analyzer/reports/data/report-builder.service';
+import { checkMonth } from '@kansa/calendar';
 import { ReportsService } from '@kansa/analyzer/reports/reports.service';
 import { CommandContext } from '../context';
 import { UserError } from '../errors';
@@ -17,11 +17,7 @@ export function registerReportCommand(program: Command, ctx: () => CommandContex
     .option('--out <dir>', '出力先フォルダ (output folder; default report.outputDir/<YYYY-MM>)')
     .action(async (opts: { month: string; format: string; out?: string }) => {
       const c = ctx();
-      try {
-        monthWindow(opts.month);
-      } catch (err) {
-        throw new UserError(`${(err as Error).message}`);
-      }
+      checkMonth('--month', opts.month);
       const formats = opts.format.split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
       const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
       if (unknown.length || formats.length === 0) {

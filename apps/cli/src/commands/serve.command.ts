@@ -61,10 +61,19 @@ export function registerServeCommand(program: Command, ctx: () => CommandContext
       if (config.http.tokens.length === 0) {
         log('警告: http.tokens にトークンがありません。/health 以外のすべての要求を拒否します (no tokens configured: `kansa token create`)');
       }
+      let outcome;
       try {
-        await closeOnSignals(service, config.http.shutdownGraceMs, log);
+        outcome = await closeOnSignals(service, config.http.shutdownGraceMs, log);
       } catch (err) {
         throw new UserError(`停止処理が終わりませんでした (shutdown failed): ${(err as Error).message}`, 1);
+      }
+      const { ingest, api } = outcome.interrupted;
+      if (ingest + api > 0) {
+        throw new UserError(
+          `停止しました。猶予時間内に終わらなかった要求 ${ingest + api} 件 (うち受信 ${ingest} 件) の接続を閉じました。` +
+            `応答していないため送信側が再送します (stopped; ${ingest} ingest and ${api} other requests interrupted, never acknowledged)`,
+          1,
+        );
       }
       log('停止しました (stopped)');
     });

@@ -1,9 +1,7 @@
 import { Command } from 'commander';
+import { checkDayRange } from '@kansa/calendar';
 import { VerifyService } from '@kansa/collector/integrity/verify.service';
 import { CommandContext } from '../context';
-import { UserError } from '../errors';
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `kansa verify [--from D] [--to D]`: exit 1 and the first broken batch when the chain does not hold. */
 export function registerVerifyCommand(program: Command, ctx: () => CommandContext): void {
@@ -13,9 +11,7 @@ export function registerVerifyCommand(program: Command, ctx: () => CommandContex
     .option('--from <day>', 'first import day to recheck (YYYY-MM-DD, JST)')
     .option('--to <day>', 'last import day to recheck (YYYY-MM-DD, JST)')
     .action(async (options: { from?: string; to?: string }) => {
-      for (const d of [options.from, options.to]) {
-        if (d !== undefined && !DAY.test(d)) throw new UserError(`invalid day "${d}": expected YYYY-MM-DD / 日付の形式が不正です`);
-      }
+      checkDayRange('--from', options.from, '--to', options.to);
       const c = ctx();
       const report = await c.withApp((app) => app.get(VerifyService).verify(options), { collector: true });
       // A chain per source and writer (server mode); the embedded engine's one writer is not named.

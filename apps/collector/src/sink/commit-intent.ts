@@ -90,8 +90,8 @@ export class TableIntentStore implements IntentStore {
       table: TABLES.commitIntents,
       values: [{ batch_id: batchId, writer: this.writer, intent, done }],
       format: 'JSONEachRow',
-      // the done row must not be taken for a retried copy of the first
-      clickhouse_settings: { insert_deduplicate: 0 },
+      // No per-query settings: the embedded engine's connection would make them the whole
+      // session's. (The done row differs from the first, so no insert deduplication can drop it.)
     });
   }
 }

@@ -53,8 +53,8 @@ export class SetAsideRepository {
             set_aside_at: batch.setAsideAt ?? now, updated_at: now, updated_by: batch.updatedBy, note: batch.note,
           },
         ],
-        // a state change must never be taken for a retried copy of the row before it
-        clickhouse_settings: { insert_deduplicate: 0 },
+        // No per-query settings: the embedded engine's connection would make them the whole
+        // session's. (Each state change has its own updated_at, so no insert deduplication can drop it.)
       }),
     );
   }

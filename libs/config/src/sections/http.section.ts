@@ -27,12 +27,38 @@ export const httpSection = z
     maxBatchLines: z.number().int().min(1).default(50_000),
     /** Seconds a client is told to wait (Retry-After) while storage is unavailable. */
     retryAfterSeconds: z.number().int().min(1).default(5),
-    /** Longest time a request may run before the shutdown closes it, in ms. */
+    /**
+     * Time from SIGTERM to the end of the process, in ms: requests in flight
+     * may finish until the last quarter of it (at most 5 s) remains, then the
+     * connections still open are closed and storage is closed; at the end the
+     * process exits whatever remains (docs/service.md "Shutdown").
+     */
     shutdownGraceMs: z.number().int().min(0).default(30_000),
+    /**
+     * Admission (docs/service.md "Admission control"): ingest requests handled
+     * at once by this process. Beyond it a request is answered 503 with
+     * Retry-After before its body is read.
+     */
+    maxInflightRequests: z.number().int().min(1).default(8),
+    /** Bytes of ingest bodies in flight at once (by Content-Length; a body without one counts as bodyLimitBytes). */
+    maxInflightBytes: z.number().int().min(1024).default(32 * 1024 * 1024),
+    /** Other API requests (findings, events, reports, metrics, docs) at once; /health is never refused. */
+    maxInflightReads: z.number().int().min(1).default(32),
+    /** Open connections at most; a connection beyond it is closed at once. */
+    maxConnections: z.number().int().min(1).default(1024),
+    /** Time a client has to send the request headers, in ms. */
+    headersTimeoutMs: z.number().int().min(1000).default(20_000),
+    /** Time a client has to send the whole request (headers and body), in ms; a slower one gets 408 and nothing of it is stored. */
+    requestTimeoutMs: z.number().int().min(1000).default(60_000),
+    /** Time an idle keep-alive connection stays open, in ms. */
+    keepAliveTimeoutMs: z.number().int().min(100).default(5_000),
     tokens: z.array(tokenEntry).default([]),
   })
   .strict()
   .superRefine((v, ctx) => {
+    if (v.headersTimeoutMs > v.requestTimeoutMs) {
+      ctx.addIssue({ code: 'custom', path: ['headersTimeoutMs'], message: `must not exceed requestTimeoutMs (${v.requestTimeoutMs})` });
+    }
     const seen = new Set<string>();
     v.tokens.forEach((t, i) => {
       if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: ['tokens', i, 'name'], message: `duplicate token name ${t.name}` });

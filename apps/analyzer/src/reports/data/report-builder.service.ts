@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { addDays } from '@kansa/calendar';
+import { addDays, checkMonth } from '@kansa/calendar';
 import { FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES } from '@kansa/domain';
 import { CLOCK, Clock, jstTimestamp, systemClock } from '../../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../../detection/rule-catalog';
@@ -10,16 +10,14 @@ import { absentStaff, accountReview } from '../model/account-review';
 import type { FindingRow, MonthlyReport } from '../model/report.model';
 import { FindingQueryRow, MonthWindow, ReportDataRepository } from './report-data.repository';
 
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
 /** How far back the account review looks for logins (an older last login shows as blank). */
 const LOGIN_LOOKBACK_DAYS = 730;
 
 /** First and last day of a 'YYYY-MM' month; throws a clear message otherwise. */
 export function monthWindow(month: string): MonthWindow {
-  const m = MONTH.exec(month);
-  if (!m) throw new Error(`--month: expected YYYY-MM (例: 2025-04), got "${month}"`);
-  const next = Number(m[2]) === 12 ? `${Number(m[1]) + 1}-01-01` : `${m[1]}-${String(Number(m[2]) + 1).padStart(2, '0')}-01`;
+  checkMonth('--month', month);
+  const [year, mon] = month.split('-').map(Number);
+  const next = mon === 12 ? `${year + 1}-01-01` : `${month.slice(0, 4)}-${String(mon + 1).padStart(2, '0')}-01`;
   return { from: `${month}-01`, to: addDays(next, -1) };
 }
 
