@@ -1,3 +1,4 @@
 export * from './actions';
 export * from './event';
 export * from './finding';
+export * from './jst';

@@ -4,7 +4,7 @@ import { CLICKHOUSE, TABLES } from '@kansa/storage';
 import { randomUUID } from 'node:crypto';
 import type { ApiClient } from './api-token';
 import type { AuthedRequest } from './api-auth.guard';
-import { toJstTimestamp } from './jst';
+import { jstTimestamp } from '@kansa/domain';
 
 export interface AccessRecord {
   client: ApiClient;
@@ -44,7 +44,7 @@ export class AccessAuditRepository {
       values: [
         {
           access_id: accessId,
-          at: toJstTimestamp(Date.now()),
+          at: jstTimestamp(Date.now()),
           client: r.client.name,
           role: r.client.role,
           method: r.method,

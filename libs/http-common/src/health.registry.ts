@@ -2,7 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE } from '@kansa/storage';
 import { StorageStatus } from './storage-status.service';
-import { toJstTimestamp } from './jst';
+import { jstTimestamp } from '@kansa/domain';
 
 export interface CheckResult {
   ok: boolean;
@@ -49,7 +49,7 @@ export class HealthRegistry {
   private async checkStorage(): Promise<CheckResult> {
     await (await this.client.query({ query: 'SELECT 1', format: 'JSONEachRow' })).json();
     const failure = this.storageStatus.lastFailure;
-    if (failure) return { ok: false, detail: `last write failed at ${toJstTimestamp(failure.at)} JST: ${failure.message}` };
+    if (failure) return { ok: false, detail: `last write failed at ${jstTimestamp(failure.at)} JST: ${failure.message}` };
     return { ok: true };
   }
 }

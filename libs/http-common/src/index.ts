@@ -5,7 +5,6 @@ export * from './auth.decorators';
 export * from './health.registry';
 export * from './http-common.module';
 export * from './http-service';
-export * from './jst';
 export * from './metrics.service';
 export * from './storage-status.service';
 export * from './service.module';

@@ -1,3 +1,4 @@
+import { jstTimestamp } from '@kansa/domain';
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
@@ -61,10 +62,7 @@ const TABLE_OF: Record<MasterKind, string> = {
   calendar: TABLES.calendar,
 };
 
-/** JST wall clock 'YYYY-MM-DD HH:MM:SS.sss' of an instant (JST has no DST: a fixed +9h). */
-export function toJstString(at: Date): string {
-  return new Date(at.getTime() + 9 * 3600_000).toISOString().replace('T', ' ').slice(0, 23);
-}
+
 
 /**
  * Versioned master data. Each load of a master file is a new version valid
@@ -112,7 +110,7 @@ export class MastersRepository {
     if (errors.length > 0) throw new MastersInvalidError(errors);
 
     const now = options.now ?? new Date();
-    const loadedAt = toJstString(now);
+    const loadedAt = jstTimestamp(now);
     const effectiveFrom = options.effectiveFrom ? `${options.effectiveFrom} 00:00:00.000` : loadedAt;
     const loaded: LoadedMaster[] = [];
     for (const f of files) {

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { SEVERITIES, Severity } from '@kansa/domain';
-import { MetricsService, toJstTimestamp } from '@kansa/http-common';
+import { jstTimestamp } from '@kansa/domain';
+import { MetricsService } from '@kansa/http-common';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, Clock } from '../core/clock';
 import { FINDINGS_SERVICE, FindingsServicePort, FindingView } from '../findings/findings.types';
@@ -81,7 +82,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     const settings = this.config.alerts;
     const now = this.clock.now();
     const severities = SEVERITIES.slice(SEVERITIES.indexOf(settings.minSeverity)) as Severity[];
-    const since = toJstTimestamp(now.getTime() - settings.maxAgeHours * 3_600_000);
+    const since = jstTimestamp(now.getTime() - settings.maxAgeHours * 3_600_000);
     const candidates = await this.deliveries.candidates(severities, since);
     const views = new Map<string, FindingView | null>();
     const summaries: DispatchSummary[] = [];
@@ -91,7 +92,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       for (const c of candidates) {
         const state = states.get(c.findingId);
         if (state?.status === 'sent' || state?.status === 'abandoned') continue;
-        if (state?.nextAttemptAt && state.nextAttemptAt > toJstTimestamp(now)) continue;
+        if (state?.nextAttemptAt && state.nextAttemptAt > jstTimestamp(now)) continue;
         if (!views.has(c.findingId)) views.set(c.findingId, await this.findings.get(c.findingId));
         const view = views.get(c.findingId);
         if (!view || SETTLED.has(view.status)) continue;
@@ -119,7 +120,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       } catch (err) {
         error = (err as Error).message || String(err);
       }
-      const at = toJstTimestamp(this.clock.now());
+      const at = jstTimestamp(this.clock.now());
       const rows: DeliveryRow[] = group.map((d) => {
         const base = {
           findingId: d.view.id,
@@ -135,7 +136,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
         };
         if (!error) return { ...base, status: 'sent' as const, nextAttemptAt: null, error: '' };
         if (d.attempt >= this.config.alerts.retry.maxAttempts) return { ...base, status: 'abandoned' as const, nextAttemptAt: null, error };
-        return { ...base, status: 'failed' as const, nextAttemptAt: toJstTimestamp(now.getTime() + this.backoffMs(d.attempt)), error };
+        return { ...base, status: 'failed' as const, nextAttemptAt: jstTimestamp(now.getTime() + this.backoffMs(d.attempt)), error };
       });
       await this.deliveries.record(rows);
       for (const r of rows) {

@@ -1,8 +1,8 @@
-import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
 import { addDays } from '@kansa/calendar';
+import { jstDay, jstTimestamp, JST } from '@kansa/domain';
 
-export const JST = 'Asia/Tokyo';
+/** The JST helpers live in @kansa/domain (jst.ts); re-exported for the analyzer's callers of the clock. */
+export { JST, jstDay, jstTimestamp };
 
 /** Nest injection token of the clock: tests freeze it, the service uses the system's. */
 export const CLOCK = Symbol('CLOCK');
@@ -19,15 +19,6 @@ export function fixedClock(at: Date | string): Clock {
   return { now: () => d };
 }
 
-/** The JST calendar day of an instant: 'YYYY-MM-DD'. */
-export function jstDay(instant: Date): string {
-  return format(new TZDate(instant.getTime(), JST), 'yyyy-MM-dd');
-}
-
-/** An instant as ClickHouse DateTime64(3, 'Asia/Tokyo') text: 'YYYY-MM-DD HH:MM:SS.sss'. */
-export function jstTimestamp(instant: Date): string {
-  return format(new TZDate(instant.getTime(), JST), 'yyyy-MM-dd HH:mm:ss.SSS');
-}
 
 /** Groups days into runs of consecutive days: [[from, to], …], sorted. */
 export function consecutiveRanges(days: Iterable<string>): Array<[string, string]> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { FINDING_STATUSES, FINDING_TRANSITIONS, FindingStatus } from '@kansa/domain';
+import { parseJstTimestamp } from '@kansa/domain';
 import { CLOCK, Clock, jstTimestamp } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { CurrentTriageState, FindingConflictError, FindingNotFoundError, FindingTransitionError } from './findings.errors';
@@ -67,7 +68,7 @@ export class FindingsService implements FindingsServicePort {
     // History is ordered by time too: never record a change at or before the previous one.
     let at = this.clock.now().getTime();
     const last = current.history[current.history.length - 1];
-    if (last) at = Math.max(at, Date.parse(last.at.replace(' ', 'T') + '+09:00') + 1);
+    if (last) at = Math.max(at, parseJstTimestamp(last.at) + 1);
     const won = await this.repo.appendTransition({
       findingId: id,
       seq: current.history.length + 1,

@@ -1,13 +1,9 @@
+import { jstTimestamp } from '@kansa/domain';
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, TABLES } from '@kansa/storage';
 import { BatchRecord, contentDigest } from './chain';
 
-/** JST wall-clock text of an instant, as DateTime64(3, 'Asia/Tokyo') reads it. */
-export function jstText(ms: number): string {
-  const s = new Date(ms + 9 * 3600_000).toISOString();
-  return `${s.slice(0, 10)} ${s.slice(11, 23)}`;
-}
 
 // Row digests over every stored column; the same SQL at import and at verify.
 const EVENT_ROW = EVENT_ROW_DIGEST_SQL;
@@ -85,8 +81,8 @@ export class BatchLedgerRepository {
           batch_id: b.batchId, seq: b.seq, source: b.source, writer: b.writer, instance: b.instance, transport: b.transport,
           origin: b.origin, file_sha256: b.fileSha256, lines_read: b.linesRead, stored: b.stored,
           duplicates: b.duplicates, quarantined: b.quarantined, content_digest: b.contentDigest,
-          prev_chain: b.prevChain, chain_hash: b.chainHash, started_at: jstText(b.startedAtMs),
-          finished_at: jstText(b.finishedAtMs), first_day: b.firstDay, last_day: b.lastDay,
+          prev_chain: b.prevChain, chain_hash: b.chainHash, started_at: jstTimestamp(b.startedAtMs),
+          finished_at: jstTimestamp(b.finishedAtMs), first_day: b.firstDay, last_day: b.lastDay,
         },
       ],
     });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { BatchLedgerRepository, jstText } from './batch-ledger.repository';
+import { jstDay, jstTimestamp } from '@kansa/domain';
+import { BatchLedgerRepository } from './batch-ledger.repository';
 import { BatchRecord, chainHash, GENESIS } from './chain';
 
 export interface BrokenBatch {
@@ -59,7 +60,7 @@ export class VerifyService {
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     const batches = await this.ledger.all();
     const inRange = (b: BatchRecord) => {
-      const day = jstText(b.finishedAtMs).slice(0, 10);
+      const day = jstDay(b.finishedAtMs);
       return (!options.from || day >= options.from) && (!options.to || day <= options.to);
     };
     const expiring = retentionCheck(this.retentionYears, Date.now());
@@ -92,7 +93,7 @@ export class VerifyService {
                   ? '保存されたログが変更・削除されています (内容ダイジェスト不一致)'
                   : undefined;
         if (problem) {
-          broken.push({ source, writer, seq: b.seq, batchId: b.batchId, origin: b.origin, importedAt: jstText(b.finishedAtMs), problem });
+          broken.push({ source, writer, seq: b.seq, batchId: b.batchId, origin: b.origin, importedAt: jstTimestamp(b.finishedAtMs), problem });
           break;
         }
         prev = b.chainHash;
@@ -115,6 +116,6 @@ export class VerifyService {
 function retentionCheck(years: number, nowMs: number): (b: BatchRecord) => boolean {
   const cutoff = new Date(nowMs);
   cutoff.setUTCFullYear(cutoff.getUTCFullYear() - years);
-  const cutoffDay = jstText(cutoff.getTime()).slice(0, 10);
+  const cutoffDay = jstDay(cutoff.getTime());
   return (b) => b.finishedAtMs < cutoff.getTime() || (b.firstDay !== '' && b.firstDay <= cutoffDay);
 }

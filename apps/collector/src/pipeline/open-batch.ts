@@ -1,3 +1,4 @@
+import { epochDayText } from '@kansa/domain';
 import { ClickHouseClient } from '@clickhouse/client';
 import { StagingBatch } from '../sink/staging.writer';
 import { IngestCounts, RawRecord } from './ingest.types';
@@ -102,7 +103,7 @@ export class OpenBatch {
       this.leanLines = 0;
       await this.flush(true);
     }
-    for (const d of this.epochDays) this.days.add(new Date(d * 86_400_000).toISOString().slice(0, 10));
+    for (const d of this.epochDays) this.days.add(epochDayText(d));
   }
 
   /** Writes the rows held so far to staging (all of them when `all`). */

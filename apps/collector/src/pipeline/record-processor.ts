@@ -1,3 +1,4 @@
+import { jstEpochDay } from '@kansa/domain';
 import { maskMyNumberBytes, maskMyNumbers, myNumberHmac } from '@kansa/domain/my-number';
 import { canonicalIdentity } from '../source-systems/canonical/canonical.mapper';
 import { SourceSystem } from '../source-systems/shared/source-system';
@@ -8,8 +9,6 @@ import { NOT_PLAIN, PLAIN_ESCAPED, PlainLineRows, scanPlain } from './plain-line
 import { RawRecord } from './ingest.types';
 import { ok, Ok, Quarantine, Skip, skip } from './step-result';
 
-const JST_OFFSET_MS = 9 * 3600_000;
-const DAY_MS = 86_400_000;
 const NO_HMACS: readonly string[] = [];
 
 export interface BatchContext {
@@ -210,7 +209,7 @@ export class RecordProcessor {
       identity_key: identity,
       origin: record.origin ?? '',
     });
-    return ok({ row, source, jstDay: Math.floor((e.tsMs + JST_OFFSET_MS) / DAY_MS) });
+    return ok({ row, source, jstDay: jstEpochDay(e.tsMs) });
   }
 
   private quarantined(record: RawRecord, field: string, reason: string, raw: string, rawB64: string): QuarantinedRecord {

@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE, storageCall, TABLES } from '@kansa/storage';
-import { jstText } from '../integrity/batch-ledger.repository';
+import { jstTimestamp } from '@kansa/domain';
 import type { CommitIntent } from './commit-intent';
 
 export type SetAsideState = 'set_aside' | 'replayed' | 'discarded';
@@ -40,7 +40,7 @@ export class SetAsideRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
   async record(batch: Omit<SetAsideBatch, 'setAsideAt' | 'updatedAt'> & { setAsideAt?: string }): Promise<void> {
-    const now = jstText(Date.now());
+    const now = jstTimestamp(Date.now());
     await storageCall(() =>
       this.client.insert({
         table: TABLES.setAsideBatches,

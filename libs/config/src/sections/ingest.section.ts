@@ -1,3 +1,4 @@
+import { isValidDay } from '@kansa/calendar/business-calendar';
 import { z } from 'zod';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -36,11 +37,6 @@ export const ingestSection = z
       .default({ killAfterEventsInsert: 0 }),
   })
   .strict()
-  .refine((s) => isCalendarDay(s.plausibleFrom), { path: ['plausibleFrom'], message: 'not a calendar date' });
-
-function isCalendarDay(day: string): boolean {
-  const d = new Date(`${day}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day;
-}
+  .refine((s) => isValidDay(s.plausibleFrom), { path: ['plausibleFrom'], message: 'not a calendar date' });
 
 export type IngestSettings = z.infer<typeof ingestSection>;

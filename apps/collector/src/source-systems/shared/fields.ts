@@ -1,3 +1,4 @@
+import { JST_OFFSET_MS } from '@kansa/domain';
 import { z } from 'zod';
 
 /**
@@ -6,7 +7,6 @@ import { z } from 'zod';
  * Times are JST: Asia/Tokyo has had a fixed +09:00 offset since 1951, so
  * wall-clock JST converts to an instant by subtracting 9 hours.
  */
-const JST_OFFSET_MS = 9 * 3600_000;
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
