@@ -1,4 +1,4 @@
-import { generateToken, hashToken } from '@kansa/http-common';
+import { generateToken, hashToken } from '@kansa/service-shell';
 import { openClickHouse } from '@kansa/storage';
 import { describeWithKafka, KafkaBroker, startKafkaBroker } from '@kansa/test-kit/kafka-broker';
 import { spawnSync } from 'node:child_process';

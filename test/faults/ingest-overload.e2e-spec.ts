@@ -1,4 +1,4 @@
-import { hashToken } from '@kansa/http-common';
+import { hashToken } from '@kansa/service-shell';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-import { hashToken } from '@kansa/http-common';
+import { hashToken } from '@kansa/service-shell';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-import { generateToken, hashToken } from '@kansa/http-common';
+import { generateToken, hashToken } from '@kansa/service-shell';
 import { ClickHouseHttp, startClickHouseHttp } from '@kansa/test-kit/clickhouse-http';
 import * as iconv from 'iconv-lite';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

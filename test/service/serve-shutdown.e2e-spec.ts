@@ -1,4 +1,4 @@
-import { hashToken } from '@kansa/http-common';
+import { hashToken } from '@kansa/service-shell';
 import { openClickHouse, TABLES } from '@kansa/storage';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

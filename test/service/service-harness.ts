@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { INestApplication } from '@nestjs/common';
 import { DeepPartial, KansaConfig, loadConfig } from '@kansa/config';
-import { generateToken, hashToken, ServiceModule, startHttpService } from '@kansa/http-common';
+import { generateToken, hashToken, ServiceModule, startHttpService } from '@kansa/service-shell';
 import { CLICKHOUSE } from '@kansa/storage';
 import { analyzerServiceFeatures } from '@kansa/analyzer/main';
 import { collectorServiceFeatures } from '@kansa/collector/main';

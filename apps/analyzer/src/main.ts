@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DynamicModule, Type } from '@nestjs/common';
 import { KansaConfig, loadConfig } from '@kansa/config';
-import { closeOnSignals, ServiceModule, startHttpService } from '@kansa/http-common';
+import { closeOnSignals, ServiceModule, startHttpService } from '@kansa/service-shell';
 import { AnalyzerModule } from './analyzer.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { ApiModule } from './api/api.module';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { HealthRegistry, MetricsService } from '@kansa/http-common';
+import { HealthRegistry, MetricsService } from '@kansa/service-shell';
 import { Counter, Gauge } from 'prom-client';
 import { CollectorModule } from './collector.module';
 import { KafkaConsumerModule } from './sources/kafka/kafka-consumer.module';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DynamicModule, Type } from '@nestjs/common';
 import { KansaConfig, loadConfig } from '@kansa/config';
-import { closeOnSignals, ServiceModule, startHttpService } from '@kansa/http-common';
+import { closeOnSignals, ServiceModule, startHttpService } from '@kansa/service-shell';
 import { CollectorServiceModule } from './collector-service.module';
 
 /** What the collector service runs: the pipeline, HTTP ingest and (when enabled) the Kafka consumer. */

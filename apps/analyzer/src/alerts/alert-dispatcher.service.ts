@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { SEVERITIES, Severity } from '@kansa/domain';
 import { jstTimestamp } from '@kansa/domain';
-import { MetricsService } from '@kansa/http-common';
+import { MetricsService } from '@kansa/service-shell';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, Clock } from '../core/clock';
 import { FINDINGS_SERVICE, FindingsServicePort, FindingView } from '../findings/findings.types';

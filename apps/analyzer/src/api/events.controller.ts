@@ -1,7 +1,7 @@
 import { BadRequestException, Controller, Get, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DateInputError } from '@kansa/calendar';
-import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/http-common';
+import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/service-shell';
 import { EventLookupInputError, EventLookupResult, EventLookupService } from '../events/event-lookup.service';
 import { eventsQuerySchema, parseOr400 } from './api-query.schema';
 

@@ -1,7 +1,7 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FINDING_STATUSES } from '@kansa/domain';
-import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/http-common';
+import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/service-shell';
 import { FindingConflictError, FindingNotFoundError, FindingTransitionError } from '../findings/findings.errors';
 import { FINDINGS_SERVICE, FindingsServicePort, FindingTransitionView, FindingView } from '../findings/findings.types';
 import { findingsQuerySchema, parseOr400, transitionBodySchema } from './api-query.schema';

@@ -1,7 +1,7 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { REPORT_FORMATS, ReportFormat } from '@kansa/config';
-import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/http-common';
+import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/service-shell';
 import type { Response } from 'express';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';

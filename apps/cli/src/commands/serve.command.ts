@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { describeTarget, StorageUnavailableError } from '@kansa/storage';
-import { closeOnSignals, ServiceModule, startHttpService } from '@kansa/http-common';
+import { closeOnSignals, ServiceModule, startHttpService } from '@kansa/service-shell';
 import { CommandContext } from '../context';
 import { UserError } from '../errors';
 

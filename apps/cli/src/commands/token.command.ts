@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { API_ROLES, ApiRole } from '@kansa/config';
-import { generateToken, hashToken } from '@kansa/http-common';
+import { generateToken, hashToken } from '@kansa/service-shell';
 import { CommandContext } from '../context';
 import { UserError } from '../errors';
 

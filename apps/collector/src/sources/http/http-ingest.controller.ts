@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { AuthedRequest, isStorageUnavailable, MetricsService, RequireRole, StorageStatus } from '@kansa/http-common';
+import { AuthedRequest, isStorageUnavailable, MetricsService, RequireRole, StorageStatus } from '@kansa/service-shell';
 import type { Response } from 'express';
 import { UnknownSourceError } from '../../pipeline/ingest.service';
 import { HeaderMismatchError } from '../../pipeline/record-processor';

@@ -1,6 +1,6 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AuthedRequest, RequireRole } from '@kansa/http-common';
+import { AuthedRequest, RequireRole } from '@kansa/service-shell';
 import { z } from 'zod';
 import { CommitOutcome } from '../../sink/batch-committer';
 import { SetAsideBatch } from '../../sink/set-aside.repository';

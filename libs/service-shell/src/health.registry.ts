@@ -1,8 +1,7 @@
-import { ClickHouseClient } from '@clickhouse/client';
-import { Inject, Injectable } from '@nestjs/common';
-import { CLICKHOUSE } from '@kansa/storage';
-import { StorageStatus } from './storage-status.service';
+import { Injectable } from '@nestjs/common';
 import { jstTimestamp } from '@kansa/domain';
+import { ServiceStatsRepository } from './service-stats.repository';
+import { StorageStatus } from './storage-status.service';
 
 export interface CheckResult {
   ok: boolean;
@@ -25,7 +24,7 @@ export class HealthRegistry {
   private readonly checks = new Map<string, () => Promise<CheckResult>>();
 
   constructor(
-    @Inject(CLICKHOUSE) private readonly client: ClickHouseClient,
+    private readonly stats: ServiceStatsRepository,
     private readonly storageStatus: StorageStatus,
   ) {
     this.register('storage', () => this.checkStorage());
@@ -47,7 +46,7 @@ export class HealthRegistry {
   }
 
   private async checkStorage(): Promise<CheckResult> {
-    await (await this.client.query({ query: 'SELECT 1', format: 'JSONEachRow' })).json();
+    await this.stats.ping();
     const failure = this.storageStatus.lastFailure;
     if (failure) return { ok: false, detail: `last write failed at ${jstTimestamp(failure.at)} JST: ${failure.message}` };
     return { ok: true };

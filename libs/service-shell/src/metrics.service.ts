@@ -1,6 +1,5 @@
-import { ClickHouseClient } from '@clickhouse/client';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { Injectable, Logger } from '@nestjs/common';
+import { ServiceStatsRepository } from './service-stats.repository';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 /**
@@ -64,16 +63,15 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {
+  constructor(stats: ServiceStatsRepository) {
     collectDefaultMetrics({ register: this.registry, prefix: 'kansa_process_' });
-    const rows = <T>(query: string) => this.client.query({ query, format: 'JSONEachRow' }).then((r) => r.json<T>());
     const self = this;
     new Gauge({
       name: 'kansa_storage_up',
       help: '1 when ClickHouse answers a query',
       registers: [this.registry],
       async collect() {
-        this.set(await rows('SELECT 1').then(() => 1, () => 0));
+        this.set(await stats.ping().then(() => 1, () => 0));
       },
     });
     new Gauge({
@@ -84,10 +82,7 @@ export class MetricsService {
       async collect() {
         this.reset();
         try {
-          const data = await rows<{ source: string; transport: string; read: string; stored: string; duplicates: string; quarantined: string }>(
-            `SELECT source, transport, sum(lines_read) AS read, sum(stored) AS stored, sum(duplicates) AS duplicates, sum(quarantined) AS quarantined
-             FROM ${TABLES.importBatches} GROUP BY source, transport`,
-          );
+          const data = await stats.linesIngested();
           for (const r of data) {
             this.set({ source: r.source, transport: r.transport, outcome: 'read' }, Number(r.read));
             this.set({ source: r.source, transport: r.transport, outcome: 'stored' }, Number(r.stored));
@@ -106,9 +101,7 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const data = await rows<{ rule: string; severity: string; n: string }>(
-          `SELECT rule, severity, count() AS n FROM ${TABLES.findings} FINAL GROUP BY rule, severity`,
-        ).catch(() => []);
+        const data = await stats.findingsByRule().catch(() => []);
         for (const r of data) this.set({ rule: r.rule, severity: r.severity }, Number(r.n));
       },
     });
@@ -119,11 +112,7 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const data = await rows<{ kind: string; status: string; seconds: number }>(
-          `SELECT kind, argMax(status, started_at) AS status,
-                  argMax(dateDiff('millisecond', started_at, finished_at), started_at) / 1000 AS seconds
-           FROM ${TABLES.analysisRuns} FINAL WHERE finished_at IS NOT NULL GROUP BY kind`,
-        ).catch(() => []);
+        const data = await stats.lastRuns().catch(() => []);
         for (const r of data) this.set({ kind: r.kind, status: r.status }, Number(r.seconds));
       },
     });

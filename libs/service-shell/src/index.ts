@@ -3,7 +3,7 @@ export * from './api-auth.guard';
 export * from './api-token';
 export * from './auth.decorators';
 export * from './health.registry';
-export * from './http-common.module';
+export * from './service-shell.module';
 export * from './http-service';
 export * from './metrics.service';
 export * from './storage-status.service';

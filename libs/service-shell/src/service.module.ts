@@ -1,7 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { KansaConfig, KansaConfigModule } from '@kansa/config';
 import { StorageModule } from '@kansa/storage';
-import { HttpCommonModule } from './http-common.module';
+import { ServiceShellModule } from './service-shell.module';
 
 export type ServiceRole = 'collector' | 'analyzer';
 
@@ -15,7 +15,7 @@ export class ServiceModule {
   static forRoot(config: KansaConfig, features: Array<Type<unknown> | DynamicModule>): DynamicModule {
     return {
       module: ServiceModule,
-      imports: [KansaConfigModule.forRoot(config), StorageModule.forRoot(), HttpCommonModule, ...features],
+      imports: [KansaConfigModule.forRoot(config), StorageModule.forRoot(), ServiceShellModule, ...features],
     };
   }
 }

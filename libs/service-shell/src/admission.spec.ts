@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { ServiceStatsRepository } from './service-stats.repository';
 import type { NextFunction, Request, Response } from 'express';
 import { EventEmitter } from 'node:events';
 import { AdmissionControl, AdmissionLimits, classify } from './admission';
@@ -30,7 +30,7 @@ describe('AdmissionControl', () => {
   let metrics: MetricsService;
   let admission: AdmissionControl;
   beforeEach(() => {
-    metrics = new MetricsService({} as ClickHouseClient);
+    metrics = new MetricsService({} as ServiceStatsRepository);
     admission = new AdmissionControl(LIMITS, metrics);
   });
 

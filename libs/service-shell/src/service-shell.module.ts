@@ -6,6 +6,7 @@ import { HealthController } from './health.controller';
 import { HealthRegistry } from './health.registry';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { ServiceStatsRepository } from './service-stats.repository';
 import { StorageStatus } from './storage-status.service';
 import { StorageUnavailableFilter } from './storage-unavailable.filter';
 
@@ -19,8 +20,9 @@ import { StorageUnavailableFilter } from './storage-unavailable.filter';
     AccessAuditRepository,
     HealthRegistry,
     MetricsService,
+    ServiceStatsRepository,
     StorageStatus,
   ],
   exports: [AccessAuditRepository, HealthRegistry, MetricsService, StorageStatus],
 })
-export class HttpCommonModule {}
+export class ServiceShellModule {}
