@@ -51,7 +51,10 @@ export async function main(argv: string[]): Promise<void> {
     const generateSeconds = (performance.now() - t) / 1000;
 
     const config = loadConfig({ env: {}, overrides: { storage: { dataDir, url: '' } } });
-    app = await NestFactory.createApplicationContext(KansaModule.forRoot(config, { collector: true }), { logger: ['error', 'warn'], abortOnError: false });
+    app = await NestFactory.createApplicationContext(KansaModule.forRoot(config, { collector: true }), {
+      logger: ['error', 'warn'],
+      abortOnError: false,
+    });
     const client = app.get<ClickHouseClient>(CLICKHOUSE);
     await app.get(MastersRepository).load(generated.mastersDir);
     log('importing');
@@ -89,7 +92,9 @@ export async function main(argv: string[]): Promise<void> {
     for (const rule of rules) {
       for (const segment of segments) {
         const { query, query_params } = rule.query(analysis.context(rule, segment, calendarVersion));
-        const estimate = await (await client.query({ query: `EXPLAIN ESTIMATE ${query}`, query_params, format: 'JSONEachRow' })).json<{ rows: string }>();
+        const estimate = await (
+          await client.query({ query: `EXPLAIN ESTIMATE ${query}`, query_params, format: 'JSONEachRow' })
+        ).json<{ rows: string }>();
         rowsScanned += estimate.reduce((n, r) => n + Number(r.rows), 0);
       }
     }

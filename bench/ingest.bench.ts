@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
-const JUMIN_HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
+const JUMIN_HEADER =
+  '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
 const KUBUN = ['照会', '照会', '照会', '検索', '更新', '証明書発行', '帳票出力', 'ログイン', 'ログアウト'];
 const NAMES = ['髙橋 翔', '佐藤 花子', '山﨑 一郎', '鈴木 美咲', '伊藤 太郎', '渡辺 直子'];
 
@@ -28,7 +29,15 @@ function arg(args: string[], name: string, fallback: number): number {
 }
 
 /** Writes `n` lines made by `line(i)` in chunks, encoded. */
-function writeLines(path: string, header: string | undefined, n: number, line: (i: number) => string, encoding: string, eol: string, bom = false): void {
+function writeLines(
+  path: string,
+  header: string | undefined,
+  n: number,
+  line: (i: number) => string,
+  encoding: string,
+  eol: string,
+  bom = false,
+): void {
   const fd = openSync(path, 'w');
   if (bom) writeSync(fd, Buffer.from([0xef, 0xbb, 0xbf]));
   if (header) writeSync(fd, iconv.encode(header + eol, encoding));
@@ -50,28 +59,72 @@ function wall(i: number, n: number, sep: string): string {
 export function generate(dir: string, nJumin: number, nOthers: number): Record<string, string> {
   const files: Record<string, string> = {};
   files.jumin = join(dir, 'JUMIN_OPLOG_20250414.csv');
-  writeLines(files.jumin, JUMIN_HEADER, nJumin, (i) => {
-    const u = i % 200;
-    const kubun = KUBUN[i % KUBUN.length];
-    const subject = kubun === '照会' || kubun === '更新' || kubun === '証明書発行' ? pad((i * 7919) % 1e10, 10) : '';
-    return `${wall(i, nJumin, '/')},K00${1000 + u},${NAMES[u % NAMES.length]},1${pad(u % 10, 2)}${pad(u % 7, 3)},市民課,WS-100${pad(u % 10, 2)}0-${pad(u % 30, 3)},10.${u % 10}.0.${u % 250},JR0${pad(i % 90, 3)},住民票照会,${kubun},${subject},${i % 17 === 0 ? '有' : '無'},${i % 5 === 0 ? '' : '窓口申請'},${i % 3},正常`;
-  }, 'cp932', '\r\n');
+  writeLines(
+    files.jumin,
+    JUMIN_HEADER,
+    nJumin,
+    (i) => {
+      const u = i % 200;
+      const kubun = KUBUN[i % KUBUN.length];
+      const subject = kubun === '照会' || kubun === '更新' || kubun === '証明書発行' ? pad((i * 7919) % 1e10, 10) : '';
+      return `${wall(i, nJumin, '/')},K00${1000 + u},${NAMES[u % NAMES.length]},1${pad(u % 10, 2)}${pad(u % 7, 3)},市民課,WS-100${pad(u % 10, 2)}0-${pad(u % 30, 3)},10.${u % 10}.0.${u % 250},JR0${pad(i % 90, 3)},住民票照会,${kubun},${subject},${i % 17 === 0 ? '有' : '無'},${i % 5 === 0 ? '' : '窓口申請'},${i % 3},正常`;
+    },
+    'cp932',
+    '\r\n',
+  );
   files.atena = join(dir, 'ATENA_INQUIRY_20250414.csv');
-  writeLines(files.atena, '照会日時,利用者ID,所属コード,端末名,業務コード,照会種別,統合宛名番号,該当件数,結果', nOthers, (i) =>
-    `${wall(i, nOthers, '-').replace(' ', 'T')}.${pad(i % 1000, 3)}+09:00,K00${1000 + (i % 200)},100${pad(i % 10, 2)}0,WS-1000${i % 10}-${pad(i % 30, 3)},Z0${i % 5},${i % 9 === 0 ? '個人番号照会' : '宛名照会'},${pad((i * 104729) % 1e15, 15)},1,OK`,
-  'utf8', '\n', true);
+  writeLines(
+    files.atena,
+    '照会日時,利用者ID,所属コード,端末名,業務コード,照会種別,統合宛名番号,該当件数,結果',
+    nOthers,
+    (i) =>
+      `${wall(i, nOthers, '-').replace(' ', 'T')}.${pad(i % 1000, 3)}+09:00,K00${1000 + (i % 200)},100${pad(i % 10, 2)}0,WS-1000${i % 10}-${pad(i % 30, 3)},Z0${i % 5},${i % 9 === 0 ? '個人番号照会' : '宛名照会'},${pad((i * 104729) % 1e15, 15)},1,OK`,
+    'utf8',
+    '\n',
+    true,
+  );
   files.chukan = join(dir, 'CHUKAN_OPLOG_20250414.jsonl');
-  writeLines(files.chukan, undefined, nOthers, (i) =>
-    JSON.stringify({ time: `${wall(i, nOthers, '-').replace(' ', 'T')}.${pad(i % 1000, 3)}+09:00`, operator: `K00${1000 + (i % 200)}`, terminal: `CHK-TERM-0${i % 6}`, func: '情報照会', procedure: `JT0${pad(i % 300, 3)}`, partner: '日本年金機構', item: `TK0${pad(i % 500, 3)}`, subject: pad((i * 104729) % 1e15, 15), serial: `Q20250414${pad(i, 9)}`, count: 1, result: '正常' }),
-  'utf8', '\n');
+  writeLines(
+    files.chukan,
+    undefined,
+    nOthers,
+    (i) =>
+      JSON.stringify({
+        time: `${wall(i, nOthers, '-').replace(' ', 'T')}.${pad(i % 1000, 3)}+09:00`,
+        operator: `K00${1000 + (i % 200)}`,
+        terminal: `CHK-TERM-0${i % 6}`,
+        func: '情報照会',
+        procedure: `JT0${pad(i % 300, 3)}`,
+        partner: '日本年金機構',
+        item: `TK0${pad(i % 500, 3)}`,
+        subject: pad((i * 104729) % 1e15, 15),
+        serial: `Q20250414${pad(i, 9)}`,
+        count: 1,
+        result: '正常',
+      }),
+    'utf8',
+    '\n',
+  );
   files.terminal = join(dir, 'TERMINAL_20250414.csv');
-  writeLines(files.terminal, '日時,コンピュータ名,ユーザー,IPアドレス,操作種別,詳細,デバイスID,ファイル名,サイズ', nOthers, (i) =>
-    `${wall(i, nOthers, '-')},WS-1000${i % 10}-${pad(i % 30, 3)},SAMPLE\\K00${1000 + (i % 200)},10.${i % 10}.0.${i % 250},${i % 4 === 0 ? '印刷' : 'ログオン'},詳細${i},,${i % 4 === 0 ? `C:\\帳票\\${i}.pdf` : ''},${i % 4 === 0 ? i * 3 : ''}`,
-  'cp932', '\r\n');
+  writeLines(
+    files.terminal,
+    '日時,コンピュータ名,ユーザー,IPアドレス,操作種別,詳細,デバイスID,ファイル名,サイズ',
+    nOthers,
+    (i) =>
+      `${wall(i, nOthers, '-')},WS-1000${i % 10}-${pad(i % 30, 3)},SAMPLE\\K00${1000 + (i % 200)},10.${i % 10}.0.${i % 250},${i % 4 === 0 ? '印刷' : 'ログオン'},詳細${i},,${i % 4 === 0 ? `C:\\帳票\\${i}.pdf` : ''},${i % 4 === 0 ? i * 3 : ''}`,
+    'cp932',
+    '\r\n',
+  );
   return files;
 }
 
-interface ChildRun { code: number; stdout: string; stderr: string; seconds: number; peakRssMb: number }
+interface ChildRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+  peakRssMb: number;
+}
 
 /** Runs a child process, sampling its peak resident memory (VmHWM) from /proc. */
 function runChild(args: string[]): Promise<ChildRun> {
@@ -94,7 +147,13 @@ function runChild(args: string[]): Promise<ChildRun> {
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => {
       clearInterval(timer);
-      done({ code: code ?? -1, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: Math.round(peakKb / 1024) });
+      done({
+        code: code ?? -1,
+        stdout,
+        stderr,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        peakRssMb: Math.round(peakKb / 1024),
+      });
     });
   });
 }
@@ -123,10 +182,16 @@ export async function main(args: string[]): Promise<void> {
       const rate = Math.round(events / s.pipelineSeconds);
       if (source === 'jumin') juminRate = rate;
       sources[source] = {
-        lines: result.read, stored: result.stored, quarantined: result.quarantined, fileMb: +(statSync(file).size / 2 ** 20).toFixed(1),
-        cliWallSeconds: +run.seconds.toFixed(2), pipelineSeconds: s.pipelineSeconds,
-        eventsPerSecond: rate, eventsPerSecondWall: Math.round(events / run.seconds),
-        peakRssMb: run.peakRssMb, bytesOnDiskPerEvent: s.bytesPerEvent,
+        lines: result.read,
+        stored: result.stored,
+        quarantined: result.quarantined,
+        fileMb: +(statSync(file).size / 2 ** 20).toFixed(1),
+        cliWallSeconds: +run.seconds.toFixed(2),
+        pipelineSeconds: s.pipelineSeconds,
+        eventsPerSecond: rate,
+        eventsPerSecondWall: Math.round(events / run.seconds),
+        peakRssMb: run.peakRssMb,
+        bytesOnDiskPerEvent: s.bytesPerEvent,
       };
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -137,12 +202,19 @@ export async function main(args: string[]): Promise<void> {
     process.stdout.write(
       JSON.stringify(
         {
-          jumin: nJumin, othersEach: nOthers, generateSeconds,
+          jumin: nJumin,
+          othersEach: nOthers,
+          generateSeconds,
           kansa: sources,
           engine: {
-            rows: e.rows, seconds: e.seconds, rowsPerSecond: engineRate, bytesOnDiskPerRow: e.bytesPerRow, peakRssMb: engine.peakRssMb,
+            rows: e.rows,
+            seconds: e.seconds,
+            rowsPerSecond: engineRate,
+            bytesOnDiskPerRow: e.bytesPerRow,
+            peakRssMb: engine.peakRssMb,
             // the same lines normalized by SQL alone into the events table: the storage floor
-            intoEventsSeconds: e.eventsSeconds, intoEventsRowsPerSecond: Math.round(e.rows / e.eventsSeconds),
+            intoEventsSeconds: e.eventsSeconds,
+            intoEventsRowsPerSecond: Math.round(e.rows / e.eventsSeconds),
           },
           ratio: +(juminRate / engineRate).toFixed(3),
           goal: 0.4,
@@ -163,10 +235,20 @@ async function engineLoad(dataDir: string, file: string): Promise<void> {
   const cols = Array.from({ length: 15 }, (_, i) => `c${i + 1} String`).join(', ');
   await client.command({ query: `CREATE TABLE IF NOT EXISTS engine_load (${cols}) ENGINE = MergeTree ORDER BY tuple()` });
   const t = process.hrtime.bigint();
-  await client.command({ query: `INSERT INTO engine_load SELECT * FROM file({file:String}, 'CSVWithNames', {cols:String}) SETTINGS input_format_with_names_use_header = 0`, query_params: { file, cols } });
+  await client.command({
+    query: `INSERT INTO engine_load SELECT * FROM file({file:String}, 'CSVWithNames', {cols:String}) SETTINGS input_format_with_names_use_header = 0`,
+    query_params: { file, cols },
+  });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-  const [r] = await (await client.query({ query: 'SELECT count() AS rows FROM engine_load', format: 'JSONEachRow' })).json<{ rows: string }>();
-  const [p] = await (await client.query({ query: "SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND table = 'engine_load'", format: 'JSONEachRow' })).json<{ bytes: string }>();
+  const [r] = await (
+    await client.query({ query: 'SELECT count() AS rows FROM engine_load', format: 'JSONEachRow' })
+  ).json<{ rows: string }>();
+  const [p] = await (
+    await client.query({
+      query: "SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND table = 'engine_load'",
+      format: 'JSONEachRow',
+    })
+  ).json<{ bytes: string }>();
   // The same file normalized by SQL alone into the real events table (sorted, compressed, indexed):
   // what storing costs even with no JS work at all.
   await migrate(client);
@@ -188,7 +270,9 @@ async function engineLoad(dataDir: string, file: string): Promise<void> {
   });
   const eventsSeconds = Number(process.hrtime.bigint() - t2) / 1e9;
   await client.close();
-  process.stdout.write(JSON.stringify({ rows: Number(r.rows), seconds, bytesPerRow: +(Number(p.bytes) / Number(r.rows)).toFixed(1), eventsSeconds }));
+  process.stdout.write(
+    JSON.stringify({ rows: Number(r.rows), seconds, bytesPerRow: +(Number(p.bytes) / Number(r.rows)).toFixed(1), eventsSeconds }),
+  );
 }
 
 /**
@@ -207,5 +291,7 @@ async function stats(dataDir: string): Promise<void> {
     })
   ).json<{ ms: string; rows: string; bytes: string }>();
   await client.close();
-  process.stdout.write(JSON.stringify({ pipelineSeconds: Number(r.ms) / 1000, bytesPerEvent: +(Number(r.bytes) / Math.max(1, Number(r.rows))).toFixed(1) }));
+  process.stdout.write(
+    JSON.stringify({ pipelineSeconds: Number(r.ms) / 1000, bytesPerEvent: +(Number(r.bytes) / Math.max(1, Number(r.rows))).toFixed(1) }),
+  );
 }

@@ -19,7 +19,7 @@ import { startKafkaBroker, KafkaBroker } from '@kansa/test-kit/kafka-broker';
 import { Kafka, logLevel, Message } from 'kafkajs';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaCollectorTestModule } from '../test/kit/kafka-collector.module';
 import { cp932, juminLine } from '../test/kit/jumin-lines';
@@ -71,7 +71,7 @@ async function produce(o: Options): Promise<void> {
   await producer.connect();
   const perSend = Math.max(1, Math.floor(2000 / o.linesPerMessage));
   const sends: Message[][] = [];
-  for (let next = 0; next < o.events; ) {
+  for (let next = 0; next < o.events;) {
     const messages: Message[] = [];
     for (let m = 0; m < perSend && next < o.events; m++) {
       const n = Math.min(o.linesPerMessage, o.events - next);
@@ -140,8 +140,20 @@ async function run(o: Options): Promise<void> {
     const samples: LagSample[] = [];
     const producerProcess = spawn(
       process.execPath,
-      [join(__dirname, '..', 'bin', 'bench.js'), 'bench/kafka.bench.ts', '--role', 'producer', '--brokers', o.brokers,
-        '--topic', topic, '--events', String(o.events), '--lines-per-message', String(o.linesPerMessage)],
+      [
+        join(__dirname, '..', 'bin', 'bench.js'),
+        'bench/kafka.bench.ts',
+        '--role',
+        'producer',
+        '--brokers',
+        o.brokers,
+        '--topic',
+        topic,
+        '--events',
+        String(o.events),
+        '--lines-per-message',
+        String(o.linesPerMessage),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let producerOut = '';
@@ -182,7 +194,11 @@ async function run(o: Options): Promise<void> {
     const status = consumer.status();
     const client = app.get<ClickHouseClient>(CLICKHOUSE);
     const [row] = await (
-      await client.query({ query: 'SELECT count() AS n FROM events WHERE source = {s:String}', query_params: { s: 'jumin' }, format: 'JSONEachRow' })
+      await client.query({
+        query: 'SELECT count() AS n FROM events WHERE source = {s:String}',
+        query_params: { s: 'jumin' },
+        format: 'JSONEachRow',
+      })
     ).json<{ n: string }>();
     await admin.disconnect();
     await app.close();
@@ -201,7 +217,7 @@ async function run(o: Options): Promise<void> {
       consumer: status.totals,
       peakRssMB: Math.round(peakRss / 1048576),
       lag: samples,
-      cpus: require('node:os').cpus().length,
+      cpus: cpus().length,
     };
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     if (result.stored !== o.events) throw new Error(`stored ${result.stored} of ${o.events} events`);

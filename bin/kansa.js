@@ -3,7 +3,14 @@
 // Entry point of the `kansa` command. Sources are TypeScript, compiled on load
 // by swc (fast, no build step to forget after `npm ci`).
 require('../scripts/register');
-require('../apps/cli/src/main').main(process.argv).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`kansa: ${err && err.message ? err.message : err}\n`); process.exitCode = 2; },
-);
+require('../apps/cli/src/main')
+  .main(process.argv)
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`kansa: ${err && err.message ? err.message : err}\n`);
+      process.exitCode = 2;
+    },
+  );

@@ -40,11 +40,15 @@ const present = existsSync(join(SAMPLES, 'logs'));
   });
 
   it('re-importing all sample files changes nothing, and the chain holds', async () => {
-    const before = await store.rows('SELECT source, count() AS n, groupBitXor(cityHash64(event_id)) AS x FROM events GROUP BY source ORDER BY source');
+    const before = await store.rows(
+      'SELECT source, count() AS n, groupBitXor(cityHash64(event_id)) AS x FROM events GROUP BY source ORDER BY source',
+    );
     let stored = 0;
     for (const file of files.expand([join(SAMPLES, 'logs')])) stored += (await files.importFile(file)).stored;
     expect(stored).toBe(0);
-    expect(await store.rows('SELECT source, count() AS n, groupBitXor(cityHash64(event_id)) AS x FROM events GROUP BY source ORDER BY source')).toEqual(before);
+    expect(
+      await store.rows('SELECT source, count() AS n, groupBitXor(cityHash64(event_id)) AS x FROM events GROUP BY source ORDER BY source'),
+    ).toEqual(before);
     expect((await collector.verify.verify()).ok).toBe(true);
   });
 });

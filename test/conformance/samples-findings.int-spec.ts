@@ -51,7 +51,10 @@ describeSamples('conformance: ../shared/samples (import → masters → analyze)
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kansa-conformance-'));
     const config = loadConfig({ env: {}, overrides: { storage: { dataDir, url: '' } } });
-    app = await NestFactory.createApplicationContext(KansaModule.forRoot(config, { collector: true }), { logger: ['error'], abortOnError: false });
+    app = await NestFactory.createApplicationContext(KansaModule.forRoot(config, { collector: true }), {
+      logger: ['error'],
+      abortOnError: false,
+    });
     // Masters first, effective from before the period, as a site loads them before analysing.
     await app.get(MastersRepository).load(join(SAMPLES, 'masters'), { effectiveFrom: '2025-01-01' });
     const files = app.get(FileImportService);

@@ -47,13 +47,22 @@ describeWithKafka('backfills and poison messages never wedge kansa', () => {
     const configFile = writeSiteConfig(mkdtempSync(join(work, 'cfg-')), {
       storage: { retentionYears: 11 },
       http: { tokens: [{ name: 'sender', role: 'ingest', sha256: hashToken(token) }] },
-      kafka: { groupId: 'kansa-backfill', topics: { jumin: topic }, maxWaitTimeMs: 100, sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000, retry: { initialMs: 200, maxMs: 2000 } },
+      kafka: {
+        groupId: 'kansa-backfill',
+        topics: { jumin: topic },
+        maxWaitTimeMs: 100,
+        sessionTimeoutMs: 6000,
+        heartbeatIntervalMs: 1000,
+        retry: { initialMs: 200, maxMs: 2000 },
+      },
     });
 
     // 1. The file, before the service runs (embedded: one process owns the data directory).
     const file = join(work, 'JUMIN_OPLOG_20160115.csv');
     writeFileSync(file, cp932([JUMIN_HEADER, ...tenYears(1_000_000)].join('\r\n') + '\r\n'));
-    const imported = spawnSync(process.execPath, [BIN, 'import', file, '--data-dir', dataDir, '--config', configFile, '--json'], { encoding: 'utf8' });
+    const imported = spawnSync(process.execPath, [BIN, 'import', file, '--data-dir', dataDir, '--config', configFile, '--json'], {
+      encoding: 'utf8',
+    });
     expect({ status: imported.status, stderr: imported.stderr }).toEqual({ status: 0, stderr: '' });
     expect(JSON.parse(imported.stdout).total).toEqual({ read: 120, stored: 120, duplicates: 0, quarantined: 0, setAside: 0 });
     const info = spawnSync(process.execPath, [BIN, 'info', '--data-dir', dataDir, '--config', configFile, '--json'], { encoding: 'utf8' });
@@ -64,9 +73,17 @@ describeWithKafka('backfills and poison messages never wedge kansa', () => {
     const service = await startCollectorService({ dataDir, configFile, brokers: broker.bootstrap });
     const url = /kansa serve .*: (http:\/\/\S+)/.exec(service.output())?.[1] as string;
     const post = (lines: string[]) =>
-      fetch(`${url}/api/ingest/jumin`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(lines) });
+      fetch(`${url}/api/ingest/jumin`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(lines),
+      });
     const KAFKA = 3000;
-    const producing = broker.produce(topic, Array.from({ length: KAFKA }, (_, i) => ({ value: cp932(juminLine(2_000_000 + i)) })), { chunk: 100 });
+    const producing = broker.produce(
+      topic,
+      Array.from({ length: KAFKA }, (_, i) => ({ value: cp932(juminLine(2_000_000 + i)) })),
+      { chunk: 100 },
+    );
     const senders = Array.from({ length: 4 }, (_, s) => post(Array.from({ length: 200 }, (_, i) => juminLine(3_000_000 + s * 1000 + i))));
     const backfill = await post(tenYears(4_000_000));
     const answer = (await backfill.json()) as Record<string, unknown>;
@@ -77,17 +94,40 @@ describeWithKafka('backfills and poison messages never wedge kansa', () => {
     await waitFor('Kafka to be consumed', async () => (await broker.committed('kansa-backfill', topic)) === KAFKA);
     expect(await service.stop()).toBe(0);
 
-    expect({ status: backfill.status, read: answer.read, stored: answer.stored, setAside: answer.setAside }).toEqual({ status: 200, read: 120, stored: 120, setAside: 0 });
+    expect({ status: backfill.status, read: answer.read, stored: answer.stored, setAside: answer.setAside }).toEqual({
+      status: 200,
+      read: 120,
+      stored: 120,
+      setAside: 0,
+    });
     expect(statuses).toEqual([200, 200, 200, 200]);
-    expect({ status: again.status, stored: againAnswer.stored, duplicates: againAnswer.duplicates }).toEqual({ status: 200, stored: 0, duplicates: 120 });
+    expect({ status: again.status, stored: againAnswer.stored, duplicates: againAnswer.duplicates }).toEqual({
+      status: 200,
+      stored: 0,
+      duplicates: 120,
+    });
     const counts = await storedCounts(dataDir, 'jumin');
     const total = 120 + KAFKA + 4 * 200 + 120;
-    expect({ rows: counts.rows, distinct: counts.distinctEvents, quarantined: counts.quarantined }).toEqual({ rows: total, distinct: total, quarantined: 0 });
-    const [months] = await queryDataDir<{ n: string }>(dataDir, "SELECT uniqExact(toYYYYMM(ts)) AS n FROM events WHERE subject_id BETWEEN '1004000000' AND '1004000119'");
+    expect({ rows: counts.rows, distinct: counts.distinctEvents, quarantined: counts.quarantined }).toEqual({
+      rows: total,
+      distinct: total,
+      quarantined: 0,
+    });
+    const [months] = await queryDataDir<{ n: string }>(
+      dataDir,
+      "SELECT uniqExact(toYYYYMM(ts)) AS n FROM events WHERE subject_id BETWEEN '1004000000' AND '1004000119'",
+    );
     expect(Number(months.n)).toBe(120);
     const verify = spawnSync(process.execPath, [BIN, 'verify', '--data-dir', dataDir, '--config', configFile], { encoding: 'utf8' });
     expect({ status: verify.status, stderr: verify.stderr }).toEqual({ status: 0, stderr: '' });
-    report('backfill', { imported: 120, httpBackfill: answer.stored, kafka: KAFKA, senders: statuses, stored: counts.rows, distinct: counts.distinctEvents });
+    report('backfill', {
+      imported: 120,
+      httpBackfill: answer.stored,
+      kafka: KAFKA,
+      senders: statuses,
+      stored: counts.rows,
+      distinct: counts.distinctEvents,
+    });
   });
 
   it('a poison message between good ones: the good ones are stored, the poison one quarantined with its offset', async () => {
@@ -104,22 +144,42 @@ describeWithKafka('backfills and poison messages never wedge kansa', () => {
       await client.close();
     }
     const configFile = writeSiteConfig(mkdtempSync(join(work, 'cfg-')), {
-      kafka: { groupId: 'kansa-poison', topics: { jumin: topic }, maxWaitTimeMs: 100, sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000, retry: { initialMs: 200, maxMs: 1000 } },
+      kafka: {
+        groupId: 'kansa-poison',
+        topics: { jumin: topic },
+        maxWaitTimeMs: 100,
+        sessionTimeoutMs: 6000,
+        heartbeatIntervalMs: 1000,
+        retry: { initialMs: 200, maxMs: 1000 },
+      },
     });
     const lines = Array.from({ length: 21 }, (_, i) => juminLine(5_000_000 + i));
     lines[10] = lines[10].replace(/,K\d{6},/, ',POISON,');
-    await broker.produce(topic, lines.map((l) => ({ value: cp932(l) })));
+    await broker.produce(
+      topic,
+      lines.map((l) => ({ value: cp932(l) })),
+    );
     const more = Array.from({ length: 20 }, (_, i) => juminLine(5_100_000 + i));
 
     const service = await startCollectorService({ dataDir, configFile, brokers: broker.bootstrap });
     await waitFor('the first messages to be consumed', async () => (await broker.committed('kansa-poison', topic)) === 21, 120_000);
-    await broker.produce(topic, more.map((l) => ({ value: cp932(l) })));
+    await broker.produce(
+      topic,
+      more.map((l) => ({ value: cp932(l) })),
+    );
     await waitFor('the partition to move on', async () => (await broker.committed('kansa-poison', topic)) === 41, 120_000);
     expect(await service.stop()).toBe(0);
 
     const counts = await storedCounts(dataDir, 'jumin');
-    expect({ rows: counts.rows, distinct: counts.distinctEvents, quarantined: counts.quarantined }).toEqual({ rows: 40, distinct: 40, quarantined: 1 });
-    const [q] = await queryDataDir<{ origin: string; field: string; reason: string; raw: string }>(dataDir, 'SELECT origin, field, reason, raw FROM quarantine');
+    expect({ rows: counts.rows, distinct: counts.distinctEvents, quarantined: counts.quarantined }).toEqual({
+      rows: 40,
+      distinct: 40,
+      quarantined: 1,
+    });
+    const [q] = await queryDataDir<{ origin: string; field: string; reason: string; raw: string }>(
+      dataDir,
+      'SELECT origin, field, reason, raw FROM quarantine',
+    );
     expect({ origin: q.origin, field: q.field, raw: q.raw }).toEqual({ origin: `${topic}/0/10`, field: '(保存)', raw: lines[10] });
     expect(q.reason).toContain('VIOLATED_CONSTRAINT');
     report('poison', { consumed: 41, stored: counts.rows, quarantined: counts.quarantined, origin: q.origin });

@@ -34,12 +34,16 @@ export async function startCollectorService(options: ServiceOptions): Promise<Se
     KAFKA_BROKERS: options.brokers,
     KAFKA_ENABLED: 'true',
   });
-  await waitFor('the Kafka consumer to join its group', async () => {
-    const health = (await fetch(`${url}/health`).then((r) => r.json()).catch(() => undefined)) as
-      | { checks?: Record<string, { ok: boolean }> }
-      | undefined;
-    return health?.checks?.kafka?.ok === true;
-  }, 120_000);
+  await waitFor(
+    'the Kafka consumer to join its group',
+    async () => {
+      const health = (await fetch(`${url}/health`)
+        .then((r) => r.json())
+        .catch(() => undefined)) as { checks?: Record<string, { ok: boolean }> } | undefined;
+      return health?.checks?.kafka?.ok === true;
+    },
+    120_000,
+  );
   return service;
 }
 
@@ -199,7 +203,6 @@ export function tableBytes(dataDir: string, prefix: string): number {
 
 /** Fault figures printed for the report, and kept in test/artifacts/fault-<name>.json (ignored by git). */
 export function report(name: string, figures: Record<string, unknown>): void {
-  // eslint-disable-next-line no-console
   console.log(`FAULT ${name} ${JSON.stringify(figures)}`);
   const dir = join(ROOT, 'test', 'artifacts');
   mkdirSync(dir, { recursive: true });

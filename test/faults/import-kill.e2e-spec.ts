@@ -59,16 +59,22 @@ describe('file import under kill -9', () => {
     // one is being staged. A batch commits while the next is parsed, and the
     // third batch opens only after the first one's commit has finished, so
     // the third staging file seen means the first batch is committed.
-    const first = withEnv({ KANSA_INGEST_BATCH_LINES: String(BATCH_LINES) }, () => runKansa(['import', file, '--data-dir', dataDir, '--json']));
+    const first = withEnv({ KANSA_INGEST_BATCH_LINES: String(BATCH_LINES) }, () =>
+      runKansa(['import', file, '--data-dir', dataDir, '--json']),
+    );
     let exitedEarly = false;
     void first.exited.then(() => (exitedEarly = true));
     const seen = new Set<string>();
-    await waitFor('a batch committed and the next one staging', async () => {
-      // A batch stages several files (events, plain lines, quarantine): count batches by ID.
-      const staged = [...stagedFiles(dataDir)].filter(([name]) => STAGED_BATCH_FILE.test(name));
-      for (const [name] of staged) seen.add((STAGED_BATCH_FILE.exec(name) as RegExpExecArray)[1]);
-      return exitedEarly || (seen.size >= 3 && staged.some(([, size]) => size > 100_000));
-    }, 300_000);
+    await waitFor(
+      'a batch committed and the next one staging',
+      async () => {
+        // A batch stages several files (events, plain lines, quarantine): count batches by ID.
+        const staged = [...stagedFiles(dataDir)].filter(([name]) => STAGED_BATCH_FILE.test(name));
+        for (const [name] of staged) seen.add((STAGED_BATCH_FILE.exec(name) as RegExpExecArray)[1]);
+        return exitedEarly || (seen.size >= 3 && staged.some(([, size]) => size > 100_000));
+      },
+      300_000,
+    );
     expect({ exitedEarly, output: exitedEarly ? first.output() : '' }).toEqual({ exitedEarly: false, output: '' });
     await first.kill();
     const afterKill = await storedCounts(dataDir, 'jumin');
@@ -78,7 +84,10 @@ describe('file import under kill -9', () => {
     expect({ code, output: code === 0 ? '' : second.output() }).toEqual({ code: 0, output: '' });
     const final = await storedCounts(dataDir, 'jumin');
     const leftovers = [...stagedFiles(dataDir).keys()];
-    const leftoverTables = await queryDataDir(dataDir, "SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, 'ingest_staging')");
+    const leftoverTables = await queryDataDir(
+      dataDir,
+      "SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, 'ingest_staging')",
+    );
     const verify = runKansa(['verify', '--data-dir', dataDir, '--json']);
     const verifyCode = await verify.exited;
     report('import-kill-9', {
@@ -96,7 +105,13 @@ describe('file import under kill -9', () => {
     // The re-run stores the rest; what the killed run committed (and, if it was
     // killed inside a commit, what the re-run's start completed) is duplicates.
     const rerun = JSON.parse(second.output()).total;
-    expect(rerun).toEqual({ read: LINES, stored: LINES - (final.batches.stored - rerun.stored), duplicates: final.batches.stored - rerun.stored, quarantined: 0, setAside: 0 });
+    expect(rerun).toEqual({
+      read: LINES,
+      stored: LINES - (final.batches.stored - rerun.stored),
+      duplicates: final.batches.stored - rerun.stored,
+      quarantined: 0,
+      setAside: 0,
+    });
     expect(rerun.duplicates).toBeGreaterThanOrEqual(afterKill.rows);
     expect(final.rows).toBe(LINES);
     expect(final.distinctEvents).toBe(LINES);

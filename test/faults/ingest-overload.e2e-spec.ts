@@ -106,8 +106,18 @@ describe('HTTP ingest under an overload storm (kansa serve, default admission li
   it(`${SENDERS} senders × ${LINES} lines at once: 503 + Retry-After beyond the limit, bounded memory, every acknowledged event stored once`, async () => {
     const pid = service.child.pid!;
     const before = processMemory(pid);
-    const bodies = Array.from({ length: SENDERS }, (_, i) => JSON.stringify(chukanRecords(LINES, { day: '2025-04-22', serialPrefix: `S${String(i).padStart(3, '0')}-` })));
-    const tally: Tally = { acknowledged: 0, refused: {}, refusedWithoutRetryAfter: 0, networkErrors: 0, slowestAcknowledgedMs: 0, stored: 0, duplicates: 0 };
+    const bodies = Array.from({ length: SENDERS }, (_, i) =>
+      JSON.stringify(chukanRecords(LINES, { day: '2025-04-22', serialPrefix: `S${String(i).padStart(3, '0')}-` })),
+    );
+    const tally: Tally = {
+      acknowledged: 0,
+      refused: {},
+      refusedWithoutRetryAfter: 0,
+      networkErrors: 0,
+      slowestAcknowledgedMs: 0,
+      stored: 0,
+      duplicates: 0,
+    };
 
     // Watch the server's own count of requests in flight while the storm lasts.
     let stormOver = false;

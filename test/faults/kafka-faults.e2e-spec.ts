@@ -92,7 +92,15 @@ describeWithKafka('Kafka ingest under faults', () => {
     await stopGracefully(service);
 
     const counts = await storedCounts(dataDir, 'jumin');
-    report('kafka-kill-9', { events: EVENTS, messages: messages.length, kills: 2, committedAtKill: killedAt, ...counts, lost: EVENTS - counts.distinctEvents, duplicateRows: counts.rows - counts.distinctEvents });
+    report('kafka-kill-9', {
+      events: EVENTS,
+      messages: messages.length,
+      kills: 2,
+      committedAtKill: killedAt,
+      ...counts,
+      lost: EVENTS - counts.distinctEvents,
+      duplicateRows: counts.rows - counts.distinctEvents,
+    });
     expect(counts.rows).toBe(EVENTS);
     expect(counts.distinctEvents).toBe(EVENTS);
     expect(counts.distinctSubjects).toBe(EVENTS);
@@ -118,7 +126,14 @@ describeWithKafka('Kafka ingest under faults', () => {
 
     const counts = await storedCounts(dataDir, 'jumin');
     const expected = EVENTS + 1000;
-    report('kafka-broker-restart', { events: expected, messages: total, brokerKills: 1, ...counts, lost: expected - counts.distinctEvents, duplicateRows: counts.rows - counts.distinctEvents });
+    report('kafka-broker-restart', {
+      events: expected,
+      messages: total,
+      brokerKills: 1,
+      ...counts,
+      lost: expected - counts.distinctEvents,
+      duplicateRows: counts.rows - counts.distinctEvents,
+    });
     expect(counts.rows).toBe(expected);
     expect(counts.distinctEvents).toBe(expected);
     expect(counts.quarantined).toBe(0);
@@ -135,14 +150,20 @@ describeWithKafka('Kafka ingest under faults', () => {
       if (b % 4 === 3) {
         // A batch message: good, bad, good.
         expectedOrigins.push(`${topic}/0/${messages.length}#2`);
-        messages.push({ value: Buffer.concat([cp932(juminLine(good++)), cp932('\r\n'), badJuminLine(b), cp932('\r\n'), cp932(juminLine(good++))]) });
+        messages.push({
+          value: Buffer.concat([cp932(juminLine(good++)), cp932('\r\n'), badJuminLine(b), cp932('\r\n'), cp932(juminLine(good++))]),
+        });
       } else {
         expectedOrigins.push(`${topic}/0/${messages.length}`);
         messages.push({ value: badJuminLine(b) });
         messages.push({ value: cp932(juminLine(good++)) });
       }
     }
-    await broker.produce(topic, messages.map((m) => ({ ...m, partition: 0 })), { chunk: 200 });
+    await broker.produce(
+      topic,
+      messages.map((m) => ({ ...m, partition: 0 })),
+      { chunk: 200 },
+    );
 
     const service = await start();
     await waitFor('all committed', async () => (await broker.committed(groupId, topic)) === messages.length);
@@ -156,7 +177,15 @@ describeWithKafka('Kafka ingest under faults', () => {
     );
     const byField: Record<string, number> = {};
     for (const q of quarantined) byField[q.field] = (byField[q.field] ?? 0) + 1;
-    report('kafka-malformed-storm', { messages: messages.length, good, bad: STORM, kinds: BAD_LINE_KINDS, stored: counts.rows, quarantined: quarantined.length, byField });
+    report('kafka-malformed-storm', {
+      messages: messages.length,
+      good,
+      bad: STORM,
+      kinds: BAD_LINE_KINDS,
+      stored: counts.rows,
+      quarantined: quarantined.length,
+      byField,
+    });
     expect(counts.rows).toBe(good);
     expect(counts.distinctEvents).toBe(good);
     expect(quarantined.map((q) => q.origin).sort()).toEqual([...expectedOrigins].sort());

@@ -20,8 +20,21 @@ function lastBusinessDays(n: number): string[] {
 /** A 住民記録 line: a 照会 with a reason, by `user` at `hhmm` on `day`. */
 function juminLine(day: string, hhmm: string, user: string, subject: number): string {
   return [
-    `${day.replaceAll('-', '/')} ${hhmm}:00`, user, '髙橋 一郎', '100100', '市民課', 'WS-100100-01', '10.1.0.1', 'JR0101', '住民票照会', '照会',
-    String(1_000_000_000 + subject), '無', '窓口請求', '1', '正常',
+    `${day.replaceAll('-', '/')} ${hhmm}:00`,
+    user,
+    '髙橋 一郎',
+    '100100',
+    '市民課',
+    'WS-100100-01',
+    '10.1.0.1',
+    'JR0101',
+    '住民票照会',
+    '照会',
+    String(1_000_000_000 + subject),
+    '無',
+    '窓口請求',
+    '1',
+    '正常',
   ].join(',');
 }
 
@@ -37,7 +50,10 @@ describe('a late day, caught up by `kansa analyze --due`', () => {
   const [early, late, recent] = lastBusinessDays(3);
   const kansa = async (...args: string[]) => {
     try {
-      const { stdout, stderr } = await run('node', [BIN, '--data-dir', dataDir, ...args], { env: { ...process.env, KANSA_DATA_DIR: '' }, maxBuffer: 64 << 20 });
+      const { stdout, stderr } = await run('node', [BIN, '--data-dir', dataDir, ...args], {
+        env: { ...process.env, KANSA_DATA_DIR: '' },
+        maxBuffer: 64 << 20,
+      });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };
@@ -62,7 +78,8 @@ describe('a late day, caught up by `kansa analyze --due`', () => {
     expect((await kansa('import', dayFile(early), dayFile(recent))).code).toBe(0);
     const first = await kansa('--json', 'analyze', '--due');
     expect(first.code).toBe(0);
-    const windows = (JSON.parse(first.stdout) as { windows: Array<{ fromDay: string; toDay: string; rules: Array<{ rule: string }> }> }).windows;
+    const windows = (JSON.parse(first.stdout) as { windows: Array<{ fromDay: string; toDay: string; rules: Array<{ rule: string }> }> })
+      .windows;
     expect(windows[0]).toMatchObject({ fromDay: early });
     expect(windows.flatMap((w) => w.rules.map((r) => r.rule))).toContain('off-hours');
     expect(await findings()).toEqual([`log-gap ${late} jumin`]);

@@ -35,7 +35,9 @@ function slowSender(url: string, bodyBytes: number): SlowSender {
     `POST /api/ingest/chukan HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${SENDER_TOKEN}\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${bodyBytes}\r\n\r\n`,
   );
-  const body = JSON.stringify(chukanRecords(1000, { serialPrefix: 'SLOW-' })).padEnd(bodyBytes, ' ').slice(0, bodyBytes);
+  const body = JSON.stringify(chukanRecords(1000, { serialPrefix: 'SLOW-' }))
+    .padEnd(bodyBytes, ' ')
+    .slice(0, bodyBytes);
   let sent = 0;
   const drip = setInterval(() => {
     if (!socket.destroyed && sent < body.length) socket.write(body[sent++]);
@@ -88,10 +90,14 @@ describe('kansa serve: SIGTERM ends the process within http.shutdownGraceMs', ()
 
     for (let i = 0; i < SLOW_SENDERS; i++) senders.push(slowSender(url, 100_000));
     // They are counted in flight from the moment their headers arrived.
-    await waitFor('the slow senders to be in flight', async () => {
-      const text = await (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${MONITOR_TOKEN}` } })).text();
-      return new RegExp(`^kansa_http_inflight_requests\\{class="ingest"\\} ${SLOW_SENDERS}$`, 'm').test(text);
-    }, 60_000);
+    await waitFor(
+      'the slow senders to be in flight',
+      async () => {
+        const text = await (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${MONITOR_TOKEN}` } })).text();
+        return new RegExp(`^kansa_http_inflight_requests\\{class="ingest"\\} ${SLOW_SENDERS}$`, 'm').test(text);
+      },
+      60_000,
+    );
     await sleep(500); // a few more bytes of each body
 
     const signalled = Date.now();

@@ -14,7 +14,13 @@ const token = (name: string) => `kansa_triage-race-${name}`;
 interface TransitionAnswer {
   reviewer: string;
   status: number;
-  body: { status?: string; reviewedBy?: string; reviewedAt?: string; message?: string; current?: { status: string; reviewedBy: string | null; reviewedAt: string | null } };
+  body: {
+    status?: string;
+    reviewedBy?: string;
+    reviewedAt?: string;
+    message?: string;
+    current?: { status: string; reviewedBy: string | null; reviewedAt: string | null };
+  };
 }
 
 /**
@@ -69,7 +75,9 @@ describe('concurrent triage over HTTP (kansa serve)', () => {
     const winner = answers.find((a) => a.status === 200)!;
     expect(winner.body).toMatchObject({ status: state, reviewedBy: winner.reviewer });
     for (const loser of answers.filter((a) => a.status === 409)) {
-      expect(loser.body.current).toEqual(expect.objectContaining({ status: state, reviewedBy: winner.reviewer, reviewedAt: winner.body.reviewedAt }));
+      expect(loser.body.current).toEqual(
+        expect.objectContaining({ status: state, reviewedBy: winner.reviewer, reviewedAt: winner.body.reviewedAt }),
+      );
       expect(loser.body.message).toContain(`now ${state} by ${winner.reviewer} at ${loser.body.current!.reviewedAt}`);
     }
     return winner;
@@ -100,7 +108,10 @@ describe('concurrent triage over HTTP (kansa serve)', () => {
     ]);
 
     expect(await service.stop()).toBe(0);
-    const stored = await queryDataDir<{ by: string; to_status: string }>(dataDir, `SELECT by, to_status FROM ${TABLES.findingTransitions} ORDER BY seq`);
+    const stored = await queryDataDir<{ by: string; to_status: string }>(
+      dataDir,
+      `SELECT by, to_status FROM ${TABLES.findingTransitions} ORDER BY seq`,
+    );
     expect(stored.map((r) => [r.by, r.to_status])).toEqual([
       [first.reviewer, 'reviewing'],
       [second.reviewer, second.body.status],

@@ -66,7 +66,17 @@ if (require.main === module) {
 }
 
 /** URL parameters that are not settings. */
-const NOT_SETTINGS = new Set(['query', 'database', 'query_id', 'session_id', 'default_format', 'user', 'password', 'session_timeout', 'session_check']);
+const NOT_SETTINGS = new Set([
+  'query',
+  'database',
+  'query_id',
+  'session_id',
+  'default_format',
+  'user',
+  'password',
+  'session_timeout',
+  'session_check',
+]);
 
 interface ChdbSession {
   insert(opts: { table: string; columns?: string[]; values: Buffer; format: string }): Promise<unknown>;
@@ -77,7 +87,7 @@ interface ChdbSession {
 
 /** The endpoint itself, in this process. */
 export async function serveClickHouseHttp(dataDir: string): Promise<{ url: string; close(): Promise<void> }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- chdb's Session is not in its type declarations' module map
   const { Session } = require('chdb') as { Session: new (path: string) => ChdbSession };
   const session = new Session(dataDir);
   let queue: Promise<unknown> = Promise.resolve();
@@ -86,18 +96,31 @@ export async function serveClickHouseHttp(dataDir: string): Promise<{ url: strin
     queue = run.catch(() => undefined);
     return run;
   };
-  const run = async (sql: string, data: Buffer | undefined, params: Record<string, string>, settings: Record<string, string>, database: string | null) => {
+  const run = async (
+    sql: string,
+    data: Buffer | undefined,
+    params: Record<string, string>,
+    settings: Record<string, string>,
+    database: string | null,
+  ) => {
     if (database) await session.queryAsync(`USE ${database.replace(/[^A-Za-z0-9_]/g, '')}`);
-    for (const [k, v] of Object.entries(settings)) await session.queryAsync(`SET ${k.replace(/[^A-Za-z0-9_]/g, '')} = '${v.replace(/[\\']/g, '')}'`);
+    for (const [k, v] of Object.entries(settings))
+      await session.queryAsync(`SET ${k.replace(/[^A-Za-z0-9_]/g, '')} = '${v.replace(/[\\']/g, '')}'`);
     if (data) {
       // rows of any bytes (CP932 too): handed to the engine as they came
       const m = /^\s*INSERT\s+INTO\s+([A-Za-z0-9_.]+)\s*(?:\(([^)]*)\))?\s*FORMAT\s+(\w+)\s*$/i.exec(sql);
-      if (!m) throw new Error(`Code: 1000. DB::Exception: the test endpoint takes data only for INSERT INTO t (cols) FORMAT F: ${sql.slice(0, 200)}`);
+      if (!m)
+        throw new Error(
+          `Code: 1000. DB::Exception: the test endpoint takes data only for INSERT INTO t (cols) FORMAT F: ${sql.slice(0, 200)}`,
+        );
       const columns = m[2]?.split(',').map((c) => c.trim().replace(/^`|`$/g, ''));
       await session.insert({ table: m[1], columns, values: data, format: m[3] });
       return Buffer.alloc(0);
     }
-    const result = Object.keys(params).length > 0 ? await session.queryBindAsync(sql, params, { format: 'TabSeparated' }) : await session.queryAsync(sql, { format: 'TabSeparated' });
+    const result =
+      Object.keys(params).length > 0
+        ? await session.queryBindAsync(sql, params, { format: 'TabSeparated' })
+        : await session.queryAsync(sql, { format: 'TabSeparated' });
     return result.bytes();
   };
 

@@ -53,7 +53,7 @@ export function describeWithKafka(name: string, fn: () => void): void {
     });
     return;
   }
-  // eslint-disable-next-line no-console
+
   console.warn(`SKIPPED "${name}": ${reason}. Install Java 17 and Maven to run the Kafka tests.`);
   describe.skip(name, fn);
 }

@@ -16,11 +16,13 @@ import { chukanRecords } from '../service/fixtures';
  */
 jest.setTimeout(300_000);
 
-const JUMIN_HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
+const JUMIN_HEADER =
+  '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
 const jumin = (i: number) =>
   `2025/04/14 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},K00${1000 + (i % 7)},職員,100700,納税課,WS-1,10.0.0.1,JR0101,住民票照会,照会,${String(i).padStart(10, '0')},無,窓口,1,正常`;
 const ATENA_HEADER = '照会日時,利用者ID,所属コード,端末名,業務コード,照会種別,統合宛名番号,該当件数,結果';
-const atena = (i: number) => `2025-04-14T11:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}+09:00,K001200,100700,WS-2,Z01,宛名照会,${String(i).padStart(15, '0')},1,OK`;
+const atena = (i: number) =>
+  `2025-04-14T11:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}+09:00,K001200,100700,WS-2,Z01,宛名照会,${String(i).padStart(15, '0')},1,OK`;
 
 describe('server mode: several kansa processes on one ClickHouse', () => {
   let work: string;
@@ -51,7 +53,10 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
     const juminFile = join(work, 'JUMIN_OPLOG_20250414.csv');
     const bad = '2026/09/31 10:00:00' + jumin(0).slice(19);
     const quoted = jumin(1999).replace(',窓口,', ',"窓口, 再交付",');
-    writeFileSync(juminFile, iconv.encode([JUMIN_HEADER, ...Array.from({ length: 1500 }, (_, i) => jumin(i)), bad, quoted].join('\r\n') + '\r\n', 'cp932'));
+    writeFileSync(
+      juminFile,
+      iconv.encode([JUMIN_HEADER, ...Array.from({ length: 1500 }, (_, i) => jumin(i)), bad, quoted].join('\r\n') + '\r\n', 'cp932'),
+    );
     const atenaFile = join(work, 'ATENA_INQUIRY_20250414.csv');
     writeFileSync(atenaFile, '\uFEFF' + [ATENA_HEADER, ...Array.from({ length: 700 }, (_, i) => atena(i))].join('\n') + '\n');
 
@@ -99,7 +104,9 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
     const verified = await kansa(['verify', '--json']);
     expect({ code: verified.code, unrecorded: JSON.parse(verified.output).unrecorded }).toEqual({ code: 0, unrecorded: [] });
     expect(await count('SELECT count() FROM kansa.commit_intents FINAL WHERE done = 0')).toBe(0);
-    const batches = await ch.exec(`SELECT seq, lines_read, stored FROM kansa.import_batches WHERE origin = '${file}' ORDER BY seq FORMAT CSV`);
+    const batches = await ch.exec(
+      `SELECT seq, lines_read, stored FROM kansa.import_batches WHERE origin = '${file}' ORDER BY seq FORMAT CSV`,
+    );
     expect(batches.trim().split('\n')).toEqual(['1,3,3', '2,4,4']);
 
     const again = await kansa(['import', file, '--json']);
@@ -127,10 +134,17 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
     };
     const [collector1, collector2, analyzer] = [await start('collector'), await start('collector'), await start('analyzer')];
     const post = (url: string, records: unknown[]) =>
-      fetch(`${url}/api/ingest/chukan`, { method: 'POST', headers: { Authorization: `Bearer ${tokens.ingest}`, 'Content-Type': 'application/json' }, body: JSON.stringify(records) });
+      fetch(`${url}/api/ingest/chukan`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${tokens.ingest}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(records),
+      });
 
     // One user's 40 look-ups of different residents, sent half to each collector (and the first half again to the other).
-    const records = chukanRecords(40, { day: '2025-04-23', operator: 'K005555' }).map((r, i) => ({ ...r, subject: `0100000000${String(70000 + i).padStart(5, '0')}` }));
+    const records = chukanRecords(40, { day: '2025-04-23', operator: 'K005555' }).map((r, i) => ({
+      ...r,
+      subject: `0100000000${String(70000 + i).padStart(5, '0')}`,
+    }));
     const [r1, r2] = await Promise.all([post(collector1, records.slice(0, 20)), post(collector2, records.slice(20))]);
     expect([await r1.json(), await r2.json()]).toMatchObject([{ stored: 20 }, { stored: 20 }]);
     const resent = await post(collector2, records.slice(0, 20));
@@ -149,7 +163,9 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
     const verified = await kansa(['verify', '--json']);
     expect(verified.code).toBe(0);
     // one chain per collector process for the source they both wrote
-    const chains = (JSON.parse(verified.output).sources as Array<{ source: string; writer: string; batches: number }>).filter((c) => c.source === 'chukan');
+    const chains = (JSON.parse(verified.output).sources as Array<{ source: string; writer: string; batches: number }>).filter(
+      (c) => c.source === 'chukan',
+    );
     expect(chains).toHaveLength(2);
     expect(new Set(chains.map((c) => c.writer)).size).toBe(2);
     expect(chains.map((c) => c.batches).sort()).toEqual([1, 2]);

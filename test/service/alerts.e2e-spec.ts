@@ -40,14 +40,17 @@ describe('kansa serve: alerts by e-mail (real SMTP receiver) and webhook (real H
     await hook?.close();
   });
 
-  const insert = (rows: Array<Record<string, unknown>>) => svc.client.insert({ table: TABLES.findings, values: rows, format: 'JSONEachRow' });
+  const insert = (rows: Array<Record<string, unknown>>) =>
+    svc.client.insert({ table: TABLES.findings, values: rows, format: 'JSONEachRow' });
 
   it('sends each high/critical finding once per channel with title, staff ID, time, count and ID — and no resident identifier', async () => {
     const high = newId();
     const critical = newId();
     await insert([
       findingRow(high, 'mass-lookup', 'high', 'K001123'),
-      findingRow(critical, 'watchlist-access', 'critical', 'K002200', { details: JSON.stringify({ category: 'DV支援措置', residents: [RESIDENT] }) }),
+      findingRow(critical, 'watchlist-access', 'critical', 'K002200', {
+        details: JSON.stringify({ category: 'DV支援措置', residents: [RESIDENT] }),
+      }),
       findingRow(newId(), 'off-hours', 'medium', 'K003300'),
       findingRow(newId(), 'missing-reason', 'low', 'K004400'),
     ]);
@@ -68,7 +71,11 @@ describe('kansa serve: alerts by e-mail (real SMTP receiver) and webhook (real H
     expect(hook.hooks).toHaveLength(2);
     expect(hook.hooks[0].headers['x-kansa-secret']).toBe('hook-secret');
     const watch = hook.hooks.find((h) => JSON.stringify(h.body).includes(critical))!;
-    expect(watch.body).toMatchObject({ kind: 'kansa.findings', digest: false, findings: [{ findingId: critical, rule: 'watchlist-access', severity: 'critical', userId: 'K002200', count: 120 }] });
+    expect(watch.body).toMatchObject({
+      kind: 'kansa.findings',
+      digest: false,
+      findings: [{ findingId: critical, rule: 'watchlist-access', severity: 'critical', userId: 'K002200', count: 120 }],
+    });
     // Nothing that identifies a resident or a watchlist category leaves kansa.
     for (const text of [...smtp.mails.map((m) => m.raw + m.text + m.subject), ...hook.hooks.map((h) => JSON.stringify(h.body))]) {
       expect(text).not.toContain(RESIDENT);
@@ -82,9 +89,13 @@ describe('kansa serve: alerts by e-mail (real SMTP receiver) and webhook (real H
       expect.objectContaining({ channel: 'email', due: 0 }),
       expect.objectContaining({ channel: 'webhook', due: 0 }),
     ]);
-    const [sent] = await svc.rows<{ finding_id: string }>(`SELECT finding_id FROM ${TABLES.alertDeliveries} WHERE rule = 'mass-lookup' LIMIT 1`);
+    const [sent] = await svc.rows<{ finding_id: string }>(
+      `SELECT finding_id FROM ${TABLES.alertDeliveries} WHERE rule = 'mass-lookup' LIMIT 1`,
+    );
     const later = new Date(Date.now() + 9 * 3600_000 + 1000).toISOString().replace('T', ' ').slice(0, 23);
-    await insert([findingRow(sent.finding_id, 'mass-lookup', 'high', 'K001123', { count: 150, detected_at: later, updated_at: later, run_id: 'rerun' })]);
+    await insert([
+      findingRow(sent.finding_id, 'mass-lookup', 'high', 'K001123', { count: 150, detected_at: later, updated_at: later, run_id: 'rerun' }),
+    ]);
     await dispatcher.dispatchOnce();
     expect(smtp.mails).toHaveLength(2);
     expect(hook.hooks).toHaveLength(2);

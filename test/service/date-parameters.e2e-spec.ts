@@ -21,7 +21,11 @@ describe('kansa serve: date parameters are real calendar dates', () => {
 
   beforeAll(async () => {
     svc = await startTestService();
-    await svc.client.insert({ table: TABLES.findings, values: [findingRow('c'.repeat(32), 'mass-lookup', 'high', 'K001123')], format: 'JSONEachRow' });
+    await svc.client.insert({
+      table: TABLES.findings,
+      values: [findingRow('c'.repeat(32), 'mass-lookup', 'high', 'K001123')],
+      format: 'JSONEachRow',
+    });
     const doc = (await (await svc.request('/api/docs/openapi.json', { token: svc.tokens.read })).json()) as {
       paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string; description?: string }> }>>;
     };
@@ -29,7 +33,13 @@ describe('kansa serve: date parameters are real calendar dates', () => {
       Object.entries(ops).flatMap(([method, op]) =>
         (op.parameters ?? [])
           .filter((p) => /^YYYY-MM(-DD)?$/.test(p.description ?? ''))
-          .map((p) => ({ method: method.toUpperCase(), path, name: p.name, in: p.in as DateParameter['in'], kind: p.description as DateParameter['kind'] })),
+          .map((p) => ({
+            method: method.toUpperCase(),
+            path,
+            name: p.name,
+            in: p.in as DateParameter['in'],
+            kind: p.description as DateParameter['kind'],
+          })),
       ),
     );
   });
@@ -37,16 +47,33 @@ describe('kansa serve: date parameters are real calendar dates', () => {
 
   /** A request for the route with every other parameter valid, and `value` for the one under test. */
   function url(p: DateParameter, value: string): string {
-    const valid: Record<string, string> = { from: '2025-04-01', to: '2025-04-30', month: '2025-04', format: 'csv', subject: '010000000053217', purpose: '開示請求 第1号' };
+    const valid: Record<string, string> = {
+      from: '2025-04-01',
+      to: '2025-04-30',
+      month: '2025-04',
+      format: 'csv',
+      subject: '010000000053217',
+      purpose: '開示請求 第1号',
+    };
     const values = { ...valid, [p.name]: value };
     const path = p.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name]));
-    const query = p.path.startsWith('/api/events') ? ['subject', 'purpose', 'from', 'to'] : p.path === '/api/findings' ? ['from', 'to'] : [];
+    const query = p.path.startsWith('/api/events')
+      ? ['subject', 'purpose', 'from', 'to']
+      : p.path === '/api/findings'
+        ? ['from', 'to']
+        : [];
     return `${path}?${query.map((k) => `${k}=${encodeURIComponent(values[k])}`).join('&')}`;
   }
 
   it('finds the date parameters of findings, events and reports in the API description', () => {
     expect(dateParameters.map((p) => `${p.method} ${p.path} ${p.name}`).sort()).toEqual(
-      expect.arrayContaining(['GET /api/events from', 'GET /api/events to', 'GET /api/findings from', 'GET /api/findings to', 'GET /api/reports/{month}/{format} month']),
+      expect.arrayContaining([
+        'GET /api/events from',
+        'GET /api/events to',
+        'GET /api/findings from',
+        'GET /api/findings to',
+        'GET /api/reports/{month}/{format} month',
+      ]),
     );
   });
 
@@ -65,8 +92,13 @@ describe('kansa serve: date parameters are real calendar dates', () => {
         checked.push(`${p.name}=${value}`);
       }
       // The same request with a real date is answered (a report not made yet is 404, not 400).
-      const good = await svc.request(url(p, p.kind === 'YYYY-MM' ? '2025-04' : p.name === 'to' ? '2025-04-30' : '2025-04-01'), { token: svc.tokens.read });
-      expect({ route: `${p.path} ${p.name}`, status: good.status }).toEqual({ route: `${p.path} ${p.name}`, status: p.kind === 'YYYY-MM' ? 404 : 200 });
+      const good = await svc.request(url(p, p.kind === 'YYYY-MM' ? '2025-04' : p.name === 'to' ? '2025-04-30' : '2025-04-01'), {
+        token: svc.tokens.read,
+      });
+      expect({ route: `${p.path} ${p.name}`, status: good.status }).toEqual({
+        route: `${p.path} ${p.name}`,
+        status: p.kind === 'YYYY-MM' ? 404 : 200,
+      });
     }
     expect(checked.length).toBeGreaterThanOrEqual(17);
   });
@@ -75,7 +107,9 @@ describe('kansa serve: date parameters are real calendar dates', () => {
     const findings = await svc.request('/api/findings?from=2025-05-01&to=2025-04-01', { token: svc.tokens.read });
     expect(findings.status).toBe(400);
     expect(((await findings.json()) as { message: string }).message).toContain('from: 2025-05-01 is after to 2025-04-01');
-    const events = await svc.request(`/api/events?user=K001123&from=2025-05-01&to=2025-04-01&purpose=${encodeURIComponent('調査')}`, { token: svc.tokens.read });
+    const events = await svc.request(`/api/events?user=K001123&from=2025-05-01&to=2025-04-01&purpose=${encodeURIComponent('調査')}`, {
+      token: svc.tokens.read,
+    });
     expect(events.status).toBe(400);
   });
 });

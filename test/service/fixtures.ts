@@ -1,5 +1,8 @@
 /** 中間サーバー operation-log objects (spec/sources.md), as a sending system posts them. */
-export function chukanRecords(count: number, options: { day?: string; operator?: string; serialPrefix?: string; start?: number } = {}): Array<Record<string, unknown>> {
+export function chukanRecords(
+  count: number,
+  options: { day?: string; operator?: string; serialPrefix?: string; start?: number } = {},
+): Array<Record<string, unknown>> {
   const day = options.day ?? '2025-04-14';
   const start = options.start ?? 0;
   return Array.from({ length: count }, (_, k) => {
@@ -23,7 +26,13 @@ export function chukanRecords(count: number, options: { day?: string; operator?:
 }
 
 /** A findings row as the analyzer stores it (libs/storage/migrations/004_analysis.sql). */
-export function findingRow(id: string, rule: string, severity: string, userId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function findingRow(
+  id: string,
+  rule: string,
+  severity: string,
+  userId: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const now = new Date(Date.now() + 9 * 3600_000).toISOString().replace('T', ' ').slice(0, 23);
   return {
     finding_id: id,

@@ -46,7 +46,10 @@ function decodeHeader(value: string): string {
     .replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_m, enc: string, data: string) =>
       enc.toLowerCase() === 'b'
         ? Buffer.from(data, 'base64').toString('utf8')
-        : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+        : Buffer.from(
+            data.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ).toString('utf8'),
     );
 }
 
@@ -69,7 +72,13 @@ export interface ReceivedHook {
 }
 
 /** A real HTTP webhook receiver on 127.0.0.1; `failNext` answers 500 to that many requests. */
-export async function startWebhookReceiver(): Promise<{ url: string; hooks: ReceivedHook[]; failures: number; failNext: number; close(): Promise<void> }> {
+export async function startWebhookReceiver(): Promise<{
+  url: string;
+  hooks: ReceivedHook[];
+  failures: number;
+  failNext: number;
+  close(): Promise<void>;
+}> {
   const state = { hooks: [] as ReceivedHook[], failures: 0, failNext: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

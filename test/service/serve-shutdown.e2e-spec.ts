@@ -20,13 +20,24 @@ describe('kansa serve: the command, graceful SIGTERM', () => {
     siteFile = join(dir, 'site.yaml');
     writeFileSync(
       siteFile,
-      ['http:', '  tokens:', `    - { name: sender-1, role: ingest, sha256: ${hashToken(TOKEN)} }`, 'analyzer:', '  catchUpOnStart: false', ''].join('\n'),
+      [
+        'http:',
+        '  tokens:',
+        `    - { name: sender-1, role: ingest, sha256: ${hashToken(TOKEN)} }`,
+        'analyzer:',
+        '  catchUpOnStart: false',
+        '',
+      ].join('\n'),
     );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses --only in embedded mode and says why', () => {
-    const r = spawnSync(process.execPath, [KANSA, 'serve', '--only', 'collector', '--data-dir', join(dir, 'data-only')], { encoding: 'utf8', cwd: ROOT, timeout: 60_000 });
+    const r = spawnSync(process.execPath, [KANSA, 'serve', '--only', 'collector', '--data-dir', join(dir, 'data-only')], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--only collector');
     expect(r.stderr).toContain('ClickHouse');
@@ -60,7 +71,9 @@ describe('kansa serve: the command, graceful SIGTERM', () => {
     // Storage was closed: another process can open the directory, and everything acknowledged is there.
     const client = await openClickHouse({ dataDir });
     try {
-      const rows = await (await client.query({ query: `SELECT count() AS n FROM ${TABLES.events}`, format: 'JSONEachRow' })).json<{ n: string }>();
+      const rows = await (
+        await client.query({ query: `SELECT count() AS n FROM ${TABLES.events}`, format: 'JSONEachRow' })
+      ).json<{ n: string }>();
       expect(Number(rows[0].n)).toBe(5000);
     } finally {
       await client.close();

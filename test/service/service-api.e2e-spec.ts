@@ -33,7 +33,11 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
 
   /** A concrete URL for an OpenAPI path template. */
   const concrete = (path: string) =>
-    path.replace('{source}', 'chukan').replace('{id}', '0123456789abcdef0123456789abcdef').replace('{month}', '2025-04').replace('{format}', 'csv');
+    path
+      .replace('{source}', 'chukan')
+      .replace('{id}', '0123456789abcdef0123456789abcdef')
+      .replace('{month}', '2025-04')
+      .replace('{format}', 'csv');
   const wrongToken = (role: Role) => (role === 'ingest' ? svc.tokens.triage : svc.tokens.ingest);
 
   it('describes every route of spec/interfaces.md in the OpenAPI document, each with its role', () => {
@@ -53,10 +57,14 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     );
     for (const o of operations) expect(['ingest', 'read', 'triage', 'public']).toContain(o.role);
     // Every route the server really has (Express router) is in the document, so the refusal test below covers it.
-    const router = (svc.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router;
+    const router = (
+      svc.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }
+    ).router;
     const served = router.stack
       .filter((layer) => layer.route)
-      .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
+      .flatMap((layer) =>
+        Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`),
+      );
     const docs = served.filter((r) => r.startsWith('GET /api/docs'));
     expect(docs.length).toBeGreaterThanOrEqual(3);
     expect(listed).toEqual(expect.arrayContaining(served.filter((r) => !docs.includes(r))));
@@ -103,13 +111,23 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     expect(await again.json()).toMatchObject({ read: 40, stored: 0, duplicates: 40, quarantined: 0 });
     const [n] = await svc.rows<{ n: string }>(`SELECT count() AS n FROM ${TABLES.events} WHERE source = 'chukan' AND day = '2025-04-15'`);
     expect(Number(n.n)).toBe(40);
-    const [batch] = await svc.rows<{ origin: string; transport: string }>(`SELECT origin, transport FROM ${TABLES.importBatches} ORDER BY seq LIMIT 1`);
+    const [batch] = await svc.rows<{ origin: string; transport: string }>(
+      `SELECT origin, transport FROM ${TABLES.importBatches} ORDER BY seq LIMIT 1`,
+    );
     expect(batch).toEqual({ origin: 'http:sender-1', transport: 'http' });
   });
 
   it('accepts newline-delimited text as one record per line', async () => {
-    const body = chukanRecords(3, { day: '2025-04-16' }).map((r) => JSON.stringify(r)).join('\n') + '\n';
-    const res = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, body, headers: { 'Content-Type': 'application/x-ndjson' } });
+    const body =
+      chukanRecords(3, { day: '2025-04-16' })
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n';
+    const res = await svc.request('/api/ingest/chukan', {
+      method: 'POST',
+      token: svc.tokens.ingest,
+      body,
+      headers: { 'Content-Type': 'application/x-ndjson' },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ read: 3, stored: 3 });
   });
@@ -138,7 +156,11 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     records[3] = 'not json at all';
     const res = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, json: records });
     expect(res.status).toBe(422);
-    const body = (await res.json()) as { stored: number; quarantined: number; rejected: Array<{ line: number; field: string; reason: string }> };
+    const body = (await res.json()) as {
+      stored: number;
+      quarantined: number;
+      rejected: Array<{ line: number; field: string; reason: string }>;
+    };
     expect(body.stored).toBe(3);
     expect(body.quarantined).toBe(2);
     expect(body.rejected.map((r) => r.line)).toEqual([2, 4]);
@@ -154,11 +176,20 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     const unknown = await svc.request('/api/ingest/nosuch', { method: 'POST', token: svc.tokens.ingest, json: ['x'] });
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { message: string }).message).toContain('nosuch');
-    const badJson = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, body: '[{', headers: { 'Content-Type': 'application/json' } });
+    const badJson = await svc.request('/api/ingest/chukan', {
+      method: 'POST',
+      token: svc.tokens.ingest,
+      body: '[{',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(badJson.status).toBe(400);
     const tooBig = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, json: ['x'.repeat(70 * 1024)] });
     expect(tooBig.status).toBe(413);
-    const tooMany = await svc.request('/api/ingest/chukan', { method: 'POST', token: svc.tokens.ingest, json: Array.from({ length: 501 }, () => 'x') });
+    const tooMany = await svc.request('/api/ingest/chukan', {
+      method: 'POST',
+      token: svc.tokens.ingest,
+      json: Array.from({ length: 501 }, () => 'x'),
+    });
     expect(tooMany.status).toBe(413);
     expect(((await tooMany.json()) as { message: string }).message).toContain('501');
     const after = await svc.rows<{ n: string }>(`SELECT count() AS n FROM ${TABLES.importBatches}`);
@@ -169,12 +200,16 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     const noPurpose = await svc.request('/api/events?user=K001123', { token: svc.tokens.read });
     expect(noPurpose.status).toBe(400);
     const purpose = '開示請求 令和7年 第12号';
-    const res = await svc.request(`/api/events?user=K001123&from=2025-04-15&to=2025-04-15&purpose=${encodeURIComponent(purpose)}`, { token: svc.tokens.read });
+    const res = await svc.request(`/api/events?user=K001123&from=2025-04-15&to=2025-04-15&purpose=${encodeURIComponent(purpose)}`, {
+      token: svc.tokens.read,
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { total: number; events: Array<{ userId: string }> };
     expect(body.total).toBe(40);
     expect(new Set(body.events.map((e) => e.userId))).toEqual(new Set(['K001123']));
-    const bySubject = await svc.request(`/api/events?subject=010000000053217&purpose=${encodeURIComponent('問い合わせ対応')}`, { token: svc.tokens.triage });
+    const bySubject = await svc.request(`/api/events?subject=010000000053217&purpose=${encodeURIComponent('問い合わせ対応')}`, {
+      token: svc.tokens.triage,
+    });
     expect(bySubject.status).toBe(200);
     const audit = await svc.rows<{ client: string; role: string; route: string; query: string; purpose: string }>(
       `SELECT client, role, route, query, purpose FROM ${TABLES.apiAccessLog} WHERE route = '/api/events' ORDER BY at`,
@@ -199,14 +234,29 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     expect(findings.map((f) => [f.id, f.status])).toEqual([[id, 'new']]);
     const missing = await svc.request(`/api/findings/${'b'.repeat(32)}`, { token: svc.tokens.read });
     expect(missing.status).toBe(404);
-    const readOnly = await svc.request(`/api/findings/${id}/transition`, { method: 'POST', token: svc.tokens.read, json: { to: 'reviewing' } });
+    const readOnly = await svc.request(`/api/findings/${id}/transition`, {
+      method: 'POST',
+      token: svc.tokens.read,
+      json: { to: 'reviewing' },
+    });
     expect(readOnly.status).toBe(403);
-    const ok = await svc.request(`/api/findings/${id}/transition`, { method: 'POST', token: svc.tokens.triage, json: { to: 'reviewing', comment: '確認開始' } });
+    const ok = await svc.request(`/api/findings/${id}/transition`, {
+      method: 'POST',
+      token: svc.tokens.triage,
+      json: { to: 'reviewing', comment: '確認開始' },
+    });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ id, status: 'reviewing', reviewedBy: 'staff-triage' });
-    const notAllowed = await svc.request(`/api/findings/${id}/transition`, { method: 'POST', token: svc.tokens.triage, json: { to: 'closed' } });
+    const notAllowed = await svc.request(`/api/findings/${id}/transition`, {
+      method: 'POST',
+      token: svc.tokens.triage,
+      json: { to: 'closed' },
+    });
     expect(notAllowed.status).toBe(409);
-    expect(await notAllowed.json()).toMatchObject({ message: expect.stringMatching(/reviewing → closed/), current: { status: 'reviewing', reviewedBy: 'staff-triage' } });
+    expect(await notAllowed.json()).toMatchObject({
+      message: expect.stringMatching(/reviewing → closed/),
+      current: { status: 'reviewing', reviewedBy: 'staff-triage' },
+    });
     const one = await svc.request(`/api/findings/${id}`, { token: svc.tokens.read });
     const detail = (await one.json()) as { history: Array<{ by: string; to: string }> };
     expect(detail.history.map((h) => [h.by, h.to])).toEqual([['staff-triage', 'reviewing']]);
@@ -222,8 +272,12 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
       const made = await svc.app.get(ReportsService).make('2025-04', { formats: ['csv'], outDir: out, trigger: 'manual' });
       const list = await svc.request('/api/reports', { token: svc.tokens.read });
       expect(list.status).toBe(200);
-      expect(((await list.json()) as Array<{ month: string; format: string }>).map((r) => [r.month, r.format])).toEqual([['2025-04', 'csv']]);
-      const file = await svc.request('/api/reports/2025-04/csv?purpose=' + encodeURIComponent('監査委員への提出'), { token: svc.tokens.read });
+      expect(((await list.json()) as Array<{ month: string; format: string }>).map((r) => [r.month, r.format])).toEqual([
+        ['2025-04', 'csv'],
+      ]);
+      const file = await svc.request('/api/reports/2025-04/csv?purpose=' + encodeURIComponent('監査委員への提出'), {
+        token: svc.tokens.read,
+      });
       expect(file.status).toBe(200);
       expect(file.headers.get('content-type')).toContain('text/csv');
       expect(file.headers.get('content-disposition')).toContain('kansa-report-2025-04.csv');

@@ -38,24 +38,40 @@ describe('kansa serve: batches storage refuses over HTTP', () => {
 
     const list = await svc.request('/api/batches/set-aside', { token: svc.tokens.read });
     expect(list.status).toBe(200);
-    expect(((await list.json()) as Array<{ batchId: string; state: string; lines: number }>).map((b) => [b.batchId, b.state, b.lines])).toEqual([[id, 'set_aside', 10]]);
+    expect(
+      ((await list.json()) as Array<{ batchId: string; state: string; lines: number }>).map((b) => [b.batchId, b.state, b.lines]),
+    ).toEqual([[id, 'set_aside', 10]]);
     expect((await svc.request(`/api/batches/${id}/replay`, { method: 'POST', token: svc.tokens.read, json: {} })).status).toBe(403);
 
     const still = await svc.request(`/api/batches/${id}/replay`, { method: 'POST', token: svc.tokens.triage, json: {} });
     expect(still.status).toBe(409);
     await svc.client.command({ query: 'ALTER TABLE events DROP CONSTRAINT refuse' });
-    const replayed = await svc.request(`/api/batches/${id}/replay`, { method: 'POST', token: svc.tokens.triage, json: { comment: '制約を外した' } });
+    const replayed = await svc.request(`/api/batches/${id}/replay`, {
+      method: 'POST',
+      token: svc.tokens.triage,
+      json: { comment: '制約を外した' },
+    });
     expect(replayed.status).toBe(200);
-    expect(await replayed.json()).toMatchObject({ outcome: { kind: 'stored', stored: 10 }, batch: { state: 'replayed', updatedBy: 'staff-triage', note: '制約を外した' } });
+    expect(await replayed.json()).toMatchObject({
+      outcome: { kind: 'stored', stored: 10 },
+      batch: { state: 'replayed', updatedBy: 'staff-triage', note: '制約を外した' },
+    });
     expect(Number((await svc.rows<{ n: string }>("SELECT count() AS n FROM events WHERE user_id = 'K009999'"))[0].n)).toBe(10);
-    expect((await svc.request(`/api/batches/${id}/discard`, { method: 'POST', token: svc.tokens.triage, json: { reason: 'x' } })).status).toBe(400);
-    expect((await svc.request('/api/batches/0123456789abcdef0123456789abcdef/replay', { method: 'POST', token: svc.tokens.triage, json: {} })).status).toBe(404);
+    expect(
+      (await svc.request(`/api/batches/${id}/discard`, { method: 'POST', token: svc.tokens.triage, json: { reason: 'x' } })).status,
+    ).toBe(400);
+    expect(
+      (await svc.request('/api/batches/0123456789abcdef0123456789abcdef/replay', { method: 'POST', token: svc.tokens.triage, json: {} }))
+        .status,
+    ).toBe(404);
   });
 
   it('a body nested too deep is 400 naming the item, not 500', async () => {
     const deep = '['.repeat(3000) + ']'.repeat(3000);
     const res = await svc.request('/api/ingest/chukan', {
-      method: 'POST', token: svc.tokens.ingest, headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      token: svc.tokens.ingest,
+      headers: { 'Content-Type': 'application/json' },
       body: `[${JSON.stringify(chukanRecords(1)[0]).replace(/}$/, `,"x":${deep}}`)}]`,
     });
     expect(res.status).toBe(400);

@@ -28,7 +28,8 @@ async function bootstrap(): Promise<void> {
   process.stdout.write(`kansa analyzer: ${service.url}\n`);
   const { interrupted } = await closeOnSignals(service, config.http.shutdownGraceMs, (l) => process.stdout.write(l + '\n'));
   // Requests cut off at the end of the grace period were never acknowledged: their senders resend them.
-  if (interrupted.ingest + interrupted.api > 0) throw new Error(`stopped; ${interrupted.ingest} ingest and ${interrupted.api} other requests interrupted`);
+  if (interrupted.ingest + interrupted.api > 0)
+    throw new Error(`stopped; ${interrupted.ingest} ingest and ${interrupted.api} other requests interrupted`);
 }
 
 if (require.main === module) {

@@ -22,7 +22,8 @@ export class KafkaObservability implements OnModuleInit {
     const kafka = this.kafka;
     this.health.register('kafka', async () => {
       const s = kafka.status();
-      if (!s.connected) return { ok: false, detail: `not connected to ${this.config.kafka.brokers.join(',')}${s.lastError ? `: ${s.lastError}` : ''}` };
+      if (!s.connected)
+        return { ok: false, detail: `not connected to ${this.config.kafka.brokers.join(',')}${s.lastError ? `: ${s.lastError}` : ''}` };
       if (s.pausedForStorage) return { ok: false, detail: 'paused: storage unavailable, retrying' };
       return { ok: true };
     });

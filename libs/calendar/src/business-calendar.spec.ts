@@ -30,7 +30,12 @@ describe('buildCalendarDays', () => {
   it('closes 年末年始 12/29–1/3 even on weekdays', () => {
     const days = buildCalendarDays('2025-12-26', '2026-01-05', []);
     expect(days.filter((d) => d.label === '年末年始').map((d) => d.date)).toEqual([
-      '2025-12-29', '2025-12-30', '2025-12-31', '2026-01-01', '2026-01-02', '2026-01-03',
+      '2025-12-29',
+      '2025-12-30',
+      '2025-12-31',
+      '2026-01-01',
+      '2026-01-02',
+      '2026-01-03',
     ]);
     const d = byDate(days);
     expect(d['2025-12-26'].businessDay).toBe(true);

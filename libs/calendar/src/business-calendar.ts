@@ -114,5 +114,9 @@ export function buildCalendarDays(fromDay: string, toDay: string, overrides: rea
 
 /** Whether `day` is a business day, given the calendar.csv overrides. */
 export function isBusinessDay(day: string, overrides: readonly CalendarOverride[] = []): boolean {
-  return buildCalendarDays(day, day, overrides.filter((o) => o.date === day))[0].businessDay;
+  return buildCalendarDays(
+    day,
+    day,
+    overrides.filter((o) => o.date === day),
+  )[0].businessDay;
 }

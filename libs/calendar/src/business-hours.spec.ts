@@ -8,8 +8,11 @@ const hours = calendarSection.parse({
 describe('business hours', () => {
   it('widens the default 08:30–17:15 by 30 minutes either side', () => {
     expect(businessWindow(hours, '2025-04-14')).toEqual({
-      day: '2025-04-14', start: '08:30', end: '17:15',
-      from: '2025-04-14 08:00:00.000', to: '2025-04-14 17:45:00.000',
+      day: '2025-04-14',
+      start: '08:30',
+      end: '17:15',
+      from: '2025-04-14 08:00:00.000',
+      to: '2025-04-14 17:45:00.000',
     });
     expect(isWithinBusinessHours(hours, '2025-04-14 07:59:59', true)).toBe(false);
     expect(isWithinBusinessHours(hours, '2025-04-14 08:00:00', true)).toBe(true);
@@ -28,9 +31,18 @@ describe('business hours', () => {
   });
 
   it('runs overtime past midnight into the next day', () => {
-    expect(overtimeWindow('2025-04-30', '22:00', '01:30')).toEqual({ startAt: '2025-04-30 22:00:00.000', endAt: '2025-05-01 01:30:00.000' });
-    expect(overtimeWindow('2025-12-31', '18:00', '20:00')).toEqual({ startAt: '2025-12-31 18:00:00.000', endAt: '2025-12-31 20:00:00.000' });
-    expect(overtimeWindowWithGrace(hours, '2025-12-31', '23:00', '00:45')).toEqual({ from: '2025-12-31 22:30:00.000', to: '2026-01-01 01:15:00.000' });
+    expect(overtimeWindow('2025-04-30', '22:00', '01:30')).toEqual({
+      startAt: '2025-04-30 22:00:00.000',
+      endAt: '2025-05-01 01:30:00.000',
+    });
+    expect(overtimeWindow('2025-12-31', '18:00', '20:00')).toEqual({
+      startAt: '2025-12-31 18:00:00.000',
+      endAt: '2025-12-31 20:00:00.000',
+    });
+    expect(overtimeWindowWithGrace(hours, '2025-12-31', '23:00', '00:45')).toEqual({
+      from: '2025-12-31 22:30:00.000',
+      to: '2026-01-01 01:15:00.000',
+    });
   });
 
   it('counts JST wall-clock hours without any DST shift (March/November)', () => {

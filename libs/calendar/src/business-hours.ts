@@ -85,12 +85,7 @@ export function overtimeWindowWithGrace(
  * Whether a JST instant ('YYYY-MM-DD HH:MM:SS[.sss]') falls inside business
  * hours (grace included) for a department, given whether its day is a business day.
  */
-export function isWithinBusinessHours(
-  hours: BusinessHours,
-  at: JstInstant,
-  businessDay: boolean,
-  departmentCode?: string,
-): boolean {
+export function isWithinBusinessHours(hours: BusinessHours, at: JstInstant, businessDay: boolean, departmentCode?: string): boolean {
   if (!businessDay) return false;
   const w = businessWindow(hours, at.slice(0, 10), departmentCode);
   const t = normalise(at);

@@ -37,9 +37,15 @@ describe('CalendarService (embedded ClickHouse)', () => {
     expect(await calendar.prepare('2025-04-14', '2025-04-30')).toBe(1);
     expect(await calendar.prepare('2025-04-01', '2025-04-30')).toBe(1);
     const days = await calendar.days(1, '2025-04-01', '2025-04-30');
-    expect(days.find((d) => d.date === '2025-04-27')).toEqual({ date: '2025-04-27', businessDay: true, label: '開庁日（休日開庁）: 休日開庁' });
+    expect(days.find((d) => d.date === '2025-04-27')).toEqual({
+      date: '2025-04-27',
+      businessDay: true,
+      label: '開庁日（休日開庁）: 休日開庁',
+    });
     expect(days.find((d) => d.date === '2025-04-30')).toEqual({ date: '2025-04-30', businessDay: false, label: '閉庁日: 庁舎停電' });
-    const [{ n, d }] = await store.rows<{ n: string; d: string }>('SELECT count() AS n, uniqExact(date) AS d FROM calendar_days WHERE calendar_version = 1');
+    const [{ n, d }] = await store.rows<{ n: string; d: string }>(
+      'SELECT count() AS n, uniqExact(date) AS d FROM calendar_days WHERE calendar_version = 1',
+    );
     expect(Number(n)).toBe(30);
     expect(Number(d)).toBe(30);
   });

@@ -24,7 +24,10 @@ export class CalendarService {
     const overrides = version > 0 ? await this.masters.calendarOverrides(version) : [];
     const present = await this.calendarDays.written(version, fromDay, toDay);
     if (present.size === eachDay(fromDay, toDay).length) return version;
-    await this.calendarDays.insert(version, buildCalendarDays(fromDay, toDay, overrides).filter((d) => !present.has(d.date)));
+    await this.calendarDays.insert(
+      version,
+      buildCalendarDays(fromDay, toDay, overrides).filter((d) => !present.has(d.date)),
+    );
     return version;
   }
 

@@ -214,7 +214,7 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
     put(day, { t: (t += 60 * SEC), source: 'jumin', staff: s, op: '検索', count: 3 });
     for (const r of views) put(day, { t: (t += 2 * MIN), source: 'jumin', staff: s, op: '照会', subject: residentNo(r), reason, count: 1 });
     put(day, { t: (t += 5 * MIN), source: 'jumin', staff: s, op: 'ログアウト' });
-    if (terminalToo) put(day, { t: (t += 2 * MIN), source: 'terminal', staff: s, op: 'ログオフ' });
+    if (terminalToo) put(day, { t: t + 2 * MIN, source: 'terminal', staff: s, op: 'ログオフ' });
   };
   const someone = (s: DemoStaff) => pickResident(ctx, rng, s);
   const expected: ManifestEntry[] = [];

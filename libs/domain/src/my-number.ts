@@ -77,7 +77,7 @@ export function maskMyNumbers(text: string): MaskResult<string> {
 export function maskMyNumberBytes(bytes: Buffer, encoding: 'cp932' | 'utf8'): MaskResult<Buffer> {
   // Character table: [start, length, digit or -1].
   const chars: Array<[number, number, number]> = [];
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i];
     if (b >= 0x30 && b <= 0x39) {
       chars.push([i, 1, b - 0x30]);
@@ -97,7 +97,7 @@ export function maskMyNumberBytes(bytes: Buffer, encoding: 'cp932' | 'utf8'): Ma
   const numbers: string[] = [];
   const parts: Buffer[] = [];
   let copied = 0;
-  for (let i = 0; i < chars.length; ) {
+  for (let i = 0; i < chars.length;) {
     if (chars[i][2] < 0) {
       i++;
       continue;
@@ -105,7 +105,10 @@ export function maskMyNumberBytes(bytes: Buffer, encoding: 'cp932' | 'utf8'): Ma
     let j = i;
     while (j < chars.length && chars[j][2] >= 0) j++;
     if (j - i === 12) {
-      const digits = chars.slice(i, j).map((c) => String(c[2])).join('');
+      const digits = chars
+        .slice(i, j)
+        .map((c) => String(c[2]))
+        .join('');
       if (isValidMyNumber(digits)) {
         numbers.push(digits);
         const start = chars[i][0];

@@ -5,25 +5,52 @@ const messages = (r: { errors: Parameters<typeof formatMasterError>[0][] }) => r
 
 describe('parseMasterFile', () => {
   it('reads staff.csv with a BOM and maps it to stored columns', () => {
-    const r = parseMasterFile('staff', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), csv(
-      '職員ID,氏名,所属コード,所属名,在職区分,退職日,宛名番号,世帯番号',
-      'K000001,髙橋 一郎,100100,市民課,在職,,1000000001,2000000001',
-      'K000002,山﨑 花子,100200,税務課,退職,2025/3/31,,',
-    )]));
+    const r = parseMasterFile(
+      'staff',
+      Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        csv(
+          '職員ID,氏名,所属コード,所属名,在職区分,退職日,宛名番号,世帯番号',
+          'K000001,髙橋 一郎,100100,市民課,在職,,1000000001,2000000001',
+          'K000002,山﨑 花子,100200,税務課,退職,2025/3/31,,',
+        ),
+      ]),
+    );
     expect(r.errors).toEqual([]);
     expect(r.rows).toEqual([
-      { staff_id: 'K000001', name: '髙橋 一郎', department_code: '100100', department_name: '市民課', employment_status: '在職', retired_on: null, resident_id: '1000000001', household_id: '2000000001' },
-      { staff_id: 'K000002', name: '山﨑 花子', department_code: '100200', department_name: '税務課', employment_status: '退職', retired_on: '2025-03-31', resident_id: '', household_id: '' },
+      {
+        staff_id: 'K000001',
+        name: '髙橋 一郎',
+        department_code: '100100',
+        department_name: '市民課',
+        employment_status: '在職',
+        retired_on: null,
+        resident_id: '1000000001',
+        household_id: '2000000001',
+      },
+      {
+        staff_id: 'K000002',
+        name: '山﨑 花子',
+        department_code: '100200',
+        department_name: '税務課',
+        employment_status: '退職',
+        retired_on: '2025-03-31',
+        resident_id: '',
+        household_id: '',
+      },
     ]);
   });
 
   it('names file, line, column and value of an impossible date and a bad state, and keeps no rows', () => {
-    const r = parseMasterFile('staff', csv(
-      '職員ID,氏名,所属コード,所属名,在職区分,退職日,宛名番号,世帯番号',
-      'K000001,佐藤 一郎,100100,市民課,在職,,,',
-      'K000002,鈴木 次郎,100100,市民課,退職,2025-02-30,,',
-      'K000003,田中 三郎,10010,市民課,出向,,,',
-    ));
+    const r = parseMasterFile(
+      'staff',
+      csv(
+        '職員ID,氏名,所属コード,所属名,在職区分,退職日,宛名番号,世帯番号',
+        'K000001,佐藤 一郎,100100,市民課,在職,,,',
+        'K000002,鈴木 次郎,100100,市民課,退職,2025-02-30,,',
+        'K000003,田中 三郎,10010,市民課,出向,,,',
+      ),
+    );
     expect(messages(r)).toEqual([
       'staff.csv:3: 退職日: "2025-02-30" 日付ではありません（YYYY-MM-DD）',
       'staff.csv:4: 所属コード: "10010" 所属コードは6桁の数字です',
@@ -51,7 +78,10 @@ describe('parseMasterFile', () => {
   });
 
   it('runs approved overtime past midnight into the next day', () => {
-    const r = parseMasterFile('overtime', csv('職員ID,日付,開始時刻,終了時刻,承認者', 'K000001,2025-04-30,22:00,1:30,市民課長', 'K000002,2025-04-30,17:15,20:00,市民課長'));
+    const r = parseMasterFile(
+      'overtime',
+      csv('職員ID,日付,開始時刻,終了時刻,承認者', 'K000001,2025-04-30,22:00,1:30,市民課長', 'K000002,2025-04-30,17:15,20:00,市民課長'),
+    );
     expect(r.errors).toEqual([]);
     expect(r.rows.map((x) => [x.start_at, x.end_at])).toEqual([
       ['2025-04-30 22:00:00', '2025-05-01 01:30:00'],
@@ -65,19 +95,40 @@ describe('parseMasterFile', () => {
   });
 
   it('splits 担当所属コード on ; and needs one of the two resident numbers', () => {
-    const r = parseMasterFile('watchlist', csv('区分,宛名番号,統合宛名番号,開始日,終了日,担当所属コード', 'DV等支援措置,1000000001,,2025-01-01,,100100;100300', '著名人,,,2025-01-01,,'));
+    const r = parseMasterFile(
+      'watchlist',
+      csv(
+        '区分,宛名番号,統合宛名番号,開始日,終了日,担当所属コード',
+        'DV等支援措置,1000000001,,2025-01-01,,100100;100300',
+        '著名人,,,2025-01-01,,',
+      ),
+    );
     expect(messages(r)).toEqual(['watchlist.csv:3: 宛名番号: "" 宛名番号か統合宛名番号のどちらかが必要です']);
-    const ok = parseMasterFile('watchlist', csv('区分,宛名番号,統合宛名番号,開始日,終了日,担当所属コード', 'DV等支援措置,1000000001,,2025-01-01,,100100;100300'));
+    const ok = parseMasterFile(
+      'watchlist',
+      csv('区分,宛名番号,統合宛名番号,開始日,終了日,担当所属コード', 'DV等支援措置,1000000001,,2025-01-01,,100100;100300'),
+    );
     expect(ok.rows[0].handling_departments).toEqual(['100100', '100300']);
   });
 
   it('rejects a duplicated key, a bad account state, an unknown calendar kind and a bad permission system', () => {
-    expect(messages(parseMasterFile('accounts', csv('システム,アカウントID,職員ID,状態,状態変更日', 'jumin,K1,K1,有効,', 'jumin,K1,K1,停止,', 'atena,K1,K1,休止,')))).toEqual([
+    expect(
+      messages(
+        parseMasterFile(
+          'accounts',
+          csv('システム,アカウントID,職員ID,状態,状態変更日', 'jumin,K1,K1,有効,', 'jumin,K1,K1,停止,', 'atena,K1,K1,休止,'),
+        ),
+      ),
+    ).toEqual([
       'accounts.csv:3: アカウントID: "jumin/K1" 2 行目と重複しています',
       'accounts.csv:4: 状態: "休止" 有効 / 停止 / 削除 のいずれかです',
     ]);
-    expect(messages(parseMasterFile('calendar', csv('日付,区分,備考', '2025-04-27,休日,')))).toEqual(['calendar.csv:2: 区分: "休日" 開庁 / 閉庁 のいずれかです']);
-    expect(messages(parseMasterFile('permissions', csv('所属コード,システム,業務コード', '100100,住基,J01')))[0]).toContain('permissions.csv:2: システム: "住基"');
+    expect(messages(parseMasterFile('calendar', csv('日付,区分,備考', '2025-04-27,休日,')))).toEqual([
+      'calendar.csv:2: 区分: "休日" 開庁 / 閉庁 のいずれかです',
+    ]);
+    expect(messages(parseMasterFile('permissions', csv('所属コード,システム,業務コード', '100100,住基,J01')))[0]).toContain(
+      'permissions.csv:2: システム: "住基"',
+    );
     expect(parseMasterFile('residents', csv('宛名番号,統合宛名番号,世帯番号', '1000000001,010000000000009,2000000001')).rows).toEqual([
       { resident_id: '1000000001', integrated_id: '010000000000009', household_id: '2000000001' },
     ]);

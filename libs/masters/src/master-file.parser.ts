@@ -75,7 +75,8 @@ export function parseMasterFile<K extends MasterKind>(kind: K, content: Buffer, 
     if (record.every((v) => v.trim() === '')) continue;
     if (record.length !== expected.length) {
       errorCount++;
-      if (errors.length < MAX_ERRORS_PER_FILE) push({ line, message: `列の数が ${record.length} です（${expected.length} 列: ${expected.join(',')}）` });
+      if (errors.length < MAX_ERRORS_PER_FILE)
+        push({ line, message: `列の数が ${record.length} です（${expected.length} 列: ${expected.join(',')}）` });
       continue;
     }
     const input = Object.fromEntries(expected.map((h, i) => [h, record[i]]));
@@ -84,7 +85,8 @@ export function parseMasterFile<K extends MasterKind>(kind: K, content: Buffer, 
       for (const issue of parsed.error.issues) {
         errorCount++;
         const column = String(issue.path[0] ?? '');
-        if (errors.length < MAX_ERRORS_PER_FILE) push({ line, column: column || undefined, value: column ? input[column] : undefined, message: issue.message });
+        if (errors.length < MAX_ERRORS_PER_FILE)
+          push({ line, column: column || undefined, value: column ? input[column] : undefined, message: issue.message });
       }
       continue;
     }
@@ -94,7 +96,8 @@ export function parseMasterFile<K extends MasterKind>(kind: K, content: Buffer, 
       const first = seen.get(key);
       if (first !== undefined) {
         errorCount++;
-        if (errors.length < MAX_ERRORS_PER_FILE) push({ line, column: MASTER_KEY_COLUMNS[kind], value: key, message: `${first} 行目と重複しています` });
+        if (errors.length < MAX_ERRORS_PER_FILE)
+          push({ line, column: MASTER_KEY_COLUMNS[kind], value: key, message: `${first} 行目と重複しています` });
         continue;
       }
       seen.set(key, line);

@@ -122,7 +122,10 @@ export const watchlistRowSchema = z
     開始日: date,
     終了日: optionalDate,
     担当所属コード: text.transform((v, ctx) => {
-      const codes = v.split(/[;；]/).map((c) => c.trim()).filter(Boolean);
+      const codes = v
+        .split(/[;；]/)
+        .map((c) => c.trim())
+        .filter(Boolean);
       const bad = codes.find((c) => !/^\d{6}$/.test(c));
       if (bad !== undefined) {
         ctx.addIssue({ code: 'custom', message: `所属コード "${bad}" は6桁の数字ではありません（複数は ; 区切り）` });
@@ -132,7 +135,8 @@ export const watchlistRowSchema = z
     }),
   })
   .superRefine((r, ctx) => {
-    if (!r.宛名番号 && !r.統合宛名番号) ctx.addIssue({ code: 'custom', path: ['宛名番号'], message: '宛名番号か統合宛名番号のどちらかが必要です' });
+    if (!r.宛名番号 && !r.統合宛名番号)
+      ctx.addIssue({ code: 'custom', path: ['宛名番号'], message: '宛名番号か統合宛名番号のどちらかが必要です' });
     if (r.終了日 && r.終了日 < r.開始日) ctx.addIssue({ code: 'custom', path: ['終了日'], message: `開始日 ${r.開始日} より前です` });
   })
   .transform((r) => ({
@@ -145,7 +149,11 @@ export const watchlistRowSchema = z
   }));
 
 export const permissionRowSchema = z
-  .object({ 所属コード: departmentCode, システム: system, 業務コード: text.regex(/^(\*|[A-Za-z0-9_-]{1,16})$/, '業務コードは英数字、全業務なら * です') })
+  .object({
+    所属コード: departmentCode,
+    システム: system,
+    業務コード: text.regex(/^(\*|[A-Za-z0-9_-]{1,16})$/, '業務コードは英数字、全業務なら * です'),
+  })
   .transform((r) => ({ department_code: r.所属コード, system: r.システム, business_code: r.業務コード }));
 
 export const residentRowSchema = z

@@ -29,7 +29,16 @@ describe('MastersRepository (embedded ClickHouse)', () => {
   });
 
   it('answers version 0 for every master before any load', async () => {
-    expect(await repo.versionsAt('2025-04-01')).toEqual({ staff: 0, leaves: 0, accounts: 0, overtime: 0, watchlist: 0, permissions: 0, residents: 0, calendar: 0 });
+    expect(await repo.versionsAt('2025-04-01')).toEqual({
+      staff: 0,
+      leaves: 0,
+      accounts: 0,
+      overtime: 0,
+      watchlist: 0,
+      permissions: 0,
+      residents: 0,
+      calendar: 0,
+    });
   });
 
   it('refuses a folder with one invalid file, lists its errors and writes nothing', async () => {
@@ -49,12 +58,23 @@ describe('MastersRepository (embedded ClickHouse)', () => {
     const result = await repo.load(copyFixtures(), { effectiveFrom: '2025-04-01' });
     expect(result.ignored).toEqual(['notes.csv']);
     expect(result.loaded.map((l) => [l.master, l.rows, l.version])).toEqual([
-      ['accounts', 2, 1], ['calendar', 1, 1], ['leaves', 1, 1], ['overtime', 1, 1],
-      ['permissions', 2, 1], ['residents', 1, 1], ['staff', 2, 1], ['watchlist', 1, 1],
+      ['accounts', 2, 1],
+      ['calendar', 1, 1],
+      ['leaves', 1, 1],
+      ['overtime', 1, 1],
+      ['permissions', 2, 1],
+      ['residents', 1, 1],
+      ['staff', 2, 1],
+      ['watchlist', 1, 1],
     ]);
-    const staff = await store.rows<{ name: string; retired_on: string | null }>('SELECT name, retired_on FROM master_staff WHERE version = 1 ORDER BY staff_id');
-    expect(staff).toEqual([{ name: '髙橋 一郎', retired_on: null }, { name: '山﨑 花子', retired_on: '2025-03-31' }]);
-    const [ot] = await store.rows<{ s: string; e: string }>("SELECT toString(start_at) AS s, toString(end_at) AS e FROM master_overtime");
+    const staff = await store.rows<{ name: string; retired_on: string | null }>(
+      'SELECT name, retired_on FROM master_staff WHERE version = 1 ORDER BY staff_id',
+    );
+    expect(staff).toEqual([
+      { name: '髙橋 一郎', retired_on: null },
+      { name: '山﨑 花子', retired_on: '2025-03-31' },
+    ]);
+    const [ot] = await store.rows<{ s: string; e: string }>('SELECT toString(start_at) AS s, toString(end_at) AS e FROM master_overtime');
     expect(ot).toEqual({ s: '2025-04-30 22:00:00', e: '2025-05-01 01:30:00' });
     const [wl] = await store.rows<{ d: string[] }>('SELECT handling_departments AS d FROM master_watchlist');
     expect(wl.d).toEqual(['100100', '100300']);
@@ -63,7 +83,10 @@ describe('MastersRepository (embedded ClickHouse)', () => {
   it('keeps the old version for days before a newer load', async () => {
     const dir = copyFixtures();
     rmSync(join(dir, 'notes.csv'));
-    writeFileSync(join(dir, 'staff.csv'), '職員ID,氏名,所属コード,所属名,在職区分,退職日,宛名番号,世帯番号\nK000001,髙橋 一郎,100300,保険年金課,在職,,,\n');
+    writeFileSync(
+      join(dir, 'staff.csv'),
+      '職員ID,氏名,所属コード,所属名,在職区分,退職日,宛名番号,世帯番号\nK000001,髙橋 一郎,100300,保険年金課,在職,,,\n',
+    );
     for (const f of ['leaves', 'accounts', 'overtime', 'watchlist', 'permissions', 'residents', 'calendar']) rmSync(join(dir, `${f}.csv`));
     const result = await repo.load(dir, { now: new Date('2025-05-10T03:00:00Z') });
     expect(result.loaded).toEqual([{ master: 'staff', file: 'staff.csv', rows: 1, version: 2, effectiveFrom: '2025-05-10 12:00:00.000' }]);
@@ -71,16 +94,37 @@ describe('MastersRepository (embedded ClickHouse)', () => {
     expect((await repo.versionsAt('2025-04-15')).staff).toBe(1);
     expect((await repo.versionsAt('2025-05-09')).staff).toBe(1);
     // Loaded during 5/10: that day is analysed against the new version.
-    expect(await repo.versionsAt('2025-05-10')).toEqual({ staff: 2, leaves: 1, accounts: 1, overtime: 1, watchlist: 1, permissions: 1, residents: 1, calendar: 1 });
+    expect(await repo.versionsAt('2025-05-10')).toEqual({
+      staff: 2,
+      leaves: 1,
+      accounts: 1,
+      overtime: 1,
+      watchlist: 1,
+      permissions: 1,
+      residents: 1,
+      calendar: 1,
+    });
     // Before the first load, the earliest version reaches back.
     expect((await repo.versionsAt('2024-01-01')).staff).toBe(1);
     const list = await repo.list();
-    expect(list.filter((v) => v.master === 'staff').map((v) => [v.version, v.effectiveFrom.slice(0, 10)])).toEqual([[2, '2025-05-10'], [1, '2025-04-01']]);
+    expect(list.filter((v) => v.master === 'staff').map((v) => [v.version, v.effectiveFrom.slice(0, 10)])).toEqual([
+      [2, '2025-05-10'],
+      [1, '2025-04-01'],
+    ]);
   });
 
   (existsSync(SAMPLES) ? it : it.skip)('loads the shared sample masters without errors', async () => {
     const result = await repo.load(SAMPLES, { effectiveFrom: '2025-04-01' });
-    expect(result.loaded.map((l) => l.master).sort()).toEqual(['accounts', 'calendar', 'leaves', 'overtime', 'permissions', 'residents', 'staff', 'watchlist']);
+    expect(result.loaded.map((l) => l.master).sort()).toEqual([
+      'accounts',
+      'calendar',
+      'leaves',
+      'overtime',
+      'permissions',
+      'residents',
+      'staff',
+      'watchlist',
+    ]);
     for (const l of result.loaded) expect(l.rows).toBeGreaterThan(0);
   });
 });

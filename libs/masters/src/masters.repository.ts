@@ -62,8 +62,6 @@ const TABLE_OF: Record<MasterKind, string> = {
   calendar: TABLES.calendar,
 };
 
-
-
 /**
  * Versioned master data. Each load of a master file is a new version valid
  * from its effective_from; a day D is analysed against the latest version
@@ -77,7 +75,9 @@ export class MastersRepository {
   readFolder(dir: string): { files: ParsedMasterFile[]; ignored: string[] } {
     let names: string[];
     try {
-      names = readdirSync(dir).filter((n) => statSync(join(dir, n)).isFile()).sort();
+      names = readdirSync(dir)
+        .filter((n) => statSync(join(dir, n)).isFile())
+        .sort();
     } catch (err) {
       throw new MastersInvalidError([{ file: dir, line: 0, message: `フォルダを読めません: ${(err as Error).message}` }]);
     }
@@ -92,7 +92,9 @@ export class MastersRepository {
       files.push(parseMasterFile(kind, readFileSync(join(dir, name)), name));
     }
     if (files.length === 0) {
-      throw new MastersInvalidError([{ file: dir, line: 0, message: `マスタのファイルがありません（${KINDS.map((k) => MASTERS[k].file).join(', ')}）` }]);
+      throw new MastersInvalidError([
+        { file: dir, line: 0, message: `マスタのファイルがありません（${KINDS.map((k) => MASTERS[k].file).join(', ')}）` },
+      ]);
     }
     return { files, ignored };
   }
@@ -103,7 +105,9 @@ export class MastersRepository {
    */
   async load(dir: string, options: LoadMastersOptions = {}): Promise<LoadMastersResult> {
     if (options.effectiveFrom !== undefined && !isValidDay(options.effectiveFrom)) {
-      throw new MastersInvalidError([{ file: '--effective-from', line: 0, value: options.effectiveFrom, message: '日付ではありません（YYYY-MM-DD）' }]);
+      throw new MastersInvalidError([
+        { file: '--effective-from', line: 0, value: options.effectiveFrom, message: '日付ではありません（YYYY-MM-DD）' },
+      ]);
     }
     const { files, ignored } = this.readFolder(dir);
     const errors = files.flatMap((f) => f.errors);
@@ -121,15 +125,17 @@ export class MastersRepository {
       const content = readFileSync(join(dir, f.file));
       await this.client.insert({
         table: TABLES.masterVersions,
-        values: [{
-          master: f.kind,
-          version,
-          effective_from: effectiveFrom,
-          loaded_at: loadedAt,
-          file_name: basename(f.file),
-          file_sha256: createHash('sha256').update(content).digest('hex'),
-          rows: rows.length,
-        }],
+        values: [
+          {
+            master: f.kind,
+            version,
+            effective_from: effectiveFrom,
+            loaded_at: loadedAt,
+            file_name: basename(f.file),
+            file_sha256: createHash('sha256').update(content).digest('hex'),
+            rows: rows.length,
+          },
+        ],
         format: 'JSONEachRow',
       });
       loaded.push({ master: f.kind, file: f.file, rows: rows.length, version, effectiveFrom });

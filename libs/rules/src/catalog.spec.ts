@@ -11,8 +11,20 @@ import type { RuleFixture } from './testing/fixture.types';
 
 const LOCK_FILE = join(__dirname, 'catalog.lock.json');
 const SPEC_IDS = [
-  'off-hours', 'mass-output', 'mass-lookup', 'dormant-account', 'absentee-activity', 'login-failures', 'watchlist-access',
-  'self-lookup', 'concurrent-sessions', 'external-media', 'unauthorized-use', 'missing-reason', 'log-gap', 'unused-account',
+  'off-hours',
+  'mass-output',
+  'mass-lookup',
+  'dormant-account',
+  'absentee-activity',
+  'login-failures',
+  'watchlist-access',
+  'self-lookup',
+  'concurrent-sessions',
+  'external-media',
+  'unauthorized-use',
+  'missing-reason',
+  'log-gap',
+  'unused-account',
 ];
 
 /**
@@ -26,13 +38,16 @@ const READ_CHECK_WINDOWS = [
 ];
 
 function undeclared(rule: AnyRuleDefinition): string[] {
-  return undeclaredReads(rule, READ_CHECK_WINDOWS.map((w) => sampleContext(rule, w)));
+  return undeclaredReads(
+    rule,
+    READ_CHECK_WINDOWS.map((w) => sampleContext(rule, w)),
+  );
 }
 
 function fixturesOf(id: string): RuleFixture[] {
   const file = join(__dirname, 'rules', id, 'fixtures', `${id}.fixtures.ts`);
   if (!existsSync(file)) return [];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- fixtures are found by the rule's ID
   return (require(file) as { default: RuleFixture[] }).default;
 }
 
@@ -45,30 +60,36 @@ describe('rule catalogue', () => {
     expect(getRule('no-such-rule')).toBeUndefined();
   });
 
-  it.each(RULES.map((r) => [r.id, r] as const))('%s: metadata in Japanese, defaults parse, an int-spec with positive and negative fixtures', (id, rule) => {
-    expect(rule.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
-    expect(SEVERITIES).toContain(rule.severity);
-    expect(Number.isInteger(rule.version) && rule.version >= 1).toBe(true);
-    for (const text of [rule.title, rule.guideline, rule.description]) expect(text).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
-    expect(() => rule.params.parse({})).not.toThrow();
-    expect(existsSync(join(__dirname, 'rules', id, `${id}.rule.int-spec.ts`))).toBe(true);
-    const kinds = new Set(fixturesOf(id).map((f) => f.kind));
-    expect(kinds.has('positive')).toBe(true);
-    expect(kinds.has('negative')).toBe(true);
-    for (const f of fixturesOf(id)) {
-      if (f.kind === 'positive') expect(f.expected.length).toBeGreaterThan(0);
-      if (f.kind === 'negative') expect(f.expected).toEqual([]);
-    }
-  });
+  it.each(RULES.map((r) => [r.id, r] as const))(
+    '%s: metadata in Japanese, defaults parse, an int-spec with positive and negative fixtures',
+    (id, rule) => {
+      expect(rule.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
+      expect(SEVERITIES).toContain(rule.severity);
+      expect(Number.isInteger(rule.version) && rule.version >= 1).toBe(true);
+      for (const text of [rule.title, rule.guideline, rule.description]) expect(text).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+      expect(() => rule.params.parse({})).not.toThrow();
+      expect(existsSync(join(__dirname, 'rules', id, `${id}.rule.int-spec.ts`))).toBe(true);
+      const kinds = new Set(fixturesOf(id).map((f) => f.kind));
+      expect(kinds.has('positive')).toBe(true);
+      expect(kinds.has('negative')).toBe(true);
+      for (const f of fixturesOf(id)) {
+        if (f.kind === 'positive') expect(f.expected.length).toBeGreaterThan(0);
+        if (f.kind === 'negative') expect(f.expected).toEqual([]);
+      }
+    },
+  );
 
-  it.each(RULES.map((r) => [r.id, r] as const))('%s: declares exactly what its query reads (event sources, masters, look-back)', (_id, rule) => {
-    expect(undeclared(rule)).toEqual([]);
-  });
+  it.each(RULES.map((r) => [r.id, r] as const))(
+    '%s: declares exactly what its query reads (event sources, masters, look-back)',
+    (_id, rule) => {
+      expect(undeclared(rule)).toEqual([]);
+    },
+  );
 
   it('the declaration check names a rule that reads events, masters or a look-back it does not declare', () => {
     const offHours = getRule('off-hours')!;
     expect(undeclared({ ...offHours, reads: { events: [], masters: ['staff'], lookbackDays: 0 } })).toEqual([
-      "off-hours: its query reads events but reads.events declares none — declare the sources it reads, or ALL_EVENTS",
+      'off-hours: its query reads events but reads.events declares none — declare the sources it reads, or ALL_EVENTS',
       "off-hours: its query reads master_overtime but reads.masters does not declare 'overtime'",
       "off-hours: its query reads calendar_days but reads.masters does not declare 'calendar'",
     ]);
@@ -88,7 +109,13 @@ describe('rule catalogue', () => {
   });
 
   it('keeps the spec defaults', () => {
-    expect(getRule('mass-output')!.params.parse({})).toMatchObject({ threshold: 1000, factor: 10, lookbackDays: 90, minActiveDays: 10, minimum: 200 });
+    expect(getRule('mass-output')!.params.parse({})).toMatchObject({
+      threshold: 1000,
+      factor: 10,
+      lookbackDays: 90,
+      minActiveDays: 10,
+      minimum: 200,
+    });
     expect(getRule('mass-lookup')!.params.parse({})).toMatchObject({ threshold: 300 });
     expect(getRule('dormant-account')!.params.parse({})).toMatchObject({ minLeaveDays: 90 });
     expect(getRule('login-failures')!.params.parse({})).toMatchObject({ failures: 5, withinMinutes: 10 });
@@ -100,7 +127,9 @@ describe('rule catalogue', () => {
   it('resolves configured parameters and names a wrong key', () => {
     expect(resolveRuleParams(getRule('mass-lookup')!, { params: { 'mass-lookup': { threshold: 500 } } })).toEqual({ threshold: 500 });
     expect(resolveRuleParams(getRule('external-media')!, { approvedDevices: ['USB\\X'] })).toEqual({ approvedDevices: ['USB\\X'] });
-    expect(() => resolveRuleParams(getRule('login-failures')!, { params: { 'login-failures': { failures: 'many' } } })).toThrow(RuleParamsError);
+    expect(() => resolveRuleParams(getRule('login-failures')!, { params: { 'login-failures': { failures: 'many' } } })).toThrow(
+      RuleParamsError,
+    );
     expect(() => resolveRuleParams(getRule('login-failures')!, { params: { 'login-failures': { failures: 'many' } } })).toThrow(
       /rules\.params\.login-failures\.failures/,
     );
@@ -119,7 +148,9 @@ describe('rule catalogue', () => {
       else if (was.queryHash !== now.queryHash || was.version !== now.version) problems.push(`${id}: catalog.lock.json is out of date`);
     }
     if (problems.length) {
-      throw new Error(`${problems.join('\n')}\nThen run: UPDATE_RULES_LOCK=1 npx jest libs/rules/src/catalog.spec.ts, and commit catalog.lock.json`);
+      throw new Error(
+        `${problems.join('\n')}\nThen run: UPDATE_RULES_LOCK=1 npx jest libs/rules/src/catalog.spec.ts, and commit catalog.lock.json`,
+      );
     }
   });
 });

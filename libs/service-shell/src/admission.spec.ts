@@ -4,7 +4,13 @@ import { EventEmitter } from 'node:events';
 import { AdmissionControl, AdmissionLimits, classify } from './admission';
 import { MetricsService } from './metrics.service';
 
-const LIMITS: AdmissionLimits = { maxInflightRequests: 3, maxInflightBytes: 1000, maxInflightReads: 2, bodyLimitBytes: 600, retryAfterSeconds: 7 };
+const LIMITS: AdmissionLimits = {
+  maxInflightRequests: 3,
+  maxInflightBytes: 1000,
+  maxInflightReads: 2,
+  bodyLimitBytes: 600,
+  retryAfterSeconds: 7,
+};
 
 /** A response as the middleware uses it: headers, status, json, and the finish/close events. */
 class FakeResponse extends EventEmitter {
@@ -36,7 +42,11 @@ describe('AdmissionControl', () => {
 
   /** Sends a request through the middleware: whether it was admitted, and its response. */
   function arrive(method: string, path: string, contentLength?: number): { admitted: boolean; res: FakeResponse } {
-    const req = { method, path, headers: contentLength === undefined ? {} : { 'content-length': String(contentLength) } } as unknown as Request;
+    const req = {
+      method,
+      path,
+      headers: contentLength === undefined ? {} : { 'content-length': String(contentLength) },
+    } as unknown as Request;
     const res = new FakeResponse();
     let admitted = false;
     admission.middleware(req, res as unknown as Response, (() => (admitted = true)) as NextFunction);
@@ -61,7 +71,9 @@ describe('AdmissionControl', () => {
     expect(refused.res.headers).toMatchObject({ 'retry-after': '7', connection: 'close' });
     expect((refused.res.body as { message: string }).message).toContain('resend the same batch after 7 s');
     expect(admission.inFlight()).toEqual({ ingest: 3, api: 0 });
-    expect(await metric('kansa_http_refused_total')).toEqual([expect.objectContaining({ labels: { class: 'ingest', reason: 'busy' }, value: 1 })]);
+    expect(await metric('kansa_http_refused_total')).toEqual([
+      expect.objectContaining({ labels: { class: 'ingest', reason: 'busy' }, value: 1 }),
+    ]);
     // The other API routes have their own bound, and /health none.
     expect(arrive('GET', '/api/findings').admitted).toBe(true);
     expect(arrive('GET', '/health').admitted).toBe(true);
@@ -74,7 +86,9 @@ describe('AdmissionControl', () => {
     expect(arrive('POST', '/api/ingest/jumin').admitted).toBe(false); // no Content-Length: 600
     const b = arrive('POST', '/api/ingest/jumin', 400);
     expect(b.admitted).toBe(true);
-    expect(await metric('kansa_http_inflight_bytes')).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { class: 'ingest' }, value: 900 })]));
+    expect(await metric('kansa_http_inflight_bytes')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ labels: { class: 'ingest' }, value: 900 })]),
+    );
     a.res.emit('finish');
     b.res.emit('close'); // a connection closed before the answer releases too
     b.res.emit('finish'); // … once

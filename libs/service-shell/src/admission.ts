@@ -6,7 +6,10 @@ import { MetricsService } from './metrics.service';
 export type AdmissionClass = 'ingest' | 'api';
 export const ADMISSION_CLASSES: readonly AdmissionClass[] = ['ingest', 'api'];
 
-export type AdmissionLimits = Pick<HttpSettings, 'maxInflightRequests' | 'maxInflightBytes' | 'maxInflightReads' | 'bodyLimitBytes' | 'retryAfterSeconds'>;
+export type AdmissionLimits = Pick<
+  HttpSettings,
+  'maxInflightRequests' | 'maxInflightBytes' | 'maxInflightReads' | 'bodyLimitBytes' | 'retryAfterSeconds'
+>;
 
 type Refusal = 'busy' | 'shutting-down';
 

@@ -26,7 +26,9 @@ export class ApiAuthGuard implements CanActivate {
     const client = authenticate(this.config, req.headers.authorization);
     const need = this.reflector.getAllAndOverride<ApiRole | undefined>(REQUIRED_ROLE, targets);
     if (!need || !roleAllows(client.role, need)) {
-      throw new ForbiddenException(`この操作にはロール ${need ?? '(なし)'} のトークンが必要です (token ${client.name} has role ${client.role})`);
+      throw new ForbiddenException(
+        `この操作にはロール ${need ?? '(なし)'} のトークンが必要です (token ${client.name} has role ${client.role})`,
+      );
     }
     req.apiClient = client;
     return true;

@@ -46,11 +46,17 @@ export interface RunningService {
  * like every route but /health), request metrics and shutdown, and starts
  * listening.
  */
-export async function startHttpService(rootModule: DynamicModule, config: KansaConfig, options: HttpServiceOptions = {}): Promise<RunningService> {
+export async function startHttpService(
+  rootModule: DynamicModule,
+  config: KansaConfig,
+  options: HttpServiceOptions = {},
+): Promise<RunningService> {
   const adapter = new ServiceHttpAdapter(config.http);
   const app = await NestFactory.create<NestExpressApplication>(rootModule, adapter, {
     bodyParser: false,
-    logger: options.logger ?? new ServiceLogger({ logLevels: process.env.KANSA_DEBUG ? ['log', 'error', 'warn', 'debug'] : ['log', 'error', 'warn'] }),
+    logger:
+      options.logger ??
+      new ServiceLogger({ logLevels: process.env.KANSA_DEBUG ? ['log', 'error', 'warn', 'debug'] : ['log', 'error', 'warn'] }),
     abortOnError: false,
   });
   const metrics = app.get(MetricsService);
@@ -78,7 +84,10 @@ export async function startHttpService(rootModule: DynamicModule, config: KansaC
       res.status(e.getStatus()).json(e.getResponse());
     }
   });
-  SwaggerModule.setup(OPENAPI_PATH, app, () => buildOpenApi(app), { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'api/docs/openapi.yaml' });
+  SwaggerModule.setup(OPENAPI_PATH, app, () => buildOpenApi(app), {
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+    yamlDocumentUrl: 'api/docs/openapi.yaml',
+  });
   const host = options.host ?? config.http.host;
   await app.listen(options.port ?? config.http.port, host);
   const address = app.getHttpServer().address() as { port: number };
@@ -93,7 +102,12 @@ export async function startHttpService(rootModule: DynamicModule, config: KansaC
 /** How often idle keep-alive connections (and, once forced, all connections) are closed during a shutdown. */
 const SWEEP_INTERVAL_MS = 200;
 
-async function shutdown(app: INestApplication, adapter: ServiceHttpAdapter, admission: AdmissionControl, forceAfterMs?: number): Promise<ShutdownOutcome> {
+async function shutdown(
+  app: INestApplication,
+  adapter: ServiceHttpAdapter,
+  admission: AdmissionControl,
+  forceAfterMs?: number,
+): Promise<ShutdownOutcome> {
   admission.drain();
   void adapter.close(); // stop accepting now; Nest's close below waits for the same promise
   const server = adapter.server;
@@ -159,7 +173,12 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
 }
 
 /** Body parser failures as JSON with a reason, not an HTML page. */
-function bodyErrors(err: Error & { status?: number; type?: string; limit?: number }, _req: Request, res: Response, next: NextFunction): void {
+function bodyErrors(
+  err: Error & { status?: number; type?: string; limit?: number },
+  _req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
   if (!err) return next();
   if (err.type === 'entity.too.large') {
     res.status(413).json({

@@ -65,13 +65,18 @@ export class MetricsService {
 
   constructor(stats: ServiceStatsRepository) {
     collectDefaultMetrics({ register: this.registry, prefix: 'kansa_process_' });
-    const self = this;
+    const logger = this.logger;
     new Gauge({
       name: 'kansa_storage_up',
       help: '1 when ClickHouse answers a query',
       registers: [this.registry],
       async collect() {
-        this.set(await stats.ping().then(() => 1, () => 0));
+        this.set(
+          await stats.ping().then(
+            () => 1,
+            () => 0,
+          ),
+        );
       },
     });
     new Gauge({
@@ -90,7 +95,7 @@ export class MetricsService {
             this.set({ source: r.source, transport: r.transport, outcome: 'quarantined' }, Number(r.quarantined));
           }
         } catch (err) {
-          self.logger.warn(`metrics: storage query failed: ${(err as Error).message}`);
+          logger.warn(`metrics: storage query failed: ${(err as Error).message}`);
         }
       },
     });

@@ -13,7 +13,9 @@ export class ServiceStatsRepository {
   }
 
   /** Lines ingested by all collectors, by source and transport (the import ledger's sums). */
-  linesIngested(): Promise<Array<{ source: string; transport: string; read: string; stored: string; duplicates: string; quarantined: string }>> {
+  linesIngested(): Promise<
+    Array<{ source: string; transport: string; read: string; stored: string; duplicates: string; quarantined: string }>
+  > {
     return this.rows(
       `SELECT source, transport, sum(lines_read) AS read, sum(stored) AS stored, sum(duplicates) AS duplicates, sum(quarantined) AS quarantined
        FROM ${TABLES.importBatches} GROUP BY source, transport`,

@@ -13,7 +13,6 @@ export interface StorageTarget {
   dataDir?: string;
 }
 
-
 /** The embedded data directory is held by another process. */
 export class DataDirectoryInUseError extends StorageUnavailableError {
   constructor(readonly dataDir: string) {
@@ -26,7 +25,9 @@ export class DataDirectoryInUseError extends StorageUnavailableError {
 }
 
 export function describeTarget(target: StorageTarget): string {
-  return target.url ? `ClickHouse ${target.url} (database ${target.database ?? 'default'})` : `embedded ${resolve(target.dataDir ?? './data')}`;
+  return target.url
+    ? `ClickHouse ${target.url} (database ${target.database ?? 'default'})`
+    : `embedded ${resolve(target.dataDir ?? './data')}`;
 }
 
 /**
@@ -54,7 +55,7 @@ export async function openClickHouse(target: StorageTarget): Promise<ClickHouseC
   const dataDir = resolve(target.dataDir ?? './data');
   mkdirSync(dataDir, { recursive: true });
   // chdb is loaded lazily: server deployments never load the embedded engine.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only in embedded mode (see above)
   const { createChdbConnection } = require('chdb/connection') as typeof import('chdb/connection');
   let client: ClickHouseClient;
   try {

@@ -116,13 +116,17 @@ export type StagedColumnName = StagedColumns['name'];
 export type StagedRow = { [C in StagedColumns as C['name']]: ValueOf<C['kind']> };
 
 /** How each staged column is written, in order: the renderer's plan. */
-export const STAGED_PLAN: ReadonlyArray<{ name: StagedColumnName; kind: Kind }> = STAGED_COLUMNS.map((c) => ({ name: c.name as StagedColumnName, kind: c.kind }));
+export const STAGED_PLAN: ReadonlyArray<{ name: StagedColumnName; kind: Kind }> = STAGED_COLUMNS.map((c) => ({
+  name: c.name as StagedColumnName,
+  kind: c.kind,
+}));
 
 /** Default values of an event row (a test kit's starting point). */
 export function emptyEventRow(): EventRow {
   const row: Record<string, unknown> = {};
   for (const c of EVENT_COLUMNS) {
-    row[c.name] = c.kind === 'bool' ? false : c.kind === 'count' ? 0 : c.kind === 'texts' ? [] : c.kind === 'time' ? '1970-01-01 09:00:00.000' : '';
+    row[c.name] =
+      c.kind === 'bool' ? false : c.kind === 'count' ? 0 : c.kind === 'texts' ? [] : c.kind === 'time' ? '1970-01-01 09:00:00.000' : '';
   }
   return row as EventRow;
 }

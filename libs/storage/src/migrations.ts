@@ -45,9 +45,7 @@ export async function migrate(client: ClickHouseClient, dir = MIGRATIONS_DIR): P
   });
   const applied = new Set(
     (
-      await (
-        await client.query({ query: `SELECT version FROM ${TABLES.migrations}`, format: 'JSONEachRow' })
-      ).json<{ version: number }>()
+      await (await client.query({ query: `SELECT version FROM ${TABLES.migrations}`, format: 'JSONEachRow' })).json<{ version: number }>()
     ).map((r) => Number(r.version)),
   );
   const done: string[] = [];
@@ -57,7 +55,7 @@ export async function migrate(client: ClickHouseClient, dir = MIGRATIONS_DIR): P
       try {
         await client.command({ query: statement });
       } catch (err) {
-        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
       }
     }
     await client.insert({

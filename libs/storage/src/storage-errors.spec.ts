@@ -5,14 +5,26 @@ const ch = (code: string, type: string, message: string) => Object.assign(new Er
 
 describe('one classification of storage errors', () => {
   it.each([
-    ['a full disk (engine message)', ch('1001', 'STD_EXCEPTION', 'Cannot write to file /data/x.bin, errno: 28, strerror: No space left on device'), 'unavailable'],
+    [
+      'a full disk (engine message)',
+      ch('1001', 'STD_EXCEPTION', 'Cannot write to file /data/x.bin, errno: 28, strerror: No space left on device'),
+      'unavailable',
+    ],
     ['a full disk (Node)', Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }), 'unavailable'],
-    ['a server that is not there', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }), 'unavailable'],
+    [
+      'a server that is not there',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }),
+      'unavailable',
+    ],
     ['a detached table', ch('60', 'UNKNOWN_TABLE', 'Table default.events does not exist'), 'unavailable'],
     ['a read-only table', ch('242', 'TABLE_IS_READ_ONLY', 'Table is in readonly mode'), 'unavailable'],
     ['memory', ch('241', 'MEMORY_LIMIT_EXCEEDED', 'Memory limit (total) exceeded'), 'transient'],
     ['merges behind', ch('252', 'TOO_MANY_PARTS', 'Too many parts (300) in all partitions in total'), 'transient'],
-    ['the per-INSERT partition limit', ch('252', 'TOO_MANY_PARTS', 'Too many partitions for single INSERT block (more than 100).'), 'permanent'],
+    [
+      'the per-INSERT partition limit',
+      ch('252', 'TOO_MANY_PARTS', 'Too many partitions for single INSERT block (more than 100).'),
+      'permanent',
+    ],
     ['a constraint', ch('469', 'VIOLATED_CONSTRAINT', 'Constraint `c` for table default.events is violated at row 1.'), 'permanent'],
     ['a syntax error', ch('62', 'SYNTAX_ERROR', 'Syntax error: failed at position 7'), 'permanent'],
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'x')"), 'permanent'],

@@ -63,7 +63,19 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 /** System error codes (Node, or the engine's errno text) that mean the same. */
-const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN', 'ENOSPC', 'EROFS', 'EIO', 'EDQUOT']);
+const UNAVAILABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOSPC',
+  'EROFS',
+  'EIO',
+  'EDQUOT',
+]);
 
 /** Engine messages of a full or broken disk, whatever code carries them (74/75/76, 425 SYSTEM_ERROR, 1000/1001). */
 const DISK_TROUBLE = /No space left on device|errno: 28|Read-only file system|Disk quota exceeded|Input\/output error|Not enough space/i;

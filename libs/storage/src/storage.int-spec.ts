@@ -13,7 +13,7 @@ describe('storage (embedded ClickHouse)', () => {
   it('applies every numbered migration once and records it', async () => {
     const recorded = await store.rows<{ name: string }>('SELECT name FROM schema_migrations ORDER BY version');
     expect(recorded.map((r) => r.name)).toEqual(readMigrations().map((m) => m.name));
-    const tables = await store.rows<{ name: string }>("SELECT name FROM system.tables WHERE database = currentDatabase()");
+    const tables = await store.rows<{ name: string }>('SELECT name FROM system.tables WHERE database = currentDatabase()');
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['events', 'quarantine', 'import_batches', 'findings']));
   });
 

@@ -6,7 +6,6 @@ import { applyRetention, migrate } from './migrations';
 import { StoredCountsRepository } from './stored-counts.repository';
 import { CLICKHOUSE } from './storage.tokens';
 
-
 /** Opens storage once, applies migrations and retention, closes on shutdown. */
 @Injectable()
 export class StorageLifecycle implements OnApplicationShutdown {

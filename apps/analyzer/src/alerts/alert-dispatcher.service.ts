@@ -52,7 +52,12 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
 
   onApplicationBootstrap(): void {
     if (!this.config.alerts.enabled || !this.channels.some((c) => c.enabled)) return;
-    this.logger.log(`alerts on: ${this.channels.filter((c) => c.enabled).map((c) => `${c.name} → ${c.recipients}`).join('; ')}`);
+    this.logger.log(
+      `alerts on: ${this.channels
+        .filter((c) => c.enabled)
+        .map((c) => `${c.name} → ${c.recipients}`)
+        .join('; ')}`,
+    );
     this.schedule(0);
   }
 
@@ -87,7 +92,10 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     const views = new Map<string, FindingView | null>();
     const summaries: DispatchSummary[] = [];
     for (const channel of this.channels.filter((c) => c.enabled)) {
-      const states = await this.deliveries.states(channel.name, candidates.map((c) => c.findingId));
+      const states = await this.deliveries.states(
+        channel.name,
+        candidates.map((c) => c.findingId),
+      );
       const due: Array<{ view: FindingView; attempt: number }> = [];
       for (const c of candidates) {
         const state = states.get(c.findingId);
@@ -145,7 +153,9 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       }
       if (error) {
         const gaveUp = rows.filter((r) => r.status === 'abandoned').length;
-        const log = `${channel.name}: sending ${group.length} finding(s) failed: ${error}` + (gaveUp ? ` — gave up on ${gaveUp} after ${this.config.alerts.retry.maxAttempts} attempts` : ' — will retry');
+        const log =
+          `${channel.name}: sending ${group.length} finding(s) failed: ${error}` +
+          (gaveUp ? ` — gave up on ${gaveUp} after ${this.config.alerts.retry.maxAttempts} attempts` : ' — will retry');
         if (gaveUp) this.logger.error(log);
         else this.logger.warn(log);
       }

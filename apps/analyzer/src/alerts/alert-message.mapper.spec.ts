@@ -40,7 +40,9 @@ describe('alert message', () => {
   });
 
   it('lists every finding of a digest in one message', () => {
-    const items = ['a', 'b', 'c', 'd'].map((c, i) => toAlertItem(finding({ id: c.repeat(32), severity: i ? 'high' : 'critical' }), 'https://kansa.example/'));
+    const items = ['a', 'b', 'c', 'd'].map((c, i) =>
+      toAlertItem(finding({ id: c.repeat(32), severity: i ? 'high' : 'critical' }), 'https://kansa.example/'),
+    );
     const msg = composeAlert(items, true, 'm2');
     expect(msg.subject).toBe('[kansa] 検知 4 件 (重要度「重大」を含む)');
     for (const c of ['a', 'b', 'c', 'd']) expect(msg.text).toContain(`https://kansa.example/findings/${c.repeat(32)}`);

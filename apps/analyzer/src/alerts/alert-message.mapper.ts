@@ -52,13 +52,7 @@ export function composeAlert(items: readonly AlertItem[], digest: boolean, messa
     const it = items[0];
     return {
       subject: `[kansa] 重要度「${it.severityTitle}」${it.ruleTitle} — 職員 ${it.userId || '(不明)'} ${it.day}`,
-      text: [
-        '監査 kansa からの通知です。確認が必要な検知がありました。',
-        '',
-        ...describe(it),
-        '',
-        footer(it.link),
-      ].join('\n'),
+      text: ['監査 kansa からの通知です。確認が必要な検知がありました。', '', ...describe(it), '', footer(it.link)].join('\n'),
       json,
     };
   }

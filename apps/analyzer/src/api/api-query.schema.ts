@@ -15,9 +15,12 @@ function periodInOrder(q: { from?: string; to?: string }, ctx: z.RefinementCtx):
   if (problem) ctx.addIssue({ code: 'custom', path: ['from'], message: problem });
 }
 /** `?rule=a&rule=b` or `?rule=a,b`. */
-const list = z
-  .union([z.string(), z.array(z.string())])
-  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
+const list = z.union([z.string(), z.array(z.string())]).transform((v) =>
+  (Array.isArray(v) ? v : [v])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 export const findingsQuerySchema = z
   .object({
@@ -50,7 +53,9 @@ export const eventsQuerySchema = z
     limit: z.coerce.number().int().min(1).max(100_000).optional(),
   })
   .strict()
-  .refine((q) => Boolean(q.subject) !== Boolean(q.user), { message: 'subject か user のどちらか一方を指定してください (exactly one of subject, user)' })
+  .refine((q) => Boolean(q.subject) !== Boolean(q.user), {
+    message: 'subject か user のどちらか一方を指定してください (exactly one of subject, user)',
+  })
   .superRefine(periodInOrder);
 
 /** A report's month (path parameter `:month`), YYYY-MM. */

@@ -1,4 +1,17 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FINDING_STATUSES } from '@kansa/domain';
 import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/service-shell';
@@ -49,9 +62,14 @@ export class FindingsController {
   @Post(':id/transition')
   @HttpCode(200)
   @ApiOperation({ summary: '確認状態の変更 (triage): new → reviewing → no_issue | action_required | false_positive → closed' })
-  @ApiBody({ schema: { type: 'object', required: ['to'], properties: { to: { enum: [...FINDING_STATUSES] }, comment: { type: 'string' } } } })
+  @ApiBody({
+    schema: { type: 'object', required: ['to'], properties: { to: { enum: [...FINDING_STATUSES] }, comment: { type: 'string' } } },
+  })
   @ApiResponse({ status: 200, description: '変更しました (the finding as changed)' })
-  @ApiResponse({ status: 409, description: '現在の状態からは変更できません (他の担当者が先に変更した場合を含む): current に現在の状態・担当者・日時' })
+  @ApiResponse({
+    status: 409,
+    description: '現在の状態からは変更できません (他の担当者が先に変更した場合を含む): current に現在の状態・担当者・日時',
+  })
   async transition(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<FindingView> {
     const b = parseOr400(transitionBodySchema, body);
     try {

@@ -49,7 +49,8 @@ export class ReportsController {
     }
     await this.audit.recordRequest(req, typeof req.query.purpose === 'string' ? req.query.purpose : '');
     const path = await this.reports.path(month, format);
-    if (!path || !existsSync(path)) throw new NotFoundException(`${month} の報告書 (${format}) はまだ作成されていません (report not made yet)`);
+    if (!path || !existsSync(path))
+      throw new NotFoundException(`${month} の報告書 (${format}) はまだ作成されていません (report not made yet)`);
     res.setHeader('Content-Type', CONTENT_TYPES[format as ReportFormat]);
     res.setHeader('Content-Length', String(statSync(path).size));
     res.setHeader('Content-Disposition', `attachment; filename="${basename(path)}"`);

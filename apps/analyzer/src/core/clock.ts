@@ -19,7 +19,6 @@ export function fixedClock(at: Date | string): Clock {
   return { now: () => d };
 }
 
-
 /** Groups days into runs of consecutive days: [[from, to], …], sorted. */
 export function consecutiveRanges(days: Iterable<string>): Array<[string, string]> {
   const sorted = [...new Set(days)].sort();

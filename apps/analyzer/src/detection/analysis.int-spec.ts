@@ -134,7 +134,11 @@ describe('re-analysis with a changed rule (real ClickHouse)', () => {
   });
 
   it('runs the other rules when one fails, names the failed rule, and leaves its days due', async () => {
-    const broken = { ...lateViewRule(), id: 'test-broken', query: () => ({ query: 'SELECT no_such_column FROM events', query_params: {} }) };
+    const broken = {
+      ...lateViewRule(),
+      id: 'test-broken',
+      query: () => ({ query: 'SELECT no_such_column FROM events', query_params: {} }),
+    };
     const app = await openAnalyzerApp(store, { rules: [broken, lateViewRule(3, 21)] });
     await expect(app.get(AnalysisService).analyze({ fromDay: '2025-05-01', toDay: '2025-05-01' })).rejects.toThrow(
       /rule test-broken failed for 2025-05-01\.\.2025-05-01/,

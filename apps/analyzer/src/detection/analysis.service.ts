@@ -28,7 +28,12 @@ export class AnalysisFailedError extends Error {
 
 /** A rule's query failed: names the rule and window (the run is recorded as failed). */
 export class RuleFailedError extends Error {
-  constructor(readonly rule: string, fromDay: string, toDay: string, override readonly cause: Error) {
+  constructor(
+    readonly rule: string,
+    fromDay: string,
+    toDay: string,
+    override readonly cause: Error,
+  ) {
     super(`rule ${rule} failed for ${fromDay}..${toDay}: ${cause.message}`);
   }
 }
@@ -100,7 +105,10 @@ export class AnalysisService {
 
   async analyze(request: AnalyzeRequest): Promise<AnalyzeResult> {
     const { fromDay, toDay } = request;
-    for (const [flag, day] of [['--from', fromDay], ['--to', toDay]] as const) {
+    for (const [flag, day] of [
+      ['--from', fromDay],
+      ['--to', toDay],
+    ] as const) {
       if (!isValidDay(day)) throw new AnalysisInputError(`${flag}: "${day}" is not a date YYYY-MM-DD (日付の形式が不正です)`);
     }
     if (fromDay > toDay) throw new AnalysisInputError(`--from ${fromDay} is after --to ${toDay} (期間の指定が逆です)`);
@@ -108,8 +116,16 @@ export class AnalysisService {
     const started = this.clock.now();
     const runId = randomUUID();
     const run = {
-      runId, kind: request.kind ?? 'manual', startedAt: jstTimestamp(started), finishedAt: null, fromDay, toDay,
-      rules: rules.map((r) => r.id), status: 'running' as const, error: '', findings: 0,
+      runId,
+      kind: request.kind ?? 'manual',
+      startedAt: jstTimestamp(started),
+      finishedAt: null,
+      fromDay,
+      toDay,
+      rules: rules.map((r) => r.id),
+      status: 'running' as const,
+      error: '',
+      findings: 0,
     };
     await this.runs.save(run);
     const t0 = performance.now();
@@ -171,8 +187,15 @@ export class AnalysisService {
    * parameters written in (`kansa rules show`). The window's calendar is
    * prepared as for an analysis; nothing else is written.
    */
-  async explain(ruleId: string, fromDay: string, toDay: string): Promise<{ rule: AnyRule; params: unknown; segments: Array<{ segment: Segment; sql: string }> }> {
-    for (const [flag, day] of [['--from', fromDay], ['--to', toDay]] as const) {
+  async explain(
+    ruleId: string,
+    fromDay: string,
+    toDay: string,
+  ): Promise<{ rule: AnyRule; params: unknown; segments: Array<{ segment: Segment; sql: string }> }> {
+    for (const [flag, day] of [
+      ['--from', fromDay],
+      ['--to', toDay],
+    ] as const) {
       if (!isValidDay(day)) throw new AnalysisInputError(`${flag}: "${day}" is not a date YYYY-MM-DD (日付の形式が不正です)`);
     }
     if (fromDay > toDay) throw new AnalysisInputError(`--from ${fromDay} is after --to ${toDay} (期間の指定が逆です)`);
@@ -280,14 +303,28 @@ function sameVersions(a: MasterVersions, b: MasterVersions): boolean {
 }
 
 /** The ledger rows of a rule over a segment: per day and ledger key, what the analysis read. */
-function ledgerEntries(rule: AnyRule, lookbackDays: number, segment: Segment, data: DataSnapshot, runId: string, analyzedAt: string): LedgerEntry[] {
+function ledgerEntries(
+  rule: AnyRule,
+  lookbackDays: number,
+  segment: Segment,
+  data: DataSnapshot,
+  runId: string,
+  analyzedAt: string,
+): LedgerEntry[] {
   const masters = mastersRead(rule, segment.masters);
   return eachDay(segment.fromDay, segment.toDay).flatMap((day) =>
     dayInputs(rule, lookbackDays, day, data).map((input) => ({
-      rule: rule.id, day, source: input.source, ruleVersion: rule.version,
-      eventsSeen: input.day.events, dataMark: input.day.mark,
-      lookbackEvents: input.lookback.events, lookbackMark: input.lookback.mark,
-      masters, analyzedAt, runId,
+      rule: rule.id,
+      day,
+      source: input.source,
+      ruleVersion: rule.version,
+      eventsSeen: input.day.events,
+      dataMark: input.day.mark,
+      lookbackEvents: input.lookback.events,
+      lookbackMark: input.lookback.mark,
+      masters,
+      analyzedAt,
+      runId,
     })),
   );
 }

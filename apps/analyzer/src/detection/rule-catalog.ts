@@ -1,8 +1,7 @@
-import type { RuleDefinition } from '@kansa/rules';
+import type { AnyRuleDefinition } from '@kansa/rules';
 
 /** Nest injection token of the rule catalogue (RULES of @kansa/rules; tests may provide their own). */
 export const RULE_CATALOG = Symbol('RULE_CATALOG');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRule = RuleDefinition<any, any>;
+export type AnyRule = AnyRuleDefinition;
 export type RuleCatalog = readonly AnyRule[];

@@ -28,7 +28,9 @@ export class EventLookupService {
   async bySubject(number: string, query: EventLookupQuery = {}): Promise<EventLookupResult> {
     const id = number.trim();
     if (!/^\d{10}$|^\d{15}$/.test(id)) {
-      throw new EventLookupInputError(`--subject "${number}": expected a 宛名番号 (10 digits) or 統合宛名番号 (15 digits) (番号の形式が不正です)`);
+      throw new EventLookupInputError(
+        `--subject "${number}": expected a 宛名番号 (10 digits) or 統合宛名番号 (15 digits) (番号の形式が不正です)`,
+      );
     }
     const matched = await this.events.residentNumbers(id);
     return { matched, ...(await this.events.accesses({ subjectIds: matched, ...window(query) })) };

@@ -5,8 +5,19 @@ import { CLICKHOUSE, TABLES } from '@kansa/storage';
 
 /** The fields of an access as staff read it in a 開示請求 answer or an investigation (the domain's event, stored). */
 const ACCESS_FIELDS = [
-  'source', 'userId', 'userName', 'departmentCode', 'terminalId', 'action', 'screenId', 'businessCode', 'subjectId',
-  'myNumberShown', 'recordCount', 'reason', 'outcome',
+  'source',
+  'userId',
+  'userName',
+  'departmentCode',
+  'terminalId',
+  'action',
+  'screenId',
+  'businessCode',
+  'subjectId',
+  'myNumberShown',
+  'recordCount',
+  'reason',
+  'outcome',
 ] as const satisfies ReadonlyArray<keyof NormalizedEvent>;
 
 /** One access: its stored ID and JST time, and the event's fields. */
@@ -51,10 +62,22 @@ export class EventsRepository {
   async accesses(filter: AccessFilter): Promise<{ total: number; events: AccessEvent[] }> {
     const where: string[] = [];
     const query_params: Record<string, unknown> = { limit: filter.limit };
-    if (filter.subjectIds) (where.push('subject_id IN {ids:Array(String)}'), (query_params.ids = filter.subjectIds));
-    if (filter.userId !== undefined) (where.push('user_id = {user:String}'), (query_params.user = filter.userId));
-    if (filter.fromDay) (where.push('day >= {fromDay:Date}'), (query_params.fromDay = filter.fromDay));
-    if (filter.toDay) (where.push('day <= {toDay:Date}'), (query_params.toDay = filter.toDay));
+    if (filter.subjectIds) {
+      where.push('subject_id IN {ids:Array(String)}');
+      query_params.ids = filter.subjectIds;
+    }
+    if (filter.userId !== undefined) {
+      where.push('user_id = {user:String}');
+      query_params.user = filter.userId;
+    }
+    if (filter.fromDay) {
+      where.push('day >= {fromDay:Date}');
+      query_params.fromDay = filter.fromDay;
+    }
+    if (filter.toDay) {
+      where.push('day <= {toDay:Date}');
+      query_params.toDay = filter.toDay;
+    }
     const rows = await (
       await this.client.query({
         query: `SELECT ${COLUMNS}, count() OVER () AS total FROM ${TABLES.events}

@@ -90,7 +90,13 @@ describe('FindingsService triage (real ClickHouse)', () => {
     }
 
     const storedRows = async (finding: string) =>
-      Number((await store.rows<{ n: string }>(`SELECT count() AS n FROM ${TABLES.findingTransitions} WHERE finding_id = {id:String}`, { id: finding }))[0].n);
+      Number(
+        (
+          await store.rows<{ n: string }>(`SELECT count() AS n FROM ${TABLES.findingTransitions} WHERE finding_id = {id:String}`, {
+            id: finding,
+          })
+        )[0].n,
+      );
 
     it('in one process: four reviewers at once → one transition, three conflicts naming the current state', async () => {
       const finding = findingId('test-late-view', 'K000002', '2025-04-14');
@@ -129,7 +135,9 @@ describe('FindingsService triage (real ClickHouse)', () => {
           return super.appendTransition(t);
         }
       }
-      const processes = REVIEWERS.map(() => new FindingsService(new HeldRepository(store.client as ClickHouseClient), app.get(RULE_CATALOG), systemClock));
+      const processes = REVIEWERS.map(
+        () => new FindingsService(new HeldRepository(store.client as ClickHouseClient), app.get(RULE_CATALOG), systemClock),
+      );
       const { won, conflicts } = await race(processes.map((p, i) => p.transition(finding, 'reviewing', REVIEWERS[i], '')));
       expect(won).toHaveLength(1);
       expect(conflicts).toHaveLength(3);

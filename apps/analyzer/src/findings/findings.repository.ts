@@ -129,11 +129,26 @@ export class FindingsRepository {
   async list(filter: Omit<FindingFilter, 'statuses' | 'limit'>, ids?: readonly string[]): Promise<FindingRecord[]> {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
-    if (filter.from) (where.push('day >= {from:Date}'), (params.from = filter.from));
-    if (filter.to) (where.push('day <= {to:Date}'), (params.to = filter.to));
-    if (filter.rules?.length) (where.push('rule IN {rules:Array(String)}'), (params.rules = filter.rules));
-    if (filter.userId) (where.push('user_id = {userId:String}'), (params.userId = filter.userId));
-    if (ids) (where.push('finding_id IN {ids:Array(FixedString(32))}'), (params.ids = ids));
+    if (filter.from) {
+      where.push('day >= {from:Date}');
+      params.from = filter.from;
+    }
+    if (filter.to) {
+      where.push('day <= {to:Date}');
+      params.to = filter.to;
+    }
+    if (filter.rules?.length) {
+      where.push('rule IN {rules:Array(String)}');
+      params.rules = filter.rules;
+    }
+    if (filter.userId) {
+      where.push('user_id = {userId:String}');
+      params.userId = filter.userId;
+    }
+    if (ids) {
+      where.push('finding_id IN {ids:Array(FixedString(32))}');
+      params.ids = ids;
+    }
     const rows = await this.rows<FindingRow>(
       `SELECT * FROM ${TABLES.findings} FINAL
        ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
@@ -160,13 +175,27 @@ export class FindingsRepository {
 
   /** A finding's history, oldest first: one transition per place (the one `statuses` counts). */
   async history(id: string): Promise<TransitionRecord[]> {
-    const rows = await this.rows<{ seq: number; transition_id: string; at: string; by: string; from_status: FindingStatus; to_status: FindingStatus; comment: string }>(
+    const rows = await this.rows<{
+      seq: number;
+      transition_id: string;
+      at: string;
+      by: string;
+      from_status: FindingStatus;
+      to_status: FindingStatus;
+      comment: string;
+    }>(
       `SELECT seq, transition_id, at, by, from_status, to_status, comment FROM ${TABLES.findingTransitions}
        WHERE finding_id = {id:FixedString(32)} ORDER BY ${TRANSITION_ORDER}`,
       { id },
     );
     const records = rows.map((r) => ({
-      seq: Number(r.seq), transitionId: r.transition_id, at: r.at, by: r.by, from: r.from_status, to: r.to_status, comment: r.comment,
+      seq: Number(r.seq),
+      transitionId: r.transition_id,
+      at: r.at,
+      by: r.by,
+      from: r.from_status,
+      to: r.to_status,
+      comment: r.comment,
     }));
     // A place holds one row (deduplication); should a second ever be stored, the last in the order counts, as in `statuses`.
     return records.filter((r, i) => r.seq === 0 || records[i + 1]?.seq !== r.seq);
@@ -182,12 +211,22 @@ export class FindingsRepository {
     // clickhouse_settings: the embedded engine's connection turns those into session-wide SETs,
     // which would deduplicate every later insert of the process against this token. insert_deduplicate
     // is named too: a session may have switched it off (the token wins over it in ClickHouse 26).
-    if (!/^[0-9a-f]{32}$/.test(t.findingId) || !Number.isInteger(t.seq) || t.seq < 1) throw new Error(`invalid transition place ${t.findingId}:${t.seq}`);
+    if (!/^[0-9a-f]{32}$/.test(t.findingId) || !Number.isInteger(t.seq) || t.seq < 1)
+      throw new Error(`invalid transition place ${t.findingId}:${t.seq}`);
     await this.client.command({
       query: `INSERT INTO ${TABLES.findingTransitions} (finding_id, seq, transition_id, at, by, from_status, to_status, comment)
               SETTINGS insert_deduplicate = 1, insert_deduplication_token = '${t.findingId}:${t.seq}'
               SELECT {id:FixedString(32)}, {seq:UInt32}, {transitionId:String}, {at:DateTime64(3, 'Asia/Tokyo')}, {by:String}, {from:String}, {to:String}, {comment:String}`,
-      query_params: { id: t.findingId, seq: t.seq, transitionId: t.transitionId, at: t.at, by: t.by, from: t.from, to: t.to, comment: t.comment },
+      query_params: {
+        id: t.findingId,
+        seq: t.seq,
+        transitionId: t.transitionId,
+        at: t.at,
+        by: t.by,
+        from: t.from,
+        to: t.to,
+        comment: t.comment,
+      },
     });
     const [stored] = await this.rows<{ transition_id: string }>(
       `SELECT argMax(transition_id, ${TRANSITION_ORDER}) AS transition_id FROM ${TABLES.findingTransitions}

@@ -25,7 +25,8 @@ describe('triage compare-and-set on an upgraded data directory', () => {
     // The schema as it was before 080, with a triaged finding in it.
     const before = join(dir, 'migrations-before-080');
     mkdirSync(before);
-    for (const f of readdirSync(MIGRATIONS_DIR).filter((f) => /^0[0-7]\d_.*\.sql$/.test(f))) copyFileSync(join(MIGRATIONS_DIR, f), join(before, f));
+    for (const f of readdirSync(MIGRATIONS_DIR).filter((f) => /^0[0-7]\d_.*\.sql$/.test(f)))
+      copyFileSync(join(MIGRATIONS_DIR, f), join(before, f));
     client = await openClickHouse({ dataDir });
     await migrate(client, before);
     await client.insert({ table: TABLES.findings, format: 'JSONEachRow', values: [finding(id)] });
@@ -34,7 +35,14 @@ describe('triage compare-and-set on an upgraded data directory', () => {
       format: 'JSONEachRow',
       values: [
         { finding_id: id, at: '2025-05-01 09:00:00.000', by: 'tanaka', from_status: 'new', to_status: 'reviewing', comment: '' },
-        { finding_id: id, at: '2025-05-01 10:00:00.000', by: 'tanaka', from_status: 'reviewing', to_status: 'no_issue', comment: '窓口延長' },
+        {
+          finding_id: id,
+          at: '2025-05-01 10:00:00.000',
+          by: 'tanaka',
+          from_status: 'reviewing',
+          to_status: 'no_issue',
+          comment: '窓口延長',
+        },
       ],
     });
     expect(await migrate(client)).toContain('080_triage_compare_and_set');
@@ -49,7 +57,10 @@ describe('triage compare-and-set on an upgraded data directory', () => {
   it('keeps the history written before the upgrade, and its current state', async () => {
     const f = await service().get(id);
     expect(f).toMatchObject({ status: 'no_issue', reviewedBy: 'tanaka', comment: '窓口延長' });
-    expect(f!.history.map((h) => [h.from, h.to])).toEqual([['new', 'reviewing'], ['reviewing', 'no_issue']]);
+    expect(f!.history.map((h) => [h.from, h.to])).toEqual([
+      ['new', 'reviewing'],
+      ['reviewing', 'no_issue'],
+    ]);
   });
 
   it('continues it with the compare-and-set: four processes reopening at once → one wins, after the old rows', async () => {
@@ -57,7 +68,8 @@ describe('triage compare-and-set on an upgraded data directory', () => {
     const settled = await Promise.allSettled(processes.map((p, i) => p.transition(id, 'reviewing', `reviewer-${i}`, '')));
     const won = settled.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
-    for (const r of settled.filter((r) => r.status === 'rejected')) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(FindingConflictError);
+    for (const r of settled.filter((r) => r.status === 'rejected'))
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(FindingConflictError);
     const rows = await (
       await client.query({
         query: `SELECT seq, by, to_status FROM ${TABLES.findingTransitions} WHERE finding_id = {id:String} ORDER BY seq, at`,
@@ -78,7 +90,16 @@ describe('triage compare-and-set on an upgraded data directory', () => {
     await client.close();
     client = await openClickHouse({ dataDir });
     const repo = new FindingsRepository(client);
-    const late = { findingId: id, seq: 3, transitionId: 'late', at: '2025-05-02 09:00:00.000', by: 'late', from: 'no_issue' as const, to: 'reviewing' as const, comment: '' };
+    const late = {
+      findingId: id,
+      seq: 3,
+      transitionId: 'late',
+      at: '2025-05-02 09:00:00.000',
+      by: 'late',
+      from: 'no_issue' as const,
+      to: 'reviewing' as const,
+      comment: '',
+    };
     expect(await repo.appendTransition(late)).toBe(false);
     expect((await repo.history(id)).map((h) => h.by)).not.toContain('late');
   });
@@ -86,9 +107,25 @@ describe('triage compare-and-set on an upgraded data directory', () => {
 
 function finding(id: string): Record<string, unknown> {
   return {
-    finding_id: id, rule: 'mass-lookup', rule_version: 1, severity: 'high', day: '2025-04-15', user_id: 'K000777', subject: '',
-    count: 120, first_at: null, last_at: null, summary: '照会 120 件', details: '{}', evidence_ids: [], evidence_total: 0, params: '{}',
-    window_from: '2025-04-15 00:00:00.000', window_to: '2025-04-16 00:00:00.000', run_id: 'old', detected_at: '2025-04-16 02:00:00.000',
+    finding_id: id,
+    rule: 'mass-lookup',
+    rule_version: 1,
+    severity: 'high',
+    day: '2025-04-15',
+    user_id: 'K000777',
+    subject: '',
+    count: 120,
+    first_at: null,
+    last_at: null,
+    summary: '照会 120 件',
+    details: '{}',
+    evidence_ids: [],
+    evidence_total: 0,
+    params: '{}',
+    window_from: '2025-04-15 00:00:00.000',
+    window_to: '2025-04-16 00:00:00.000',
+    run_id: 'old',
+    detected_at: '2025-04-16 02:00:00.000',
     updated_at: '2025-04-16 02:00:00.000',
   };
 }

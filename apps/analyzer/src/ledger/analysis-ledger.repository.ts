@@ -49,8 +49,17 @@ export class AnalysisLedgerRepository {
   /** The latest ledger entry per (rule, day, source) in the range: key `${rule}|${day}|${source}`. */
   async entries(fromDay: string, toDay: string): Promise<Map<string, LedgerEntry>> {
     const rows = await this.rows<{
-      rule: string; day: string; source: string; version: number; seen: string; mark: string; lb_seen: string; lb_mark: string;
-      masters: Record<string, number>; last_at: string; last_run: string;
+      rule: string;
+      day: string;
+      source: string;
+      version: number;
+      seen: string;
+      mark: string;
+      lb_seen: string;
+      lb_mark: string;
+      masters: Record<string, number>;
+      last_at: string;
+      last_run: string;
     }>(
       `SELECT rule, day, source, argMax(rule_version, analyzed_at) AS version, argMax(events_seen, analyzed_at) AS seen,
               argMax(data_mark, analyzed_at) AS mark, argMax(lookback_events, analyzed_at) AS lb_seen,
@@ -65,10 +74,17 @@ export class AnalysisLedgerRepository {
       rows.map((r) => [
         `${r.rule}|${r.day}|${r.source}`,
         {
-          rule: r.rule, day: r.day, source: r.source, ruleVersion: Number(r.version), eventsSeen: Number(r.seen), dataMark: r.mark,
-          lookbackEvents: Number(r.lb_seen), lookbackMark: r.lb_mark,
+          rule: r.rule,
+          day: r.day,
+          source: r.source,
+          ruleVersion: Number(r.version),
+          eventsSeen: Number(r.seen),
+          dataMark: r.mark,
+          lookbackEvents: Number(r.lb_seen),
+          lookbackMark: r.lb_mark,
           masters: Object.fromEntries(Object.entries(r.masters).map(([k, v]) => [k, Number(v)])),
-          analyzedAt: r.last_at, runId: r.last_run,
+          analyzedAt: r.last_at,
+          runId: r.last_run,
         },
       ]),
     );
@@ -80,9 +96,17 @@ export class AnalysisLedgerRepository {
       table: TABLES.analysisLedger,
       format: 'JSONEachRow',
       values: entries.map((e) => ({
-        rule: e.rule, day: e.day, source: e.source, rule_version: e.ruleVersion, events_seen: e.eventsSeen,
-        data_mark: e.dataMark || NO_DATA_MARK, lookback_events: e.lookbackEvents, lookback_mark: e.lookbackMark || NO_DATA_MARK,
-        masters: e.masters, analyzed_at: e.analyzedAt, run_id: e.runId,
+        rule: e.rule,
+        day: e.day,
+        source: e.source,
+        rule_version: e.ruleVersion,
+        events_seen: e.eventsSeen,
+        data_mark: e.dataMark || NO_DATA_MARK,
+        lookback_events: e.lookbackEvents,
+        lookback_mark: e.lookbackMark || NO_DATA_MARK,
+        masters: e.masters,
+        analyzed_at: e.analyzedAt,
+        run_id: e.runId,
       })),
     });
   }

@@ -30,8 +30,16 @@ export class AnalysisRunsRepository {
       format: 'JSONEachRow',
       values: [
         {
-          run_id: run.runId, kind: run.kind, started_at: run.startedAt, finished_at: run.finishedAt, from_day: run.fromDay,
-          to_day: run.toDay, rules: run.rules, status: run.status, error: run.error, findings: run.findings,
+          run_id: run.runId,
+          kind: run.kind,
+          started_at: run.startedAt,
+          finished_at: run.finishedAt,
+          from_day: run.fromDay,
+          to_day: run.toDay,
+          rules: run.rules,
+          status: run.status,
+          error: run.error,
+          findings: run.findings,
         },
       ],
     });
@@ -47,12 +55,28 @@ export class AnalysisRunsRepository {
         format: 'JSONEachRow',
       })
     ).json<{
-      run_id: string; kind: RunKind; started_at: string; finished_at: string | null; from_day: string; to_day: string;
-      rules: string[]; status: RunStatus; error: string; findings: string;
+      run_id: string;
+      kind: RunKind;
+      started_at: string;
+      finished_at: string | null;
+      from_day: string;
+      to_day: string;
+      rules: string[];
+      status: RunStatus;
+      error: string;
+      findings: string;
     }>();
     return rows.map((r) => ({
-      runId: r.run_id, kind: r.kind, startedAt: r.started_at, finishedAt: r.finished_at, fromDay: r.from_day, toDay: r.to_day,
-      rules: r.rules, status: r.status, error: r.error, findings: Number(r.findings),
+      runId: r.run_id,
+      kind: r.kind,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      fromDay: r.from_day,
+      toDay: r.to_day,
+      rules: r.rules,
+      status: r.status,
+      error: r.error,
+      findings: Number(r.findings),
     }));
   }
 }

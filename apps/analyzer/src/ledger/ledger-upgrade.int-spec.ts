@@ -39,23 +39,35 @@ describe('analysis ledger written before migration 070 (real ClickHouse)', () =>
 
   it('keeps old rows meaningful after the upgrade: due once where the rule reads more than they recorded', async () => {
     // The data directory as it was before 070: the ledger as 004 created it.
-    await store.client.command({ query: `ALTER TABLE ${TABLES.analysisLedger} DROP COLUMN masters, DROP COLUMN lookback_mark, DROP COLUMN lookback_events` });
+    await store.client.command({
+      query: `ALTER TABLE ${TABLES.analysisLedger} DROP COLUMN masters, DROP COLUMN lookback_mark, DROP COLUMN lookback_events`,
+    });
     await store.client.command({ query: `DELETE FROM ${TABLES.migrations} WHERE version = 70` });
     await insertEvents(store, [
       { id: 'old-1', ts: '2025-06-02 10:00:00.000', ingestedAt: '2025-06-03 01:00:00.000' },
       { id: 'old-2', ts: '2025-06-03 10:00:00.000', ingestedAt: '2025-06-04 01:00:00.000' },
     ]);
     // What the old analyzer wrote for 06-03: one row per declared source, '' for the rules that declared none.
-    const oldSources: Record<string, string> = { 'missing-reason': 'jumin', 'external-media': 'terminal', 'test-staff': 'jumin', 'test-lookback': 'jumin' };
+    const oldSources: Record<string, string> = {
+      'missing-reason': 'jumin',
+      'external-media': 'terminal',
+      'test-staff': 'jumin',
+      'test-lookback': 'jumin',
+    };
     await store.client.insert({
       table: TABLES.analysisLedger,
       format: 'JSONEachRow',
       values: [...RULES.map((r) => r.id), 'test-staff', 'test-lookback'].map((rule) => {
         const source = oldSources[rule] ?? '';
         return {
-          rule, day: '2025-06-03', source, rule_version: 1, events_seen: source === 'jumin' ? 1 : 0,
+          rule,
+          day: '2025-06-03',
+          source,
+          rule_version: 1,
+          events_seen: source === 'jumin' ? 1 : 0,
           data_mark: source === 'jumin' ? '2025-06-04 01:00:00.000' : '1970-01-01 09:00:00.000',
-          analyzed_at: '2025-06-04 02:00:00.000', run_id: 'old-run',
+          analyzed_at: '2025-06-04 02:00:00.000',
+          run_id: 'old-run',
         };
       }),
     });

@@ -43,7 +43,16 @@ describeWithBrowser('monthly report HTML in headless Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1000, height: 1400 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await context.newPage();
@@ -55,9 +64,13 @@ describeWithBrowser('monthly report HTML in headless Chromium', () => {
       expect(cover).toContain('ログ分析結果報告書');
       expect(cover).toContain('令和7年4月1日 〜 令和7年4月30日');
       expect(cover).toContain('【注意】本報告書は不完全なデータに基づいています');
-      await expect(page.locator('[data-count="events"]').innerText()).resolves.toBe(`${made.report.scope.total.toLocaleString('ja-JP')} 件`);
+      await expect(page.locator('[data-count="events"]').innerText()).resolves.toBe(
+        `${made.report.scope.total.toLocaleString('ja-JP')} 件`,
+      );
       // The approval boxes are drawn, side by side.
-      const boxes = await page.locator('table.approval th').evaluateAll((ths) => ths.map((t) => ({ text: t.textContent, ...t.getBoundingClientRect().toJSON() })));
+      const boxes = await page
+        .locator('table.approval th')
+        .evaluateAll((ths) => ths.map((t) => ({ text: t.textContent, ...t.getBoundingClientRect().toJSON() })));
       expect(boxes.map((b) => b.text)).toEqual(['分析担当', 'システム管理室長', '保護責任者']);
       expect(new Set(boxes.map((b) => Math.round(b.y))).size).toBe(1);
       // Four charts, each actually laid out with a size.

@@ -16,7 +16,6 @@ import { pdfPages } from './testing/pdf-text';
 import { REPORT_ARTIFACTS } from './testing/report-artifacts';
 import { openReportsApp } from './testing/reports-test-app';
 
-
 const fmt = (n: number) => n.toLocaleString('ja-JP');
 const squash = (s: string) => s.replace(/\s+/g, '');
 
@@ -106,11 +105,27 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(pages[0]).toContain('中間サーバー 1日');
     expect(pages[0]).toContain(`ログ件数 ${fmt(truth.total)} 件`);
     expect(pages[0]).toContain(`検知件数 ${fmt(truth.findings)} 件（要対応 ${truth.actionRequired} 件、未確認・確認中 ${truth.open} 件）`);
-    for (const [s, n] of Object.entries(truth.bySource)) expect(squash(all)).toContain(squash(`${SOURCE_TITLES[s as keyof typeof SOURCE_TITLES]} ${fmt(n)}件`));
-    for (const h of ['2 分析対象', '2-2 ログ未収集日', '2-3 実施した分析', '3 適用ルールとパラメータ', '4 ルール別結果', '5 検知一覧', '6-1 長期不在者', '6-2 未使用ID', '7 グラフ', '7-4 所属別の時間外アクセス件数', '8 前月以前からの継続案件', '9-1 ログの完全性']) {
+    for (const [s, n] of Object.entries(truth.bySource))
+      expect(squash(all)).toContain(squash(`${SOURCE_TITLES[s as keyof typeof SOURCE_TITLES]} ${fmt(n)}件`));
+    for (const h of [
+      '2 分析対象',
+      '2-2 ログ未収集日',
+      '2-3 実施した分析',
+      '3 適用ルールとパラメータ',
+      '4 ルール別結果',
+      '5 検知一覧',
+      '6-1 長期不在者',
+      '6-2 未使用ID',
+      '7 グラフ',
+      '7-4 所属別の時間外アクセス件数',
+      '8 前月以前からの継続案件',
+      '9-1 ログの完全性',
+    ]) {
       expect(all).toContain(h);
     }
-    expect(all).toContain(`合計 ${truth.findings} ${truth.findings - truth.open} ${truth.noIssue} ${truth.actionRequired} ${truth.falsePositive} ${truth.open}`);
+    expect(all).toContain(
+      `合計 ${truth.findings} ${truth.findings - truth.open} ${truth.noIssue} ${truth.actionRequired} ${truth.falsePositive} ${truth.open}`,
+    );
     expect(all).toContain(`2025-04-21 月 中間サーバー 開庁日にログなし`);
     pages.forEach((p, i) => expect(p).toContain(`${i + 1} / ${pages.length}`));
     expect(squash(all)).toContain(made.report.integrity.dataDigest);
@@ -134,7 +149,10 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(html.match(/<svg /g)).toHaveLength(4);
     const results = /<table data-table="4 ルール別結果">[\s\S]*?<tfoot><tr>([\s\S]*?)<\/tr><\/tfoot>/.exec(html)![1];
     const cells = [...results.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]);
-    expect(cells).toEqual(['合計', ...[truth.findings, truth.findings - truth.open, truth.noIssue, truth.actionRequired, truth.falsePositive, truth.open].map(fmt)]);
+    expect(cells).toEqual([
+      '合計',
+      ...[truth.findings, truth.findings - truth.open, truth.noIssue, truth.actionRequired, truth.falsePositive, truth.open].map(fmt),
+    ]);
     const findingsTable = /<table data-table="5 検知一覧">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1];
     expect(findingsTable.match(/<tr/g)).toHaveLength(truth.findings);
     expect(html).toContain(made.report.integrity.dataDigest);
@@ -146,7 +164,21 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(readFileSync(file('xlsx')) as unknown as ArrayBuffer);
     const names = wb.worksheets.map((w) => w.name);
-    expect(names).toEqual(expect.arrayContaining(['1 概要', '2-1 日別ログ件数', '2-2 ログ未収集日', '2-3 分析実行履歴', '3 適用ルール', '4 ルール別結果', '5 検知一覧', '6-1 長期不在者ID', '6-2 未使用ID', '8 継続案件', '9 完全性']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        '1 概要',
+        '2-1 日別ログ件数',
+        '2-2 ログ未収集日',
+        '2-3 分析実行履歴',
+        '3 適用ルール',
+        '4 ルール別結果',
+        '5 検知一覧',
+        '6-1 長期不在者ID',
+        '6-2 未使用ID',
+        '8 継続案件',
+        '9 完全性',
+      ]),
+    );
     for (const ws of wb.worksheets) {
       expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
       if (ws.name !== '1 概要') expect(ws.autoFilter).toBeTruthy();
@@ -155,7 +187,8 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     const header = (daily.getRow(1).values as unknown[]).slice(1);
     const totals = daily.getRow(daily.rowCount).values as unknown[];
     expect(totals[1]).toBe('合計');
-    for (const [s, n] of Object.entries(truth.bySource)) expect(totals[header.indexOf(SOURCE_TITLES[s as keyof typeof SOURCE_TITLES]) + 1]).toBe(n);
+    for (const [s, n] of Object.entries(truth.bySource))
+      expect(totals[header.indexOf(SOURCE_TITLES[s as keyof typeof SOURCE_TITLES]) + 1]).toBe(n);
     expect(totals[header.length]).toBe(truth.total);
     expect(daily.getCell('A2').value).toEqual(new Date('2025-04-01T00:00:00Z'));
     expect(daily.getCell('A2').numFmt).toBe('yyyy-mm-dd');
@@ -172,7 +205,15 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
 
     const results = wb.getWorksheet('4 ルール別結果')!;
     const foot = results.getRow(results.rowCount).values as unknown[];
-    expect(foot.slice(1)).toEqual(['合計', truth.findings, truth.findings - truth.open, truth.noIssue, truth.actionRequired, truth.falsePositive, truth.open]);
+    expect(foot.slice(1)).toEqual([
+      '合計',
+      truth.findings,
+      truth.findings - truth.open,
+      truth.noIssue,
+      truth.actionRequired,
+      truth.falsePositive,
+      truth.open,
+    ]);
     const summary = wb.getWorksheet('1 概要')!.getSheetValues() as unknown[][];
     expect(summary.find((r) => r?.[1] === 'ログ件数')?.[2]).toBe(truth.total);
     expect(summary.find((r) => r?.[1] === '報告内容の要約値 (SHA-256)')?.[2]).toBe(made.report.integrity.dataDigest);
@@ -214,7 +255,10 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(made.report.carriedOver.map((f) => f.statusTitle).sort()).toEqual(['未確認', '要対応']);
     const unused = made.report.accountReview.unused;
     expect(new Set(unused.map((u) => u.accountId))).toEqual(new Set([fixture.retiredId, fixture.onLeaveId]));
-    expect(unused.find((u) => u.accountId === fixture.retiredId && u.system === '住民記録システム')).toMatchObject({ lastLogin: '2025-01-10', daysSince: 110 });
+    expect(unused.find((u) => u.accountId === fixture.retiredId && u.system === '住民記録システム')).toMatchObject({
+      lastLogin: '2025-01-10',
+      daysSince: 110,
+    });
   });
 
   it('the monthly job waits for the analysis, then makes last month once; on the deadline day it makes it anyway', async () => {

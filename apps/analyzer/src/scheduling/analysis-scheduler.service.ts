@@ -73,14 +73,22 @@ export class AnalysisSchedulerService {
 
   private async analyseWindow(fromDay: string, toDay: string, rules: string[], kind: RunKind): Promise<AnalysedWindow> {
     const window = (result: AnalyzeResult, failed: AnalysedWindow['failed']): AnalysedWindow => ({
-      fromDay, toDay, runId: result.runId, rules: result.rules, findings: result.findings, failed,
+      fromDay,
+      toDay,
+      runId: result.runId,
+      rules: result.rules,
+      findings: result.findings,
+      failed,
     });
     try {
       return window(await this.analysis.analyze({ fromDay, toDay, rules, kind }), []);
     } catch (err) {
       // The failed rules are logged by AnalysisService; their days stay due.
       if (!(err instanceof AnalysisFailedError)) throw err;
-      return window(err.result, err.failures.map((f) => ({ rule: f.rule, error: f.cause.message })));
+      return window(
+        err.result,
+        err.failures.map((f) => ({ rule: f.rule, error: f.cause.message })),
+      );
     }
   }
 

@@ -70,7 +70,10 @@ describe('catch-up after downtime (real ClickHouse, real rule catalogue, frozen 
   });
 
   it('a late day is analysed again by every rule: its off-hours access is found and the log-gap it caused is withdrawn', async () => {
-    await insertEvents(store, ['2025-06-02', '2025-06-03', '2025-06-05', '2025-06-06'].flatMap((d) => workday(d)));
+    await insertEvents(
+      store,
+      ['2025-06-02', '2025-06-03', '2025-06-05', '2025-06-06'].flatMap((d) => workday(d)),
+    );
 
     // Saturday 2025-06-07 10:00 JST: everything from the first day with events up to yesterday.
     const first = await open('2025-06-07T10:00:00+09:00');
@@ -79,12 +82,17 @@ describe('catch-up after downtime (real ClickHouse, real rule catalogue, frozen 
     expect(await first.get(AnalysisSchedulerService).catchUp()).toEqual([]);
 
     // The file of Wednesday 06-04 arrives late; it holds a search at 22:00. The service runs again an hour later.
-    await insertEvents(store, [...workday('2025-06-04'), { id: 'late-night', ts: '2025-06-04 22:00:00.000', user: 'K000002', action: 'search' }]);
+    await insertEvents(store, [
+      ...workday('2025-06-04'),
+      { id: 'late-night', ts: '2025-06-04 22:00:00.000', user: 'K000002', action: 'search' },
+    ]);
     const second = await open('2025-06-07T11:00:00+09:00');
-    expect(await dueCells(second, '2025-06-02', '2025-06-06')).toEqual([
-      ...ALL_RULES.map((r) => `2025-06-04 ${r}:data-changed`),
-      ...['2025-06-05', '2025-06-06'].flatMap((d) => LOOKBACK_RULES.map((r) => `${d} ${r}:lookback-changed`)),
-    ].sort());
+    expect(await dueCells(second, '2025-06-02', '2025-06-06')).toEqual(
+      [
+        ...ALL_RULES.map((r) => `2025-06-04 ${r}:data-changed`),
+        ...['2025-06-05', '2025-06-06'].flatMap((d) => LOOKBACK_RULES.map((r) => `${d} ${r}:lookback-changed`)),
+      ].sort(),
+    );
 
     const windows = await second.get(AnalysisSchedulerService).catchUp();
     expect(ran(windows)).toEqual([
@@ -97,15 +105,27 @@ describe('catch-up after downtime (real ClickHouse, real rule catalogue, frozen 
   });
 
   it("late logs inside mass-output's 90-day baseline make the later days due, and the finding they support appears", async () => {
-    const print = (day: string, records: number) => ({ id: `p-${day}`, ts: `${day} 10:00:00.000`, user: 'K000003', action: 'print', recordCount: records });
+    const print = (day: string, records: number) => ({
+      id: `p-${day}`,
+      ts: `${day} 10:00:00.000`,
+      user: 'K000003',
+      action: 'print',
+      recordCount: records,
+    });
     // 20 records a day on 5 days, then 300 on 06-30: too few active days for a baseline, under the 1000 threshold.
-    await insertEvents(store, [...['2025-06-02', '2025-06-03', '2025-06-04', '2025-06-05', '2025-06-06'].map((d) => print(d, 20)), print('2025-06-30', 300)]);
+    await insertEvents(store, [
+      ...['2025-06-02', '2025-06-03', '2025-06-04', '2025-06-05', '2025-06-06'].map((d) => print(d, 20)),
+      print('2025-06-30', 300),
+    ]);
     const first = await open('2025-07-01T10:00:00+09:00');
     expect(ran(await first.get(AnalysisSchedulerService).catchUp())).toEqual([{ days: '2025-06-02..2025-06-30', rules: ALL_RULES }]);
     expect((await findings(first)).filter((f) => f.startsWith('mass-output'))).toEqual([]);
 
     // May's files arrive late: five more days of 20 records, so 06-30 has 10 active days with p95 = 20.
-    await insertEvents(store, ['2025-05-12', '2025-05-13', '2025-05-14', '2025-05-15', '2025-05-16'].map((d) => print(d, 20)));
+    await insertEvents(
+      store,
+      ['2025-05-12', '2025-05-13', '2025-05-14', '2025-05-15', '2025-05-16'].map((d) => print(d, 20)),
+    );
     const app = await open('2025-07-01T11:00:00+09:00');
     // 06-30 itself did not change; the rules whose look-back reaches back to mid-May must see it again (log-gap and
     // dormant-account look back 30 days only).
@@ -120,7 +140,11 @@ describe('catch-up after downtime (real ClickHouse, real rule catalogue, frozen 
 
   it('a back-dated masters load makes the days it changes due for the rules that read that master; the same file again does not', async () => {
     const masters = mastersDir({
-      'staff.csv': ['職員ID,氏名,所属コード,所属名,在職区分,退職日,宛名番号,世帯番号', 'K000001,髙橋 一郎,100100,市民課,在職,,,', 'K000004,山﨑 花子,100100,市民課,在職,,,'],
+      'staff.csv': [
+        '職員ID,氏名,所属コード,所属名,在職区分,退職日,宛名番号,世帯番号',
+        'K000001,髙橋 一郎,100100,市民課,在職,,,',
+        'K000004,山﨑 花子,100100,市民課,在職,,,',
+      ],
       'accounts.csv': ['システム,アカウントID,職員ID,状態,状態変更日', 'jumin,K000004,K000004,有効,2024-04-01'],
       'leaves.csv': ['職員ID,休業種別,開始日,終了日'],
     });
@@ -139,7 +163,10 @@ describe('catch-up after downtime (real ClickHouse, real rule catalogue, frozen 
     await repo.load(leave, { effectiveFrom: '2025-06-03' });
     const app = await open('2025-06-07T11:00:00+09:00');
     expect(await dueCells(app, '2025-06-02', '2025-06-06')).toEqual(
-      ['2025-06-03', '2025-06-04', '2025-06-05', '2025-06-06'].flatMap((d) => [`${d} absentee-activity:masters-changed`, `${d} dormant-account:masters-changed`]),
+      ['2025-06-03', '2025-06-04', '2025-06-05', '2025-06-06'].flatMap((d) => [
+        `${d} absentee-activity:masters-changed`,
+        `${d} dormant-account:masters-changed`,
+      ]),
     );
     expect(ran(await app.get(AnalysisSchedulerService).catchUp())).toEqual([
       { days: '2025-06-03..2025-06-06', rules: ['absentee-activity', 'dormant-account'] },

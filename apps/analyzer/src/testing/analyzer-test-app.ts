@@ -29,7 +29,13 @@ export async function openAnalyzerApp(store: TestStore, options: AnalyzerTestApp
   @Module({ providers: [{ provide: CLICKHOUSE, useValue: store.client }], exports: [CLICKHOUSE] })
   class TestStorageModule {}
 
-  let builder = Test.createTestingModule({ imports: [KansaConfigModule.forRoot({ ...store.config, ...options.config }), TestStorageModule, options.scheduling ? AnalyzerSchedulingModule : AnalyzerModule] });
+  let builder = Test.createTestingModule({
+    imports: [
+      KansaConfigModule.forRoot({ ...store.config, ...options.config }),
+      TestStorageModule,
+      options.scheduling ? AnalyzerSchedulingModule : AnalyzerModule,
+    ],
+  });
   if (options.rules) builder = builder.overrideProvider(RULE_CATALOG).useValue(options.rules);
   if (options.now) builder = builder.overrideProvider(CLOCK).useValue(fixedClock(options.now));
   const moduleRef = await builder.compile();
@@ -52,9 +58,21 @@ export interface TestEvent {
 
 /** Tables a test of the analyzer starts from empty: events, masters, calendar, findings, runs and the ledger. */
 const ANALYZER_TABLES = [
-  TABLES.events, TABLES.masterVersions, TABLES.staff, TABLES.leaves, TABLES.accounts, TABLES.overtime, TABLES.watchlist,
-  TABLES.permissions, TABLES.residents, TABLES.calendar, TABLES.calendarDays, TABLES.findings, TABLES.findingTransitions,
-  TABLES.analysisRuns, TABLES.analysisLedger,
+  TABLES.events,
+  TABLES.masterVersions,
+  TABLES.staff,
+  TABLES.leaves,
+  TABLES.accounts,
+  TABLES.overtime,
+  TABLES.watchlist,
+  TABLES.permissions,
+  TABLES.residents,
+  TABLES.calendar,
+  TABLES.calendarDays,
+  TABLES.findings,
+  TABLES.findingTransitions,
+  TABLES.analysisRuns,
+  TABLES.analysisLedger,
 ];
 
 /** Empties what the analyzer reads and writes, so that each test starts from nothing whatever ran before it. */

@@ -12,7 +12,13 @@ import { UserError } from '../errors';
 
 /** Repeatable and comma-separated: `--rule a --rule b,c`. */
 export function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ];
 }
 
 /**
@@ -24,11 +30,16 @@ export function collectList(value: string, previous: string[] = []): string[] {
 export function registerAnalyzeCommand(program: Command, ctx: () => CommandContext): void {
   program
     .command('analyze')
-    .description('指定期間（日単位・両端を含む）に検知ルールを実行し、ルールごとに検知結果を表示する（--due: 分析が必要なルール・日をすべて分析する）')
+    .description(
+      '指定期間（日単位・両端を含む）に検知ルールを実行し、ルールごとに検知結果を表示する（--due: 分析が必要なルール・日をすべて分析する）',
+    )
     .option('--from <YYYY-MM-DD>', '開始日 (first day)')
     .option('--to <YYYY-MM-DD>', '終了日 (last day, inclusive)')
     .option('--rule <id>', 'ルールID（複数指定可） rule ID, repeatable', collectList, [])
-    .option('--due', '未分析・ログやマスタの更新後未分析のルール・日を昨日まですべて分析する（常駐時の追いつき処理と同じ） (run every due rule-day)')
+    .option(
+      '--due',
+      '未分析・ログやマスタの更新後未分析のルール・日を昨日まですべて分析する（常駐時の追いつき処理と同じ） (run every due rule-day)',
+    )
     .action(async (opts: { from?: string; to?: string; rule: string[]; due?: boolean }) => {
       const c = ctx();
       if (opts.due) {
@@ -42,7 +53,9 @@ export function registerAnalyzeCommand(program: Command, ctx: () => CommandConte
         return;
       }
       if (!opts.from || !opts.to) {
-        throw new UserError('give the days with --from D --to D, or --due for every due rule and day (--from と --to で期間を指定するか、--due を指定してください)');
+        throw new UserError(
+          'give the days with --from D --to D, or --due for every due rule and day (--from と --to で期間を指定するか、--due を指定してください)',
+        );
       }
       const { from, to } = opts;
       checkDayRange('--from', from, '--to', to);
@@ -87,7 +100,9 @@ export function formatDue(windows: AnalysedWindow[]): string {
   if (windows.length === 0) return '分析が必要なルール・日はありません（昨日まで分析済みです） (nothing is due)';
   const findings = windows.reduce((n, w) => n + w.findings, 0);
   const withdrawn = windows.reduce((n, w) => n + w.rules.reduce((m, r) => m + r.withdrawn, 0), 0);
-  const lines = [`分析が必要なルール・日を分析しました: ${windows.length} 期間  検知 ${findings} 件${withdrawn ? `（取り下げ ${withdrawn} 件）` : ''}`];
+  const lines = [
+    `分析が必要なルール・日を分析しました: ${windows.length} 期間  検知 ${findings} 件${withdrawn ? `（取り下げ ${withdrawn} 件）` : ''}`,
+  ];
   for (const w of windows) {
     lines.push('', `${w.fromDay} 〜 ${w.toDay}  ${w.rules.length + w.failed.length} ルール  検知 ${w.findings} 件`);
     for (const r of w.rules) lines.push(`  ${r.title} (${r.rule})  ${r.findings} 件${r.withdrawn ? `（取り下げ ${r.withdrawn} 件）` : ''}`);

@@ -16,7 +16,10 @@ describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
   const dataDir = join(work, 'data');
   const kansa = async (...args: string[]) => {
     try {
-      const { stdout, stderr } = await run('node', [BIN, '--data-dir', dataDir, ...args], { env: { ...process.env, KANSA_DATA_DIR: '' }, maxBuffer: 64 << 20 });
+      const { stdout, stderr } = await run('node', [BIN, '--data-dir', dataDir, ...args], {
+        env: { ...process.env, KANSA_DATA_DIR: '' },
+        maxBuffer: 64 << 20,
+      });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };
@@ -35,7 +38,9 @@ describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
   }, 600_000);
 
   it('lists findings as JSON with the promised fields, filters them, and records triage', async () => {
-    const all = JSON.parse((await kansa('findings', '--from', '2025-04-01', '--to', '2025-04-30', '--json')).stdout) as Array<Record<string, unknown>>;
+    const all = JSON.parse((await kansa('findings', '--from', '2025-04-01', '--to', '2025-04-30', '--json')).stdout) as Array<
+      Record<string, unknown>
+    >;
     expect(all.length).toBeGreaterThan(0);
     for (const key of ['id', 'rule', 'severity', 'day', 'userId', 'subject', 'count', 'status']) expect(all[0]).toHaveProperty(key);
     const offHours = JSON.parse((await kansa('findings', '--rule', 'off-hours', '--json')).stdout) as Array<{ rule: string; id: string }>;
@@ -46,27 +51,38 @@ describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/cannot change new → closed/);
     expect((await kansa('findings', 'transition', id, 'reviewing', '--by', 'tanaka', '--comment', '確認開始')).code).toBe(0);
-    const reviewing = JSON.parse((await kansa('findings', '--status', 'reviewing', '--json')).stdout) as Array<{ id: string; status: string }>;
+    const reviewing = JSON.parse((await kansa('findings', '--status', 'reviewing', '--json')).stdout) as Array<{
+      id: string;
+      status: string;
+    }>;
     expect(reviewing.map((f) => f.id)).toEqual([id]);
     const shown = JSON.parse((await kansa('findings', 'show', id, '--json')).stdout) as { history: Array<{ by: string; to: string }> };
     expect(shown.history).toEqual([expect.objectContaining({ by: 'tanaka', to: 'reviewing' })]);
   }, 120_000);
 
   it('answers who touched a resident and what a user did', async () => {
-    const all = JSON.parse((await kansa('findings', '--rule', 'self-lookup', '--json')).stdout) as Array<{ userId: string; evidenceIds: string[] }>;
+    const all = JSON.parse((await kansa('findings', '--rule', 'self-lookup', '--json')).stdout) as Array<{
+      userId: string;
+      evidenceIds: string[];
+    }>;
     expect(all.length).toBeGreaterThan(0);
     const user = await kansa('events', '--user', all[0].userId, '--from', '2025-04-01', '--to', '2025-04-30', '--json');
     const byUser = JSON.parse(user.stdout) as { total: number; events: Array<{ eventId: string; subjectId: string }> };
     expect(byUser.total).toBeGreaterThan(0);
     const touched = byUser.events.find((e) => all[0].evidenceIds.includes(e.eventId) && e.subjectId);
     expect(touched).toBeDefined();
-    const bySubject = JSON.parse((await kansa('events', '--subject', touched!.subjectId, '--json')).stdout) as { events: Array<{ userId: string }> };
+    const bySubject = JSON.parse((await kansa('events', '--subject', touched!.subjectId, '--json')).stdout) as {
+      events: Array<{ userId: string }>;
+    };
     expect(bySubject.events.map((e) => e.userId)).toContain(all[0].userId);
     expect((await kansa('events', '--subject', '12')).code).toBe(2);
   }, 120_000);
 
   it('shows coverage: the demo month analysed, and the days after it not', async () => {
-    const cells = JSON.parse((await kansa('coverage', '--from', '2025-04-29', '--to', '2025-05-01', '--json')).stdout) as Array<{ day: string; state: string }>;
+    const cells = JSON.parse((await kansa('coverage', '--from', '2025-04-29', '--to', '2025-05-01', '--json')).stdout) as Array<{
+      day: string;
+      state: string;
+    }>;
     expect(new Set(cells.filter((c) => c.day <= '2025-04-30').map((c) => c.state))).toEqual(new Set(['analysed']));
     expect(new Set(cells.filter((c) => c.day === '2025-05-01').map((c) => c.state))).toEqual(new Set(['never']));
   }, 60_000);

@@ -30,7 +30,10 @@ export function registerBatchesCommand(program: Command, ctx: () => CommandConte
       const c = ctx();
       await c.withApp(async (app) => {
         const list = await new SetAsideRepository(app.get<ClickHouseClient>(CLICKHOUSE)).list(opts.all ? undefined : 'set_aside');
-        c.print(list.length ? list.map(describeSetAside).join('\n') : '保留中のバッチはありません', list.map(({ intent: _intent, ...b }) => b));
+        c.print(
+          list.length ? list.map(describeSetAside).join('\n') : '保留中のバッチはありません',
+          list.map(({ intent: _intent, ...b }) => b),
+        );
       });
     });
 
@@ -41,15 +44,24 @@ export function registerBatchesCommand(program: Command, ctx: () => CommandConte
     .option('--comment <text>', 'コメント', '')
     .action(async (batchId: string, opts: { by: string; comment: string }) => {
       const c = ctx();
-      await c.withApp(async (app) => {
-        const { outcome, batch } = await setAsideErrors(() => app.get(CommitService).replay(batchId, opts.by, opts.comment));
-        if (outcome.kind === 'stored') {
-          c.print(`${batchId}: 保存しました (保存 ${outcome.stored} 件、隔離 ${outcome.isolated.length} 件)`, { outcome, batch: { ...batch, intent: undefined } });
-          return;
-        }
-        c.print(`${batchId}: まだ保存できません — 保留のままです (試行 ${batch.attempts} 回)\n    理由: ${outcome.failure.message}`, { outcome, batch: { ...batch, intent: undefined } });
-        process.exitCode = 1;
-      }, { collector: true });
+      await c.withApp(
+        async (app) => {
+          const { outcome, batch } = await setAsideErrors(() => app.get(CommitService).replay(batchId, opts.by, opts.comment));
+          if (outcome.kind === 'stored') {
+            c.print(`${batchId}: 保存しました (保存 ${outcome.stored} 件、隔離 ${outcome.isolated.length} 件)`, {
+              outcome,
+              batch: { ...batch, intent: undefined },
+            });
+            return;
+          }
+          c.print(`${batchId}: まだ保存できません — 保留のままです (試行 ${batch.attempts} 回)\n    理由: ${outcome.failure.message}`, {
+            outcome,
+            batch: { ...batch, intent: undefined },
+          });
+          process.exitCode = 1;
+        },
+        { collector: true },
+      );
     });
 
   batches
@@ -59,10 +71,13 @@ export function registerBatchesCommand(program: Command, ctx: () => CommandConte
     .requiredOption('--reason <text>', '破棄の理由')
     .action(async (batchId: string, opts: { by: string; reason: string }) => {
       const c = ctx();
-      await c.withApp(async (app) => {
-        const batch = await setAsideErrors(() => app.get(CommitService).discard(batchId, opts.by, opts.reason));
-        c.print(`${batchId}: 破棄しました (${batch.updatedBy}「${batch.note}」)`, { ...batch, intent: undefined });
-      }, { collector: true });
+      await c.withApp(
+        async (app) => {
+          const batch = await setAsideErrors(() => app.get(CommitService).discard(batchId, opts.by, opts.reason));
+          c.print(`${batchId}: 破棄しました (${batch.updatedBy}「${batch.note}」)`, { ...batch, intent: undefined });
+        },
+        { collector: true },
+      );
     });
 }
 

@@ -12,7 +12,9 @@ describe('kansa: date flags are real calendar dates', () => {
   const work = mkdtempSync(join(tmpdir(), 'kansa-cli-dates-'));
   const kansa = async (...args: string[]) => {
     try {
-      await run('node', [BIN, '--data-dir', join(work, 'data'), ...args], { env: { ...process.env, KANSA_DATA_DIR: '', CLICKHOUSE_URL: '' } });
+      await run('node', [BIN, '--data-dir', join(work, 'data'), ...args], {
+        env: { ...process.env, KANSA_DATA_DIR: '', CLICKHOUSE_URL: '' },
+      });
       return { code: 0, stderr: '' };
     } catch (err) {
       const e = err as { code: number; stderr: string };
@@ -30,10 +32,14 @@ describe('kansa: date flags are real calendar dates', () => {
     [['events', '--user', 'K000001', '--from', '2026-13-45'], '--from: "2026-13-45" is not a date YYYY-MM-DD'],
     [['report', '--month', '2026-13'], '--month: "2026-13" is not a date YYYY-MM'],
     [['findings', '--from', '2025-05-01', '--to', '2025-04-01'], '--from: 2025-05-01 is after --to 2025-04-01'],
-  ])('%j → exit 2 naming the flag and the value', async (args, message) => {
-    const r = await kansa(...args);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`kansa: ${message}`);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-  }, 60_000);
+  ])(
+    '%j → exit 2 naming the flag and the value',
+    async (args, message) => {
+      const r = await kansa(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`kansa: ${message}`);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    },
+    60_000,
+  );
 });

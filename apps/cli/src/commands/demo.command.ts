@@ -63,39 +63,57 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
       // The demo city's approved USB memory, as its site configuration would list it.
       const approved = c.config.rules.approvedDevices;
       if (!approved.includes(APPROVED_DEVICE)) approved.push(APPROVED_DEVICE);
-      await c.withApp(async (app) => {
-        const month = opts.month ?? previousMonth(jstDay(app.get<Clock>(CLOCK).now()));
-        await refuseForeignData(app, outDir);
-        const say = (line: string) => c.err.write(line + '\n');
-        say(`1/5 生成: ${month}（と前 ${HISTORY_MONTHS} か月の履歴） 職員 ${opts.staff} 人 → ${outDir}`);
-        const generated = generateDemo({ outDir, month, staff: opts.staff, seed: opts.seed, historyMonths: HISTORY_MONTHS });
-        const historyEvents = Object.values(generated.manifest.history?.valid_events ?? {}).reduce((a, b) => a + b, 0);
-        say(`    ${generated.files} ファイル  ${month} ${generated.events.toLocaleString('ja-JP')} 件・履歴 ${historyEvents.toLocaleString('ja-JP')} 件`);
-        say('2/5 マスタ取り込み');
-        await app.get(MastersRepository).load(generated.mastersDir);
-        say('3/5 ログ取り込み');
-        const progress = (done: number, total: number) => {
-          if (c.err.isTTY) c.err.write(`\r    ${done}/${total} ファイル`);
-        };
-        const history = generated.historyDir ? await importLogs(app, [generated.historyDir], progress) : null;
-        if (history && c.err.isTTY) c.err.write('\n');
-        if (history) say(`    履歴 ${history.files} ファイル  ${history.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${history.duplicates}・隔離 ${history.quarantined}）`);
-        const imported = await importLogs(app, [generated.logsDir], progress);
-        if (c.err.isTTY) c.err.write('\n');
-        say(`    ${month} ${imported.files} ファイル  ${imported.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${imported.duplicates}・隔離 ${imported.quarantined}）`);
-        say('4/5 分析');
-        const { fromDay, toDay } = monthDays(month);
-        const result = await app.get(AnalysisService).analyze({ fromDay, toDay, kind: 'demo' });
-        const findings = await app.get(FindingsService).list({ from: fromDay, to: toDay });
-        const planted = generated.manifest.expected;
-        say('5/5 月次報告書');
-        const report = await app.get(ReportsService, { strict: false }).make(month, { outDir: join(outDir, 'report'), trigger: 'demo' });
-        const files = report.files.map((f) => ({ format: f.format, path: f.path }));
-        c.print(
-          [formatDemoSummary(month, imported, result, findings, planted), '', '報告書:', ...files.map((f) => `  ${f.path}`)].join('\n'),
-          { month, outDir, imported, importedHistory: history, analysis: result, planted: plantedStatus(findings, planted), report: files },
-        );
-      }, { collector: true });
+      await c.withApp(
+        async (app) => {
+          const month = opts.month ?? previousMonth(jstDay(app.get<Clock>(CLOCK).now()));
+          await refuseForeignData(app, outDir);
+          const say = (line: string) => c.err.write(line + '\n');
+          say(`1/5 生成: ${month}（と前 ${HISTORY_MONTHS} か月の履歴） 職員 ${opts.staff} 人 → ${outDir}`);
+          const generated = generateDemo({ outDir, month, staff: opts.staff, seed: opts.seed, historyMonths: HISTORY_MONTHS });
+          const historyEvents = Object.values(generated.manifest.history?.valid_events ?? {}).reduce((a, b) => a + b, 0);
+          say(
+            `    ${generated.files} ファイル  ${month} ${generated.events.toLocaleString('ja-JP')} 件・履歴 ${historyEvents.toLocaleString('ja-JP')} 件`,
+          );
+          say('2/5 マスタ取り込み');
+          await app.get(MastersRepository).load(generated.mastersDir);
+          say('3/5 ログ取り込み');
+          const progress = (done: number, total: number) => {
+            if (c.err.isTTY) c.err.write(`\r    ${done}/${total} ファイル`);
+          };
+          const history = generated.historyDir ? await importLogs(app, [generated.historyDir], progress) : null;
+          if (history && c.err.isTTY) c.err.write('\n');
+          if (history)
+            say(
+              `    履歴 ${history.files} ファイル  ${history.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${history.duplicates}・隔離 ${history.quarantined}）`,
+            );
+          const imported = await importLogs(app, [generated.logsDir], progress);
+          if (c.err.isTTY) c.err.write('\n');
+          say(
+            `    ${month} ${imported.files} ファイル  ${imported.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${imported.duplicates}・隔離 ${imported.quarantined}）`,
+          );
+          say('4/5 分析');
+          const { fromDay, toDay } = monthDays(month);
+          const result = await app.get(AnalysisService).analyze({ fromDay, toDay, kind: 'demo' });
+          const findings = await app.get(FindingsService).list({ from: fromDay, to: toDay });
+          const planted = generated.manifest.expected;
+          say('5/5 月次報告書');
+          const report = await app.get(ReportsService, { strict: false }).make(month, { outDir: join(outDir, 'report'), trigger: 'demo' });
+          const files = report.files.map((f) => ({ format: f.format, path: f.path }));
+          c.print(
+            [formatDemoSummary(month, imported, result, findings, planted), '', '報告書:', ...files.map((f) => `  ${f.path}`)].join('\n'),
+            {
+              month,
+              outDir,
+              imported,
+              importedHistory: history,
+              analysis: result,
+              planted: plantedStatus(findings, planted),
+              report: files,
+            },
+          );
+        },
+        { collector: true },
+      );
     });
 }
 
@@ -151,12 +169,19 @@ function plantedStatus(findings: FindingView[], planted: Planted[]): Array<Plant
   return planted.map((p) => ({
     ...p,
     found: findings.some(
-      (f) => f.rule === p.rule && (!p.day || f.day === p.day) && (!p.userId || f.userId === p.userId) && (!p.subject || f.subject === p.subject),
+      (f) =>
+        f.rule === p.rule && (!p.day || f.day === p.day) && (!p.userId || f.userId === p.userId) && (!p.subject || f.subject === p.subject),
     ),
   }));
 }
 
-function formatDemoSummary(month: string, imported: DemoImportSummary, result: AnalyzeResult, findings: FindingView[], planted: Planted[]): string {
+function formatDemoSummary(
+  month: string,
+  imported: DemoImportSummary,
+  result: AnalyzeResult,
+  findings: FindingView[],
+  planted: Planted[],
+): string {
   const status = plantedStatus(findings, planted);
   const lines = [
     '',
@@ -176,6 +201,6 @@ function formatDemoSummary(month: string, imported: DemoImportSummary, result: A
 
 /** Pads by display width (full-width characters count as two columns). */
 function pad(text: string, width: number): string {
-  const w = [...text].reduce((n, ch) => n + (/[\u0000-\u00ff]/.test(ch) ? 1 : 2), 0);
+  const w = [...text].reduce((n, ch) => n + (ch.charCodeAt(0) <= 0xff ? 1 : 2), 0);
   return text + ' '.repeat(Math.max(1, width - w));
 }

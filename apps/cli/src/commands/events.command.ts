@@ -42,7 +42,19 @@ function formatEvents(result: EventLookupResult, by: 'subject' | 'user'): string
       ? `対象番号 ${result.matched.join(' / ')} へのアクセス ${result.total} 件`
       : `職員 ${result.matched[0]} の操作 ${result.total} 件`;
   const lines = result.events.map((e) =>
-    [e.ts, e.source, e.userId, e.userName, e.departmentCode, e.terminalId, e.action, e.businessCode || e.screenId, by === 'user' ? e.subjectId : '', e.reason, e.outcome]
+    [
+      e.ts,
+      e.source,
+      e.userId,
+      e.userName,
+      e.departmentCode,
+      e.terminalId,
+      e.action,
+      e.businessCode || e.screenId,
+      by === 'user' ? e.subjectId : '',
+      e.reason,
+      e.outcome,
+    ]
       .filter((v) => v !== '')
       .join('  '),
   );

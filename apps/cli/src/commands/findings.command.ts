@@ -29,10 +29,15 @@ export function registerFindingsCommand(program: Command, ctx: () => CommandCont
       const c = ctx();
       checkDayRange('--from', opts.from, '--to', opts.to);
       const bad = opts.status.filter((s) => !FINDING_STATUSES.includes(s as FindingStatus));
-      if (bad.length) throw new UserError(`--status: unknown state ${bad.join(', ')}; one of ${FINDING_STATUSES.join(', ')} (状態が不正です)`);
+      if (bad.length)
+        throw new UserError(`--status: unknown state ${bad.join(', ')}; one of ${FINDING_STATUSES.join(', ')} (状態が不正です)`);
       await c.withApp(async (app) => {
         const list = await app.get(FindingsService).list({
-          from: opts.from, to: opts.to, rules: opts.rule, statuses: opts.status as FindingStatus[], userId: opts.user,
+          from: opts.from,
+          to: opts.to,
+          rules: opts.rule,
+          statuses: opts.status as FindingStatus[],
+          userId: opts.user,
         });
         const lines = list.map(
           (f) =>
@@ -75,7 +80,8 @@ export function registerFindingsCommand(program: Command, ctx: () => CommandCont
           const f = await app.get(FindingsService).transition(id, state as FindingStatus, opts.by, opts.comment);
           c.print(`${f.id}: ${FINDING_STATUS_TITLES[f.status]} に変更しました（${f.reviewedBy} ${f.reviewedAt}）`, findingSummary(f));
         } catch (err) {
-          if (err instanceof FindingTransitionError || err instanceof FindingConflictError || err instanceof FindingNotFoundError) throw new UserError(err.message);
+          if (err instanceof FindingTransitionError || err instanceof FindingConflictError || err instanceof FindingNotFoundError)
+            throw new UserError(err.message);
           throw err;
         }
       });

@@ -5,17 +5,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = join(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
-const HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
-const line = (t: string, kubun = '照会') => `2025/04/14 ${t},K001198,髙﨑 翔,100700,納税課,WS-1,10.0.0.1,JR0101,照会,${kubun},0000012345,無,窓口,1,正常`;
+const HEADER =
+  '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
+const line = (t: string, kubun = '照会') =>
+  `2025/04/14 ${t},K001198,髙﨑 翔,100700,納税課,WS-1,10.0.0.1,JR0101,照会,${kubun},0000012345,無,窓口,1,正常`;
 
 describe('kansa import (the command, in its own process)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kansa-import-cli-'));
   const dataDir = join(dir, 'data');
   const logs = join(dir, 'logs');
-  const kansa = (...args: string[]) => spawnSync(process.execPath, [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8', timeout: 120000 });
+  const kansa = (...args: string[]) =>
+    spawnSync(process.execPath, [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8', timeout: 120000 });
   beforeAll(() => {
     mkdirSync(logs);
-    writeFileSync(join(logs, 'JUMIN_OPLOG_20250414.csv'), iconv.encode([HEADER, line('08:00:00'), line('08:01:00', '消去'), line('08:02:00')].join('\r\n') + '\r\n', 'cp932'));
+    writeFileSync(
+      join(logs, 'JUMIN_OPLOG_20250414.csv'),
+      iconv.encode([HEADER, line('08:00:00'), line('08:01:00', '消去'), line('08:02:00')].join('\r\n') + '\r\n', 'cp932'),
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -39,7 +39,8 @@ export function registerMastersCommand(program: Command, ctx: () => CommandConte
       await c.withApp(async (app) => {
         const versions = await app.get(MastersRepository).list();
         const lines = versions.map(
-          (v) => `${v.master}\t版 ${v.version}\t有効開始 ${v.effectiveFrom.slice(0, 16)}\t取込 ${v.loadedAt.slice(0, 16)}\t${v.rows} 件\t${v.fileName}`,
+          (v) =>
+            `${v.master}\t版 ${v.version}\t有効開始 ${v.effectiveFrom.slice(0, 16)}\t取込 ${v.loadedAt.slice(0, 16)}\t${v.rows} 件\t${v.fileName}`,
         );
         c.print(lines.length ? lines.join('\n') : 'マスタはまだ取り込まれていません', versions);
       });

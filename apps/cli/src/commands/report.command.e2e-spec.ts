@@ -31,7 +31,8 @@ describe('kansa report (command line)', () => {
     rmSync(out, { recursive: true, force: true });
   });
 
-  const kansa = (...args: string[]) => run(process.execPath, [KANSA, '--data-dir', dataDir, ...args], { env: { ...process.env, TZ: 'America/New_York' } });
+  const kansa = (...args: string[]) =>
+    run(process.execPath, [KANSA, '--data-dir', dataDir, ...args], { env: { ...process.env, TZ: 'America/New_York' } });
 
   it('writes the chosen formats and says what it wrote and what is incomplete, in Japanese', async () => {
     const { stdout } = await kansa('report', '--month', '2025-04', '--format', 'pdf,csv', '--out', out);
@@ -54,9 +55,13 @@ describe('kansa report (command line)', () => {
   it.each([
     [['--month', '2025-4'], '--month: "2025-4" is not a date YYYY-MM'],
     [['--month', '2025-04', '--format', 'pdf,docx'], '--format: unknown format "docx"'],
-  ])('refuses bad input %p with exit code 2 and one line', async (args, message) => {
-    const err = await kansa('report', ...args).catch((e: { code: number; stderr: string }) => e);
-    expect(err).toMatchObject({ code: 2 });
-    expect((err as { stderr: string }).stderr).toContain(message);
-  }, 60_000);
+  ])(
+    'refuses bad input %p with exit code 2 and one line',
+    async (args, message) => {
+      const err = await kansa('report', ...args).catch((e: { code: number; stderr: string }) => e);
+      expect(err).toMatchObject({ code: 2 });
+      expect((err as { stderr: string }).stderr).toContain(message);
+    },
+    60_000,
+  );
 });

@@ -18,20 +18,28 @@ export function registerReportCommand(program: Command, ctx: () => CommandContex
     .action(async (opts: { month: string; format: string; out?: string }) => {
       const c = ctx();
       checkMonth('--month', opts.month);
-      const formats = opts.format.split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
+      const formats = opts.format
+        .split(',')
+        .map((f) => f.trim().toLowerCase())
+        .filter(Boolean);
       const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
       if (unknown.length || formats.length === 0) {
-        throw new UserError(`--format: unknown format "${unknown.join(',') || opts.format}"; use ${REPORT_FORMATS.join(',')} (形式の指定が正しくありません)`);
+        throw new UserError(
+          `--format: unknown format "${unknown.join(',') || opts.format}"; use ${REPORT_FORMATS.join(',')} (形式の指定が正しくありません)`,
+        );
       }
       await c.withApp(async (app) => {
-        const made = await app.get(ReportsService, { strict: false }).make(opts.month, { formats: formats as ReportFormat[], outDir: opts.out, trigger: 'manual' });
+        const made = await app
+          .get(ReportsService, { strict: false })
+          .make(opts.month, { formats: formats as ReportFormat[], outDir: opts.out, trigger: 'manual' });
         const r = made.report;
         const lines = [
           `ログ分析結果報告書（${opts.month}）を作成しました。`,
           `  ログ ${r.scope.total.toLocaleString('ja-JP')} 件、検知 ${r.findings.length} 件、継続案件 ${r.carriedOver.length} 件`,
           ...made.files.map((f) => `  ${FORMAT_TITLES[f.format].padEnd(6)} ${f.path}  (SHA-256 ${f.sha256.slice(0, 16)}…)`),
         ];
-        if (!r.completeness.complete) lines.push('注意: 対象月のデータは不完全です（報告書の表紙に記載しました）:', ...r.completeness.notes.map((n) => `  ・${n}`));
+        if (!r.completeness.complete)
+          lines.push('注意: 対象月のデータは不完全です（報告書の表紙に記載しました）:', ...r.completeness.notes.map((n) => `  ・${n}`));
         c.print(lines.join('\n'), {
           month: made.month,
           complete: r.completeness.complete,

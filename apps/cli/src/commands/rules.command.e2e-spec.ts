@@ -9,7 +9,8 @@ const BIN = join(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
 describe('kansa rules (the command, in its own process)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kansa-rules-cli-'));
   const dataDir = join(dir, 'data');
-  const kansa = (...args: string[]) => spawnSync(process.execPath, [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8', timeout: 120000 });
+  const kansa = (...args: string[]) =>
+    spawnSync(process.execPath, [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8', timeout: 120000 });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('lists every rule with its version and parameters in force', () => {
@@ -20,7 +21,7 @@ describe('kansa rules (the command, in its own process)', () => {
     expect(rules.find((r) => r.id === 'mass-lookup')).toMatchObject({ params: { threshold: 300 } });
   });
 
-  it('shows a rule\'s SQL with its parameters written in, which a ClickHouse client runs as it is', async () => {
+  it("shows a rule's SQL with its parameters written in, which a ClickHouse client runs as it is", async () => {
     const shown = kansa('--json', 'rules', 'show', 'off-hours', '--from', '2025-04-14', '--to', '2025-04-15');
     expect({ status: shown.status, stderr: shown.stderr }).toEqual({ status: 0, stderr: '' });
     const out = JSON.parse(shown.stdout) as { id: string; reads: unknown; sql: Array<{ fromDay: string; toDay: string; sql: string }> };

@@ -21,8 +21,17 @@ export function registerRulesCommand(program: Command, ctx: () => CommandContext
     .description('検知ルールの一覧（版・重要度・パラメータ）')
     .action(async () => {
       const c = ctx();
-      const list = RULES.map((r) => ({ id: r.id, title: r.title, version: r.version, severity: r.severity, params: params(r, c.config.rules) }));
-      c.print(list.map((r) => `${r.id}\tv${r.version}\t${SEVERITY_TITLES[r.severity]}\t${r.title}\t${JSON.stringify(r.params)}`).join('\n'), list);
+      const list = RULES.map((r) => ({
+        id: r.id,
+        title: r.title,
+        version: r.version,
+        severity: r.severity,
+        params: params(r, c.config.rules),
+      }));
+      c.print(
+        list.map((r) => `${r.id}\tv${r.version}\t${SEVERITY_TITLES[r.severity]}\t${r.title}\t${JSON.stringify(r.params)}`).join('\n'),
+        list,
+      );
     });
 
   rules
@@ -59,9 +68,20 @@ export function registerRulesCommand(program: Command, ctx: () => CommandContext
             `-- ${rule.id} v${rule.version}: ${segment.fromDay} 〜 ${segment.toDay}（マスタ版 ${JSON.stringify(segment.masters)}）\n${text.trim()};`,
         );
         c.print([...header, '', ...sql].join('\n'), {
-          id: rule.id, title: rule.title, version: rule.version, severity: rule.severity, guideline: rule.guideline, description: rule.description,
-          params: explained.params, reads: { events: reads.events, masters: reads.masters, lookbackDays: lookback },
-          sql: segments.map(({ segment, sql: text }) => ({ fromDay: segment.fromDay, toDay: segment.toDay, masters: segment.masters, sql: text })),
+          id: rule.id,
+          title: rule.title,
+          version: rule.version,
+          severity: rule.severity,
+          guideline: rule.guideline,
+          description: rule.description,
+          params: explained.params,
+          reads: { events: reads.events, masters: reads.masters, lookbackDays: lookback },
+          sql: segments.map(({ segment, sql: text }) => ({
+            fromDay: segment.fromDay,
+            toDay: segment.toDay,
+            masters: segment.masters,
+            sql: text,
+          })),
         });
       });
     });

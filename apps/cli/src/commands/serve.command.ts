@@ -59,7 +59,9 @@ export function registerServeCommand(program: Command, ctx: () => CommandContext
         storage: describeTarget(config.storage),
       });
       if (config.http.tokens.length === 0) {
-        log('警告: http.tokens にトークンがありません。/health 以外のすべての要求を拒否します (no tokens configured: `kansa token create`)');
+        log(
+          '警告: http.tokens にトークンがありません。/health 以外のすべての要求を拒否します (no tokens configured: `kansa token create`)',
+        );
       }
       let outcome;
       try {

@@ -14,7 +14,11 @@ export function registerTokenCommand(program: Command, ctx: () => CommandContext
     .command('create')
     .description('新しい API トークンを作る: トークンは一度だけ表示され、設定にはハッシュだけを書きます')
     .requiredOption('--name <name>', '持ち主 (職員ID やシステム名): 監査記録と確認者欄に残ります')
-    .addOption(new Option('--role <role>', 'ingest (送信システム) | read (閲覧) | triage (閲覧と確認)').choices([...API_ROLES]).makeOptionMandatory())
+    .addOption(
+      new Option('--role <role>', 'ingest (送信システム) | read (閲覧) | triage (閲覧と確認)')
+        .choices([...API_ROLES])
+        .makeOptionMandatory(),
+    )
     .action((opts: { name: string; role: ApiRole }) => {
       const c = ctx();
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(opts.name)) {

@@ -17,7 +17,8 @@ export function registerVerifyCommand(program: Command, ctx: () => CommandContex
       // A chain per source and writer (server mode); the embedded engine's one writer is not named.
       const chain = (c: { source: string; writer: string }) => (c.writer ? `${c.source} (書込 ${c.writer})` : c.source);
       const lines = report.sources.map((s) => `  ${chain(s)}: ${s.batches}バッチ、チェーン先頭 ${s.head}`);
-      if (report.expired > 0) lines.push(`  保存期間を過ぎた行を含む ${report.expired}バッチは、記録とチェーンのみ検証 (内容は保存期間により削除済み)`);
+      if (report.expired > 0)
+        lines.push(`  保存期間を過ぎた行を含む ${report.expired}バッチは、記録とチェーンのみ検証 (内容は保存期間により削除済み)`);
       if (report.ok) {
         c.print([`整合性検証: 正常 (${report.batchesChecked}バッチの内容を再計算)`, ...lines].join('\n'), report);
         return;

@@ -4,7 +4,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, TABLES } from '@kansa/storage';
 import { BatchRecord, contentDigest } from './chain';
 
-
 // Row digests over every stored column; the same SQL at import and at verify.
 const EVENT_ROW = EVENT_ROW_DIGEST_SQL;
 const QUARANTINE_ROW = `SHA256(concatWithSeparator('\\x1f', quarantine_id, batch_id, source, instance, origin,
@@ -40,7 +39,10 @@ export class BatchLedgerRepository {
 
   /** The newest batch of a source's chain written by `writer`. */
   async last(source: string, writer: string): Promise<BatchRecord | undefined> {
-    const rows = await this.select(`WHERE source = {source:String} AND writer = {writer:String} ORDER BY seq DESC LIMIT 1`, { source, writer });
+    const rows = await this.select(`WHERE source = {source:String} AND writer = {writer:String} ORDER BY seq DESC LIMIT 1`, {
+      source,
+      writer,
+    });
     return rows[0];
   }
 
@@ -78,11 +80,25 @@ export class BatchLedgerRepository {
       format: 'JSONEachRow',
       values: [
         {
-          batch_id: b.batchId, seq: b.seq, source: b.source, writer: b.writer, instance: b.instance, transport: b.transport,
-          origin: b.origin, file_sha256: b.fileSha256, lines_read: b.linesRead, stored: b.stored,
-          duplicates: b.duplicates, quarantined: b.quarantined, content_digest: b.contentDigest,
-          prev_chain: b.prevChain, chain_hash: b.chainHash, started_at: jstTimestamp(b.startedAtMs),
-          finished_at: jstTimestamp(b.finishedAtMs), first_day: b.firstDay, last_day: b.lastDay,
+          batch_id: b.batchId,
+          seq: b.seq,
+          source: b.source,
+          writer: b.writer,
+          instance: b.instance,
+          transport: b.transport,
+          origin: b.origin,
+          file_sha256: b.fileSha256,
+          lines_read: b.linesRead,
+          stored: b.stored,
+          duplicates: b.duplicates,
+          quarantined: b.quarantined,
+          content_digest: b.contentDigest,
+          prev_chain: b.prevChain,
+          chain_hash: b.chainHash,
+          started_at: jstTimestamp(b.startedAtMs),
+          finished_at: jstTimestamp(b.finishedAtMs),
+          first_day: b.firstDay,
+          last_day: b.lastDay,
         },
       ],
     });
@@ -117,11 +133,25 @@ export class BatchLedgerRepository {
     });
     const rows = await rs.json<Record<string, string>>();
     return rows.map((r) => ({
-      batchId: r.batch_id, seq: Number(r.seq), source: r.source, writer: r.writer, instance: r.instance, transport: r.transport,
-      origin: r.origin, fileSha256: r.file_sha256, linesRead: Number(r.lines_read), stored: Number(r.stored),
-      duplicates: Number(r.duplicates), quarantined: Number(r.quarantined), contentDigest: r.content_digest,
-      prevChain: r.prev_chain, chainHash: r.chain_hash, startedAtMs: Number(r.started_ms), finishedAtMs: Number(r.finished_ms),
-      firstDay: r.first_day, lastDay: r.last_day,
+      batchId: r.batch_id,
+      seq: Number(r.seq),
+      source: r.source,
+      writer: r.writer,
+      instance: r.instance,
+      transport: r.transport,
+      origin: r.origin,
+      fileSha256: r.file_sha256,
+      linesRead: Number(r.lines_read),
+      stored: Number(r.stored),
+      duplicates: Number(r.duplicates),
+      quarantined: Number(r.quarantined),
+      contentDigest: r.content_digest,
+      prevChain: r.prev_chain,
+      chainHash: r.chain_hash,
+      startedAtMs: Number(r.started_ms),
+      finishedAtMs: Number(r.finished_ms),
+      firstDay: r.first_day,
+      lastDay: r.last_day,
     }));
   }
 }

@@ -1,24 +1,39 @@
 import { BatchRecord, chainHash, GENESIS } from './chain';
 
 const batch: Omit<BatchRecord, 'chainHash'> = {
-  prevChain: GENESIS, contentDigest: 'ab'.repeat(32), batchId: 'b1', seq: 1, source: 'jumin', writer: '', instance: '', transport: 'file',
-  origin: '/logs/JUMIN_OPLOG_20250414.csv', fileSha256: 'cd'.repeat(32), linesRead: 10, stored: 9, duplicates: 0, quarantined: 1,
-  startedAtMs: 1744585686000, finishedAtMs: 1744585687000, firstDay: '', lastDay: '',
+  prevChain: GENESIS,
+  contentDigest: 'ab'.repeat(32),
+  batchId: 'b1',
+  seq: 1,
+  source: 'jumin',
+  writer: '',
+  instance: '',
+  transport: 'file',
+  origin: '/logs/JUMIN_OPLOG_20250414.csv',
+  fileSha256: 'cd'.repeat(32),
+  linesRead: 10,
+  stored: 9,
+  duplicates: 0,
+  quarantined: 1,
+  startedAtMs: 1744585686000,
+  finishedAtMs: 1744585687000,
+  firstDay: '',
+  lastDay: '',
 };
 
 describe('chain hash', () => {
-  it('is unchanged for the embedded engine\'s one writer, so chains recorded before writers existed still verify', () => {
+  it("is unchanged for the embedded engine's one writer, so chains recorded before writers existed still verify", () => {
     // computed by the chain code before the writer field was added
     expect(chainHash(batch)).toBe('dee8c1b56eac3c2dc1a985449ea6baa3400ab298a7842d4637549acd4762dee1');
   });
 
-  it('covers the event days of batches that record them: a batch\'s days cannot be moved back to escape verification', () => {
+  it("covers the event days of batches that record them: a batch's days cannot be moved back to escape verification", () => {
     const a = chainHash({ ...batch, firstDay: '2025-04-14', lastDay: '2025-04-14' });
     expect(a).not.toBe(chainHash(batch));
     expect(a).not.toBe(chainHash({ ...batch, firstDay: '2016-04-14', lastDay: '2025-04-14' }));
   });
 
-  it('covers the writer: a batch moved to another writer\'s chain no longer matches', () => {
+  it("covers the writer: a batch moved to another writer's chain no longer matches", () => {
     const a = chainHash({ ...batch, writer: 'collector-a' });
     expect(a).not.toBe(chainHash(batch));
     expect(a).not.toBe(chainHash({ ...batch, writer: 'collector-b' }));

@@ -36,8 +36,21 @@ export function contentDigest(eventsDigest: string, quarantineDigest: string): s
 export function chainHash(b: Omit<BatchRecord, 'chainHash'>): string {
   return sha256(
     [
-      b.prevChain, b.contentDigest, b.batchId, b.seq, b.source, b.instance, b.transport, b.origin, b.fileSha256,
-      b.linesRead, b.stored, b.duplicates, b.quarantined, b.startedAtMs, b.finishedAtMs,
+      b.prevChain,
+      b.contentDigest,
+      b.batchId,
+      b.seq,
+      b.source,
+      b.instance,
+      b.transport,
+      b.origin,
+      b.fileSha256,
+      b.linesRead,
+      b.stored,
+      b.duplicates,
+      b.quarantined,
+      b.startedAtMs,
+      b.finishedAtMs,
       // the writer joins the hash only when there is one, so the chains written before writers existed still verify
       ...(b.writer ? [b.writer] : []),
       // so do the event days (recorded since migration 064)

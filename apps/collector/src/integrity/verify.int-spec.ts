@@ -8,8 +8,10 @@ import { FileImportResult, FileImportService } from '../sources/file-import/file
 import { CollectorKit, startCollector } from '../testing/collector-test-kit';
 import { VerifyService } from './verify.service';
 
-const HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
-const line = (day: string, i: number) => `2025/04/${day} 09:00:${String(i).padStart(2, '0')},K00${1000 + i},職員${i},100700,納税課,WS-1,10.0.0.1,JR0101,照会,照会,0000012345,無,窓口,1,正常`;
+const HEADER =
+  '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
+const line = (day: string, i: number) =>
+  `2025/04/${day} 09:00:${String(i).padStart(2, '0')},K00${1000 + i},職員${i},100700,納税課,WS-1,10.0.0.1,JR0101,照会,照会,0000012345,無,窓口,1,正常`;
 
 /** Three daily files of 住民記録 and one of 中間サーバー, imported in order. */
 async function importDays(files: FileImportService): Promise<FileImportResult[]> {
@@ -21,7 +23,10 @@ async function importDays(files: FileImportService): Promise<FileImportResult[]>
     out.push(await files.importFile(path));
   }
   const chukan = join(dir, 'CHUKAN_OPLOG_20250414.jsonl');
-  writeFileSync(chukan, JSON.stringify({ time: '2025-04-14T09:00:00+09:00', operator: 'K1', func: 'ログイン', serial: 'Q1', count: 0, result: '正常' }) + '\n');
+  writeFileSync(
+    chukan,
+    JSON.stringify({ time: '2025-04-14T09:00:00+09:00', operator: 'K1', func: 'ログイン', serial: 'Q1', count: 0, result: '正常' }) + '\n',
+  );
   out.push(await files.importFile(chukan));
   return out;
 }
@@ -48,14 +53,27 @@ describe('kansa verify: the integrity chain', () => {
   it('holds for untouched data, with a head per source', async () => {
     const report = await verify.verify();
     expect(report).toMatchObject({ ok: true, batchesChecked: 4, broken: [], unrecorded: [] });
-    expect(report.sources.map((s) => [s.source, s.batches])).toEqual([['chukan', 1], ['jumin', 3]]);
+    expect(report.sources.map((s) => [s.source, s.batches])).toEqual([
+      ['chukan', 1],
+      ['jumin', 3],
+    ]);
   });
 
   it('names the batch whose stored event was altered', async () => {
-    await tamper(store, "ALTER TABLE events UPDATE reason = '業務確認' WHERE batch_id = {b:String} AND line_no = 3", { b: batches[1].batchId });
+    await tamper(store, "ALTER TABLE events UPDATE reason = '業務確認' WHERE batch_id = {b:String} AND line_no = 3", {
+      b: batches[1].batchId,
+    });
     const report = await verify.verify();
     expect(report.ok).toBe(false);
-    expect(report.broken).toEqual([expect.objectContaining({ source: 'jumin', seq: 2, batchId: batches[1].batchId, origin: batches[1].file, problem: expect.stringContaining('内容ダイジェスト不一致') })]);
+    expect(report.broken).toEqual([
+      expect.objectContaining({
+        source: 'jumin',
+        seq: 2,
+        batchId: batches[1].batchId,
+        origin: batches[1].file,
+        problem: expect.stringContaining('内容ダイジェスト不一致'),
+      }),
+    ]);
   });
 
   it('names the batch whose quarantined line was deleted', async () => {
@@ -74,7 +92,9 @@ describe('kansa verify: the integrity chain', () => {
   it('notices an altered batch record (its counts changed)', async () => {
     await tamper(store, 'ALTER TABLE import_batches UPDATE stored = 2 WHERE batch_id = {b:String}', { b: batches[3].batchId });
     const report = await verify.verify();
-    expect(report.broken).toEqual([expect.objectContaining({ source: 'chukan', seq: 1, problem: expect.stringContaining('チェーンハッシュ不一致') })]);
+    expect(report.broken).toEqual([
+      expect.objectContaining({ source: 'chukan', seq: 1, problem: expect.stringContaining('チェーンハッシュ不一致') }),
+    ]);
   });
 
   it('the command exits 1 naming the first broken batch', async () => {

@@ -93,7 +93,15 @@ export class VerifyService {
                   ? '保存されたログが変更・削除されています (内容ダイジェスト不一致)'
                   : undefined;
         if (problem) {
-          broken.push({ source, writer, seq: b.seq, batchId: b.batchId, origin: b.origin, importedAt: jstTimestamp(b.finishedAtMs), problem });
+          broken.push({
+            source,
+            writer,
+            seq: b.seq,
+            batchId: b.batchId,
+            origin: b.origin,
+            importedAt: jstTimestamp(b.finishedAtMs),
+            problem,
+          });
           break;
         }
         prev = b.chainHash;
@@ -103,7 +111,14 @@ export class VerifyService {
     }
     broken.sort((a, b) => a.importedAt.localeCompare(b.importedAt));
     const unrecorded = (await this.ledger.unrecordedBatches()).map((u) => ({ batchId: u.batch_id, table: u.table, rows: Number(u.n) }));
-    return { ok: broken.length === 0 && unrecorded.length === 0, batchesChecked: checked.length, sources, broken, unrecorded, expired: expired.size };
+    return {
+      ok: broken.length === 0 && unrecorded.length === 0,
+      batchesChecked: checked.length,
+      sources,
+      broken,
+      unrecorded,
+      expired: expired.size,
+    };
   }
 }
 

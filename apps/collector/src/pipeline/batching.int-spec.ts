@@ -8,7 +8,8 @@ import { CollectorKit, startCollector } from '../testing/collector-test-kit';
 import { IngestService } from './ingest.service';
 import { RawRecord } from './ingest.types';
 
-const HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
+const HEADER =
+  '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
 const line = (i: number) =>
   `2025/04/14 09:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},K001198,職員,100700,納税課,WS-1,10.0.0.1,JR0101,照会,照会,${String(i).padStart(10, '0')},無,窓口,1,正常`;
 
@@ -39,7 +40,12 @@ describe('a long file is committed in batches of bounded size', () => {
     const path = join(dir, 'JUMIN_OPLOG_20250414.csv');
     writeFileSync(path, iconv.encode(lines.join('\r\n') + '\r\n', 'cp932'));
     const r = await files.importFile(path);
-    expect({ read: r.read, stored: r.stored, duplicates: r.duplicates, quarantined: r.quarantined }).toEqual({ read: 12, stored: 10, duplicates: 1, quarantined: 1 });
+    expect({ read: r.read, stored: r.stored, duplicates: r.duplicates, quarantined: r.quarantined }).toEqual({
+      read: 12,
+      stored: 10,
+      duplicates: 1,
+      quarantined: 1,
+    });
     // header + 12 lines = 13 records in batches of 4 → 4 batches
     expect(r.batchIds).toHaveLength(4);
     const rs = await store.client.query({
@@ -58,7 +64,11 @@ describe('a long file is committed in batches of bounded size', () => {
     expect((await collector.verify.verify()).ok).toBe(true);
 
     const again = await files.importFile(path);
-    expect({ stored: again.stored, duplicates: again.duplicates, quarantined: again.quarantined }).toEqual({ stored: 0, duplicates: 11, quarantined: 1 });
+    expect({ stored: again.stored, duplicates: again.duplicates, quarantined: again.quarantined }).toEqual({
+      stored: 0,
+      duplicates: 11,
+      quarantined: 1,
+    });
   });
 
   it('a stream failing midway keeps its committed batches; sent again, only the rest is stored', async () => {

@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = join(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
-const HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
-const line = (i: number) => `2025/04/14 10:00:${String(i).padStart(2, '0')},K001198,職員,100700,納税課,WS-1,10.0.0.1,JR0101,照会,照会,${String(i).padStart(10, '0')},無,窓口,1,正常`;
+const HEADER =
+  '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
+const line = (i: number) =>
+  `2025/04/14 10:00:${String(i).padStart(2, '0')},K001198,職員,100700,納税課,WS-1,10.0.0.1,JR0101,照会,照会,${String(i).padStart(10, '0')},無,窓口,1,正常`;
 
 const kansa = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
@@ -36,7 +38,10 @@ describe('kill -9 between the events insert and the batch record', () => {
     // Read-only commands neither depend on nor touch the pending commit; info shows it.
     const info = kansa(['info', '--data-dir', dataDir, '--json']);
     expect({ status: info.status, pending: JSON.parse(info.stdout || '{}').counts?.pendingCommits }).toEqual({ status: 0, pending: 1 });
-    for (const args of [['findings', '--json'], ['coverage', '--from', '2025-04-14', '--to', '2025-04-14', '--json']]) {
+    for (const args of [
+      ['findings', '--json'],
+      ['coverage', '--from', '2025-04-14', '--to', '2025-04-14', '--json'],
+    ]) {
       expect(kansa([...args, '--data-dir', dataDir]).status).toBe(0);
     }
     expect(intents()).toHaveLength(1);
@@ -54,7 +59,9 @@ describe('kill -9 between the events insert and the batch record', () => {
                 FROM ${TABLES.importBatches} b ORDER BY seq`,
         format: 'JSONEachRow',
       });
-      const batches = (await rs.json<Record<string, string>>()).map((b) => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Number(v)])));
+      const batches = (await rs.json<Record<string, string>>()).map((b) =>
+        Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Number(v)])),
+      );
       // the recovered second batch: its 3 events and its quarantined line, recorded with exact counts
       expect(batches).toEqual([
         { seq: 1, lines_read: 3, stored: 3, duplicates: 0, quarantined: 0, events_rows: 3, quarantine_rows: 0 },
@@ -72,7 +79,9 @@ describe('kill -9 between the events insert and the batch record', () => {
     expect(final.status).toBe(0);
     const check = await openClickHouse({ dataDir });
     try {
-      const [r] = await (await check.query({ query: `SELECT count() AS n, uniqExact(event_id) AS ids FROM ${TABLES.events}`, format: 'JSONEachRow' })).json<{ n: string; ids: string }>();
+      const [r] = await (
+        await check.query({ query: `SELECT count() AS n, uniqExact(event_id) AS ids FROM ${TABLES.events}`, format: 'JSONEachRow' })
+      ).json<{ n: string; ids: string }>();
       expect({ rows: Number(r.n), ids: Number(r.ids) }).toEqual({ rows: 9, ids: 9 });
     } finally {
       await check.close();

@@ -5,7 +5,8 @@ describe('DecodeStep', () => {
   const cp932 = new DecodeStep('cp932');
 
   // 外字 (user-defined area F040–F9FC) → private use U+E000…; iconv-lite's table stops at F940.
-  const eudc = (b: Buffer) => (b[1] === 0x7f ? '\uFFFD' : String.fromCharCode(0xe000 + (b[0] - 0xf0) * 188 + b[1] - (b[1] < 0x7f ? 0x40 : 0x41)));
+  const eudc = (b: Buffer) =>
+    b[1] === 0x7f ? '\uFFFD' : String.fromCharCode(0xe000 + (b[0] - 0xf0) * 188 + b[1] - (b[1] < 0x7f ? 0x40 : 0x41));
 
   it('decodes every CP932 character as iconv-lite does, and all of 外字 to private use', () => {
     const mismatches: string[] = [];
@@ -28,7 +29,11 @@ describe('DecodeStep', () => {
   });
 
   it('quarantines invalid bytes with the field named', () => {
-    expect(cp932.decode(Buffer.from([0x41, 0x81, 0x20]))).toEqual({ kind: 'quarantine', field: '(文字コード)', reason: expect.stringContaining('CP932') });
+    expect(cp932.decode(Buffer.from([0x41, 0x81, 0x20]))).toEqual({
+      kind: 'quarantine',
+      field: '(文字コード)',
+      reason: expect.stringContaining('CP932'),
+    });
     expect(new DecodeStep('utf8').decode(Buffer.from([0x41, 0xc3]))).toMatchObject({ kind: 'quarantine', field: '(文字コード)' });
   });
 

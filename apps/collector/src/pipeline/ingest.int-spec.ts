@@ -10,7 +10,8 @@ import { HeaderMismatchError } from './record-processor';
 import { StagingBatch } from '../sink/staging.writer';
 import { CollectorKit, startCollector } from '../testing/collector-test-kit';
 
-const JUMIN_HEADER = '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
+const JUMIN_HEADER =
+  '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
 const jumin = (time: string, kubun = '照会', reason = '窓口', count = '1') =>
   `2025/04/14 ${time},K001198,髙﨑 翔,100700,納税課,WS-100700-006,10.7.0.15,JR0101,住民票照会,${kubun},0000012345,無,${reason},${count},正常`;
 const withCheck = (d: string) => d + myNumberCheckDigit(d);
@@ -23,7 +24,10 @@ describe('IngestService on the real embedded ClickHouse', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kansa-ingest-'));
   const write = (name: string, lines: Array<string | Buffer>, encoding = 'cp932', eol = '\r\n') => {
     const path = join(dir, name);
-    writeFileSync(path, Buffer.concat(lines.map((l) => Buffer.concat([typeof l === 'string' ? iconv.encode(l, encoding) : l, Buffer.from(eol)]))));
+    writeFileSync(
+      path,
+      Buffer.concat(lines.map((l) => Buffer.concat([typeof l === 'string' ? iconv.encode(l, encoding) : l, Buffer.from(eol)]))),
+    );
     return path;
   };
 
@@ -62,12 +66,22 @@ describe('IngestService on the real embedded ClickHouse', () => {
       '(文字コード): CP932として読めないバイト列があります': 1,
     });
     const q = await store.rows<{ line_no: string; field: string; origin: string; raw_bytes_b64: string }>(
-      'SELECT line_no, field, origin, raw_bytes_b64 FROM quarantine WHERE batch_id = {b:String} ORDER BY line_no', { b: r.batchId });
-    expect(q.map((x) => [Number(x.line_no), x.field])).toEqual([[5, '処理日時'], [6, '処理区分'], [7, '対象件数'], [8, '(列数)'], [9, '(文字コード)']]);
+      'SELECT line_no, field, origin, raw_bytes_b64 FROM quarantine WHERE batch_id = {b:String} ORDER BY line_no',
+      { b: r.batchId },
+    );
+    expect(q.map((x) => [Number(x.line_no), x.field])).toEqual([
+      [5, '処理日時'],
+      [6, '処理区分'],
+      [7, '対象件数'],
+      [8, '(列数)'],
+      [9, '(文字コード)'],
+    ]);
     expect(q[0].origin).toBe(path);
     expect(Buffer.from(q[4].raw_bytes_b64, 'base64').subarray(-2)).toEqual(Buffer.from([0x81, 0x20]));
     const events = await store.rows<{ ts: string; user_name: string; action: string; line_no: string }>(
-      'SELECT ts, user_name, action, line_no FROM events WHERE batch_id = {b:String} ORDER BY line_no', { b: r.batchId });
+      'SELECT ts, user_name, action, line_no FROM events WHERE batch_id = {b:String} ORDER BY line_no',
+      { b: r.batchId },
+    );
     expect(events).toEqual([
       { ts: '2025-04-14 08:00:01.000', user_name: '髙﨑 翔', action: 'view', line_no: 2 },
       { ts: '2025-04-14 08:00:02.000', user_name: '髙﨑 翔', action: 'view', line_no: 3 },
@@ -82,17 +96,31 @@ describe('IngestService on the real embedded ClickHouse', () => {
     const again = await files.importFile(write('JUMIN_OPLOG_20250415.csv', lines, 'cp932', '\n'));
     expect([first.stored, first.duplicates]).toEqual([2, 0]);
     expect([again.read, again.stored, again.duplicates]).toEqual([2, 0, 2]);
-    const [n] = await store.rows<{ n: string }>("SELECT count() AS n FROM events WHERE ts >= '2025-04-14 09:00:00' AND ts < '2025-04-14 09:01:00'");
+    const [n] = await store.rows<{ n: string }>(
+      "SELECT count() AS n FROM events WHERE ts >= '2025-04-14 09:00:00' AND ts < '2025-04-14 09:01:00'",
+    );
     expect(Number(n.n)).toBe(2);
   });
 
   it('any transport goes through the same pipeline: a 中間サーバー serial sent by file and again by Kafka is stored once', async () => {
-    const op = { time: '2026-09-01T09:12:33.120+09:00', operator: 'K000123', terminal: 'CHK-TERM-03', func: '情報照会', procedure: 'JT0123', subject: '000012345678901', serial: 'Q20260901000123', count: 1, result: '正常' };
+    const op = {
+      time: '2026-09-01T09:12:33.120+09:00',
+      operator: 'K000123',
+      terminal: 'CHK-TERM-03',
+      func: '情報照会',
+      procedure: 'JT0123',
+      subject: '000012345678901',
+      serial: 'Q20260901000123',
+      count: 1,
+      result: '正常',
+    };
     const path = write('CHUKAN_OPLOG_20260901.jsonl', [JSON.stringify(op), '{"broken": '], 'utf8', '\n');
     const byFile = await files.importFile(path);
     expect(byFile).toMatchObject({ read: 2, stored: 1, quarantined: 1, reasons: { '(JSON): JSONとして読めません': 1 } });
     const byKafka = await ingest.ingest({
-      source: 'chukan', transport: 'kafka', origin: 'kansa.chukan',
+      source: 'chukan',
+      transport: 'kafka',
+      origin: 'kansa.chukan',
       records: (async function* () {
         yield { lineNo: 1, bytes: Buffer.from(JSON.stringify(op, null, 1).replace(/\n/g, '')), origin: 'kansa.chukan/0/17' };
         yield { lineNo: 2, text: JSON.stringify({ ...op, serial: 'Q20260901000124' }), origin: 'kansa.chukan/0/18' };
@@ -107,52 +135,82 @@ describe('IngestService on the real embedded ClickHouse', () => {
     const wide = b.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
     const c = withCheck('55555555555');
     const d = withCheck('31415926535');
-    await files.importFile(write('JUMIN_OPLOG_20250416.csv', [
-      JUMIN_HEADER,
-      jumin('10:00:01', '照会', `番号${a}で本人確認`),
-      jumin('10:00:02', '照会', `番号${wide}`),
-      jumin('10:00:03', '削除', `番号${c}`), // quarantined line
-      Buffer.concat([iconv.encode(jumin('10:00:04', '照会', d), 'cp932'), Buffer.from([0xff])]), // undecodable line
-    ]));
-    await ingest.ingest({ source: 'canonical', transport: 'http', origin: 'http:test', records: [
-      { lineNo: 1, text: JSON.stringify({ ts: '2025-04-16T10:00:05+09:00', source: 'atena', userId: 'K1', action: 'view', reason: `個人番号 ${a}` }) },
-    ] });
+    await files.importFile(
+      write('JUMIN_OPLOG_20250416.csv', [
+        JUMIN_HEADER,
+        jumin('10:00:01', '照会', `番号${a}で本人確認`),
+        jumin('10:00:02', '照会', `番号${wide}`),
+        jumin('10:00:03', '削除', `番号${c}`), // quarantined line
+        Buffer.concat([iconv.encode(jumin('10:00:04', '照会', d), 'cp932'), Buffer.from([0xff])]), // undecodable line
+      ]),
+    );
+    await ingest.ingest({
+      source: 'canonical',
+      transport: 'http',
+      origin: 'http:test',
+      records: [
+        {
+          lineNo: 1,
+          text: JSON.stringify({ ts: '2025-04-16T10:00:05+09:00', source: 'atena', userId: 'K1', action: 'view', reason: `個人番号 ${a}` }),
+        },
+      ],
+    });
     const tables = await store.rows<{ name: string }>('SELECT name FROM system.tables WHERE database = currentDatabase()');
     const hits: string[] = [];
     for (const { name } of tables) {
       for (const n of [a, b, wide, c, d]) {
         const [row] = await store.rows<{ n: string }>(
-          `SELECT count() AS n FROM ${name} WHERE position(formatRowNoNewline('TabSeparated', *), {n:String}) > 0`, { n });
+          `SELECT count() AS n FROM ${name} WHERE position(formatRowNoNewline('TabSeparated', *), {n:String}) > 0`,
+          { n },
+        );
         if (Number(row.n) > 0) hits.push(`${name}: ${n}`);
       }
     }
     const b64 = await store.rows<{ raw_bytes_b64: string }>("SELECT raw_bytes_b64 FROM quarantine WHERE raw_bytes_b64 != ''");
-    for (const r of b64) for (const n of [a, b, c, d]) if (Buffer.from(r.raw_bytes_b64, 'base64').includes(Buffer.from(n))) hits.push(`quarantine.raw_bytes_b64: ${n}`);
+    for (const r of b64)
+      for (const n of [a, b, c, d])
+        if (Buffer.from(r.raw_bytes_b64, 'base64').includes(Buffer.from(n))) hits.push(`quarantine.raw_bytes_b64: ${n}`);
     expect(hits).toEqual([]);
     // the search itself finds what is stored (a control)
     const [control] = await store.rows<{ n: string }>(
-      "SELECT count() AS n FROM quarantine WHERE position(formatRowNoNewline('TabSeparated', *), {n:String}) > 0", { n: '10:00:03' });
+      "SELECT count() AS n FROM quarantine WHERE position(formatRowNoNewline('TabSeparated', *), {n:String}) > 0",
+      { n: '10:00:03' },
+    );
     expect(Number(control.n)).toBe(1);
-    const hmacs = await store.rows<{ h: string[] }>("SELECT my_number_hmacs AS h FROM events WHERE length(my_number_hmacs) > 0 ORDER BY ts");
+    const hmacs = await store.rows<{ h: string[] }>(
+      'SELECT my_number_hmacs AS h FROM events WHERE length(my_number_hmacs) > 0 ORDER BY ts',
+    );
     expect(hmacs.map((r) => r.h)).toEqual([[myNumberHmac('test-key', a)], [myNumberHmac('test-key', b)], [myNumberHmac('test-key', a)]]);
   });
 
   it('UTF-8 lines left undecoded to ClickHouse are stored exactly; invalid ones are quarantined with their bytes', async () => {
     const header = '照会日時,利用者ID,所属コード,端末名,業務コード,照会種別,統合宛名番号,該当件数,結果';
-    const atena = (sec: string, terminal: string) => `2025-04-18T10:00:${sec}.000+09:00,K001198,100700,${terminal},Z01,宛名照会,010000000053217,1,OK`;
+    const atena = (sec: string, terminal: string) =>
+      `2025-04-18T10:00:${sec}.000+09:00,K001198,100700,${terminal},Z01,宛名照会,010000000053217,1,OK`;
     const odd = [atena('01', 'WS\\1'), atena('02', 'WS\t2'), atena('03', 'ＷＳ－３'), atena('04', 'WS\\\\4')];
-    const path = write('ATENA_INQUIRY_20250418.csv', [
-      Buffer.from('\uFEFF' + header, 'utf8'),
-      ...odd,
-      Buffer.concat([Buffer.from(atena('05', 'WS-'), 'utf8'), Buffer.from([0xff, 0xfe])]), // invalid UTF-8
-    ], 'utf8', '\n');
+    const path = write(
+      'ATENA_INQUIRY_20250418.csv',
+      [
+        Buffer.from('\uFEFF' + header, 'utf8'),
+        ...odd,
+        Buffer.concat([Buffer.from(atena('05', 'WS-'), 'utf8'), Buffer.from([0xff, 0xfe])]), // invalid UTF-8
+      ],
+      'utf8',
+      '\n',
+    );
     const r = await files.importFile(path);
     expect(r).toMatchObject({ read: 5, stored: 4, duplicates: 0, quarantined: 1 });
     expect(r.reasons).toEqual({ '(文字コード): UTF-8として読めないバイト列があります': 1 });
-    const rows = await store.rows<{ raw: string; terminal_id: string }>('SELECT raw, terminal_id FROM events WHERE batch_id = {b:String} ORDER BY line_no', { b: r.batchId });
+    const rows = await store.rows<{ raw: string; terminal_id: string }>(
+      'SELECT raw, terminal_id FROM events WHERE batch_id = {b:String} ORDER BY line_no',
+      { b: r.batchId },
+    );
     expect(rows.map((x) => x.raw)).toEqual(odd);
     expect(rows.map((x) => x.terminal_id)).toEqual(['WS\\1', 'WS\t2', 'ＷＳ－３', 'WS\\\\4']);
-    const [q] = await store.rows<{ line_no: string; raw_bytes_b64: string }>('SELECT line_no, raw_bytes_b64 FROM quarantine WHERE batch_id = {b:String}', { b: r.batchId });
+    const [q] = await store.rows<{ line_no: string; raw_bytes_b64: string }>(
+      'SELECT line_no, raw_bytes_b64 FROM quarantine WHERE batch_id = {b:String}',
+      { b: r.batchId },
+    );
     expect(Number(q.line_no)).toBe(6);
     expect(Buffer.from(q.raw_bytes_b64, 'base64').subarray(-2)).toEqual(Buffer.from([0xff, 0xfe]));
   });
@@ -176,7 +234,11 @@ describe('IngestService on the real embedded ClickHouse', () => {
 
   it('lines normalized in memory by a process that died are dropped when the data directory is opened again', async () => {
     const sql = ingest.system('jumin').sql!;
-    const staging = new StagingBatch(store.client, 'b0000000000000000000000000000dead', join(store.dataDir, 'kansa-ingest-staging'), { sql, source: 'jumin', instance: '' });
+    const staging = new StagingBatch(store.client, 'b0000000000000000000000000000dead', join(store.dataDir, 'kansa-ingest-staging'), {
+      sql,
+      source: 'jumin',
+      instance: '',
+    });
     await staging.create();
     await staging.appendLines(`2\t\t1\t${jumin('11:00:00')}\n`);
     const checked = await staging.checkLines(); // holds the normalized lines in a Memory table, as a commit would

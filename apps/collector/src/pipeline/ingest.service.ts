@@ -86,7 +86,7 @@ export class IngestService implements IngestServicePort {
     };
     try {
       for await (const chunk of chunks) {
-        for (let from = 0; from < chunk.length; ) {
+        for (let from = 0; from < chunk.length;) {
           if (!batch) batch = await this.openBatch(system, request, bounds);
           const to = Math.min(chunk.length, from + this.batchLines - batch.records);
           batch.take(chunk, from, to, total);
@@ -141,7 +141,13 @@ export class IngestService implements IngestServicePort {
   }
 
   /** Checks a batch's plain lines (once), commits it (CommitService) and counts what became of it. */
-  private async commit(batch: OpenBatch, request: IngestRequest, fileSha256: string, total: IngestCounts, setAside: SetAsideNote[]): Promise<void> {
+  private async commit(
+    batch: OpenBatch,
+    request: IngestRequest,
+    fileSha256: string,
+    total: IngestCounts,
+    setAside: SetAsideNote[],
+  ): Promise<void> {
     await batch.check(total, this.store.client);
     const intent: CommitIntent = {
       batchId: batch.batchId,

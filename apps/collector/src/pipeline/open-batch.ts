@@ -50,7 +50,9 @@ export class OpenBatch {
   take(chunk: RawRecord[], from: number, to: number, total: IngestCounts): void {
     this.records += to - from;
     for (let i = from; i < to; i++) {
-      const p = this.refuse ? this.processor.refuse(chunk[i], this.refuse.field, this.refuse.reason) : this.processor.processLean(chunk[i], this.lines);
+      const p = this.refuse
+        ? this.processor.refuse(chunk[i], this.refuse.field, this.refuse.reason)
+        : this.processor.processLean(chunk[i], this.lines);
       if (p?.kind === 'skip') continue;
       this.read++;
       total.read++;
@@ -118,13 +120,6 @@ export class OpenBatch {
       this.quarantineRows = [];
     }
   }
-}
-
-/** The first and last day of a committed batch's events ('' when it stored none). */
-function eventDays(days: readonly string[], events: number): { firstDay: string; lastDay: string } {
-  if (events === 0 || days.length === 0) return { firstDay: '', lastDay: '' };
-  const sorted = [...days].sort();
-  return { firstDay: sorted[0], lastDay: sorted[sorted.length - 1] };
 }
 
 /** Adds `n` to a reason's count (removing it at 0). */

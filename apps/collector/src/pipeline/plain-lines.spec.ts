@@ -21,12 +21,15 @@ describe('plain lines (staged undecoded for the SQL twin)', () => {
   it('agree with the text checks on random lines', () => {
     const char = fc.constantFrom('1', '2', '０', '９', ',', '"', '\\', '\t', 'a', '照', '会', '\uFEFF', ' ');
     fc.assert(
-      fc.property(fc.array(char, { maxLength: 40 }).map((a) => a.join('')), (s) => {
-        const plain = scanPlain(utf8(s)) !== NOT_PLAIN;
-        const expected = s !== '' && !s.startsWith('\uFEFF') && !s.includes('"') && !TWELVE.test(s);
-        expect(plain).toBe(expected);
-        if (plain) expect(scanPlain(utf8(s)) === PLAIN_ESCAPED).toBe(/[\\\t\r\0]/.test(s));
-      }),
+      fc.property(
+        fc.array(char, { maxLength: 40 }).map((a) => a.join('')),
+        (s) => {
+          const plain = scanPlain(utf8(s)) !== NOT_PLAIN;
+          const expected = s !== '' && !s.startsWith('\uFEFF') && !s.includes('"') && !TWELVE.test(s);
+          expect(plain).toBe(expected);
+          if (plain) expect(scanPlain(utf8(s)) === PLAIN_ESCAPED).toBe(/[\\\t\r\0]/.test(s));
+        },
+      ),
       { numRuns: 5000 },
     );
   });

@@ -50,7 +50,15 @@ describe('RecordProcessor (decode → mask → parse → normalize)', () => {
       fc.property(myNumber, fc.constantFrom('jumin', 'chukan', 'terminal'), fc.boolean(), (n, source, breakLine) => {
         const text =
           source === 'chukan'
-            ? JSON.stringify({ time: '2026-09-01T09:00:00+09:00', operator: 'K1', func: '情報照会', serial: `S${n}`, count: breakLine ? 'x' : 1, result: '正常', item: n })
+            ? JSON.stringify({
+                time: '2026-09-01T09:00:00+09:00',
+                operator: 'K1',
+                func: '情報照会',
+                serial: `S${n}`,
+                count: breakLine ? 'x' : 1,
+                result: '正常',
+                item: n,
+              })
             : source === 'jumin'
               ? JUMIN_OK.replace(',,0,', `,${breakLine ? n + ',' : ''}個人番号${n}を確認,0,`)
               : `2025-04-30 08:00:00,WS-1,DOM\\K001,10.0.0.1,${breakLine ? '不明' : '印刷'},${n},,,`;

@@ -43,8 +43,14 @@ interface Prepared {
 
 /** The first line of a CSV file is not the configured header: the whole file is refused. */
 export class HeaderMismatchError extends Error {
-  constructor(readonly origin: string, readonly expected: string, readonly found: string) {
-    super(`${origin}: line 1: the header does not match (expected "${expected}", found "${found.slice(0, 200)}") / ヘッダー行が一致しません`);
+  constructor(
+    readonly origin: string,
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    super(
+      `${origin}: line 1: the header does not match (expected "${expected}", found "${found.slice(0, 200)}") / ヘッダー行が一致しません`,
+    );
   }
 }
 
@@ -138,7 +144,9 @@ export class RecordProcessor {
 
   /** Quarantines a record as it came (its text, or its bytes decoded leniently; 個人番号 masked) with the given field and reason. */
   refuse(record: RawRecord, field: string, reason: string): QuarantinedRecord {
-    const raw = record.text ?? (record.bytes ? maskMyNumbers(this.decoder.lenient(maskMyNumberBytes(record.bytes, this.system.config.encoding).value)).value : '');
+    const raw =
+      record.text ??
+      (record.bytes ? maskMyNumbers(this.decoder.lenient(maskMyNumberBytes(record.bytes, this.system.config.encoding).value)).value : '');
     return this.quarantined(record, field, reason, raw, '');
   }
 
@@ -152,9 +160,19 @@ export class RecordProcessor {
         const lenient = maskMyNumbers(this.decoder.lenient(masked.value)).value;
         // An unreadable first line of a file is a file in another encoding (e.g. UTF-8 sent as CP932): refuse it whole.
         if (this.ctx.expectHeader && record.lineNo === 1 && this.system.headerLine !== undefined) {
-          throw new HeaderMismatchError(this.ctx.origin, this.system.headerLine, `${lenient}" — not readable as ${this.system.config.encoding}; check the file's encoding (文字コードを確認してください)`);
+          throw new HeaderMismatchError(
+            this.ctx.origin,
+            this.system.headerLine,
+            `${lenient}" — not readable as ${this.system.config.encoding}; check the file's encoding (文字コードを確認してください)`,
+          );
         }
-        return this.quarantined(record, decoded.kind === 'quarantine' ? decoded.field : '(文字コード)', decoded.reason, lenient, masked.value.toString('base64'));
+        return this.quarantined(
+          record,
+          decoded.kind === 'quarantine' ? decoded.field : '(文字コード)',
+          decoded.reason,
+          lenient,
+          masked.value.toString('base64'),
+        );
       }
       text = decoded.value;
     } else {
@@ -214,16 +232,26 @@ export class RecordProcessor {
 
   private quarantined(record: RawRecord, field: string, reason: string, raw: string, rawB64: string): QuarantinedRecord {
     const row =
-      tsv(`${this.ctx.batchId}:${record.lineNo}`) + '\t' +
-      this.ctx.batchId + '\t' +
-      tsv(this.ctx.source) + '\t' +
-      tsv(this.ctx.instance) + '\t' +
-      tsv(record.origin ?? this.ctx.origin) + '\t' +
-      record.lineNo + '\t' +
-      tsv(field) + '\t' +
-      tsv(reason) + '\t' +
-      tsv(raw) + '\t' +
-      rawB64 + '\n';
+      tsv(`${this.ctx.batchId}:${record.lineNo}`) +
+      '\t' +
+      this.ctx.batchId +
+      '\t' +
+      tsv(this.ctx.source) +
+      '\t' +
+      tsv(this.ctx.instance) +
+      '\t' +
+      tsv(record.origin ?? this.ctx.origin) +
+      '\t' +
+      record.lineNo +
+      '\t' +
+      tsv(field) +
+      '\t' +
+      tsv(reason) +
+      '\t' +
+      tsv(raw) +
+      '\t' +
+      rawB64 +
+      '\n';
     return { kind: 'quarantine', field, reason, row };
   }
 }
@@ -232,5 +260,14 @@ export class RecordProcessor {
 export const LINE_COLUMNS = ['line_no', 'origin', 'from_text', 'raw'] as const;
 
 export const QUARANTINE_COLUMNS = [
-  'quarantine_id', 'batch_id', 'source', 'instance', 'origin', 'line_no', 'field', 'reason', 'raw', 'raw_bytes_b64',
+  'quarantine_id',
+  'batch_id',
+  'source',
+  'instance',
+  'origin',
+  'line_no',
+  'field',
+  'reason',
+  'raw',
+  'raw_bytes_b64',
 ] as const;

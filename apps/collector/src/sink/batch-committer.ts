@@ -57,7 +57,11 @@ export class BatchCommitter {
   ) {}
 
   /** `afterEvents` runs once the events are in (the fault tests' kill point). */
-  async commit(staging: StagingBatch, batch: { scope: CommitScope; source: string; origin: string }, afterEvents?: () => void): Promise<CommitOutcome> {
+  async commit(
+    staging: StagingBatch,
+    batch: { scope: CommitScope; source: string; origin: string },
+    afterEvents?: () => void,
+  ): Promise<CommitOutcome> {
     const { scope } = batch;
     await staging.prepare();
     const isolated: IsolatedLine[] = [];
@@ -75,7 +79,13 @@ export class BatchCommitter {
       afterEvents?.();
       await staging.insertQuarantine();
       for (const line of isolated) {
-        await staging.quarantineEvent({ lineNo: line.lineNo, source: batch.source, origin: batch.origin, field: ISOLATED_FIELD, reason: isolatedReason(line.failure) });
+        await staging.quarantineEvent({
+          lineNo: line.lineNo,
+          source: batch.source,
+          origin: batch.origin,
+          field: ISOLATED_FIELD,
+          reason: isolatedReason(line.failure),
+        });
       }
     } catch (err) {
       if (err instanceof BudgetExhausted) return { kind: 'set-aside', failure: err.failure };
@@ -101,7 +111,10 @@ export class BatchCommitter {
       return;
     }
     const mid = Math.floor((range.from + range.to) / 2);
-    for (const half of [{ from: range.from, to: mid }, { from: mid + 1, to: range.to }]) {
+    for (const half of [
+      { from: range.from, to: mid },
+      { from: mid + 1, to: range.to },
+    ]) {
       try {
         await this.insert(staging, scope, half);
       } catch (err) {

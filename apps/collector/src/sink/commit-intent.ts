@@ -65,7 +65,10 @@ export class FileIntentStore implements IntentStore {
  * own intents and those of a writer of this host whose process is gone.
  */
 export class TableIntentStore implements IntentStore {
-  constructor(private readonly client: ClickHouseClient, private readonly writer: string) {}
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly writer: string,
+  ) {}
 
   async write(intent: CommitIntent): Promise<void> {
     await this.put(intent.batchId, JSON.stringify({ ...intent, writer: this.writer }), 0);

@@ -13,7 +13,10 @@ import { removeBatchRows, StagingBatch, storedEvents } from './staging.writer';
 
 /** An operator's request about a set-aside batch that cannot be done (unknown batch, not set aside, staged rows gone). */
 export class SetAsideRequestError extends Error {
-  constructor(message: string, readonly notFound = false) {
+  constructor(
+    message: string,
+    readonly notFound = false,
+  ) {
     super(message);
   }
 }
@@ -48,7 +51,11 @@ export class CommitService implements OnApplicationBootstrap {
     private readonly ledger: BatchLedgerRepository,
     private readonly setAside: SetAsideRepository,
   ) {
-    this.committer = new BatchCommitter({ retries: config.ingest.commitRetries, isolationAttempts: config.ingest.isolationAttempts, backoffMs: 500 });
+    this.committer = new BatchCommitter({
+      retries: config.ingest.commitRetries,
+      isolationAttempts: config.ingest.isolationAttempts,
+      backoffMs: 500,
+    });
     this.killAfterEventsInsert = config.ingest.faults.killAfterEventsInsert;
   }
 
@@ -128,7 +135,8 @@ export class CommitService implements OnApplicationBootstrap {
 
   /** An operator gives up a set-aside batch: its staged rows are removed, the record stays (discarded, by whom, why). */
   discard(batchId: string, by: string, note: string): Promise<SetAsideBatch> {
-    if (!note.trim()) return Promise.reject(new SetAsideRequestError('a reason is required to discard a batch (破棄の理由を記入してください)'));
+    if (!note.trim())
+      return Promise.reject(new SetAsideRequestError('a reason is required to discard a batch (破棄の理由を記入してください)'));
     return this.serially(async () => {
       const aside = await this.toResolve(batchId);
       await this.stagingOf(aside.intent, 'set-aside').drop();
@@ -159,9 +167,21 @@ export class CommitService implements OnApplicationBootstrap {
     await removeBatchRows(this.client, intent.batchId, intent.scope);
     const before = await this.setAside.get(intent.batchId);
     await this.setAside.record({
-      batchId: intent.batchId, source: intent.source, instance: intent.instance, transport: intent.transport, origin: intent.origin,
-      writer: intent.writer ?? this.store.writer, lines: intent.linesRead, state: 'set_aside', reason: failure.message, errorCode: failure.code,
-      attempts: (before?.attempts ?? 0) + 1, intent, setAsideAt: before?.setAsideAt, updatedBy: 'kansa', note: '',
+      batchId: intent.batchId,
+      source: intent.source,
+      instance: intent.instance,
+      transport: intent.transport,
+      origin: intent.origin,
+      writer: intent.writer ?? this.store.writer,
+      lines: intent.linesRead,
+      state: 'set_aside',
+      reason: failure.message,
+      errorCode: failure.code,
+      attempts: (before?.attempts ?? 0) + 1,
+      intent,
+      setAsideAt: before?.setAsideAt,
+      updatedBy: 'kansa',
+      note: '',
     });
     await this.store.move(staging, 'set-aside');
     this.logger.error(
@@ -224,7 +244,9 @@ export class CommitService implements OnApplicationBootstrap {
         } else {
           // Left to the next process (the attempt is counted on its intent), never in the way of new commits.
           await this.store.intents.write({ ...intent, attempts });
-          this.logger.warn(`pending batch ${intent.batchId} not completed (attempt ${attempts} of ${MAX_RECOVERY_ATTEMPTS}): ${failure.message}`);
+          this.logger.warn(
+            `pending batch ${intent.batchId} not completed (attempt ${attempts} of ${MAX_RECOVERY_ATTEMPTS}): ${failure.message}`,
+          );
         }
       }
       this.pending.shift();
@@ -262,7 +284,9 @@ export class CommitService implements OnApplicationBootstrap {
     const aside = /^[0-9a-f]{32}$/.test(batchId) ? await this.setAside.get(batchId) : undefined;
     if (!aside) throw new SetAsideRequestError(`no batch ${batchId} has been set aside (保留中のバッチではありません)`, true);
     if (aside.state !== 'set_aside') {
-      throw new SetAsideRequestError(`batch ${batchId} was already ${aside.state === 'replayed' ? 'replayed' : 'discarded'} on ${aside.updatedAt} by ${aside.updatedBy} (処理済みです)`);
+      throw new SetAsideRequestError(
+        `batch ${batchId} was already ${aside.state === 'replayed' ? 'replayed' : 'discarded'} on ${aside.updatedAt} by ${aside.updatedBy} (処理済みです)`,
+      );
     }
     if (!(await this.stagingOf(aside.intent, 'set-aside').isStaged())) {
       throw new SetAsideRequestError(`the staged rows of batch ${batchId} are gone (保留中の行が見つかりません)`);

@@ -47,10 +47,22 @@ export class SetAsideRepository {
         format: 'JSONEachRow',
         values: [
           {
-            batch_id: batch.batchId, source: batch.source, instance: batch.instance, transport: batch.transport,
-            origin: batch.origin, writer: batch.writer, lines: batch.lines, state: batch.state, reason: batch.reason,
-            error_code: batch.errorCode, attempts: batch.attempts, intent: JSON.stringify(batch.intent),
-            set_aside_at: batch.setAsideAt ?? now, updated_at: now, updated_by: batch.updatedBy, note: batch.note,
+            batch_id: batch.batchId,
+            source: batch.source,
+            instance: batch.instance,
+            transport: batch.transport,
+            origin: batch.origin,
+            writer: batch.writer,
+            lines: batch.lines,
+            state: batch.state,
+            reason: batch.reason,
+            error_code: batch.errorCode,
+            attempts: batch.attempts,
+            intent: JSON.stringify(batch.intent),
+            set_aside_at: batch.setAsideAt ?? now,
+            updated_at: now,
+            updated_by: batch.updatedBy,
+            note: batch.note,
           },
         ],
         // No per-query settings: the embedded engine's connection would make them the whole
@@ -81,9 +93,22 @@ export class SetAsideRepository {
     );
     const rows = await rs.json<Record<string, string>>();
     return rows.map((r) => ({
-      batchId: r.batch_id, source: r.source, instance: r.instance, transport: r.transport, origin: r.origin, writer: r.writer,
-      lines: Number(r.lines), state: r.state as SetAsideState, reason: r.reason, errorCode: r.error_code, attempts: Number(r.attempts),
-      intent: JSON.parse(r.intent) as CommitIntent, setAsideAt: r.set_aside_at, updatedAt: r.updated_at, updatedBy: r.updated_by, note: r.note,
+      batchId: r.batch_id,
+      source: r.source,
+      instance: r.instance,
+      transport: r.transport,
+      origin: r.origin,
+      writer: r.writer,
+      lines: Number(r.lines),
+      state: r.state as SetAsideState,
+      reason: r.reason,
+      errorCode: r.error_code,
+      attempts: Number(r.attempts),
+      intent: JSON.parse(r.intent) as CommitIntent,
+      setAsideAt: r.set_aside_at,
+      updatedAt: r.updated_at,
+      updatedBy: r.updated_by,
+      note: r.note,
     }));
   }
 }

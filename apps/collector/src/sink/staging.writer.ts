@@ -1,6 +1,13 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import {
-  EVENT_INSERT_COLUMNS, INGEST_STAGING_PREFIX, quoteIdentifier, STAGED_COLUMN_NAMES, STAGED_STRUCTURE, STAGED_STRUCTURE_V1, storageCall, TABLES,
+  EVENT_INSERT_COLUMNS,
+  INGEST_STAGING_PREFIX,
+  quoteIdentifier,
+  STAGED_COLUMN_NAMES,
+  STAGED_STRUCTURE,
+  STAGED_STRUCTURE_V1,
+  storageCall,
+  TABLES,
 } from '@kansa/storage';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,7 +109,12 @@ export class StagingBatch {
     const [r] = await rs.json<{ days: string[]; refused: Array<[string | number, string, number, string]> }>();
     return {
       days: r.days,
-      refused: r.refused.map(([lineNo, origin, fromText, raw]) => ({ lineNo: Number(lineNo), origin, fromText: Number(fromText) === 1, raw: Buffer.from(raw, 'base64') })),
+      refused: r.refused.map(([lineNo, origin, fromText, raw]) => ({
+        lineNo: Number(lineNo),
+        origin,
+        fromText: Number(fromText) === 1,
+        raw: Buffer.from(raw, 'base64'),
+      })),
     };
   }
 
@@ -184,7 +196,10 @@ export class StagingBatch {
   /** The lowest and highest line number of the staged events, and how many there are (null when none). */
   async eventLines(): Promise<(LineRange & { count: number }) | null> {
     const rs = await storageCall(() =>
-      this.client.query({ query: `SELECT count() AS n, min(line_no) AS lo, max(line_no) AS hi FROM ${this.stagedRows()}`, format: 'JSONEachRow' }),
+      this.client.query({
+        query: `SELECT count() AS n, min(line_no) AS lo, max(line_no) AS hi FROM ${this.stagedRows()}`,
+        format: 'JSONEachRow',
+      }),
     );
     const [r] = await rs.json<{ n: string; lo: string; hi: string }>();
     return Number(r.n) === 0 ? null : { from: Number(r.lo), to: Number(r.hi), count: Number(r.n) };
@@ -218,7 +233,14 @@ export class StagingBatch {
           WHERE line_no = {line:UInt64}
             AND concat(batch_id, ':', toString(line_no)) NOT IN (SELECT quarantine_id FROM ${TABLES.quarantine} WHERE batch_id = {batch:String})
           LIMIT 1`,
-        query_params: { batch: this.batchId, source: line.source, origin: line.origin, field: line.field, reason: line.reason, line: line.lineNo },
+        query_params: {
+          batch: this.batchId,
+          source: line.source,
+          origin: line.origin,
+          field: line.field,
+          reason: line.reason,
+          line: line.lineNo,
+        },
       }),
     );
   }
@@ -333,7 +355,11 @@ export interface RefusedLine {
 /** Events of a batch that are in `events`. */
 export async function storedEvents(client: ClickHouseClient, batchId: string): Promise<number> {
   const rs = await storageCall(() =>
-    client.query({ query: `SELECT count() AS n FROM ${TABLES.events} WHERE batch_id = {batch:String}`, query_params: { batch: batchId }, format: 'JSONEachRow' }),
+    client.query({
+      query: `SELECT count() AS n FROM ${TABLES.events} WHERE batch_id = {batch:String}`,
+      query_params: { batch: batchId },
+      format: 'JSONEachRow',
+    }),
   );
   const [row] = await rs.json<{ n: string }>();
   return Number(row.n);
@@ -354,7 +380,9 @@ export async function removeBatchRows(client: ClickHouseClient, batchId: string,
       }),
     );
   }
-  await storageCall(() => client.command({ query: `DELETE FROM ${TABLES.quarantine} WHERE batch_id = {batch:String}`, query_params: params }));
+  await storageCall(() =>
+    client.command({ query: `DELETE FROM ${TABLES.quarantine} WHERE batch_id = {batch:String}`, query_params: params }),
+  );
 }
 
 export interface CommitScope {
@@ -479,8 +507,12 @@ class TableCarrier implements Carrier {
   }
 
   async create(): Promise<void> {
-    await this.client.command({ query: `CREATE TABLE ${this.tables.events} (${eventsStructure(this.format).structure}) ENGINE = MergeTree ORDER BY tuple()` });
-    await this.client.command({ query: `CREATE TABLE ${this.tables.quarantine} (${QUARANTINE_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()` });
+    await this.client.command({
+      query: `CREATE TABLE ${this.tables.events} (${eventsStructure(this.format).structure}) ENGINE = MergeTree ORDER BY tuple()`,
+    });
+    await this.client.command({
+      query: `CREATE TABLE ${this.tables.quarantine} (${QUARANTINE_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()`,
+    });
     await this.client.command({ query: `CREATE TABLE ${this.tables.lines} (${LINES_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()` });
   }
 

@@ -23,7 +23,16 @@ export function stagedRowTsv(row: StagedRow): string {
   for (let i = 0; i < STAGED_PLAN.length; i++) {
     const { name, kind } = STAGED_PLAN[i];
     const v = row[name];
-    parts[i] = kind === 'text' ? tsv(v as string) : kind === 'texts' ? tsvStringArray(v as readonly string[]) : kind === 'bool' ? (v ? 'true' : 'false') : String(v);
+    parts[i] =
+      kind === 'text'
+        ? tsv(v as string)
+        : kind === 'texts'
+          ? tsvStringArray(v as readonly string[])
+          : kind === 'bool'
+            ? v
+              ? 'true'
+              : 'false'
+            : String(v);
   }
   return parts.join('\t') + '\n';
 }

@@ -41,7 +41,17 @@ export const alertsSection = z
         allowSelfSigned: z.boolean().default(false),
       })
       .strict()
-      .default({ enabled: false, host: '127.0.0.1', port: 25, secure: false, user: '', password: '', from: 'kansa@localhost', to: [], allowSelfSigned: false }),
+      .default({
+        enabled: false,
+        host: '127.0.0.1',
+        port: 25,
+        secure: false,
+        user: '',
+        password: '',
+        from: 'kansa@localhost',
+        to: [],
+        allowSelfSigned: false,
+      }),
     webhook: z
       .object({
         enabled: z.boolean().default(false),
@@ -57,8 +67,10 @@ export const alertsSection = z
   })
   .strict()
   .superRefine((v, ctx) => {
-    if (v.email.enabled && v.email.to.length === 0) ctx.addIssue({ code: 'custom', path: ['email', 'to'], message: 'at least one recipient when e-mail alerts are enabled' });
-    if (v.webhook.enabled && !/^https?:\/\//.test(v.webhook.url)) ctx.addIssue({ code: 'custom', path: ['webhook', 'url'], message: 'http(s) URL required when the webhook is enabled' });
+    if (v.email.enabled && v.email.to.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['email', 'to'], message: 'at least one recipient when e-mail alerts are enabled' });
+    if (v.webhook.enabled && !/^https?:\/\//.test(v.webhook.url))
+      ctx.addIssue({ code: 'custom', path: ['webhook', 'url'], message: 'http(s) URL required when the webhook is enabled' });
   });
 
 export type AlertsSettings = z.infer<typeof alertsSection>;

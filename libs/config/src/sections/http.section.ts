@@ -22,7 +22,11 @@ export const httpSection = z
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8470),
     /** Largest request body accepted, in bytes (413 above it). */
-    bodyLimitBytes: z.number().int().min(1024).default(10 * 1024 * 1024),
+    bodyLimitBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(10 * 1024 * 1024),
     /** Most lines/objects in one ingest request (413 above it). */
     maxBatchLines: z.number().int().min(1).default(50_000),
     /** Seconds a client is told to wait (Retry-After) while storage is unavailable. */
@@ -41,7 +45,11 @@ export const httpSection = z
      */
     maxInflightRequests: z.number().int().min(1).default(8),
     /** Bytes of ingest bodies in flight at once (by Content-Length; a body without one counts as bodyLimitBytes). */
-    maxInflightBytes: z.number().int().min(1024).default(32 * 1024 * 1024),
+    maxInflightBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(32 * 1024 * 1024),
     /** Other API requests (findings, events, reports, metrics, docs) at once; /health is never refused. */
     maxInflightReads: z.number().int().min(1).default(32),
     /** Open connections at most; a connection beyond it is closed at once. */

@@ -7,26 +7,35 @@ export const kafkaSection = z
     /** The consumer runs only under `kansa serve` and only when this is true (env KAFKA_ENABLED). */
     enabled: z.boolean().default(false),
     /** Bootstrap brokers, `host:port` (env KAFKA_BROKERS, comma-separated). */
-    brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1).default(['127.0.0.1:9092']),
+    brokers: z
+      .array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port'))
+      .min(1)
+      .default(['127.0.0.1:9092']),
     clientId: z.string().min(1).default('kansa-collector'),
     /** Every collector process in this group shares the partitions (scale out by adding processes). */
     groupId: z.string().min(1).default('kansa-collector'),
     /** Source → topic. A source may be any configured source system. */
-    topics: z
-      .record(z.string().regex(/^[a-z][a-z0-9_-]*$/), z.string().regex(/^[A-Za-z0-9._-]+$/, 'invalid topic name'))
-      .default({
-        jumin: 'kansa.jumin',
-        atena: 'kansa.atena',
-        chukan: 'kansa.chukan',
-        terminal: 'kansa.terminal',
-        canonical: 'kansa.canonical',
-      }),
+    topics: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), z.string().regex(/^[A-Za-z0-9._-]+$/, 'invalid topic name')).default({
+      jumin: 'kansa.jumin',
+      atena: 'kansa.atena',
+      chukan: 'kansa.chukan',
+      terminal: 'kansa.terminal',
+      canonical: 'kansa.canonical',
+    }),
     /** A new group starts at the earliest offset (nothing already in a topic is skipped). */
     fromBeginning: z.boolean().default(true),
     /** Bytes fetched per partition at once: one fetch becomes one ingest batch (bounded memory). */
-    maxBytesPerPartition: z.number().int().min(1024).default(8 * 1024 * 1024),
+    maxBytesPerPartition: z
+      .number()
+      .int()
+      .min(1024)
+      .default(8 * 1024 * 1024),
     /** Bytes fetched per request over all partitions. */
-    maxBytes: z.number().int().min(1024).default(32 * 1024 * 1024),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(32 * 1024 * 1024),
     /** How long the broker may wait to fill a fetch. */
     maxWaitTimeMs: z.number().int().min(0).default(500),
     /** Partitions processed at the same time in one process (each holds at most one batch). */

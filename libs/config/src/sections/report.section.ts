@@ -24,7 +24,10 @@ export const reportSection = z
     /** Where reports are written: <outputDir>/<YYYY-MM>/. */
     outputDir: z.string().default('./reports'),
     /** Formats the automatic run writes. */
-    formats: z.array(z.enum(REPORT_FORMATS)).min(1).default([...REPORT_FORMATS]),
+    formats: z
+      .array(z.enum(REPORT_FORMATS))
+      .min(1)
+      .default([...REPORT_FORMATS]),
     /** Approval boxes on the cover, left to right. */
     approvers: z.array(z.string().min(1)).min(1).max(5).default(['分析担当', 'システム管理室長', '保護責任者']),
     /** Rows in the "top users by volume" chart and table. */

@@ -9,7 +9,10 @@ export const storageSection = z
     user: z.string().default('default'),
     /** From the environment (CLICKHOUSE_PASSWORD), never from the file. */
     password: z.string().default(''),
-    database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('kansa'),
+    database: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .default('kansa'),
     /**
      * With a ClickHouse server: this process's name in the integrity chains
      * (each writer keeps its own chain per source, so several collectors can
@@ -17,7 +20,10 @@ export const storageSection = z
      * Give each collector a stable, distinct name (env KANSA_WRITER) to
      * continue its chains across restarts. Unused in embedded mode (one writer).
      */
-    writer: z.string().regex(/^[A-Za-z0-9_.:@\/-]*$/, 'letters, digits and _ . : @ / -').default(''),
+    writer: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:@/-]*$/, 'letters, digits and _ . : @ / -')
+      .default(''),
     /** How long events are kept (TTL). 7 years by default. */
     retentionYears: z.number().int().min(1).max(100).default(7),
   })

@@ -62,15 +62,21 @@ export function undeclaredReads(rule: RuleDefinition<unknown, unknown>, contexts
     const tables = tablesRead(query);
     const readsEvents = tables.has(TABLES.events);
     if (readsEvents && events !== ALL_EVENTS && events.length === 0) {
-      problems.add(`${rule.id}: its query reads ${TABLES.events} but reads.events declares none — declare the sources it reads, or ALL_EVENTS`);
+      problems.add(
+        `${rule.id}: its query reads ${TABLES.events} but reads.events declares none — declare the sources it reads, or ALL_EVENTS`,
+      );
     }
     if (!readsEvents && (events === ALL_EVENTS || events.length > 0)) {
-      problems.add(`${rule.id}: reads.events declares ${events === ALL_EVENTS ? 'ALL_EVENTS' : list(events)} but its query does not read ${TABLES.events}`);
+      problems.add(
+        `${rule.id}: reads.events declares ${events === ALL_EVENTS ? 'ALL_EVENTS' : list(events)} but its query does not read ${TABLES.events}`,
+      );
     }
     if (readsEvents) {
       const filtered = sourceFilter(query, query_params);
       if (events === ALL_EVENTS && filtered) {
-        problems.add(`${rule.id}: its query reads only the sources ${list(filtered)} but reads.events declares ALL_EVENTS — declare ${list(filtered)}`);
+        problems.add(
+          `${rule.id}: its query reads only the sources ${list(filtered)} but reads.events declares ALL_EVENTS — declare ${list(filtered)}`,
+        );
       }
       if (events !== ALL_EVENTS && events.length > 0 && list(filtered ?? []) !== list([...events].sort())) {
         problems.add(
@@ -93,7 +99,9 @@ export function undeclaredReads(rule: RuleDefinition<unknown, unknown>, contexts
     }
     for (const table of tables) {
       if (table !== TABLES.events && !MASTER_NAMES.some((m) => MASTER_TABLES[m].includes(table))) {
-        problems.add(`${rule.id}: its query reads ${table}, which is neither events nor a master: the analysis ledger cannot tell when it changes`);
+        problems.add(
+          `${rule.id}: its query reads ${table}, which is neither events nor a master: the analysis ledger cannot tell when it changes`,
+        );
       }
     }
   }

@@ -17,7 +17,16 @@ export interface MasterVersions {
 /** A master a rule can read (calendar: `calendar_days`, built from calendar.csv). */
 export type MasterName = keyof MasterVersions;
 
-export const MASTER_NAMES: readonly MasterName[] = ['staff', 'leaves', 'accounts', 'overtime', 'watchlist', 'permissions', 'residents', 'calendar'];
+export const MASTER_NAMES: readonly MasterName[] = [
+  'staff',
+  'leaves',
+  'accounts',
+  'overtime',
+  'watchlist',
+  'permissions',
+  'residents',
+  'calendar',
+];
 
 /** Every event source, whatever the source systems configured. */
 export const ALL_EVENTS = 'all';

@@ -6,8 +6,14 @@ import type { MasterVersions, RuleContext, RuleDefinition } from './define-rule'
 export const SAMPLE_MASTER_VERSION = 1;
 
 const VERSIONS: MasterVersions = {
-  staff: SAMPLE_MASTER_VERSION, leaves: SAMPLE_MASTER_VERSION, accounts: SAMPLE_MASTER_VERSION, overtime: SAMPLE_MASTER_VERSION,
-  watchlist: SAMPLE_MASTER_VERSION, permissions: SAMPLE_MASTER_VERSION, residents: SAMPLE_MASTER_VERSION, calendar: SAMPLE_MASTER_VERSION,
+  staff: SAMPLE_MASTER_VERSION,
+  leaves: SAMPLE_MASTER_VERSION,
+  accounts: SAMPLE_MASTER_VERSION,
+  overtime: SAMPLE_MASTER_VERSION,
+  watchlist: SAMPLE_MASTER_VERSION,
+  permissions: SAMPLE_MASTER_VERSION,
+  residents: SAMPLE_MASTER_VERSION,
+  calendar: SAMPLE_MASTER_VERSION,
 };
 
 /**

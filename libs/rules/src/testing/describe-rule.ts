@@ -1,9 +1,7 @@
-import type { FindingDraft, RuleDefinition } from '../core/define-rule';
+import type { AnyRuleDefinition } from '../catalog';
+import type { FindingDraft } from '../core/define-rule';
 import type { ExpectedFinding, RuleFixture } from './fixture.types';
 import { RuleHarness } from './rule-harness';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyRule = RuleDefinition<any, any>;
 
 /** The part of a finding a fixture checks, in a stable order. */
 export function comparable(found: FindingDraft[], expected: ExpectedFinding[]): { found: ExpectedFinding[]; expected: ExpectedFinding[] } {
@@ -25,7 +23,7 @@ export function comparable(found: FindingDraft[], expected: ExpectedFinding[]): 
  * The int-spec of a rule: every fixture loaded into a real embedded
  * ClickHouse, the rule run over its window, the findings compared.
  */
-export function describeRuleFixtures(rule: AnyRule, fixtures: RuleFixture[]): void {
+export function describeRuleFixtures(rule: AnyRuleDefinition, fixtures: RuleFixture[]): void {
   describe(`${rule.id} (${rule.title})`, () => {
     let harness: RuleHarness;
     beforeAll(async () => {

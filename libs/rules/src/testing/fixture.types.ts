@@ -18,12 +18,26 @@ export interface FixtureEvent {
 }
 
 export interface FixtureMasters {
-  staff?: Array<{ staff_id: string; department_code?: string; employment_status?: string; retired_on?: string | null; resident_id?: string; household_id?: string }>;
+  staff?: Array<{
+    staff_id: string;
+    department_code?: string;
+    employment_status?: string;
+    retired_on?: string | null;
+    resident_id?: string;
+    household_id?: string;
+  }>;
   leaves?: Array<{ staff_id: string; leave_type?: string; start_date: string; end_date?: string | null }>;
   accounts?: Array<{ system: string; account_id: string; staff_id?: string; state?: string; state_changed_on?: string | null }>;
   /** Approved overtime; times HH:MM, an end at or before the start runs past midnight. */
   overtime?: Array<{ staff_id: string; date: string; start: string; end: string }>;
-  watchlist?: Array<{ category?: string; resident_id?: string; integrated_id?: string; start_date: string; end_date?: string | null; handling_departments: string[] }>;
+  watchlist?: Array<{
+    category?: string;
+    resident_id?: string;
+    integrated_id?: string;
+    start_date: string;
+    end_date?: string | null;
+    handling_departments: string[];
+  }>;
   permissions?: Array<{ department_code: string; system: string; business_code: string }>;
   residents?: Array<{ resident_id: string; integrated_id?: string; household_id?: string }>;
 }

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import { addDays, buildCalendarDays, overtimeWindow } from '@kansa/calendar';
 import { eventRow, openTestStore, TestStore } from '@kansa/test-kit';
+import type { AnyRuleDefinition } from '../catalog';
 import { inlineParams } from '../core/inline-params';
 import { TABLES } from '@kansa/storage/tables';
 import { FindingDraft, lookbackDaysOf, RuleContext, RuleDefinition } from '../core/define-rule';
 import { SAMPLE_MASTER_VERSION, sampleContext } from '../core/sample-context';
 import type { FixtureEvent, FixtureMasters, RuleFixture } from './fixture.types';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyRule = RuleDefinition<any, any>;
 
 export const FIXTURE_MASTER_VERSION = SAMPLE_MASTER_VERSION;
 
@@ -17,7 +15,9 @@ export const ruleContext = sampleContext;
 
 /** A stable event ID from the event's content (as the collector derives one). */
 export function fixtureEventId(e: FixtureEvent, index: number): string {
-  return createHash('md5').update(JSON.stringify([index, e])).digest('hex');
+  return createHash('md5')
+    .update(JSON.stringify([index, e]))
+    .digest('hex');
 }
 
 function instant(ts: string): string {
@@ -46,13 +46,26 @@ export class RuleHarness {
   /** Empties events, masters and calendar, then loads the fixture. */
   async load(fixture: Pick<RuleFixture, 'events' | 'masters' | 'calendar' | 'window'>, lookbackDays = 0): Promise<void> {
     const c = this.store.client;
-    for (const t of [TABLES.events, TABLES.staff, TABLES.leaves, TABLES.accounts, TABLES.overtime, TABLES.watchlist,
-      TABLES.permissions, TABLES.residents, TABLES.calendarDays]) {
+    for (const t of [
+      TABLES.events,
+      TABLES.staff,
+      TABLES.leaves,
+      TABLES.accounts,
+      TABLES.overtime,
+      TABLES.watchlist,
+      TABLES.permissions,
+      TABLES.residents,
+      TABLES.calendarDays,
+    ]) {
       await c.command({ query: `TRUNCATE TABLE ${t}` });
     }
     await this.insertEvents(fixture.events ?? []);
     await this.insertMasters(fixture.masters ?? {});
-    const days = buildCalendarDays(addDays(fixture.window.fromDay, -Math.max(lookbackDays, 1)), fixture.window.toDay, fixture.calendar ?? []);
+    const days = buildCalendarDays(
+      addDays(fixture.window.fromDay, -Math.max(lookbackDays, 1)),
+      fixture.window.toDay,
+      fixture.calendar ?? [],
+    );
     await c.insert({
       table: TABLES.calendarDays,
       values: days.map((d) => ({ calendar_version: FIXTURE_MASTER_VERSION, date: d.date, business_day: d.businessDay, label: d.label })),
@@ -92,25 +105,65 @@ export class RuleHarness {
     const put = async (table: string, rows: Record<string, unknown>[]) => {
       if (rows.length) await this.store.client.insert({ table, values: rows.map((r) => ({ version, ...r })), format: 'JSONEachRow' });
     };
-    await put(TABLES.staff, (m.staff ?? []).map((s) => ({
-      staff_id: s.staff_id, name: '', department_code: s.department_code ?? '', department_name: '',
-      employment_status: s.employment_status ?? '在職', retired_on: s.retired_on ?? null,
-      resident_id: s.resident_id ?? '', household_id: s.household_id ?? '',
-    })));
-    await put(TABLES.leaves, (m.leaves ?? []).map((l) => ({ staff_id: l.staff_id, leave_type: l.leave_type ?? '病気休暇', start_date: l.start_date, end_date: l.end_date ?? null })));
-    await put(TABLES.accounts, (m.accounts ?? []).map((a) => ({
-      system: a.system, account_id: a.account_id, staff_id: a.staff_id ?? a.account_id, state: a.state ?? '有効', state_changed_on: a.state_changed_on ?? null,
-    })));
-    await put(TABLES.overtime, (m.overtime ?? []).map((o) => {
-      const w = overtimeWindow(o.date, o.start, o.end);
-      return { staff_id: o.staff_id, date: o.date, start_at: w.startAt.slice(0, 19), end_at: w.endAt.slice(0, 19), approver: '課長' };
-    }));
-    await put(TABLES.watchlist, (m.watchlist ?? []).map((w) => ({
-      category: w.category ?? 'DV等支援措置', resident_id: w.resident_id ?? '', integrated_id: w.integrated_id ?? '',
-      start_date: w.start_date, end_date: w.end_date ?? null, handling_departments: w.handling_departments,
-    })));
+    await put(
+      TABLES.staff,
+      (m.staff ?? []).map((s) => ({
+        staff_id: s.staff_id,
+        name: '',
+        department_code: s.department_code ?? '',
+        department_name: '',
+        employment_status: s.employment_status ?? '在職',
+        retired_on: s.retired_on ?? null,
+        resident_id: s.resident_id ?? '',
+        household_id: s.household_id ?? '',
+      })),
+    );
+    await put(
+      TABLES.leaves,
+      (m.leaves ?? []).map((l) => ({
+        staff_id: l.staff_id,
+        leave_type: l.leave_type ?? '病気休暇',
+        start_date: l.start_date,
+        end_date: l.end_date ?? null,
+      })),
+    );
+    await put(
+      TABLES.accounts,
+      (m.accounts ?? []).map((a) => ({
+        system: a.system,
+        account_id: a.account_id,
+        staff_id: a.staff_id ?? a.account_id,
+        state: a.state ?? '有効',
+        state_changed_on: a.state_changed_on ?? null,
+      })),
+    );
+    await put(
+      TABLES.overtime,
+      (m.overtime ?? []).map((o) => {
+        const w = overtimeWindow(o.date, o.start, o.end);
+        return { staff_id: o.staff_id, date: o.date, start_at: w.startAt.slice(0, 19), end_at: w.endAt.slice(0, 19), approver: '課長' };
+      }),
+    );
+    await put(
+      TABLES.watchlist,
+      (m.watchlist ?? []).map((w) => ({
+        category: w.category ?? 'DV等支援措置',
+        resident_id: w.resident_id ?? '',
+        integrated_id: w.integrated_id ?? '',
+        start_date: w.start_date,
+        end_date: w.end_date ?? null,
+        handling_departments: w.handling_departments,
+      })),
+    );
     await put(TABLES.permissions, m.permissions ?? []);
-    await put(TABLES.residents, (m.residents ?? []).map((r) => ({ resident_id: r.resident_id, integrated_id: r.integrated_id ?? '', household_id: r.household_id ?? '' })));
+    await put(
+      TABLES.residents,
+      (m.residents ?? []).map((r) => ({
+        resident_id: r.resident_id,
+        integrated_id: r.integrated_id ?? '',
+        household_id: r.household_id ?? '',
+      })),
+    );
   }
 
   /** Runs a rule's query for a context and maps every row to a finding draft. */
@@ -122,7 +175,7 @@ export class RuleHarness {
   }
 
   /** Loads a fixture and returns the rows of the rule's query as sent (parameterized) and as printed with its parameters written in. */
-  async rowsBothWays(rule: AnyRule, fixture: RuleFixture): Promise<{ parameterized: unknown[]; inlined: unknown[] }> {
+  async rowsBothWays(rule: AnyRuleDefinition, fixture: RuleFixture): Promise<{ parameterized: unknown[]; inlined: unknown[] }> {
     await this.load(fixture, lookbackDaysOf(rule, rule.params.parse(fixture.params ?? {})));
     const q = rule.query(ruleContext(rule, fixture.window, fixture.params, fixture.hours));
     const rows = async (query: string, query_params?: Record<string, unknown>) =>
@@ -131,7 +184,7 @@ export class RuleHarness {
   }
 
   /** Loads a fixture and runs the rule over its window (or day by day). */
-  async runFixture(rule: AnyRule, fixture: RuleFixture, dayByDay = false): Promise<FindingDraft[]> {
+  async runFixture(rule: AnyRuleDefinition, fixture: RuleFixture, dayByDay = false): Promise<FindingDraft[]> {
     await this.load(fixture, lookbackDaysOf(rule, rule.params.parse(fixture.params ?? {})));
     if (!dayByDay) return this.run(rule, ruleContext(rule, fixture.window, fixture.params, fixture.hours));
     const out = new Map<string, FindingDraft>();

@@ -1,7 +1,19 @@
 import { accountReview, AccountReviewInput } from './account-review';
 
-const staff = (id: string, retired_on: string | null = null) => ({ staff_id: id, name: `職員${id}`, department_code: '100100', department_name: '市民課', retired_on });
-const account = (system: string, id: string, state = '有効', changed: string | null = '2024-04-01') => ({ system, account_id: id, staff_id: id, state, state_changed_on: changed });
+const staff = (id: string, retired_on: string | null = null) => ({
+  staff_id: id,
+  name: `職員${id}`,
+  department_code: '100100',
+  department_name: '市民課',
+  retired_on,
+});
+const account = (system: string, id: string, state = '有効', changed: string | null = '2024-04-01') => ({
+  system,
+  account_id: id,
+  staff_id: id,
+  state,
+  state_changed_on: changed,
+});
 
 function input(over: Partial<AccountReviewInput> = {}): AccountReviewInput {
   return {
@@ -44,7 +56,13 @@ describe('account review', () => {
     const r = accountReview(
       input({
         staff: [staff('R1', '2025-03-31'), staff('R2', '2024-03-31'), staff('R3', '2025-04-15'), staff('R4', '2025-05-31')],
-        accounts: [account('jumin', 'R1'), account('atena', 'R1', '無効'), account('jumin', 'R2', '無効'), account('jumin', 'R3', '無効'), account('jumin', 'R4')],
+        accounts: [
+          account('jumin', 'R1'),
+          account('atena', 'R1', '無効'),
+          account('jumin', 'R2', '無効'),
+          account('jumin', 'R3', '無効'),
+          account('jumin', 'R4'),
+        ],
         activity: new Map([['jumin|R1', 4]]),
       }),
     );
@@ -59,7 +77,12 @@ describe('account review', () => {
     const r = accountReview(
       input({
         staff: ['U1', 'U2', 'U3', 'U4'].map((id) => staff(id)),
-        accounts: [account('jumin', 'U1'), account('jumin', 'U2'), account('jumin', 'U3', '有効', '2025-03-01'), account('jumin', 'U4', '無効')],
+        accounts: [
+          account('jumin', 'U1'),
+          account('jumin', 'U2'),
+          account('jumin', 'U3', '有効', '2025-03-01'),
+          account('jumin', 'U4', '無効'),
+        ],
         lastLogins: [
           { source: 'jumin', user_id: 'U1', last: '2025-01-10' },
           { source: 'jumin', user_id: 'U2', last: '2025-04-28' },

@@ -48,7 +48,9 @@ export function daysBetween(a: string, b: string): number {
  * from its start to the end of the month), and retirees with an active ID or
  * retired in the month.
  */
-export function absentStaff(input: Pick<AccountReviewInput, 'window' | 'staff' | 'accounts' | 'leaves' | 'longLeaveDays'>): Array<{ staffId: string; reason: string; from: string; to: string }> {
+export function absentStaff(
+  input: Pick<AccountReviewInput, 'window' | 'staff' | 'accounts' | 'leaves' | 'longLeaveDays'>,
+): Array<{ staffId: string; reason: string; from: string; to: string }> {
   const { window: w, longLeaveDays } = input;
   const out: Array<{ staffId: string; reason: string; from: string; to: string }> = [];
   for (const l of input.leaves) {
@@ -56,7 +58,8 @@ export function absentStaff(input: Pick<AccountReviewInput, 'window' | 'staff' |
     if (l.start_date > w.to || (end && end < w.from)) continue;
     const planned = end ? daysBetween(l.start_date, end) + 1 : 0;
     const sofar = daysBetween(l.start_date, end && end < w.to ? end : w.to) + 1;
-    if (planned >= longLeaveDays || sofar >= longLeaveDays) out.push({ staffId: l.staff_id, reason: l.leave_type, from: l.start_date, to: end });
+    if (planned >= longLeaveDays || sofar >= longLeaveDays)
+      out.push({ staffId: l.staff_id, reason: l.leave_type, from: l.start_date, to: end });
   }
   for (const s of input.staff) {
     if (!s.retired_on || s.retired_on > w.to) continue;
@@ -79,11 +82,19 @@ export function accountReview(input: AccountReviewInput): AccountReview {
     const s = staffById.get(a.staffId);
     const base = { staffId: a.staffId, name: s?.name ?? '', department: dept(s), reason: a.reason, from: a.from, to: a.to };
     const accs = accountsOf.get(a.staffId) ?? [];
-    if (accs.length === 0) absentees.push({ ...base, system: '', accountId: '', state: '（IDなし）', eventsInMonth: 0, assessment: '対応不要' });
+    if (accs.length === 0)
+      absentees.push({ ...base, system: '', accountId: '', state: '（IDなし）', eventsInMonth: 0, assessment: '対応不要' });
     for (const acc of accs) {
       const used = input.activity.get(`${acc.system}|${acc.account_id}`) ?? 0;
       const assessment = used > 0 ? '要確認（期間中の利用あり）' : acc.state === ACTIVE ? '要対応（IDの停止）' : '停止済';
-      absentees.push({ ...base, system: systemTitle(acc.system), accountId: acc.account_id, state: acc.state, eventsInMonth: used, assessment });
+      absentees.push({
+        ...base,
+        system: systemTitle(acc.system),
+        accountId: acc.account_id,
+        state: acc.state,
+        eventsInMonth: used,
+        assessment,
+      });
     }
   }
 
@@ -116,5 +127,12 @@ export function accountReview(input: AccountReviewInput): AccountReview {
     : !canJudge
       ? `ログの記録は${input.firstEventDay}からで${input.unusedDays}日に満たないため、未使用IDは判定できません（記録が${input.unusedDays}日分たまると判定します）。`
       : `ログインを記録するシステム（${loginSystems.map(systemTitle).join('、')}）のIDが対象です。ログの記録は${input.firstEventDay}からです。`;
-  return { absentees, unused, unusedDays: input.unusedDays, longLeaveDays: input.longLeaveDays, unusedNote, unusedJudged: canJudge && loginSystems.length > 0 };
+  return {
+    absentees,
+    unused,
+    unusedDays: input.unusedDays,
+    longLeaveDays: input.longLeaveDays,
+    unusedNote,
+    unusedJudged: canJudge && loginSystems.length > 0,
+  };
 }

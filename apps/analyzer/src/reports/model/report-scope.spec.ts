@@ -20,7 +20,13 @@ describe('report scope and completeness', () => {
   });
 
   it('follows calendar.csv: an opened Saturday is expected to have logs', () => {
-    const scope = buildScope({ window: april, today: '2025-05-01', knownSources: ['jumin'], daily, overrides: [{ date: '2025-04-26', kind: '開庁' }] });
+    const scope = buildScope({
+      window: april,
+      today: '2025-05-01',
+      knownSources: ['jumin'],
+      daily,
+      overrides: [{ date: '2025-04-26', kind: '開庁' }],
+    });
     expect(scope.days.find((d) => d.day === '2025-04-26')?.businessDay).toBe(true);
     const jumin = scope.missing.filter((m) => m.source === 'jumin').map((m) => m.day);
     expect(jumin).not.toContain('2025-04-26');
@@ -44,7 +50,9 @@ describe('report scope and completeness', () => {
     const scope = buildScope({ window: april, today: '2025-05-08', knownSources: ['jumin'], daily, overrides: [] });
     const c = completeness(april, '2025-05-08', '2025-05-08 09:00', scope, ['2025-04-30']);
     expect(c.complete).toBe(false);
-    expect(c.notes[0]).toBe('ログが未収集の開庁日があります（住民記録システム 19日、団体内統合宛名システム 20日）。該当日の分析結果は不完全です。');
+    expect(c.notes[0]).toBe(
+      'ログが未収集の開庁日があります（住民記録システム 19日、団体内統合宛名システム 20日）。該当日の分析結果は不完全です。',
+    );
     expect(c.notes[1]).toBe('分析が完了していない日が1日あります（2025-04-30）。');
     const running = completeness(april, '2025-04-15', '2025-04-15 10:00', { ...scope, missing: [] }, []);
     expect(running.notes).toEqual(['対象月は作成時点（2025-04-15 10:00）で終了していないため、途中までの集計です。']);

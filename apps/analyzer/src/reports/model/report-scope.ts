@@ -82,12 +82,17 @@ export function completeness(
   if (window.to >= today) notes.push(`対象月は作成時点（${madeAt}）で終了していないため、途中までの集計です。`);
   if (scope.missing.length > 0) {
     const bySource = new Map<string, number>();
-    for (const m of [...scope.missing].sort((a, b) => sourceOrder(a.source, b.source))) bySource.set(m.sourceTitle, (bySource.get(m.sourceTitle) ?? 0) + 1);
-    notes.push(`ログが未収集の開庁日があります（${[...bySource].map(([s, n]) => `${s} ${n}日`).join('、')}）。該当日の分析結果は不完全です。`);
+    for (const m of [...scope.missing].sort((a, b) => sourceOrder(a.source, b.source)))
+      bySource.set(m.sourceTitle, (bySource.get(m.sourceTitle) ?? 0) + 1);
+    notes.push(
+      `ログが未収集の開庁日があります（${[...bySource].map(([s, n]) => `${s} ${n}日`).join('、')}）。該当日の分析結果は不完全です。`,
+    );
   }
   if (scope.total === 0) notes.push('対象月のログが1件も取り込まれていません。');
   if (unanalysed.length > 0) {
-    notes.push(`分析が完了していない日が${unanalysed.length}日あります（${unanalysed.slice(0, 5).join('、')}${unanalysed.length > 5 ? ' ほか' : ''}）。`);
+    notes.push(
+      `分析が完了していない日が${unanalysed.length}日あります（${unanalysed.slice(0, 5).join('、')}${unanalysed.length > 5 ? ' ほか' : ''}）。`,
+    );
   }
   return {
     complete: notes.length === 0,

@@ -107,7 +107,9 @@ export function renderHtml(rep: MonthlyReport): string {
         for (const c of reportCharts(rep)) parts.push(`<figure><figcaption>${esc(c.title)}</figcaption>${c.svg}</figure>`);
       }
       if (k === 'integrity') {
-        parts.push('<p>各システムのログは取込単位ごとに SHA-256 の連鎖（チェーン）で記録されています。下表の先頭値は <code>kansa verify</code> で再計算して照合できます。報告内容の要約値は、本報告書の内容（作成日時を除く）から計算した SHA-256 で、PDF・HTML・Excel の各形式で同じ値になります。各ファイル自体の SHA-256 は、同じフォルダの「ファイル名.sha256」に記録しています。</p>');
+        parts.push(
+          '<p>各システムのログは取込単位ごとに SHA-256 の連鎖（チェーン）で記録されています。下表の先頭値は <code>kansa verify</code> で再計算して照合できます。報告内容の要約値は、本報告書の内容（作成日時を除く）から計算した SHA-256 で、PDF・HTML・Excel の各形式で同じ値になります。各ファイル自体の SHA-256 は、同じフォルダの「ファイル名.sha256」に記録しています。</p>',
+        );
       }
       for (const t of tables.filter((x) => x.section === k)) parts.push(tableHtml(t, t.title !== SECTIONS[k]));
       return parts.join('\n');

@@ -63,7 +63,7 @@ export function renderPdf(rep: MonthlyReport): Promise<Buffer> {
     sectionHeading(doc, SECTIONS[key], textFirst || sectionTables.length === 0 ? 180 : keepHeight(doc, sectionTables[0]) + 40);
     if (key === 'scope') scopeSummary(doc, rep);
     if (key === 'charts') charts(doc, rep);
-    if (key === 'integrity') integrityNote(doc, rep);
+    if (key === 'integrity') integrityNote(doc);
     for (const t of sectionTables) table(doc, t, t.title !== SECTIONS[key]);
   }
   pageFurniture(doc, rep);
@@ -86,13 +86,20 @@ function ensure(doc: Doc, h: number): void {
 function cover(doc: Doc, rep: MonthlyReport): void {
   const w = width(doc);
   const x = MARGIN.left;
-  doc.font(R).fontSize(10).text(`作成日　${dualDate(rep.madeAt.slice(0, 10))}`, x, 70, { width: w, align: 'right' });
+  doc
+    .font(R)
+    .fontSize(10)
+    .text(`作成日　${dualDate(rep.madeAt.slice(0, 10))}`, x, 70, { width: w, align: 'right' });
   doc.text(`${rep.organisation.name}　${rep.organisation.office}`, { width: w, align: 'right' });
 
   doc.font(B).fontSize(20).text('特定個人情報取扱システム', x, 190, { width: w, align: 'center' });
   doc.fontSize(24).text('ログ分析結果報告書', { width: w, align: 'center' });
   doc.moveDown(0.2).fontSize(16).text(reportTitle(rep).slice(REPORT_TITLE.length), { width: w, align: 'center' });
-  doc.moveTo(x + 60, doc.y + 12).lineTo(x + w - 60, doc.y + 12).lineWidth(1).stroke(RULE);
+  doc
+    .moveTo(x + 60, doc.y + 12)
+    .lineTo(x + w - 60, doc.y + 12)
+    .lineWidth(1)
+    .stroke(RULE);
 
   doc.font(R).fontSize(10.5);
   const y0 = doc.y + 34;
@@ -100,7 +107,10 @@ function cover(doc: Doc, rep: MonthlyReport): void {
     ['対象期間', periodText(rep)],
     ['対象システム', rep.scope.sources.map((s) => s.title).join('、') || '（ログなし）'],
     ['ログ件数', `${rep.scope.total.toLocaleString('ja-JP')} 件`],
-    ['検知件数', `${rep.findings.length.toLocaleString('ja-JP')} 件（要対応 ${count(rep, 'action_required')} 件、未確認・確認中 ${rep.ruleResults.reduce((a, r) => a + r.open, 0)} 件）`],
+    [
+      '検知件数',
+      `${rep.findings.length.toLocaleString('ja-JP')} 件（要対応 ${count(rep, 'action_required')} 件、未確認・確認中 ${rep.ruleResults.reduce((a, r) => a + r.open, 0)} 件）`,
+    ],
     ['継続案件', `${rep.carriedOver.length} 件`],
     ['作成者', `${rep.organisation.name} ${rep.organisation.office}`],
   ];
@@ -122,8 +132,15 @@ function cover(doc: Doc, rep: MonthlyReport): void {
   const textH = lines.reduce((a, l) => a + doc.heightOfString(`・${l}`, { width: boxW - 24 }) + 3, 0);
   const title = rep.completeness.complete ? 'データの完全性' : '【注意】本報告書は不完全なデータに基づいています';
   const boxH = textH + 34;
-  doc.lineWidth(rep.completeness.complete ? 0.8 : 1.6).rect(boxX, y, boxW, boxH).stroke(rep.completeness.complete ? RULE : '#b00020');
-  doc.font(B).fontSize(10).fillColor(rep.completeness.complete ? INK : '#b00020').text(title, boxX + 12, y + 9, { width: boxW - 24 });
+  doc
+    .lineWidth(rep.completeness.complete ? 0.8 : 1.6)
+    .rect(boxX, y, boxW, boxH)
+    .stroke(rep.completeness.complete ? RULE : '#b00020');
+  doc
+    .font(B)
+    .fontSize(10)
+    .fillColor(rep.completeness.complete ? INK : '#b00020')
+    .text(title, boxX + 12, y + 9, { width: boxW - 24 });
   doc.fillColor(INK).font(R).fontSize(9.5);
   let ly = doc.y + 4;
   for (const l of lines) {
@@ -136,12 +153,19 @@ function cover(doc: Doc, rep: MonthlyReport): void {
   const cellW = 78;
   const bx = x + w - n * cellW;
   const by = doc.page.height - MARGIN.bottom - 150;
-  doc.font(R).fontSize(9).text('決裁欄', bx, by - 16, { width: n * cellW });
+  doc
+    .font(R)
+    .fontSize(9)
+    .text('決裁欄', bx, by - 16, { width: n * cellW });
   doc.lineWidth(0.8);
   rep.approvers.forEach((a, i) => {
     const cx = bx + i * cellW;
     doc.rect(cx, by, cellW, 20).fillAndStroke(HEAD_BG, RULE);
-    doc.fillColor(INK).font(R).fontSize(8.5).text(a, cx, by + 6, { width: cellW, align: 'center' });
+    doc
+      .fillColor(INK)
+      .font(R)
+      .fontSize(8.5)
+      .text(a, cx, by + 6, { width: cellW, align: 'center' });
     doc.rect(cx, by + 20, cellW, 72).stroke(RULE);
     doc.rect(cx, by + 92, cellW, 18).stroke(RULE);
     doc.fontSize(7.5).text('令和　年　月　日', cx, by + 97, { width: cellW, align: 'center' });
@@ -158,33 +182,63 @@ function sectionHeading(doc: Doc, title: string, keep: number): void {
   doc.moveDown(0.6);
   const y = doc.y;
   doc.rect(MARGIN.left, y, 4, 16).fill('#1f4e79');
-  doc.fillColor(INK).font(B).fontSize(13).text(title, MARGIN.left + 10, y, { width: width(doc) - 10 });
-  doc.moveTo(MARGIN.left, doc.y + 2).lineTo(MARGIN.left + width(doc), doc.y + 2).lineWidth(0.6).stroke(RULE);
+  doc
+    .fillColor(INK)
+    .font(B)
+    .fontSize(13)
+    .text(title, MARGIN.left + 10, y, { width: width(doc) - 10 });
+  doc
+    .moveTo(MARGIN.left, doc.y + 2)
+    .lineTo(MARGIN.left + width(doc), doc.y + 2)
+    .lineWidth(0.6)
+    .stroke(RULE);
   doc.moveDown(0.6);
 }
 
 function paragraph(doc: Doc, text: string, size = 9.5): void {
-  doc.font(R).fontSize(size).fillColor(INK).text(text, MARGIN.left, doc.y, { width: width(doc) });
+  doc
+    .font(R)
+    .fontSize(size)
+    .fillColor(INK)
+    .text(text, MARGIN.left, doc.y, { width: width(doc) });
   doc.moveDown(0.3);
 }
 
 function scopeSummary(doc: Doc, rep: MonthlyReport): void {
   const biz = rep.scope.days.filter((d) => d.businessDay).length;
   paragraph(doc, `対象期間：${periodText(rep)}（${rep.scope.days.length}日間、うち開庁日 ${biz}日）`);
-  paragraph(doc, `対象システム：${rep.scope.sources.map((s) => `${s.title} ${rep.scope.totals[s.id].toLocaleString('ja-JP')}件`).join('、') || 'なし'}　合計 ${rep.scope.total.toLocaleString('ja-JP')}件`);
-  paragraph(doc, rep.scope.missing.length ? `ログ未収集：開庁日にログが1件もないシステム・日が ${rep.scope.missing.length} 件あります（2-2）。` : 'ログ未収集：ありません。');
+  paragraph(
+    doc,
+    `対象システム：${rep.scope.sources.map((s) => `${s.title} ${rep.scope.totals[s.id].toLocaleString('ja-JP')}件`).join('、') || 'なし'}　合計 ${rep.scope.total.toLocaleString('ja-JP')}件`,
+  );
+  paragraph(
+    doc,
+    rep.scope.missing.length
+      ? `ログ未収集：開庁日にログが1件もないシステム・日が ${rep.scope.missing.length} 件あります（2-2）。`
+      : 'ログ未収集：ありません。',
+  );
 }
 
-function integrityNote(doc: Doc, rep: MonthlyReport): void {
-  paragraph(doc, '各システムのログは取込単位ごとに SHA-256 の連鎖（チェーン）で記録されています。下表の先頭値は `kansa verify` で再計算して照合できます。');
-  paragraph(doc, `報告内容の要約値は、本報告書の内容（作成日時を除く）から計算した SHA-256 で、PDF・HTML・Excel の各形式で同じ値になります。各ファイル自体の SHA-256 は、同じフォルダの「ファイル名.sha256」に記録しています。`);
+function integrityNote(doc: Doc): void {
+  paragraph(
+    doc,
+    '各システムのログは取込単位ごとに SHA-256 の連鎖（チェーン）で記録されています。下表の先頭値は `kansa verify` で再計算して照合できます。',
+  );
+  paragraph(
+    doc,
+    `報告内容の要約値は、本報告書の内容（作成日時を除く）から計算した SHA-256 で、PDF・HTML・Excel の各形式で同じ値になります。各ファイル自体の SHA-256 は、同じフォルダの「ファイル名.sha256」に記録しています。`,
+  );
 }
 
 function charts(doc: Doc, rep: MonthlyReport): void {
   for (const c of reportCharts(rep)) {
     const scale = width(doc) / c.width;
     ensure(doc, c.height * scale + 30);
-    doc.font(B).fontSize(10).fillColor(INK).text(c.title, MARGIN.left, doc.y, { width: width(doc) });
+    doc
+      .font(B)
+      .fontSize(10)
+      .fillColor(INK)
+      .text(c.title, MARGIN.left, doc.y, { width: width(doc) });
     doc.moveDown(0.3);
     const y = doc.y;
     SVGtoPDF(doc, c.svg, MARGIN.left, y, {
@@ -230,7 +284,9 @@ function columnWidths(doc: Doc, t: ReportTable, cols: number[], size: number, pa
     const room = total - fixed.reduce((a, i) => a + widths[i], 0);
     const weight = flexible.reduce((a, i) => a + t.columns[cols[i]].width, 0);
     const share = (i: number) => (room * t.columns[cols[i]].width) / weight;
-    const fits = flexible.filter((i) => natural[i] <= Math.max(share(i), SHORT) || t.columns[cols[i]].kind !== 'text' || t.columns[cols[i]].code);
+    const fits = flexible.filter(
+      (i) => natural[i] <= Math.max(share(i), SHORT) || t.columns[cols[i]].kind !== 'text' || t.columns[cols[i]].code,
+    );
     if (fits.length === 0) {
       for (const i of flexible) widths[i] = share(i);
       break;
@@ -266,7 +322,13 @@ function tableLayout(doc: Doc, t: ReportTable) {
     Math.max(...cells.map((c, i) => style(i, font).heightOfString(c || ' ', { width: widths[i] - 2 * pad }))) + 2 * pad;
   const footerH = t.footer ? rowHeight(pick(t.footer), B) : 0;
   // A short table is kept on one page with its title, rather than leaving its last rows alone on the next.
-  const whole = rowHeight(cols.map((ci) => t.columns[ci].header), HEADER) + footerH + t.rows.slice(0, 16).reduce((a, r) => a + rowHeight(pick(r), R), 0);
+  const whole =
+    rowHeight(
+      cols.map((ci) => t.columns[ci].header),
+      HEADER,
+    ) +
+    footerH +
+    t.rows.slice(0, 16).reduce((a, r) => a + rowHeight(pick(r), R), 0);
   const keep = t.rows.length <= 15 ? whole + 50 : 90;
   return { total, cols, size, pad, widths, pick, style, rowHeight, keep };
 }
@@ -302,7 +364,10 @@ function table(doc: Doc, t: ReportTable, showTitle: boolean): void {
   if (t.note) doc.font(R).fontSize(8).fillColor('#444444').text(t.note, MARGIN.left, doc.y, { width: total });
   doc.fillColor(INK).moveDown(0.25);
   if (t.rows.length === 0) {
-    doc.font(R).fontSize(9).text(t.empty, MARGIN.left + 8, doc.y, { width: total - 8 });
+    doc
+      .font(R)
+      .fontSize(9)
+      .text(t.empty, MARGIN.left + 8, doc.y, { width: total - 8 });
     doc.moveDown(0.8);
     return;
   }
@@ -341,10 +406,22 @@ function pageFurniture(doc: Doc, rep: MonthlyReport): void {
     doc.page.margins.bottom = 0;
     const w = width(doc);
     if (i > range.start) {
-      doc.font(R).fontSize(7.5).fillColor('#555555').text(`${reportTitle(rep)}　${rep.organisation.name}`, MARGIN.left, 30, { width: w, align: 'left', lineBreak: false });
-      doc.moveTo(MARGIN.left, 42).lineTo(MARGIN.left + w, 42).lineWidth(0.4).stroke(RULE);
+      doc
+        .font(R)
+        .fontSize(7.5)
+        .fillColor('#555555')
+        .text(`${reportTitle(rep)}　${rep.organisation.name}`, MARGIN.left, 30, { width: w, align: 'left', lineBreak: false });
+      doc
+        .moveTo(MARGIN.left, 42)
+        .lineTo(MARGIN.left + w, 42)
+        .lineWidth(0.4)
+        .stroke(RULE);
     }
-    doc.font(R).fontSize(9).fillColor(INK).text(`${i - range.start + 1} / ${n}`, MARGIN.left, doc.page.height - 34, { width: w, align: 'center', lineBreak: false });
+    doc
+      .font(R)
+      .fontSize(9)
+      .fillColor(INK)
+      .text(`${i - range.start + 1} / ${n}`, MARGIN.left, doc.page.height - 34, { width: w, align: 'center', lineBreak: false });
     doc.page.margins.bottom = saved;
   }
 }

@@ -15,21 +15,39 @@ function report(): MonthlyReport {
   heatmap[0][9] = 120;
   heatmap[5][21] = 3;
   return {
-    scope: { sources: [{ id: 'jumin', title: '住民記録システム' }, { id: 'atena', title: '団体内統合宛名システム' }], days },
+    scope: {
+      sources: [
+        { id: 'jumin', title: '住民記録システム' },
+        { id: 'atena', title: '団体内統合宛名システム' },
+      ],
+      days,
+    },
     charts: {
       heatmap,
-      topUsers: [{ userId: 'K1', name: '佐藤 <太郎>', department: '市民課', count: 900 }, { userId: 'K2', name: '鈴木', department: '', count: 450 }],
+      topUsers: [
+        { userId: 'K1', name: '佐藤 <太郎>', department: '市民課', count: 900 },
+        { userId: 'K2', name: '鈴木', department: '', count: 450 },
+      ],
       offHoursByDepartment: [],
     },
   } as unknown as MonthlyReport;
 }
 
-const rects = (svg: string) => [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="([^"]+)"/g)].map((m) => ({ x: +m[1], y: +m[2], w: +m[3], h: +m[4], fill: m[5] }));
+const rects = (svg: string) =>
+  [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="([^"]+)"/g)].map((m) => ({
+    x: +m[1],
+    y: +m[2],
+    w: +m[3],
+    h: +m[4],
+    fill: m[5],
+  }));
 
 describe('report charts (SVG)', () => {
   it('daily volume: one bar segment per system and day with events, heights in proportion, closed days shaded', () => {
     const svg = dailyVolumeChart(report()).svg;
-    const bars = rects(svg).filter((r) => r.fill === '#1f4e79' || r.fill === '#5b9bd5').filter((r) => r.w > 9 && r.y > 20);
+    const bars = rects(svg)
+      .filter((r) => r.fill === '#1f4e79' || r.fill === '#5b9bd5')
+      .filter((r) => r.w > 9 && r.y > 20);
     expect(bars).toHaveLength(3); // jumin ×2, atena ×1
     const jumin = bars.filter((b) => b.fill === '#1f4e79');
     expect(jumin[1].h / jumin[0].h).toBeCloseTo(301 / 300, 2);

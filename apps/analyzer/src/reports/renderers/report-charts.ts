@@ -87,7 +87,8 @@ export function dailyVolumeChart(rep: MonthlyReport): Chart {
       if (h > 0) body.push(rect(left + i * slot + (slot - barW) / 2, y, barW, h, PALETTE[k % PALETTE.length]));
     });
     const dayNo = Number(d.day.slice(8));
-    if (dayNo === 1 || dayNo % 5 === 0 || days.length <= 16) body.push(text(left + i * slot + slot / 2, top + plotH + 11, String(dayNo), 7, 'middle'));
+    if (dayNo === 1 || dayNo % 5 === 0 || days.length <= 16)
+      body.push(text(left + i * slot + slot / 2, top + plotH + 11, String(dayNo), 7, 'middle'));
   });
   body.push(line(left, top + plotH, left + plotW, top + plotH, INK, 0.8));
   body.push(text(left + plotW / 2, top + plotH + 22, '日（網掛けは閉庁日）', 7, 'middle'));
@@ -135,7 +136,13 @@ function shade(t: number): string {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
-function horizontalBars(title: string, label: string, items: Array<{ label: string; value: number }>, color: string, emptyText: string): Chart {
+function horizontalBars(
+  title: string,
+  label: string,
+  items: Array<{ label: string; value: number }>,
+  color: string,
+  emptyText: string,
+): Chart {
   const width = CHART_WIDTH;
   const left = 170;
   const right = 60;

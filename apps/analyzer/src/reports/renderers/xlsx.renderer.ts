@@ -13,7 +13,8 @@ function excelDate(text: string): Date {
 function value(v: Cell, kind: CellKind): ExcelJS.CellValue {
   if (v === null || v === undefined || v === '') return null;
   if (typeof v === 'number') return v;
-  if ((kind === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(v)) || (kind === 'datetime' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(v))) return excelDate(v);
+  if ((kind === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(v)) || (kind === 'datetime' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(v)))
+    return excelDate(v);
   return escapeFormulaText(v);
 }
 
@@ -27,7 +28,10 @@ export async function renderXlsx(rep: MonthlyReport): Promise<Buffer> {
   wb.created = excelDate(rep.madeAt);
 
   const cover = wb.addWorksheet('1 概要', { views: [{ state: 'frozen', ySplit: 1 }] });
-  cover.columns = [{ header: '項目', key: 'k', width: 22 }, { header: '内容', key: 'v', width: 90 }];
+  cover.columns = [
+    { header: '項目', key: 'k', width: 22 },
+    { header: '内容', key: 'v', width: 90 },
+  ];
   const open = rep.ruleResults.reduce((a, r) => a + r.open, 0);
   const rows: Array<[string, ExcelJS.CellValue]> = [
     ['表題', reportTitle(rep)],

@@ -61,21 +61,43 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
     table: TABLES.masterVersions,
     format: 'JSONEachRow',
     values: ['staff', 'accounts', 'leaves', 'calendar'].map((m) => ({
-      master: m, version: 1, effective_from: '2024-04-01 00:00:00.000', loaded_at: '2025-03-31 09:00:00.000', file_name: `${m}.csv`, file_sha256: md5(m), rows: 1,
+      master: m,
+      version: 1,
+      effective_from: '2024-04-01 00:00:00.000',
+      loaded_at: '2025-03-31 09:00:00.000',
+      file_name: `${m}.csv`,
+      file_sha256: md5(m),
+      rows: 1,
     })),
   });
   await c.insert({
     table: TABLES.staff,
     format: 'JSONEachRow',
     values: staff.map((s) => ({
-      version: 1, staff_id: s.id, name: s.name, department_code: s.dept.code, department_name: s.dept.name,
-      employment_status: s === retired ? '退職' : '在職', retired_on: s === retired ? '2025-03-31' : null, resident_id: '', household_id: '',
+      version: 1,
+      staff_id: s.id,
+      name: s.name,
+      department_code: s.dept.code,
+      department_name: s.dept.name,
+      employment_status: s === retired ? '退職' : '在職',
+      retired_on: s === retired ? '2025-03-31' : null,
+      resident_id: '',
+      household_id: '',
     })),
   });
   await c.insert({
     table: TABLES.accounts,
     format: 'JSONEachRow',
-    values: staff.flatMap((s) => ['jumin', 'atena', 'terminal'].map((system) => ({ version: 1, system, account_id: s.id, staff_id: s.id, state: '有効', state_changed_on: '2024-04-01' }))),
+    values: staff.flatMap((s) =>
+      ['jumin', 'atena', 'terminal'].map((system) => ({
+        version: 1,
+        system,
+        account_id: s.id,
+        staff_id: s.id,
+        state: '有効',
+        state_changed_on: '2024-04-01',
+      })),
+    ),
   });
   await c.insert({
     table: TABLES.leaves,
@@ -85,7 +107,11 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
       { version: 1, staff_id: users[3], leave_type: '病気休暇', start_date: '2025-04-14', end_date: '2025-04-18' },
     ],
   });
-  await c.insert({ table: TABLES.calendar, format: 'JSONEachRow', values: [{ version: 1, date: '2025-04-26', kind: '開庁', note: '休日開庁（転入手続）' }] });
+  await c.insert({
+    table: TABLES.calendar,
+    format: 'JSONEachRow',
+    values: [{ version: 1, date: '2025-04-26', kind: '開庁', note: '休日開庁（転入手続）' }],
+  });
 
   // Events: business days in business hours, some off-hours work, one holiday session.
   const days = buildCalendarDays('2025-04-01', '2025-04-30', [{ date: '2025-04-26', kind: '開庁' }]);
@@ -96,12 +122,24 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
   let n = 0;
   const add = (source: string, day: string, hh: number, mm: number, user: string, dept: string, action: string, batch: string) => {
     n += 1;
-    events.push(eventRow({
-      event_id: md5(`${source}|${n}`), ts: `${day} ${pad(hh)}:${pad(mm)}:${pad(n % 60)}.000`, source, user_id: user,
-      department_code: dept, terminal_id: `WS-${user.slice(-3)}`, client_ip: '10.0.0.1', action,
-      subject_id: `100${String(Math.floor(random() * 1e7)).padStart(7, '0')}`, record_count: 1, reason: '住民票交付',
-      outcome: 'success', batch_id: batch, line_no: n,
-    }));
+    events.push(
+      eventRow({
+        event_id: md5(`${source}|${n}`),
+        ts: `${day} ${pad(hh)}:${pad(mm)}:${pad(n % 60)}.000`,
+        source,
+        user_id: user,
+        department_code: dept,
+        terminal_id: `WS-${user.slice(-3)}`,
+        client_ip: '10.0.0.1',
+        action,
+        subject_id: `100${String(Math.floor(random() * 1e7)).padStart(7, '0')}`,
+        record_count: 1,
+        reason: '住民票交付',
+        outcome: 'success',
+        batch_id: batch,
+        line_no: n,
+      }),
+    );
   };
   for (const d of days) {
     for (const source of ['jumin', 'atena', 'terminal', 'chukan']) {
@@ -115,7 +153,8 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
         const dept = staff.find((s) => s.id === u)!.dept.code;
         const count = source === 'jumin' ? 6 + Math.floor(random() * 10) : 1 + Math.floor(random() * 4);
         add(source, d.date, 8, 35 + Math.floor(random() * 10), u, dept, 'login', batch);
-        for (let i = 0; i < count; i++) add(source, d.date, 9 + Math.floor(random() * 8), Math.floor(random() * 60), u, dept, i % 3 ? 'view' : 'search', batch);
+        for (let i = 0; i < count; i++)
+          add(source, d.date, 9 + Math.floor(random() * 8), Math.floor(random() * 60), u, dept, i % 3 ? 'view' : 'search', batch);
         if (!d.businessDay || (k % 3 === 1 && Number(d.date.slice(8)) % 4 === 0)) {
           add(source, d.date, 20 + (k % 3), 10, u, dept, 'view', batch);
           const key = `${u}|${d.date}`;
@@ -128,16 +167,30 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
       const hash = createHash('sha256').update(`${prev.hash}|${batch}`).digest('hex');
       chain[source] = { seq: prev.seq + 1, hash };
       batches.push({
-        batch_id: batch, seq: prev.seq + 1, source, instance: '', transport: 'file', origin: `${source.toUpperCase()}_${d.date.replace(/-/g, '')}.csv`,
-        file_sha256: md5(batch), lines_read: events.length - before, stored: events.length - before, duplicates: 0, quarantined: 0,
-        content_digest: md5(batch), prev_chain: prev.hash, chain_hash: hash, started_at: `${d.date} 23:50:00.000`, finished_at: `${d.date} 23:51:00.000`,
+        batch_id: batch,
+        seq: prev.seq + 1,
+        source,
+        instance: '',
+        transport: 'file',
+        origin: `${source.toUpperCase()}_${d.date.replace(/-/g, '')}.csv`,
+        file_sha256: md5(batch),
+        lines_read: events.length - before,
+        stored: events.length - before,
+        duplicates: 0,
+        quarantined: 0,
+        content_digest: md5(batch),
+        prev_chain: prev.hash,
+        chain_hash: hash,
+        started_at: `${d.date} 23:50:00.000`,
+        finished_at: `${d.date} 23:51:00.000`,
       });
     }
   }
   // January: logs reach back more than 90 days, so unused IDs can be judged.
   add('jumin', '2025-01-10', 9, 0, retired.id, retired.dept.code, 'login', 'jumin-2025-01-10');
   for (const u of users) add('jumin', '2025-01-10', 9, 5, u, '100100', 'login', 'jumin-2025-01-10');
-  for (let i = 0; i < events.length; i += 20000) await c.insert({ table: TABLES.events, format: 'JSONEachRow', values: events.slice(i, i + 20000) });
+  for (let i = 0; i < events.length; i += 20000)
+    await c.insert({ table: TABLES.events, format: 'JSONEachRow', values: events.slice(i, i + 20000) });
   await c.insert({ table: TABLES.importBatches, format: 'JSONEachRow', values: batches });
 
   // Analysis: runs and ledger covering every day.
@@ -146,24 +199,84 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
     table: TABLES.analysisRuns,
     format: 'JSONEachRow',
     values: [
-      { run_id: 'run-catchup-0501', kind: 'catch-up', started_at: '2025-05-01 01:00:00.000', finished_at: '2025-05-01 01:03:12.000', from_day: '2025-04-01', to_day: '2025-04-30', rules, status: 'ok', error: '', findings: 0 },
-      { run_id: 'run-daily-0415', kind: 'daily', started_at: '2025-04-15 01:00:00.000', finished_at: '2025-04-15 01:00:40.000', from_day: '2025-04-14', to_day: '2025-04-14', rules, status: 'ok', error: '', findings: 1 },
+      {
+        run_id: 'run-catchup-0501',
+        kind: 'catch-up',
+        started_at: '2025-05-01 01:00:00.000',
+        finished_at: '2025-05-01 01:03:12.000',
+        from_day: '2025-04-01',
+        to_day: '2025-04-30',
+        rules,
+        status: 'ok',
+        error: '',
+        findings: 0,
+      },
+      {
+        run_id: 'run-daily-0415',
+        kind: 'daily',
+        started_at: '2025-04-15 01:00:00.000',
+        finished_at: '2025-04-15 01:00:40.000',
+        from_day: '2025-04-14',
+        to_day: '2025-04-14',
+        rules,
+        status: 'ok',
+        error: '',
+        findings: 1,
+      },
     ],
   });
   await c.insert({
     table: TABLES.analysisLedger,
     format: 'JSONEachRow',
-    values: rules.flatMap((rule) => days.map((d) => ({ rule, day: d.date, source: '', rule_version: 1, events_seen: 0, data_mark: '2025-05-01 00:00:00.000', analyzed_at: '2025-05-01 01:03:00.000', run_id: 'run-catchup-0501' }))),
+    values: rules.flatMap((rule) =>
+      days.map((d) => ({
+        rule,
+        day: d.date,
+        source: '',
+        rule_version: 1,
+        events_seen: 0,
+        data_mark: '2025-05-01 00:00:00.000',
+        analyzed_at: '2025-05-01 01:03:00.000',
+        run_id: 'run-catchup-0501',
+      })),
+    ),
   });
 
   // Findings with triage.
   const findings: Array<Record<string, unknown>> = [];
-  const finding = (rule: string, severity: string, day: string, user: string, subject: string, count: number, hhmm: string, summary: string, params: object) => {
+  const finding = (
+    rule: string,
+    severity: string,
+    day: string,
+    user: string,
+    subject: string,
+    count: number,
+    hhmm: string,
+    summary: string,
+    params: object,
+  ) => {
     const id = md5(`${rule}|${subject}|${day}`);
     findings.push({
-      finding_id: id, rule, rule_version: 1, severity, day, user_id: user, subject, count, first_at: `${day} ${hhmm}:00.000`, last_at: `${day} ${hhmm}:00.000`,
-      summary, details: '{}', evidence_ids: [], evidence_total: count, params: JSON.stringify(params), window_from: `${day} 00:00:00.000`,
-      window_to: `${day} 23:59:59.999`, run_id: 'run-catchup-0501', detected_at: '2025-05-01 01:02:00.000', updated_at: '2025-05-01 01:02:00.000',
+      finding_id: id,
+      rule,
+      rule_version: 1,
+      severity,
+      day,
+      user_id: user,
+      subject,
+      count,
+      first_at: `${day} ${hhmm}:00.000`,
+      last_at: `${day} ${hhmm}:00.000`,
+      summary,
+      details: '{}',
+      evidence_ids: [],
+      evidence_total: count,
+      params: JSON.stringify(params),
+      window_from: `${day} 00:00:00.000`,
+      window_to: `${day} 23:59:59.999`,
+      run_id: 'run-catchup-0501',
+      detected_at: '2025-05-01 01:02:00.000',
+      updated_at: '2025-05-01 01:02:00.000',
     });
     return id;
   };
@@ -172,11 +285,37 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
     const [u, day] = key.split('|');
     offIds.push(finding('off-hours', 'medium', day, u, u, cnt, '20:10', `時間外に${cnt}件のアクセス（20:10〜）`, { graceMinutes: 30 }));
   }
-  const gap = finding('log-gap', 'high', missingDay, '', 'chukan', 0, '08:30', '中間サーバーのログが開庁時間中に1件もありません', { gapHours: 3 });
-  const inj = finding('mass-output', 'high', '2025-04-10', INJECTION_USER, INJECTION_USER, 1200, '10:00', '1日の出力件数が1,200件（閾値1,000件）', { records: 1000, factor: 10 });
-  const prevOpen = finding('off-hours', 'medium', '2025-03-27', users[1], users[1], 4, '21:00', '時間外に4件のアクセス（21:00〜）', { graceMinutes: 30 });
-  const prevAction = finding('mass-output', 'high', '2025-03-12', users[2], users[2], 1500, '11:00', '1日の出力件数が1,500件（閾値1,000件）', { records: 1000, factor: 10 });
-  const prevClosed = finding('off-hours', 'medium', '2025-03-05', users[4], users[4], 2, '20:00', '時間外に2件のアクセス（20:00〜）', { graceMinutes: 30 });
+  const gap = finding('log-gap', 'high', missingDay, '', 'chukan', 0, '08:30', '中間サーバーのログが開庁時間中に1件もありません', {
+    gapHours: 3,
+  });
+  const inj = finding(
+    'mass-output',
+    'high',
+    '2025-04-10',
+    INJECTION_USER,
+    INJECTION_USER,
+    1200,
+    '10:00',
+    '1日の出力件数が1,200件（閾値1,000件）',
+    { records: 1000, factor: 10 },
+  );
+  const prevOpen = finding('off-hours', 'medium', '2025-03-27', users[1], users[1], 4, '21:00', '時間外に4件のアクセス（21:00〜）', {
+    graceMinutes: 30,
+  });
+  const prevAction = finding(
+    'mass-output',
+    'high',
+    '2025-03-12',
+    users[2],
+    users[2],
+    1500,
+    '11:00',
+    '1日の出力件数が1,500件（閾値1,000件）',
+    { records: 1000, factor: 10 },
+  );
+  const prevClosed = finding('off-hours', 'medium', '2025-03-05', users[4], users[4], 2, '20:00', '時間外に2件のアクセス（20:00〜）', {
+    graceMinutes: 30,
+  });
   await c.insert({ table: TABLES.findings, format: 'JSONEachRow', values: findings });
 
   const transitions: Array<Record<string, unknown>> = [];
@@ -188,14 +327,40 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
     });
   };
   offIds.forEach((id, i) => {
-    if (i % 4 === 0) triage(id, [['reviewing', '2025-05-02 10:00', ''], ['no_issue', '2025-05-02 10:30', '時間外勤務命令あり（事後承認）']]);
-    else if (i % 4 === 1) triage(id, [['reviewing', '2025-05-02 11:00', ''], ['false_positive', '2025-05-02 11:10', 'システム保守作業']]);
+    if (i % 4 === 0)
+      triage(id, [
+        ['reviewing', '2025-05-02 10:00', ''],
+        ['no_issue', '2025-05-02 10:30', '時間外勤務命令あり（事後承認）'],
+      ]);
+    else if (i % 4 === 1)
+      triage(id, [
+        ['reviewing', '2025-05-02 11:00', ''],
+        ['false_positive', '2025-05-02 11:10', 'システム保守作業'],
+      ]);
     else if (i % 4 === 2) triage(id, [['reviewing', '2025-05-02 13:00', '所属長へ照会中']]);
   });
-  triage(gap, [['reviewing', '2025-05-02 09:00', ''], ['no_issue', '2025-05-02 09:20', '中間サーバー計画停止日'], ['closed', '2025-05-07 09:00', '完了']], '管理 花子');
-  triage(inj, [['reviewing', '2025-05-02 14:00', ''], ['action_required', '2025-05-02 15:00', INJECTION_COMMENT]]);
-  triage(prevAction, [['reviewing', '2025-04-02 10:00', ''], ['action_required', '2025-04-03 10:00', '所属長へ報告']]);
-  triage(prevClosed, [['reviewing', '2025-04-02 10:00', ''], ['no_issue', '2025-04-02 10:30', '業務上必要'], ['closed', '2025-04-03 09:00', '']]);
+  triage(
+    gap,
+    [
+      ['reviewing', '2025-05-02 09:00', ''],
+      ['no_issue', '2025-05-02 09:20', '中間サーバー計画停止日'],
+      ['closed', '2025-05-07 09:00', '完了'],
+    ],
+    '管理 花子',
+  );
+  triage(inj, [
+    ['reviewing', '2025-05-02 14:00', ''],
+    ['action_required', '2025-05-02 15:00', INJECTION_COMMENT],
+  ]);
+  triage(prevAction, [
+    ['reviewing', '2025-04-02 10:00', ''],
+    ['action_required', '2025-04-03 10:00', '所属長へ報告'],
+  ]);
+  triage(prevClosed, [
+    ['reviewing', '2025-04-02 10:00', ''],
+    ['no_issue', '2025-04-02 10:30', '業務上必要'],
+    ['closed', '2025-04-03 09:00', ''],
+  ]);
   void prevOpen;
   await c.insert({ table: TABLES.findingTransitions, format: 'JSONEachRow', values: transitions });
   return { month, missingDay, users, retiredId: retired.id, onLeaveId: onLeave.id };

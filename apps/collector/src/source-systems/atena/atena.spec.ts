@@ -13,15 +13,23 @@ describe('統合宛名 (atena) parser', () => {
     expect(atena.parse(line())).toEqual({
       kind: 'ok',
       value: expect.objectContaining({
-        tsMs: Date.parse('2026-09-01T08:45:12.345+09:00'), userId: 'K000123', departmentCode: '100200', businessCode: 'Z01',
-        action: 'view', myNumberShown: true, subjectId: '010000000015893', recordCount: 1, outcome: 'success',
+        tsMs: Date.parse('2026-09-01T08:45:12.345+09:00'),
+        userId: 'K000123',
+        departmentCode: '100200',
+        businessCode: 'Z01',
+        action: 'view',
+        myNumberShown: true,
+        subjectId: '010000000015893',
+        recordCount: 1,
+        outcome: 'success',
       }),
     });
   });
 
   it('maps 一覧出力 to export and NG to failure', () => {
     expect(atena.parse(line({ 5: '一覧出力', 6: '', 7: '250', 8: 'NG' }))).toMatchObject({
-      kind: 'ok', value: { action: 'export', myNumberShown: false, subjectId: '', recordCount: 250, outcome: 'failure' },
+      kind: 'ok',
+      value: { action: 'export', myNumberShown: false, subjectId: '', recordCount: 250, outcome: 'failure' },
     });
   });
 

@@ -29,7 +29,20 @@ export function canonicalMapper(e: CanonicalRecord): EventDraft {
 /** Identity of a canonical event without sourceEventId: its normalized fields in a fixed order. */
 export function canonicalIdentity(e: EventDraft): string {
   return JSON.stringify([
-    e.tsMs, e.userId, e.userName, e.departmentCode, e.terminalId, e.clientIp, e.action, e.screenId,
-    e.businessCode, e.subjectId, e.myNumberShown, e.recordCount, e.reason, e.outcome, e.object,
+    e.tsMs,
+    e.userId,
+    e.userName,
+    e.departmentCode,
+    e.terminalId,
+    e.clientIp,
+    e.action,
+    e.screenId,
+    e.businessCode,
+    e.subjectId,
+    e.myNumberShown,
+    e.recordCount,
+    e.reason,
+    e.outcome,
+    e.object,
   ]);
 }

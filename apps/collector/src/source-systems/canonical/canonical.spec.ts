@@ -9,13 +9,25 @@ describe('canonical (normalized JSON) parser', () => {
   it('fills defaults and keeps the event’s own source', () => {
     expect(canonical.parse(JSON.stringify(event))).toEqual({
       kind: 'ok',
-      value: expect.objectContaining({ tsMs: Date.parse(event.ts), source: 'jumin', userId: 'K000123', action: 'view', outcome: 'success', recordCount: 0 }),
+      value: expect.objectContaining({
+        tsMs: Date.parse(event.ts),
+        source: 'jumin',
+        userId: 'K000123',
+        action: 'view',
+        outcome: 'success',
+        recordCount: 0,
+      }),
     });
   });
 
   it('the identity does not depend on key order or spacing', () => {
     const a = canonical.parse(JSON.stringify(event));
-    const b = canonical.parse(JSON.stringify({ subjectId: '0000012345', action: 'view', userId: 'K000123', source: 'jumin', ts: event.ts }, null, 1).replace(/\n/g, ''));
+    const b = canonical.parse(
+      JSON.stringify({ subjectId: '0000012345', action: 'view', userId: 'K000123', source: 'jumin', ts: event.ts }, null, 1).replace(
+        /\n/g,
+        '',
+      ),
+    );
     if (a.kind !== 'ok' || b.kind !== 'ok') throw new Error('parse failed');
     expect(canonicalIdentity(a.value)).toEqual(canonicalIdentity(b.value));
   });

@@ -19,10 +19,18 @@ export function chukanSchema(name: string, config: SourceSystemConfig) {
     [c.userId]: present,
     [c.action]: present.refine((v) => actions.includes(v), '未知のfuncです'),
     [c.sourceEventId]: present,
-    [c.recordCount]: z.number({ error: (i) => (i.input === undefined ? '値がありません' : '数値ではありません') }).int('整数ではありません').min(0, '0以上ではありません').max(4294967295),
+    [c.recordCount]: z
+      .number({ error: (i) => (i.input === undefined ? '値がありません' : '数値ではありません') })
+      .int('整数ではありません')
+      .min(0, '0以上ではありません')
+      .max(4294967295),
     [c.outcome]: present.refine((v) => results.includes(v), '未知のresultです'),
   };
   for (const f of ['terminalId', 'businessCode', 'object', 'screenId'] as const) if (c[f]) shape[c[f]] = text.optional();
-  if (c.subjectId) shape[c.subjectId] = z.string().regex(/^\d{15}$/, '15桁の数字ではありません').optional();
+  if (c.subjectId)
+    shape[c.subjectId] = z
+      .string()
+      .regex(/^\d{15}$/, '15桁の数字ではありません')
+      .optional();
   return z.object(shape);
 }

@@ -3,7 +3,23 @@ import { buildSourceSystems } from '../source-system.registry';
 
 const jumin = buildSourceSystems(loadConfig({ env: {} }).sources).get('jumin')!;
 const line = (over: Partial<Record<number, string>> = {}) => {
-  const cols = ['2025/04/14 08:08:06', 'K001198', '髙﨑 翔', '100700', '納税課', 'WS-100700-006', '10.7.0.15', 'JR0101', '住民票照会', '照会', '0000012345', '有', '窓口申請', '1', '正常'];
+  const cols = [
+    '2025/04/14 08:08:06',
+    'K001198',
+    '髙﨑 翔',
+    '100700',
+    '納税課',
+    'WS-100700-006',
+    '10.7.0.15',
+    'JR0101',
+    '住民票照会',
+    '照会',
+    '0000012345',
+    '有',
+    '窓口申請',
+    '1',
+    '正常',
+  ];
   for (const [i, v] of Object.entries(over)) cols[Number(i)] = v as string;
   return cols.join(',');
 };
@@ -14,15 +30,36 @@ describe('住民記録 (jumin) parser', () => {
     expect(r).toEqual({
       kind: 'ok',
       value: expect.objectContaining({
-        tsMs: Date.parse('2025-04-14T08:08:06+09:00'), userId: 'K001198', userName: '髙﨑 翔', departmentCode: '100700',
-        terminalId: 'WS-100700-006', clientIp: '10.7.0.15', action: 'view', screenId: 'JR0101', subjectId: '0000012345',
-        myNumberShown: true, reason: '窓口申請', recordCount: 1, outcome: 'success',
+        tsMs: Date.parse('2025-04-14T08:08:06+09:00'),
+        userId: 'K001198',
+        userName: '髙﨑 翔',
+        departmentCode: '100700',
+        terminalId: 'WS-100700-006',
+        clientIp: '10.7.0.15',
+        action: 'view',
+        screenId: 'JR0101',
+        subjectId: '0000012345',
+        myNumberShown: true,
+        reason: '窓口申請',
+        recordCount: 1,
+        outcome: 'success',
       }),
     });
   });
 
   it('reads every 処理区分 of the spec', () => {
-    const expected = { ログイン: 'login', ログアウト: 'logout', ログイン失敗: 'login_failure', 検索: 'search', 照会: 'view', 更新: 'update', 証明書発行: 'issue', 帳票出力: 'print', 一括出力: 'bulk_export', CSV出力: 'export' };
+    const expected = {
+      ログイン: 'login',
+      ログアウト: 'logout',
+      ログイン失敗: 'login_failure',
+      検索: 'search',
+      照会: 'view',
+      更新: 'update',
+      証明書発行: 'issue',
+      帳票出力: 'print',
+      一括出力: 'bulk_export',
+      CSV出力: 'export',
+    };
     for (const [kubun, action] of Object.entries(expected)) {
       expect(jumin.parse(line({ 9: kubun, 10: '' }))).toMatchObject({ kind: 'ok', value: { action } });
     }
@@ -48,7 +85,11 @@ describe('住民記録 (jumin) parser', () => {
   });
 
   it('quarantines a line with missing columns', () => {
-    expect(jumin.parse(line().split(',').slice(0, 14).join(','))).toEqual({ kind: 'quarantine', field: '(列数)', reason: '列数が15ではありません' });
+    expect(jumin.parse(line().split(',').slice(0, 14).join(','))).toEqual({
+      kind: 'quarantine',
+      field: '(列数)',
+      reason: '列数が15ではありません',
+    });
   });
 
   it('reads quoted fields with commas and quotes', () => {

@@ -1,5 +1,15 @@
 import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
-import { checkedAction, checkedOutcome, sqlCount, sqlDigits, sqlIpv4, sqlJstWallClock, sqlOneOf, sqlRequired, sqlText } from '../shared/fields.sql';
+import {
+  checkedAction,
+  checkedOutcome,
+  sqlCount,
+  sqlDigits,
+  sqlIpv4,
+  sqlJstWallClock,
+  sqlOneOf,
+  sqlRequired,
+  sqlText,
+} from '../shared/fields.sql';
 import { CsvSqlBuilder, SqlNormalizer, sqlStrings } from '../shared/sql-normalizer';
 
 /** SQL twin of juminSchema + juminMapper (sql-normalizer.ts). */

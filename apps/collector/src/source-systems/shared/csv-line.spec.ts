@@ -18,11 +18,14 @@ describe('splitCsvLine (RFC 4180 record)', () => {
 
   it('agrees with csv-parse on any record', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: fc.constantFrom('a', '漢', ',', '"', '\n', ' ', '1') }), { minLength: 2, maxLength: 8 }), (fields) => {
-        const line = fields.map(quote).join(',');
-        const [expected] = parse(line, { relax_column_count: true }) as string[][];
-        expect(splitCsvLine(line)).toEqual(expected);
-      }),
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('a', '漢', ',', '"', '\n', ' ', '1') }), { minLength: 2, maxLength: 8 }),
+        (fields) => {
+          const line = fields.map(quote).join(',');
+          const [expected] = parse(line, { relax_column_count: true }) as string[][];
+          expect(splitCsvLine(line)).toEqual(expected);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -72,8 +72,7 @@ export const digits = (n: number, optional = false) =>
   z.string().regex(optional ? new RegExp(`^(\\d{${n}})?$`) : new RegExp(`^\\d{${n}}$`), `${n}桁の数字ではありません`);
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-export const ipv4 = (optional = false) =>
-  z.string().refine((v) => (optional && v === '') || IPV4.test(v), 'IPv4アドレスではありません');
+export const ipv4 = (optional = false) => z.string().refine((v) => (optional && v === '') || IPV4.test(v), 'IPv4アドレスではありません');
 
 const UINT32_MAX = 4294967295;
 /** A non-negative integer written in decimal (CSV text). */

@@ -16,7 +16,6 @@ export type EventDraft = Omit<NormalizedEvent, 'ts' | 'source' | 'instance'> & {
   instance?: string;
 };
 
-
 /** One source system: how a decoded line becomes an event. */
 export interface SourceSystem {
   readonly name: string;
@@ -33,7 +32,12 @@ export interface SourceSystem {
 export class SourceConfigError extends Error {}
 
 /** Checks that the mapping names the columns a parser needs and that they are in the header. */
-export function requireColumns(name: string, config: SourceSystemConfig, fields: readonly string[], optional: readonly string[] = []): void {
+export function requireColumns(
+  name: string,
+  config: SourceSystemConfig,
+  fields: readonly string[],
+  optional: readonly string[] = [],
+): void {
   for (const f of fields) {
     if (!config.columns[f]) throw new SourceConfigError(`sources.${name}.columns.${f}: required (which column holds it)`);
   }

@@ -131,7 +131,9 @@ export class JsonSqlBuilder {
   /** A JSON integer (not a string, not a fraction) within [0, 4294967295]. */
   count(key: string): string {
     const k = sqlString(key);
-    this.checks.push(`JSONType(raw, ${k}) IN ('Int64', 'UInt64') AND JSONExtractInt(raw, ${k}) >= 0 AND JSONExtractUInt(raw, ${k}) <= 4294967295`);
+    this.checks.push(
+      `JSONType(raw, ${k}) IN ('Int64', 'UInt64') AND JSONExtractInt(raw, ${k}) >= 0 AND JSONExtractUInt(raw, ${k}) <= 4294967295`,
+    );
     return `JSONExtractUInt(raw, ${k})`;
   }
 
@@ -155,7 +157,11 @@ function allOf(checks: string[]): string {
  * `checks`: a further condition over the normalized row (event-checks.ts)
  * that every accepted line must meet.
  */
-export function normalizedLinesSql(sql: SqlNormalizer, from: string, batch: { source: string; instance: string; batch: string; checks?: string }): string {
+export function normalizedLinesSql(
+  sql: SqlNormalizer,
+  from: string,
+  batch: { source: string; instance: string; batch: string; checks?: string },
+): string {
   const own = batchColumns(batch);
   // The staged columns in their order (@kansa/storage STAGED_COLUMNS), the twin's typed as staged.
   const columns = STAGED_COLUMNS.map((c) => {

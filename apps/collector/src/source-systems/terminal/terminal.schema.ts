@@ -23,4 +23,3 @@ export function terminalSchema(name: string, config: SourceSystemConfig) {
   if (c.size) shape[c.size] = z.string().regex(/^\d*$/, '0以上の整数ではありません');
   return z.object(shape);
 }
-

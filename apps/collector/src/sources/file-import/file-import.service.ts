@@ -53,7 +53,9 @@ export class FileImportService {
     for (const source of this.ingest.sources) {
       if (new RegExp(this.ingest.system(source).config.fileNamePattern).test(name)) return source;
     }
-    throw new FileImportError(`${file}: file name matches no source; use --source (${this.ingest.sources.join(', ')}) / ファイル名からシステムを判別できません`);
+    throw new FileImportError(
+      `${file}: file name matches no source; use --source (${this.ingest.sources.join(', ')}) / ファイル名からシステムを判別できません`,
+    );
   }
 
   async importFile(

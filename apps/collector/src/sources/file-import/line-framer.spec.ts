@@ -17,19 +17,34 @@ function frame(bytes: Buffer, csv: boolean, cuts: number[] = []): Array<[number,
 
 describe('LineFramer', () => {
   it('cuts CRLF and LF lines and numbers them', () => {
-    expect(frame(Buffer.from('h\r\na\r\nb\nc'), true)).toEqual([[1, 'h'], [2, 'a'], [3, 'b'], [4, 'c']]);
+    expect(frame(Buffer.from('h\r\na\r\nb\nc'), true)).toEqual([
+      [1, 'h'],
+      [2, 'a'],
+      [3, 'b'],
+      [4, 'c'],
+    ]);
   });
 
   it('keeps a quoted line break inside one record, numbered by its first line', () => {
-    expect(frame(Buffer.from('a,"x\r\ny",1\r\nb\r\n'), true)).toEqual([[1, 'a,"x\r\ny",1'], [3, 'b']]);
+    expect(frame(Buffer.from('a,"x\r\ny",1\r\nb\r\n'), true)).toEqual([
+      [1, 'a,"x\r\ny",1'],
+      [3, 'b'],
+    ]);
   });
 
   it('JSON Lines are cut at every line break', () => {
-    expect(frame(Buffer.from('{"a":"\\""}\n{"b":1}\n'), false)).toEqual([[1, '{"a":"\\""}'], [2, '{"b":1}']]);
+    expect(frame(Buffer.from('{"a":"\\""}\n{"b":1}\n'), false)).toEqual([
+      [1, '{"a":"\\""}'],
+      [2, '{"b":1}'],
+    ]);
   });
 
   it('an unclosed quote costs one line, not the rest of the file', () => {
-    expect(frame(Buffer.from('a,"broken\r\nb,1\r\nc,2\r\n'), true)).toEqual([[1, 'a,"broken'], [2, 'b,1'], [3, 'c,2']]);
+    expect(frame(Buffer.from('a,"broken\r\nb,1\r\nc,2\r\n'), true)).toEqual([
+      [1, 'a,"broken'],
+      [2, 'b,1'],
+      [3, 'c,2'],
+    ]);
   });
 
   it('gives the same records however the bytes arrive in chunks', () => {
@@ -41,7 +56,9 @@ describe('LineFramer', () => {
         expect(frame(bytes, csv, cuts)).toEqual(whole);
         // every byte is accounted for: records + their line breaks rebuild the input
         const rebuilt = whole.map(([, t]) => t).join('\n');
-        expect(rebuilt.replace(/\r\n/g, '\n').replace(/\r$/, '')).toEqual(bytes.toString('latin1').replace(/\r\n/g, '\n').replace(/\r$/, '').replace(/\n$/, ''));
+        expect(rebuilt.replace(/\r\n/g, '\n').replace(/\r$/, '')).toEqual(
+          bytes.toString('latin1').replace(/\r\n/g, '\n').replace(/\r$/, '').replace(/\n$/, ''),
+        );
       }),
       { numRuns: 300 },
     );

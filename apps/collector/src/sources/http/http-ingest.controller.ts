@@ -71,7 +71,10 @@ export class HttpIngestController {
     },
   })
   @ApiResponse({ status: 200, description: 'すべて保存 (stored or duplicate)' })
-  @ApiResponse({ status: 422, description: '一部の行を隔離 (rejected に行番号・項目・理由; 残りは保存)、または保存できず保留 (setAsideBatches; 再送不要)' })
+  @ApiResponse({
+    status: 422,
+    description: '一部の行を隔離 (rejected に行番号・項目・理由; 残りは保存)、または保存できず保留 (setAsideBatches; 再送不要)',
+  })
   @ApiResponse({ status: 400, description: '本文の形式が不正' })
   @ApiResponse({ status: 413, description: '大きすぎる (bytes or lines)' })
   @ApiResponse({ status: 503, description: '保存先が一時的に利用できない: Retry-After 秒後に同じ内容を再送' })
@@ -98,7 +101,9 @@ export class HttpIngestController {
     const max = this.config.http.maxBatchLines;
     if (records.length > max) {
       this.metrics.httpIngestLines.inc({ source, outcome: 'refused' }, records.length);
-      throw new PayloadTooLargeException(`行数が多すぎます: ${records.length} 行 (上限 ${max} 行)。分割して送ってください (too many lines)`);
+      throw new PayloadTooLargeException(
+        `行数が多すぎます: ${records.length} 行 (上限 ${max} 行)。分割して送ってください (too many lines)`,
+      );
     }
     let result: IngestResult;
     try {
@@ -118,9 +123,10 @@ export class HttpIngestController {
     this.metrics.httpIngestLines.inc({ source, outcome: 'set_aside' }, result.setAside);
     const rejected = result.quarantined > 0 ? await this.quarantined.ofBatches(result.batchIds, MAX_REJECTED_LISTED) : [];
     if (result.quarantined > 0 || result.setAside > 0) res.status(422);
-    const message = result.setAside > 0
-      ? `${result.setAside} 行を保存できず保留しました。kansa が保持しているため再送は不要です (set aside, kept by kansa: do not resend): ${result.setAsideBatches.map((b) => b.reason).join('; ')}`
-      : undefined;
+    const message =
+      result.setAside > 0
+        ? `${result.setAside} 行を保存できず保留しました。kansa が保持しているため再送は不要です (set aside, kept by kansa: do not resend): ${result.setAsideBatches.map((b) => b.reason).join('; ')}`
+        : undefined;
     return { ...result, rejected, rejectedTruncated: result.quarantined > rejected.length, ...(message ? { message } : {}) };
   }
 }

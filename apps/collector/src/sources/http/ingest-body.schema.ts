@@ -38,7 +38,9 @@ export function toRawRecords(body: unknown, origin: string): RawRecord[] {
     return records;
   }
   if (body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0)) {
-    throw new IngestBodyError('本文がありません: Content-Type は application/json、text/plain または application/x-ndjson (empty body or unsupported Content-Type)');
+    throw new IngestBodyError(
+      '本文がありません: Content-Type は application/json、text/plain または application/x-ndjson (empty body or unsupported Content-Type)',
+    );
   }
   const parsed = schemaFor(body).safeParse(body);
   if (!parsed.success) {

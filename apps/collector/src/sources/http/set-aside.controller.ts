@@ -1,4 +1,16 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AuthedRequest, RequireRole } from '@kansa/service-shell';
 import { z } from 'zod';
@@ -45,11 +57,20 @@ export class SetAsideController {
   @HttpCode(200)
   @ApiOperation({ summary: '保留したバッチを再取込 (triage): 保存できれば 200、まだ保存できなければ 409 と理由' })
   @ApiBody({ schema: { type: 'object', properties: { comment: { type: 'string' } } } })
-  async replay(@Param('id') id: string, @Body() raw: unknown, @Req() req: AuthedRequest): Promise<{ outcome: CommitOutcome; batch: SetAsideView }> {
+  async replay(
+    @Param('id') id: string,
+    @Body() raw: unknown,
+    @Req() req: AuthedRequest,
+  ): Promise<{ outcome: CommitOutcome; batch: SetAsideView }> {
     const b = body(replayBody, raw);
     const { outcome, batch } = await this.resolve(() => this.commits.replay(id, req.apiClient!.name, b.comment));
     if (outcome.kind === 'set-aside') {
-      throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `まだ保存できません (still refused): ${outcome.failure.message}`, batch: view(batch) });
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message: `まだ保存できません (still refused): ${outcome.failure.message}`,
+        batch: view(batch),
+      });
     }
     return { outcome, batch: view(batch) };
   }
@@ -68,7 +89,8 @@ export class SetAsideController {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof SetAsideRequestError) throw err.notFound ? new NotFoundException(err.message) : new BadRequestException(err.message);
+      if (err instanceof SetAsideRequestError)
+        throw err.notFound ? new NotFoundException(err.message) : new BadRequestException(err.message);
       throw err;
     }
   }

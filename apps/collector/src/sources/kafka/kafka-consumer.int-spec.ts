@@ -12,7 +12,7 @@ import { cp932, juminLine } from '@kansa/test-kit/jumin-lines';
 import { INGEST_SERVICE, IngestServicePort, RawRecord } from '../../pipeline/ingest.types';
 import { KafkaConsumerService } from './kafka-consumer.service';
 
-jest.setTimeout(180_000);
+jest.setTimeout(420_000);
 
 const CHUKAN = (i: number) => ({
   time: '2026-09-01T10:00:00.000+09:00',
@@ -95,7 +95,10 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
     // A real storage fault: the events table is detached, so every insert fails.
     await client.command({ query: 'DETACH TABLE events' });
     try {
-      await broker.produce('kansa.jumin', Array.from({ length: 200 }, (_, i) => ({ value: cp932(juminLine(1000 + i)) })));
+      await broker.produce(
+        'kansa.jumin',
+        Array.from({ length: 200 }, (_, i) => ({ value: cp932(juminLine(1000 + i)) })),
+      );
       await until(() => consumer.status().pausedForStorage);
       await new Promise((r) => setTimeout(r, 1500));
       expect(await committed('kansa.jumin')).toBe(before);
@@ -114,9 +117,14 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
     // Topics are looked up at start: restart so the new topic is subscribed.
     await consumer.stop();
     await consumer.start();
-    const line = (i: number) => `2026-09-01 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},WS-100100-${String(i).padStart(6, '0')},LGDOM\\K000123,10.1.0.1,ログオン,,,,`;
+    const line = (i: number) =>
+      `2026-09-01 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},WS-100100-${String(i).padStart(6, '0')},LGDOM\\K000123,10.1.0.1,ログオン,,,,`;
     const N = 6000;
-    await broker.produce('kansa.terminal', Array.from({ length: N }, (_, i) => ({ value: cp932(line(i)) })), { chunk: 100 });
+    await broker.produce(
+      'kansa.terminal',
+      Array.from({ length: N }, (_, i) => ({ value: cp932(line(i)) })),
+      { chunk: 100 },
+    );
     const second = new KafkaConsumerService(app.get(KANSA_CONFIG), app.get(INGEST_SERVICE));
     await second.start();
     try {
@@ -149,10 +157,21 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
       },
     };
     const config = app.get<KansaConfig>(KANSA_CONFIG);
-    const settings = { ...config, kafka: { ...config.kafka, groupId: 'kansa-poison', topics: { jumin: 'kansa.poison' }, retry: { initialMs: 50, maxMs: 100, maxAttempts: 3 } } };
+    const settings = {
+      ...config,
+      kafka: {
+        ...config.kafka,
+        groupId: 'kansa-poison',
+        topics: { jumin: 'kansa.poison' },
+        retry: { initialMs: 50, maxMs: 100, maxAttempts: 3 },
+      },
+    };
     const lines = Array.from({ length: 9 }, (_, i) => juminLine(50_000 + i));
     lines[4] = lines[4].replace(/,K\d{6},/, ',POISONJS,');
-    await broker.produce('kansa.poison', lines.map((l) => ({ value: cp932(l) })));
+    await broker.produce(
+      'kansa.poison',
+      lines.map((l) => ({ value: cp932(l) })),
+    );
     const isolating = new KafkaConsumerService(settings, failing);
     await isolating.start();
     try {
@@ -161,10 +180,15 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
       await isolating.stop();
     }
     expect(failures).toBeGreaterThanOrEqual(3);
-    expect(await count("SELECT count() AS n FROM events WHERE subject_id IN {ids:Array(String)}", { ids: lines.map((l) => l.split(',')[10]) })).toBe(8);
-    const [q] = await (await client.query({
-      query: "SELECT origin, field, reason FROM quarantine WHERE origin LIKE 'kansa.poison/%'", format: 'JSONEachRow',
-    })).json<{ origin: string; field: string; reason: string }>();
+    expect(
+      await count('SELECT count() AS n FROM events WHERE subject_id IN {ids:Array(String)}', { ids: lines.map((l) => l.split(',')[10]) }),
+    ).toBe(8);
+    const [q] = await (
+      await client.query({
+        query: "SELECT origin, field, reason FROM quarantine WHERE origin LIKE 'kansa.poison/%'",
+        format: 'JSONEachRow',
+      })
+    ).json<{ origin: string; field: string; reason: string }>();
     expect(q).toEqual({ origin: 'kansa.poison/0/4', field: '(Kafka)', reason: expect.stringContaining('cannot process POISONJS') });
     expect(isolating.status().totals).toMatchObject({ stored: 8, quarantined: 1 });
   });
@@ -187,7 +211,7 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
   });
 });
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 240_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not reached in time');

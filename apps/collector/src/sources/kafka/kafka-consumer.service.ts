@@ -244,7 +244,8 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
         if (records.length > 0) {
           const request = { source, transport: 'kafka' as const, origin: topic, records };
           // Storage is there but the batch keeps failing: take it apart rather than stall the partition.
-          if (attempts >= this.settings.retry.maxAttempts) await this.whileHeartbeating(heartbeat, () => this.isolate(request, this.lastError ?? ''));
+          if (attempts >= this.settings.retry.maxAttempts)
+            await this.whileHeartbeating(heartbeat, () => this.isolate(request, this.lastError ?? ''));
           else this.count(await this.whileHeartbeating(heartbeat, () => this.ingest.ingest(request)));
         }
         break;
@@ -256,7 +257,9 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
           this.pauseForStorage(err as Error, delay);
         } else {
           attempts++;
-          this.logger.warn(`batch ${topic}/${partition} up to offset ${lastOffset} failed (attempt ${attempts} of ${this.settings.retry.maxAttempts}): ${this.lastError}`);
+          this.logger.warn(
+            `batch ${topic}/${partition} up to offset ${lastOffset} failed (attempt ${attempts} of ${this.settings.retry.maxAttempts}): ${this.lastError}`,
+          );
         }
         if (!(await this.sleep(delay))) return;
         delay = Math.min(delay * 2, this.settings.retry.maxMs);

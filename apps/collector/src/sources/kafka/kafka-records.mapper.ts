@@ -53,7 +53,8 @@ function splitMessage(value: Buffer): Array<{ bytes?: Buffer; text?: string }> {
       return [{ bytes: value }];
     }
     // An element nested too deep cannot be re-serialized safely: the message is kept whole (quarantined, naming the depth).
-    if (Array.isArray(parsed) && !jsonTooDeep(parsed, MAX_JSON_DEPTH + 1)) return parsed.map((element) => ({ text: JSON.stringify(element) }));
+    if (Array.isArray(parsed) && !jsonTooDeep(parsed, MAX_JSON_DEPTH + 1))
+      return parsed.map((element) => ({ text: JSON.stringify(element) }));
     if (Array.isArray(parsed)) return [{ bytes: value }];
   }
   return splitLines(value).map((bytes) => ({ bytes }));

@@ -6,7 +6,10 @@ import { asUserDayRows, evidence, inWindow, T, windowParams } from '../../core/s
 const params = z
   .object({
     /** Actions on 住民記録 that need a 処理事由. */
-    actions: z.array(z.enum(['view', 'update', 'issue', 'print', 'search'])).min(1).default(['view', 'update', 'issue']),
+    actions: z
+      .array(z.enum(['view', 'update', 'issue', 'print', 'search']))
+      .min(1)
+      .default(['view', 'update', 'issue']),
   })
   .strict();
 type Params = z.infer<typeof params>;
@@ -31,5 +34,8 @@ GROUP BY day, user_id`),
     query_params: { ...windowParams(ctx), source: 'jumin', actions: ctx.params.actions },
   }),
   toFinding: (row) =>
-    userDayDraft(row, `処理事由が未入力の照会・更新・証明書発行 ${fmt(Number(row.evidence_total))} 件（${span(row.first_at, row.last_at)}）`),
+    userDayDraft(
+      row,
+      `処理事由が未入力の照会・更新・証明書発行 ${fmt(Number(row.evidence_total))} 件（${span(row.first_at, row.last_at)}）`,
+    ),
 });

@@ -2,8 +2,19 @@ import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, span, userDayDraft } from '../../core/finding';
 import {
-  ACCESS_ACTIONS, BUSINESS_DAYS, deptClose, deptOpen, EVENT_DEPARTMENT, evidence, hoursParams, inWindow,
-  masterParams, secondOfDay, STAFF, T, windowParams,
+  ACCESS_ACTIONS,
+  BUSINESS_DAYS,
+  deptClose,
+  deptOpen,
+  EVENT_DEPARTMENT,
+  evidence,
+  hoursParams,
+  inWindow,
+  masterParams,
+  secondOfDay,
+  STAFF,
+  T,
+  windowParams,
 } from '../../core/sql';
 
 interface Row extends EvidenceRow {
@@ -69,9 +80,7 @@ ORDER BY day, user_id`,
     const business = row.business_day === true || Number(row.business_day) === 1;
     const n = fmt(Number(row.evidence_total));
     const when = span(row.first_at, row.last_at);
-    const summary = business
-      ? `勤務時間外のアクセス ${n} 件（${when}）`
-      : `閉庁日（${row.label || '休日'}）のアクセス ${n} 件（${when}）`;
+    const summary = business ? `勤務時間外のアクセス ${n} 件（${when}）` : `閉庁日（${row.label || '休日'}）のアクセス ${n} 件（${when}）`;
     return userDayDraft(row, summary, { businessDay: business, dayLabel: row.label });
   },
 });

@@ -2,7 +2,17 @@ import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, span, userDayDraft } from '../../core/finding';
 import {
-  ACCESS_ACTIONS, asUserDayRows, EVENT_DEPARTMENT, evidence, inWindow, masterParams, OPEN_END, RESIDENTS, STAFF, T, windowParams,
+  ACCESS_ACTIONS,
+  asUserDayRows,
+  EVENT_DEPARTMENT,
+  evidence,
+  inWindow,
+  masterParams,
+  OPEN_END,
+  RESIDENTS,
+  STAFF,
+  T,
+  windowParams,
 } from '../../core/sql';
 
 const params = z.object({}).strict();
@@ -62,9 +72,13 @@ GROUP BY day, user_id`),
   }),
   // The summary goes into alerts: it never names the resident or the watchlist category.
   toFinding: (row) =>
-    userDayDraft(row, `要保護対象者の記録への担当外の所属からのアクセス ${fmt(Number(row.evidence_total))} 件（${span(row.first_at, row.last_at)}）`, {
-      subjects: row.subjects,
-      categories: row.categories,
-      departments: row.departments,
-    }),
+    userDayDraft(
+      row,
+      `要保護対象者の記録への担当外の所属からのアクセス ${fmt(Number(row.evidence_total))} 件（${span(row.first_at, row.last_at)}）`,
+      {
+        subjects: row.subjects,
+        categories: row.categories,
+        departments: row.departments,
+      },
+    ),
 });
