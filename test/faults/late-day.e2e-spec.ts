@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { addDays, isBusinessDay } from '@kansa/calendar';
 import { jstDay } from '@kansa/analyzer/core/clock';
 import { cp932, JUMIN_HEADER } from '../kit/jumin-lines';
-
-const run = promisify(execFile);
-const BIN = join(__dirname, '..', '..', 'bin', 'kansa.js');
+import { kansaCli } from '../kit/kansa-cli';
 
 /** The last `n` business days before today (JST), oldest first: days that `--due` considers. */
 function lastBusinessDays(n: number): string[] {
@@ -48,18 +44,7 @@ describe('a late day, caught up by `kansa analyze --due`', () => {
   const work = mkdtempSync(join(tmpdir(), 'kansa-late-day-'));
   const dataDir = join(work, 'data');
   const [early, late, recent] = lastBusinessDays(3);
-  const kansa = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run('node', [BIN, '--data-dir', dataDir, ...args], {
-        env: { ...process.env, KANSA_DATA_DIR: '' },
-        maxBuffer: 64 << 20,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const kansa = kansaCli(dataDir);
   /** Writes the day's file (a working day: a 照会 every two hours, plus `extra` lines); returns its path. */
   const dayFile = (day: string, extra: string[] = []) => {
     const file = join(work, `JUMIN_OPLOG_${day.replaceAll('-', '')}.csv`);

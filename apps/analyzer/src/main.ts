@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DynamicModule, Type } from '@nestjs/common';
-import { KansaConfig, loadConfig } from '@kansa/config';
-import { closeOnSignals, ServiceModule, startHttpService } from '@kansa/service-shell';
+import { KansaConfig } from '@kansa/config';
+import { runServicePart } from '@kansa/service-shell';
 import { AnalyzerModule } from './analyzer.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { ApiModule } from './api/api.module';
@@ -16,28 +16,6 @@ export function analyzerServiceFeatures(_config: KansaConfig): Array<Type<unknow
 /**
  * Server mode entry (`nest start analyzer`, or
  * `node -r ./scripts/register.js apps/analyzer/src/main.ts`): the analyzer
- * alone, against a ClickHouse server (CLICKHOUSE_URL). Run one (it schedules
- * analysis and sends alerts).
+ * alone, against a ClickHouse server (CLICKHOUSE_URL).
  */
-async function bootstrap(): Promise<void> {
-  const config = loadConfig();
-  if (!config.storage.url) {
-    throw new Error('the analyzer alone needs a ClickHouse server (CLICKHOUSE_URL); in embedded mode run `kansa serve`');
-  }
-  const service = await startHttpService(ServiceModule.forRoot(config, analyzerServiceFeatures(config)), config);
-  process.stdout.write(`kansa analyzer: ${service.url}\n`);
-  const { interrupted } = await closeOnSignals(service, config.http.shutdownGraceMs, (l) => process.stdout.write(l + '\n'));
-  // Requests cut off at the end of the grace period were never acknowledged: their senders resend them.
-  if (interrupted.ingest + interrupted.api > 0)
-    throw new Error(`stopped; ${interrupted.ingest} ingest and ${interrupted.api} other requests interrupted`);
-}
-
-if (require.main === module) {
-  bootstrap().then(
-    () => process.exit(0),
-    (err) => {
-      process.stderr.write(`kansa analyzer: ${(err as Error).message}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runServicePart('analyzer', analyzerServiceFeatures);

@@ -11,3 +11,4 @@ export * from './service.module';
 export * from './storage-unavailable.filter';
 export * from './admission';
 export * from './http-server';
+export * from './service-main';

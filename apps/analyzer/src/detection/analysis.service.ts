@@ -105,13 +105,7 @@ export class AnalysisService {
 
   async analyze(request: AnalyzeRequest): Promise<AnalyzeResult> {
     const { fromDay, toDay } = request;
-    for (const [flag, day] of [
-      ['--from', fromDay],
-      ['--to', toDay],
-    ] as const) {
-      if (!isValidDay(day)) throw new AnalysisInputError(`${flag}: "${day}" is not a date YYYY-MM-DD (日付の形式が不正です)`);
-    }
-    if (fromDay > toDay) throw new AnalysisInputError(`--from ${fromDay} is after --to ${toDay} (期間の指定が逆です)`);
+    checkWindow(fromDay, toDay);
     const rules = this.selectRules(request.rules);
     const started = this.clock.now();
     const runId = randomUUID();
@@ -192,13 +186,7 @@ export class AnalysisService {
     fromDay: string,
     toDay: string,
   ): Promise<{ rule: AnyRule; params: unknown; segments: Array<{ segment: Segment; sql: string }> }> {
-    for (const [flag, day] of [
-      ['--from', fromDay],
-      ['--to', toDay],
-    ] as const) {
-      if (!isValidDay(day)) throw new AnalysisInputError(`${flag}: "${day}" is not a date YYYY-MM-DD (日付の形式が不正です)`);
-    }
-    if (fromDay > toDay) throw new AnalysisInputError(`--from ${fromDay} is after --to ${toDay} (期間の指定が逆です)`);
+    checkWindow(fromDay, toDay);
     const [rule] = this.selectRules([ruleId]);
     const params = resolveRuleParams(rule, this.config.rules);
     const lookback = lookbackDaysOf(rule, params);
@@ -296,6 +284,17 @@ export class AnalysisService {
     await this.findings.withdraw(untriaged);
     return untriaged.length;
   }
+}
+
+/** The days of a window (--from, --to), checked: real dates, not reversed. */
+function checkWindow(fromDay: string, toDay: string): void {
+  for (const [flag, day] of [
+    ['--from', fromDay],
+    ['--to', toDay],
+  ] as const) {
+    if (!isValidDay(day)) throw new AnalysisInputError(`${flag}: "${day}" is not a date YYYY-MM-DD (日付の形式が不正です)`);
+  }
+  if (fromDay > toDay) throw new AnalysisInputError(`--from ${fromDay} is after --to ${toDay} (期間の指定が逆です)`);
 }
 
 function sameVersions(a: MasterVersions, b: MasterVersions): boolean {

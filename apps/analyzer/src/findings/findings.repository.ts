@@ -2,31 +2,10 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FindingStatus, Severity } from '@kansa/domain';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
-import type { FindingFilter } from './findings.types';
+import type { FindingFilter, FindingRecord } from './findings.types';
 
-/** A finding as stored (one row of `findings`, latest version). */
-export interface FindingRecord {
-  findingId: string;
-  rule: string;
-  ruleVersion: number;
-  severity: Severity;
-  day: string;
-  userId: string;
-  subject: string;
-  count: number;
-  firstAt: string | null;
-  lastAt: string | null;
-  summary: string;
-  details: Record<string, unknown>;
-  evidenceIds: string[];
-  evidenceTotal: number;
-  params: Record<string, unknown>;
-  windowFrom: string;
-  windowTo: string;
-  runId: string;
-  detectedAt: string;
-  updatedAt: string;
-}
+export type { FindingRecord } from './findings.types';
+
 
 /** One stored triage transition: its place in the history (`seq`, 0 for rows written before 080) and id. */
 export interface TransitionRecord {

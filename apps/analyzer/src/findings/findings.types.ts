@@ -1,10 +1,9 @@
 import type { FindingStatus, Severity } from '@kansa/domain';
 
-/** A finding as the CLI (`kansa findings --json`), API and report see it. */
-export interface FindingView {
-  id: string;
+/** A finding as stored (one row of `findings`, latest version). */
+export interface FindingRecord {
+  findingId: string;
   rule: string;
-  ruleTitle: string;
   ruleVersion: number;
   severity: Severity;
   day: string;
@@ -18,14 +17,24 @@ export interface FindingView {
   evidenceIds: string[];
   evidenceTotal: number;
   params: Record<string, unknown>;
+  windowFrom: string;
+  windowTo: string;
+  runId: string;
+  detectedAt: string;
+  updatedAt: string;
+}
+
+/** A finding as the CLI (`kansa findings --json`), API and report see it: the stored finding, its rule's title and its triage state. */
+export type FindingView = Omit<FindingRecord, 'findingId' | 'windowFrom' | 'windowTo' | 'runId' | 'updatedAt'> & {
+  id: string;
+  ruleTitle: string;
   window: { from: string; to: string };
   status: FindingStatus;
   /** Latest triage: who and when, and the comment. */
   reviewedBy: string | null;
   reviewedAt: string | null;
   comment: string | null;
-  detectedAt: string;
-}
+};
 
 export interface FindingTransitionView {
   at: string;

@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const BIN = resolve(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
+import { join } from 'node:path';
+import { kansaCli } from '@kansa/test-kit/kansa-cli';
 
 /**
  * The analyzer's commands as staff run them: `kansa demo` on a small city,
@@ -14,18 +10,7 @@ const BIN = resolve(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
 describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
   const work = mkdtempSync(join(tmpdir(), 'kansa-cli-analyzer-'));
   const dataDir = join(work, 'data');
-  const kansa = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run('node', [BIN, '--data-dir', dataDir, ...args], {
-        env: { ...process.env, KANSA_DATA_DIR: '' },
-        maxBuffer: 64 << 20,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const kansa = kansaCli(dataDir);
 
   // Every test reads the demo month: it is made once, before any of them, so they hold in any order.
   let demo: Awaited<ReturnType<typeof kansa>>;

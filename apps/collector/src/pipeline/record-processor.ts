@@ -1,7 +1,9 @@
 import { jstEpochDay } from '@kansa/domain';
+import { StagedRow } from '@kansa/storage';
 import { maskMyNumberBytes, maskMyNumbers, myNumberHmac } from '@kansa/domain/my-number';
 import { canonicalIdentity } from '../source-systems/canonical/canonical.mapper';
-import { SourceSystem } from '../source-systems/shared/source-system';
+import { EventDraft, SourceSystem } from '../source-systems/shared/source-system';
+import { SqlEventColumn } from '../source-systems/shared/sql-normalizer';
 import { stagedRowTsv, tsv } from '../sink/tsv';
 import { DecodeStep } from './decode.step';
 import { checkEvent, EventBounds } from './event-checks';
@@ -202,24 +204,9 @@ export class RecordProcessor {
     if (!identity && hmacs.length > 0) identity = raw + '\x1f' + hmacs.join(',');
     const source = e.source ?? this.ctx.source;
     const row = stagedRowTsv({
-      ts_ms: e.tsMs,
+      ...eventColumns(e),
       source,
       instance: e.instance || this.ctx.instance,
-      user_id: e.userId,
-      user_name: e.userName,
-      department_code: e.departmentCode,
-      terminal_id: e.terminalId,
-      client_ip: e.clientIp,
-      action: e.action,
-      screen_id: e.screenId,
-      business_code: e.businessCode,
-      subject_id: e.subjectId,
-      my_number_shown: e.myNumberShown,
-      record_count: e.recordCount,
-      reason: e.reason,
-      outcome: e.outcome,
-      object: e.object,
-      source_event_id: e.sourceEventId,
       raw,
       my_number_hmacs: hmacs,
       batch_id: this.ctx.batchId,
@@ -254,6 +241,28 @@ export class RecordProcessor {
       '\n';
     return { kind: 'quarantine', field, reason, row };
   }
+}
+
+/** The columns of a staged row that come from the event itself (what the SQL twins compute for a line). */
+export function eventColumns(e: EventDraft): Pick<StagedRow, SqlEventColumn> {
+  return {
+    ts_ms: e.tsMs,
+    user_id: e.userId,
+    user_name: e.userName,
+    department_code: e.departmentCode,
+    terminal_id: e.terminalId,
+    client_ip: e.clientIp,
+    action: e.action,
+    screen_id: e.screenId,
+    business_code: e.businessCode,
+    subject_id: e.subjectId,
+    my_number_shown: e.myNumberShown,
+    record_count: e.recordCount,
+    reason: e.reason,
+    outcome: e.outcome,
+    object: e.object,
+    source_event_id: e.sourceEventId,
+  };
 }
 
 /** Columns of a staged plain line (processLean), left to the source's SQL twin: raw is bytes as received, or text when from_text. */
