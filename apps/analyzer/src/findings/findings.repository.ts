@@ -6,7 +6,6 @@ import type { FindingFilter, FindingRecord } from './findings.types';
 
 export type { FindingRecord } from './findings.types';
 
-
 /** One stored triage transition: its place in the history (`seq`, 0 for rows written before 080) and id. */
 export interface TransitionRecord {
   seq: number;
