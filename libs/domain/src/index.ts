@@ -2,3 +2,4 @@ export * from './actions';
 export * from './event';
 export * from './finding';
 export * from './jst';
+export * from './masters';

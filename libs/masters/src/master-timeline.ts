@@ -1,5 +1,5 @@
 import { addDays } from '@kansa/calendar/business-calendar';
-import type { MasterVersions } from '@kansa/rules/core/define-rule';
+import type { MasterVersions } from '@kansa/domain';
 import { MasterKind, MASTERS } from './masters.types';
 
 /** One stored version of one master: when it takes effect and what it holds. */

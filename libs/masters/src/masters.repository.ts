@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isValidDay } from '@kansa/calendar/business-calendar';
-import type { MasterVersions } from '@kansa/rules/core/define-rule';
+import type { MasterVersions } from '@kansa/domain';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 import { MasterFileError, parseMasterFile, ParsedMasterFile } from './master-file.parser';
 import { MasterTimeline } from './master-timeline';

@@ -1,32 +1,9 @@
 import { z } from 'zod';
 import type { BusinessHours } from '@kansa/config';
-import type { Severity } from '@kansa/domain';
+import type { MasterName, MasterVersions, Severity } from '@kansa/domain';
 
-/** Master versions in effect for the analysed window (see @kansa/masters). */
-export interface MasterVersions {
-  staff: number;
-  leaves: number;
-  accounts: number;
-  overtime: number;
-  watchlist: number;
-  permissions: number;
-  residents: number;
-  calendar: number;
-}
-
-/** A master a rule can read (calendar: `calendar_days`, built from calendar.csv). */
-export type MasterName = keyof MasterVersions;
-
-export const MASTER_NAMES: readonly MasterName[] = [
-  'staff',
-  'leaves',
-  'accounts',
-  'overtime',
-  'watchlist',
-  'permissions',
-  'residents',
-  'calendar',
-];
+export type { MasterName, MasterVersions } from '@kansa/domain';
+export { MASTER_NAMES } from '@kansa/domain';
 
 /** Every event source, whatever the source systems configured. */
 export const ALL_EVENTS = 'all';
