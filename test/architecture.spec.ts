@@ -28,9 +28,22 @@ const ALLOWED: Array<[prefix: string, allowed: string[]]> = [
     ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar/business-calendar', '@kansa/calendar/business-hours'],
   ],
   ['libs/rules/', ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar']],
+  ['libs/integrity/', ['@kansa/domain', '@kansa/config', '@kansa/storage']],
+  ['libs/audit-trail/', ['@kansa/domain', '@kansa/config', '@kansa/storage']],
   ['libs/service-shell/', ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar']],
   ['libs/demo/', ['@kansa/domain', '@kansa/config', '@kansa/calendar', '@kansa/masters']],
-  ['apps/collector/', ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar', '@kansa/service-shell']],
+  [
+    'apps/collector/',
+    [
+      '@kansa/domain',
+      '@kansa/config',
+      '@kansa/storage',
+      '@kansa/calendar',
+      '@kansa/service-shell',
+      '@kansa/integrity',
+      '@kansa/audit-trail',
+    ],
+  ],
   [
     'apps/analyzer/',
     ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar', '@kansa/masters', '@kansa/rules', '@kansa/service-shell'],

@@ -1,4 +1,4 @@
-import { VerifyService } from '@kansa/collector/integrity/verify.service';
+import { VerifyService } from '@kansa/integrity';
 import { TABLES } from '@kansa/storage';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { BatchLedgerRepository } from './integrity/batch-ledger.repository';
-import { VerifyService } from './integrity/verify.service';
+import { IntegrityModule } from '@kansa/integrity';
 import { INGEST_SERVICE } from './pipeline/ingest.types';
 import { IngestService } from './pipeline/ingest.service';
 import { CommitService } from './sink/commit.service';
@@ -15,17 +14,16 @@ import { FileImportService } from './sources/file-import/file-import.service';
  * start-up opens the staging store and completes pending commits.
  */
 @Module({
+  imports: [IntegrityModule],
   providers: [
     SourceSystems,
     StagingStore,
-    BatchLedgerRepository,
     SetAsideRepository,
     CommitService,
     IngestService,
     { provide: INGEST_SERVICE, useExisting: IngestService },
     FileImportService,
-    VerifyService,
   ],
-  exports: [INGEST_SERVICE, IngestService, CommitService, FileImportService, VerifyService, BatchLedgerRepository],
+  exports: [INGEST_SERVICE, IngestService, CommitService, FileImportService, IntegrityModule],
 })
 export class CollectorModule {}

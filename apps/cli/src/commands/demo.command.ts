@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { APPROVED_DEVICE, generateDemo } from '@kansa/demo';
 import { MastersRepository } from '@kansa/masters';
-import { BatchLedgerRepository } from '@kansa/collector/integrity/batch-ledger.repository';
+import { BatchLedgerRepository } from '@kansa/integrity';
 import { CLOCK, Clock, jstDay } from '@kansa/analyzer/core/clock';
 import { AnalysisService, AnalyzeResult } from '@kansa/analyzer/detection/analysis.service';
 import { FindingsService } from '@kansa/analyzer/findings/findings.service';

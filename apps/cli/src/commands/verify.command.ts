@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { checkDayRange } from '@kansa/calendar';
-import { VerifyService } from '@kansa/collector/integrity/verify.service';
+import { VerifyService } from '@kansa/integrity';
 import { CommandContext } from '../context';
 
 /** `kansa verify [--from D] [--to D]`: exit 1 and the first broken batch when the chain does not hold. */

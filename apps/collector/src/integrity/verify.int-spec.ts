@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileImportResult, FileImportService } from '../sources/file-import/file-import.service';
 import { CollectorKit, startCollector } from '../testing/collector-test-kit';
-import { VerifyService } from './verify.service';
+import { VerifyService } from '@kansa/integrity';
 
 const HEADER =
   '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';

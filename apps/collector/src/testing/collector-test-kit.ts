@@ -4,7 +4,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { KansaConfig, KansaConfigModule } from '@kansa/config';
 import { CLICKHOUSE } from '@kansa/storage';
 import { CollectorModule } from '../collector.module';
-import { VerifyService } from '../integrity/verify.service';
+import { VerifyService } from '@kansa/integrity';
 import { IngestService } from '../pipeline/ingest.service';
 import { CommitService } from '../sink/commit.service';
 import { FileImportService } from '../sources/file-import/file-import.service';

@@ -1,0 +1,4 @@
+export * from './batch-ledger.repository';
+export * from './chain';
+export * from './integrity.module';
+export * from './verify.service';
