@@ -25,12 +25,19 @@ const ALLOWED: Array<[prefix: string, allowed: string[]]> = [
   ['libs/calendar/', ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/masters']],
   [
     'libs/masters/',
-    ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar/business-calendar', '@kansa/calendar/business-hours'],
+    [
+      '@kansa/domain',
+      '@kansa/config',
+      '@kansa/storage',
+      '@kansa/audit-trail',
+      '@kansa/calendar/business-calendar',
+      '@kansa/calendar/business-hours',
+    ],
   ],
   ['libs/rules/', ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar']],
   ['libs/integrity/', ['@kansa/domain', '@kansa/config', '@kansa/storage']],
   ['libs/audit-trail/', ['@kansa/domain', '@kansa/config', '@kansa/storage']],
-  ['libs/service-shell/', ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar']],
+  ['libs/service-shell/', ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar', '@kansa/audit-trail']],
   ['libs/demo/', ['@kansa/domain', '@kansa/config', '@kansa/calendar', '@kansa/masters']],
   [
     'apps/collector/',
@@ -46,7 +53,17 @@ const ALLOWED: Array<[prefix: string, allowed: string[]]> = [
   ],
   [
     'apps/analyzer/',
-    ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar', '@kansa/masters', '@kansa/rules', '@kansa/service-shell'],
+    [
+      '@kansa/domain',
+      '@kansa/config',
+      '@kansa/storage',
+      '@kansa/calendar',
+      '@kansa/masters',
+      '@kansa/rules',
+      '@kansa/service-shell',
+      '@kansa/integrity',
+      '@kansa/audit-trail',
+    ],
   ],
 ];
 

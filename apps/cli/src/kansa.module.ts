@@ -1,3 +1,4 @@
+import { AuditTrailModule } from '@kansa/audit-trail';
 import { DynamicModule, Module } from '@nestjs/common';
 import { KansaConfig, KansaConfigModule } from '@kansa/config';
 import { StorageModule } from '@kansa/storage';
@@ -29,6 +30,7 @@ export class KansaModule {
       imports: [
         KansaConfigModule.forRoot(config),
         StorageModule.forRoot(),
+        AuditTrailModule,
         ...(options.collector ? [CollectorModule] : []),
         AnalyzerModule,
         ReportsModule,

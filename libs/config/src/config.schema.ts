@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alertsSection } from './sections/alerts.section';
 import { analyzerSection } from './sections/analyzer.section';
 import { calendarSection } from './sections/calendar.section';
+import { caseworkSection } from './sections/casework.section';
 import { httpSection } from './sections/http.section';
 import { ingestSection } from './sections/ingest.section';
 import { kafkaSection } from './sections/kafka.section';
@@ -30,6 +31,7 @@ export const kansaConfigSchema = z
     report: reportSection.default(reportSection.parse({})),
     rules: rulesSection.default(rulesSection.parse({})),
     kafka: kafkaSection.default(kafkaSection.parse({})),
+    casework: caseworkSection.default(caseworkSection.parse({})),
     sources: sourcesSection.default({}),
   })
   .strict();
@@ -44,3 +46,4 @@ export type { ReportFormat, ReportSettings } from './sections/report.section';
 export { REPORT_FORMATS } from './sections/report.section';
 export type { KafkaConfig } from './sections/kafka.section';
 export type { IngestSettings } from './sections/ingest.section';
+export type { CaseworkSettings } from './sections/casework.section';

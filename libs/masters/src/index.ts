@@ -4,3 +4,5 @@ export * from './master-file.parser';
 export * from './masters.repository';
 export * from './master-timeline';
 export * from './masters.module';
+export * from './master-changes';
+export * from './masters.service';

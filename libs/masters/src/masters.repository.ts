@@ -172,6 +172,27 @@ export class MastersRepository {
     return (await rs.json<MasterVersionRow>()).map((r) => ({ ...r, version: Number(r.version), rows: Number(r.rows) }));
   }
 
+  /** The version of a master stored before `version` (0 when none). */
+  async previousVersion(kind: MasterKind, version: number): Promise<number> {
+    const rs = await this.client.query({
+      query: `SELECT max(version) AS v FROM ${TABLES.masterVersions} WHERE master = {master:String} AND version < {version:UInt32}`,
+      query_params: { master: kind, version },
+      format: 'JSONEachRow',
+    });
+    const [row] = await rs.json<{ v: number | string | null }>();
+    return Number(row?.v ?? 0);
+  }
+
+  /** Every row of one version of a master, as stored (dates as YYYY-MM-DD). */
+  async rowsOf<T>(kind: MasterKind, version: number): Promise<T[]> {
+    const rs = await this.client.query({
+      query: `SELECT * EXCEPT version FROM ${TABLE_OF[kind]} WHERE version = {version:UInt32}`,
+      query_params: { version },
+      format: 'JSONEachRow',
+    });
+    return rs.json<T>();
+  }
+
   /** calendar.csv overrides of one master_calendar version. */
   async calendarOverrides(version: number): Promise<Array<{ date: string; kind: '開庁' | '閉庁'; note: string }>> {
     const rs = await this.client.query({

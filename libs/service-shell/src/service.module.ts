@@ -1,3 +1,4 @@
+import { AuditTrailModule } from '@kansa/audit-trail';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { KansaConfig, KansaConfigModule } from '@kansa/config';
 import { StorageModule } from '@kansa/storage';
@@ -15,7 +16,7 @@ export class ServiceModule {
   static forRoot(config: KansaConfig, features: Array<Type<unknown> | DynamicModule>): DynamicModule {
     return {
       module: ServiceModule,
-      imports: [KansaConfigModule.forRoot(config), StorageModule.forRoot(), ServiceShellModule, ...features],
+      imports: [KansaConfigModule.forRoot(config), StorageModule.forRoot(), AuditTrailModule, ServiceShellModule, ...features],
     };
   }
 }

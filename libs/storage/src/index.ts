@@ -6,3 +6,4 @@ export * from './storage-errors';
 export * from './event-columns';
 export * from './storage.tokens';
 export * from './stored-counts.repository';
+export * from './writer';

@@ -23,6 +23,8 @@ export const TABLES = {
   reports: 'reports',
   apiAccessLog: 'api_access_log',
   alertDeliveries: 'alert_deliveries',
+  auditChanges: 'audit_changes',
+  clockMarks: 'clock_marks',
 } as const;
 export type TableName = (typeof TABLES)[keyof typeof TABLES];
 

@@ -1,3 +1,4 @@
+import { AuditTrailModule } from '@kansa/audit-trail';
 import { Global, INestApplicationContext, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { KansaConfig, KansaConfigModule } from '@kansa/config';
@@ -33,6 +34,7 @@ export async function openAnalyzerApp(store: TestStore, options: AnalyzerTestApp
     imports: [
       KansaConfigModule.forRoot({ ...store.config, ...options.config }),
       TestStorageModule,
+      AuditTrailModule,
       options.scheduling ? AnalyzerSchedulingModule : AnalyzerModule,
     ],
   });

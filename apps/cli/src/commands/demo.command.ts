@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { APPROVED_DEVICE, generateDemo } from '@kansa/demo';
-import { MastersRepository } from '@kansa/masters';
+import { MastersService } from '@kansa/masters';
 import { BatchLedgerRepository } from '@kansa/integrity';
 import { CLOCK, Clock, jstDay } from '@kansa/analyzer/core/clock';
 import { AnalysisService, AnalyzeResult } from '@kansa/analyzer/detection/analysis.service';
@@ -75,7 +75,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
             `    ${generated.files} ファイル  ${month} ${generated.events.toLocaleString('ja-JP')} 件・履歴 ${historyEvents.toLocaleString('ja-JP')} 件`,
           );
           say('2/5 マスタ取り込み');
-          await app.get(MastersRepository).load(generated.mastersDir);
+          await app.get(MastersService).load(generated.mastersDir, { by: 'kansa demo' });
           say('3/5 ログ取り込み');
           const progress = (done: number, total: number) => {
             if (c.err.isTTY) c.err.write(`\r    ${done}/${total} ファイル`);

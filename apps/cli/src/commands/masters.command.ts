@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { formatMasterError, MastersInvalidError, MastersRepository } from '@kansa/masters';
+import { AuditTrailService } from '@kansa/audit-trail';
+import { describeMasterChanges, formatMasterError, MastersInvalidError, MastersRepository, MastersService } from '@kansa/masters';
 import { CommandContext } from '../context';
 import { UserError } from '../errors';
 
@@ -12,15 +13,16 @@ export function registerMastersCommand(program: Command, ctx: () => CommandConte
     .command('load <dir>')
     .description('フォルダ内のマスタCSVを検証して取り込む（取り込みごとに新しい版になる）')
     .option('--effective-from <YYYY-MM-DD>', 'この日の 00:00 から有効とする（過去にさかのぼる取り込み）')
-    .action(async (dir: string, opts: { effectiveFrom?: string }) => {
+    .option('--by <name>', '取り込んだ人（監査証跡に記録。既定: OS のユーザー）')
+    .action(async (dir: string, opts: { effectiveFrom?: string; by?: string }) => {
       const c = ctx();
       await c.withApp(async (app) => {
-        const repo = app.get(MastersRepository);
         try {
-          const result = await repo.load(resolve(dir), { effectiveFrom: opts.effectiveFrom });
+          const by = opts.by?.trim() || AuditTrailService.localOrigin();
+          const result = await app.get(MastersService).load(resolve(dir), { effectiveFrom: opts.effectiveFrom, by });
           for (const name of result.ignored) c.err.write(`warning: ${name}: マスタではないため無視しました (not a master file, ignored)\n`);
           const lines = result.loaded.map((l) => `${l.file}\t${l.rows} 件\t版 ${l.version}\t有効開始 ${l.effectiveFrom.slice(0, 16)}`);
-          c.print(['取り込みました:', ...lines].join('\n'), result);
+          c.print(['取り込みました:', ...lines, `監視対象の変更: ${describeMasterChanges(result.changes)}`].join('\n'), result);
         } catch (err) {
           if (err instanceof MastersInvalidError) {
             for (const e of err.errors) c.err.write(formatMasterError(e) + '\n');

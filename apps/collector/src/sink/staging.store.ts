@@ -1,8 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { CLICKHOUSE, openClickHouse } from '@kansa/storage';
-import { hostname } from 'node:os';
+import { CLICKHOUSE, openClickHouse, processWriter } from '@kansa/storage';
 import { join, resolve } from 'node:path';
 import { CommitIntent, FileIntentStore, IntentStore, openStagingDir, SET_ASIDE_DIR, STAGING_DIR, TableIntentStore } from './commit-intent';
 import { dropHeldLines, LeanSource, StagingBatch, STAGING_FORMAT } from './staging.writer';
@@ -37,7 +36,7 @@ export class StagingStore implements OnModuleInit {
     @Inject(KANSA_CONFIG) config: KansaConfig,
   ) {
     this.dataDir = resolve(config.storage.dataDir);
-    this.writer = config.storage.url ? config.storage.writer || `${hostname()}:${process.pid}` : '';
+    this.writer = processWriter(config.storage);
     this.dir = config.storage.url ? undefined : join(this.dataDir, STAGING_DIR);
     this.intents = this.dir ? new FileIntentStore(this.dir) : new TableIntentStore(client, this.writer);
   }

@@ -52,6 +52,20 @@ export const alertsSection = z
         to: [],
         allowSelfSigned: false,
       }),
+    /**
+     * Changes to what decides detection, a failed verification, the clock
+     * going backwards, a source's volume collapsing (docs/casework.md):
+     * alerted to the 監査担当 — a list of its own, apart from the システム
+     * 管理室's (the person who could hide misuse is often an administrator).
+     * E-mail goes through the SMTP settings of `email`.
+     */
+    audit: z
+      .object({
+        email: z.array(z.string().min(3)).default([]),
+        webhookUrl: z.string().default(''),
+      })
+      .strict()
+      .default({ email: [], webhookUrl: '' }),
     webhook: z
       .object({
         enabled: z.boolean().default(false),
