@@ -46,7 +46,7 @@ export class AuditTrailService {
 
   /** This process: host and OS user (for changes made at this machine). */
   static localOrigin(): string {
-    let user = '';
+    let user: string;
     try {
       user = userInfo().username;
     } catch {
