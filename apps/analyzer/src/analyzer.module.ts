@@ -1,11 +1,14 @@
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { Module } from '@nestjs/common';
 import { CalendarModule } from '@kansa/calendar';
 import { MastersModule } from '@kansa/masters';
 import { RULES } from '@kansa/rules';
 import { CLOCK, systemClock } from './core/clock';
 import { AnalysisService } from './detection/analysis.service';
-import { RULE_CATALOG } from './detection/rule-catalog';
+import { enabledRules, RULE_CATALOG } from './detection/rule-catalog';
 import { RuleRowsRepository } from './detection/rule-rows.repository';
+import { ExceptionsRepository, FindingFactsRepository } from './casework/exceptions/exceptions.repository';
+import { ExceptionsService } from './casework/exceptions/exceptions.service';
 import { EventLookupService } from './events/event-lookup.service';
 import { EventsRepository } from './events/events.repository';
 import { FindingsRepository } from './findings/findings.repository';
@@ -20,7 +23,7 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
 @Module({
   imports: [MastersModule, CalendarModule],
   providers: [
-    { provide: RULE_CATALOG, useValue: RULES },
+    { provide: RULE_CATALOG, inject: [KANSA_CONFIG], useFactory: (config: KansaConfig) => enabledRules(RULES, config.rules.disabled) },
     { provide: CLOCK, useValue: systemClock },
     FindingsRepository,
     FindingsService,
@@ -29,6 +32,9 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
     AnalysisRunsRepository,
     CoverageService,
     RuleRowsRepository,
+    ExceptionsRepository,
+    FindingFactsRepository,
+    ExceptionsService,
     AnalysisService,
     AnalysisSchedulerService,
     EventsRepository,
@@ -40,6 +46,7 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
     FINDINGS_SERVICE,
     FindingsService,
     AnalysisService,
+    ExceptionsService,
     AnalysisRunsRepository,
     CoverageService,
     AnalysisSchedulerService,

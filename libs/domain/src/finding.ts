@@ -9,11 +9,12 @@ export const SEVERITY_TITLES: Record<Severity, string> = {
 };
 
 /** Triage states (spec/rules.md "Triage states"). */
-export const FINDING_STATUSES = ['new', 'reviewing', 'no_issue', 'action_required', 'false_positive', 'closed'] as const;
+export const FINDING_STATUSES = ['new', 'excepted', 'reviewing', 'no_issue', 'action_required', 'false_positive', 'closed'] as const;
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
 
 export const FINDING_STATUS_TITLES: Record<FindingStatus, string> = {
   new: '未確認',
+  excepted: '例外適用',
   reviewing: '確認中',
   no_issue: '業務上必要・問題なし',
   action_required: '要対応',
@@ -21,9 +22,14 @@ export const FINDING_STATUS_TITLES: Record<FindingStatus, string> = {
   closed: '完了',
 };
 
-/** Allowed transitions: new → reviewing → {no_issue, action_required, false_positive} → closed. */
+/**
+ * Allowed transitions: new → reviewing → {no_issue, action_required,
+ * false_positive} → closed. A finding an approved exception covers
+ * (excepted, set by the analyzer, never by a person) may still be reviewed.
+ */
 export const FINDING_TRANSITIONS: Record<FindingStatus, readonly FindingStatus[]> = {
   new: ['reviewing'],
+  excepted: ['reviewing'],
   reviewing: ['no_issue', 'action_required', 'false_positive'],
   no_issue: ['closed', 'reviewing'],
   action_required: ['closed', 'reviewing'],

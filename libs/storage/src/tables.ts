@@ -24,6 +24,7 @@ export const TABLES = {
   apiAccessLog: 'api_access_log',
   alertDeliveries: 'alert_deliveries',
   auditChanges: 'audit_changes',
+  exceptions: 'exceptions',
   clockMarks: 'clock_marks',
 } as const;
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

@@ -10,8 +10,8 @@ import { AlertChannel, EmailChannel, WebhookChannel } from './alert-channels';
 import { AlertDeliveriesRepository, DeliveryRow } from './alert-deliveries.repository';
 import { AlertItem, composeAlert, toAlertItem } from './alert-message.mapper';
 
-/** Triage already judged these: an alert would only be noise. */
-const SETTLED = new Set(['no_issue', 'false_positive', 'closed']);
+/** Triage already judged these, or an approved exception covers them: an alert would only be noise. */
+const SETTLED = new Set(['excepted', 'no_issue', 'false_positive', 'closed']);
 
 export interface DispatchSummary {
   channel: string;

@@ -6,6 +6,7 @@ const finding = (over: Partial<FindingView> = {}): FindingView => ({
   rule: 'watchlist-access',
   ruleTitle: '要配慮対象者へのアクセス',
   ruleVersion: 1,
+  exception: null,
   severity: 'critical',
   day: '2025-04-15',
   userId: 'K002200',

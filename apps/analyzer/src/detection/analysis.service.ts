@@ -13,6 +13,7 @@ import { DataSnapshot } from '../ledger/data-snapshot';
 import { dayInputs, mastersRead } from '../ledger/rule-inputs';
 import { AnyRule, RULE_CATALOG, RuleCatalog } from './rule-catalog';
 import { RuleRowsRepository } from './rule-rows.repository';
+import { ExceptionsService } from '../casework/exceptions/exceptions.service';
 
 export class AnalysisInputError extends Error {}
 
@@ -62,6 +63,8 @@ export interface AnalyzeResult {
   findings: number;
   seconds: number;
   rules: RuleOutcome[];
+  /** Approved exceptions ending soon (casework.exceptions.expiringWithinDays): listed on every run. */
+  exceptionsExpiring: Array<{ id: string; rule: string; validTo: string; reference: string }>;
 }
 
 /** A stretch of days analysed against the same master versions. */
@@ -90,6 +93,7 @@ export class AnalysisService {
     private readonly ledger: AnalysisLedgerRepository,
     private readonly runs: AnalysisRunsRepository,
     private readonly ruleRows: RuleRowsRepository,
+    private readonly exceptions: ExceptionsService,
   ) {}
 
   /** The rules selected by ID (all when none); unknown IDs are an input error naming the known ones. */
@@ -163,7 +167,8 @@ export class AnalysisService {
       }
       await this.ledger.record(ledger);
       const total = outcomes.reduce((n, o) => n + o.findings, 0);
-      const result = { runId, fromDay, toDay, findings: total, seconds: (performance.now() - t0) / 1000, rules: outcomes };
+      const exceptionsExpiring = (await this.exceptions.expiring()).map((x) => ({ id: x.id, rule: x.rule, validTo: x.validTo, reference: x.reference }));
+      const result = { runId, fromDay, toDay, findings: total, seconds: (performance.now() - t0) / 1000, rules: outcomes, exceptionsExpiring };
       if (failures.length) throw new AnalysisFailedError(failures, result);
       await this.runs.save({ ...run, status: 'ok', finishedAt: jstTimestamp(this.clock.now()), findings: total });
       return result;
@@ -260,11 +265,14 @@ export class AnalysisService {
         runId,
         detectedAt: now,
         updatedAt: now,
+        exception: null,
       });
     }
     // Findings of this rule already stored for the window, with their first detection.
     const previous = await this.findings.detectedAt({ rule: rule.id, fromDay: ctx.fromDay, toDay: ctx.toDay, ids: [...byId.keys()] });
     for (const [id, record] of byId) record.detectedAt = previous.get(id) ?? record.detectedAt;
+    // An approved exception that covers a finding marks it (例外適用); the finding is stored all the same.
+    await this.exceptions.annotate([...byId.values()], ctx.masters.staff);
     await this.findings.upsert([...byId.values()]);
     const gone = [...previous.keys()].filter((id) => !byId.has(id));
     const withdrawn = await this.withdrawUntriaged(gone);

@@ -5,3 +5,16 @@ export const RULE_CATALOG = Symbol('RULE_CATALOG');
 
 export type AnyRule = AnyRuleDefinition;
 export type RuleCatalog = readonly AnyRule[];
+
+/**
+ * The rules this site runs: the catalogue but the rules its configuration
+ * disables (rules.disabled — a change recorded and alerted by the audit
+ * trail). An unknown ID there is a configuration mistake, named.
+ */
+export function enabledRules(all: RuleCatalog, disabled: readonly string[]): RuleCatalog {
+  const unknown = disabled.filter((id) => !all.some((r) => r.id === id));
+  if (unknown.length) {
+    throw new Error(`rules.disabled: unknown rule ${unknown.join(', ')}; known: ${all.map((r) => r.id).join(', ')} (ルールIDが不正です)`);
+  }
+  return all.filter((r) => !disabled.includes(r.id));
+}

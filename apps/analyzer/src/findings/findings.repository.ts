@@ -52,6 +52,9 @@ interface FindingRow {
   run_id: string;
   detected_at: string;
   updated_at: string;
+  exception_id: string;
+  exception_version: string | number;
+  exception_reference: string;
 }
 
 /** Reads and writes `findings` and the append-only `finding_transitions`. */
@@ -99,6 +102,9 @@ export class FindingsRepository {
         run_id: r.runId,
         detected_at: r.detectedAt,
         updated_at: r.updatedAt,
+        exception_id: r.exception?.id ?? '',
+        exception_version: r.exception?.version ?? 0,
+        exception_reference: r.exception?.reference ?? '',
       })),
     });
   }
@@ -251,6 +257,7 @@ function toRecord(r: FindingRow): FindingRecord {
     runId: r.run_id,
     detectedAt: r.detected_at,
     updatedAt: r.updated_at,
+    exception: r.exception_id ? { id: r.exception_id, version: Number(r.exception_version), reference: r.exception_reference } : null,
   };
 }
 

@@ -104,11 +104,13 @@ export class FindingsService implements FindingsServicePort {
       evidenceTotal: r.evidenceTotal,
       params: r.params,
       window: { from: r.windowFrom, to: r.windowTo },
-      status: s?.status ?? 'new',
+      // An approved exception covers it until a person reviews it.
+      status: s?.status ?? (r.exception ? 'excepted' : 'new'),
       reviewedBy: s?.by ?? null,
       reviewedAt: s?.at ?? null,
       comment: s?.comment ?? null,
       detectedAt: r.detectedAt,
+      exception: r.exception,
     };
   }
 }

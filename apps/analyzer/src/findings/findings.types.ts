@@ -22,6 +22,15 @@ export interface FindingRecord {
   runId: string;
   detectedAt: string;
   updatedAt: string;
+  /** The approved exception that covers it ('' when none): 例外適用 until a person reviews it. */
+  exception: FindingException | null;
+}
+
+/** The exception a finding falls under, as applied: its ID, version and reference (決裁番号). */
+export interface FindingException {
+  id: string;
+  version: number;
+  reference: string;
 }
 
 /** A finding as the CLI (`kansa findings --json`), API and report see it: the stored finding, its rule's title and its triage state. */
