@@ -9,6 +9,8 @@ import { enabledRules, RULE_CATALOG } from './detection/rule-catalog';
 import { RuleRowsRepository } from './detection/rule-rows.repository';
 import { ExceptionsRepository, FindingFactsRepository } from './casework/exceptions/exceptions.repository';
 import { ExceptionsService } from './casework/exceptions/exceptions.service';
+import { CasesRepository } from './casework/cases/cases.repository';
+import { CasesService } from './casework/cases/cases.service';
 import { EventLookupService } from './events/event-lookup.service';
 import { EventsRepository } from './events/events.repository';
 import { FindingsRepository } from './findings/findings.repository';
@@ -35,6 +37,8 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
     ExceptionsRepository,
     FindingFactsRepository,
     ExceptionsService,
+    CasesRepository,
+    CasesService,
     AnalysisService,
     AnalysisSchedulerService,
     EventsRepository,
@@ -47,6 +51,7 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
     FindingsService,
     AnalysisService,
     ExceptionsService,
+    CasesService,
     AnalysisRunsRepository,
     CoverageService,
     AnalysisSchedulerService,

@@ -25,6 +25,7 @@ export const TABLES = {
   alertDeliveries: 'alert_deliveries',
   auditChanges: 'audit_changes',
   exceptions: 'exceptions',
+  caseEvents: 'case_events',
   clockMarks: 'clock_marks',
 } as const;
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

@@ -6,7 +6,7 @@ import { CLOCK, Clock, jstTimestamp } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { CurrentTriageState, FindingConflictError, FindingNotFoundError, FindingTransitionError } from './findings.errors';
 import { FindingRecord, FindingsRepository, StatusRecord } from './findings.repository';
-import { KeyedQueue } from './keyed-queue';
+import { KeyedQueue } from '../core/keyed-queue';
 import type { FindingFilter, FindingsServicePort, FindingTransitionView, FindingView } from './findings.types';
 
 /** States that record a judgement: they need a comment saying why. */
