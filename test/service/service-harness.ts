@@ -34,9 +34,14 @@ export interface TestService {
  * process) on 127.0.0.1 and a free port, with real embedded ClickHouse in a
  * fresh directory and three tokens, one per role.
  */
-export async function startTestService(overrides: DeepPartial<KansaConfig> = {}, dataDir?: string): Promise<TestService> {
+export async function startTestService(
+  overrides: DeepPartial<KansaConfig> = {},
+  dataDir?: string,
+  /** The tokens of an earlier start (a restart with the same configuration of tokens). */
+  sameTokens?: ServiceTokens,
+): Promise<TestService> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'kansa-service-'));
-  const tokens: ServiceTokens = { ingest: generateToken(), read: generateToken(), triage: generateToken() };
+  const tokens: ServiceTokens = sameTokens ?? { ingest: generateToken(), read: generateToken(), triage: generateToken() };
   const config = loadConfig({
     env: {},
     overrides: {

@@ -11,6 +11,9 @@ import { ExceptionsRepository, FindingFactsRepository } from './casework/excepti
 import { ExceptionsService } from './casework/exceptions/exceptions.service';
 import { CasesRepository } from './casework/cases/cases.repository';
 import { CasesService } from './casework/cases/cases.service';
+import { AuditWatchService } from './casework/watch/audit-watch.service';
+import { LogVolumeRepository } from './casework/watch/log-volume.repository';
+import { IntegrityModule } from '@kansa/integrity';
 import { EventLookupService } from './events/event-lookup.service';
 import { EventsRepository } from './events/events.repository';
 import { FindingsRepository } from './findings/findings.repository';
@@ -23,7 +26,7 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
 
 /** Detection rules, findings, scheduling, alerts and reports. */
 @Module({
-  imports: [MastersModule, CalendarModule],
+  imports: [MastersModule, CalendarModule, IntegrityModule],
   providers: [
     { provide: RULE_CATALOG, inject: [KANSA_CONFIG], useFactory: (config: KansaConfig) => enabledRules(RULES, config.rules.disabled) },
     { provide: CLOCK, useValue: systemClock },
@@ -39,6 +42,8 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
     ExceptionsService,
     CasesRepository,
     CasesService,
+    LogVolumeRepository,
+    AuditWatchService,
     AnalysisService,
     AnalysisSchedulerService,
     EventsRepository,
@@ -52,6 +57,7 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
     AnalysisService,
     ExceptionsService,
     CasesService,
+    AuditWatchService,
     AnalysisRunsRepository,
     CoverageService,
     AnalysisSchedulerService,

@@ -13,13 +13,14 @@ export const AUDIT_KINDS = {
   user: '利用者の変更',
   token: 'APIトークンの変更',
   'verify-failed': '改ざん検知チェーンの検証失敗',
+  'verify-ok': '改ざん検知チェーンの検証が正常に戻った',
   'clock-backwards': 'kansa の時計の逆行',
   'volume-drop': 'ログ量の急減',
 } as const;
 export type AuditKind = keyof typeof AUDIT_KINDS;
 
 /** Kinds recorded without an alert: the first configuration seen, and master loads that change nothing watched. */
-export const QUIET_KINDS: readonly AuditKind[] = ['config-baseline', 'masters-load'];
+export const QUIET_KINDS: readonly AuditKind[] = ['config-baseline', 'masters-load', 'verify-ok'];
 
 /** One change as recorded (chained per writer). Times are JST `YYYY-MM-DD HH:mm:ss.SSS`. */
 export interface AuditChange {

@@ -123,10 +123,15 @@ export class AuditTrailService {
     return { ok: broken.length === 0, changes: all.length, broken };
   }
 
-  /** Reads the clock against the latest reading of this writer: the earlier reading when it went back by more than `toleranceMs`. */
+  /**
+   * Reads the clock against the latest reading on this machine (the writer
+   * without its process ID: a restart keeps comparing): the earlier reading
+   * when it went back by more than `toleranceMs`.
+   */
   async readClock(now: Date, toleranceMs: number): Promise<{ wentBackFrom?: string }> {
-    const mark = await this.repo.clockMark(this.writer);
-    await this.repo.addClockMark(this.writer, (mark?.seq ?? 0) + 1, jstTimestamp(now));
+    const machine = this.writer.replace(/:\d+$/, '');
+    const mark = await this.repo.clockMark(machine);
+    await this.repo.addClockMark(machine, (mark?.seq ?? 0) + 1, jstTimestamp(now));
     if (mark && parseJstTimestamp(mark.seenAt) - now.getTime() > toleranceMs) return { wentBackFrom: mark.seenAt };
     return {};
   }

@@ -13,6 +13,12 @@ export interface AlertChannel {
   send(message: AlertMessage): Promise<void>;
 }
 
+/** Other recipients than the channel's own (the 監査担当's list, alerts.audit), reached the same way. */
+export interface AlertRecipients {
+  email: string[];
+  webhookUrl: string;
+}
+
 /** E-mail through the municipal SMTP relay (nodemailer). */
 @Injectable()
 export class EmailChannel implements AlertChannel, OnModuleDestroy {
@@ -30,6 +36,20 @@ export class EmailChannel implements AlertChannel, OnModuleDestroy {
   }
 
   async send(message: AlertMessage): Promise<void> {
+    await this.sendTo(message, this.config.alerts.email.to);
+  }
+
+  /** This channel's server, to other recipients. */
+  to(recipients: AlertRecipients): AlertChannel {
+    return {
+      name: this.name,
+      enabled: recipients.email.length > 0,
+      recipients: recipients.email.join(', '),
+      send: (m) => this.sendTo(m, recipients.email),
+    };
+  }
+
+  private async sendTo(message: AlertMessage, to: string[]): Promise<void> {
     const mail = this.config.alerts.email;
     this.transporter ??= createTransport({
       host: mail.host,
@@ -41,7 +61,7 @@ export class EmailChannel implements AlertChannel, OnModuleDestroy {
       greetingTimeout: 15_000,
       socketTimeout: 30_000,
     });
-    const info = await this.transporter.sendMail({ from: mail.from, to: mail.to, subject: message.subject, text: message.text });
+    const info = await this.transporter.sendMail({ from: mail.from, to, subject: message.subject, text: message.text });
     const rejected = info.rejected ?? [];
     if (rejected.length > 0) throw new Error(`rejected by the SMTP server: ${rejected.join(', ')}`);
   }
@@ -67,10 +87,20 @@ export class WebhookChannel implements AlertChannel {
   }
 
   async send(message: AlertMessage): Promise<void> {
+    await this.sendTo(message, this.config.alerts.webhook.url);
+  }
+
+  /** The webhook's settings (secret, timeout), to another URL. */
+  to(recipients: AlertRecipients): AlertChannel {
+    const url = recipients.webhookUrl;
+    return { name: this.name, enabled: /^https?:\/\//.test(url), recipients: url, send: (m) => this.sendTo(m, url) };
+  }
+
+  private async sendTo(message: AlertMessage, url: string): Promise<void> {
     const hook = this.config.alerts.webhook;
     const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
     if (hook.secret) headers[hook.secretHeader] = hook.secret;
-    const res = await fetch(hook.url, {
+    const res = await fetch(url, {
       method: 'POST',
       headers,
       body: JSON.stringify({ ...message.json, subject: message.subject, text: message.text }),

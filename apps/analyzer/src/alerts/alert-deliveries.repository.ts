@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
-import type { Severity } from '@kansa/domain';
+import { jstTimestamp, type Severity } from '@kansa/domain';
 
 export type AlertChannelName = 'email' | 'webhook';
 export type DeliveryStatus = 'sent' | 'failed' | 'abandoned';
@@ -29,6 +29,23 @@ export interface DeliveryState {
   attempts: number;
   status: DeliveryStatus;
   nextAttemptAt: string | null;
+}
+
+/**
+ * What becomes of an attempt (the `attempt`-th): sent; failed, to be tried
+ * again after a delay doubling from initialDelaySeconds up to maxDelaySeconds;
+ * or abandoned after maxAttempts.
+ */
+export function attemptOutcome(
+  retry: { initialDelaySeconds: number; maxDelaySeconds: number; maxAttempts: number },
+  attempt: number,
+  error: string,
+  nowMs: number,
+): { status: DeliveryStatus; nextAttemptAt: string | null } {
+  if (!error) return { status: 'sent', nextAttemptAt: null };
+  if (attempt >= retry.maxAttempts) return { status: 'abandoned', nextAttemptAt: null };
+  const delay = Math.min(retry.initialDelaySeconds * 2 ** (attempt - 1), retry.maxDelaySeconds) * 1000;
+  return { status: 'failed', nextAttemptAt: jstTimestamp(nowMs + delay) };
 }
 
 /** Findings that may need an alert: severe enough and detected recently. */

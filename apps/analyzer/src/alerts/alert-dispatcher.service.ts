@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { CLOCK, Clock } from '../core/clock';
 import { FINDINGS_SERVICE, FindingsServicePort, FindingView } from '../findings/findings.types';
 import { AlertChannel, EmailChannel, WebhookChannel } from './alert-channels';
-import { AlertDeliveriesRepository, DeliveryRow } from './alert-deliveries.repository';
+import { AlertDeliveriesRepository, attemptOutcome, DeliveryRow } from './alert-deliveries.repository';
 import { AlertItem, composeAlert, toAlertItem } from './alert-message.mapper';
 
 /** Triage already judged these, or an approved exception covers them: an alert would only be noise. */
@@ -142,9 +142,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
           recipients: channel.recipients,
           subject: message.subject,
         };
-        if (!error) return { ...base, status: 'sent' as const, nextAttemptAt: null, error: '' };
-        if (d.attempt >= this.config.alerts.retry.maxAttempts) return { ...base, status: 'abandoned' as const, nextAttemptAt: null, error };
-        return { ...base, status: 'failed' as const, nextAttemptAt: jstTimestamp(now.getTime() + this.backoffMs(d.attempt)), error };
+        return { ...base, ...attemptOutcome(this.config.alerts.retry, d.attempt, error, now.getTime()), error };
       });
       await this.deliveries.record(rows);
       for (const r of rows) {
@@ -161,11 +159,5 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       }
     }
     return summary;
-  }
-
-  /** 1st retry after initialDelay, then doubling, capped at maxDelay. */
-  private backoffMs(attempt: number): number {
-    const { initialDelaySeconds, maxDelaySeconds } = this.config.alerts.retry;
-    return Math.min(initialDelaySeconds * 2 ** (attempt - 1), maxDelaySeconds) * 1000;
   }
 }

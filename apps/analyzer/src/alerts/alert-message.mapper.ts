@@ -25,7 +25,46 @@ export interface AlertMessage {
   subject: string;
   text: string;
   /** The webhook body. */
-  json: { kind: 'kansa.findings'; digest: boolean; messageId: string; findings: AlertItem[] };
+  json: FindingsAlertJson | { kind: 'kansa.audit'; messageId: string; change: AuditAlertItem };
+}
+
+export interface FindingsAlertJson {
+  kind: 'kansa.findings';
+  digest: boolean;
+  messageId: string;
+  findings: AlertItem[];
+}
+
+/** What an audit alert says: the change as recorded (its summary and parts never carry resident data). */
+export interface AuditAlertItem {
+  changeId: string;
+  kind: string;
+  kindTitle: string;
+  subject: string;
+  summary: string;
+  at: string;
+  actor: string;
+  origin: string;
+}
+
+/** One message to the 監査担当 for one change of the audit trail. */
+export function composeAuditAlert(item: AuditAlertItem, messageId: string): AlertMessage {
+  return {
+    subject: `[kansa 監査] ${item.kindTitle}: ${item.subject}`,
+    text: [
+      '監査 kansa からの通知です（監査担当あて）。検知の仕組みそのものに変更・異常がありました。',
+      '',
+      `種類: ${item.kindTitle} (${item.kind})`,
+      `内容: ${item.summary}`,
+      `日時: ${item.at} (日本時間)`,
+      `実施者: ${item.actor}`,
+      `場所: ${item.origin}`,
+      `記録ID: ${item.changeId}`,
+      '',
+      'kansa の監査ログ (kansa audit log) で変更前後の内容を確認してください。この通知は監査担当の宛先にだけ送られます。',
+    ].join('\n'),
+    json: { kind: 'kansa.audit', messageId, change: item },
+  };
 }
 
 export function toAlertItem(f: FindingView, consoleUrl: string): AlertItem {
@@ -46,7 +85,7 @@ export function toAlertItem(f: FindingView, consoleUrl: string): AlertItem {
 }
 
 /** One message: a single finding, or a digest of several (digest = true). */
-export function composeAlert(items: readonly AlertItem[], digest: boolean, messageId: string): AlertMessage {
+export function composeAlert(items: readonly AlertItem[], digest: boolean, messageId: string): AlertMessage & { json: FindingsAlertJson } {
   const json = { kind: 'kansa.findings' as const, digest, messageId, findings: [...items] };
   if (!digest) {
     const it = items[0];

@@ -4,18 +4,18 @@ import { FINDING_STATUSES } from '@kansa/domain';
 import { z } from 'zod';
 
 /** A real calendar day YYYY-MM-DD (the one check of libs/calendar date-input, shared with the CLI). */
-const day = z.string().superRefine((value, ctx) => {
+export const day = z.string().superRefine((value, ctx) => {
   const problem = dateInputProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 /** `from` after `to` is refused rather than answered with nothing. */
-function periodInOrder(q: { from?: string; to?: string }, ctx: z.RefinementCtx): void {
+export function periodInOrder(q: { from?: string; to?: string }, ctx: z.RefinementCtx): void {
   const problem = q.from !== undefined && q.to !== undefined ? dateRangeProblem(q.from, 'to', q.to) : undefined;
   if (problem) ctx.addIssue({ code: 'custom', path: ['from'], message: problem });
 }
 /** `?rule=a&rule=b` or `?rule=a,b`. */
-const list = z.union([z.string(), z.array(z.string())]).transform((v) =>
+export const list = z.union([z.string(), z.array(z.string())]).transform((v) =>
   (Array.isArray(v) ? v : [v])
     .flatMap((s) => s.split(','))
     .map((s) => s.trim())
@@ -59,12 +59,11 @@ export const eventsQuerySchema = z
   .superRefine(periodInOrder);
 
 /** A report's month (path parameter `:month`), YYYY-MM. */
-export const reportMonthSchema = z.object({
-  month: z.string().superRefine((value, ctx) => {
-    const problem = dateInputProblem(value, 'month');
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+export const month = z.string().superRefine((value, ctx) => {
+  const problem = dateInputProblem(value, 'month');
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
+export const reportMonthSchema = z.object({ month });
 
 /** Parses a query or body, or answers 400 naming the field. */
 export function parseOr400<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

@@ -167,8 +167,21 @@ export class AnalysisService {
       }
       await this.ledger.record(ledger);
       const total = outcomes.reduce((n, o) => n + o.findings, 0);
-      const exceptionsExpiring = (await this.exceptions.expiring()).map((x) => ({ id: x.id, rule: x.rule, validTo: x.validTo, reference: x.reference }));
-      const result = { runId, fromDay, toDay, findings: total, seconds: (performance.now() - t0) / 1000, rules: outcomes, exceptionsExpiring };
+      const exceptionsExpiring = (await this.exceptions.expiring()).map((x) => ({
+        id: x.id,
+        rule: x.rule,
+        validTo: x.validTo,
+        reference: x.reference,
+      }));
+      const result = {
+        runId,
+        fromDay,
+        toDay,
+        findings: total,
+        seconds: (performance.now() - t0) / 1000,
+        rules: outcomes,
+        exceptionsExpiring,
+      };
       if (failures.length) throw new AnalysisFailedError(failures, result);
       await this.runs.save({ ...run, status: 'ok', finishedAt: jstTimestamp(this.clock.now()), findings: total });
       return result;

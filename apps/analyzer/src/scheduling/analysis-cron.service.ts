@@ -4,6 +4,7 @@ import { CronJob } from 'cron';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { JST } from '../core/clock';
 import { AnalysisSchedulerService } from './analysis-scheduler.service';
+import { AuditWatchService } from '../casework/watch/audit-watch.service';
 
 /** Registers the analyzer's cron jobs (JST) and starts the catch-up on start — service mode only. */
 @Injectable()
@@ -14,6 +15,7 @@ export class AnalysisCronService implements OnApplicationBootstrap {
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
     private readonly registry: SchedulerRegistry,
     private readonly scheduler: AnalysisSchedulerService,
+    private readonly watch: AuditWatchService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -21,6 +23,9 @@ export class AnalysisCronService implements OnApplicationBootstrap {
     this.add('analysis-incremental', incrementalCron, () => this.scheduler.incremental());
     // The daily run is a catch-up: it analyses yesterday and anything late or missed.
     this.add('analysis-daily', dailyCron, () => this.scheduler.catchUp('daily'));
+    // The watch over the audit itself: verification and log volumes daily, the clock often (docs/casework.md).
+    this.add('audit-watch', this.config.casework.watch.cron, () => this.watch.check());
+    this.add('clock-watch', this.config.casework.watch.clockCron, () => this.watch.checkClock());
     if (catchUpOnStart) {
       // In the background: the service answers while a long catch-up runs.
       void this.scheduler.catchUp().catch((err) => this.logger.error(`catch-up failed: ${(err as Error).message}`));

@@ -119,9 +119,14 @@ export function formatAnalysis(result: AnalyzeResult, findings: FindingView[]): 
     const withdrawn = r.withdrawn ? `（取り下げ ${r.withdrawn} 件）` : '';
     lines.push('', `■ ${r.title} (${r.rule})  ${r.findings} 件${withdrawn}`);
     for (const f of own.slice(0, 20)) {
-      lines.push(`  ${f.day}  ${f.userId || f.subject}  [${SEVERITY_TITLES[f.severity]}]  ${f.summary}`);
+      const excepted = f.exception ? `  〔例外適用 ${f.exception.id} ${f.exception.reference}〕` : '';
+      lines.push(`  ${f.day}  ${f.userId || f.subject}  [${SEVERITY_TITLES[f.severity]}]  ${f.summary}${excepted}`);
     }
     if (own.length > 20) lines.push(`  … ほか ${own.length - 20} 件（kansa findings --rule ${r.rule} で一覧）`);
+  }
+  if (result.exceptionsExpiring.length) {
+    lines.push('', `■ 期限が近い例外承認（${result.exceptionsExpiring.length} 件）: 延長が必要なら再承認してください`);
+    for (const x of result.exceptionsExpiring) lines.push(`  ${x.id}  ${x.rule}  ${x.validTo} まで  決裁 ${x.reference}`);
   }
   return lines.join('\n');
 }

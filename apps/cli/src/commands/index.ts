@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { CommandContext } from '../context';
 import { registerAnalyzeCommand } from './analyze.command';
 import { registerBatchesCommand } from './batches.command';
+import { registerAuditCommand, registerCasesCommand, registerExceptionsCommand } from './casework.command';
 import { registerCoverageCommand } from './coverage.command';
 import { registerDemoCommand } from './demo.command';
 import { registerEventsCommand } from './events.command';
@@ -27,6 +28,9 @@ export const COMMANDS: Array<(program: Command, ctx: () => CommandContext) => vo
   registerCoverageCommand,
   registerDemoCommand,
   registerReportCommand,
+  registerExceptionsCommand,
+  registerCasesCommand,
+  registerAuditCommand,
   registerRulesCommand,
   registerMastersCommand,
   registerServeCommand,

@@ -30,8 +30,10 @@ export const caseworkSection = z
       .default({ months: 3, window: 6, rulesInMonth: 2 }),
     watch: z
       .object({
-        /** When the service checks the audit itself (verify, the clock, log volumes), JST. */
+        /** When the service checks the audit itself (verify, log volumes), JST. */
         cron: cron.default('30 1 * * *'),
+        /** When the service reads its clock (often: a jump back shorter than the time between readings would go unseen). */
+        clockCron: cron.default('*/5 * * * *'),
         /** kansa's clock is taken to have gone backwards when it reads this many minutes before a time it already saw. */
         clockToleranceMinutes: z.number().int().min(1).default(5),
         /** A source's events on a business day fewer than the median of the same weekday's previous weeks divided by this … */
@@ -42,7 +44,14 @@ export const caseworkSection = z
         volumeMinimum: z.number().int().min(1).default(100),
       })
       .strict()
-      .default({ cron: '30 1 * * *', clockToleranceMinutes: 5, volumeDropFactor: 4, volumeWeeks: 4, volumeMinimum: 100 }),
+      .default({
+        cron: '30 1 * * *',
+        clockCron: '*/5 * * * *',
+        clockToleranceMinutes: 5,
+        volumeDropFactor: 4,
+        volumeWeeks: 4,
+        volumeMinimum: 100,
+      }),
   })
   .strict();
 

@@ -4,7 +4,8 @@ import { findingId } from '../../findings/finding-id';
 import { FindingsRepository } from '../../findings/findings.repository';
 import type { FindingRecord } from '../../findings/findings.types';
 import { openAnalyzerApp } from '../../testing/analyzer-test-app';
-import { CaseRequestError, CasesService } from './cases.service';
+import { CasesService } from './cases.service';
+import { CaseworkRequestError } from '../casework-request.error';
 
 /** A stored finding of a rule for a user on a day (what the analyzer would have stored). */
 function finding(rule: string, userId: string, day: string): FindingRecord {
@@ -91,8 +92,8 @@ describe('cases per person (事案) and repeat patterns (継続監視対象)', (
     expect(closed.timeline.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const conflict = await cases()
       .setState(opened.id, 'closed', '監査 鈴木', 'again')
-      .catch((e: CaseRequestError) => e);
-    expect({ kind: (conflict as CaseRequestError).kind, message: (conflict as Error).message }).toMatchObject({
+      .catch((e: CaseworkRequestError) => e);
+    expect({ kind: (conflict as CaseworkRequestError).kind, message: (conflict as Error).message }).toMatchObject({
       kind: 'conflict',
       message: expect.stringContaining('終結'),
     });

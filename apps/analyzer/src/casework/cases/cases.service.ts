@@ -7,17 +7,8 @@ import { CLOCK, Clock } from '../../core/clock';
 import { KeyedQueue } from '../../core/keyed-queue';
 import { FindingsService } from '../../findings/findings.service';
 import { Case, CASE_STATE_TITLES, CASE_TRANSITIONS, CaseEvent, CaseState, foldCase, RepeatPattern, repeatPatterns } from './case.model';
+import { CaseworkRequestError } from '../casework-request.error';
 import { CasesRepository } from './cases.repository';
-
-/** A request about a case that cannot be done: named, with the case's current state where it matters. */
-export class CaseRequestError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'input' | 'not-found' | 'conflict' = 'input',
-  ) {
-    super(message);
-  }
-}
 
 /** Findings that do not make a person a repeat pattern: judged false positives, and planned (excepted) ones. */
 const NOT_COUNTED = new Set(['false_positive', 'excepted']);
@@ -49,14 +40,14 @@ export class CasesService {
     const opened = await this.repo.append(
       this.event(id, 1, by, { kind: 'opened', userId, title, state: 'open', owner: input.owner?.trim() || by }),
     );
-    if (!opened) throw new CaseRequestError(`case ${id} could not be opened; try again`, 'conflict');
+    if (!opened) throw new CaseworkRequestError(`case ${id} could not be opened; try again`, 'conflict');
     for (const f of input.findingIds ?? []) await this.change(id, by, { kind: 'link', findingId: f });
     return this.get(id);
   }
 
   async get(id: string): Promise<Case> {
     const events = await this.repo.events(id);
-    if (events.length === 0) throw new CaseRequestError(`no case ${id} (事案が見つかりません)`, 'not-found');
+    if (events.length === 0) throw new CaseworkRequestError(`no case ${id} (事案が見つかりません)`, 'not-found');
     return foldCase(events);
   }
 
@@ -92,12 +83,12 @@ export class CasesService {
   /** Moves a case to a state; closing needs the outcome. A change the current state does not allow is a conflict naming it. */
   async setState(id: string, to: CaseState, by: string, outcome = ''): Promise<Case> {
     if (!(to in CASE_STATE_TITLES))
-      throw new CaseRequestError(`unknown state "${to}"; one of ${Object.keys(CASE_STATE_TITLES).join(', ')} (状態が不正です)`);
+      throw new CaseworkRequestError(`unknown state "${to}"; one of ${Object.keys(CASE_STATE_TITLES).join(', ')} (状態が不正です)`);
     if (to === 'closed' && !outcome.trim())
-      throw new CaseRequestError('outcome: the outcome is required to close a case (結果を記入してください)');
+      throw new CaseworkRequestError('outcome: the outcome is required to close a case (結果を記入してください)');
     return this.change(id, by, { kind: 'state', state: to, text: outcome.trim() }, (c) => {
       if (!CASE_TRANSITIONS[c.state].includes(to)) {
-        throw new CaseRequestError(
+        throw new CaseworkRequestError(
           `case ${id} is ${CASE_STATE_TITLES[c.state]} (${c.state}): cannot go to ${to} (この状態からは変更できません)`,
           'conflict',
         );
@@ -134,7 +125,7 @@ export class CasesService {
         const last = current.timeline[current.timeline.length - 1];
         if (await this.repo.append(this.event(id, last.seq + 1, by, { userId: current.userId, ...fields }, last.at))) return this.get(id);
       }
-      throw new CaseRequestError(`case ${id} changed meanwhile; try again (他の担当者が同時に更新しました)`, 'conflict');
+      throw new CaseworkRequestError(`case ${id} changed meanwhile; try again (他の担当者が同時に更新しました)`, 'conflict');
     });
   }
 
@@ -167,14 +158,14 @@ export class CasesService {
   private async checkFindings(ids: readonly string[], userId: string): Promise<void> {
     for (const id of ids) {
       const f = await this.findings.get(id);
-      if (!f) throw new CaseRequestError(`no finding ${id} (検知結果が見つかりません)`, 'not-found');
+      if (!f) throw new CaseworkRequestError(`no finding ${id} (検知結果が見つかりません)`, 'not-found');
       if (f.userId !== userId)
-        throw new CaseRequestError(`finding ${id} is of ${f.userId || '(no user)'}, not ${userId} (この職員の検知結果ではありません)`);
+        throw new CaseworkRequestError(`finding ${id} is of ${f.userId || '(no user)'}, not ${userId} (この職員の検知結果ではありません)`);
     }
   }
 }
 
 function required(value: string | undefined, field: string, ja: string): string {
-  if (!value?.trim()) throw new CaseRequestError(`${field}: required (${ja})`);
+  if (!value?.trim()) throw new CaseworkRequestError(`${field}: required (${ja})`);
   return value.trim();
 }

@@ -1,5 +1,6 @@
 import { checkDayRange, eachDay, isValidDay } from '@kansa/calendar';
 import { z } from 'zod';
+import { CaseworkRequestError } from '../casework-request.error';
 
 /**
  * 例外承認: a planned, legitimate outlier approved in advance (docs/casework.md
@@ -58,37 +59,35 @@ export const exceptionInput = z
   .strict();
 export type ExceptionInput = z.input<typeof exceptionInput>;
 
-export class ExceptionInputError extends Error {}
-
 /**
  * Checks an exception as approved: a known rule, a real period no longer than
  * `maxDays` (both ends included), days within it, and an approver who is not
- * the requester. Returns it parsed; throws ExceptionInputError naming the field.
+ * the requester. Returns it parsed; throws CaseworkRequestError naming the field.
  */
 export function checkException(input: unknown, knownRules: readonly string[], maxDays: number): z.output<typeof exceptionInput> {
   const parsed = exceptionInput.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ExceptionInputError(`${issue.path.join('.') || '(input)'}: ${issue.message}`);
+    throw new CaseworkRequestError(`${issue.path.join('.') || '(input)'}: ${issue.message}`);
   }
   const e = parsed.data;
   if (!knownRules.includes(e.rule))
-    throw new ExceptionInputError(`rule: unknown rule "${e.rule}"; known: ${knownRules.join(', ')} (ルールIDが不正です)`);
+    throw new CaseworkRequestError(`rule: unknown rule "${e.rule}"; known: ${knownRules.join(', ')} (ルールIDが不正です)`);
   try {
     checkDayRange('validFrom', e.validFrom, 'validTo', e.validTo);
   } catch (err) {
-    throw new ExceptionInputError((err as Error).message);
+    throw new CaseworkRequestError((err as Error).message);
   }
   const days = eachDay(e.validFrom, e.validTo).length;
   if (days > maxDays) {
-    throw new ExceptionInputError(`validTo: the exception runs ${days} days, more than ${maxDays} (期間が長すぎます: 最長 ${maxDays} 日)`);
+    throw new CaseworkRequestError(`validTo: the exception runs ${days} days, more than ${maxDays} (期間が長すぎます: 最長 ${maxDays} 日)`);
   }
   for (const d of e.days) {
     if (!isValidDay(d) || d < e.validFrom || d > e.validTo)
-      throw new ExceptionInputError(`days: "${d}" is not a day of ${e.validFrom}..${e.validTo} (対象日が期間外です)`);
+      throw new CaseworkRequestError(`days: "${d}" is not a day of ${e.validFrom}..${e.validTo} (対象日が期間外です)`);
   }
   if (e.approvedBy === e.requestedBy) {
-    throw new ExceptionInputError(
+    throw new CaseworkRequestError(
       'approvedBy: the approver must be another person than the requester (申請者と承認者は別の人にしてください)',
     );
   }

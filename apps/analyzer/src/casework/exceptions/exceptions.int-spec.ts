@@ -5,7 +5,8 @@ import { openTestStore, TestStore } from '@kansa/test-kit';
 import { AnalysisService } from '../../detection/analysis.service';
 import { FindingsService } from '../../findings/findings.service';
 import { insertEvents, openAnalyzerApp } from '../../testing/analyzer-test-app';
-import { ExceptionInputError, ExceptionsService } from './exceptions.service';
+import { ExceptionsService } from './exceptions.service';
+import { CaseworkRequestError } from '../casework-request.error';
 
 /** 課税課 prints the 住民税 notices in June: tens of thousands of records, planned and approved. */
 const JUNE_PRINT = {
@@ -86,7 +87,7 @@ describe('approved exceptions (例外承認)', () => {
   it('refuses an exception approved by its requester, longer than the limit, or for an unknown rule', async () => {
     await expect(exceptions().add({ ...JUNE_PRINT, approvedBy: JUNE_PRINT.requestedBy }, '佐藤')).rejects.toThrow(/申請者と承認者は別/);
     await expect(exceptions().add({ ...JUNE_PRINT, validTo: '2025-09-30' }, '佐藤')).rejects.toThrow(/最長 90 日/);
-    await expect(exceptions().add({ ...JUNE_PRINT, rule: 'no-such-rule' }, '佐藤')).rejects.toThrow(ExceptionInputError);
+    await expect(exceptions().add({ ...JUNE_PRINT, rule: 'no-such-rule' }, '佐藤')).rejects.toThrow(CaseworkRequestError);
     await expect(exceptions().add({ ...JUNE_PRINT, reference: ' ' }, '佐藤')).rejects.toThrow(/reference/);
   });
 

@@ -9,10 +9,9 @@ import { CLOCK, Clock } from '../../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../../detection/rule-catalog';
 import { FindingsRepository } from '../../findings/findings.repository';
 import type { FindingRecord } from '../../findings/findings.types';
-import { checkException, covers, ExceptionInputError, ExceptionRecord, needsEvidence } from './exception.model';
+import { CaseworkRequestError } from '../casework-request.error';
+import { checkException, covers, ExceptionRecord, needsEvidence } from './exception.model';
 import { ExceptionsRepository, FindingFactsRepository } from './exceptions.repository';
-
-export { ExceptionInputError } from './exception.model';
 
 /**
  * Approved exceptions (例外承認): recorded with who requested and who
@@ -58,7 +57,7 @@ export class ExceptionsService {
     const before = await this.current(id);
     const e = this.check(input);
     if (e.rule !== before.rule)
-      throw new ExceptionInputError(
+      throw new CaseworkRequestError(
         `rule: an exception keeps its rule (${before.rule}); approve a new one for another rule (ルールは変更できません)`,
       );
     const record: ExceptionRecord = {
@@ -79,7 +78,7 @@ export class ExceptionsService {
 
   /** Ends an exception before its time (a new version, revoked): the findings it covered are reported again. */
   async revoke(id: string, by: string, note: string): Promise<ExceptionRecord> {
-    if (!note.trim()) throw new ExceptionInputError('note: a reason is required to revoke an exception (取消の理由を記入してください)');
+    if (!note.trim()) throw new CaseworkRequestError('note: a reason is required to revoke an exception (取消の理由を記入してください)');
     const before = await this.current(id);
     const record: ExceptionRecord = {
       ...before,
@@ -105,7 +104,7 @@ export class ExceptionsService {
   /** Every version of an exception, oldest first. */
   async history(id: string): Promise<ExceptionRecord[]> {
     const versions = await this.repo.versions(id);
-    if (versions.length === 0) throw new ExceptionInputError(`no exception ${id} (例外承認が見つかりません)`);
+    if (versions.length === 0) throw new CaseworkRequestError(`no exception ${id} (例外承認が見つかりません)`, 'not-found');
     return versions;
   }
 
@@ -181,7 +180,7 @@ export class ExceptionsService {
     const versions = await this.history(id);
     const last = versions[versions.length - 1];
     if (last.state === 'revoked')
-      throw new ExceptionInputError(`exception ${id} was revoked on ${last.changedAt} by ${last.changedBy} (取消済みです)`);
+      throw new CaseworkRequestError(`exception ${id} was revoked on ${last.changedAt} by ${last.changedBy} (取消済みです)`, 'conflict');
     return last;
   }
 
@@ -200,6 +199,6 @@ export class ExceptionsService {
 }
 
 function requireBy(by: string): string {
-  if (!by?.trim()) throw new ExceptionInputError('by: who records it is required (記録者を指定してください)');
+  if (!by?.trim()) throw new CaseworkRequestError('by: who records it is required (記録者を指定してください)');
   return by.trim();
 }

@@ -1,0 +1,224 @@
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+} from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AUDIT_KINDS, AuditChange, AuditTrailService } from '@kansa/audit-trail';
+import { AuthedRequest, RequireRole } from '@kansa/service-shell';
+import { z } from 'zod';
+import { Case, CASE_STATES, RepeatPattern } from '../casework/cases/case.model';
+import { CasesService } from '../casework/cases/cases.service';
+import { CaseworkRequestError } from '../casework/casework-request.error';
+import { ExceptionRecord } from '../casework/exceptions/exception.model';
+import { ExceptionsService } from '../casework/exceptions/exceptions.service';
+import { day, list, month, parseOr400, periodInOrder } from './api-query.schema';
+
+/** A casework request refused: 400 as given, 404 not found, 409 changed meanwhile or not allowed in its state. */
+async function answer<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof CaseworkRequestError)) throw err;
+    if (err.kind === 'not-found') throw new NotFoundException(err.message);
+    if (err.kind === 'conflict') throw new ConflictException(err.message);
+    throw new BadRequestException(err.message);
+  }
+}
+
+/** Who does it: the token's name (one token per person), as for triage. */
+const actor = (req: AuthedRequest) => req.apiClient!.name;
+
+const revokeBody = z.object({ reason: z.string().trim().min(1, '取消の理由を記入してください') }).strict();
+const exceptionsQuery = z.object({ active: z.enum(['true', 'false']).optional(), rule: z.string().min(1).optional() }).strict();
+
+@ApiTags('casework')
+@Controller('api/exceptions')
+export class ExceptionsController {
+  constructor(private readonly exceptions: ExceptionsService) {}
+
+  @RequireRole('read')
+  @Get()
+  @ApiOperation({ summary: '例外承認の一覧 (最新の版) と期限が近いもの (read)' })
+  @ApiQuery({ name: 'active', required: false, description: 'true: 有効なものだけ' })
+  @ApiQuery({ name: 'rule', required: false })
+  async list(@Query() query: unknown): Promise<{ exceptions: ExceptionRecord[]; expiring: ExceptionRecord[] }> {
+    const q = parseOr400(exceptionsQuery, query);
+    return {
+      exceptions: await this.exceptions.list({ state: q.active === 'true' ? 'active' : undefined, rule: q.rule }),
+      expiring: await this.exceptions.expiring(),
+    };
+  }
+
+  @RequireRole('read')
+  @Get(':id')
+  @ApiOperation({ summary: '例外承認のすべての版 (古い順) (read)' })
+  history(@Param('id') id: string): Promise<ExceptionRecord[]> {
+    return answer(() => this.exceptions.history(id));
+  }
+
+  /**
+   * Approves an exception: the body is its scope, reason, reference,
+   * requestedBy and approvedBy (a different person); the token's name is
+   * recorded as who entered it. 400 names the field.
+   */
+  @RequireRole('triage')
+  @Post()
+  @ApiOperation({ summary: '例外承認の登録 (triage)' })
+  @ApiBody({ schema: { type: 'object' } })
+  add(@Body() body: unknown, @Req() req: AuthedRequest): Promise<{ exception: ExceptionRecord; findingsCovered: number }> {
+    return answer(() => this.exceptions.add(body, actor(req)));
+  }
+
+  @RequireRole('triage')
+  @Put(':id')
+  @ApiOperation({ summary: '例外承認の変更: 新しい版になり、前の版も残る (triage)' })
+  @ApiBody({ schema: { type: 'object' } })
+  edit(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest) {
+    return answer(() => this.exceptions.edit(id, body, actor(req)));
+  }
+
+  @RequireRole('triage')
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: '例外承認の取消: 対象だった検知は通常どおりに戻る (triage)' })
+  @ApiBody({ schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } })
+  revoke(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<ExceptionRecord> {
+    const b = parseOr400(revokeBody, body);
+    return answer(() => this.exceptions.revoke(id, actor(req), b.reason));
+  }
+}
+
+const casesQuery = z.object({ state: z.enum(CASE_STATES).optional(), userId: z.string().min(1).optional() }).strict();
+const patternsQuery = z.object({ month }).strict();
+const openBody = z
+  .object({
+    userId: z.string(),
+    title: z.string(),
+    owner: z.string().optional(),
+    findingIds: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+const noteBody = z.object({ text: z.string().trim().min(1, 'メモを記入してください').max(4000) }).strict();
+const linkBody = z.object({ findingIds: z.array(z.string().min(1)).min(1) }).strict();
+const stateBody = z.object({ to: z.enum(CASE_STATES), outcome: z.string().max(4000).default('') }).strict();
+const ownerBody = z.object({ owner: z.string().trim().min(1, '担当者を指定してください') }).strict();
+
+@ApiTags('casework')
+@Controller('api/cases')
+export class CasesController {
+  constructor(private readonly cases: CasesService) {}
+
+  @RequireRole('read')
+  @Get()
+  @ApiOperation({ summary: '事案の一覧 (read)' })
+  @ApiQuery({ name: 'state', required: false, description: CASE_STATES.join(' | ') })
+  @ApiQuery({ name: 'userId', required: false })
+  list(@Query() query: unknown): Promise<Case[]> {
+    return this.cases.list(parseOr400(casesQuery, query));
+  }
+
+  @RequireRole('read')
+  @Get('patterns')
+  @ApiOperation({ summary: '継続監視対象 (繰り返し検知されている職員) と理由 (read)' })
+  @ApiQuery({ name: 'month', required: true, description: 'YYYY-MM' })
+  patterns(@Query() query: unknown): Promise<RepeatPattern[]> {
+    return this.cases.patterns(parseOr400(patternsQuery, query).month);
+  }
+
+  @RequireRole('read')
+  @Get(':id')
+  @ApiOperation({ summary: '事案の内容と経過 (read)' })
+  get(@Param('id') id: string): Promise<Case> {
+    return answer(() => this.cases.get(id));
+  }
+
+  @RequireRole('triage')
+  @Post()
+  @ApiOperation({ summary: '事案を開く (triage)' })
+  @ApiBody({ schema: { type: 'object', required: ['userId', 'title'] } })
+  open(@Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
+    const b = parseOr400(openBody, body);
+    return answer(() => this.cases.open({ ...b, owner: b.owner ?? actor(req), by: actor(req) }));
+  }
+
+  @RequireRole('triage')
+  @Post(':id/notes')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'メモを残す (triage)' })
+  note(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
+    const b = parseOr400(noteBody, body);
+    return answer(() => this.cases.note(id, b.text, actor(req)));
+  }
+
+  @RequireRole('triage')
+  @Post(':id/findings')
+  @HttpCode(200)
+  @ApiOperation({ summary: '検知を事案に結びつける (triage)' })
+  link(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
+    const b = parseOr400(linkBody, body);
+    return answer(() => this.cases.link(id, b.findingIds, actor(req)));
+  }
+
+  @RequireRole('triage')
+  @Delete(':id/findings/:findingId')
+  @ApiOperation({ summary: '検知を事案から外す (triage)' })
+  unlink(@Param('id') id: string, @Param('findingId') findingId: string, @Req() req: AuthedRequest): Promise<Case> {
+    return answer(() => this.cases.unlink(id, findingId, actor(req)));
+  }
+
+  @RequireRole('triage')
+  @Post(':id/state')
+  @HttpCode(200)
+  @ApiOperation({ summary: '状態を変える: investigating | closed (結果が必要) (triage)' })
+  setState(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
+    const b = parseOr400(stateBody, body);
+    return answer(() => this.cases.setState(id, b.to, actor(req), b.outcome));
+  }
+
+  @RequireRole('triage')
+  @Post(':id/owner')
+  @HttpCode(200)
+  @ApiOperation({ summary: '担当者を変える (triage)' })
+  setOwner(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
+    const b = parseOr400(ownerBody, body);
+    return answer(() => this.cases.setOwner(id, b.owner, actor(req)));
+  }
+}
+
+const auditQuery = z
+  .object({
+    from: day.optional(),
+    to: day.optional(),
+    kind: list.pipe(z.array(z.enum(Object.keys(AUDIT_KINDS) as [string, ...string[]]))).optional(),
+    limit: z.coerce.number().int().min(1).max(100_000).optional(),
+  })
+  .strict()
+  .superRefine(periodInOrder);
+
+@ApiTags('casework')
+@Controller('api/audit')
+export class AuditController {
+  constructor(private readonly trail: AuditTrailService) {}
+
+  @RequireRole('read')
+  @Get('changes')
+  @ApiOperation({ summary: 'kansa 自体の監査ログ: 設定・マスタ・例外の変更、検証失敗、時計、ログ量 (新しい順) (read)' })
+  @ApiQuery({ name: 'from', required: false, description: 'YYYY-MM-DD' })
+  @ApiQuery({ name: 'to', required: false, description: 'YYYY-MM-DD' })
+  @ApiQuery({ name: 'kind', required: false, description: Object.keys(AUDIT_KINDS).join(' | ') })
+  changes(@Query() query: unknown): Promise<AuditChange[]> {
+    const q = parseOr400(auditQuery, query);
+    return this.trail.list({ fromDay: q.from, toDay: q.to, kinds: q.kind, limit: q.limit });
+  }
+}
