@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseMasterFile } from '@kansa/masters/master-file.parser';
 import { MASTERS, MasterKind } from '@kansa/masters/masters.types';
 import { DemoResult, generateDemo } from './demo-generator';
@@ -31,7 +31,7 @@ describe('generateDemo', () => {
 
   const logs = (prefix: string) => readdirSync(demo.logsDir).filter((f) => f.startsWith(prefix)).sort();
   const csvRows = (file: string, cp932: boolean) => {
-    const buf = readFileSync(join(demo.logsDir, file));
+    const buf = readFileSync(resolve(demo.logsDir, file)); // a name in the logs folder, or a path
     const text = cp932 ? iconv.decode(buf, 'cp932') : buf.toString('utf8');
     return parse(text, { bom: true, relax_column_count: false }) as string[][];
   };
@@ -110,6 +110,18 @@ describe('generateDemo', () => {
     const allowed = new Set([night.userId, ...m.decoys.filter((d: { rule: string }) => d.rule === 'off-hours').map((d: { userId: string }) => d.userId)]);
     expect([...lateUsers].filter((u) => !allowed.has(u))).toEqual([]);
     expect(lateUsers.has(night.userId)).toBe(true);
+  });
+
+  it('plans an approved exception covering a planted print run, and a tampered watchlist with one untouched entry removed', () => {
+    const [planned] = demo.manifest.planned;
+    const printRun = demo.manifest.expected.find((e) => e.rule === 'mass-output' && e.note.startsWith('planned'))!;
+    expect(planned).toMatchObject({ rule: 'mass-output', userIds: [printRun.userId], days: [printRun.day] });
+    expect(planned.requestedBy).not.toBe(planned.approvedBy);
+    expect(readdirSync(demo.tamperedMastersDir)).toEqual(['watchlist.csv']);
+    const rows = (dir: string) => csvRows(join(dir, 'watchlist.csv'), false).slice(1);
+    const removed = rows(demo.mastersDir).filter((r) => !rows(demo.tamperedMastersDir).some((t) => t.join() === r.join()));
+    expect(removed).toHaveLength(1);
+    expect(removed[0][0]).toBe('DV等支援措置');
   });
 
   it('is deterministic for a seed and differs for another seed', () => {

@@ -1,13 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dayOfWeek } from '@kansa/calendar/business-calendar';
 import { MasterKind } from '@kansa/masters/masters.types';
 import { ActivityContext, staffDay } from './demo-activity';
 import { DailyLogWriter, DEMO_SOURCES, DemoEvent, DemoSource, formatLine } from './demo-formats';
-import { writeDemoMasters } from './demo-masters.writer';
+import { writeDemoMasters, writeDemoWatchlist } from './demo-masters.writer';
 import { buildOrganisation } from './demo-organisation';
 import { Random } from './demo-random';
-import { ManifestEntry, planScenario } from './demo-scenario';
+import { ManifestEntry, PlannedException, planScenario } from './demo-scenario';
 
 export interface DemoOptions {
   /** Output folder: masters/, logs/ and expected-findings.json are written there. */
@@ -44,6 +44,8 @@ export interface DemoManifest {
   history?: { period: [string, string]; valid_events: Record<DemoSource, number> };
   expected: ManifestEntry[];
   decoys: ManifestEntry[];
+  /** Exceptions the city approved in advance (kansa demo registers them before analysing). */
+  planned: PlannedException[];
   /** Settings the planted decoys assume (e.g. the approved USB device). */
   settings: { approvedDevices: string[]; calendarOverrides: Array<{ date: string; kind: string; note?: string }> };
 }
@@ -51,6 +53,8 @@ export interface DemoManifest {
 export interface DemoResult {
   outDir: string;
   mastersDir: string;
+  /** The watchlist alone, with one entry removed (the demo's tamper). */
+  tamperedMastersDir: string;
   logsDir: string;
   /** Logs of the months before (only with `historyMonths` > 0). */
   historyDir: string | null;
@@ -146,6 +150,10 @@ export function generateDemo(options: DemoOptions): DemoResult {
   mkdirSync(mastersDir, { recursive: true });
   mkdirSync(logsDir, { recursive: true });
   const masters = writeDemoMasters(mastersDir, staff, residents, scenario);
+  const tamperedMastersDir = join(options.outDir, 'masters-tampered');
+  rmSync(tamperedMastersDir, { recursive: true, force: true });
+  mkdirSync(tamperedMastersDir, { recursive: true });
+  writeDemoWatchlist(tamperedMastersDir, scenario.tamperedWatchlist);
 
   const ctx: ActivityContext = { residents, protectedResidents: scenario.protectedResidents };
   const counts = emptyCounts();
@@ -213,6 +221,7 @@ export function generateDemo(options: DemoOptions): DemoResult {
     ...(history ? { history } : {}),
     expected: scenario.expected,
     decoys: scenario.decoys,
+    planned: scenario.planned,
     settings: { approvedDevices: [scenario.approvedDevice], calendarOverrides: scenario.overrides },
   };
   const manifestPath = join(options.outDir, 'expected-findings.json');
@@ -220,6 +229,7 @@ export function generateDemo(options: DemoOptions): DemoResult {
   return {
     outDir: options.outDir,
     mastersDir,
+    tamperedMastersDir,
     logsDir,
     historyDir,
     manifestPath,

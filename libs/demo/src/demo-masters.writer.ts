@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { MASTERS, MasterKind } from '@kansa/masters/masters.types';
 import { DEPARTMENTS, DemoResidents, DemoStaff, householdNo, integratedNo, residentNo } from './demo-organisation';
-import type { DemoScenario } from './demo-scenario';
+import type { DemoScenario, WatchlistRow } from './demo-scenario';
 
 /** A master CSV in UTF-8 with BOM (what Excel writes as 「CSV UTF-8」), written in chunks. */
 function writeMaster(dir: string, kind: MasterKind, rows: Iterable<string[]>): number {
@@ -49,11 +49,7 @@ export function writeDemoMasters(dir: string, staff: DemoStaff[], residents: Dem
       })(),
     ),
     overtime: writeMaster(dir, 'overtime', scenario.overtime.map((o) => [o.staffId, o.date, o.start, o.end, o.approver])),
-    watchlist: writeMaster(
-      dir,
-      'watchlist',
-      scenario.watchlist.map((w) => [w.category, w.byResidentNo ? residentNo(w.resident) : '', w.byIntegratedNo ? integratedNo(w.resident) : '', w.start, w.end, w.departments.join(';')]),
-    ),
+    watchlist: writeDemoWatchlist(dir, scenario.watchlist),
     permissions: writeMaster(
       dir,
       'permissions',
@@ -75,4 +71,13 @@ export function writeDemoMasters(dir: string, staff: DemoStaff[], residents: Dem
     ),
     calendar: writeMaster(dir, 'calendar', scenario.overrides.map((o) => [o.date, o.kind, o.note ?? ''])),
   };
+}
+
+/** The watchlist master alone (the demo's tamper loads a folder with only this file: one new version, of the watchlist). */
+export function writeDemoWatchlist(dir: string, watchlist: readonly WatchlistRow[]): number {
+  return writeMaster(
+    dir,
+    'watchlist',
+    watchlist.map((w) => [w.category, w.byResidentNo ? residentNo(w.resident) : '', w.byIntegratedNo ? integratedNo(w.resident) : '', w.start, w.end, w.departments.join(';')]),
+  );
 }

@@ -18,6 +18,24 @@ export interface OvertimeRow { staffId: string; date: string; start: string; end
 export interface WatchlistRow { category: string; resident: number; byResidentNo: boolean; byIntegratedNo: boolean; start: string; end: string; departments: string[] }
 export interface ExtraAccount { system: string; staffId: string }
 
+/**
+ * A planned, legitimate outlier the city approved in advance (例外承認): the
+ * demo registers it before the analysis, so the finding it would otherwise
+ * raise is stored as 例外適用 with the reference.
+ */
+export interface PlannedException {
+  rule: string;
+  userIds: string[];
+  validFrom: string;
+  validTo: string;
+  days: string[];
+  maxCount: number;
+  reason: string;
+  reference: string;
+  requestedBy: string;
+  approvedBy: string;
+}
+
 /** Everything planted on top of ordinary work, and the masters that go with it. */
 export interface DemoScenario {
   month: string;
@@ -42,6 +60,9 @@ export interface DemoScenario {
   events: Map<string, DemoEvent[]>;
   expected: ManifestEntry[];
   decoys: ManifestEntry[];
+  planned: PlannedException[];
+  /** The watchlist without one entry nobody touched this month: what an administrator hiding misuse would load (the demo's tamper alert). */
+  tamperedWatchlist: WatchlistRow[];
   approvedDevice: string;
   /** Whether a staff member does ordinary work on a day (not on leave, not yet retired). */
   works(staff: DemoStaff, day: string): boolean;
@@ -134,6 +155,7 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
     overtimeMidnight: take('100300'),
     oldRetired1: take('100700'),
     oldRetired2: take('100200'),
+    taxPrint: take('100300'),
   };
 
   // Residents on the watchlist: never touched by ordinary work.
@@ -237,6 +259,24 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
     put(bd(i), { t: hm(16, 0) + rng.int(0, 20 * MIN), source: 'jumin', staff: roles.habitual, op: 'CSV出力', count, reason: '納税通知書の発送準備' });
   }
   decoy('mass-output', bd(n - 4), roles.habitual, '600 records: habitual exporter (~150/day), under threshold');
+  // A planned one: the 納税通知書 print run, approved in advance (例外承認); still found, stored as 例外適用.
+  const printDay = bd(12);
+  put(printDay, { t: hm(9, 30), source: 'jumin', staff: roles.taxPrint, op: '一括出力', count: 4800, reason: '個人住民税 納税通知書の一括印刷' });
+  expect('mass-output', printDay, roles.taxPrint, 'planned print run of 4800 notices: covered by an approved exception (例外適用)');
+  const planned: PlannedException[] = [
+    {
+      rule: 'mass-output',
+      userIds: [roles.taxPrint.id],
+      validFrom: first,
+      validTo: last,
+      days: [printDay],
+      maxCount: 5000,
+      reason: '個人住民税 納税通知書の一括印刷（年1回の定例業務）',
+      reference: `市民税課 決裁第${month.replace('-', '')}-018号`,
+      requestedBy: '市民税課長',
+      approvedBy: '情報政策課長',
+    },
+  ];
   // History: own random stream, so the month itself is the same with or without it.
   const historyFirst = monthsBefore(first, historyMonths);
   const historyCalendar = historyMonths > 0 ? buildCalendarDays(historyFirst, addDays(first, -1), []) : [];
@@ -363,6 +403,9 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
     events,
     expected,
     decoys,
+    planned,
+    // The second DV entry: no planted event touches it, so removing it changes no finding of the month.
+    tamperedWatchlist: watchlist.filter((_, i) => i !== 1),
     approvedDevice: APPROVED_DEVICE,
     works(s: DemoStaff, day: string) {
       const retired = retiredOn.get(s.id);

@@ -1,5 +1,6 @@
 import { SEVERITY_TITLES, type Severity } from '@kansa/domain';
 import type { FindingView } from '../findings/findings.types';
+import { AUDIT_KINDS, AuditChange, AuditKind } from '@kansa/audit-trail';
 
 /**
  * What an alert may say about a finding. Deliberately no subject, summary,
@@ -45,6 +46,20 @@ export interface AuditAlertItem {
   at: string;
   actor: string;
   origin: string;
+}
+
+/** What an audit alert says of a change of the audit trail. */
+export function toAuditAlertItem(change: AuditChange): AuditAlertItem {
+  return {
+    changeId: change.changeId,
+    kind: change.kind,
+    kindTitle: AUDIT_KINDS[change.kind as AuditKind] ?? change.kind,
+    subject: change.subject,
+    summary: change.summary,
+    at: change.at.slice(0, 19),
+    actor: change.actor,
+    origin: change.origin,
+  };
 }
 
 /** One message to the 監査担当 for one change of the audit trail. */

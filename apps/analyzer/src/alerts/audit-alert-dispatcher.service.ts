@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { CLOCK, Clock } from '../core/clock';
 import { AlertChannel, EmailChannel, WebhookChannel } from './alert-channels';
 import { AlertDeliveriesRepository, attemptOutcome } from './alert-deliveries.repository';
-import { composeAuditAlert } from './alert-message.mapper';
+import { composeAuditAlert, toAuditAlertItem } from './alert-message.mapper';
 
 /**
  * Sends each change of the audit trail (but the quiet kinds) once to the
@@ -81,19 +81,7 @@ export class AuditAlertDispatcher implements OnApplicationBootstrap, OnModuleDes
         if (state?.nextAttemptAt && state.nextAttemptAt > jstTimestamp(now)) continue;
         const attempt = (state?.attempts ?? 0) + 1;
         const messageId = randomUUID();
-        const message = composeAuditAlert(
-          {
-            changeId: change.changeId,
-            kind: change.kind,
-            kindTitle: AUDIT_KINDS[change.kind as AuditKind],
-            subject: change.subject,
-            summary: change.summary,
-            at: change.at.slice(0, 19),
-            actor: change.actor,
-            origin: change.origin,
-          },
-          messageId,
-        );
+        const message = composeAuditAlert(toAuditAlertItem(change), messageId);
         let error = '';
         try {
           await channel.send(message);

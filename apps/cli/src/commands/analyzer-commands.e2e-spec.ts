@@ -26,6 +26,24 @@ describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
     expect(demo.stdout).not.toContain('未検出あり');
   }, 600_000);
 
+  it('shows casework on the demo month: an exception in force, a repeat case, a tamper alert to the 監査担当', async () => {
+    expect(demo.stdout).toMatch(/例外承認 EX-\d{8}-[0-9A-F]{4}（市民税課 決裁第202504-018号）: .* — 検知 1 件を「例外適用」として記録/);
+    expect(demo.stdout).toMatch(/継続監視対象 K\d{6}: 2025-04 に2種類のルールで検知.* — 事案 CASE-/);
+    expect(demo.stdout).toContain('[kansa 監査] マスタの変更（監視対象）: watchlist');
+    expect(demo.stdout).toContain('見守り対象（DV等支援措置）の削除 1 件');
+    // The planned print run is still a finding, never hidden: stored as 例外適用 with the reference.
+    const excepted = JSON.parse((await kansa('findings', '--status', 'excepted', '--json')).stdout) as Array<{
+      rule: string;
+      exception: { reference: string };
+    }>;
+    expect(excepted.map((f) => [f.rule, f.exception.reference])).toEqual([['mass-output', '市民税課 決裁第202504-018号']]);
+    const audit = await kansa('audit', 'log', '--kind', 'masters', '--kind', 'exception');
+    expect(audit.stdout.split('\n').filter(Boolean)).toHaveLength(2);
+    const cases = JSON.parse((await kansa('cases', 'list', '--json')).stdout) as Array<{ state: string; findingIds: string[] }>;
+    expect(cases).toEqual([expect.objectContaining({ state: 'open' })]);
+    expect(cases[0].findingIds.length).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+
   it('lists findings as JSON with the promised fields, filters them, and records triage', async () => {
     const all = JSON.parse((await kansa('findings', '--from', '2025-04-01', '--to', '2025-04-30', '--json')).stdout) as Array<
       Record<string, unknown>

@@ -11,6 +11,7 @@ import type { FindingView } from '@kansa/analyzer/findings/findings.types';
 import { ReportsService } from '@kansa/analyzer/reports/reports.service';
 import { FileImportService } from '@kansa/collector/sources/file-import/file-import.service';
 import { CommandContext } from '../context';
+import { approvePlannedExceptions, demoCasework, formatDemoCasework } from './demo-casework';
 import { UserError } from '../errors';
 
 /**
@@ -60,11 +61,12 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
         throw new UserError(`--month: "${opts.month}" is not a month YYYY-MM (対象月の形式が不正です)`);
       }
       const outDir = resolve(opts.out);
-      // The demo city's approved USB memory, as its site configuration would list it.
-      const approved = c.config.rules.approvedDevices;
-      if (!approved.includes(APPROVED_DEVICE)) approved.push(APPROVED_DEVICE);
       await c.withApp(
         async (app) => {
+          // The demo city's approved USB memory, as its site configuration would list it — added once started, so
+          // that the configuration compared with the audit trail at the start is the file's (no change recorded).
+          const approved = c.config.rules.approvedDevices;
+          if (!approved.includes(APPROVED_DEVICE)) approved.push(APPROVED_DEVICE);
           const month = opts.month ?? previousMonth(jstDay(app.get<Clock>(CLOCK).now()));
           await refuseForeignData(app, outDir);
           const say = (line: string) => c.err.write(line + '\n');
@@ -91,16 +93,24 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
           say(
             `    ${month} ${imported.files} ファイル  ${imported.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${imported.duplicates}・隔離 ${imported.quarantined}）`,
           );
-          say('4/5 分析');
+          say('4/5 分析（事前に承認された例外を登録してから）');
+          const exceptionIds = await approvePlannedExceptions(app, generated.manifest.planned);
           const { fromDay, toDay } = monthDays(month);
           const result = await app.get(AnalysisService).analyze({ fromDay, toDay, kind: 'demo' });
           const findings = await app.get(FindingsService).list({ from: fromDay, to: toDay });
           const planted = generated.manifest.expected;
+          const casework = await demoCasework(app, month, { from: fromDay, to: toDay }, exceptionIds, generated.tamperedMastersDir);
           say('5/5 月次報告書');
           const report = await app.get(ReportsService, { strict: false }).make(month, { outDir: join(outDir, 'report'), trigger: 'demo' });
           const files = report.files.map((f) => ({ format: f.format, path: f.path }));
           c.print(
-            [formatDemoSummary(month, imported, result, findings, planted), '', '報告書:', ...files.map((f) => `  ${f.path}`)].join('\n'),
+            [
+              formatDemoSummary(month, imported, result, findings, planted),
+              ...formatDemoCasework(casework),
+              '',
+              '報告書:',
+              ...files.map((f) => `  ${f.path}`),
+            ].join('\n'),
             {
               month,
               outDir,
@@ -108,6 +118,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
               importedHistory: history,
               analysis: result,
               planted: plantedStatus(findings, planted),
+              casework,
               report: files,
             },
           );
