@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, SqlConditions, TABLES } from '@kansa/storage';
 import type { AuditChange } from './audit-change';
 
 /** audit_changes and clock_marks: the audit trail as stored. */
@@ -45,24 +45,11 @@ export class AuditTrailRepository {
 
   /** Changes in a period (JST days, inclusive) of the given kinds (all when none), newest first. */
   async list(filter: { fromDay?: string; toDay?: string; kinds?: readonly string[]; limit?: number }): Promise<AuditChange[]> {
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: filter.limit ?? 10_000 };
-    if (filter.fromDay) {
-      where.push('toDate(at) >= {fromDay:Date}');
-      params.fromDay = filter.fromDay;
-    }
-    if (filter.toDay) {
-      where.push('toDate(at) <= {toDay:Date}');
-      params.toDay = filter.toDay;
-    }
-    if (filter.kinds?.length) {
-      where.push('kind IN {kinds:Array(String)}');
-      params.kinds = filter.kinds;
-    }
-    return this.select(
-      `${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, writer, seq DESC LIMIT {limit:UInt32}`,
-      params,
-    );
+    const q = new SqlConditions({ limit: filter.limit ?? 10_000 })
+      .when(filter.fromDay || undefined, 'toDate(at) >= {fromDay:Date}', 'fromDay')
+      .when(filter.toDay || undefined, 'toDate(at) <= {toDay:Date}', 'toDay')
+      .when(filter.kinds?.length ? filter.kinds : undefined, 'kind IN {kinds:Array(String)}', 'kinds');
+    return this.select(`${q.where} ORDER BY at DESC, writer, seq DESC LIMIT {limit:UInt32}`, q.params);
   }
 
   /** Every change of every chain, in chain order (for verification). */

@@ -7,3 +7,4 @@ export * from './event-columns';
 export * from './storage.tokens';
 export * from './stored-counts.repository';
 export * from './writer';
+export * from './sql-conditions';

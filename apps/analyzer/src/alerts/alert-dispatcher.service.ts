@@ -9,6 +9,7 @@ import { FINDINGS_SERVICE, FindingsServicePort, FindingView } from '../findings/
 import { AlertChannel, EmailChannel, WebhookChannel } from './alert-channels';
 import { AlertDeliveriesRepository, attemptOutcome, DeliveryRow } from './alert-deliveries.repository';
 import { AlertItem, composeAlert, toAlertItem } from './alert-message.mapper';
+import { RoundPoller } from './round-poller';
 
 /** Triage already judged these, or an approved exception covers them: an alert would only be noise. */
 const SETTLED = new Set(['excepted', 'no_issue', 'false_positive', 'closed']);
@@ -34,9 +35,7 @@ export interface DispatchSummary {
 export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Alerts');
   private readonly channels: AlertChannel[];
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<DispatchSummary[]>;
-  private stopped = false;
+  private readonly poller: RoundPoller<DispatchSummary[]>;
 
   constructor(
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
@@ -48,6 +47,12 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     webhook: WebhookChannel,
   ) {
     this.channels = [email, webhook];
+    this.poller = new RoundPoller(
+      () => this.round(),
+      () => config.alerts.pollSeconds * 1000,
+      this.logger,
+      'alert round',
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -58,29 +63,17 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
         .map((c) => `${c.name} → ${c.recipients}`)
         .join('; ')}`,
     );
-    this.schedule(0);
+    this.poller.start();
   }
 
   /** Stops polling and waits for the round in flight (its deliveries are recorded). */
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+  onModuleDestroy(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** One round over every enabled channel (the poller calls it; tests call it directly). */
   dispatchOnce(): Promise<DispatchSummary[]> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.dispatchOnce()
-        .catch((err: Error) => this.logger.warn(`alert round failed (retried next round): ${err.message}`))
-        .finally(() => this.schedule(this.config.alerts.pollSeconds * 1000));
-    }, delayMs);
+    return this.poller.runOnce();
   }
 
   private async round(): Promise<DispatchSummary[]> {
@@ -117,7 +110,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     const digest = due.length > this.config.alerts.digestThreshold;
     const groups = digest ? [due] : due.map((d) => [d]);
     for (const group of groups) {
-      if (this.stopped && summary.messages > 0) break;
+      if (this.poller.stopped && summary.messages > 0) break;
       const messageId = randomUUID();
       const items: AlertItem[] = group.map((d) => toAlertItem(d.view, this.config.alerts.consoleUrl));
       const message = composeAlert(items, digest, messageId);

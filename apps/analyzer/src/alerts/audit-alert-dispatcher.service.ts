@@ -8,6 +8,7 @@ import { CLOCK, Clock } from '../core/clock';
 import { AlertChannel, EmailChannel, WebhookChannel } from './alert-channels';
 import { AlertDeliveriesRepository, attemptOutcome } from './alert-deliveries.repository';
 import { composeAuditAlert, toAuditAlertItem } from './alert-message.mapper';
+import { RoundPoller } from './round-poller';
 
 /**
  * Sends each change of the audit trail (but the quiet kinds) once to the
@@ -20,9 +21,7 @@ import { composeAuditAlert, toAuditAlertItem } from './alert-message.mapper';
 export class AuditAlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('AuditAlerts');
   private readonly channels: AlertChannel[];
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
-  private stopped = false;
+  private readonly poller: RoundPoller<number>;
 
   constructor(
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
@@ -34,33 +33,27 @@ export class AuditAlertDispatcher implements OnApplicationBootstrap, OnModuleDes
     webhook: WebhookChannel,
   ) {
     this.channels = [email.to(config.alerts.audit), webhook.to(config.alerts.audit)].filter((c) => c.enabled);
+    this.poller = new RoundPoller(
+      () => this.round(),
+      () => config.alerts.pollSeconds * 1000,
+      this.logger,
+      'audit alert round',
+    );
   }
 
   onApplicationBootstrap(): void {
     if (this.channels.length === 0) return;
     this.logger.log(`audit alerts to the 監査担当: ${this.channels.map((c) => `${c.name} → ${c.recipients}`).join('; ')}`);
-    this.schedule(0);
+    this.poller.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+  onModuleDestroy(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** One round: every change due on every channel; resolves to the messages sent. */
   dispatchOnce(): Promise<number> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.dispatchOnce()
-        .catch((err: Error) => this.logger.warn(`audit alert round failed (retried next round): ${err.message}`))
-        .finally(() => this.schedule(this.config.alerts.pollSeconds * 1000));
-    }, delayMs);
+    return this.poller.runOnce();
   }
 
   private async round(): Promise<number> {
@@ -76,6 +69,7 @@ export class AuditAlertDispatcher implements OnApplicationBootstrap, OnModuleDes
         changes.map((c) => c.changeId),
       );
       for (const change of changes) {
+        if (this.poller.stopped) break;
         const state = states.get(change.changeId);
         if (state?.status === 'sent' || state?.status === 'abandoned') continue;
         if (state?.nextAttemptAt && state.nextAttemptAt > jstTimestamp(now)) continue;

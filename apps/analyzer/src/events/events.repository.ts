@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { NormalizedEvent } from '@kansa/domain';
-import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, SqlConditions, TABLES } from '@kansa/storage';
 
 /** The fields of an access as staff read it in a 開示請求 answer or an investigation (the domain's event, stored). */
 const ACCESS_FIELDS = [
@@ -60,29 +60,16 @@ export class EventsRepository {
 
   /** Accesses matching the filter, oldest first, at most `limit`, and how many there are in all. */
   async accesses(filter: AccessFilter): Promise<{ total: number; events: AccessEvent[] }> {
-    const where: string[] = [];
-    const query_params: Record<string, unknown> = { limit: filter.limit };
-    if (filter.subjectIds) {
-      where.push('subject_id IN {ids:Array(String)}');
-      query_params.ids = filter.subjectIds;
-    }
-    if (filter.userId !== undefined) {
-      where.push('user_id = {user:String}');
-      query_params.user = filter.userId;
-    }
-    if (filter.fromDay) {
-      where.push('day >= {fromDay:Date}');
-      query_params.fromDay = filter.fromDay;
-    }
-    if (filter.toDay) {
-      where.push('day <= {toDay:Date}');
-      query_params.toDay = filter.toDay;
-    }
+    const q = new SqlConditions({ limit: filter.limit })
+      .when(filter.subjectIds, 'subject_id IN {ids:Array(String)}', 'ids')
+      .when(filter.userId, 'user_id = {user:String}', 'user')
+      .when(filter.fromDay || undefined, 'day >= {fromDay:Date}', 'fromDay')
+      .when(filter.toDay || undefined, 'day <= {toDay:Date}', 'toDay');
     const rows = await (
       await this.client.query({
         query: `SELECT ${COLUMNS}, count() OVER () AS total FROM ${TABLES.events}
-                ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts, event_id LIMIT {limit:UInt32}`,
-        query_params,
+                ${q.where} ORDER BY ts, event_id LIMIT {limit:UInt32}`,
+        query_params: q.params,
         format: 'JSONEachRow',
       })
     ).json<AccessEvent & { total: string }>();

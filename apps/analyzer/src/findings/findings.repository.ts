@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FindingStatus, Severity } from '@kansa/domain';
-import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, SqlConditions, TABLES } from '@kansa/storage';
 import type { FindingFilter, FindingRecord } from './findings.types';
 
 export type { FindingRecord } from './findings.types';
@@ -111,33 +111,15 @@ export class FindingsRepository {
 
   /** Findings matching the filter (latest version of each), newest day first; statuses applied by the caller. */
   async list(filter: Omit<FindingFilter, 'statuses' | 'limit'>, ids?: readonly string[]): Promise<FindingRecord[]> {
-    const where: string[] = [];
-    const params: Record<string, unknown> = {};
-    if (filter.from) {
-      where.push('day >= {from:Date}');
-      params.from = filter.from;
-    }
-    if (filter.to) {
-      where.push('day <= {to:Date}');
-      params.to = filter.to;
-    }
-    if (filter.rules?.length) {
-      where.push('rule IN {rules:Array(String)}');
-      params.rules = filter.rules;
-    }
-    if (filter.userId) {
-      where.push('user_id = {userId:String}');
-      params.userId = filter.userId;
-    }
-    if (ids) {
-      where.push('finding_id IN {ids:Array(FixedString(32))}');
-      params.ids = ids;
-    }
+    const q = new SqlConditions()
+      .when(filter.from || undefined, 'day >= {from:Date}', 'from')
+      .when(filter.to || undefined, 'day <= {to:Date}', 'to')
+      .when(filter.rules?.length ? filter.rules : undefined, 'rule IN {rules:Array(String)}', 'rules')
+      .when(filter.userId || undefined, 'user_id = {userId:String}', 'userId')
+      .when(ids, 'finding_id IN {ids:Array(FixedString(32))}', 'ids');
     const rows = await this.rows<FindingRow>(
-      `SELECT * FROM ${TABLES.findings} FINAL
-       ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-       ORDER BY day DESC, rule, user_id, subject`,
-      params,
+      `SELECT * FROM ${TABLES.findings} FINAL ${q.where} ORDER BY day DESC, rule, user_id, subject`,
+      q.params,
     );
     return rows.map(toRecord);
   }
