@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
@@ -8,8 +8,10 @@ import { AuditWatchService } from '../casework/watch/audit-watch.service';
 
 /** Registers the analyzer's cron jobs (JST) and starts the catch-up on start — service mode only. */
 @Injectable()
-export class AnalysisCronService implements OnApplicationBootstrap {
+export class AnalysisCronService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AnalysisCronService.name);
+  private readonly jobs: CronJob[] = [];
+  private stopping = false;
 
   constructor(
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
@@ -32,16 +34,24 @@ export class AnalysisCronService implements OnApplicationBootstrap {
     }
   }
 
+  /** Stops the jobs first thing at shutdown: no job starts on storage that is closing. */
+  onModuleDestroy(): void {
+    this.stopping = true;
+    for (const job of this.jobs) void job.stop();
+  }
+
   private add(name: string, expression: string, job: () => Promise<unknown>): void {
     const cron = CronJob.from({
       cronTime: expression,
       timeZone: JST,
       onTick: () => {
+        if (this.stopping) return;
         job().catch((err) => this.logger.error(`${name} failed: ${(err as Error).message}`));
       },
       start: false,
     });
     this.registry.addCronJob(name, cron);
+    this.jobs.push(cron);
     cron.start();
   }
 }
