@@ -15,6 +15,7 @@ const batch: Omit<BatchRecord, 'chainHash'> = {
   stored: 9,
   duplicates: 0,
   quarantined: 1,
+  apart: 0,
   startedAtMs: 1744585686000,
   finishedAtMs: 1744585687000,
   firstDay: '',

@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import type { WinEvent } from '../../../source-systems/windows/win-event';
 
 /**
  * A minimal, streaming reader of Windows XML Event Log files (.evtx, format
@@ -27,19 +28,8 @@ const RECORD_MAGIC = 0x00002a2a;
 /** FILETIME of the Unix epoch (100 ns ticks since 1601-01-01). */
 const EPOCH_FILETIME = 116444736000000000n;
 
-/** One event record: the System fields and the data items by name. */
-export interface EvtxEvent {
-  recordId: string;
-  eventId: number;
-  /** Epoch milliseconds of System/TimeCreated (the record's written time when absent). */
-  timeMs: number;
-  provider: string;
-  channel: string;
-  computer: string;
-  task: string;
-  /** EventData/Data items by their Name, or the children of UserData's element. */
-  data: Record<string, string>;
-}
+/** One event record: the System fields and the data items by name (TimeCreated, or the record's written time when absent). */
+export type EvtxEvent = WinEvent;
 
 /** What the reader found: a record, or a chunk (or record) it could not read, with where it is. */
 export type EvtxItem =

@@ -1,0 +1,45 @@
+import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
+import { Apart, ok, quarantine, StepResult } from '../../pipeline/step-result';
+import { JSON_TOO_DEEP_REASON, jsonTooDeep } from '../shared/json-depth';
+import { EventDraft, SourceSystem } from '../shared/source-system';
+import { readWinEvent, WinEvent } from './win-event';
+import { windowsMapper, WindowsMapper } from './windows.mapper';
+
+/**
+ * 業務端末 from the real thing: Windows Security event logs. One JSON object
+ * a line in any of the three shapes (Winlogbeat/ECS, evtx_dump, flat) — from
+ * files, HTTP or Kafka — and .evtx files, whose records the file import
+ * renders as evtx_dump lines (sources/file-import/evtx). No SQL twin: three
+ * shapes and the event-ID mapping are JavaScript's.
+ */
+export class WindowsSourceSystem implements SourceSystem {
+  readonly framing = 'jsonl' as const;
+  readonly evtx = true;
+  private readonly map: WindowsMapper;
+
+  constructor(
+    readonly name: string,
+    readonly config: SourceSystemConfig,
+  ) {
+    this.map = windowsMapper(config);
+  }
+
+  parse(text: string): StepResult<EventDraft> | Apart {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return quarantine('(JSON)', 'JSONとして読めません');
+    }
+    if (jsonTooDeep(value)) return quarantine('(JSON)', JSON_TOO_DEEP_REASON);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return quarantine('(JSON)', 'JSONオブジェクトではありません');
+    const event = readWinEvent(value as Record<string, unknown>);
+    return 'kind' in event ? event : this.mapEvent(event);
+  }
+
+  /** An event already read (an .evtx record). */
+  mapEvent(event: WinEvent): StepResult<EventDraft> | Apart {
+    const mapped = this.map(event);
+    return 'kind' in mapped ? mapped : ok(mapped);
+  }
+}
