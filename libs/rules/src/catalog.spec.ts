@@ -25,6 +25,7 @@ const SPEC_IDS = [
   'missing-reason',
   'log-gap',
   'unused-account',
+  'audit-log-cleared',
 ];
 
 /**
