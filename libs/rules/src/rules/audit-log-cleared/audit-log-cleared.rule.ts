@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, num, span } from '../../core/finding';
-import { evidence, inWindow, T, windowParams } from '../../core/sql';
+import { accountsParam, evidence, inWindow, staffEvents, windowParams } from '../../core/sql';
 
 interface Row extends Omit<EvidenceRow, 'user_id'> {
   terminal: string;
@@ -21,19 +21,18 @@ export default defineRule<z.infer<typeof params>, Row>({
     '業務端末の Windows 監査ログ（セキュリティログ、またはシステムログ等のイベントログ）が消去されたものです（セキュリティ 1102、システム 104）。' +
     '消去の前の操作記録は端末に残っていません。誰が何のために消去したかを直ちに確認し、保存済みのログと照合してください。',
   // every source: an audit_log_clear counts whichever system logged it
-  reads: { events: ALL_EVENTS, masters: [], lookbackDays: 0 },
+  reads: { events: ALL_EVENTS, masters: ['accounts'], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: `
 SELECT * REPLACE (toString(day) AS day) FROM (
   SELECT day, toString(terminal_id) AS terminal, groupUniqArray(20)(toString(user_id)) AS users,
     groupUniqArray(20)(object) AS logs, ${evidence()}
-  FROM ${T.events}
-  WHERE ${inWindow()} AND action = 'audit_log_clear'
+  FROM ${staffEvents(`${inWindow()} AND action = 'audit_log_clear'`)}
   GROUP BY day, terminal_id
 )
 ORDER BY day, terminal`,
-    query_params: windowParams(ctx),
+    query_params: { ...windowParams(ctx), ...accountsParam(ctx) },
   }),
   toFinding: (row) => ({
     day: row.day,
