@@ -156,7 +156,15 @@ function windowsRecord(i: number, n: number) {
     () => ({ eventId: 4624, data: logon(user, 'CITY', '7') }),
     () => ({ eventId: 4624, data: logon(user, 'CITY', '3') }),
     () => ({ eventId: 4624, data: logon(user, 'CITY', '2') }),
-    () => ({ eventId: 4634, data: [['TargetUserName', user], ['TargetDomainName', 'CITY'], ['TargetLogonId', '0x1'], ['LogonType', '2']] }),
+    () => ({
+      eventId: 4634,
+      data: [
+        ['TargetUserName', user],
+        ['TargetDomainName', 'CITY'],
+        ['TargetLogonId', '0x1'],
+        ['LogonType', '2'],
+      ],
+    }),
     () => ({ eventId: 4625, data: [...logon(user, 'CITY', '2'), ['Status', '0xc000006d'], ['SubStatus', '0xc000006a']] }),
     () => ({ eventId: 4688, data: [...subject, ['NewProcessName', 'C:\\Windows\\System32\\conhost.exe'], ['CommandLine', '']] }),
     () => ({ eventId: 4688, data: [...subject, ['NewProcessName', 'C:\\Program Files\\業務\\juki.exe'], ['CommandLine', '']] }),
