@@ -14,6 +14,12 @@ export interface RawRecord {
   bytes?: Buffer;
   /** … the text (HTTP lines, JSON objects re-serialized). */
   text?: string;
+  /**
+   * The record as the transport already read it (an .evtx record, whose
+   * `text` is its rendering): the source system maps it without parsing the
+   * text again — unless a 個人番号 was masked in the text, which then wins.
+   */
+  read?: unknown;
   /** Where it came from, for quarantine: e.g. `kansa.jumin/0/12345` (topic/partition/offset). */
   origin?: string;
 }

@@ -200,7 +200,8 @@ export class RecordProcessor {
 
   /** parse/validate (zod) → normalize → identify → staged row, for a masked line. */
   private normalize(record: RawRecord, raw: string, numbers: readonly string[]): Processed {
-    const parsed = this.system.parse(raw);
+    const parsed =
+      record.read !== undefined && numbers.length === 0 && this.system.mapRead ? this.system.mapRead(record.read) : this.system.parse(raw);
     if (parsed.kind === 'apart') return this.apart(record, parsed.label, raw);
     if (parsed.kind !== 'ok') return parsed.kind === 'skip' ? parsed : this.quarantined(record, parsed.field, parsed.reason, raw, '');
     const e = parsed.value;

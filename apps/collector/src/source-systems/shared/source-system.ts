@@ -25,6 +25,8 @@ export interface SourceSystem {
   readonly headerLine?: string;
   /** The event of a decoded line; or the line is kept apart (Windows: not staff activity). */
   parse(text: string): StepResult<EventDraft> | Apart;
+  /** Maps a record a transport already read (RawRecord.read) — the same result as parse() of its text. */
+  mapRead?(value: unknown): StepResult<EventDraft> | Apart;
   /** The source also reads .evtx files (Windows event logs). */
   readonly evtx?: boolean;
   /** The SQL twin of parse(), for lines ClickHouse normalizes itself (CSV systems). */

@@ -1,4 +1,5 @@
 import { EvtxWriter } from '@kansa/demo/evtx-writer';
+import { myNumberCheckDigit } from '@kansa/domain/my-number';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -198,6 +199,38 @@ describe('Windows Security event logs recorded by others, imported (source windo
     expect(q.reason).toContain(`オフセット ${4096 + 65536} = 0x11000`);
     expect(q.reason).toMatch(/レコード番号 \d+〜\d+/);
     expect(q.origin).toBe(`${path} (チャンク 1, オフセット ${4096 + 65536})`);
+  });
+
+  it('a 個人番号 in an .evtx field is masked in every stored column (the record read from the file is not used as is)', async () => {
+    const number = '12345678901' + myNumberCheckDigit('12345678901');
+    const path = join(dir, 'PC002-Security.evtx');
+    writeFileSync(
+      path,
+      EvtxWriter.file([
+        {
+          eventId: 4663,
+          task: 12812, // Removable Storage
+          timeMs: Date.parse('2026-04-01T01:00:00Z'),
+          computer: 'WS-100100-002',
+          data: [
+            ['SubjectUserName', 'K000001'],
+            ['SubjectDomainName', 'CITY'],
+            ['ObjectType', 'File'],
+            ['ObjectName', `\\Device\\HarddiskVolume7\\${number}_住民票.xlsx`],
+            ['AccessMask', '0x2'],
+            ['ProcessName', 'C:\\Windows\\explorer.exe'],
+          ],
+        },
+      ]),
+    );
+    const r = await collector.files.importFile(path);
+    expect(r).toMatchObject({ read: 1, stored: 1 });
+    const [e] = await store.rows<Record<string, string>>(`SELECT action, object, raw FROM events WHERE batch_id = {b:String}`, {
+      b: r.batchId,
+    });
+    expect(e.action).toBe('file_write_external');
+    expect(e.object).toBe('\\Device\\HarddiskVolume7\\************_住民票.xlsx');
+    expect(e.raw).not.toContain(number);
   });
 
   it('a file named .evtx that is not one is refused, naming the file', async () => {

@@ -34,12 +34,12 @@ export class WindowsSourceSystem implements SourceSystem {
     if (jsonTooDeep(value)) return quarantine('(JSON)', JSON_TOO_DEEP_REASON);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return quarantine('(JSON)', 'JSONオブジェクトではありません');
     const event = readWinEvent(value as Record<string, unknown>);
-    return 'kind' in event ? event : this.mapEvent(event);
+    return 'kind' in event ? event : this.mapRead(event);
   }
 
   /** An event already read (an .evtx record). */
-  mapEvent(event: WinEvent): StepResult<EventDraft> | Apart {
-    const mapped = this.map(event);
+  mapRead(event: unknown): StepResult<EventDraft> | Apart {
+    const mapped = this.map(event as WinEvent);
     return 'kind' in mapped ? mapped : ok(mapped);
   }
 }

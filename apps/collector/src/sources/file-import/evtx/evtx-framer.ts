@@ -50,7 +50,7 @@ export class EvtxFramer {
     }
     for (const item of items) {
       if (item.kind === 'event') {
-        out.push({ lineNo: ++this.n, text: winEventJson(item.event) });
+        out.push({ lineNo: ++this.n, text: winEventJson(item.event), read: item.event });
       } else {
         const records = item.firstRecord ? `、レコード番号 ${item.firstRecord}〜${item.lastRecord}` : '';
         const where = `チャンク ${item.chunk} (オフセット ${item.offset} = 0x${item.offset.toString(16)})${records}`;

@@ -172,6 +172,8 @@ const isElement = (n: XmlNode): n is XmlElement => typeof n === 'object' && 'att
 class ChunkParser {
   private readonly names = new Map<number, string>();
   private readonly templates = new Map<number, XmlNode[]>();
+  /** Compiled templates (null: one the fast path cannot read). */
+  private readonly extractors = new Map<number, Extractor | null>();
 
   constructor(private readonly c: Buffer) {}
 
@@ -179,6 +181,11 @@ class ChunkParser {
     const c = this.c;
     const recordId = c.readBigUInt64LE(pos + 8).toString();
     const writtenMs = filetimeMs(c.readBigUInt64LE(pos + 16));
+    // The usual record: a fragment header and one template instance, read through the template's compiled extractor.
+    if (c[pos + 24] === 0x0f && c[pos + 28] === 0x0c) {
+      const fast = this.fastRecord(pos + 28, recordId, writtenMs);
+      if (fast) return fast;
+    }
     const nodes = this.fragment(pos + 24, pos + size - 4, null);
     const root = nodes.find(isElement);
     if (!root) throw new Error('no Event element');
@@ -270,7 +277,8 @@ class ChunkParser {
   }
 
   /** A template instance: its definition (inline the first time, cached by offset) and its substitution values. */
-  private templateInstance(p: number): { nodes: XmlNode[]; next: number } {
+  /** The template at a template instance (inline the first time, cached by offset) and where its substitutions start. */
+  private template(p: number): { def: XmlNode[]; defOffset: number; next: number } {
     const c = this.c;
     const defOffset = c.readUInt32LE(p + 6);
     p += 10;
@@ -287,6 +295,66 @@ class ChunkParser {
       def = this.fragment(defOffset + 24, defOffset + 24 + dataSize, null);
       this.templates.set(defOffset, def);
     }
+    return { def, defOffset, next: p };
+  }
+
+  /**
+   * A record whose template is plain (System fields and data items that are
+   * literal text or substitutions): its fields straight from the substitution
+   * values it uses — no tree per record. Undefined when the template, or a
+   * value it uses (embedded Binary XML), needs the general path.
+   */
+  private fastRecord(p: number, recordId: string, writtenMs: number): EvtxEvent | undefined {
+    const c = this.c;
+    const { def, defOffset, next } = this.template(p);
+    let ex = this.extractors.get(defOffset);
+    if (ex === undefined) {
+      ex = compile(def);
+      this.extractors.set(defOffset, ex);
+    }
+    if (ex === null) return undefined;
+    let q = next;
+    const count = c.readUInt32LE(q);
+    q += 4;
+    const offsets: number[] = new Array(count);
+    const sizes: number[] = new Array(count);
+    const types: number[] = new Array(count);
+    let at = q + count * 4;
+    for (let i = 0; i < count; i++) {
+      sizes[i] = c.readUInt16LE(q + i * 4);
+      types[i] = c[q + i * 4 + 2];
+      offsets[i] = at;
+      at += sizes[i];
+    }
+    let embedded = false;
+    const text = (parts: Part[]): string => {
+      let s = '';
+      for (const part of parts) {
+        if (typeof part === 'string') s += part;
+        else if (part.sub < count) {
+          if (types[part.sub] === 0x21) embedded = true;
+          else s += valueText(c, offsets[part.sub], sizes[part.sub], types[part.sub]) ?? '';
+        }
+      }
+      return s;
+    };
+    const ev: EvtxEvent = { recordId, eventId: 0, timeMs: writtenMs, provider: '', channel: '', computer: '', task: '', data: {} };
+    ev.provider = text(ex.provider);
+    ev.eventId = Number(text(ex.eventId));
+    ev.task = text(ex.task);
+    const t = Date.parse(text(ex.time));
+    if (!Number.isNaN(t)) ev.timeMs = t;
+    ev.recordId = text(ex.recordId) || recordId;
+    ev.channel = text(ex.channel);
+    ev.computer = text(ex.computer);
+    for (const [name, parts] of ex.data) ev.data[name] = text(parts);
+    return embedded ? undefined : ev;
+  }
+
+  private templateInstance(p: number): { nodes: XmlNode[]; next: number } {
+    const c = this.c;
+    const { def, next } = this.template(p);
+    p = next;
     const count = c.readUInt32LE(p);
     p += 4;
     const specs: Array<{ size: number; type: number }> = [];
@@ -318,6 +386,76 @@ class ChunkParser {
     if (at === next) next += 8 + (c.readUInt16LE(at + 6) + 1) * 2;
     return { name, next };
   }
+}
+
+/** Where a plain template keeps each field kansa reads: literal text and substitution references. */
+interface Extractor {
+  provider: Part[];
+  eventId: Part[];
+  task: Part[];
+  time: Part[];
+  recordId: Part[];
+  channel: Part[];
+  computer: Part[];
+  data: Array<[string, Part[]]>;
+}
+
+/** Parts of an element's content, or null when it holds elements (not plain). */
+function contentParts(el: XmlElement): Part[] | null {
+  const out: Part[] = [];
+  for (const n of el.children) {
+    if (isElement(n)) return null;
+    out.push(n);
+  }
+  return out;
+}
+
+function attrParts(el: XmlElement, name: string): Part[] {
+  return el.attrs.find((a) => a.name === name)?.value ?? [];
+}
+
+/** The extractor of a template (see fastRecord), or null when it is not plain. */
+function compile(def: XmlNode[]): Extractor | null {
+  const root = def.find(isElement);
+  if (!root) return null;
+  const ex: Extractor = { provider: [], eventId: [], task: [], time: [], recordId: [], channel: [], computer: [], data: [] };
+  for (const section of root.children) {
+    if (!isElement(section)) return null;
+    if (section.name === 'System') {
+      for (const f of section.children) {
+        if (!isElement(f)) continue;
+        const parts = contentParts(f);
+        if (f.name === 'Provider') ex.provider = attrParts(f, 'Name').length ? attrParts(f, 'Name') : attrParts(f, 'EventSourceName');
+        else if (f.name === 'TimeCreated') ex.time = attrParts(f, 'SystemTime');
+        else if (parts === null) continue;
+        else if (f.name === 'EventID') ex.eventId = parts;
+        else if (f.name === 'Task') ex.task = parts;
+        else if (f.name === 'EventRecordID') ex.recordId = parts;
+        else if (f.name === 'Channel') ex.channel = parts;
+        else if (f.name === 'Computer') ex.computer = parts;
+      }
+    } else if (section.name === 'EventData') {
+      let i = 0;
+      for (const d of section.children) {
+        if (!isElement(d)) return null;
+        const name = attrParts(d, 'Name');
+        const parts = contentParts(d);
+        if (parts === null || name.some((x) => typeof x !== 'string')) return null;
+        ex.data.push([(name as string[]).join('') || `Data${i}`, parts]);
+        i++;
+      }
+    } else if (section.name === 'UserData') {
+      const inner = section.children.filter(isElement);
+      if (inner.length !== 1 || section.children.length !== 1) return null;
+      for (const d of inner[0].children) {
+        if (!isElement(d)) return null;
+        const parts = contentParts(d);
+        if (parts === null) return null;
+        ex.data.push([d.name, parts]);
+      }
+    }
+  }
+  return ex;
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
