@@ -216,18 +216,11 @@ function complete(l: Loose, keys: { eventId: string; time: string; computer: str
  * shape (one JSON line, read back by readWinEvent like any shipper's line).
  */
 export function winEventJson(e: WinEvent): string {
-  return JSON.stringify({
-    Event: {
-      System: {
-        Provider: { '#attributes': { Name: e.provider } },
-        EventID: e.eventId,
-        Task: e.task,
-        TimeCreated: { '#attributes': { SystemTime: new Date(e.timeMs).toISOString() } },
-        EventRecordID: e.recordId,
-        Channel: e.channel,
-        Computer: e.computer,
-      },
-      EventData: e.data,
-    },
-  });
+  // written out (one string, not a tree of objects per record): the same text as JSON.stringify of the evtx_dump shape
+  return (
+    `{"Event":{"System":{"Provider":{"#attributes":{"Name":${JSON.stringify(e.provider)}}},"EventID":${e.eventId},` +
+    `"Task":${JSON.stringify(e.task)},"TimeCreated":{"#attributes":{"SystemTime":"${new Date(e.timeMs).toISOString()}"}},` +
+    `"EventRecordID":${JSON.stringify(e.recordId)},"Channel":${JSON.stringify(e.channel)},"Computer":${JSON.stringify(e.computer)}},` +
+    `"EventData":${JSON.stringify(e.data)}}}`
+  );
 }

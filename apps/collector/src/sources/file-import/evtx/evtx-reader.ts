@@ -342,8 +342,13 @@ class ChunkParser {
     ev.provider = text(ex.provider);
     ev.eventId = Number(text(ex.eventId));
     ev.task = text(ex.task);
-    const t = Date.parse(text(ex.time));
-    if (!Number.isNaN(t)) ev.timeMs = t;
+    const time = ex.time.length === 1 ? ex.time[0] : undefined;
+    if (typeof time === 'object' && time.sub < count && types[time.sub] === 0x11) {
+      ev.timeMs = filetimeMs(c.readBigUInt64LE(offsets[time.sub])); // the usual FILETIME, without text in between
+    } else {
+      const t = Date.parse(text(ex.time));
+      if (!Number.isNaN(t)) ev.timeMs = t;
+    }
     ev.recordId = text(ex.recordId) || recordId;
     ev.channel = text(ex.channel);
     ev.computer = text(ex.computer);
