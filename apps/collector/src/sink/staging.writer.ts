@@ -213,24 +213,23 @@ export class StagingBatch {
   }
 
   /** Inserts the quarantined lines staged with the batch (those already there are left out). */
-  async insertQuarantine(): Promise<void> {
-    await storageCall(() =>
-      this.client.command({
-        query: `INSERT INTO ${TABLES.quarantine} (${QUARANTINE_COLUMNS.join(', ')})
-          SELECT ${QUARANTINE_COLUMNS.join(', ')} FROM ${this.carrier.source('quarantine')}
-          WHERE quarantine_id NOT IN (SELECT quarantine_id FROM ${TABLES.quarantine} WHERE batch_id = {batch:String})`,
-        query_params: { batch: this.batchId },
-      }),
-    );
+  insertQuarantine(): Promise<void> {
+    return this.insertRows('quarantine', TABLES.quarantine, QUARANTINE_COLUMNS);
   }
 
   /** Inserts the lines kept apart with the batch (those already there are left out). */
-  async insertApart(): Promise<void> {
+  insertApart(): Promise<void> {
+    return this.insertRows('apart', TABLES.eventsApart, APART_COLUMNS);
+  }
+
+  /** Rows staged as they are stored (quarantine, kept apart): idempotent by their ID, the first column. */
+  private async insertRows(part: Part, table: string, columns: readonly string[]): Promise<void> {
+    const id = columns[0];
     await storageCall(() =>
       this.client.command({
-        query: `INSERT INTO ${TABLES.eventsApart} (${APART_COLUMNS.join(', ')})
-          SELECT ${APART_COLUMNS.join(', ')} FROM ${this.carrier.source('apart')}
-          WHERE apart_id NOT IN (SELECT apart_id FROM ${TABLES.eventsApart} WHERE batch_id = {batch:String})`,
+        query: `INSERT INTO ${table} (${columns.join(', ')})
+          SELECT ${columns.join(', ')} FROM ${this.carrier.source(part)}
+          WHERE ${id} NOT IN (SELECT ${id} FROM ${table} WHERE batch_id = {batch:String})`,
         query_params: { batch: this.batchId },
       }),
     );

@@ -1,6 +1,6 @@
 import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
-import { Apart, ok, quarantine, StepResult } from '../../pipeline/step-result';
-import { JSON_TOO_DEEP_REASON, jsonTooDeep } from '../shared/json-depth';
+import { Apart, ok, StepResult } from '../../pipeline/step-result';
+import { parseJsonObject } from '../shared/json-source';
 import { EventDraft, SourceSystem } from '../shared/source-system';
 import { readWinEvent, WinEvent } from './win-event';
 import { windowsMapper, WindowsMapper } from './windows.mapper';
@@ -25,15 +25,9 @@ export class WindowsSourceSystem implements SourceSystem {
   }
 
   parse(text: string): StepResult<EventDraft> | Apart {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return quarantine('(JSON)', 'JSONとして読めません');
-    }
-    if (jsonTooDeep(value)) return quarantine('(JSON)', JSON_TOO_DEEP_REASON);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return quarantine('(JSON)', 'JSONオブジェクトではありません');
-    const event = readWinEvent(value as Record<string, unknown>);
+    const value = parseJsonObject(text);
+    if (value.kind !== 'ok') return value;
+    const event = readWinEvent(value.value);
     return 'kind' in event ? event : this.mapRead(event);
   }
 
