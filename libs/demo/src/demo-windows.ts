@@ -24,7 +24,8 @@ const DAY_MS = 86_400_000;
  * 4624 type 7, 4647; the logon name is the staff ID, CITY\K000123), a USB
  * stick plugged in (6416, DiskDrive, the device ID), and what a PC logs
  * around a logon that is not staff activity (the SYSTEM service logon, a
- * process start: kept apart by kansa); now and then a mistyped password
+ * process start: kept apart by kansa), each print as the PrintService log
+ * records it (307, collected with the Security log); now and then a mistyped password
  * (4625, one at a time: no burst). Written chunk by chunk: memory stays flat.
  */
 export class WindowsDayWriter {
@@ -76,6 +77,26 @@ export class WindowsDayWriter {
           ['TargetLogonId', '0x1'],
         ]);
         break;
+      case '印刷':
+        // the PrintService/Operational log, collected with the Security log
+        this.put(
+          307,
+          at,
+          terminal,
+          [
+            ['Param1', String(this.records + 1)],
+            ['Param2', (ev.file ?? '').split('\\').pop() ?? ''],
+            ['Param3', user],
+            ['Param4', `\\\\${terminal}`],
+            ['Param5', 'PRN-共用-01'],
+            ['Param6', 'IP_10.0.0.200'],
+            ['Param7', String(ev.size ?? 0)],
+            ['Param8', '1'],
+          ],
+          'DocumentPrinted',
+          { channel: 'Microsoft-Windows-PrintService/Operational', provider: 'Microsoft-Windows-PrintService' },
+        );
+        break;
       case 'USB接続':
         this.put(6416, at, terminal, [
           ...machine(terminal),
@@ -110,14 +131,22 @@ export class WindowsDayWriter {
     closeSync(this.fd);
   }
 
-  private put(eventId: number, timeMs: number, terminal: string, data: Array<[string, string]>, userData?: string): void {
+  private put(
+    eventId: number,
+    timeMs: number,
+    terminal: string,
+    data: Array<[string, string]>,
+    userData?: string,
+    log: { channel: string; provider: string } = { channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing' },
+  ): void {
     const at = Math.min(Math.max(timeMs, this.dayStartMs), this.dayStartMs + DAY_MS - 1);
     const input: EvtxEventInput = {
       eventId,
       timeMs: at,
       computer: `${terminal}.city.local`,
       task: TASKS[eventId] ?? 0,
-      provider: eventId === 1102 ? 'Microsoft-Windows-Eventlog' : undefined,
+      channel: log.channel,
+      provider: eventId === 1102 ? 'Microsoft-Windows-Eventlog' : log.provider,
       data,
       userData,
     };
