@@ -128,173 +128,154 @@ export function windowsMapper(config: SourceSystemConfig): WindowsMapper {
   return (e) => {
     const d = e.data;
     const id = e.eventId;
+    // What is not staff activity is decided first, before anything is built (most records of a PC are such).
+    const configured = config.actions[String(id)];
+    if (!MAPPED.has(id) && !configured) return unused(id);
+    const cls = d.ClassName ?? '';
+    if (id === 6416 && !STORAGE_CLASSES.has(cls.toLowerCase())) return apart(`未使用のイベントID: 6416 (${cls || 'クラス不明'})`);
+    if (id === 4663 && !(REMOVABLE_STORAGE_TASK.test(e.task) && removableWrite(d))) return unused(id);
+    if (id === 104 && !/eventlog/i.test(e.provider)) return unused(id);
+    const byTarget = BY_TARGET.has(id);
+    const name = accountName((id === 307 ? d.Param3 : byTarget ? d.TargetUserName : d.SubjectUserName) ?? '');
+    // a device plugged in and a log cleared are about the terminal: kept as events whoever the account (often the machine)
+    if (!ABOUT_THE_TERMINAL.has(id)) {
+      const why = nonStaff(name, (id === 307 ? '' : byTarget ? d.TargetDomainName : d.SubjectDomainName) ?? '');
+      if (why) return apart(`非職員アカウント: ${why}`);
+    }
     const terminal = terminalOf(e.computer);
-    const base = {
+    const ev: EventDraft = {
       tsMs: e.timeMs,
+      userId: name || '-',
       userName: '',
       departmentCode: '',
-      clientIp: '',
+      terminalId: terminal,
+      clientIp: ipv4(d.IpAddress),
+      action: configured ?? 'login',
       screenId: String(id),
       businessCode: '',
       subjectId: '',
       myNumberShown: false,
       recordCount: 0,
-      outcome: 'success' as const,
+      reason: '',
+      outcome: 'success',
       object: '',
       // the record's own identity: the same event by EVTX, Winlogbeat or any other shape is one event
       sourceEventId: `${e.channel || 'Security'}:${e.computer.toLowerCase()}:${e.recordId}:${e.timeMs}`,
     };
-    const draft = (
-      fields: { user: string; domain?: string; action: Action; terminal?: string; reason: string } & Partial<EventDraft>,
-      keep = false,
-    ) => {
-      const name = accountName(fields.user);
-      const why = keep ? '' : nonStaff(name, fields.domain ?? '');
-      if (why) return apart(`非職員アカウント: ${why}`);
-      const { user: _u, domain: _d, terminal: t, ...rest } = fields;
-      return { ...base, ...rest, userId: name || '-', terminalId: t ?? terminal } satisfies EventDraft;
-    };
-    const subject = () => ({ user: d.SubjectUserName ?? '', domain: d.SubjectDomainName ?? '' });
-    const target = () => ({ user: d.TargetUserName ?? '', domain: d.TargetDomainName ?? '' });
     const logonType = d.LogonType ?? '';
-    const typeText = logonType ? `ログオンの種類 ${logonType} ${LOGON_TYPES[logonType] ?? ''}`.trim() : '';
-    const from = [present(d.WorkstationName) && `端末 ${d.WorkstationName}`, present(d.IpAddress) && `IP ${d.IpAddress}`]
-      .filter(Boolean)
-      .join('、');
-    const ip = ipv4(d.IpAddress);
-    const withFrom = (text: string) => [text, from && `接続元 ${from}`].filter(Boolean).join('、');
-
     switch (id) {
-      case 4624: {
+      case 4624:
         if (SESSION_TYPES.has(logonType) || UNLOCK_TYPES.has(logonType)) {
-          const action = UNLOCK_TYPES.has(logonType) ? 'unlock' : 'login';
-          return draft({ ...target(), action, clientIp: ip, reason: withFrom(`${EVENT_NAMES[id]}: ${typeText}`) });
+          ev.action = UNLOCK_TYPES.has(logonType) ? 'unlock' : 'login';
+          ev.reason = withFrom(d, `${EVENT_NAMES[id]}: ${typeText(logonType)}`);
+        } else {
+          // not at the terminal: kept, marked network_login, the computer as the object (no session at a terminal)
+          ev.action = 'network_login';
+          ev.terminalId = '';
+          ev.object = terminal;
+          ev.reason = withFrom(d, `${EVENT_NAMES[id]} (端末の前ではない): ${typeText(logonType)}`);
         }
-        // not at the terminal: kept, marked network_login, the computer as the object (no session at a terminal)
-        return draft({
-          ...target(),
-          action: 'network_login',
-          terminal: '',
-          object: terminal,
-          clientIp: ip,
-          reason: withFrom(`${EVENT_NAMES[id]} (端末の前ではない): ${typeText}`),
-        });
-      }
+        return ev;
       case 4625: {
         const status = (d.Status ?? '').toLowerCase();
         const sub = (d.SubStatus ?? '').toLowerCase();
         const named = LOGON_STATUS[sub] ?? LOGON_STATUS[status] ?? '理由不明';
         const codes = [status && `Status ${status}`, sub && sub !== '0x0' && `SubStatus ${sub}`].filter(Boolean).join(', ');
-        return draft({
-          ...target(),
-          action: 'login_failure',
-          outcome: 'failure',
-          clientIp: ip,
-          reason: withFrom(`${EVENT_NAMES[id]}: ${named} (${codes})、${typeText}`),
-        });
+        ev.action = 'login_failure';
+        ev.outcome = 'failure';
+        ev.reason = withFrom(d, `${EVENT_NAMES[id]}: ${named} (${codes})、${typeText(logonType)}`);
+        return ev;
       }
       case 4634:
       case 4647: {
         const atTerminal = id === 4647 || SESSION_TYPES.has(logonType) || UNLOCK_TYPES.has(logonType);
-        return draft({
-          ...target(),
-          action: 'logout',
-          terminal: atTerminal ? terminal : '',
-          object: atTerminal ? '' : terminal,
-          reason: [EVENT_NAMES[id], typeText].filter(Boolean).join(': '),
-        });
+        ev.action = 'logout';
+        ev.clientIp = '';
+        if (!atTerminal) {
+          ev.terminalId = '';
+          ev.object = terminal;
+        }
+        ev.reason = [EVENT_NAMES[id], typeText(logonType)].filter(Boolean).join(': ');
+        return ev;
       }
       case 4648:
-        return draft({
-          ...subject(),
-          action: 'explicit_credentials',
-          object: [accountName(d.TargetUserName ?? ''), present(d.TargetServerName)].filter(Boolean).join('@'),
-          clientIp: ip,
-          reason: `${EVENT_NAMES[id]}: ${d.TargetDomainName ? d.TargetDomainName + '\\' : ''}${d.TargetUserName ?? ''} → ${d.TargetServerName ?? ''}`,
-        });
+        ev.action = 'explicit_credentials';
+        ev.object = [accountName(d.TargetUserName ?? ''), present(d.TargetServerName)].filter(Boolean).join('@');
+        ev.reason = `${EVENT_NAMES[id]}: ${d.TargetDomainName ? d.TargetDomainName + '\\' : ''}${d.TargetUserName ?? ''} → ${d.TargetServerName ?? ''}`;
+        return ev;
       case 4740:
-        return draft({
-          ...target(),
-          action: 'account_lockout',
-          outcome: 'failure',
-          object: present(d.TargetDomainName),
-          reason: `${EVENT_NAMES[id]}: 呼出し元 ${d.TargetDomainName ?? ''}`,
-        });
+        ev.action = 'account_lockout';
+        ev.outcome = 'failure';
+        ev.object = present(d.TargetDomainName);
+        ev.reason = `${EVENT_NAMES[id]}: 呼出し元 ${d.TargetDomainName ?? ''}`;
+        return ev;
       case 4720:
       case 4722:
       case 4725:
       case 4726:
-      case 4738: {
-        const action = (
-          {
-            4720: 'account_create',
-            4722: 'account_enable',
-            4725: 'account_disable',
-            4726: 'account_delete',
-            4738: 'account_change',
-          } as const
-        )[id];
-        const account = accountName(d.TargetUserName ?? '');
-        return draft({
-          ...subject(),
-          action,
-          object: account,
-          reason: `${EVENT_NAMES[id]}: ${d.TargetDomainName ? d.TargetDomainName + '\\' : ''}${account}`,
-        });
-      }
-      case 6416: {
-        const cls = d.ClassName ?? '';
-        if (!STORAGE_CLASSES.has(cls.toLowerCase())) return apart(`未使用のイベントID: 6416 (${cls || 'クラス不明'})`);
-        // about the terminal, whoever the recorded account (usually the machine itself): always kept as an event
-        return draft(
-          {
-            ...subject(),
-            action: 'device_connect',
-            object: d.DeviceId ?? '',
-            reason: `${EVENT_NAMES[id]}: ${cls} ${d.DeviceDescription ?? ''}`.trim(),
-          },
-          true,
-        );
-      }
-      case 4663: {
-        // WriteData (0x2) or AppendData (0x4); %%4417 / %%4418 in the access list
-        const mask = /^0x[0-9a-f]+$/i.test(d.AccessMask ?? '') ? parseInt(d.AccessMask.slice(2), 16) : 0;
-        const write = (mask & 0x6) !== 0 || /%%4417|%%4418|WriteData|AppendData/i.test(d.AccessList ?? '');
-        if (!REMOVABLE_STORAGE_TASK.test(e.task) || !write) return unused(id);
-        return draft({
-          ...subject(),
-          action: 'file_write_external',
-          object: d.ObjectName ?? '',
-          reason: `${EVENT_NAMES[id]}: ${d.ProcessName ?? ''}`,
-        });
-      }
+      case 4738:
+        ev.action = ACCOUNT_ACTIONS[id];
+        ev.object = accountName(d.TargetUserName ?? '');
+        ev.reason = `${EVENT_NAMES[id]}: ${d.TargetDomainName ? d.TargetDomainName + '\\' : ''}${ev.object}`;
+        return ev;
+      case 6416:
+        ev.action = 'device_connect';
+        ev.object = d.DeviceId ?? '';
+        ev.reason = `${EVENT_NAMES[id]}: ${cls} ${d.DeviceDescription ?? ''}`.trim();
+        return ev;
+      case 4663:
+        ev.action = 'file_write_external';
+        ev.object = d.ObjectName ?? '';
+        ev.reason = `${EVENT_NAMES[id]}: ${d.ProcessName ?? ''}`;
+        return ev;
       case 307:
-        return draft({
-          user: d.Param3 ?? '',
-          action: 'print',
-          object: d.Param2 ?? '',
-          reason: `${EVENT_NAMES[id]}: プリンター ${d.Param5 ?? ''}、${d.Param8 ?? '?'} ページ、${d.Param7 ?? '?'} バイト`,
-        });
+        ev.action = 'print';
+        ev.object = d.Param2 ?? '';
+        ev.reason = `${EVENT_NAMES[id]}: プリンター ${d.Param5 ?? ''}、${d.Param8 ?? '?'} ページ、${d.Param7 ?? '?'} バイト`;
+        return ev;
       case 1102:
       case 104:
-        if (id === 104 && !/eventlog/i.test(e.provider)) return unused(id);
         // always critical: kept as an event whoever cleared it
-        return draft(
-          {
-            ...subject(),
-            action: 'audit_log_clear',
-            object: d.Channel || e.channel,
-            reason: `${EVENT_NAMES[id]}: ${d.Channel || e.channel}`,
-          },
-          true,
-        );
-      default: {
-        const configured = config.actions[String(id)];
-        if (configured) return draft({ ...subject(), action: configured, reason: `イベントID ${id}` });
-        return unused(id);
-      }
+        ev.action = 'audit_log_clear';
+        ev.object = d.Channel || e.channel;
+        ev.reason = `${EVENT_NAMES[id]}: ${ev.object}`;
+        return ev;
+      default:
+        ev.reason = `イベントID ${id}`;
+        return ev;
     }
   };
+}
+
+/** Event IDs kansa maps itself; others are kept apart unless configured (sources.windows.actions). */
+const MAPPED = new Set([4624, 4625, 4634, 4647, 4648, 4740, 4720, 4722, 4725, 4726, 4738, 6416, 4663, 307, 1102, 104]);
+/** Events whose user is the account logged on, failed or locked out (the target); the others' is the one who acted (the subject). */
+const BY_TARGET = new Set([4624, 4625, 4634, 4647, 4740]);
+const ABOUT_THE_TERMINAL = new Set([6416, 1102, 104]);
+const ACCOUNT_ACTIONS: Record<number, Action> = {
+  4720: 'account_create',
+  4722: 'account_enable',
+  4725: 'account_disable',
+  4726: 'account_delete',
+  4738: 'account_change',
+};
+
+function typeText(logonType: string): string {
+  return logonType ? `ログオンの種類 ${logonType} ${LOGON_TYPES[logonType] ?? ''}`.trim() : '';
+}
+
+/** The reason, and where the logon came from (workstation, IP) when the event says. */
+function withFrom(d: Record<string, string>, text: string): string {
+  const ws = present(d.WorkstationName);
+  const ip = present(d.IpAddress);
+  if (!ws && !ip) return text;
+  return `${text}、接続元 ${[ws && `端末 ${ws}`, ip && `IP ${ip}`].filter(Boolean).join('、')}`;
+}
+
+/** 4663: WriteData (0x2) or AppendData (0x4) in the mask, or %%4417 / %%4418 in the access list. */
+function removableWrite(d: Record<string, string>): boolean {
+  const mask = /^0x[0-9a-f]+$/i.test(d.AccessMask ?? '') ? parseInt(d.AccessMask.slice(2), 16) : 0;
+  return (mask & 0x6) !== 0 || /%%4417|%%4418|WriteData|AppendData/i.test(d.AccessList ?? '');
 }
 
 const unused = (id: number) => apart(`未使用のイベントID: ${id}`);
