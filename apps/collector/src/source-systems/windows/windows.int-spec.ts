@@ -233,6 +233,20 @@ describe('Windows Security event logs recorded by others, imported (source windo
     expect(e.raw).not.toContain(number);
   });
 
+  it('the lines kept apart are part of the chain: one removed is found by verify', async () => {
+    const r = await collector.files.importFile(join(FIXTURES, '4674-6416-external-device.evtx'), { instance: 'tamper' });
+    expect(r).toMatchObject({ stored: 0, apart: 6 });
+    expect((await collector.verify.verify()).ok).toBe(true);
+    // the test's own mutation (not the collector's client settings): wait for it to be applied
+    await store.client.command({
+      query: 'ALTER TABLE events_apart DELETE WHERE batch_id = {b:String} AND line_no = 1 SETTINGS mutations_sync = 2',
+      query_params: { b: r.batchId },
+    });
+    const report = await collector.verify.verify();
+    expect(report.ok).toBe(false);
+    expect(report.broken.map((b) => b.batchId)).toEqual([r.batchId]);
+  });
+
   it('a file named .evtx that is not one is refused, naming the file', async () => {
     const path = join(dir, 'notes.evtx');
     copyFileSync(join(FIXTURES, 'LICENSE-CC0.md'), path);
