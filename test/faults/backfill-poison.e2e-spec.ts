@@ -64,7 +64,7 @@ describeWithKafka('backfills and poison messages never wedge kansa', () => {
       encoding: 'utf8',
     });
     expect({ status: imported.status, stderr: imported.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(JSON.parse(imported.stdout).total).toEqual({ read: 120, stored: 120, duplicates: 0, quarantined: 0, setAside: 0 });
+    expect(JSON.parse(imported.stdout).total).toEqual({ read: 120, stored: 120, duplicates: 0, quarantined: 0, apart: 0, setAside: 0 });
     const info = spawnSync(process.execPath, [BIN, 'info', '--data-dir', dataDir, '--config', configFile, '--json'], { encoding: 'utf8' });
     expect(info.status).toBe(0);
     expect(JSON.parse(info.stdout).counts).toMatchObject({ events: 120, setAside: 0, pendingCommits: 0 });

@@ -110,6 +110,7 @@ describe('file import under kill -9', () => {
       stored: LINES - (final.batches.stored - rerun.stored),
       duplicates: final.batches.stored - rerun.stored,
       quarantined: 0,
+      apart: 0,
       setAside: 0,
     });
     expect(rerun.duplicates).toBeGreaterThanOrEqual(afterKill.rows);

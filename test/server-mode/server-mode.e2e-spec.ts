@@ -66,15 +66,15 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
       kansa(['import', atenaFile, '--json'], { KANSA_INGEST_BATCH_LINES: '400' }),
     ]);
     expect({ code: a.code, b: b.code }).toEqual({ code: 0, b: 0 });
-    expect(JSON.parse(a.output).total).toEqual({ read: 1502, stored: 1501, duplicates: 0, quarantined: 1, setAside: 0 });
-    expect(JSON.parse(b.output).total).toEqual({ read: 700, stored: 700, duplicates: 0, quarantined: 0, setAside: 0 });
+    expect(JSON.parse(a.output).total).toEqual({ read: 1502, stored: 1501, duplicates: 0, quarantined: 1, apart: 0, setAside: 0 });
+    expect(JSON.parse(b.output).total).toEqual({ read: 700, stored: 700, duplicates: 0, quarantined: 0, apart: 0, setAside: 0 });
     expect(await count("SELECT count() FROM kansa.events WHERE source = 'jumin'")).toBe(1501);
     expect(await count("SELECT count() FROM kansa.events WHERE source = 'atena'")).toBe(700);
     expect(await count("SELECT count() FROM kansa.events WHERE reason = '窓口, 再交付'")).toBe(1);
     expect(await count("SELECT count() FROM kansa.quarantine WHERE field = '処理日時'")).toBe(1);
 
     const again = await kansa(['import', juminFile, '--json']);
-    expect(JSON.parse(again.output).total).toEqual({ read: 1502, stored: 0, duplicates: 1501, quarantined: 1, setAside: 0 });
+    expect(JSON.parse(again.output).total).toEqual({ read: 1502, stored: 0, duplicates: 1501, quarantined: 1, apart: 0, setAside: 0 });
     expect(await count("SELECT count() FROM kansa.events WHERE source = 'jumin'")).toBe(1501);
     // Staging tables of the batches are gone.
     expect(await count("SELECT count() FROM system.tables WHERE database = 'kansa' AND startsWith(name, 'ingest_staging')")).toBe(0);
@@ -110,7 +110,7 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
     expect(batches.trim().split('\n')).toEqual(['1,3,3', '2,4,4']);
 
     const again = await kansa(['import', file, '--json']);
-    expect(JSON.parse(again.output).total).toEqual({ read: 11, stored: 4, duplicates: 7, quarantined: 0, setAside: 0 });
+    expect(JSON.parse(again.output).total).toEqual({ read: 11, stored: 4, duplicates: 7, quarantined: 0, apart: 0, setAside: 0 });
     expect(await count(`SELECT count() FROM kansa.events WHERE ${day}`)).toBe(11);
     expect((await kansa(['verify'])).code).toBe(0);
   });

@@ -117,6 +117,33 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     expect(batch).toEqual({ origin: 'http:sender-1', transport: 'http' });
   });
 
+  it('stores Windows Security events sent as JSON (evtx_dump shape) and says what was kept apart', async () => {
+    const event = (id: number, user: string, domain: string, type: string) => ({
+      Event: {
+        System: {
+          EventID: 4624,
+          TimeCreated: { '#attributes': { SystemTime: '2025-04-15T00:30:00.000Z' } },
+          EventRecordID: id,
+          Channel: 'Security',
+          Computer: 'WS-100100-001',
+        },
+        EventData: { TargetUserName: user, TargetDomainName: domain, LogonType: type },
+      },
+    });
+    const res = await svc.request('/api/ingest/windows', {
+      method: 'POST',
+      token: svc.tokens.ingest,
+      json: [event(1, 'K000001', 'CITY', '2'), event(2, 'WS-100100-001$', 'CITY', '3')],
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      read: 2,
+      stored: 1,
+      apart: 1,
+      apartKinds: { '非職員アカウント: コンピューターアカウント': 1 },
+    });
+  });
+
   it('accepts newline-delimited text as one record per line', async () => {
     const body =
       chukanRecords(3, { day: '2025-04-16' })

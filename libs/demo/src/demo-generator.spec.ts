@@ -8,7 +8,7 @@ import { parseMasterFile } from '@kansa/masters/master-file.parser';
 import { MASTERS, MasterKind } from '@kansa/masters/masters.types';
 import { DemoResult, generateDemo } from './demo-generator';
 
-const RULES = ['off-hours', 'mass-output', 'mass-lookup', 'dormant-account', 'absentee-activity', 'login-failures', 'watchlist-access', 'self-lookup', 'concurrent-sessions', 'external-media', 'unauthorized-use', 'missing-reason', 'log-gap', 'unused-account'];
+const RULES = ['off-hours', 'mass-output', 'mass-lookup', 'dormant-account', 'absentee-activity', 'login-failures', 'watchlist-access', 'self-lookup', 'concurrent-sessions', 'external-media', 'unauthorized-use', 'missing-reason', 'log-gap', 'unused-account', 'audit-log-cleared'];
 
 function digest(dir: string): string {
   const h = createHash('sha256');

@@ -8,6 +8,7 @@ import { writeDemoMasters, writeDemoWatchlist } from './demo-masters.writer';
 import { buildOrganisation } from './demo-organisation';
 import { Random } from './demo-random';
 import { ManifestEntry, PlannedException, planScenario } from './demo-scenario';
+import { WindowsDayWriter } from './demo-windows';
 
 export interface DemoOptions {
   /** Output folder: masters/, logs/ and expected-findings.json are written there. */
@@ -39,6 +40,8 @@ export interface DemoOptions {
 export interface DemoManifest {
   period: [string, string];
   valid_events: Record<DemoSource, number>;
+  /** Records of the PCs' Windows Security logs (.evtx, source windows): the terminals' own record of logons, unlocks, logoffs and USB devices, and what is kept apart. */
+  windows_records: number;
   bad_lines: number;
   /** The history written before the month (`historyMonths` > 0). */
   history?: { period: [string, string]; valid_events: Record<DemoSource, number> };
@@ -158,7 +161,14 @@ export function generateDemo(options: DemoOptions): DemoResult {
   const ctx: ActivityContext = { residents, protectedResidents: scenario.protectedResidents };
   const counts = emptyCounts();
   const written = { files: 0, bytes: 0 };
-  const writeDays = (calendar: typeof scenario.calendar, dir: string, out: Record<DemoSource, number>, workDays: (day: string) => boolean) => {
+  let windowsRecords = 0;
+  const writeDays = (
+    calendar: typeof scenario.calendar,
+    dir: string,
+    out: Record<DemoSource, number>,
+    workDays: (day: string) => boolean,
+    isMonth = true,
+  ) => {
     const monthEnd = new Set<string>();
     const business = calendar.filter((d) => d.businessDay).map((d) => d.date);
     for (let i = 0; i < business.length; i++) {
@@ -177,6 +187,12 @@ export function generateDemo(options: DemoOptions): DemoResult {
       }
       const yyyymmdd = day.replace(/-/g, '');
       const writers = new Map<DemoSource, DailyLogWriter>();
+      // the PCs' Security log of the day: only when a terminal logged something (or a planted clear)
+      let windows: WindowsDayWriter | undefined;
+      if (isMonth && scenario.windowsLogClear.day === day) {
+        windows = new WindowsDayWriter(dir, yyyymmdd, day);
+        windows.clear(scenario.windowsLogClear);
+      }
       let serial = 0;
       let dayEvents = 0;
       while (heap.size > 0) {
@@ -189,6 +205,7 @@ export function generateDemo(options: DemoOptions): DemoResult {
         }
         const serialNo = ev.source === 'chukan' ? `Q${yyyymmdd}${String(serial++).padStart(6, '0')}` : '';
         w.write(formatLine(day, ev, serialNo));
+        if (ev.source === 'terminal') (windows ??= new WindowsDayWriter(dir, yyyymmdd, day)).add(ev);
         out[ev.source]++;
         dayEvents++;
       }
@@ -196,6 +213,12 @@ export function generateDemo(options: DemoOptions): DemoResult {
         w.close();
         written.files++;
         written.bytes += w.bytes;
+      }
+      if (windows) {
+        windows.close();
+        written.files++;
+        written.bytes += windows.bytes;
+        if (isMonth) windowsRecords += windows.records;
       }
       options.onDay?.(day, dayEvents);
     }
@@ -209,7 +232,7 @@ export function generateDemo(options: DemoOptions): DemoResult {
     const historyCounts = emptyCounts();
     const cal = scenario.historyCalendar;
     const historyWorkDays = new Set(cal.filter((d) => d.businessDay).map((d) => d.date));
-    writeDays(cal, historyDir, historyCounts, (day) => historyWorkDays.has(day));
+    writeDays(cal, historyDir, historyCounts, (day) => historyWorkDays.has(day), false);
     history = { period: [cal[0].date, cal[cal.length - 1].date], valid_events: historyCounts };
   }
   writeDays(scenario.calendar, logsDir, counts, (day) => scenario.workDays.has(day));
@@ -217,6 +240,7 @@ export function generateDemo(options: DemoOptions): DemoResult {
   const manifest: DemoManifest = {
     period: [scenario.calendar[0].date, scenario.calendar[scenario.calendar.length - 1].date],
     valid_events: counts,
+    windows_records: windowsRecords,
     bad_lines: 0,
     ...(history ? { history } : {}),
     expected: scenario.expected,

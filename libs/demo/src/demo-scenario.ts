@@ -1,5 +1,6 @@
 import { addDays, buildCalendarDays, CalendarDay, CalendarOverride, dayOfWeek } from '@kansa/calendar/business-calendar';
 import { HOUR, MIN, SEC, ActivityContext, pickResident } from './demo-activity';
+import type { WindowsLogClear } from './demo-windows';
 import type { DemoEvent } from './demo-formats';
 import { DemoResidents, DemoStaff, integratedNo, residentNo } from './demo-organisation';
 import { Random } from './demo-random';
@@ -64,6 +65,8 @@ export interface DemoScenario {
   /** The watchlist without one entry nobody touched this month: what an administrator hiding misuse would load (the demo's tamper alert). */
   tamperedWatchlist: WatchlistRow[];
   approvedDevice: string;
+  /** The planted clear of a terminal's Security log (Windows 1102). */
+  windowsLogClear: WindowsLogClear;
   /** Whether a staff member does ordinary work on a day (not on leave, not yet retired). */
   works(staff: DemoStaff, day: string): boolean;
 }
@@ -356,6 +359,10 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
   put(bd(n - 2), { t: hm(11, 1), source: 'terminal', staff: roles.usbApproved, op: 'ファイル書出し', detail: 'リムーバブルディスクへ書出し', device: APPROVED_DEVICE, file: 'E:\\提出\\統計資料.xlsx', size: 120331 });
   decoy('external-media', bd(n - 2), roles.usbApproved, `approved device ${APPROVED_DEVICE}`);
 
+  // audit-log-cleared: the Security log of a terminal cleared at lunchtime (Windows 1102).
+  const windowsLogClear = { day: bd(9), t: hm(12, 30), staff: roles.usbApproved };
+  expect('audit-log-cleared', bd(9), roles.usbApproved, 'Security log of the own terminal cleared (1102)', `terminal:${roles.usbApproved.terminal}`);
+
   // unauthorized-use: 生活福祉課 using 個人住民税 (Z01) on 統合宛名.
   put(uday, { t: hm(10, 40), source: 'atena', staff: roles.unauthorized, op: '宛名照会', code: 'Z01', subject: integratedNo(someone(roles.unauthorized)), count: 1 });
   expect('unauthorized-use', uday, roles.unauthorized, '生活福祉課 using Z01 (個人住民税) on atena');
@@ -407,6 +414,7 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
     // The second DV entry: no planted event touches it, so removing it changes no finding of the month.
     tamperedWatchlist: watchlist.filter((_, i) => i !== 1),
     approvedDevice: APPROVED_DEVICE,
+    windowsLogClear,
     works(s: DemoStaff, day: string) {
       const retired = retiredOn.get(s.id);
       if (retired !== undefined && (!retired || day > retired)) return false;

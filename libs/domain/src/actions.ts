@@ -16,11 +16,24 @@ export const ACTIONS = [
   'unlock',
   'device_connect',
   'file_write_external',
+  // Windows Security events (業務端末, source system windows; docs/collector.md "Windows")
+  'network_login',
+  'explicit_credentials',
+  'account_lockout',
+  'account_create',
+  'account_enable',
+  'account_disable',
+  'account_delete',
+  'account_change',
+  'audit_log_clear',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** Actions that are not "access events" (spec/rules.md). */
-export const NON_ACCESS_ACTIONS: readonly Action[] = ['logout', 'login_failure'];
+/**
+ * Actions that are not "access events" (spec/rules.md): a logout, a failed
+ * login, and an account locked out (by failures: the owner did nothing).
+ */
+export const NON_ACCESS_ACTIONS: readonly Action[] = ['logout', 'login_failure', 'account_lockout'];
 
 export const SOURCES = ['jumin', 'atena', 'chukan', 'terminal'] as const;
 export type BuiltinSource = (typeof SOURCES)[number];

@@ -8,6 +8,7 @@ import { BatchRecord, contentDigest } from './chain';
 const EVENT_ROW = EVENT_ROW_DIGEST_SQL;
 const QUARANTINE_ROW = `SHA256(concatWithSeparator('\\x1f', quarantine_id, batch_id, source, instance, origin,
   toString(line_no), field, reason, raw, raw_bytes_b64))`;
+const APART_ROW = `SHA256(concatWithSeparator('\\x1f', apart_id, batch_id, source, instance, origin, toString(line_no), label, raw))`;
 const GROUP_DIGEST = (row: string) =>
   `lower(hex(SHA256(arrayStringConcat(arrayMap(t -> t.2, arraySort(groupArray((line_no, ${row})))), ''))))`;
 
@@ -22,7 +23,8 @@ export class BatchLedgerRepository {
     if (batchIds.length === 0) return out;
     const ev = await this.digests(TABLES.events, EVENT_ROW, batchIds);
     const q = await this.digests(TABLES.quarantine, QUARANTINE_ROW, batchIds);
-    for (const id of batchIds) out.set(id, contentDigest(ev.get(id) ?? '', q.get(id) ?? ''));
+    const a = await this.digests(TABLES.eventsApart, APART_ROW, batchIds);
+    for (const id of batchIds) out.set(id, contentDigest(ev.get(id) ?? '', q.get(id) ?? '', a.get(id) ?? ''));
     return out;
   }
 
@@ -62,11 +64,12 @@ export class BatchLedgerRepository {
     return (await this.select('WHERE batch_id = {id:String} LIMIT 1', { id: batchId })).length > 0;
   }
 
-  /** Rows (events and quarantine) that claim this batch. */
+  /** Rows (events, quarantine and kept apart) that claim this batch. */
   async storedRows(batchId: string): Promise<number> {
     const rs = await this.client.query({
       query: `SELECT (SELECT count() FROM ${TABLES.events} WHERE batch_id = {id:String})
-                + (SELECT count() FROM ${TABLES.quarantine} WHERE batch_id = {id:String}) AS n`,
+                + (SELECT count() FROM ${TABLES.quarantine} WHERE batch_id = {id:String})
+                + (SELECT count() FROM ${TABLES.eventsApart} WHERE batch_id = {id:String}) AS n`,
       query_params: { id: batchId },
       format: 'JSONEachRow',
     });
@@ -92,6 +95,7 @@ export class BatchLedgerRepository {
           stored: b.stored,
           duplicates: b.duplicates,
           quarantined: b.quarantined,
+          apart: b.apart,
           content_digest: b.contentDigest,
           prev_chain: b.prevChain,
           chain_hash: b.chainHash,
@@ -116,6 +120,9 @@ export class BatchLedgerRepository {
                 WHERE batch_id NOT IN (SELECT batch_id FROM ${TABLES.importBatches}) GROUP BY batch_id
               UNION ALL
               SELECT batch_id, 'quarantine' AS table, count() AS n FROM ${TABLES.quarantine}
+                WHERE batch_id NOT IN (SELECT batch_id FROM ${TABLES.importBatches}) GROUP BY batch_id
+              UNION ALL
+              SELECT batch_id, 'events_apart' AS table, count() AS n FROM ${TABLES.eventsApart}
                 WHERE batch_id NOT IN (SELECT batch_id FROM ${TABLES.importBatches}) GROUP BY batch_id`,
       format: 'JSONEachRow',
     });
@@ -125,7 +132,7 @@ export class BatchLedgerRepository {
   private async select(tail: string, params: Record<string, unknown> = {}): Promise<BatchRecord[]> {
     const rs = await this.client.query({
       query: `SELECT batch_id, seq, source, writer, instance, transport, origin, file_sha256, lines_read, stored, duplicates,
-                quarantined, content_digest, prev_chain, chain_hash, first_day, last_day,
+                quarantined, apart, content_digest, prev_chain, chain_hash, first_day, last_day,
                 toUnixTimestamp64Milli(started_at) AS started_ms, toUnixTimestamp64Milli(finished_at) AS finished_ms
               FROM ${TABLES.importBatches} ${tail}`,
       query_params: params,
@@ -145,6 +152,7 @@ export class BatchLedgerRepository {
       stored: Number(r.stored),
       duplicates: Number(r.duplicates),
       quarantined: Number(r.quarantined),
+      apart: Number(r.apart),
       contentDigest: r.content_digest,
       prevChain: r.prev_chain,
       chainHash: r.chain_hash,

@@ -1,4 +1,4 @@
-import { BatchRecord, chainHash, GENESIS } from './chain';
+import { BatchRecord, chainHash, contentDigest, GENESIS, sha256 } from './chain';
 
 const batch: Omit<BatchRecord, 'chainHash'> = {
   prevChain: GENESIS,
@@ -15,6 +15,7 @@ const batch: Omit<BatchRecord, 'chainHash'> = {
   stored: 9,
   duplicates: 0,
   quarantined: 1,
+  apart: 0,
   startedAtMs: 1744585686000,
   finishedAtMs: 1744585687000,
   firstDay: '',
@@ -31,6 +32,18 @@ describe('chain hash', () => {
     const a = chainHash({ ...batch, firstDay: '2025-04-14', lastDay: '2025-04-14' });
     expect(a).not.toBe(chainHash(batch));
     expect(a).not.toBe(chainHash({ ...batch, firstDay: '2016-04-14', lastDay: '2025-04-14' }));
+  });
+
+  it('covers the lines kept apart (migration 120) without changing the hash of batches that have none', () => {
+    // `apart: 0` is every batch recorded before the column: its hash above is the one computed before it existed
+    expect(chainHash({ ...batch, apart: 3 })).not.toBe(chainHash(batch));
+    expect(chainHash({ ...batch, apart: 3 })).not.toBe(chainHash({ ...batch, apart: 4 }));
+  });
+
+  it('content digest: the kept-apart rows join it only when there are any, so older batches verify unchanged', () => {
+    expect(contentDigest('e', 'q')).toBe(sha256('events:e\nquarantine:q'));
+    expect(contentDigest('e', 'q', '')).toBe(contentDigest('e', 'q'));
+    expect(contentDigest('e', 'q', 'a')).not.toBe(contentDigest('e', 'q'));
   });
 
   it("covers the writer: a batch moved to another writer's chain no longer matches", () => {

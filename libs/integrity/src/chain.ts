@@ -15,6 +15,8 @@ export interface BatchRecord {
   stored: number;
   duplicates: number;
   quarantined: number;
+  /** Lines kept apart (0 for batches recorded before migration 120). */
+  apart: number;
   contentDigest: string;
   prevChain: string;
   chainHash: string;
@@ -27,9 +29,13 @@ export interface BatchRecord {
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** The digest of what a batch stored: its events' and its quarantined lines' row digests. */
-export function contentDigest(eventsDigest: string, quarantineDigest: string): string {
-  return sha256(`events:${eventsDigest}\nquarantine:${quarantineDigest}`);
+/**
+ * The digest of what a batch stored: its events', its quarantined lines' and
+ * its lines kept apart's row digests (the last only when there are any, so
+ * the batches recorded before lines were kept apart verify unchanged).
+ */
+export function contentDigest(eventsDigest: string, quarantineDigest: string, apartDigest = ''): string {
+  return sha256(`events:${eventsDigest}\nquarantine:${quarantineDigest}${apartDigest ? `\napart:${apartDigest}` : ''}`);
 }
 
 /** chain_hash = SHA-256(previous chain hash, content digest, the batch's metadata). */
@@ -55,6 +61,8 @@ export function chainHash(b: Omit<BatchRecord, 'chainHash'>): string {
       ...(b.writer ? [b.writer] : []),
       // so do the event days (recorded since migration 064)
       ...(b.firstDay ? [`days:${b.firstDay}..${b.lastDay}`] : []),
+      // and the lines kept apart (since migration 120)
+      ...(b.apart ? [`apart:${b.apart}`] : []),
     ].join('\n'),
   );
 }

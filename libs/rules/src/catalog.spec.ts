@@ -25,6 +25,7 @@ const SPEC_IDS = [
   'missing-reason',
   'log-gap',
   'unused-account',
+  'audit-log-cleared',
 ];
 
 /**
@@ -90,6 +91,7 @@ describe('rule catalogue', () => {
     const offHours = getRule('off-hours')!;
     expect(undeclared({ ...offHours, reads: { events: [], masters: ['staff'], lookbackDays: 0 } })).toEqual([
       'off-hours: its query reads events but reads.events declares none — declare the sources it reads, or ALL_EVENTS',
+      "off-hours: its query reads master_accounts but reads.masters does not declare 'accounts'",
       "off-hours: its query reads master_overtime but reads.masters does not declare 'overtime'",
       "off-hours: its query reads calendar_days but reads.masters does not declare 'calendar'",
     ]);

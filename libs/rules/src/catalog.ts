@@ -1,4 +1,5 @@
 import type { RuleDefinition } from './core/define-rule';
+import auditLogCleared from './rules/audit-log-cleared/audit-log-cleared.rule';
 import absenteeActivity from './rules/absentee-activity/absentee-activity.rule';
 import concurrentSessions from './rules/concurrent-sessions/concurrent-sessions.rule';
 import dormantAccount from './rules/dormant-account/dormant-account.rule';
@@ -38,6 +39,7 @@ export const RULES: readonly AnyRuleDefinition[] = [
   missingReason,
   logGap,
   unusedAccount,
+  auditLogCleared,
 ];
 
 export function getRule(id: string): AnyRuleDefinition | undefined {

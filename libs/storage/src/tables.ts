@@ -3,6 +3,7 @@ export const TABLES = {
   migrations: 'schema_migrations',
   events: 'events',
   quarantine: 'quarantine',
+  eventsApart: 'events_apart',
   importBatches: 'import_batches',
   commitIntents: 'commit_intents',
   setAsideBatches: 'set_aside_batches',

@@ -42,6 +42,8 @@ export interface DemoImportSummary {
   stored: number;
   duplicates: number;
   quarantined: number;
+  /** Windows records kept apart (SYSTEM logons, process starts): not staff activity. */
+  apart: number;
   seconds: number;
 }
 
@@ -91,7 +93,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
           const imported = await importLogs(app, [generated.logsDir], progress);
           if (c.err.isTTY) c.err.write('\n');
           say(
-            `    ${month} ${imported.files} ファイル  ${imported.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${imported.duplicates}・隔離 ${imported.quarantined}）`,
+            `    ${month} ${imported.files} ファイル  ${imported.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${imported.duplicates}・隔離 ${imported.quarantined}・別保管 ${imported.apart.toLocaleString('ja-JP')}）`,
           );
           say('4/5 分析（事前に承認された例外を登録してから）');
           const exceptionIds = await approvePlannedExceptions(app, generated.manifest.planned);
@@ -137,13 +139,14 @@ export async function importLogs(
   const files = app.get(FileImportService);
   const list = files.expand(dirs);
   const t0 = performance.now();
-  const sum: DemoImportSummary = { files: list.length, read: 0, stored: 0, duplicates: 0, quarantined: 0, seconds: 0 };
+  const sum: DemoImportSummary = { files: list.length, read: 0, stored: 0, duplicates: 0, quarantined: 0, apart: 0, seconds: 0 };
   for (const [i, file] of list.entries()) {
     const r = await files.importFile(file);
     sum.read += r.read;
     sum.stored += r.stored;
     sum.duplicates += r.duplicates;
     sum.quarantined += r.quarantined;
+    sum.apart += r.apart;
     onFile(i + 1, list.length);
   }
   sum.seconds = (performance.now() - t0) / 1000;

@@ -29,12 +29,26 @@ describe('kansa import (the command, in its own process)', () => {
     const first = kansa('--json', 'import', logs);
     expect(first.status).toBe(0);
     const json = JSON.parse(first.stdout);
-    expect(json.total).toEqual({ read: 3, stored: 2, duplicates: 0, quarantined: 1, setAside: 0 });
+    expect(json.total).toEqual({ read: 3, stored: 2, duplicates: 0, quarantined: 1, apart: 0, setAside: 0 });
     expect(json.files[0]).toMatchObject({ source: 'jumin', reasons: { '処理区分: 未知の処理区分です': 1 } });
     const again = kansa('import', logs);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('読込 3 / 保存 0 / 重複 2 / 隔離 1');
     expect(again.stdout).toContain('隔離理由 処理区分: 未知の処理区分です: 1件');
+  });
+
+  it('imports a Windows Security log (.evtx) and says what was kept apart, per kind', () => {
+    const evtx = join(__dirname, '../../../collector/src/source-systems/windows/fixtures/4624-pass-the-hash.evtx');
+    const r = kansa('import', evtx);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      `${evtx} (windows): 読込 8 / 保存 2 / 重複 0 / 隔離 0 / 別保管 6`,
+      '  別保管 未使用のイベントID: 4688: 2件',
+      '  別保管 未使用のイベントID: 5145: 2件',
+      '  別保管 未使用のイベントID: 4672: 1件',
+      '  別保管 未使用のイベントID: 4964: 1件',
+      '',
+    ]);
   });
 
   it('refuses bad input with one line and a non-zero exit, importing nothing', () => {

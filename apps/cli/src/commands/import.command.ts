@@ -68,9 +68,10 @@ export function registerImportCommand(program: Command, ctx: () => CommandContex
               stored: t.stored + r.stored,
               duplicates: t.duplicates + r.duplicates,
               quarantined: t.quarantined + r.quarantined,
+              apart: t.apart + r.apart,
               setAside: t.setAside + r.setAside,
             }),
-            { read: 0, stored: 0, duplicates: 0, quarantined: 0, setAside: 0 },
+            { read: 0, stored: 0, duplicates: 0, quarantined: 0, apart: 0, setAside: 0 },
           );
           c.print(results.length > 1 ? `合計 ${results.length}ファイル: ${counts(total)}` : '', { files: results, refused, total });
           if (total.setAside > 0) {
@@ -90,14 +91,20 @@ export function registerImportCommand(program: Command, ctx: () => CommandContex
     });
 }
 
-/** read / stored / duplicates / quarantined (and set aside, when any): what became of every line. */
-function counts(t: { read: number; stored: number; duplicates: number; quarantined: number; setAside: number }): string {
-  return `読込 ${t.read} / 保存 ${t.stored} / 重複 ${t.duplicates} / 隔離 ${t.quarantined}${t.setAside ? ` / 保留 ${t.setAside}` : ''}`;
+/** read / stored / duplicates / quarantined (and kept apart, set aside, when any): what became of every line. */
+function counts(t: { read: number; stored: number; duplicates: number; quarantined: number; apart: number; setAside: number }): string {
+  return (
+    `読込 ${t.read} / 保存 ${t.stored} / 重複 ${t.duplicates} / 隔離 ${t.quarantined}` +
+    `${t.apart ? ` / 別保管 ${t.apart}` : ''}${t.setAside ? ` / 保留 ${t.setAside}` : ''}`
+  );
 }
 
 function describe(r: FileImportResult): string {
   const lines = [`${r.file} (${r.source}${r.instance ? '/' + r.instance : ''}): ${counts(r)}`];
   for (const [reason, n] of Object.entries(r.reasons).sort((a, b) => b[1] - a[1])) lines.push(`  隔離理由 ${reason}: ${n}件`);
+  for (const [label, n] of Object.entries(r.apartKinds).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+    lines.push(`  別保管 ${label}: ${n}件`);
+  }
   for (const b of r.setAsideBatches) lines.push(`  保留 バッチ ${b.batchId} (${b.lines}行): ${b.reason}`);
   return lines.join('\n');
 }

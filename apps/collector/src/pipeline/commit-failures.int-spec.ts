@@ -124,7 +124,7 @@ describe('commits that storage refuses never wedge kansa', () => {
     expect(
       (await collector.commits.setAsideBatches()).map((b) => ({ id: b.batchId, state: b.state, lines: b.lines, attempts: b.attempts })),
     ).toEqual([{ id: r.batchId, state: 'set_aside', lines: 30, attempts: 1 }]);
-    expect(readdirSync(join(store.dataDir, 'kansa-ingest-staging', SET_ASIDE_DIR)).filter((f) => f.includes(r.batchId))).toHaveLength(3);
+    expect(readdirSync(join(store.dataDir, 'kansa-ingest-staging', SET_ASIDE_DIR)).filter((f) => f.includes(r.batchId))).toHaveLength(4);
     // Verify does not take a set-aside batch for tampering.
     expect((await collector.verify.verify()).ok).toBe(true);
 

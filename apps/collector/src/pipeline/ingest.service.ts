@@ -33,7 +33,7 @@ const CHUNK = 5_000;
  * (CommitService: dedup into events, quarantine, the integrity chain). A
  * long stream is committed in batches of `ingest.batchLines` lines, each its
  * own import_batches row. Resolves only when everything accepted is stored;
- * always read = stored + duplicates + quarantined + setAside (summed over
+ * always read = stored + duplicates + quarantined + apart + setAside (summed over
  * the batches).
  */
 @Injectable()
@@ -68,7 +68,7 @@ export class IngestService implements IngestServicePort {
   /** The same pipeline, fed with chunks of records (the file reader's lean path). */
   async ingestChunks(request: IngestRequest, chunks: AsyncIterable<RawRecord[]>, options: IngestOptions = {}): Promise<IngestResult> {
     const system = this.system(request.source);
-    const total: IngestCounts = { read: 0, stored: 0, duplicates: 0, quarantined: 0, setAside: 0, reasons: {} };
+    const total: IngestCounts = { read: 0, stored: 0, duplicates: 0, quarantined: 0, apart: 0, setAside: 0, reasons: {}, apartKinds: {} };
     const setAside: SetAsideNote[] = [];
     const batchIds: string[] = [];
     const bounds = eventBounds(this.config.ingest, this.config.storage.retentionYears, Date.now());
@@ -159,6 +159,7 @@ export class IngestService implements IngestServicePort {
       linesRead: batch.read,
       staged: batch.staged,
       quarantined: batch.quarantined,
+      apart: batch.apart,
       startedAtMs: batch.startedAtMs,
       scope: { sources: [...batch.sources], days: [...batch.days] },
       stagingFormat: STAGING_FORMAT,

@@ -6,12 +6,20 @@
 export type Transport = 'file' | 'kafka' | 'http';
 
 export interface RawRecord {
+  /** A record the transport already knows to be unreadable (an .evtx chunk whose checksum fails): quarantined with this field and reason. */
+  refused?: { field: string; reason: string };
   /** 1-based line number in the file, or the position in a Kafka/HTTP batch. */
   lineNo: number;
   /** The undecoded bytes (files, Kafka values) or … */
   bytes?: Buffer;
   /** … the text (HTTP lines, JSON objects re-serialized). */
   text?: string;
+  /**
+   * The record as the transport already read it (an .evtx record, whose
+   * `text` is its rendering): the source system maps it without parsing the
+   * text again — unless a 個人番号 was masked in the text, which then wins.
+   */
+  read?: unknown;
   /** Where it came from, for quarantine: e.g. `kansa.jumin/0/12345` (topic/partition/offset). */
   origin?: string;
 }
@@ -40,10 +48,14 @@ export interface IngestCounts {
   stored: number;
   duplicates: number;
   quarantined: number;
+  /** Lines kept apart (not staff activity: Windows machine/service accounts, event IDs kansa does not use), stored in events_apart. */
+  apart: number;
   /** Lines of batches set aside (storage refused the batch; kept for an operator to replay, nothing of it stored). */
   setAside: number;
   /** Quarantine reasons and how often each occurred, e.g. { "処理日時: invalid date": 2 }. */
   reasons: Record<string, number>;
+  /** What was kept apart and how often, e.g. { "未使用のイベントID: 4688": 12 }. */
+  apartKinds: Record<string, number>;
 }
 
 export interface IngestResult extends IngestCounts {
@@ -73,7 +85,7 @@ export interface IngestServicePort {
    * Stores a batch: resolves only once every accepted record is in ClickHouse
    * (so a transport may acknowledge then). Throws StorageUnavailableError
    * (retry later) — infrastructure errors are never turned into quarantine.
-   * Always read = stored + duplicates + quarantined + setAside.
+   * Always read = stored + duplicates + quarantined + apart + setAside.
    */
   ingest(request: IngestRequest): Promise<IngestResult>;
 }

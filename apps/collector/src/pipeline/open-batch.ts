@@ -16,6 +16,8 @@ export class OpenBatch {
   read = 0;
   staged = 0;
   quarantined = 0;
+  /** Lines kept apart (not staff activity). */
+  apart = 0;
   readonly sources = new Set<string>();
   /** JST days of the staged events (YYYY-MM-DD). */
   readonly days = new Set<string>();
@@ -25,8 +27,11 @@ export class OpenBatch {
   private checked = false;
   private events: string[] = [];
   private quarantineRows: string[] = [];
+  private apartRows: string[] = [];
   /** Quarantine reasons of this batch (taken back from the totals if it is set aside). */
   private readonly reasons: Record<string, number> = {};
+  /** What this batch kept apart (taken back from the totals if it is set aside). */
+  private readonly apartKinds: Record<string, number> = {};
   private readonly lines = new PlainLineRows();
 
   constructor(
@@ -43,16 +48,18 @@ export class OpenBatch {
   /** Takes this batch's quarantined lines back out of the totals: set aside, none of it is stored. */
   uncount(total: IngestCounts): void {
     total.quarantined -= this.quarantined;
+    total.apart -= this.apart;
     for (const [reason, n] of Object.entries(this.reasons)) countReason(total.reasons, reason, -n);
+    for (const [label, n] of Object.entries(this.apartKinds)) countReason(total.apartKinds, label, -n);
   }
 
   /** Processes a chunk synchronously (no await per record). */
   take(chunk: RawRecord[], from: number, to: number, total: IngestCounts): void {
     this.records += to - from;
     for (let i = from; i < to; i++) {
-      const p = this.refuse
-        ? this.processor.refuse(chunk[i], this.refuse.field, this.refuse.reason)
-        : this.processor.processLean(chunk[i], this.lines);
+      const r = chunk[i];
+      const refuse = this.refuse ?? r.refused;
+      const p = refuse ? this.processor.refuse(r, refuse.field, refuse.reason) : this.processor.processLean(r, this.lines);
       if (p?.kind === 'skip') continue;
       this.read++;
       total.read++;
@@ -71,6 +78,12 @@ export class OpenBatch {
       this.sources.add(p.value.source);
       this.epochDays.add(p.value.jstDay);
       this.staged++;
+    } else if (p.kind === 'apart') {
+      this.apartRows.push(p.row);
+      this.apart++;
+      total.apart++;
+      countReason(total.apartKinds, p.label, 1);
+      countReason(this.apartKinds, p.label, 1);
     } else {
       const reason = `${p.field}: ${p.reason}`;
       this.quarantineRows.push(p.row);
@@ -118,6 +131,10 @@ export class OpenBatch {
     if (this.quarantineRows.length >= (all ? 1 : FLUSH_ROWS / 10)) {
       await this.staging.appendQuarantine(this.quarantineRows.join(''));
       this.quarantineRows = [];
+    }
+    if (this.apartRows.length >= (all ? 1 : FLUSH_ROWS)) {
+      await this.staging.appendApart(this.apartRows.join(''));
+      this.apartRows = [];
     }
   }
 }

@@ -34,8 +34,15 @@ export interface StagedEvent {
 /** A quarantined record: its field and reason, and its quarantine row (TabSeparated). */
 export type QuarantinedRecord = Quarantine & { row: string };
 
-/** What became of one record: a staged event, a quarantined record, or not a record at all (skip). */
-export type Processed = Ok<StagedEvent> | QuarantinedRecord | Skip;
+/** A record kept apart (not staff activity): its label and its events_apart row (TabSeparated). */
+export interface ApartRecord {
+  kind: 'apart';
+  label: string;
+  row: string;
+}
+
+/** What became of one record: a staged event, a quarantined record, one kept apart, or not a record at all (skip). */
+export type Processed = Ok<StagedEvent> | QuarantinedRecord | ApartRecord | Skip;
 
 /** A decoded, masked line and the 個人番号 masked in it. */
 interface Prepared {
@@ -193,7 +200,9 @@ export class RecordProcessor {
 
   /** parse/validate (zod) → normalize → identify → staged row, for a masked line. */
   private normalize(record: RawRecord, raw: string, numbers: readonly string[]): Processed {
-    const parsed = this.system.parse(raw);
+    const parsed =
+      record.read !== undefined && numbers.length === 0 && this.system.mapRead ? this.system.mapRead(record.read) : this.system.parse(raw);
+    if (parsed.kind === 'apart') return this.apart(record, parsed.label, raw);
     if (parsed.kind !== 'ok') return parsed.kind === 'skip' ? parsed : this.quarantined(record, parsed.field, parsed.reason, raw, '');
     const e = parsed.value;
     const bad = checkEvent(e, this.ctx.bounds, this.system.config.columns);
@@ -215,6 +224,20 @@ export class RecordProcessor {
       origin: record.origin ?? '',
     });
     return ok({ row, source, jstDay: jstEpochDay(e.tsMs) });
+  }
+
+  private apart(record: RawRecord, label: string, raw: string): ApartRecord {
+    const row = [
+      tsv(`${this.ctx.batchId}:${record.lineNo}`),
+      this.ctx.batchId,
+      tsv(this.ctx.source),
+      tsv(this.ctx.instance),
+      tsv(record.origin ?? this.ctx.origin),
+      record.lineNo,
+      tsv(label),
+      tsv(raw),
+    ].join('\t');
+    return { kind: 'apart', label, row: row + '\n' };
   }
 
   private quarantined(record: RawRecord, field: string, reason: string, raw: string, rawB64: string): QuarantinedRecord {
@@ -267,6 +290,8 @@ export function eventColumns(e: EventDraft): Pick<StagedRow, SqlEventColumn> {
 
 /** Columns of a staged plain line (processLean), left to the source's SQL twin: raw is bytes as received, or text when from_text. */
 export const LINE_COLUMNS = ['line_no', 'origin', 'from_text', 'raw'] as const;
+
+export const APART_COLUMNS = ['apart_id', 'batch_id', 'source', 'instance', 'origin', 'line_no', 'label', 'raw'] as const;
 
 export const QUARANTINE_COLUMNS = [
   'quarantine_id',

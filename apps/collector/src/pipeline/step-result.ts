@@ -27,6 +27,18 @@ export interface Skip {
   reason: string;
 }
 
+/**
+ * Not staff activity, not bad data: a record kept apart (table events_apart)
+ * and counted by kind — a Windows event of a machine or service account, or
+ * an event ID kansa does not use (docs/collector.md "Kept apart").
+ */
+export interface Apart {
+  kind: 'apart';
+  /** What it is, in Japanese, the key it is counted under: e.g. 非職員アカウント: SYSTEM, 未使用のイベントID: 4688. */
+  label: string;
+}
+
 export const ok = <T>(value: T): Ok<T> => ({ kind: 'ok', value });
 export const quarantine = (field: string, reason: string): Quarantine => ({ kind: 'quarantine', field, reason });
 export const skip = (reason: string): Skip => ({ kind: 'skip', reason });
+export const apart = (label: string): Apart => ({ kind: 'apart', label });

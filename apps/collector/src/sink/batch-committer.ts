@@ -78,6 +78,7 @@ export class BatchCommitter {
       }
       afterEvents?.();
       await staging.insertQuarantine();
+      await staging.insertApart();
       for (const line of isolated) {
         await staging.quarantineEvent({
           lineNo: line.lineNo,

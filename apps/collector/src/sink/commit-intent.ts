@@ -24,6 +24,8 @@ export interface CommitIntent {
   /** Event rows staged (stored + duplicates once committed). */
   staged: number;
   quarantined: number;
+  /** Lines kept apart (events_apart); absent in intents written before they were kept (0). */
+  apart?: number;
   startedAtMs: number;
   scope: CommitScope;
   /** The chain the batch belongs to (server mode; absent or '' for the embedded engine). */

@@ -208,6 +208,7 @@ export class CommitService implements OnApplicationBootstrap {
       stored,
       duplicates: intent.staged - stored - isolated,
       quarantined: intent.quarantined + isolated,
+      apart: intent.apart ?? 0,
       contentDigest: digest,
       prevChain: prev?.chainHash ?? GENESIS,
       startedAtMs: intent.startedAtMs,

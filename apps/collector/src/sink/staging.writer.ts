@@ -12,19 +12,21 @@ import {
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { LINE_COLUMNS, QUARANTINE_COLUMNS } from '../pipeline/record-processor';
+import { APART_COLUMNS, LINE_COLUMNS, QUARANTINE_COLUMNS } from '../pipeline/record-processor';
 import { normalizedLinesSql, SqlNormalizer, sqlString } from '../source-systems/shared/sql-normalizer';
 
 /**
  * The staged files' format: a commit intent records it, so a batch staged by
  * an older kansa (an intent left across an upgrade) is read as it was
- * written. Format 2 stages each line's `origin`.
+ * written. Format 2 stages each line's `origin`; format 3 the lines kept apart.
  */
-export const STAGING_FORMAT = 2;
+export const STAGING_FORMAT = 3;
 const LINES_STRUCTURE = 'line_no UInt64, origin String, from_text UInt8, raw String';
 const QUARANTINE_STRUCTURE =
   'quarantine_id String, batch_id String, source String, instance String, origin String, line_no UInt64, ' +
   'field String, reason String, raw String, raw_bytes_b64 String';
+const APART_STRUCTURE =
+  'apart_id String, batch_id String, source String, instance String, origin String, line_no UInt64, label String, raw String';
 
 /**
  * A batch's rows wait until the batch is complete (a file of several GB keeps
@@ -82,6 +84,10 @@ export class StagingBatch {
     return rows.length === 0 ? Promise.resolve() : storageCall(() => this.carrier.append('quarantine', rows));
   }
 
+  appendApart(rows: string): Promise<void> {
+    return rows.length === 0 ? Promise.resolve() : storageCall(() => this.carrier.append('apart', rows));
+  }
+
   /** Plain lines (PlainLineRows) for the SQL twin to normalize. */
   appendLines(rows: Buffer | string): Promise<void> {
     return rows.length === 0 ? Promise.resolve() : storageCall(() => this.carrier.append('lines', rows));
@@ -133,6 +139,7 @@ export class StagingBatch {
     }
     afterEvents?.();
     await this.insertQuarantine();
+    await this.insertApart();
     return storedEvents(this.client, this.batchId);
   }
 
@@ -206,12 +213,23 @@ export class StagingBatch {
   }
 
   /** Inserts the quarantined lines staged with the batch (those already there are left out). */
-  async insertQuarantine(): Promise<void> {
+  insertQuarantine(): Promise<void> {
+    return this.insertRows('quarantine', TABLES.quarantine, QUARANTINE_COLUMNS);
+  }
+
+  /** Inserts the lines kept apart with the batch (those already there are left out). */
+  insertApart(): Promise<void> {
+    return this.insertRows('apart', TABLES.eventsApart, APART_COLUMNS);
+  }
+
+  /** Rows staged as they are stored (quarantine, kept apart): idempotent by their ID, the first column. */
+  private async insertRows(part: Part, table: string, columns: readonly string[]): Promise<void> {
+    const id = columns[0];
     await storageCall(() =>
       this.client.command({
-        query: `INSERT INTO ${TABLES.quarantine} (${QUARANTINE_COLUMNS.join(', ')})
-          SELECT ${QUARANTINE_COLUMNS.join(', ')} FROM ${this.carrier.source('quarantine')}
-          WHERE quarantine_id NOT IN (SELECT quarantine_id FROM ${TABLES.quarantine} WHERE batch_id = {batch:String})`,
+        query: `INSERT INTO ${table} (${columns.join(', ')})
+          SELECT ${columns.join(', ')} FROM ${this.carrier.source(part)}
+          WHERE ${id} NOT IN (SELECT ${id} FROM ${table} WHERE batch_id = {batch:String})`,
         query_params: { batch: this.batchId },
       }),
     );
@@ -383,6 +401,9 @@ export async function removeBatchRows(client: ClickHouseClient, batchId: string,
   await storageCall(() =>
     client.command({ query: `DELETE FROM ${TABLES.quarantine} WHERE batch_id = {batch:String}`, query_params: params }),
   );
+  await storageCall(() =>
+    client.command({ query: `DELETE FROM ${TABLES.eventsApart} WHERE batch_id = {batch:String}`, query_params: params }),
+  );
 }
 
 export interface CommitScope {
@@ -391,7 +412,10 @@ export interface CommitScope {
   days: string[];
 }
 
-type Part = 'events' | 'quarantine' | 'lines';
+type Part = 'events' | 'quarantine' | 'lines' | 'apart';
+
+/** Batches staged before format 3 have no lines kept apart: an empty source of their structure. */
+const NO_APART = `null(${sqlString(APART_STRUCTURE)})`;
 
 interface Carrier {
   readonly batchId: string;
@@ -424,6 +448,7 @@ function stagingPaths(dir: string, batchId: string): Record<Part, string> {
     events: join(dir, `${INGEST_STAGING_PREFIX}${batchId}.tsv`),
     quarantine: join(dir, `${INGEST_STAGING_PREFIX}q_${batchId}.tsv`),
     lines: join(dir, `${INGEST_STAGING_PREFIX}l_${batchId}.tsv`),
+    apart: join(dir, `${INGEST_STAGING_PREFIX}a_${batchId}.tsv`),
   };
 }
 
@@ -445,6 +470,7 @@ class FileCarrier implements Carrier {
       events: openSync(this.paths.events, 'w', 0o600),
       quarantine: openSync(this.paths.quarantine, 'w', 0o600),
       lines: openSync(this.paths.lines, 'w', 0o600),
+      apart: openSync(this.paths.apart, 'w', 0o600),
     };
   }
 
@@ -463,8 +489,9 @@ class FileCarrier implements Carrier {
   }
 
   source(part: Part): string {
+    if (part === 'apart' && this.format < 3) return NO_APART;
     const events = eventsStructure(this.format);
-    const structure = { events: events.structure, quarantine: QUARANTINE_STRUCTURE, lines: LINES_STRUCTURE }[part];
+    const structure = { events: events.structure, quarantine: QUARANTINE_STRUCTURE, lines: LINES_STRUCTURE, apart: APART_STRUCTURE }[part];
     const from = `file(${sqlString(this.paths[part])}, 'TabSeparated', ${sqlString(structure)})`;
     return part === 'events' ? events.read(from) : from;
   }
@@ -503,6 +530,7 @@ class TableCarrier implements Carrier {
       events: quoteIdentifier(INGEST_STAGING_PREFIX + batchId),
       quarantine: quoteIdentifier(INGEST_STAGING_PREFIX + 'q_' + batchId),
       lines: quoteIdentifier(INGEST_STAGING_PREFIX + 'l_' + batchId),
+      apart: quoteIdentifier(INGEST_STAGING_PREFIX + 'a_' + batchId),
     };
   }
 
@@ -514,6 +542,7 @@ class TableCarrier implements Carrier {
       query: `CREATE TABLE ${this.tables.quarantine} (${QUARANTINE_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()`,
     });
     await this.client.command({ query: `CREATE TABLE ${this.tables.lines} (${LINES_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()` });
+    await this.client.command({ query: `CREATE TABLE ${this.tables.apart} (${APART_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()` });
   }
 
   async append(part: Part, rows: string | Buffer): Promise<void> {
@@ -521,7 +550,10 @@ class TableCarrier implements Carrier {
       table: this.tables[part],
       values: Readable.from([typeof rows === 'string' ? Buffer.from(rows) : rows], { objectMode: false }),
       format: 'TabSeparated',
-      columns: [...{ events: STAGED_COLUMN_NAMES, quarantine: QUARANTINE_COLUMNS, lines: LINE_COLUMNS }[part]] as [string, ...string[]],
+      columns: [...{ events: STAGED_COLUMN_NAMES, quarantine: QUARANTINE_COLUMNS, lines: LINE_COLUMNS, apart: APART_COLUMNS }[part]] as [
+        string,
+        ...string[],
+      ],
     });
   }
 
@@ -534,6 +566,7 @@ class TableCarrier implements Carrier {
   }
 
   source(part: Part): string {
+    if (part === 'apart' && this.format < 3) return NO_APART;
     return part === 'events' ? eventsStructure(this.format).read(this.tables[part]) : this.tables[part];
   }
 

@@ -18,13 +18,14 @@ import { SourceConfigError, SourceSystem } from './shared/source-system';
 import { terminalMapper } from './terminal/terminal.mapper';
 import { terminalSchema } from './terminal/terminal.schema';
 import { terminalSql } from './terminal/terminal.sql';
+import { WindowsSourceSystem } from './windows/windows.source';
 
 /** Builds every configured source system once (configuration errors surface at start). */
 export function buildSourceSystems(sources: SourcesConfig): Map<string, SourceSystem> {
   const systems = new Map<string, SourceSystem>();
   const names = Object.keys(sources).filter((n) => sources[n].parser !== 'canonical');
   for (const [name, config] of Object.entries(sources)) {
-    if (config.parser !== 'chukan' && config.parser !== 'canonical' && config.header.length === 0) {
+    if (config.parser !== 'chukan' && config.parser !== 'canonical' && config.parser !== 'windows' && config.header.length === 0) {
       throw new SourceConfigError(`sources.${name}.header: required for a CSV source`);
     }
     switch (config.parser) {
@@ -42,6 +43,9 @@ export function buildSourceSystems(sources: SourcesConfig): Map<string, SourceSy
         break;
       case 'canonical':
         systems.set(name, new JsonSourceSystem(name, config, canonicalSchema(names), canonicalMapper));
+        break;
+      case 'windows':
+        systems.set(name, new WindowsSourceSystem(name, config));
         break;
     }
   }

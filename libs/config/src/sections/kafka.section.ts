@@ -21,6 +21,7 @@ export const kafkaSection = z
       chukan: 'kansa.chukan',
       terminal: 'kansa.terminal',
       canonical: 'kansa.canonical',
+      windows: 'kansa.windows',
     }),
     /** A new group starts at the earliest offset (nothing already in a topic is skipped). */
     fromBeginning: z.boolean().default(true),

@@ -9,7 +9,7 @@ import { ACTIONS } from '@kansa/domain/actions';
  */
 const action = z.enum(ACTIONS);
 
-export const PARSERS = ['jumin', 'atena', 'chukan', 'terminal', 'canonical'] as const;
+export const PARSERS = ['jumin', 'atena', 'chukan', 'terminal', 'canonical', 'windows'] as const;
 export type ParserKind = (typeof PARSERS)[number];
 
 export const sourceSystemSection = z
@@ -31,7 +31,7 @@ export const sourceSystemSection = z
     header: z.array(z.string().min(1)).default([]),
     /** Normalized field → column header (CSV) or JSON key (JSON Lines). */
     columns: z.record(z.string(), z.string().min(1)).default({}),
-    /** Source's own value → action (処理区分, 照会種別, func, 操作種別). */
+    /** Source's own value → action (処理区分, 照会種別, func, 操作種別; Windows: an event ID kansa does not map itself, e.g. '4688': view). */
     actions: z.record(z.string(), action).default({}),
     /** Source values that mean the 個人番号 was shown (個人番号表示 有, 照会種別 個人番号照会). */
     myNumberShownValues: z.array(z.string()).default([]),
@@ -40,6 +40,13 @@ export const sourceSystemSection = z
       .object({ success: z.array(z.string()).default([]), failure: z.array(z.string()).default([]) })
       .strict()
       .default({ success: [], failure: [] }),
+    /**
+     * Windows: accounts that are not people besides the built-in ones
+     * (machine accounts …$, SYSTEM, LOCAL SERVICE, NETWORK SERVICE,
+     * ANONYMOUS LOGON, virtual accounts), e.g. a backup service's account:
+     * their events are kept apart, not analysed as staff activity.
+     */
+    nonStaffAccounts: z.array(z.string().min(1)).default([]),
   })
   .strict();
 

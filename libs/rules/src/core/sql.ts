@@ -70,6 +70,38 @@ export function masterParams(ctx: RuleContext<unknown>): Record<string, unknown>
   };
 }
 
+/**
+ * Accounts whose ID is not the staff ID (a Windows logon name: windows/tanaka.t →
+ * K000123), from the accounts master in force, as a scalar ([system/account], [staff]);
+ * account IDs compared without regard to case, as Windows compares them.
+ */
+const ACCOUNT_STAFF = `(SELECT (groupArray(concat(toString(system), '/', lowerUTF8(account_id))), groupArray(staff_id))
+  FROM ${T.accounts} WHERE version = {v_accounts:UInt32} AND staff_id != '' AND account_id != staff_id)`;
+
+/**
+ * The person behind an event's user: the staff ID the accounts master gives
+ * the (source, account), or the user ID itself (spec/sources.md: a staff ID
+ * is the same across the systems). Needs the v_accounts parameter.
+ */
+export function staffIdOf(alias = ''): string {
+  const p = alias ? `${alias}.` : '';
+  return `transform(concat(toString(${p}source), '/', lowerUTF8(toString(${p}user_id))), tupleElement(${ACCOUNT_STAFF}, 1), tupleElement(${ACCOUNT_STAFF}, 2), toString(${p}user_id))`;
+}
+
+/**
+ * Events matching `where`, their user_id the staff ID (staffIdOf): what a
+ * rule that means the person reads, so that a Windows account and the staff
+ * ID of the other systems are one user without a rule knowing Windows.
+ */
+export function staffEvents(where: string): string {
+  return `(SELECT * REPLACE (${staffIdOf()} AS user_id) FROM ${T.events} WHERE ${where})`;
+}
+
+/** The accounts master's version, for staffEvents() in rules that read no other master. */
+export function accountsParam(ctx: RuleContext<unknown>): Record<string, unknown> {
+  return { v_accounts: ctx.masters.accounts };
+}
+
 /** Staff master of the version in force: staff_id → department and resident numbers. */
 export const STAFF = `(SELECT staff_id, department_code, employment_status, retired_on, resident_id, household_id
   FROM ${T.staff} WHERE version = {v_staff:UInt32})`;

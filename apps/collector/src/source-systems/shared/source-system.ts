@@ -1,7 +1,7 @@
 import { NormalizedEvent } from '@kansa/domain';
 import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
 import { z } from 'zod';
-import { Quarantine, quarantine, StepResult } from '../../pipeline/step-result';
+import { Apart, Quarantine, quarantine, StepResult } from '../../pipeline/step-result';
 import { SqlNormalizer } from './sql-normalizer';
 
 /**
@@ -23,7 +23,12 @@ export interface SourceSystem {
   readonly framing: 'csv' | 'jsonl';
   /** CSV: the exact header line (joined with commas), to recognise and check it. */
   readonly headerLine?: string;
-  parse(text: string): StepResult<EventDraft>;
+  /** The event of a decoded line; or the line is kept apart (Windows: not staff activity). */
+  parse(text: string): StepResult<EventDraft> | Apart;
+  /** Maps a record a transport already read (RawRecord.read) — the same result as parse() of its text. */
+  mapRead?(value: unknown): StepResult<EventDraft> | Apart;
+  /** The source also reads .evtx files (Windows event logs). */
+  readonly evtx?: boolean;
   /** The SQL twin of parse(), for lines ClickHouse normalizes itself (CSV systems). */
   readonly sql?: SqlNormalizer;
 }

@@ -4,6 +4,10 @@ import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { IngestCounts, IngestResult } from '../../pipeline/ingest.types';
 import { IngestService } from '../../pipeline/ingest.service';
+import { HeaderMismatchError } from '../../pipeline/record-processor';
+import { RawRecord } from '../../pipeline/ingest.types';
+import { EvtxFramer } from './evtx/evtx-framer';
+import { isEvtx } from './evtx/evtx-reader';
 import { LineFramer } from './line-framer';
 
 /** Bad input for `kansa import`: a missing file, an unknown file name. One line for the user. */
@@ -67,16 +71,20 @@ export class FileImportService {
     const path = resolve(file);
     const totalBytes = statSync(path).size;
     const hash = createHash('sha256');
-    const framer = new LineFramer(system.framing === 'csv');
+    let framer: { push(b: Buffer): RawRecord[]; end(): RawRecord[] } | undefined;
     let bytesRead = 0;
+    const evtxName = /\.evtx$/i.test(path);
     async function* chunks() {
       for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
         const buf = chunk as Buffer;
         hash.update(buf);
         bytesRead += buf.length;
+        // An .evtx file (binary, chunks of records: by its name or its first bytes) for a source that reads them; lines otherwise.
+        framer ??= system.evtx && (evtxName || isEvtx(buf)) ? new EvtxFramer(path) : new LineFramer(system.framing === 'csv');
         yield framer.push(buf);
       }
-      yield framer.end();
+      if (framer) yield framer.end();
+      else if (system.evtx && evtxName) throw new HeaderMismatchError(path, 'ElfFile (EVTX)', '(empty file)');
     }
     const fileSha256 = { value: '' };
     const result = await this.ingest.ingestChunks(

@@ -120,6 +120,7 @@ export class HttpIngestController {
     this.metrics.httpIngestLines.inc({ source, outcome: 'stored' }, result.stored);
     this.metrics.httpIngestLines.inc({ source, outcome: 'duplicate' }, result.duplicates);
     this.metrics.httpIngestLines.inc({ source, outcome: 'quarantined' }, result.quarantined);
+    this.metrics.httpIngestLines.inc({ source, outcome: 'apart' }, result.apart);
     this.metrics.httpIngestLines.inc({ source, outcome: 'set_aside' }, result.setAside);
     const rejected = result.quarantined > 0 ? await this.quarantined.ofBatches(result.batchIds, MAX_REJECTED_LISTED) : [];
     if (result.quarantined > 0 || result.setAside > 0) res.status(422);

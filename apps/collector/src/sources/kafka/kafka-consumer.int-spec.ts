@@ -39,7 +39,7 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
 
   beforeAll(async () => {
     broker = await startKafkaBroker();
-    await broker.createTopics(['kansa.jumin', 'kansa.chukan'], 2);
+    await broker.createTopics(['kansa.jumin', 'kansa.chukan', 'kansa.windows'], 2);
     // kansa.terminal is created by the rebalance test, after the consumer started.
     dataDir = mkdtempSync(join(tmpdir(), 'kansa-kafka-int-'));
     const config = loadConfig({
@@ -87,6 +87,28 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
     expect(await count("SELECT count() AS n FROM events WHERE source = 'jumin'")).toBe(4);
     expect(await count("SELECT count() AS n FROM events WHERE source = 'chukan'")).toBe(5);
     expect(consumer.status().totals).toMatchObject({ records: 10, stored: 9, duplicates: 1, quarantined: 0 });
+  });
+
+  it('Windows Security events shipped by Winlogbeat: staff events stored, a SYSTEM logon kept apart', async () => {
+    const winlogbeat = (recordId: number, user: string, domain: string, type: string) => ({
+      '@timestamp': '2026-04-01T00:30:00.000Z',
+      winlog: {
+        channel: 'Security',
+        computer_name: 'WS-100100-001.city.local',
+        event_id: '4624',
+        record_id: String(recordId),
+        event_data: { TargetUserName: user, TargetDomainName: domain, LogonType: type, IpAddress: '10.1.0.5' },
+      },
+    });
+    await broker.produce('kansa.windows', [
+      { value: Buffer.from(JSON.stringify(winlogbeat(1, 'K000001', 'CITY', '2'))) },
+      { value: Buffer.from(JSON.stringify(winlogbeat(2, 'SYSTEM', 'NT AUTHORITY', '5'))) },
+      { value: Buffer.from(JSON.stringify(winlogbeat(1, 'K000001', 'CITY', '2'))) }, // redelivered: a duplicate
+    ]);
+    await until(async () => (await committed('kansa.windows')) === 3);
+    expect(await count("SELECT count() AS n FROM events WHERE source = 'windows' AND user_id = 'K000001' AND action = 'login'")).toBe(1);
+    expect(await count("SELECT count() AS n FROM events_apart WHERE source = 'windows' AND label = '非職員アカウント: SYSTEM'")).toBe(1);
+    expect(consumer.status().totals).toMatchObject({ records: 13, stored: 10, duplicates: 2, apart: 1 });
   });
 
   it('while storage is unavailable it pauses without committing, then resumes and stores everything once', async () => {

@@ -27,6 +27,8 @@ export interface KafkaConsumerTotals {
   stored: number;
   duplicates: number;
   quarantined: number;
+  /** Records kept apart (not staff activity). */
+  apart: number;
   /** Lines of batches storage refused, set aside for an operator. */
   setAside: number;
   /** Ingest attempts that failed and were retried. */
@@ -66,6 +68,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     stored: 0,
     duplicates: 0,
     quarantined: 0,
+    apart: 0,
     setAside: 0,
     retries: 0,
   };
@@ -284,6 +287,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     this.totals.stored += result.stored;
     this.totals.duplicates += result.duplicates;
     this.totals.quarantined += result.quarantined;
+    this.totals.apart += result.apart;
     this.totals.setAside += result.setAside;
   }
 

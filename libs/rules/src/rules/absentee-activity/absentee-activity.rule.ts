@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, span, userDayDraft } from '../../core/finding';
-import { asUserDayRows, evidence, inWindow, masterParams, OPEN_END, T, windowParams } from '../../core/sql';
+import { asUserDayRows, evidence, inWindow, masterParams, OPEN_END, staffEvents, T, windowParams } from '../../core/sql';
 
 const params = z.object({}).strict();
 type Params = z.infer<typeof params>;
@@ -13,13 +13,13 @@ interface Row extends EvidenceRow {
 export default defineRule<Params, Row>({
   id: 'absentee-activity',
   title: '不在者・退職者IDの使用',
-  version: 1,
+  version: 2,
   severity: 'critical',
   guideline: '利用者IDの適切な管理（休業・休職中の職員や退職者のIDの不正使用の検知）',
   description:
     '休業・休暇・休職中の職員、または退職した職員のIDで操作（ログイン試行を含む）が記録されたものです。' +
     'ID・パスワードの貸し借りやなりすましの可能性があります。直ちに本人と所属に事実を確認してください。',
-  reads: { events: ALL_EVENTS, masters: ['staff', 'leaves'], lookbackDays: 0 },
+  reads: { events: ALL_EVENTS, masters: ['staff', 'leaves', 'accounts'], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: asUserDayRows(`
@@ -37,9 +37,9 @@ WITH absent AS (
 SELECT e.day AS day, e.user_id AS user_id,
   arrayDistinct(arrayFlatten(groupArray(arrayMap(x -> x.3, arrayFilter(x -> e.day >= x.1 AND e.day <= x.2, a.spans))))) AS kinds,
   ${evidence('e')}
-FROM ${T.events} e
+FROM ${staffEvents(inWindow())} e
 INNER JOIN absent a ON a.staff_id = e.user_id
-WHERE ${inWindow('e')} AND e.user_id IN (SELECT staff_id FROM absent)
+WHERE e.user_id IN (SELECT staff_id FROM absent)
   AND arrayExists(x -> e.day >= x.1 AND e.day <= x.2, a.spans)
 GROUP BY e.day, e.user_id`),
     query_params: { ...windowParams(ctx), ...masterParams(ctx) },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, num, span, userDayDraft } from '../../core/finding';
-import { asUserDayRows, inWindow, T, windowParams } from '../../core/sql';
+import { accountsParam, asUserDayRows, inWindow, staffEvents, windowParams } from '../../core/sql';
 
 const params = z
   .object({
@@ -20,27 +20,26 @@ interface Row extends EvidenceRow {
 export default defineRule<Params, Row>({
   id: 'concurrent-sessions',
   title: '同一IDの同時利用',
-  version: 1,
+  version: 2,
   severity: 'medium',
   guideline: '利用者IDの共用の禁止（同じIDが複数の端末で同時に使われていることの検知）',
   description:
     '同じIDで、同じシステムに2台以上の端末から同時に利用していたものです（ログイン〜ログアウト、またはログアウトがなければ 30 分以内に続く操作を1つの利用とみなします）。' +
     'IDの貸し借りやログアウト忘れがないか確認してください。',
-  reads: { events: ALL_EVENTS, masters: [], lookbackDays: 0 },
+  reads: { events: ALL_EVENTS, masters: ['accounts'], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: asUserDayRows(`
 WITH
 cand AS (
-  SELECT source, user_id FROM ${T.events}
-  WHERE ${inWindow()} AND terminal_id != '' AND action != 'login_failure'
+  SELECT source, user_id FROM ${staffEvents(`${inWindow()} AND terminal_id != '' AND action != 'login_failure'`)}
   GROUP BY source, user_id HAVING uniqExact(terminal_id) >= 2
 ),
 ev AS (
   SELECT toString(source) AS source, toString(user_id) AS user_id, toString(terminal_id) AS terminal_id, event_id, ts, day,
     toString(action) AS action, toUnixTimestamp64Milli(ts) AS ms
-  FROM ${T.events}
-  WHERE ${inWindow()} AND terminal_id != '' AND action != 'login_failure' AND (source, user_id) IN (SELECT source, user_id FROM cand)
+  FROM ${staffEvents(`${inWindow()} AND terminal_id != '' AND action != 'login_failure'`)}
+  WHERE (source, user_id) IN (SELECT source, user_id FROM cand)
 ),
 marks AS (
   SELECT *,
@@ -79,7 +78,7 @@ SELECT toDate(o_from, 'Asia/Tokyo') AS day, user_id, groupUniqArray(20)(source) 
   toString(min(o_from)) AS first_at, toString(max(o_to)) AS last_at
 FROM pairs
 GROUP BY day, user_id`).replace('SELECT * REPLACE', 'SELECT * EXCEPT (ev_sorted) REPLACE'),
-    query_params: { ...windowParams(ctx), idle_ms: ctx.params.idleMinutes * 60_000 },
+    query_params: { ...windowParams(ctx), ...accountsParam(ctx), idle_ms: ctx.params.idleMinutes * 60_000 },
   }),
   toFinding: (row) =>
     userDayDraft(row, `同じIDで端末 ${row.terminals.join('・')} を同時に利用（${span(row.first_at, row.last_at)}）`, {

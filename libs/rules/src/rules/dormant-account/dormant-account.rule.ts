@@ -1,7 +1,7 @@
 import { SOURCE_TITLES } from '@kansa/domain';
 import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
-import { FIRST_DATA_DAY_BY_MONTH, masterParams, T, windowParams, WINDOW_DAYS } from '../../core/sql';
+import { FIRST_DATA_DAY_BY_MONTH, inWindow, masterParams, T, windowParams, WINDOW_DAYS } from '../../core/sql';
 
 const params = z
   .object({
@@ -20,17 +20,21 @@ interface Row {
   first_seen: string;
   last_seen: string;
   days: string;
+  /** Events that enabled the account while its owner was absent (Windows 4722), in time order. */
+  enabled_ids: string[];
+  enabled_by: string[];
 }
 
 export default defineRule<Params, Row>({
   id: 'dormant-account',
   title: '長期不在者の有効ID',
-  version: 1,
+  version: 2,
   severity: 'high',
   guideline: '利用者IDの適切な管理（長期休業者・退職者のIDの停止・削除）',
   description:
     '90日以上の休業・休職中（予定を含む）の職員、または退職した職員のアカウントが「有効」のままになっているものです。' +
-    '復帰予定を確認し、アカウントを停止または削除してください（アカウントごとに月1件）。',
+    '復帰予定を確認し、アカウントを停止または削除してください（アカウントごとに月1件）。' +
+    'そのようなアカウントが有効化された日（Windows 4722 など account_enable の記録）も、その日の検知として報告します。',
   // events back to the first of the month: the first day with logs dates the month's finding
   reads: { events: ALL_EVENTS, masters: ['staff', 'leaves', 'accounts'], lookbackDays: 30 },
   params,
@@ -55,13 +59,40 @@ absent AS (
   CROSS JOIN (SELECT staff_id, retired_on FROM ${T.staff}
               WHERE version = {v_staff:UInt32} AND (retired_on IS NOT NULL OR employment_status = '退職')) s
   WHERE s.retired_on IS NULL OR assumeNotNull(s.retired_on) < w.d
+),
+-- accounts enabled on a day their owner is absent (whatever the master says of their state: it may lag behind)
+owners AS (
+  SELECT toString(a.system) AS system, lowerUTF8(a.account_id) AS account, any(a.account_id) AS account_id, any(a.staff_id) AS staff_id
+  FROM ${T.accounts} a WHERE a.version = {v_accounts:UInt32} AND a.staff_id != '' GROUP BY system, account
+),
+enabled AS (
+  SELECT e.day AS d, o.system AS system, o.account_id AS account_id, o.staff_id AS staff_id, e.ts AS ts, e.event_id AS event_id,
+    toString(e.user_id) AS by
+  FROM ${T.events} e
+  INNER JOIN owners o ON o.system = toString(e.source) AND o.account = lowerUTF8(e.object)
+  WHERE ${inWindow('e')} AND e.action = 'account_enable'
 )
-SELECT toString(greatest(toStartOfMonth(b.d), b.state_start, f.first_day)) AS day,
-  a.system AS system, a.account_id AS account_id, a.staff_id AS staff_id,
-  groupUniqArray(b.reason) AS reasons, toString(min(b.d)) AS first_seen, toString(max(b.d)) AS last_seen, count() AS days
-FROM absent b
-INNER JOIN acc a ON a.staff_id = b.staff_id
-LEFT JOIN ${FIRST_DATA_DAY_BY_MONTH} f ON f.month = toStartOfMonth(b.d)
+SELECT day, system, account_id, staff_id, groupUniqArrayArray(reasons) AS reasons, min(first_seen) AS first_seen,
+  max(last_seen) AS last_seen, max(days) AS days, arrayFlatten(groupArray(enabled_ids)) AS enabled_ids,
+  arrayDistinct(arrayFlatten(groupArray(enabled_by))) AS enabled_by
+FROM (
+  SELECT toString(greatest(toStartOfMonth(b.d), b.state_start, f.first_day)) AS day,
+    a.system AS system, a.account_id AS account_id, a.staff_id AS staff_id,
+    groupUniqArray(b.reason) AS reasons, toString(min(b.d)) AS first_seen, toString(max(b.d)) AS last_seen, count() AS days,
+    CAST([] AS Array(String)) AS enabled_ids, CAST([] AS Array(String)) AS enabled_by
+  FROM absent b
+  INNER JOIN acc a ON a.staff_id = b.staff_id
+  LEFT JOIN ${FIRST_DATA_DAY_BY_MONTH} f ON f.month = toStartOfMonth(b.d)
+  GROUP BY day, system, account_id, staff_id
+  UNION ALL
+  SELECT toString(n.d) AS day, n.system AS system, n.account_id AS account_id, n.staff_id AS staff_id,
+    arrayPushBack(groupUniqArray(b.reason), 'enabled') AS reasons, toString(n.d) AS first_seen, toString(n.d) AS last_seen,
+    toUInt64(1) AS days, arrayMap(x -> toString(x.2), arraySort(groupArray((n.ts, n.event_id)))) AS enabled_ids,
+    groupUniqArray(n.by) AS enabled_by
+  FROM enabled n
+  INNER JOIN absent b ON b.staff_id = n.staff_id AND b.d = n.d
+  GROUP BY n.d, n.system, n.account_id, n.staff_id
+)
 GROUP BY day, system, account_id, staff_id
 ORDER BY day, system, account_id`,
     query_params: { ...windowParams(ctx), ...masterParams(ctx), min_days: ctx.params.minLeaveDays },
@@ -69,6 +100,7 @@ ORDER BY day, system, account_id`,
   toFinding: (row, ctx) => {
     const system = SOURCE_TITLES[row.system as keyof typeof SOURCE_TITLES] ?? row.system;
     const who = row.reasons.includes('retired') ? '退職者' : `${ctx.params.minLeaveDays}日以上の休業・休職中の職員`;
+    const enabled = row.enabled_ids.length > 0;
     return {
       day: row.day,
       userId: row.staff_id,
@@ -76,16 +108,19 @@ ORDER BY day, system, account_id`,
       count: 1,
       firstAt: null,
       lastAt: null,
-      summary: `${who}のアカウントが有効のまま（${system} ${row.account_id}）`,
+      summary: enabled
+        ? `${who}のアカウントが有効化された（${system} ${row.account_id}、実行 ${row.enabled_by.join('・')}）`
+        : `${who}のアカウントが有効のまま（${system} ${row.account_id}）`,
       details: {
         system: row.system,
         accountId: row.account_id,
         reasons: row.reasons,
         observedFrom: row.first_seen,
         observedTo: row.last_seen,
+        ...(enabled ? { enabledBy: row.enabled_by } : {}),
       },
-      evidenceIds: [],
-      evidenceTotal: 0,
+      evidenceIds: row.enabled_ids,
+      evidenceTotal: row.enabled_ids.length,
     };
   },
 });

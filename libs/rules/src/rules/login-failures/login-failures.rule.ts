@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, num, span } from '../../core/finding';
-import { inWindow, T, windowParams } from '../../core/sql';
+import { accountsParam, inWindow, staffEvents, windowParams } from '../../core/sql';
 
 const params = z
   .object({
@@ -23,20 +23,19 @@ interface Row extends EvidenceRow {
 export default defineRule<Params, Row>({
   id: 'login-failures',
   title: 'ログイン失敗の多発',
-  version: 1,
+  version: 2,
   severity: 'medium',
   guideline: '不正アクセスの防止（パスワード推測・なりすましの試行の検知）',
   description:
     '同じIDで、または同じ端末で、短時間（既定 10 分以内）にログイン失敗が続いたもの（既定 5 回以上）です。' +
     '本人の入力ミスか、他人による試行かを確認してください。端末の場合は複数のIDが試されています。',
-  reads: { events: ALL_EVENTS, masters: [], lookbackDays: 0 },
+  reads: { events: ALL_EVENTS, masters: ['accounts'], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: `
 WITH f AS (
   SELECT event_id, ts, toUnixTimestamp64Milli(ts) AS ms, toString(user_id) AS user_id, toString(terminal_id) AS terminal_id
-  FROM ${T.events}
-  WHERE ${inWindow()} AND action = 'login_failure'
+  FROM ${staffEvents(`${inWindow()} AND action = 'login_failure'`)}
 ),
 series AS (
   SELECT kind, key, arraySort(groupArray((ms, event_id, ts, user_id))) AS xs FROM (
@@ -67,7 +66,12 @@ GROUP BY day, kind, key
 -- a terminal is reported only when several IDs were tried on it; one ID's failures are that user's finding
 HAVING kind = 'user' OR length(users) >= 2
 ORDER BY day, kind, subject`,
-    query_params: { ...windowParams(ctx), failures: ctx.params.failures, window_ms: ctx.params.withinMinutes * 60_000 },
+    query_params: {
+      ...windowParams(ctx),
+      ...accountsParam(ctx),
+      failures: ctx.params.failures,
+      window_ms: ctx.params.withinMinutes * 60_000,
+    },
   }),
   toFinding: (row, ctx) => {
     const n = fmt(num(row.evidence_total));

@@ -13,6 +13,7 @@ import {
   masterParams,
   secondOfDay,
   STAFF,
+  staffEvents,
   T,
   windowParams,
 } from '../../core/sql';
@@ -27,21 +28,20 @@ const params = z.object({}).strict();
 export default defineRule<z.infer<typeof params>, Row>({
   id: 'off-hours',
   title: '時間外アクセス',
-  version: 1,
+  version: 2,
   severity: 'medium',
   guideline: '特定個人情報の取扱状況の記録・分析（アクセスログの定期的な分析：業務時間外の利用）',
   description:
     '勤務時間（前後の猶予を含む）外や閉庁日に、時間外勤務命令のない職員が業務システムを利用したものです。' +
     '時間外勤務の命令漏れか、業務上必要な作業だったかを所属に確認してください。',
-  reads: { events: ALL_EVENTS, masters: ['staff', 'overtime', 'calendar'], lookbackDays: 0 },
+  reads: { events: ALL_EVENTS, masters: ['staff', 'accounts', 'overtime', 'calendar'], lookbackDays: 0 },
   params,
   query: (ctx) => ({
     query: `
 WITH cand AS (
   SELECT event_id, ts, day, user_id, department_code, ${secondOfDay()} AS sod, day IN ${BUSINESS_DAYS} AS business
-  FROM ${T.events}
-  WHERE ${inWindow()} AND action IN {access:Array(String)}
-    AND (NOT business OR sod < {bh_band_open:Int32} OR sod >= {bh_band_close:Int32})
+  FROM ${staffEvents(`${inWindow()} AND action IN {access:Array(String)}`)}
+  WHERE (NOT business OR sod < {bh_band_open:Int32} OR sod >= {bh_band_close:Int32})
 ),
 ot AS (
   SELECT staff_id,

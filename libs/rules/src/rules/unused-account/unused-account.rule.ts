@@ -25,7 +25,7 @@ const COVERAGE_MARGIN_DAYS = 10;
 export default defineRule<Params, Row>({
   id: 'unused-account',
   title: '長期未使用ID',
-  version: 1,
+  version: 2,
   severity: 'low',
   guideline: '利用者IDの棚卸し（長期間使われていない有効なIDの見直し）',
   description:
@@ -43,10 +43,11 @@ acc AS (
 ),
 -- days on which each account was used (any event but a failed login), per system
 used AS (
-  SELECT toString(source) AS system, toString(user_id) AS account_id, groupArray(day) AS days FROM (
-    SELECT source, user_id, day FROM ${T.events}
-    WHERE ${inLookback()} AND action != 'login_failure' GROUP BY source, user_id, day
-  ) GROUP BY source, user_id
+  -- account IDs compared without regard to case (a Windows logon name as typed: Tanaka.T is tanaka.t)
+  SELECT toString(source) AS system, account AS account_key, groupArray(day) AS days FROM (
+    SELECT source, lowerUTF8(toString(user_id)) AS account, day FROM ${T.events}
+    WHERE ${inLookback()} AND action != 'login_failure' GROUP BY source, account, day
+  ) GROUP BY source, account
 ),
 -- first day with logs of each system in the look-back: the logs must reach back the whole period
 coverage AS (
@@ -58,7 +59,7 @@ state AS (
     arrayMax(arrayConcat([toDate('1970-01-01')], arrayFilter(x -> x <= w.d, u.days))) AS last_used
   FROM ${WINDOW_DAYS} w
   CROSS JOIN acc a
-  LEFT JOIN used u ON u.system = a.system AND u.account_id = a.account_id
+  LEFT JOIN used u ON u.system = a.system AND u.account_key = lowerUTF8(a.account_id)
   INNER JOIN coverage c ON c.system = a.system
   WHERE c.first_day <= w.d - {days:UInt32} AND dateDiff('day', ref, w.d) >= {days:UInt32}
 )

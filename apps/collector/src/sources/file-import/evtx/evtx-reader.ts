@@ -1,0 +1,690 @@
+import { crc32 } from 'node:zlib';
+import type { WinEvent } from '../../../source-systems/windows/win-event';
+
+/**
+ * A minimal, streaming reader of Windows XML Event Log files (.evtx, format
+ * 3.x): the file header, then chunks of 64 KiB, each with its own string and
+ * template tables and CRC-32 checksums, holding records of Binary XML.
+ *
+ * Written here rather than taken from npm: @ts-evtx/core (the one pure
+ * TypeScript parser on the registry) renders every record to an XML string,
+ * reads the whole file into memory and measured 5,400 records/s on this
+ * machine — a day of a 2,000-PC city (3 million records) would take ten
+ * minutes. This reader takes one chunk at a time (memory flat in the file
+ * size), checks the chunk's header and data checksums (a damaged chunk is
+ * reported with its offset, the others are read), and resolves each record's
+ * template straight into fields — no XML text in between.
+ *
+ * What it gives per record: the System fields kansa uses and the
+ * EventData / UserData items by name (the same fields the JSON shapes of
+ * log shippers carry; windows/win-event.ts).
+ */
+
+export const EVTX_FILE_MAGIC = 'ElfFile\0';
+const CHUNK_MAGIC = 'ElfChnk\0';
+export const EVTX_HEADER_SIZE = 4096;
+export const EVTX_CHUNK_SIZE = 65536;
+const RECORD_MAGIC = 0x00002a2a;
+/** FILETIME of the Unix epoch (100 ns ticks since 1601-01-01). */
+const EPOCH_FILETIME = 116444736000000000n;
+
+/** One event record: the System fields and the data items by name (TimeCreated, or the record's written time when absent). */
+export type EvtxEvent = WinEvent;
+
+/** What the reader found: a record, or a chunk (or record) it could not read, with where it is. */
+export type EvtxItem =
+  | { kind: 'event'; event: EvtxEvent; chunk: number; offset: number }
+  | { kind: 'damaged'; chunk: number; offset: number; reason: string; firstRecord: string; lastRecord: string };
+
+/** The file does not start with an EVTX header. */
+export class NotEvtxError extends Error {}
+
+/** Whether the bytes start like an EVTX file. */
+export function isEvtx(head: Buffer): boolean {
+  return head.length >= 8 && head.toString('latin1', 0, 8) === EVTX_FILE_MAGIC;
+}
+
+/**
+ * Reads an EVTX byte stream pushed in pieces of any size: push() returns the
+ * items of every chunk completed by the bytes so far, end() those of a last
+ * partial chunk (reported damaged). At most one chunk is held.
+ */
+export class EvtxReader {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private headerSeen = false;
+  private chunkNo = 0;
+  /** File offset of the next chunk. */
+  private offset = EVTX_HEADER_SIZE;
+  /** Problems with the file header (its checksum), reported once with the first items. */
+  readonly headerProblems: string[] = [];
+
+  push(bytes: Buffer): EvtxItem[] {
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    const out: EvtxItem[] = [];
+    if (!this.headerSeen) {
+      if (this.pendingBytes < EVTX_HEADER_SIZE) return out;
+      this.readHeader(this.take(EVTX_HEADER_SIZE));
+    }
+    while (this.pendingBytes >= EVTX_CHUNK_SIZE) out.push(...this.readChunk(this.take(EVTX_CHUNK_SIZE)));
+    return out;
+  }
+
+  end(): EvtxItem[] {
+    if (!this.headerSeen) {
+      if (this.pendingBytes === 0) return [];
+      throw new NotEvtxError('the file is shorter than an EVTX header (4096 bytes) / EVTXファイルとして短すぎます');
+    }
+    if (this.pendingBytes === 0) return [];
+    const rest = this.take(this.pendingBytes);
+    if (rest.every((b) => b === 0)) return [];
+    const item: EvtxItem = {
+      kind: 'damaged',
+      chunk: this.chunkNo,
+      offset: this.offset,
+      reason: `チャンクが途中で切れています (${rest.length} バイト)`,
+      firstRecord: '',
+      lastRecord: '',
+    };
+    return [item];
+  }
+
+  private take(n: number): Buffer {
+    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    const head = all.subarray(0, n);
+    const rest = all.subarray(n);
+    this.pending = rest.length > 0 ? [rest] : [];
+    this.pendingBytes = rest.length;
+    return head;
+  }
+
+  private readHeader(h: Buffer): void {
+    if (!isEvtx(h)) throw new NotEvtxError('not an EVTX file (no ElfFile header) / EVTXファイルではありません');
+    this.headerSeen = true;
+    if (crc32(h.subarray(0, 120)) !== h.readUInt32LE(124)) {
+      this.headerProblems.push('ファイルヘッダーのチェックサムが一致しません');
+    }
+  }
+
+  private readChunk(c: Buffer): EvtxItem[] {
+    const chunk = this.chunkNo++;
+    const offset = this.offset;
+    this.offset += EVTX_CHUNK_SIZE;
+    // Unused space at the end of a file (never written) holds no records.
+    if (c.readUInt32LE(0) === 0 && c.every((b) => b === 0)) return [];
+    const damaged = (reason: string, first = '', last = ''): EvtxItem => ({
+      kind: 'damaged',
+      chunk,
+      offset,
+      reason,
+      firstRecord: first,
+      lastRecord: last,
+    });
+    if (c.toString('latin1', 0, 8) !== CHUNK_MAGIC) return [damaged('チャンクの識別子 (ElfChnk) がありません')];
+    const first = c.readBigUInt64LE(8).toString();
+    const last = c.readBigUInt64LE(16).toString();
+    const headerCrc = crc32(c.subarray(128, 512), crc32(c.subarray(0, 120)));
+    if (headerCrc !== c.readUInt32LE(124)) return [damaged('チャンクヘッダーのチェックサムが一致しません', first, last)];
+    const freeOffset = c.readUInt32LE(48);
+    if (freeOffset < 512 || freeOffset > EVTX_CHUNK_SIZE) return [damaged('チャンクの空き領域の位置が不正です', first, last)];
+    if (crc32(c.subarray(512, freeOffset)) !== c.readUInt32LE(52)) {
+      return [damaged('イベントレコードのチェックサムが一致しません', first, last)];
+    }
+    const out: EvtxItem[] = [];
+    const parser = new ChunkParser(c);
+    let pos = 512;
+    while (pos + 24 <= freeOffset) {
+      const size = c.readUInt32LE(pos + 4);
+      if (c.readUInt32LE(pos) !== RECORD_MAGIC || size < 28 || pos + size > freeOffset || c.readUInt32LE(pos + size - 4) !== size) {
+        out.push(damaged(`レコード (チャンク内オフセット ${pos}) の構造が不正です`, first, last));
+        break;
+      }
+      try {
+        out.push({ kind: 'event', event: parser.record(pos, size), chunk, offset: offset + pos });
+      } catch (err) {
+        out.push(damaged(`レコード (チャンク内オフセット ${pos}) を読めません: ${(err as Error).message}`, first, last));
+      }
+      pos += size;
+    }
+    return out;
+  }
+}
+
+// ---- Binary XML ----------------------------------------------------------
+
+/** A part of a template's text: literal text, or the substitution it takes. */
+type Part = string | { sub: number; optional: boolean };
+
+interface XmlElement {
+  name: string;
+  attrs: Array<{ name: string; value: Part[] }>;
+  children: XmlNode[];
+}
+type XmlNode = XmlElement | Part;
+
+/** A substitution value: text, or an embedded Binary XML fragment. */
+type SubValue = string | XmlElement[] | null;
+
+const isElement = (n: XmlNode): n is XmlElement => typeof n === 'object' && 'attrs' in n;
+
+/** Parses the Binary XML of one chunk: names and templates are chunk-relative and cached per chunk. */
+class ChunkParser {
+  private readonly names = new Map<number, string>();
+  private readonly templates = new Map<number, XmlNode[]>();
+  /** Compiled templates (null: one the fast path cannot read). */
+  private readonly extractors = new Map<number, Extractor | null>();
+
+  constructor(private readonly c: Buffer) {}
+
+  record(pos: number, size: number): EvtxEvent {
+    const c = this.c;
+    const recordId = c.readBigUInt64LE(pos + 8).toString();
+    const writtenMs = filetimeMs(c.readBigUInt64LE(pos + 16));
+    // The usual record: a fragment header and one template instance, read through the template's compiled extractor.
+    if (c[pos + 24] === 0x0f && c[pos + 28] === 0x0c) {
+      const fast = this.fastRecord(pos + 28, recordId, writtenMs);
+      if (fast) return fast;
+    }
+    const nodes = this.fragment(pos + 24, pos + size - 4, null);
+    const root = nodes.find(isElement);
+    if (!root) throw new Error('no Event element');
+    return toEvent(root, recordId, writtenMs);
+  }
+
+  /** Nodes of a fragment between `from` and `to`; `subs` are the substitution values in force (inside a template instance). */
+  private fragment(from: number, to: number, subs: SubValue[] | null): XmlNode[] {
+    const out: XmlNode[] = [];
+    const stack: XmlElement[] = [];
+    const add = (n: XmlNode) => (stack.length ? stack[stack.length - 1].children.push(n) : out.push(n));
+    const c = this.c;
+    let p = from;
+    while (p < to) {
+      const tok = c[p];
+      const t = tok & 0x0f;
+      const more = (tok & 0x40) !== 0;
+      if (tok === 0x00) break; // end of fragment
+      if (t === 0x0f) {
+        p += 4; // fragment header
+      } else if (t === 0x01) {
+        // open start element: token, dependency id, data size, name offset [, inline name] [, attribute list size]
+        const { name, next } = this.name(p + 7);
+        p = next;
+        if (more) p += 4;
+        const el: XmlElement = { name, attrs: [], children: [] };
+        // attributes follow until the start element is closed
+        while (p < to && (c[p] & 0x0f) === 0x06) {
+          const attr = this.name(p + 1);
+          p = attr.next;
+          const value: Part[] = [];
+          p = this.values(p, to, value);
+          el.attrs.push({ name: attr.name, value });
+        }
+        add(el);
+        stack.push(el);
+      } else if (t === 0x02) {
+        p += 1; // close start element: children follow
+      } else if (t === 0x03 || t === 0x04) {
+        p += 1; // close empty element / end element
+        stack.pop();
+      } else if (t === 0x05 || t === 0x0d || t === 0x0e || t === 0x08 || t === 0x07 || t === 0x09) {
+        const parts: Part[] = [];
+        p = this.values(p, to, parts, 1);
+        for (const part of parts) add(part);
+      } else if (t === 0x0c) {
+        const { nodes, next } = this.templateInstance(p);
+        p = next;
+        for (const n of nodes) add(n);
+      } else if (t === 0x0a) {
+        p = this.name(p + 1).next; // processing instruction target
+      } else if (t === 0x0b) {
+        p += 3 + c.readUInt16LE(p + 1) * 2; // processing instruction data
+      } else {
+        throw new Error(`unknown Binary XML token 0x${tok.toString(16)} at ${p}`);
+      }
+    }
+    return subs ? resolve(out, subs) : out;
+  }
+
+  /** Value tokens at `p` (text, substitutions, character and entity references), at most `limit` of them. */
+  private values(p: number, to: number, parts: Part[], limit = Infinity): number {
+    const c = this.c;
+    let n = 0;
+    while (p < to && n < limit) {
+      const t = c[p] & 0x0f;
+      if (t === 0x05) {
+        const len = c.readUInt16LE(p + 2);
+        parts.push(c.toString('utf16le', p + 4, p + 4 + len * 2));
+        p += 4 + len * 2;
+      } else if (t === 0x0d || t === 0x0e) {
+        parts.push({ sub: c.readUInt16LE(p + 1), optional: t === 0x0e });
+        p += 4;
+      } else if (t === 0x08) {
+        parts.push(String.fromCharCode(c.readUInt16LE(p + 1)));
+        p += 3;
+      } else if (t === 0x07) {
+        const len = c.readUInt16LE(p + 1);
+        parts.push(c.toString('utf16le', p + 3, p + 3 + len * 2));
+        p += 3 + len * 2;
+      } else if (t === 0x09) {
+        const ref = this.name(p + 1);
+        parts.push(ENTITIES[ref.name] ?? `&${ref.name};`);
+        p = ref.next;
+      } else break;
+      n++;
+    }
+    return p;
+  }
+
+  /** A template instance: its definition (inline the first time, cached by offset) and its substitution values. */
+  /** The template at a template instance (inline the first time, cached by offset) and where its substitutions start. */
+  private template(p: number): { def: XmlNode[]; defOffset: number; next: number } {
+    const c = this.c;
+    const defOffset = c.readUInt32LE(p + 6);
+    p += 10;
+    let def = this.templates.get(defOffset);
+    if (defOffset === p) {
+      const dataSize = c.readUInt32LE(p + 20);
+      if (!def) {
+        def = this.fragment(p + 24, p + 24 + dataSize, null);
+        this.templates.set(defOffset, def);
+      }
+      p += 24 + dataSize;
+    } else if (!def) {
+      const dataSize = c.readUInt32LE(defOffset + 20);
+      def = this.fragment(defOffset + 24, defOffset + 24 + dataSize, null);
+      this.templates.set(defOffset, def);
+    }
+    return { def, defOffset, next: p };
+  }
+
+  /**
+   * A record whose template is plain (System fields and data items that are
+   * literal text or substitutions): its fields straight from the substitution
+   * values it uses — no tree per record. Undefined when the template, or a
+   * value it uses (embedded Binary XML), needs the general path.
+   */
+  private fastRecord(p: number, recordId: string, writtenMs: number): EvtxEvent | undefined {
+    const c = this.c;
+    const { def, defOffset, next } = this.template(p);
+    let ex = this.extractors.get(defOffset);
+    if (ex === undefined) {
+      ex = compile(def);
+      this.extractors.set(defOffset, ex);
+    }
+    if (ex === null) return undefined;
+    let q = next;
+    const count = c.readUInt32LE(q);
+    q += 4;
+    const offsets: number[] = new Array(count);
+    const sizes: number[] = new Array(count);
+    const types: number[] = new Array(count);
+    let at = q + count * 4;
+    for (let i = 0; i < count; i++) {
+      sizes[i] = c.readUInt16LE(q + i * 4);
+      types[i] = c[q + i * 4 + 2];
+      offsets[i] = at;
+      at += sizes[i];
+    }
+    let embedded = false;
+    const text = (parts: Part[]): string => {
+      let s = '';
+      for (const part of parts) {
+        if (typeof part === 'string') s += part;
+        else if (part.sub < count) {
+          if (types[part.sub] === 0x21) embedded = true;
+          else s += valueText(c, offsets[part.sub], sizes[part.sub], types[part.sub]) ?? '';
+        }
+      }
+      return s;
+    };
+    const ev: EvtxEvent = { recordId, eventId: 0, timeMs: writtenMs, provider: '', channel: '', computer: '', task: '', data: {} };
+    ev.provider = text(ex.provider);
+    ev.eventId = Number(text(ex.eventId));
+    ev.task = text(ex.task);
+    const time = ex.time.length === 1 ? ex.time[0] : undefined;
+    if (typeof time === 'object' && time.sub < count && types[time.sub] === 0x11) {
+      ev.timeMs = filetimeMs(c.readBigUInt64LE(offsets[time.sub])); // the usual FILETIME, without text in between
+    } else {
+      const t = Date.parse(text(ex.time));
+      if (!Number.isNaN(t)) ev.timeMs = t;
+    }
+    ev.recordId = text(ex.recordId) || recordId;
+    ev.channel = text(ex.channel);
+    ev.computer = text(ex.computer);
+    for (const [name, parts] of ex.data) ev.data[name] = text(parts);
+    return embedded ? undefined : ev;
+  }
+
+  private templateInstance(p: number): { nodes: XmlNode[]; next: number } {
+    const c = this.c;
+    const { def, next } = this.template(p);
+    p = next;
+    const count = c.readUInt32LE(p);
+    p += 4;
+    const specs: Array<{ size: number; type: number }> = [];
+    for (let i = 0; i < count; i++) specs.push({ size: c.readUInt16LE(p + i * 4), type: c[p + i * 4 + 2] });
+    p += count * 4;
+    const subs: SubValue[] = [];
+    for (const { size, type } of specs) {
+      subs.push(type === 0x21 ? this.embedded(p, p + size) : valueText(c, p, size, type));
+      p += size;
+    }
+    return { nodes: resolve(def, subs), next: p };
+  }
+
+  private embedded(from: number, to: number): XmlElement[] {
+    return this.fragment(from, to, null).filter(isElement);
+  }
+
+  /** A name at a chunk offset (read from `p`); inline when the offset points right after it. */
+  private name(p: number): { name: string; next: number } {
+    const c = this.c;
+    const at = c.readUInt32LE(p);
+    let next = p + 4;
+    let name = this.names.get(at);
+    if (name === undefined) {
+      const len = c.readUInt16LE(at + 6);
+      name = c.toString('utf16le', at + 8, at + 8 + len * 2);
+      this.names.set(at, name);
+    }
+    if (at === next) next += 8 + (c.readUInt16LE(at + 6) + 1) * 2;
+    return { name, next };
+  }
+}
+
+/** Where a plain template keeps each field kansa reads: literal text and substitution references. */
+interface Extractor {
+  provider: Part[];
+  eventId: Part[];
+  task: Part[];
+  time: Part[];
+  recordId: Part[];
+  channel: Part[];
+  computer: Part[];
+  data: Array<[string, Part[]]>;
+}
+
+/** Parts of an element's content, or null when it holds elements (not plain). */
+function contentParts(el: XmlElement): Part[] | null {
+  const out: Part[] = [];
+  for (const n of el.children) {
+    if (isElement(n)) return null;
+    out.push(n);
+  }
+  return out;
+}
+
+function attrParts(el: XmlElement, name: string): Part[] {
+  return el.attrs.find((a) => a.name === name)?.value ?? [];
+}
+
+/** The extractor of a template (see fastRecord), or null when it is not plain. */
+function compile(def: XmlNode[]): Extractor | null {
+  const root = def.find(isElement);
+  if (!root) return null;
+  const ex: Extractor = { provider: [], eventId: [], task: [], time: [], recordId: [], channel: [], computer: [], data: [] };
+  for (const section of root.children) {
+    if (!isElement(section)) return null;
+    if (section.name === 'System') {
+      for (const f of section.children) {
+        if (!isElement(f)) continue;
+        const parts = contentParts(f);
+        if (f.name === 'Provider') ex.provider = attrParts(f, 'Name').length ? attrParts(f, 'Name') : attrParts(f, 'EventSourceName');
+        else if (f.name === 'TimeCreated') ex.time = attrParts(f, 'SystemTime');
+        else if (parts === null) continue;
+        else if (f.name === 'EventID') ex.eventId = parts;
+        else if (f.name === 'Task') ex.task = parts;
+        else if (f.name === 'EventRecordID') ex.recordId = parts;
+        else if (f.name === 'Channel') ex.channel = parts;
+        else if (f.name === 'Computer') ex.computer = parts;
+      }
+    } else if (section.name === 'EventData') {
+      let i = 0;
+      for (const d of section.children) {
+        if (!isElement(d)) return null;
+        const name = attrParts(d, 'Name');
+        const parts = contentParts(d);
+        if (parts === null || name.some((x) => typeof x !== 'string')) return null;
+        ex.data.push([(name as string[]).join('') || `Data${i}`, parts]);
+        i++;
+      }
+    } else if (section.name === 'UserData') {
+      const inner = section.children.filter(isElement);
+      if (inner.length !== 1 || section.children.length !== 1) return null;
+      for (const d of inner[0].children) {
+        if (!isElement(d)) return null;
+        const parts = contentParts(d);
+        if (parts === null) return null;
+        ex.data.push([d.name, parts]);
+      }
+    }
+  }
+  return ex;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** A template's nodes with the substitution values put in (optional substitutions without a value leave their element out). */
+function resolve(nodes: XmlNode[], subs: SubValue[]): XmlNode[] {
+  const out: XmlNode[] = [];
+  for (const n of nodes) {
+    if (isElement(n)) {
+      const attrs = n.attrs.map((a) => ({ name: a.name, value: [resolveParts(a.value, subs)] }));
+      const children = resolve(n.children, subs);
+      out.push({ name: n.name, attrs, children });
+    } else if (typeof n === 'string') {
+      out.push(n);
+    } else {
+      const v = subs[n.sub];
+      if (v === null || v === undefined) continue;
+      if (typeof v === 'string') out.push(v);
+      else out.push(...v);
+    }
+  }
+  return out;
+}
+
+function resolveParts(parts: Part[], subs: SubValue[]): string {
+  let s = '';
+  for (const p of parts) {
+    if (typeof p === 'string') s += p;
+    else {
+      const v = subs[p.sub];
+      if (typeof v === 'string') s += v;
+    }
+  }
+  return s;
+}
+
+function text(el: XmlElement): string {
+  let s = '';
+  for (const n of el.children) if (typeof n === 'string') s += n;
+  return s;
+}
+
+function attr(el: XmlElement, name: string): string {
+  const a = el.attrs.find((x) => x.name === name);
+  return a ? a.value.map((v) => (typeof v === 'string' ? v : '')).join('') : '';
+}
+
+/** The fields kansa reads from a rendered Event element. */
+function toEvent(root: XmlElement, recordId: string, writtenMs: number): EvtxEvent {
+  const ev: EvtxEvent = { recordId, eventId: 0, timeMs: writtenMs, provider: '', channel: '', computer: '', task: '', data: {} };
+  for (const section of root.children) {
+    if (!isElement(section)) continue;
+    if (section.name === 'System') {
+      for (const f of section.children) {
+        if (!isElement(f)) continue;
+        switch (f.name) {
+          case 'Provider':
+            ev.provider = attr(f, 'Name') || attr(f, 'EventSourceName');
+            break;
+          case 'EventID':
+            ev.eventId = Number(text(f));
+            break;
+          case 'Task':
+            ev.task = text(f);
+            break;
+          case 'TimeCreated': {
+            const t = Date.parse(attr(f, 'SystemTime'));
+            if (!Number.isNaN(t)) ev.timeMs = t;
+            break;
+          }
+          case 'EventRecordID':
+            ev.recordId = text(f) || recordId;
+            break;
+          case 'Channel':
+            ev.channel = text(f);
+            break;
+          case 'Computer':
+            ev.computer = text(f);
+            break;
+        }
+      }
+    } else if (section.name === 'EventData') {
+      let i = 0;
+      for (const d of section.children) {
+        if (!isElement(d)) continue;
+        ev.data[attr(d, 'Name') || `Data${i}`] = text(d);
+        i++;
+      }
+    } else if (section.name === 'UserData') {
+      const inner = section.children.find(isElement);
+      for (const d of inner?.children ?? []) if (isElement(d)) ev.data[d.name] = text(d);
+    }
+  }
+  return ev;
+}
+
+// ---- substitution values --------------------------------------------------
+
+function filetimeMs(ft: bigint): number {
+  return Number((ft - EPOCH_FILETIME) / 10000n);
+}
+
+function filetimeIso(ft: bigint): string {
+  const ms = filetimeMs(ft);
+  const ticks = Number((ft - EPOCH_FILETIME) % 10000000n);
+  return `${new Date(ms).toISOString().slice(0, 19)}.${String(ticks).padStart(7, '0')}Z`;
+}
+
+function hex(n: bigint | number): string {
+  return `0x${n.toString(16)}`;
+}
+
+function guid(c: Buffer, p: number): string {
+  const h = (from: number, to: number) => c.subarray(from, to).toString('hex');
+  const le = (from: number, n: number) =>
+    Buffer.from(c.subarray(from, from + n))
+      .reverse()
+      .toString('hex');
+  return `{${le(p, 4)}-${le(p + 4, 2)}-${le(p + 6, 2)}-${h(p + 8, p + 10)}-${h(p + 10, p + 16)}}`.toUpperCase();
+}
+
+function sid(c: Buffer, p: number): string {
+  const count = c[p + 1];
+  const authority = c.readUIntBE(p + 2, 6);
+  const subs: number[] = [];
+  for (let i = 0; i < count; i++) subs.push(c.readUInt32LE(p + 8 + i * 4));
+  return `S-${c[p]}-${authority}${subs.map((s) => `-${s}`).join('')}`;
+}
+
+/** A substitution value as text, the way Windows renders it. */
+function valueText(c: Buffer, p: number, size: number, type: number): string | null {
+  if (type === 0x00) return null;
+  if (type & 0x80) {
+    // arrays: strings separated by NUL, fixed-size values one after another
+    const base = type & 0x7f;
+    if (base === 0x01) {
+      return c
+        .toString('utf16le', p, p + size)
+        .split('\0')
+        .filter((s) => s !== '')
+        .join(' ');
+    }
+    const width = FIXED_WIDTH[base];
+    if (!width) return c.subarray(p, p + size).toString('hex');
+    const items: string[] = [];
+    for (let q = p; q + width <= p + size; q += width) items.push(valueText(c, q, width, base) ?? '');
+    return items.join(',');
+  }
+  switch (type) {
+    case 0x01:
+      return stripNul(c.toString('utf16le', p, p + size));
+    case 0x02:
+      return stripNul(c.toString('latin1', p, p + size));
+    case 0x03:
+      return String(c.readInt8(p));
+    case 0x04:
+      return String(c[p]);
+    case 0x05:
+      return String(c.readInt16LE(p));
+    case 0x06:
+      return String(c.readUInt16LE(p));
+    case 0x07:
+      return String(c.readInt32LE(p));
+    case 0x08:
+      return String(c.readUInt32LE(p));
+    case 0x09:
+      return c.readBigInt64LE(p).toString();
+    case 0x0a:
+      return c.readBigUInt64LE(p).toString();
+    case 0x0b:
+      return String(c.readFloatLE(p));
+    case 0x0c:
+      return String(c.readDoubleLE(p));
+    case 0x0d:
+      return c.readUInt32LE(p) !== 0 ? 'true' : 'false';
+    case 0x0e:
+      return c
+        .subarray(p, p + size)
+        .toString('hex')
+        .toUpperCase();
+    case 0x0f:
+      return guid(c, p);
+    case 0x10:
+      return size === 8 ? hex(c.readBigUInt64LE(p)) : hex(c.readUInt32LE(p));
+    case 0x11:
+      return filetimeIso(c.readBigUInt64LE(p));
+    case 0x12: {
+      const [y, mo, , d, h, mi, s, ms] = [0, 2, 4, 6, 8, 10, 12, 14].map((o) => c.readUInt16LE(p + o));
+      return new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms)).toISOString();
+    }
+    case 0x13:
+      return sid(c, p);
+    case 0x14:
+      return hex(c.readUInt32LE(p));
+    case 0x15:
+      return hex(c.readBigUInt64LE(p));
+    default:
+      return c
+        .subarray(p, p + size)
+        .toString('hex')
+        .toUpperCase();
+  }
+}
+
+const FIXED_WIDTH: Record<number, number> = {
+  0x03: 1,
+  0x04: 1,
+  0x05: 2,
+  0x06: 2,
+  0x07: 4,
+  0x08: 4,
+  0x09: 8,
+  0x0a: 8,
+  0x0b: 4,
+  0x0c: 8,
+  0x0d: 4,
+  0x0f: 16,
+  0x11: 8,
+  0x12: 16,
+  0x14: 4,
+  0x15: 8,
+};
+
+function stripNul(s: string): string {
+  const i = s.indexOf('\0');
+  return i < 0 ? s : s.slice(0, i);
+}

@@ -1,0 +1,5 @@
+import { describeRuleFixtures } from '../../testing/describe-rule';
+import fixtures from './fixtures/audit-log-cleared.fixtures';
+import rule from './audit-log-cleared.rule';
+
+describeRuleFixtures(rule, fixtures);
