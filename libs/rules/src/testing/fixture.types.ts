@@ -48,6 +48,8 @@ export interface ExpectedFinding {
   subject: string;
   userId?: string;
   count?: number;
+  /** Some keys of the finding's details (others are not checked). */
+  details?: Record<string, unknown>;
 }
 
 /**
