@@ -31,6 +31,13 @@ export default defineRule<Params, Row>({
     '業務端末から、許可リストにない USB メモリ等の外部媒体へファイルが書き出されたものです。' +
     '書き出したファイルの内容・媒体の管理状況を確認し、必要なら媒体を回収してください。',
   // every source: a file_write_external counts whichever system logged it
+  explain: {
+    sentence: (p) =>
+      p.approvedDevices.length
+        ? `業務端末から、許可された${p.approvedDevices.length}種類の媒体以外の外部媒体（USBメモリ等）へファイルを書き出したもの`
+        : '業務端末から外部媒体（USBメモリ等）へファイルを書き出したもの（許可された媒体の登録なし：すべての書出しが対象）',
+    count: { of: '書出し件数', unit: '件' },
+  },
   reads: { events: ALL_EVENTS, masters: [], lookbackDays: 0 },
   params,
   // The approved device list is usually set once, site-wide (rules.approvedDevices).
