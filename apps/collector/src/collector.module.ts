@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BatchLedgerRepository } from './integrity/batch-ledger.repository';
+import { IntegrityChecksRepository } from './integrity/integrity-checks.repository';
 import { VerifyService } from './integrity/verify.service';
 import { INGEST_SERVICE } from './pipeline/ingest.types';
 import { IngestService } from './pipeline/ingest.service';
@@ -24,6 +25,7 @@ import { FileImportService } from './sources/file-import/file-import.service';
     IngestService,
     { provide: INGEST_SERVICE, useExisting: IngestService },
     FileImportService,
+    IntegrityChecksRepository,
     VerifyService,
   ],
   exports: [INGEST_SERVICE, IngestService, CommitService, FileImportService, VerifyService, BatchLedgerRepository],

@@ -21,6 +21,8 @@ export const TABLES = {
   analysisRuns: 'analysis_runs',
   analysisLedger: 'analysis_ledger',
   reports: 'reports',
+  reportFinalisations: 'report_finalisations',
+  integrityChecks: 'integrity_checks',
   apiAccessLog: 'api_access_log',
   alertDeliveries: 'alert_deliveries',
 } as const;

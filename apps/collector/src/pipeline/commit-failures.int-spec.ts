@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchLedgerRepository } from '../integrity/batch-ledger.repository';
+import { IntegrityChecksRepository } from '../integrity/integrity-checks.repository';
 import { VerifyService } from '../integrity/verify.service';
 import { SourceSystems } from '../source-systems/source-system.registry';
 import { SET_ASIDE_DIR, writeIntent } from '../sink/commit-intent';
@@ -300,7 +301,10 @@ describe('retention and verification over the years', () => {
     await store.client.command({ query: 'OPTIMIZE TABLE events FINAL' });
     expect(Number((await store.rows<{ n: string }>('SELECT count() AS n FROM events'))[0].n)).toBeLessThan(122);
     const ledger = new BatchLedgerRepository(store.client);
-    const seven = await new VerifyService(ledger, { ...store.config, storage: { ...store.config.storage, retentionYears: 7 } }).verify();
+    const seven = await new VerifyService(ledger, new IntegrityChecksRepository(store.client), {
+      ...store.config,
+      storage: { ...store.config.storage, retentionYears: 7 },
+    }).verify();
     expect({ ok: seven.ok, expired: seven.expired, checked: seven.batchesChecked, broken: seven.broken }).toEqual({
       ok: true,
       expired: 1,
