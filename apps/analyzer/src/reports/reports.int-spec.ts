@@ -182,7 +182,7 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     });
   });
 
-  it('PDF: a table of contents whose page numbers are where each section starts, bookmarks, tagged, PDF/A-2a declared', () => {
+  it('PDF: a table of contents whose page numbers are where each section starts, bookmarks, tagged, PDF/A-2a and PDF/UA-1 declared', () => {
     const toc = pdf.pages[1];
     expect(toc).toContain('目次');
     const sections = made.report.summary && pdf.outline.filter((o) => o.level === 0).map((o) => o.title);
@@ -208,7 +208,7 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     // No numbered section is empty: each has a heading followed by something.
     pdf.pages.forEach((p, i) => expect(p).toContain(`${i + 1} / ${pdf.pages.length}`));
     expect(pdf.tagged).toBe(true);
-    expect(pdf.xmp).toMatchObject({ 'pdfaid:part': '2', 'pdfaid:conformance': 'A' });
+    expect(pdf.xmp).toMatchObject({ 'pdfaid:part': '2', 'pdfaid:conformance': 'A', 'pdfuaid:part': '1' });
     const raw = readFileSync(file('pdf')).toString('latin1');
     expect(raw).toMatch(/\/FontFile2 \d+ 0 R/);
     expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+NotoSansJP-Regular/);

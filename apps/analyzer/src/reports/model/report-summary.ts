@@ -133,12 +133,22 @@ function decided(r: SummaryInput): string[] {
   const p = r.review;
   const done = p.found - p.undecided;
   const lines = [`確認の状況：${progressText(p)}（検知 ${fmt(p.found)} 件のうち確認済み ${fmt(done)} 件）。`];
-  const action = r.findings.filter((f) => f.outcome === 'action_required');
-  for (const f of action.slice(0, 10))
+  // What was required and done, by rule and action: one line per kind of case, not per finding.
+  const groups = new Map<string, FindingRow[]>();
+  for (const f of r.findings.filter((x) => x.outcome === 'action_required')) {
+    const key = `${f.ruleTitle}\u0000${f.comment}`;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  const shown = [...groups.values()].slice(0, 10);
+  for (const g of shown) {
+    const f = g[0];
+    const who = [f.userId, f.name].filter(Boolean).join(' ') || '―';
+    const done = g.filter((x) => x.status === 'closed').length;
     lines.push(
-      `要対応：${f.day} ${f.ruleTitle}（${f.userId || '―'}${f.name ? ` ${f.name}` : ''}）— ${f.comment || '対応内容の記録なし'}${f.status === 'closed' ? '（対応完了）' : ''}`,
+      `要対応：${f.ruleTitle} ${g.length} 件（${f.day} ${who}${g.length > 1 ? ' ほか' : ''}）— ${f.comment || '対応内容の記録なし'}${done ? `（対応完了 ${done} 件）` : ''}`,
     );
-  if (action.length > 10) lines.push(`ほか要対応 ${action.length - 10} 件は ${SECTIONS.findings} のとおりです。`);
+  }
+  if (groups.size > shown.length) lines.push(`ほかの要対応は ${SECTIONS.findings} のとおりです。`);
   return lines;
 }
 

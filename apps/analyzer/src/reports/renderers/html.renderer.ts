@@ -5,8 +5,7 @@ import { embeddedFontFaces, REPORT_FONT_FAMILY } from './report-font';
 import {
   Block,
   Cell,
-  CellKind,
-  groupedHash,
+  cellText,
   coverFacts,
   organisationName,
   REPORT_TITLE,
@@ -18,12 +17,6 @@ import {
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function cellText(v: Cell, kind: CellKind): string {
-  if (v === null || v === undefined) return kind === 'int' ? '－' : '';
-  if (typeof v === 'number') return kind === 'int' ? v.toLocaleString('ja-JP') : String(v);
-  return kind === 'code' ? groupedHash(v) : v;
 }
 
 /** CSS content string (for @page margin boxes). */

@@ -7,8 +7,8 @@ import { REPORT_FONTS } from './report-font';
 import {
   Block,
   Cell,
+  cellText,
   coverFacts,
-  groupedHash,
   organisationName,
   REPORT_TITLE,
   ReportTable,
@@ -22,11 +22,36 @@ export const PDF_FONTS = REPORT_FONTS;
 
 /**
  * What the PDF is: tagged (a structure tree of sections, headings,
- * paragraphs, tables and figures; page furniture marked as artifacts), with
- * bookmarks and a linked table of contents, declared PDF/A-2a (ISO 19005-2,
- * level A — docs/report.md says how it was checked).
+ * paragraphs, tables, figures and links; page furniture marked as
+ * artifacts), with bookmarks and a linked table of contents, declared
+ * PDF/A-2a (ISO 19005-2, level A) and PDF/UA-1 (docs/report.md says how it
+ * was checked).
  */
 export const PDF_CONFORMANCE = 'PDF/A-2a';
+
+/**
+ * PDF/UA-1 identification (ISO 14289-1) in the XMP metadata, with the PDF/A
+ * extension schema that PDF/A requires for a property outside its predefined
+ * schemas. pdfkit writes one subset's identification; the report is both.
+ */
+const PDFUA_XMP = `
+        <rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+            <pdfuaid:part>1</pdfuaid:part>
+        </rdf:Description>
+        <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+            xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+            <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+                <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+                <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+                <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+                <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+                    <pdfaProperty:name>part</pdfaProperty:name>
+                    <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+                    <pdfaProperty:category>internal</pdfaProperty:category>
+                    <pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>
+                </rdf:li></rdf:Seq></pdfaSchema:property>
+            </rdf:li></rdf:Bag></pdfaExtension:schemas>
+        </rdf:Description>`;
 
 /**
  * The regular face is the document's initial font (PDF/A: no font that is not
@@ -85,6 +110,7 @@ export function renderPdf(rep: MonthlyReport): Promise<Buffer> {
     doc.on('error', reject);
   });
   doc.registerFont(B, REPORT_FONTS.bold);
+  doc.appendXML(PDFUA_XMP);
   const root = doc.struct('Document');
   doc.addStructure(root);
 
@@ -248,14 +274,25 @@ function cover(doc: Doc, rep: MonthlyReport, root: Struct): void {
   const n = rep.approvers.length;
   const cellW = Math.min(78, (w - 20) / n);
   const bx = x + w - n * cellW;
-  const by = doc.page.height - MARGIN.bottom - 140;
+  // A long title (総務部長（情報セキュリティ責任者）) wraps: the title row grows to hold it.
+  const titleH = Math.max(
+    20,
+    ...rep.approvers.map(
+      (a) =>
+        doc
+          .font(R)
+          .fontSize(8.5)
+          .heightOfString(a, { width: cellW - 4 }) + 10,
+    ),
+  );
+  const by = doc.page.height - MARGIN.bottom - 140 - Math.max(0, titleH - 20);
   doc.y = by - 16;
   para(doc, part, '決裁欄', { size: 9, x: bx, width: n * cellW });
   const table = doc.struct('Table');
   part.add(table);
   const era = eraName(rep.madeAt.slice(0, 10));
   const rows: Array<{ type: 'TH' | 'TD'; h: number; text: (a: string) => string; fill: string | null; size: number }> = [
-    { type: 'TH', h: 20, text: (a) => a, fill: HEAD_BG, size: 8.5 },
+    { type: 'TH', h: titleH, text: (a) => a, fill: HEAD_BG, size: 8.5 },
     { type: 'TD', h: 72, text: () => '', fill: null, size: 8.5 },
     { type: 'TD', h: 18, text: () => `${era}　年　月　日`, fill: null, size: 7.5 },
   ];
@@ -266,7 +303,7 @@ function cover(doc: Doc, rep: MonthlyReport, root: Struct): void {
     rep.approvers.forEach((a, i) => {
       const cx = bx + i * cellW;
       tr.add(
-        doc.struct(row.type, {}, () => {
+        doc.struct(row.type, (row.type === 'TH' ? { scope: 'Column' } : {}) as PDFKit.Mixins.StructureElementOptions, () => {
           doc.lineWidth(0.8);
           if (row.fill) doc.rect(cx, ry, cellW, row.h).fillAndStroke(row.fill, RULE);
           else doc.rect(cx, ry, cellW, row.h).stroke(RULE);
@@ -285,8 +322,8 @@ function cover(doc: Doc, rep: MonthlyReport, root: Struct): void {
   part.end();
 }
 
-function heading(doc: Doc, parent: Struct, type: 'H1' | 'H2' | 'H3', title: string): void {
-  const size = type === 'H1' ? 13 : type === 'H2' ? 10.5 : 9.5;
+function heading(doc: Doc, parent: Struct, type: 'H1' | 'H2', title: string): void {
+  const size = type === 'H1' ? 13 : 10.5;
   if (type === 'H1') {
     doc.moveDown(0.2);
     const y = doc.y;
@@ -354,7 +391,7 @@ function block(doc: Doc, b: Block, s: Section, sect: Struct, mark: PDFKit.PDFOut
     return;
   }
   ensure(doc, 60, s.wide);
-  if (b.title) heading(doc, sect, 'H3', b.title);
+  if (b.title) heading(doc, sect, 'H2', b.title);
   if (b.emphasis) {
     emphasised(doc, b, sect, s.wide);
     return;
@@ -427,12 +464,6 @@ function chart(doc: Doc, c: Chart, sect: Struct, mark: PDFKit.PDFOutline, entrie
   );
   doc.x = MARGIN.left;
   doc.y = y + c.height * scale + 12;
-}
-
-function cellText(v: Cell, kind: string): string {
-  if (v === null || v === undefined) return kind === 'int' ? '－' : '';
-  if (typeof v === 'number') return kind === 'int' ? v.toLocaleString('ja-JP') : String(v);
-  return kind === 'code' ? groupedHash(v) : v;
 }
 
 /** Type size (pt) of SHA-256 values in tables: small enough for 64 characters in two lines, big enough to read. */
@@ -610,16 +641,23 @@ function tableOfContents(doc: Doc, toc: Struct, page: number, entries: TocEntry[
     const size = e.level === 0 ? 10 : 8.5;
     const x = MARGIN.left + e.level * 16;
     const y = doc.y;
-    toc.add(
-      doc.struct('TOCI', {}, () => {
-        doc
-          .font(e.level === 0 ? B : R)
-          .fontSize(size)
-          .fillColor(INK)
-          .text(e.title, x, y, { width: w - (x - MARGIN.left) - 40, goTo: e.dest, lineBreak: false });
-        doc.text(String(e.page + 1), MARGIN.left + w - 36, y, { width: 36, align: 'right', goTo: e.dest, lineBreak: false });
-      }),
-    );
+    // TOCI > Link: the entry's text and its link annotation in one Link element, the annotation described.
+    const item = doc.struct('TOCI');
+    toc.add(item);
+    const link = doc.struct('Link');
+    item.add(link);
+    link.add(() => {
+      doc
+        .font(e.level === 0 ? B : R)
+        .fontSize(size)
+        .fillColor(INK)
+        .text(e.title, x, y, { width: w - (x - MARGIN.left) - 40, lineBreak: false });
+      doc.text(String(e.page + 1), MARGIN.left + w - 36, y, { width: 36, align: 'right', lineBreak: false });
+    });
+    const linkOptions = { structParent: link, Contents: new String(`${e.title}（${e.page + 1}ページ）`) };
+    doc.goTo(x, y, MARGIN.left + w - x, size * 1.3, e.dest, linkOptions as unknown as PDFKit.Mixins.AnnotationOption);
+    link.end();
+    item.end();
     doc.y = y + size * 1.65 + (e.level === 0 ? 3 : 0);
   }
 }

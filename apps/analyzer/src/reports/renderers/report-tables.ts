@@ -90,6 +90,13 @@ export function groupedHash(hex: string): string {
   return hex.replace(/(.{8})(?=.)/g, '$1 ');
 }
 
+/** A cell as PDF and HTML print it: counts with separators (「－」 when there is none), SHA-256 in groups. */
+export function cellText(v: Cell, kind: CellKind): string {
+  if (v === null || v === undefined) return kind === 'int' ? '－' : '';
+  if (typeof v === 'number') return kind === 'int' ? v.toLocaleString('ja-JP') : String(v);
+  return kind === 'code' ? groupedHash(v) : v;
+}
+
 /** The cover's facts, in order (PDF, HTML and the XLSX 概要 sheet). */
 export function coverFacts(r: MonthlyReport): Array<[string, string]> {
   return [

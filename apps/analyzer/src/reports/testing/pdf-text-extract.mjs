@@ -10,7 +10,9 @@ const walk = (items, level) => (items ?? []).flatMap((i) => [{ title: i.title, l
 const outline = walk(await pdf.getOutline(), 0);
 const markInfo = await pdf.getMarkInfo();
 const meta = await pdf.getMetadata();
-const xmp = Object.fromEntries(['pdfaid:part', 'pdfaid:conformance', 'dc:title'].map((k) => [k, meta.metadata?.get(k) ?? null]));
+const xmp = Object.fromEntries(
+  ['pdfaid:part', 'pdfaid:conformance', 'pdfuaid:part', 'dc:title'].map((k) => [k, meta.metadata?.get(k) ?? null]),
+);
 process.stdout.write(
   JSON.stringify({ totalPages, pages: text, outline, tagged: Boolean(markInfo?.Marked), structTree: Boolean(meta.hasStructTree), xmp }),
 );
