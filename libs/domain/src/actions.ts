@@ -45,3 +45,8 @@ export const SOURCE_TITLES: Record<BuiltinSource, string> = {
   chukan: '中間サーバー',
   terminal: '業務端末',
 };
+
+/** Japanese names of the shipped configurable sources (config sources.*), beside the built-in four. */
+export const CONFIGURED_SOURCE_TITLES: Readonly<Record<string, string>> = {
+  windows: '業務端末（Windows イベントログ）',
+};

@@ -1,4 +1,5 @@
 export * from './batch-ledger.repository';
 export * from './chain';
+export * from './integrity-checks.repository';
 export * from './integrity.module';
 export * from './verify.service';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { jstDay, jstTimestamp } from '@kansa/domain';
 import { BatchLedgerRepository } from './batch-ledger.repository';
+import { IntegrityChecksRepository } from './integrity-checks.repository';
 import { BatchRecord, chainHash, GENESIS } from './chain';
 
 export interface BrokenBatch {
@@ -52,12 +53,14 @@ export class VerifyService {
 
   constructor(
     private readonly ledger: BatchLedgerRepository,
+    private readonly checks: IntegrityChecksRepository,
     @Inject(KANSA_CONFIG) config: KansaConfig,
   ) {
     this.retentionYears = config.storage.retentionYears;
   }
 
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    const startedMs = Date.now();
     const batches = await this.ledger.all();
     const inRange = (b: BatchRecord) => {
       const day = jstDay(b.finishedAtMs);
@@ -111,7 +114,7 @@ export class VerifyService {
     }
     broken.sort((a, b) => a.importedAt.localeCompare(b.importedAt));
     const unrecorded = (await this.ledger.unrecordedBatches()).map((u) => ({ batchId: u.batch_id, table: u.table, rows: Number(u.n) }));
-    return {
+    const report = {
       ok: broken.length === 0 && unrecorded.length === 0,
       batchesChecked: checked.length,
       sources,
@@ -119,7 +122,27 @@ export class VerifyService {
       unrecorded,
       expired: expired.size,
     };
+    // The monthly report states the latest verdict and when it was reached (its evidence section).
+    await this.checks.record({
+      checkedAtMs: startedMs,
+      ok: report.ok,
+      batchesChecked: report.batchesChecked,
+      expired: report.expired,
+      contentFrom: options.from ?? '',
+      contentTo: options.to ?? '',
+      chains: sources,
+      problem: firstProblem(report),
+    });
+    return report;
   }
+}
+
+/** The first problem of a verification, in Japanese, as recorded ('' when it holds). */
+function firstProblem(r: Pick<VerifyReport, 'broken' | 'unrecorded'>): string {
+  const b = r.broken[0];
+  if (b) return `${b.source}${b.writer ? `（書込 ${b.writer}）` : ''} 連番${b.seq}（${b.origin}、取込 ${b.importedAt}）: ${b.problem}`;
+  const u = r.unrecorded[0];
+  return u ? `取込記録のない行: ${u.table} ${u.rows}行（バッチ ${u.batchId}）` : '';
 }
 
 /**

@@ -4,7 +4,7 @@ import { SEVERITIES } from '@kansa/domain';
 import { AnyRuleDefinition, RULES, getRule } from './catalog';
 import { CatalogLock, queryHash } from './catalog-lock';
 import { undeclaredReads } from './core/declared-reads';
-import { ALL_EVENTS } from './core/define-rule';
+import { ALL_EVENTS, COUNT_UNITS } from './core/define-rule';
 import { sampleContext } from './core/sample-context';
 import { resolveRuleParams, RuleParamsError } from './core/rule-params';
 import type { RuleFixture } from './testing/fixture.types';
@@ -43,6 +43,15 @@ function undeclared(rule: AnyRuleDefinition): string[] {
     rule,
     READ_CHECK_WINDOWS.map((w) => sampleContext(rule, w)),
   );
+}
+
+/** A valid value of a parameter other than its default (the sentence must change with it). */
+function otherValue(key: string, value: unknown): unknown {
+  if (typeof value === 'number') return value + 3;
+  if (key === 'actions') return ['view'];
+  if (key === 'sources') return ['jumin'];
+  if (Array.isArray(value)) return [...value, 'USB\\VID_0001&PID_0002\\X'];
+  throw new Error(`no other value for parameter ${key}`);
 }
 
 function fixturesOf(id: string): RuleFixture[] {
@@ -108,6 +117,40 @@ describe('rule catalogue', () => {
       'missing-reason: its query reads only the sources [jumin] but reads.events declares ALL_EVENTS — declare [jumin]',
       "missing-reason: reads.masters declares 'leaves' but its query reads none of master_leaves",
     ]);
+  });
+
+  it.each(RULES.map((r) => [r.id, r] as const))(
+    '%s: reads as a Japanese sentence with every parameter written in, and names the unit of its count',
+    (_id, rule) => {
+      const site = { hours: sampleContext(rule, READ_CHECK_WINDOWS[0]).hours };
+      const defaults = rule.params.parse({}) as Record<string, unknown>;
+      const sentence = rule.explain.sentence(defaults, site);
+      expect(sentence).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+      // No parameter names or key=value: the officer reads words and numbers.
+      expect(sentence).not.toMatch(/[={}[\]]|[a-z][A-Z]/);
+      for (const key of Object.keys(defaults)) expect(sentence).not.toContain(key);
+      expect(COUNT_UNITS).toContain(rule.explain.count.unit);
+      expect(rule.explain.count.of).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]|^ID$/);
+      // Each parameter shows: another value of it gives another sentence.
+      for (const [key, value] of Object.entries(defaults)) {
+        const other = rule.params.parse({ ...defaults, [key]: otherValue(key, value) });
+        expect([key, rule.explain.sentence(other, site)]).not.toEqual([key, sentence]);
+      }
+    },
+  );
+
+  it('writes the mass-output parameters as the officer reads them', () => {
+    const rule = getRule('mass-output')!;
+    const site = { hours: sampleContext(rule, READ_CHECK_WINDOWS[0]).hours };
+    expect(rule.explain.sentence(rule.params.parse({}), site)).toBe(
+      '1日に帳票・CSV出力（一括出力を含む）が1,000件以上、または本人の過去90日の95パーセンタイルの10倍以上（200件以上）。比較は過去の出力日が10日以上ある職員のみ',
+    );
+    const offHours = getRule('off-hours')!;
+    expect(offHours.explain.sentence({}, site)).toBe(
+      '勤務時間（08:30〜17:15、前後30分の猶予を含む）の外、または閉庁日に、時間外勤務命令のない職員がシステムを利用したもの（職員・日ごとに1件）',
+    );
+    expect(getRule('mass-lookup')!.explain.count.unit).toBe('人');
+    expect(getRule('login-failures')!.explain.count.unit).toBe('回');
   });
 
   it('keeps the spec defaults', () => {

@@ -22,6 +22,8 @@ export const TABLES = {
   analysisRuns: 'analysis_runs',
   analysisLedger: 'analysis_ledger',
   reports: 'reports',
+  reportFinalisations: 'report_finalisations',
+  integrityChecks: 'integrity_checks',
   apiAccessLog: 'api_access_log',
   alertDeliveries: 'alert_deliveries',
   auditChanges: 'audit_changes',

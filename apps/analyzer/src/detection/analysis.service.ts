@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays, CalendarService, eachDay, isValidDay } from '@kansa/calendar';
 import { MastersRepository } from '@kansa/masters';
-import { inlineParams, lookbackDaysOf, MasterVersions, MAX_EVIDENCE, resolveRuleParams, RuleContext } from '@kansa/rules';
+import { ExcusedRow, inlineParams, lookbackDaysOf, MasterVersions, MAX_EVIDENCE, resolveRuleParams, RuleContext } from '@kansa/rules';
 import { CLOCK, Clock, jstTimestamp } from '../core/clock';
 import { findingId } from '../findings/finding-id';
 import { FindingRecord, FindingsRepository } from '../findings/findings.repository';
@@ -215,6 +215,37 @@ export class AnalysisService {
       out.push({ segment, sql: inlineParams(q.query, q.query_params) });
     }
     return { rule, params, segments: out };
+  }
+
+  /**
+   * What the rules saw over a window and by design did not report (a rule's
+   * `excused` query: off-hours accesses inside approved overtime), counted
+   * per rule and reason — never who. For the report's coverage section; the
+   * window's calendar is prepared as for an analysis, nothing else is written.
+   */
+  async excused(
+    fromDay: string,
+    toDay: string,
+  ): Promise<Array<{ rule: string; title: string; reason: string; events: number; userDays: number }>> {
+    checkWindow(fromDay, toDay);
+    const rules = this.catalog.filter((r) => r.excused);
+    if (rules.length === 0) return [];
+    const out = new Map<string, { rule: string; title: string; reason: string; events: number; userDays: number }>();
+    for (const segment of await this.segments(fromDay, toDay)) {
+      const calendarVersion = await this.calendar.prepare(addDays(segment.fromDay, -1), segment.toDay);
+      for (const rule of rules) {
+        for (const row of (await this.ruleRows.rows(
+          rule.excused!(this.context(rule, segment, calendarVersion)),
+        )) as unknown as ExcusedRow[]) {
+          const key = `${rule.id}|${row.reason}`;
+          const e = out.get(key) ?? { rule: rule.id, title: rule.title, reason: row.reason, events: 0, userDays: 0 };
+          e.events += Number(row.events);
+          e.userDays += Number(row.user_days);
+          out.set(key, e);
+        }
+      }
+    }
+    return [...out.values()];
   }
 
   /** The context a rule's query gets for a window (also used to time the bare queries). */

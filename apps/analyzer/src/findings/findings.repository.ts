@@ -22,7 +22,7 @@ export interface TransitionRecord {
  * migration 080, all seq 0) by time. Every reader of the current state uses
  * it; the id only breaks ties so that all readers agree.
  */
-const TRANSITION_ORDER = '(seq, at, transition_id)';
+export const TRANSITION_ORDER = '(seq, at, transition_id)';
 
 export interface StatusRecord {
   status: FindingStatus;

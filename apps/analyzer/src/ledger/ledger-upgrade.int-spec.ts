@@ -14,6 +14,7 @@ function juminRule(id: string, masters: Array<'staff'>, lookbackDays: number) {
     severity: 'low',
     guideline: 'テスト',
     description: 'テスト用のルール',
+    explain: { sentence: () => 'テスト用', count: { of: '件数', unit: '件' } },
     reads: { events: ['jumin'], masters, lookbackDays },
     params: z.object({}).strict(),
     query: () => ({ query: `SELECT 1 FROM ${TABLES.events} WHERE source = {source:String}`, query_params: { source: 'jumin' } }),

@@ -1,5 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -64,6 +64,15 @@ describeWithBrowser('monthly report HTML in headless Chromium', () => {
       expect(cover).toContain('ログ分析結果報告書');
       expect(cover).toContain('令和7年4月1日 〜 令和7年4月30日');
       expect(cover).toContain('【注意】本報告書は不完全なデータに基づいています');
+      expect(cover).toContain('取扱注意');
+      await expect(page.locator('[data-status]').innerText()).resolves.toBe('速報');
+      // The bundled Japanese font is the one used (not the viewer's).
+      await page.evaluate('document.fonts.ready');
+      await expect(page.evaluate<boolean>('document.fonts.check(\'12px "Noto Sans JP"\', "報告書")')).resolves.toBe(true);
+      const faces = await page.evaluate<string[]>(
+        '[...document.fonts].filter((f) => f.status === "loaded").map((f) => f.family + " " + f.weight)',
+      );
+      expect(faces).toEqual(expect.arrayContaining(['Noto Sans JP 400', 'Noto Sans JP 700']));
       await expect(page.locator('[data-count="events"]').innerText()).resolves.toBe(
         `${made.report.scope.total.toLocaleString('ja-JP')} 件`,
       );
@@ -79,17 +88,35 @@ describeWithBrowser('monthly report HTML in headless Chromium', () => {
       for (const c of charts) expect(c.width).toBeGreaterThan(300);
       // Findings rows as the database has them.
       await expect(page.locator('table[data-table="5 検知一覧"] tbody tr').count()).resolves.toBe(made.report.findings.length);
+      // No column squeezed to a character or two: every header cell at least as wide as its longest word wraps to.
+      const narrow = await page.locator('table[data-table] thead th').evaluateAll((ths) =>
+        ths
+          .filter((th) => th.getClientRects().length > 0)
+          .map((th) => ({
+            table: th.closest('table')?.getAttribute('data-table'),
+            header: th.textContent ?? '',
+            width: th.getBoundingClientRect().width,
+          }))
+          .filter((c) => c.width < Math.min(c.header.length, 3) * 10),
+      );
+      expect(narrow).toEqual([]);
       // Nothing wider than the window, and nothing fetched from anywhere.
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
       expect(overflow).toBeLessThanOrEqual(0);
       expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
       mkdirSync(outDir, { recursive: true });
       await page.screenshot({ path: join(outDir, 'report-cover.png') });
-      await page.locator('#charts').scrollIntoViewIfNeeded();
+      await page.locator('#access').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(outDir, 'report-full.png'), fullPage: true });
       // Printing gives A4 pages (what a user gets from the browser's print).
-      const pdf = await page.pdf({ format: 'A4', printBackground: true });
+      const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
       expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      // Wide sections (the findings list) print on landscape pages, the rest portrait.
+      const landscape = [...pdf.toString('latin1').matchAll(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g)].map(
+        (m) => Number(m[1]) > Number(m[2]),
+      );
+      expect(new Set(landscape)).toEqual(new Set([false, true]));
+      writeFileSync(join(outDir, 'report-printed.pdf'), pdf);
     } finally {
       await context.close();
     }

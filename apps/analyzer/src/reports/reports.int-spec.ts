@@ -9,29 +9,38 @@ import { SOURCE_TITLES } from '@kansa/domain';
 import { TABLES } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import { ReportCronService } from './report-cron.service';
-import { MadeReport, ReportsService } from './reports.service';
+import { MadeReport, ReportInputError, ReportsService } from './reports.service';
 import { ReportDataRepository } from './data/report-data.repository';
-import { INJECTION_COMMENT, INJECTION_USER, ReportMonthFixture, seedReportMonth } from './testing/report-month.fixture';
-import { pdfPages } from './testing/pdf-text';
+import { FAULTY_BATCH, INJECTION_COMMENT, INJECTION_USER, ReportMonthFixture, seedReportMonth } from './testing/report-month.fixture';
+import { PdfReading, readPdf } from './testing/pdf-text';
 import { REPORT_ARTIFACTS } from './testing/report-artifacts';
 import { openReportsApp } from './testing/reports-test-app';
+import { groupedHash } from './renderers/report-tables';
 
 const fmt = (n: number) => n.toLocaleString('ja-JP');
 const squash = (s: string) => s.replace(/\s+/g, '');
+const CITY = { name: '川辺市', office: '総務部 情報政策課' };
+const APPROVERS = ['担当', '係長', '情報政策課長', '情報セキュリティ責任者'];
 
 interface Truth {
   bySource: Record<string, number>;
   total: number;
   findings: number;
   byRule: Record<string, number>;
-  open: number;
+  new: number;
+  reviewing: number;
   actionRequired: number;
   falsePositive: number;
   noIssue: number;
+  read: number;
+  duplicates: number;
+  rejected: number;
+  /** Off-hours accesses of the user with approved evening overtime. */
+  excused: number;
 }
 
 /** The numbers straight from the tables, independently of the report's own queries. */
-async function truthFromDatabase(store: TestStore): Promise<Truth> {
+async function truthFromDatabase(store: TestStore, fixture: ReportMonthFixture): Promise<Truth> {
   const ev = await store.rows<{ source: string; n: string }>(
     `SELECT source, count() AS n FROM ${TABLES.events} WHERE toYYYYMM(ts) = 202504 GROUP BY source`,
   );
@@ -40,9 +49,18 @@ async function truthFromDatabase(store: TestStore): Promise<Truth> {
   );
   const states = await store.rows<{ s: string; n: string }>(
     `SELECT s, count() AS n FROM (
-       SELECT f.finding_id, if(t.k = 0, 'new', t.decision) AS s FROM (SELECT finding_id FROM ${TABLES.findings} FINAL WHERE toYYYYMM(day) = 202504) AS f
-       LEFT JOIN (SELECT finding_id, count() AS k, argMaxIf(to_status, at, to_status != 'closed') AS decision FROM ${TABLES.findingTransitions} GROUP BY finding_id) AS t
+       SELECT f.finding_id, if(t.k = 0, 'new', if(t.last = 'closed', t.decision, t.last)) AS s
+       FROM (SELECT finding_id FROM ${TABLES.findings} FINAL WHERE toYYYYMM(day) = 202504) AS f
+       LEFT JOIN (SELECT finding_id, count() AS k, argMax(to_status, at) AS last,
+                         argMaxIf(to_status, at, to_status != 'closed') AS decision FROM ${TABLES.findingTransitions} GROUP BY finding_id) AS t
        ON t.finding_id = f.finding_id) GROUP BY s`,
+  );
+  const [lines] = await store.rows<{ read: string; dup: string; q: string }>(
+    `SELECT sum(lines_read) AS read, sum(duplicates) AS dup, (SELECT count() FROM ${TABLES.quarantine}) AS q FROM ${TABLES.importBatches}`,
+  );
+  const [excused] = await store.rows<{ n: string }>(
+    `SELECT count() AS n FROM ${TABLES.events} WHERE user_id = {u:String} AND toYYYYMM(ts) = 202504 AND toHour(ts) >= 18`,
+    { u: fixture.users[1] },
   );
   const st = Object.fromEntries(states.map((x) => [x.s, Number(x.n)]));
   const bySource = Object.fromEntries(ev.map((x) => [x.source, Number(x.n)]));
@@ -52,11 +70,31 @@ async function truthFromDatabase(store: TestStore): Promise<Truth> {
     total: Object.values(bySource).reduce((a, b) => a + b, 0),
     findings: Object.values(byRule).reduce((a, b) => a + b, 0),
     byRule,
-    open: (st.new ?? 0) + (st.reviewing ?? 0),
+    new: st.new ?? 0,
+    reviewing: st.reviewing ?? 0,
     actionRequired: st.action_required ?? 0,
     falsePositive: st.false_positive ?? 0,
     noIssue: st.no_issue ?? 0,
+    read: Number(lines.read),
+    duplicates: Number(lines.dup),
+    rejected: Number(lines.q),
+    excused: Number(excused.n),
   };
+}
+
+async function workbook(path: string): Promise<ExcelJS.Workbook> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(readFileSync(path) as unknown as ArrayBuffer);
+  return wb;
+}
+
+/** Every text a workbook holds, sheet by sheet. */
+function workbookText(wb: ExcelJS.Workbook): string {
+  const out: string[] = [];
+  wb.eachSheet((ws) =>
+    ws.eachRow((row) => row.eachCell((c) => out.push(String(c.value instanceof Date ? c.value.toISOString() : c.value)))),
+  );
+  return out.join('\n');
 }
 
 describe('monthly report (real ClickHouse, all four formats)', () => {
@@ -66,16 +104,21 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
   let made: MadeReport;
   let truth: Truth;
   let autoDir: string;
+  let pdf: PdfReading;
   const file = (format: string) => made.files.find((f) => f.format === format)!.path;
 
   beforeAll(async () => {
     store = await openTestStore();
     fixture = await seedReportMonth(store);
-    truth = await truthFromDatabase(store);
+    truth = await truthFromDatabase(store, fixture);
     autoDir = mkdtempSync(join(tmpdir(), 'kansa-report-auto-'));
-    app = await openReportsApp(store, '2025-05-08T09:00:00+09:00', { report: { ...store.config.report, outputDir: autoDir } });
+    app = await openReportsApp(store, '2025-05-08T09:00:00+09:00', {
+      organisation: CITY,
+      report: { ...store.config.report, outputDir: autoDir, approvers: APPROVERS },
+    });
     made = await app.get(ReportsService).make(fixture.month, { outDir: REPORT_ARTIFACTS, trigger: 'test' });
-  }, 180_000);
+    pdf = readPdf(file('pdf'));
+  }, 300_000);
 
   afterAll(async () => {
     await app?.close();
@@ -90,148 +133,269 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(made.report.scope.total).toBe(truth.total);
     for (const [s, n] of Object.entries(truth.bySource)) expect(made.report.scope.totals[s]).toBe(n);
     expect(made.report.findings).toHaveLength(truth.findings);
+    expect(made.report.review).toMatchObject({
+      found: truth.findings,
+      new: truth.new,
+      reviewing: truth.reviewing,
+      noIssue: truth.noIssue,
+      actionRequired: truth.actionRequired,
+      falsePositive: truth.falsePositive,
+    });
+    expect(truth.new + truth.reviewing).toBeGreaterThan(0);
   });
 
-  it('PDF: Japanese headings, era dates, counts equal to the database, page numbers n / N', () => {
-    const pages = pdfPages(file('pdf'));
-    const all = pages.join('\n');
-    expect(pages[0]).toContain('特定個人情報取扱システム');
-    expect(pages[0]).toContain('ログ分析結果報告書');
-    expect(pages[0]).toContain('（令和7年4月分）');
-    expect(pages[0]).toContain('令和7年4月1日 〜 令和7年4月30日（2025年4月1日 〜 2025年4月30日）');
-    for (const box of ['分析担当', 'システム管理室長', '保護責任者']) expect(pages[0]).toContain(box);
-    // An incomplete month says so on the first page.
-    expect(pages[0]).toContain('【注意】本報告書は不完全なデータに基づいています');
-    expect(pages[0]).toContain('中間サーバー 1日');
-    expect(pages[0]).toContain(`ログ件数 ${fmt(truth.total)} 件`);
-    expect(pages[0]).toContain(`検知件数 ${fmt(truth.findings)} 件（要対応 ${truth.actionRequired} 件、未確認・確認中 ${truth.open} 件）`);
-    for (const [s, n] of Object.entries(truth.bySource))
-      expect(squash(all)).toContain(squash(`${SOURCE_TITLES[s as keyof typeof SOURCE_TITLES]} ${fmt(n)}件`));
-    for (const h of [
+  it('cover: 速報 while findings are undecided, review progress in five states, organisation and approval boxes from configuration', () => {
+    const cover = pdf.pages[0];
+    expect(cover).toContain('特定個人情報取扱システム');
+    expect(cover).toContain('（令和7年4月分）');
+    expect(cover).toContain('令和7年4月1日 〜 令和7年4月30日（2025年4月1日 〜 2025年4月30日）');
+    expect(cover).toContain('速報');
+    expect(cover).toContain(
+      `確認の状況 未確認 ${truth.new} / 確認中 ${truth.reviewing} / 問題なし ${truth.noIssue} / 要対応 ${truth.actionRequired} / 誤検知 ${truth.falsePositive}`,
+    );
+    expect(squash(cover)).toContain(
+      squash(`速報：未確認・確認中の検知が ${truth.new + truth.reviewing} 件あります。すべての分析と確認を終えるか`),
+    );
+    expect(cover).not.toContain('要対応 0 件、未確認・確認中');
+    expect(squash(cover)).toContain(squash(`${CITY.name}　${CITY.office}`));
+    expect(squash(cover)).toContain(squash(APPROVERS.join('')));
+    expect(cover).toContain('令和 年 月 日');
+    // An incomplete month says so on the first page, a batch set aside included.
+    expect(cover).toContain('【注意】本報告書は不完全なデータに基づいています');
+    expect(cover).toContain('中間サーバー 1日');
+    expect(cover).toContain('取込を保留しているバッチが 1 件あります');
+    expect(cover).toContain(`ログ件数 ${fmt(truth.total)} 件`);
+    for (const format of ['pdf', 'html', 'csv'])
+      expect(readFileSync(file(format)).toString(format === 'pdf' ? 'latin1' : 'utf8')).not.toContain('〇〇市');
+  });
+
+  it('the marking (取扱注意) is on the cover and every page header of the PDF and HTML, and on every XLSX sheet', async () => {
+    pdf.pages.forEach((p, i) => expect([i, p.includes('取扱注意')]).toEqual([i, true]));
+    const html = readFileSync(file('html'), 'utf8');
+    expect(html).toMatch(/@top-right \{ content: "取扱注意"/);
+    expect(html).toContain('<div class="marking">取扱注意</div>');
+    expect(html).toContain('<span class="mark">取扱注意</span>');
+    const wb = await workbook(file('xlsx'));
+    wb.eachSheet((ws) => {
+      expect([ws.name, String(ws.getCell('A1').value)]).toEqual([ws.name, expect.stringContaining('【取扱注意】')]);
+      expect([ws.name, ws.headerFooter.oddHeader]).toEqual([ws.name, expect.stringContaining('取扱注意')]);
+    });
+  });
+
+  it('PDF: a table of contents whose page numbers are where each section starts, bookmarks, tagged, PDF/A-2a and PDF/UA-1 declared', () => {
+    const toc = pdf.pages[1];
+    expect(toc).toContain('目次');
+    const sections = made.report.summary && pdf.outline.filter((o) => o.level === 0).map((o) => o.title);
+    expect(sections).toEqual([
+      '1 総括・所見',
       '2 分析対象',
-      '2-2 ログ未収集日',
-      '2-3 実施した分析',
-      '3 適用ルールとパラメータ',
+      '3 適用ルール',
       '4 ルール別結果',
       '5 検知一覧',
-      '6-1 長期不在者',
-      '6-2 未使用ID',
-      '7 グラフ',
-      '7-4 所属別の時間外アクセス件数',
+      '6 アカウント棚卸し',
+      '7 アクセス統計',
       '8 前月以前からの継続案件',
-      '9-1 ログの完全性',
-    ]) {
-      expect(all).toContain(h);
-    }
-    expect(all).toContain(
-      `合計 ${truth.findings} ${truth.findings - truth.open} ${truth.noIssue} ${truth.actionRequired} ${truth.falsePositive} ${truth.open}`,
+      '9 証跡（ログの完全性の確認）',
+    ]);
+    expect(pdf.outline.filter((o) => o.level === 1).map((o) => o.title)).toEqual(
+      expect.arrayContaining(['2-2 取込の状況（読み込んだ行と保存したログ）', '6-1 長期休業者（90日以上）・退職者のID（緊急度の高い順）']),
     );
-    expect(all).toContain(`2025-04-21 月 中間サーバー 開庁日にログなし`);
-    pages.forEach((p, i) => expect(p).toContain(`${i + 1} / ${pages.length}`));
-    expect(squash(all)).toContain(made.report.integrity.dataDigest);
-    // The findings table breaks across pages with its header repeated.
-    const continued = pages.filter((p) => p.includes('5 検知一覧（続き）'));
-    expect(continued.length).toBeGreaterThan(0);
-    for (const p of continued) expect(p).toContain('日付 時刻 利用者ID 氏名 所属 ルール 内容 件数 確認結果 確認者 確認日時 対応内容');
+    for (const title of sections) {
+      const listed = new RegExp(`${title.replace(/[()（）]/g, '.')}\\s+(\\d+)`).exec(toc);
+      expect([title, listed?.[1]]).toEqual([title, expect.any(String)]);
+      expect([title, pdf.pages[Number(listed![1]) - 1].includes(title)]).toEqual([title, true]);
+    }
+    // No numbered section is empty: each has a heading followed by something.
+    pdf.pages.forEach((p, i) => expect(p).toContain(`${i + 1} / ${pdf.pages.length}`));
+    expect(pdf.tagged).toBe(true);
+    expect(pdf.xmp).toMatchObject({ 'pdfaid:part': '2', 'pdfaid:conformance': 'A', 'pdfuaid:part': '1' });
+    const raw = readFileSync(file('pdf')).toString('latin1');
+    expect(raw).toMatch(/\/FontFile2 \d+ 0 R/);
+    expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+NotoSansJP-Regular/);
+    expect(raw).not.toMatch(/\/BaseFont \/Helvetica/);
+    expect(raw).toContain('/StructTreeRoot');
+    expect(raw).toMatch(/\/Lang \(ja-JP\)/);
   });
 
-  it('PDF embeds its Japanese font (renders the same without Japanese fonts installed)', () => {
-    const pdf = readFileSync(file('pdf')).toString('latin1');
-    expect(pdf).toMatch(/\/FontFile2 \d+ 0 R/);
-    expect(pdf).toMatch(/\/BaseFont \/[A-Z]{6}\+NotoSansJP-Regular/);
+  it('PDF: summary with serious findings first, previous month and 12-month trend; severity in every findings table', () => {
+    const all = pdf.pages.join('\n');
+    for (const h of ['分析した範囲', '検知の概要', '確認の状況', '残っている事項', '前月との比較と推移']) expect(all).toContain(h);
+    expect(all).toContain('1-1 重要度「重大」「高」の検知（重要度の高い順）');
+    const serious = made.report.summary.serious;
+    expect(serious.map((f) => f.severity)).toEqual(
+      [...serious.map((f) => f.severity)].sort((a, b) => '重大高'.indexOf(a) - '重大高'.indexOf(b)),
+    );
+    expect(serious.length).toBeGreaterThan(0);
+    expect(made.report.summary.trend.totals.slice(-2)).toEqual([3 + 0, truth.findings]);
+    expect(squash(all)).toContain(
+      squash(`検知件数は前月（令和7年3月）の 3 件から ${truth.findings} 件に増えました（+${truth.findings - 3} 件）。`),
+    );
+    expect(all).toContain('1-3 過去12か月の推移（ルール別・重要度別の検知件数）');
+    for (const p of pdf.pages.filter((x) => x.includes('5 検知一覧（続き）') || x.includes('5 検知一覧\n')))
+      expect(p).toContain('日付 時刻 重要度 ルール 利用者ID 氏名 所属 内容 件数 単位 確認結果 確認者 確認日時 対応内容');
+    expect(pdf.pages.filter((p) => p.includes('5 検知一覧（続き）')).length).toBeGreaterThan(0);
   });
 
-  it('HTML: the same counts, charts as inline SVG', () => {
+  it('PDF: rules as sentences with their units, the intake with its reasons, calendar notes, what access counts, overtime excused (a count)', () => {
+    const all = squash(pdf.pages.join('\n'));
+    expect(all).toContain(
+      squash('1日に帳票・CSV出力（一括出力を含む）が1,000件以上、または本人の過去90日の95パーセンタイルの10倍以上（200件以上）'),
+    );
+    expect(all).not.toMatch(/threshold=|factor=|minActiveDays/);
+    expect(all).toContain(squash('住民の人数（人）'));
+    expect(all).toContain(squash('失敗回数（回）'));
+    // Lines read vs stored: duplicates and rejected lines with their reasons.
+    expect(all).toContain(squash(`読み込んだ ${fmt(truth.read)} 行の内訳`));
+    expect(all).toContain(squash(`重複 ${fmt(truth.duplicates)} 行`));
+    expect(all).toContain(squash(`除外 ${fmt(truth.rejected)} 行`));
+    expect(all).toContain(squash('処理日時 日時が不正です (YYYY/MM/DD HH:MM:SS)'));
+    expect(all).toContain(squash('ATENA_INQUIRY_20250430.csv'));
+    expect(all).toContain(squash('2025-04-26 土 開庁 休日開庁（転入手続） 開庁日として分析しました'));
+    expect(all).toContain(squash(`2025-04-26 土 開庁日（休日開庁）: 休日開庁（転入手続）`));
+    const excluded = made.report.access.excluded.reduce((a, x) => a + x.events, 0);
+    expect(made.report.access.access).toBe(truth.total - excluded);
+    expect(all).toContain(
+      squash(
+        excluded ? `ログ件数 ${fmt(truth.total)} 件との差 ${fmt(excluded)} 件は` : `ログ件数 ${fmt(truth.total)} 件のすべてがアクセスです`,
+      ),
+    );
+    expect(truth.excused).toBeGreaterThan(0);
+    expect(made.report.excused).toEqual([expect.objectContaining({ rule: 'off-hours', events: truth.excused })]);
+    expect(all).toContain(squash(`時間外アクセス 承認済みの時間外勤務命令の範囲内 ${fmt(truth.excused)}`));
+  });
+
+  it('one state per rule: the unused-account judgement in the same words in the rule table, results, account review and every format', async () => {
+    const rule = made.report.rules.find((r) => r.id === 'unused-account')!;
+    expect(rule.judgement).toBe('partial');
+    const words = rule.state;
+    expect(made.report.ruleResults.find((r) => r.rule === 'unused-account')!.note).toBe(words);
+    expect(made.report.accountReview.unusedNote).toContain(words);
+    expect(squash(pdf.pages.join('')).split(squash(words)).length - 1).toBeGreaterThanOrEqual(3);
+    expect(readFileSync(file('html'), 'utf8').split(words).length - 1).toBeGreaterThanOrEqual(3);
+    const wb = await workbook(file('xlsx'));
+    expect(workbookText(wb).split(words).length - 1).toBeGreaterThanOrEqual(3);
+  });
+
+  it('account review: the retiree ID used after retirement and still enabled comes first as 至急対応; no kind of leave is printed anywhere', async () => {
+    const first = made.report.accountReview.absentees[0];
+    expect(first).toMatchObject({ staffId: fixture.retiredId, system: '業務端末', state: '有効', eventsWhileAbsent: 1, urgency: 1 });
+    expect(first.assessment).toMatch(/^至急対応：退職後に使用されたIDが有効のまま/);
+    expect(made.report.accountReview.absentees.filter((a) => a.absence === '休業中')).toHaveLength(3);
+    const texts = [
+      pdf.pages.join(''),
+      readFileSync(file('html'), 'utf8'),
+      readFileSync(file('csv'), 'utf8'),
+      workbookText(await workbook(file('xlsx'))),
+    ];
+    for (const t of texts) expect(t).not.toMatch(/育児休業|病気休暇/);
+    expect(squash(pdf.pages.join(''))).toContain(squash(`${fixture.retiredId}`));
+    const unused = made.report.accountReview.unused;
+    expect(new Set(unused.map((u) => u.accountId))).toEqual(new Set([fixture.retiredId, fixture.onLeaveId]));
+    expect(unused.find((u) => u.accountId === fixture.retiredId)).toMatchObject({ lastUsed: '2025-01-10', daysSince: 110 });
+    expect(made.report.carriedOver.map((f) => f.statusTitle).sort()).toEqual(['未確認', '要対応']);
+  });
+
+  it('evidence: the verdict with when it was checked, the chain heads readable, how to re-check — no markup', () => {
+    const page = pdf.pages.find((p) => p.includes('9 証跡（ログの完全性の確認）') && p.includes('再検証の方法'))!;
+    expect(page).toContain('検証結果：整合（2025-05-07 18:00 確認）');
+    for (const c of made.report.integrity.chains) expect(squash(page)).toContain(c.chainHash);
+    expect(page).toMatch(/[0-9a-f]{8} [0-9a-f]{8} [0-9a-f]{8}/);
+    expect(squash(page)).toContain(made.report.integrity.dataDigest);
+    expect(page).toContain('kansa verify を実行します');
+    for (const t of [pdf.pages.join(''), readFileSync(file('html'), 'utf8')]) expect(t).not.toContain('`');
+  });
+
+  it('HTML: the same counts, the Japanese font bundled, wide sections printed landscape, columns never squeezed', () => {
     const html = readFileSync(file('html'), 'utf8');
     expect(html).toContain('<html lang="ja">');
     expect(html).toContain(`data-count="events">${fmt(truth.total)} 件`);
-    expect(html).toContain(`data-count="findings">${fmt(truth.findings)} 件`);
+    expect(html).toMatch(/@font-face \{ font-family: "Noto Sans JP"; font-weight: 400;[^}]*src: url\(data:font\/woff;base64,/);
+    expect(html).toMatch(/@font-face \{ font-family: "Noto Sans JP"; font-weight: 700;/);
+    expect(html).toContain('@page wide { size: A4 landscape;');
+    expect(html).toMatch(/<section class="sheet wide"><h2 id="findings">/);
     expect(html.match(/<svg /g)).toHaveLength(4);
     const results = /<table data-table="4 ルール別結果">[\s\S]*?<tfoot><tr>([\s\S]*?)<\/tr><\/tfoot>/.exec(html)![1];
     const cells = [...results.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]);
     expect(cells).toEqual([
       '合計',
-      ...[truth.findings, truth.findings - truth.open, truth.noIssue, truth.actionRequired, truth.falsePositive, truth.open].map(fmt),
+      '',
+      ...[truth.findings, truth.new, truth.reviewing, truth.noIssue, truth.actionRequired, truth.falsePositive].map(fmt),
+      '',
     ]);
     const findingsTable = /<table data-table="5 検知一覧">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1];
     expect(findingsTable.match(/<tr/g)).toHaveLength(truth.findings);
-    expect(html).toContain(made.report.integrity.dataDigest);
+    expect(html).toContain(groupedHash(made.report.integrity.dataDigest));
     // Log values are text, never markup.
     expect(html).toContain('=HYPERLINK(&quot;http://example.invalid&quot;,&quot;x&quot;)');
   });
 
-  it('XLSX: one sheet per section, typed cells, frozen headers, auto-filter, formula text escaped', async () => {
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(readFileSync(file('xlsx')) as unknown as ArrayBuffer);
+  it('XLSX: a sheet per table with the marking row, typed cells (times as times), print setup, formula text escaped', async () => {
+    const wb = await workbook(file('xlsx'));
     const names = wb.worksheets.map((w) => w.name);
+    expect(names.slice(0, 3)).toEqual(['表紙・概要', '1 総括・所見', '1-1 重大・高の検知']);
     expect(names).toEqual(
       expect.arrayContaining([
-        '1 概要',
         '2-1 日別ログ件数',
-        '2-2 ログ未収集日',
-        '2-3 分析実行履歴',
+        '2-2 取込の状況',
+        '2-3 除外した行',
         '3 適用ルール',
-        '4 ルール別結果',
         '5 検知一覧',
         '6-1 長期不在者ID',
-        '6-2 未使用ID',
-        '8 継続案件',
-        '9 完全性',
+        '9 証跡',
       ]),
     );
     for (const ws of wb.worksheets) {
-      expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-      if (ws.name !== '1 概要') expect(ws.autoFilter).toBeTruthy();
+      expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
+      expect(ws.pageSetup).toMatchObject({ paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:2' });
     }
-    const daily = wb.getWorksheet('2-1 日別ログ件数')!;
-    const header = (daily.getRow(1).values as unknown[]).slice(1);
-    const totals = daily.getRow(daily.rowCount).values as unknown[];
-    expect(totals[1]).toBe('合計');
-    for (const [s, n] of Object.entries(truth.bySource))
-      expect(totals[header.indexOf(SOURCE_TITLES[s as keyof typeof SOURCE_TITLES]) + 1]).toBe(n);
-    expect(totals[header.length]).toBe(truth.total);
-    expect(daily.getCell('A2').value).toEqual(new Date('2025-04-01T00:00:00Z'));
-    expect(daily.getCell('A2').numFmt).toBe('yyyy-mm-dd');
-
     const findings = wb.getWorksheet('5 検知一覧')!;
-    expect(findings.rowCount - 1).toBe(truth.findings);
-    const rows = findings.getSheetValues().slice(2) as unknown[][];
-    const injected = rows.find((r) => String(r[3]).includes('HYPERLINK'))!;
-    expect(injected[3]).toBe(`'${INJECTION_USER}`);
-    expect(injected[12]).toBe(`'${INJECTION_COMMENT}`);
-    expect(typeof injected[8]).toBe('number');
-    expect(injected[11]).toBeInstanceOf(Date);
+    expect(findings.pageSetup.orientation).toBe('landscape');
+    expect(findings.autoFilter).toBeTruthy();
+    const header = (findings.getRow(2).values as unknown[]).slice(1);
+    expect(header.slice(0, 4)).toEqual(['日付', '時刻', '重要度', 'ルール']);
+    const rows = findings.getSheetValues().slice(3, 3 + truth.findings) as unknown[][];
+    expect(rows).toHaveLength(truth.findings);
+    const injected = rows.find((r) => String(r[5]).includes('HYPERLINK'))!;
+    expect(injected[5]).toBe(`'${INJECTION_USER}`);
+    expect(injected[14]).toBe(`'${INJECTION_COMMENT}`);
+    // 10:00 as an Excel time (a fraction of a day, which ExcelJS reads back as a time on 1899-12-30).
+    expect(injected[2]).toEqual(new Date('1899-12-30T10:00:00.000Z'));
+    expect(findings.getCell(`B${3 + rows.indexOf(injected)}`).numFmt).toBe('hh:mm');
+    expect(typeof injected[9]).toBe('number');
+    expect(injected[13]).toBeInstanceOf(Date);
     findings.eachRow((row) => row.eachCell((c) => expect(c.type).not.toBe(ExcelJS.ValueType.Formula)));
 
-    const results = wb.getWorksheet('4 ルール別結果')!;
-    const foot = results.getRow(results.rowCount).values as unknown[];
-    expect(foot.slice(1)).toEqual([
-      '合計',
-      truth.findings,
-      truth.findings - truth.open,
-      truth.noIssue,
-      truth.actionRequired,
-      truth.falsePositive,
-      truth.open,
-    ]);
-    const summary = wb.getWorksheet('1 概要')!.getSheetValues() as unknown[][];
-    expect(summary.find((r) => r?.[1] === 'ログ件数')?.[2]).toBe(truth.total);
-    expect(summary.find((r) => r?.[1] === '報告内容の要約値 (SHA-256)')?.[2]).toBe(made.report.integrity.dataDigest);
+    const daily = wb.getWorksheet('2-1 日別ログ件数')!;
+    const dayHeader = (daily.getRow(2).values as unknown[]).slice(1);
+    const totals = daily.getRow(daily.rowCount - 2).values as unknown[];
+    expect(totals[1]).toBe('合計');
+    for (const [s, n] of Object.entries(truth.bySource))
+      expect(totals[dayHeader.indexOf(SOURCE_TITLES[s as keyof typeof SOURCE_TITLES]) + 1]).toBe(n);
+    expect(daily.getCell('A3').value).toEqual(new Date('2025-04-01T00:00:00Z'));
+    expect(daily.getCell('A3').numFmt).toBe('yyyy-mm-dd');
+
+    const cover = wb.getWorksheet('表紙・概要')!.getSheetValues() as unknown[][];
+    expect(cover.find((r) => r?.[1] === 'ログ件数（数値）')?.[2]).toBe(truth.total);
+    expect(cover.find((r) => r?.[1] === '報告内容の要約値 (SHA-256)')?.[2]).toBe(made.report.integrity.dataDigest);
+    expect(cover.find((r) => r?.[1] === '検証結果')?.[2]).toBe('検証結果：整合（2025-05-07 18:00 確認）');
   });
 
-  it('CSV: findings in UTF-8 with BOM, formula text escaped, same rows as the database', () => {
+  it('CSV: findings with severity and unit, UTF-8 with BOM, formula text escaped, same rows as the database', () => {
     const bytes = readFileSync(file('csv'));
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const records = parseCsv(bytes.subarray(3).toString('utf8'), { columns: true }) as Array<Record<string, string>>;
     expect(records).toHaveLength(truth.findings);
     const byRule = new Map<string, number>();
     for (const r of records) byRule.set(r['ルール'], (byRule.get(r['ルール']) ?? 0) + 1);
-    for (const [rule, n] of Object.entries(truth.byRule)) expect(byRule.get(rule)).toBe(n);
+    const titles = new Map(made.report.rules.map((r) => [r.id, r.title]));
+    for (const [rule, n] of Object.entries(truth.byRule)) expect(byRule.get(titles.get(rule)!)).toBe(n);
+    expect(new Set(records.map((r) => r['重要度']))).toEqual(new Set(['高', '中', '低']));
+    expect(records.find((r) => r['ルール'] === '時間外アクセス')?.['単位']).toBe('件');
     const injected = records.find((r) => r['利用者ID'].includes('HYPERLINK'))!;
     expect(injected['利用者ID']).toBe(`'${INJECTION_USER}`);
     expect(injected['対応内容']).toBe(`'${INJECTION_COMMENT}`);
     for (const r of records) for (const v of Object.values(r)) expect(v).not.toMatch(/^[=+\-@]/);
-    expect(records.filter((r) => r['確認結果'] === '未確認' || r['確認結果'] === '確認中')).toHaveLength(truth.open);
+    expect(records.filter((r) => r['確認結果'] === '未確認' || r['確認結果'] === '確認中')).toHaveLength(truth.new + truth.reviewing);
   });
 
   it('writes the SHA-256 of each file beside it and registers the files', async () => {
@@ -247,18 +411,92 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(await reports.path('2025-03', 'pdf')).toBeNull();
   });
 
-  it('account review lists the retiree and the long leave with their active IDs, and carried-over items', () => {
-    const { absentees } = made.report.accountReview;
-    expect(absentees.filter((a) => a.reason === '退職').map((a) => a.state)).toEqual(['有効', '有効', '有効']);
-    expect(absentees.filter((a) => a.reason === '育児休業')).toHaveLength(3);
-    expect(absentees.find((a) => a.reason === '病気休暇')).toBeUndefined();
-    expect(made.report.carriedOver.map((f) => f.statusTitle).sort()).toEqual(['未確認', '要対応']);
-    const unused = made.report.accountReview.unused;
-    expect(new Set(unused.map((u) => u.accountId))).toEqual(new Set([fixture.retiredId, fixture.onLeaveId]));
-    expect(unused.find((u) => u.accountId === fixture.retiredId && u.system === '住民記録システム')).toMatchObject({
-      lastLogin: '2025-01-10',
-      daysSince: 110,
-    });
+  it('a month whose logs do not reach back 90 days: unused-account says 判定保留 with its reason, never "analysed, 0 found"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kansa-report-jan-'));
+    try {
+      const jan = await app.get(ReportsService).make('2025-01', { outDir: dir, formats: ['pdf', 'html', 'xlsx'], trigger: 'test' });
+      const rule = jan.report.rules.find((r) => r.id === 'unused-account')!;
+      expect(rule.state).toBe('判定保留：ログの記録が2025-01-10からで、判定に必要な90日分に満たないため（2025-04-10以降に判定できます）');
+      expect(jan.report.ruleResults.find((r) => r.rule === 'unused-account')).toMatchObject({ judgement: 'withheld', note: rule.state });
+      expect(jan.report.accountReview).toMatchObject({ unusedJudgement: 'withheld', unusedNote: rule.state });
+      const pdfText = squash(readPdf(jan.files[0].path).pages.join(''));
+      expect(pdfText).toContain(squash(`長期未使用ID 低 判定保留 － － － － － ${rule.state}`));
+      // No days analysed in January: never 確定, whatever the findings.
+      expect(jan.report.status).toMatchObject({ final: false, label: '速報' });
+      expect(jan.report.status.text).toContain('分析が完了していない日が 31 日あります');
+      expect(pdfText.split(squash(rule.state)).length - 1).toBeGreaterThanOrEqual(3);
+      expect(pdfText).not.toContain(squash('長期未使用ID 低 0 0 0 0 0 0'));
+      expect(readFileSync(jan.files[1].path, 'utf8').split(rule.state).length - 1).toBeGreaterThanOrEqual(3);
+      const wb = await workbook(jan.files[2].path);
+      expect(workbookText(wb).split(rule.state).length - 1).toBeGreaterThanOrEqual(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an officer finalises the month with a reason (recorded): 確定 in every format; a later undecided finding makes it 速報 again', async () => {
+    const reports = app.get(ReportsService);
+    await expect(reports.finalize('2025-04', '', '理由のある確定')).rejects.toThrow(ReportInputError);
+    await expect(reports.finalize('2025-04', '情報政策課長', '')).rejects.toThrow(/--reason/);
+    await expect(reports.finalize('2025-05', '情報政策課長', '確定します')).rejects.toThrow(/not over yet/);
+    const dir = mkdtempSync(join(tmpdir(), 'kansa-report-final-'));
+    try {
+      const done = await reports.finalize('2025-04', '情報政策課長 山田', '未確認分は所属長に照会済み、5月分で報告する', { outDir: dir });
+      expect(done.undecided).toBe(truth.new + truth.reviewing);
+      const status = done.made.report.status;
+      expect(status).toMatchObject({ final: true, label: '確定' });
+      expect(status.text).toBe(
+        `確定：2025-05-08 09:00 に 情報政策課長 山田 が確定しました（理由：未確認分は所属長に照会済み、5月分で報告する）。未確認・確認中の ${truth.new + truth.reviewing} 件を残しています。`,
+      );
+      const f = (format: string) => done.made.files.find((x) => x.format === format)!.path;
+      expect(readPdf(f('pdf')).pages[0]).toContain('確定');
+      expect(squash(readPdf(f('pdf')).pages[0])).toContain(squash(status.text));
+      expect(readFileSync(f('html'), 'utf8')).toContain('data-status="確定"');
+      expect(workbookText(await workbook(f('xlsx')))).toContain(status.text);
+      const rows = await store.rows<{ by: string; undecided: string[] }>(`SELECT by, undecided FROM ${TABLES.reportFinalisations}`);
+      expect(rows).toEqual([
+        { by: '情報政策課長 山田', undecided: expect.arrayContaining([made.report.findings.find((x) => x.outcome === 'new')!.id]) },
+      ]);
+
+      // A late log brings a new, undecided finding to the month: the officer never saw it.
+      await store.client.insert({
+        table: TABLES.findings,
+        format: 'JSONEachRow',
+        values: [
+          {
+            finding_id: 'f'.repeat(32),
+            rule: 'mass-lookup',
+            rule_version: 2,
+            severity: 'high',
+            day: '2025-04-30',
+            user_id: fixture.users[0],
+            subject: fixture.users[0],
+            count: 320,
+            summary: '住民 320 人分の照会',
+            details: '{}',
+            evidence_ids: [],
+            evidence_total: 320,
+            params: '{}',
+            window_from: '2025-04-30 00:00:00.000',
+            window_to: '2025-05-01 00:00:00.000',
+            run_id: 'late',
+            detected_at: '2025-05-08 08:00:00.000',
+            updated_at: '2025-05-08 08:00:00.000',
+          },
+        ],
+      });
+      const again = await reports.make('2025-04', { outDir: dir, formats: ['csv'], trigger: 'test' });
+      expect(again.report.status).toMatchObject({ final: false, label: '速報' });
+      expect(again.report.status.text).toContain(
+        '2025-05-08 09:00 に 情報政策課長 山田 が確定しましたが、その後に未確認の検知が 1 件加わったため速報に戻りました。',
+      );
+    } finally {
+      await store.client.command({
+        query: `DELETE FROM ${TABLES.findings} WHERE finding_id = {id:FixedString(32)}`,
+        query_params: { id: 'f'.repeat(32) },
+      });
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the monthly job waits for the analysis, then makes last month once; on the deadline day it makes it anyway', async () => {
@@ -283,5 +521,12 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(await at('2025-06-11T06:30:00+09:00')).toEqual({ state: 'already-made', month: '2025-05' });
     const rows = await app.get(ReportDataRepository).listReports();
     expect(rows.filter((r) => r.month === '2025-05').map((r) => r.trigger)).toEqual(['auto']);
+  });
+
+  it('the faulty batch of the fixture is what the intake counts', () => {
+    const jumin = made.report.intake.systems.find((s) => s.source === 'jumin')!;
+    expect(jumin.duplicates).toBe(2);
+    expect(jumin.rejected).toBe(3 + 4);
+    expect(FAULTY_BATCH).toMatch(/^jumin-/);
   });
 });

@@ -7,7 +7,7 @@ import { CLOCK, Clock, jstTimestamp, systemClock } from '../core/clock';
 import { renderCsv } from './renderers/csv.renderer';
 import { renderHtml } from './renderers/html.renderer';
 import { renderPdf } from './renderers/pdf.renderer';
-import { ReportBuilderService } from './data/report-builder.service';
+import { monthWindow, ReportBuilderService } from './data/report-builder.service';
 import { ReportDataRepository } from './data/report-data.repository';
 import type { MonthlyReport } from './model/report.model';
 import { renderXlsx } from './renderers/xlsx.renderer';
@@ -51,6 +51,20 @@ export interface ReportListing {
 }
 
 const FILE_NAME = (month: string, format: ReportFormat) => `kansa-report-${month}.${format}`;
+
+/** A finalisation refused: the month is not over, or who or why is missing. */
+export class ReportInputError extends Error {}
+
+export interface Finalised {
+  month: string;
+  by: string;
+  reason: string;
+  at: string;
+  /** Findings undecided when it was finalised (the report says how many were left). */
+  undecided: number;
+  /** The report made again, now 確定. */
+  made: MadeReport;
+}
 
 /** Makes, records and finds monthly reports. */
 @Injectable()
@@ -106,6 +120,41 @@ export class ReportsService {
     return { month, report, files, gatherMs };
   }
 
+  /**
+   * An officer finalises (確定) a month while findings are still undecided,
+   * with a stated reason: recorded append-only (who, when, why, and which
+   * findings were undecided then), and the month's report is made again so
+   * that every format says 確定 and why. The console may call this as it is.
+   */
+  async finalize(month: string, by: string, reason: string, options: MakeReportOptions = {}): Promise<Finalised> {
+    const who = by.trim();
+    const why = reason.trim();
+    if (!who) throw new ReportInputError('--by: who finalises the report is required (確定する責任者の氏名・職名を指定してください)');
+    if (why.length < 4) throw new ReportInputError('--reason: state why the report is finalised (確定の理由を4文字以上で記載してください)');
+    const w = monthWindow(month);
+    const now = (this.clock ?? systemClock).now();
+    if (jstTimestamp(now).slice(0, 10) <= w.to)
+      throw new ReportInputError(`--month ${month}: the month is not over yet (対象月が終わっていないため確定できません)`);
+    const before = await this.builder.build(month);
+    const undecided = before.findings.filter((f) => f.outcome === 'new' || f.outcome === 'reviewing').map((f) => f.id);
+    const at = jstTimestamp(now);
+    await this.data.insertFinalisation({
+      month,
+      finalised_at: at,
+      by: who,
+      reason: why,
+      undecided,
+      data_digest: before.integrity.dataDigest,
+    });
+    this.logger.log(`report ${month} finalised by ${who} (${undecided.length} undecided): ${why}`);
+    const made = await this.make(month, {
+      formats: options.formats ?? this.config.report.formats,
+      outDir: options.outDir,
+      trigger: options.trigger ?? 'finalize',
+    });
+    return { month, by: who, reason: why, at: at.slice(0, 16), undecided: undecided.length, made };
+  }
+
   /** Reports made so far, newest month first (for GET /api/reports). */
   async list(): Promise<ReportListing[]> {
     return (await this.data.listReports()).map((r) => ({
@@ -134,7 +183,7 @@ export async function render(report: MonthlyReport, format: ReportFormat): Promi
     case 'pdf':
       return renderPdf(report);
     case 'html':
-      return Buffer.from(renderHtml(report), 'utf8');
+      return Buffer.from(await renderHtml(report), 'utf8');
     case 'xlsx':
       return renderXlsx(report);
     case 'csv':

@@ -23,6 +23,7 @@ export function lateViewRule(version = 1, fromHour = 20): RuleDefinition<{ fromH
     severity: 'medium',
     guideline: 'テスト',
     description: 'テスト用のルール',
+    explain: { sentence: (p) => `${p.fromHour}時以降の照会（テスト用）`, count: { of: '照会件数', unit: '件' } },
     reads: { events: ALL_EVENTS, masters: [], lookbackDays: 0 },
     params: z.object({ fromHour: z.number().int().min(0).max(23).default(fromHour) }).strict(),
     query: (ctx) => ({

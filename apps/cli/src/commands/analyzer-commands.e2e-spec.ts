@@ -53,7 +53,11 @@ describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
     const offHours = JSON.parse((await kansa('findings', '--rule', 'off-hours', '--json')).stdout) as Array<{ rule: string; id: string }>;
     expect(offHours.every((f) => f.rule === 'off-hours')).toBe(true);
 
-    const id = String(all[0].id);
+    // The demo's sample reviewers left some findings unreviewed: take one of those.
+    const untouched = all.find((f) => f.status === 'new')!;
+    expect(all.some((f) => f.status !== 'new')).toBe(true);
+    const id = String(untouched.id);
+    const before = JSON.parse((await kansa('findings', '--status', 'reviewing', '--json')).stdout) as Array<{ id: string }>;
     const refused = await kansa('findings', 'transition', id, 'closed', '--by', 'tanaka', '--comment', 'x');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/cannot change new → closed/);
@@ -62,7 +66,7 @@ describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
       id: string;
       status: string;
     }>;
-    expect(reviewing.map((f) => f.id)).toEqual([id]);
+    expect(reviewing.map((f) => f.id).sort()).toEqual([...before.map((f) => f.id), id].sort());
     const shown = JSON.parse((await kansa('findings', 'show', id, '--json')).stdout) as { history: Array<{ by: string; to: string }> };
     expect(shown.history).toEqual([expect.objectContaining({ by: 'tanaka', to: 'reviewing' })]);
   }, 120_000);

@@ -1,50 +1,22 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Command } from 'commander';
-import { join, resolve } from 'node:path';
-import { APPROVED_DEVICE, generateDemo } from '@kansa/demo';
-import { MastersService } from '@kansa/masters';
+import { resolve } from 'node:path';
 import { BatchLedgerRepository } from '@kansa/integrity';
 import { CLOCK, Clock, jstDay } from '@kansa/analyzer/core/clock';
-import { AnalysisService, AnalyzeResult } from '@kansa/analyzer/detection/analysis.service';
-import { FindingsService } from '@kansa/analyzer/findings/findings.service';
+import type { AnalyzeResult } from '@kansa/analyzer/detection/analysis.service';
 import type { FindingView } from '@kansa/analyzer/findings/findings.types';
-import { ReportsService } from '@kansa/analyzer/reports/reports.service';
-import { FileImportService } from '@kansa/collector/sources/file-import/file-import.service';
 import { CommandContext } from '../context';
-import { approvePlannedExceptions, demoCasework, formatDemoCasework } from './demo-casework';
+import { formatDemoCasework } from './demo-casework';
 import { UserError } from '../errors';
+import { applyDemoCity, DemoImportSummary, Planted, runDemo } from './demo-run';
 
-/**
- * Months of history generated and imported before the demo month: the logs a
- * city already holds, so that look-back rules (unused accounts: 90 days) see a
- * real past. Only the demo month is analysed and reported.
- */
-const HISTORY_MONTHS = 3;
+export { importLogs } from './demo-run';
 
 interface DemoOptions {
   month?: string;
   staff: number;
   out: string;
   seed: string;
-}
-
-/** A planted incident of the generated month (the manifest's `expected`). */
-interface Planted {
-  rule: string;
-  day: string;
-  userId: string;
-  subject: string;
-}
-
-export interface DemoImportSummary {
-  files: number;
-  read: number;
-  stored: number;
-  duplicates: number;
-  quarantined: number;
-  /** Windows records kept apart (SYSTEM logons, process starts): not staff activity. */
-  apart: number;
-  seconds: number;
 }
 
 /** `kansa demo`: generate a realistic month, load masters, import, analyse, summarise per rule. */
@@ -65,45 +37,22 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
       const outDir = resolve(opts.out);
       await c.withApp(
         async (app) => {
-          // The demo city's approved USB memory, as its site configuration would list it — added once started, so
-          // that the configuration compared with the audit trail at the start is the file's (no change recorded).
-          const approved = c.config.rules.approvedDevices;
-          if (!approved.includes(APPROVED_DEVICE)) approved.push(APPROVED_DEVICE);
+          // The sample city's settings once started: the configuration the audit trail compares at start-up is the file's.
+          applyDemoCity(c.config);
           const month = opts.month ?? previousMonth(jstDay(app.get<Clock>(CLOCK).now()));
           await refuseForeignData(app, outDir);
           const say = (line: string) => c.err.write(line + '\n');
-          say(`1/5 生成: ${month}（と前 ${HISTORY_MONTHS} か月の履歴） 職員 ${opts.staff} 人 → ${outDir}`);
-          const generated = generateDemo({ outDir, month, staff: opts.staff, seed: opts.seed, historyMonths: HISTORY_MONTHS });
-          const historyEvents = Object.values(generated.manifest.history?.valid_events ?? {}).reduce((a, b) => a + b, 0);
-          say(
-            `    ${generated.files} ファイル  ${month} ${generated.events.toLocaleString('ja-JP')} 件・履歴 ${historyEvents.toLocaleString('ja-JP')} 件`,
-          );
-          say('2/5 マスタ取り込み');
-          await app.get(MastersService).load(generated.mastersDir, { by: 'kansa demo' });
-          say('3/5 ログ取り込み');
           const progress = (done: number, total: number) => {
-            if (c.err.isTTY) c.err.write(`\r    ${done}/${total} ファイル`);
+            if (c.err.isTTY) c.err.write(`\r    ${done}/${total} ファイル${done === total ? '\n' : ''}`);
           };
-          const history = generated.historyDir ? await importLogs(app, [generated.historyDir], progress) : null;
-          if (history && c.err.isTTY) c.err.write('\n');
-          if (history)
-            say(
-              `    履歴 ${history.files} ファイル  ${history.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${history.duplicates}・隔離 ${history.quarantined}）`,
-            );
-          const imported = await importLogs(app, [generated.logsDir], progress);
-          if (c.err.isTTY) c.err.write('\n');
-          say(
-            `    ${month} ${imported.files} ファイル  ${imported.stored.toLocaleString('ja-JP')} 件取り込み（重複 ${imported.duplicates}・隔離 ${imported.quarantined}・別保管 ${imported.apart.toLocaleString('ja-JP')}）`,
-          );
-          say('4/5 分析（事前に承認された例外を登録してから）');
-          const exceptionIds = await approvePlannedExceptions(app, generated.manifest.planned);
-          const { fromDay, toDay } = monthDays(month);
-          const result = await app.get(AnalysisService).analyze({ fromDay, toDay, kind: 'demo' });
-          const findings = await app.get(FindingsService).list({ from: fromDay, to: toDay });
-          const planted = generated.manifest.expected;
-          const casework = await demoCasework(app, month, { from: fromDay, to: toDay }, exceptionIds, generated.tamperedMastersDir);
-          say('5/5 月次報告書');
-          const report = await app.get(ReportsService, { strict: false }).make(month, { outDir: join(outDir, 'report'), trigger: 'demo' });
+          const { imported, history, result, findings, planted, casework, report } = await runDemo(app, {
+            outDir,
+            month,
+            staff: opts.staff,
+            seed: opts.seed,
+            say,
+            progress,
+          });
           const files = report.files.map((f) => ({ format: f.format, path: f.path }));
           c.print(
             [
@@ -130,29 +79,6 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
     });
 }
 
-/** Imports every log file of the folders through the collector's file import. */
-export async function importLogs(
-  app: INestApplicationContext,
-  dirs: string[],
-  onFile: (done: number, total: number) => void = () => undefined,
-): Promise<DemoImportSummary> {
-  const files = app.get(FileImportService);
-  const list = files.expand(dirs);
-  const t0 = performance.now();
-  const sum: DemoImportSummary = { files: list.length, read: 0, stored: 0, duplicates: 0, quarantined: 0, apart: 0, seconds: 0 };
-  for (const [i, file] of list.entries()) {
-    const r = await files.importFile(file);
-    sum.read += r.read;
-    sum.stored += r.stored;
-    sum.duplicates += r.duplicates;
-    sum.quarantined += r.quarantined;
-    sum.apart += r.apart;
-    onFile(i + 1, list.length);
-  }
-  sum.seconds = (performance.now() - t0) / 1000;
-  return sum;
-}
-
 /**
  * The demo never mixes into real data: a data directory that already holds
  * logs imported from elsewhere is refused. Running the demo again on its own
@@ -171,12 +97,6 @@ async function refuseForeignData(app: INestApplicationContext, outDir: string): 
 function previousMonth(today: string): string {
   const [y, m] = today.split('-').map(Number);
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
-}
-
-function monthDays(month: string): { fromDay: string; toDay: string } {
-  const [y, m] = month.split('-').map(Number);
-  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return { fromDay: `${month}-01`, toDay: `${month}-${String(last).padStart(2, '0')}` };
 }
 
 function plantedStatus(findings: FindingView[], planted: Planted[]): Array<Planted & { found: boolean }> {

@@ -52,6 +52,41 @@ describe('kansa report (command line)', () => {
     expect(result.files).toEqual([expect.objectContaining({ format: 'csv', path: join(out, 'kansa-report-2025-04.csv') })]);
   }, 120_000);
 
+  it('an officer finalises the month with a reason: recorded, the report made again as 確定', async () => {
+    const { stdout } = await kansa(
+      'report',
+      'finalize',
+      '--month',
+      '2025-04',
+      '--by',
+      '情報政策課長 山田',
+      '--reason',
+      '照会中の案件は5月分で報告',
+      '--format',
+      'pdf',
+      '--out',
+      out,
+    );
+    expect(stdout).toContain('ログ分析結果報告書（2025-04）を確定しました');
+    expect(stdout).toContain('理由: 照会中の案件は5月分で報告');
+    expect(stdout).toContain('  確定　ログ');
+    const again = JSON.parse((await kansa('--json', 'report', '--month', '2025-04', '--format', 'csv', '--out', out)).stdout);
+    expect(again).toMatchObject({ status: '確定', final: true });
+  }, 120_000);
+
+  it.each([
+    [['report', 'finalize', '--month', '2025-04', '--by', '課長', '--reason', ' '], '--reason: state why the report is finalised'],
+    [['report', 'finalize', '--by', '課長', '--reason', '理由を書く'], "required option '--month <YYYY-MM>' not specified"],
+  ])(
+    'refuses a finalisation without a month or a reason %p',
+    async (args, message) => {
+      const err = await kansa(...args).catch((e: { code: number; stderr: string }) => e);
+      expect(err).toMatchObject({ code: 2 });
+      expect((err as { stderr: string }).stderr).toContain(message);
+    },
+    60_000,
+  );
+
   it.each([
     [['--month', '2025-4'], '--month: "2025-4" is not a date YYYY-MM'],
     [['--month', '2025-04', '--format', 'pdf,docx'], '--format: unknown format "docx"'],

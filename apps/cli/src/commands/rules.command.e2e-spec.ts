@@ -30,6 +30,7 @@ describe('kansa rules (the command, in its own process)', () => {
     expect(out.sql[0].sql).not.toMatch(/\{[a-z]+:[A-Z]/);
     const human = kansa('rules', 'show', 'off-hours', '--from', '2025-04-14');
     expect(human.stdout).toContain('時間外アクセス');
+    expect(human.stdout).toContain('判定の内容: 勤務時間（08:30〜17:15、前後30分の猶予を含む）の外、または閉庁日に');
     // Pasted into the engine on the same data directory: it runs.
     const client = await openClickHouse({ dataDir });
     try {

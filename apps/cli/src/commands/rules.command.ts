@@ -60,6 +60,7 @@ export function registerRulesCommand(program: Command, ctx: () => CommandContext
           `${rule.id} v${rule.version}  ${rule.title}  重要度 ${SEVERITY_TITLES[rule.severity]}`,
           `指針: ${rule.guideline}`,
           `説明: ${rule.description}`,
+          `判定の内容: ${rule.explain.sentence(explained.params, { hours: c.config.calendar.businessHours })}（件数の単位: ${rule.explain.count.of}・${rule.explain.count.unit}）`,
           `パラメータ: ${JSON.stringify(explained.params)}`,
           `読むデータ: ログ ${events} / マスタ ${reads.masters.join(', ') || 'なし'} / さかのぼり ${lookback} 日`,
         ];
@@ -74,6 +75,8 @@ export function registerRulesCommand(program: Command, ctx: () => CommandContext
           severity: rule.severity,
           guideline: rule.guideline,
           description: rule.description,
+          sentence: rule.explain.sentence(explained.params, { hours: c.config.calendar.businessHours }),
+          count: rule.explain.count,
           params: explained.params,
           reads: { events: reads.events, masters: reads.masters, lookbackDays: lookback },
           sql: segments.map(({ segment, sql: text }) => ({

@@ -1,3 +1,4 @@
+import { TABLES } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import * as iconv from 'iconv-lite';
 import { spawnSync } from 'node:child_process';
@@ -57,6 +58,30 @@ describe('kansa verify: the integrity chain', () => {
       ['chukan', 1],
       ['jumin', 3],
     ]);
+  });
+
+  it('records each verdict with its time and the heads it saw (what the monthly report states)', async () => {
+    const before = Date.now();
+    const good = await verify.verify();
+    await tamper(store, "ALTER TABLE events UPDATE reason = '業務確認' WHERE batch_id = {b:String} AND line_no = 3", {
+      b: batches[1].batchId,
+    });
+    await verify.verify({ from: '2000-01-01', to: '2099-12-31' });
+    const rows = await store.rows<{
+      at: number;
+      ok: boolean;
+      content_from: string;
+      chains: Array<{ source: string; head: string }>;
+      problem: string;
+    }>(
+      `SELECT toUnixTimestamp64Milli(checked_at) AS at, ok, content_from, chains, problem FROM ${TABLES.integrityChecks} ORDER BY checked_at`,
+    );
+    expect(rows).toHaveLength(2);
+    expect(Number(rows[0].at)).toBeGreaterThanOrEqual(before - 1);
+    expect(rows[0]).toMatchObject({ ok: true, content_from: '', problem: '' });
+    expect(rows[0].chains.map((c) => [c.source, c.head])).toEqual(good.sources.map((c) => [c.source, c.head]));
+    expect(rows[1]).toMatchObject({ ok: false, content_from: '2000-01-01' });
+    expect(rows[1].problem).toContain('内容ダイジェスト不一致');
   });
 
   it('names the batch whose stored event was altered', async () => {

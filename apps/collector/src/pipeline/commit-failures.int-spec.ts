@@ -3,7 +3,7 @@ import * as iconv from 'iconv-lite';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchLedgerRepository, VerifyService } from '@kansa/integrity';
+import { BatchLedgerRepository, IntegrityChecksRepository, VerifyService } from '@kansa/integrity';
 import { SourceSystems } from '../source-systems/source-system.registry';
 import { SET_ASIDE_DIR, writeIntent } from '../sink/commit-intent';
 import { StagingBatch, STAGING_FORMAT } from '../sink/staging.writer';
@@ -299,7 +299,10 @@ describe('retention and verification over the years', () => {
     await store.client.command({ query: 'OPTIMIZE TABLE events FINAL' });
     expect(Number((await store.rows<{ n: string }>('SELECT count() AS n FROM events'))[0].n)).toBeLessThan(122);
     const ledger = new BatchLedgerRepository(store.client);
-    const seven = await new VerifyService(ledger, { ...store.config, storage: { ...store.config.storage, retentionYears: 7 } }).verify();
+    const seven = await new VerifyService(ledger, new IntegrityChecksRepository(store.client), {
+      ...store.config,
+      storage: { ...store.config.storage, retentionYears: 7 },
+    }).verify();
     expect({ ok: seven.ok, expired: seven.expired, checked: seven.batchesChecked, broken: seven.broken }).toEqual({
       ok: true,
       expired: 1,

@@ -28,8 +28,13 @@ export const reportSection = z
       .array(z.enum(REPORT_FORMATS))
       .min(1)
       .default([...REPORT_FORMATS]),
-    /** Approval boxes on the cover, left to right. */
-    approvers: z.array(z.string().min(1)).min(1).max(5).default(['分析担当', 'システム管理室長', '保護責任者']),
+    /** Approval boxes (決裁欄) on the cover: the titles, left to right, in the order the report is approved. */
+    approvers: z.array(z.string().min(1).max(16)).min(1).max(6).default(['分析担当', 'システム管理室長', '保護責任者']),
+    /**
+     * Confidentiality marking on the cover and every page (PDF and HTML page
+     * headers, every XLSX sheet), e.g. 取扱注意, 関係者限り; '' for none.
+     */
+    marking: z.string().max(20).default('取扱注意'),
     /** Rows in the "top users by volume" chart and table. */
     topUsers: z.number().int().min(1).max(50).default(10),
     /** Account review: an active ID with no login for this many days is listed as unused (unused-account default). */

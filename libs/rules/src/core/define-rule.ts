@@ -70,6 +70,40 @@ export interface FindingDraft {
   evidenceTotal: number;
 }
 
+/** What a finding's count is counted in: 件 (operations, records, IDs), 人 (residents), 回 (times), 分 (minutes). */
+export const COUNT_UNITS = ['件', '人', '回', '分'] as const;
+export type CountUnit = (typeof COUNT_UNITS)[number];
+
+/** Site settings a rule's sentence may name (business hours are the calendar's, not the rule's). */
+export interface ExplainContext {
+  hours: BusinessHours;
+}
+
+/**
+ * How a rule reads to the people who sign the report: one plain Japanese
+ * sentence with the parameters in force written in (「1日に帳票・CSV出力が
+ * 1,000件以上、…」, never `threshold=1000`), and what a finding's count counts.
+ * The report's rule table and the console use these; nowhere else words them.
+ */
+export interface RuleExplanation<P> {
+  sentence(params: P, site: ExplainContext): string;
+  count: { of: string; unit: CountUnit };
+}
+
+/**
+ * Logs a rule needs before a day to judge it (unused-account: a full 90 days
+ * of an ID's system). Without them the rule judges nothing (判定保留), or only
+ * part (mass-output without its 90-day baseline judges the fixed threshold
+ * only). See judgement.ts: one verdict for the report, the console and docs.
+ */
+export interface RuleHistoryNeed<P> {
+  days(params: P): number;
+  /** Each source needs its own history (an ID's use is judged from its own system's logs). */
+  perSource: boolean;
+  /** Without the history: nothing is judged, or what is still judged (a phrase: 「1日1,000件以上の基準のみで判定」). */
+  without: 'withheld' | { partial: (params: P) => string };
+}
+
 export interface RuleDefinition<P = Record<string, unknown>, Row = Record<string, unknown>> {
   /** Stable kebab ID from spec/rules.md. */
   id: string;
@@ -82,6 +116,10 @@ export interface RuleDefinition<P = Record<string, unknown>, Row = Record<string
   guideline: string;
   /** A short Japanese explanation for reviewers: what it finds and what to check. */
   description: string;
+  /** The rule as a sentence for people, and the unit of its count. */
+  explain: RuleExplanation<P>;
+  /** History it needs before a day to judge it (absent: it judges any day with its logs). */
+  history?: RuleHistoryNeed<P>;
   /** What its query reads: event sources, masters, look-back (for the analysis ledger). */
   reads: RuleReads<P>;
   params: z.ZodType<P>;
@@ -93,6 +131,21 @@ export interface RuleDefinition<P = Record<string, unknown>, Row = Record<string
   fromSettings?: (settings: SiteRuleSettings) => Record<string, unknown>;
   query(ctx: RuleContext<P>): RuleQuery;
   toFinding(row: Row, ctx: RuleContext<P>): FindingDraft;
+  /**
+   * What the rule saw and by design did not report, counted and never named
+   * (off-hours: accesses covered by approved overtime), for the report's
+   * coverage section. Its rows: ExcusedRow.
+   */
+  excused?: (ctx: RuleContext<P>) => RuleQuery;
+}
+
+/** A row of a rule's excused query: why, and how many events, users and user-days. */
+export interface ExcusedRow {
+  /** Japanese, e.g. 承認済みの時間外勤務命令の範囲内. */
+  reason: string;
+  events: number | string;
+  users: number | string;
+  user_days: number | string;
 }
 
 /** Site-wide settings of the rules section that rules may take parameters from (fromSettings). */

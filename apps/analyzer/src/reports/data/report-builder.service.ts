@@ -1,17 +1,20 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { addDays, checkMonth } from '@kansa/calendar';
+import { addDays, checkMonth, eachDay } from '@kansa/calendar';
 import { FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES } from '@kansa/domain';
+import { AnyRuleDefinition, Judgement, JUDGED, judgement, resolveRuleParams } from '@kansa/rules';
 import { CLOCK, Clock, jstTimestamp, systemClock } from '../../core/clock';
+import { AnalysisService } from '../../detection/analysis.service';
 import { RULE_CATALOG, RuleCatalog } from '../../detection/rule-catalog';
+import { accountReview, absences } from '../model/account-review';
+import { accessCounts, buildIntake } from '../model/coverage';
+import { verification } from '../model/integrity';
 import { buildScope, completeness, sourceOrder, sourceTitle, unanalysedDays } from '../model/report-scope';
-import { absentStaff, accountReview } from '../model/account-review';
-import type { FindingRow, MonthlyReport } from '../model/report.model';
+import { reportStatus, reviewProgress } from '../model/report-status';
+import { buildTrend, severityRank, summarise, trendMonths } from '../model/report-summary';
+import type { FindingRow, MonthlyReport, RuleResultRow, RuleRow } from '../model/report.model';
 import { FindingQueryRow, MonthWindow, ReportDataRepository } from './report-data.repository';
-
-/** How far back the account review looks for logins (an older last login shows as blank). */
-const LOGIN_LOOKBACK_DAYS = 730;
 
 /** First and last day of a 'YYYY-MM' month; throws a clear message otherwise. */
 export function monthWindow(month: string): MonthWindow {
@@ -21,8 +24,17 @@ export function monthWindow(month: string): MonthWindow {
   return { from: `${month}-01`, to: addDays(next, -1) };
 }
 
+const DECISIONS: readonly FindingStatus[] = ['no_issue', 'action_required', 'false_positive'];
+
+/** The decision a finding stands at: new/reviewing while undecided; a closed finding keeps the decision it closed. */
+function outcomeOf(f: FindingQueryRow): FindingStatus {
+  const status = f.status as FindingStatus;
+  if (status === 'closed') return (f.decision as FindingStatus) || 'closed';
+  return status;
+}
+
 function statusTitle(status: FindingStatus, outcome: FindingStatus): string {
-  if (status === 'closed' && outcome !== 'new' && outcome !== 'reviewing') return `${FINDING_STATUS_TITLES.closed}（${FINDING_STATUS_TITLES[outcome]}）`;
+  if (status === 'closed' && DECISIONS.includes(outcome)) return `${FINDING_STATUS_TITLES.closed}（${FINDING_STATUS_TITLES[outcome]}）`;
   return FINDING_STATUS_TITLES[status] ?? status;
 }
 
@@ -31,8 +43,9 @@ function statusTitle(status: FindingStatus, outcome: FindingStatus): string {
 export class ReportBuilderService {
   constructor(
     private readonly data: ReportDataRepository,
+    private readonly analysis: AnalysisService,
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
-    @Optional() @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog | null,
+    @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog,
     @Optional() @Inject(CLOCK) private readonly clock: Clock | null,
   ) {}
 
@@ -40,11 +53,14 @@ export class ReportBuilderService {
     const w = monthWindow(month);
     const settings = this.config.report;
     const now = (this.clock ?? systemClock).now();
-    const today = jstTimestamp(now).slice(0, 10);
-    const [versions, known, firstEventDay, daily, runs, ledger, findingRows, carriedRows, heat, top, chains, lastLogins] = await Promise.all([
+    const madeAt = jstTimestamp(now).slice(0, 16);
+    const today = madeAt.slice(0, 10);
+    const year = { from: `${trendMonths(month)[0]}-01`, to: w.to };
+    const [versions, known, firstEventDay, firstDays, daily, runs, ledger, findingRows, carriedRows, heat, top, chains] = await Promise.all([
       this.data.masterVersions(w.to),
       this.data.knownSources(),
       this.data.firstEventDay(),
+      this.data.firstDays(),
       this.data.dailyCounts(w),
       this.data.runs(w),
       this.data.ledger(w),
@@ -53,7 +69,16 @@ export class ReportBuilderService {
       this.data.heatmap(w),
       this.data.topUsers(w, settings.topUsers),
       this.data.chainHeads(w),
-      this.data.lastLogins(w.to, Math.max(LOGIN_LOOKBACK_DAYS, 2 * settings.unusedDays)),
+    ]);
+    const [actions, counts, analysedMonths, intakeRows, reasons, setAside, check, finalisation] = await Promise.all([
+      this.data.actionCounts(w),
+      this.data.findingCounts(year),
+      this.data.analysedMonths(year),
+      this.data.intake(w),
+      this.data.rejectedReasons(w),
+      this.data.setAsideWaiting(),
+      this.data.latestCheck(),
+      this.data.latestFinalisation(month),
     ]);
     const [overrides, staff, accounts, leaves] = await Promise.all([
       this.data.calendarOverrides(versions.calendar),
@@ -61,6 +86,7 @@ export class ReportBuilderService {
       this.data.accounts(versions.accounts),
       this.data.leaves(versions.leaves),
     ]);
+    const excusedRows = await this.analysis.excused(w.from, w.to);
     const staffById = new Map(staff.map((s) => [s.staff_id, s]));
     const staffOfAccount = new Map(accounts.map((a) => [a.account_id, a.staff_id]));
     const person = (userId: string) => staffById.get(userId) ?? staffById.get(staffOfAccount.get(userId) ?? '');
@@ -69,47 +95,68 @@ export class ReportBuilderService {
       return s ? s.department_name || s.department_code : fallbackCode;
     };
 
-    // Scope and completeness.
+    // Coverage: what was stored per day, how lines became events, the calendar, what is missing.
+    const intake = buildIntake({
+      batches: intakeRows.map((b) => ({
+        source: b.source,
+        batches: Number(b.batches),
+        read: Number(b.read),
+        stored: Number(b.stored),
+        duplicates: Number(b.duplicates),
+        quarantined: Number(b.quarantined),
+      })),
+      reasons: reasons.map((r) => ({ ...r, n: Number(r.n) })),
+      setAside: setAside.map((s) => ({ ...s, lines: Number(s.lines) })),
+      eventsOfMonth: daily.reduce((a, d) => a + Number(d.n), 0),
+    });
     const scope = buildScope({ window: w, today, knownSources: known, daily, overrides: overrides.map((o) => ({ date: o.date, kind: o.kind, note: o.note })) });
-    const catalog = this.catalog ?? [];
-    const unanalysed = unanalysedDays(w, today, ledger, catalog.length ? catalog.map((r) => r.id) : null);
-    const complete = completeness(w, today, jstTimestamp(now).slice(0, 16), scope, unanalysed);
+    const unanalysed = unanalysedDays(w, today, ledger, this.catalog.length ? this.catalog.map((r) => r.id) : null);
+    const waiting = intake.setAside.length
+      ? [`取込を保留しているバッチが ${intake.setAside.length} 件あります。その行は保存されておらず、分析に含まれていません。`]
+      : [];
+    const complete = completeness(w, today, madeAt, scope, unanalysed, waiting);
 
-    // Rules and their parameters: the catalogue, the ledger and what the findings carry.
-    const ruleIds = new Set<string>([...catalog.map((r) => r.id), ...ledger.map((l) => l.rule), ...findingRows.map((f) => f.rule)]);
-    const byId = new Map(catalog.map((r) => [r.id, r]));
+    // Rules: the catalogue, the ledger and what the findings carry; each as a sentence, with its judgement.
+    const ruleIds = new Set<string>([...this.catalog.map((r) => r.id), ...ledger.map((l) => l.rule), ...findingRows.map((f) => f.rule)]);
+    const byId = new Map(this.catalog.map((r) => [r.id, r]));
     const ledgerByRule = new Map(ledger.map((l) => [l.rule, l]));
-    const appliedParams = new Map<string, string>();
-    for (const f of findingRows) if (!appliedParams.has(f.rule) && f.params) appliedParams.set(f.rule, f.params);
-    const ruleTitle = (id: string) => byId.get(id)?.title ?? id;
-    const rules = [...ruleIds]
-      .sort((a, b) => catalogIndex(catalog, a) - catalogIndex(catalog, b) || a.localeCompare(b))
+    const applied = new Map<string, string>();
+    for (const f of findingRows) if (!applied.has(f.rule) && f.params) applied.set(f.rule, f.params);
+    const firstDayOf = Object.fromEntries(firstDays.map((f) => [f.source, f.d]));
+    const lastDay = w.to < today ? w.to : addDays(today, -1);
+    const expectedDays = lastDay < w.from ? 0 : eachDay(w.from, lastDay).length;
+    const severityTitle = (s: string) => (SEVERITY_TITLES as Record<string, string>)[s] ?? s;
+    const judgements = new Map<string, Judgement>();
+    const rules: RuleRow[] = [...ruleIds]
+      .sort((a, b) => catalogIndex(this.catalog, a) - catalogIndex(this.catalog, b) || a.localeCompare(b))
       .map((id) => {
         const def = byId.get(id);
-        let params = appliedParams.get(id) ?? '';
-        if (!params && def) {
-          try {
-            params = JSON.stringify(def.params.parse({}));
-          } catch {
-            params = '';
-          }
-        }
-        const severity = def?.severity ?? findingRows.find((f) => f.rule === id)?.severity ?? '';
+        const params = def ? this.paramsOf(def, applied.get(id)) : null;
+        const j = def && params ? judgement(def, params, { fromDay: w.from, toDay: w.to }, firstDayOf) : JUDGED;
+        judgements.set(id, j);
+        const days = ledgerByRule.get(id)?.days.length ?? 0;
         return {
           id,
-          title: ruleTitle(id),
-          severity: (SEVERITY_TITLES as Record<string, string>)[severity] ?? severity,
+          title: def?.title ?? id,
+          severity: severityTitle(def?.severity ?? findingRows.find((f) => f.rule === id)?.severity ?? ''),
           version: def?.version ?? ledgerByRule.get(id)?.version ?? null,
           guideline: def?.guideline ?? '',
-          params: formatParams(params),
-          daysAnalysed: ledgerByRule.get(id)?.days.length ?? 0,
+          sentence: def && params ? def.explain.sentence(params, { hours: this.config.calendar.businessHours }) : '',
+          countOf: def?.explain.count.of ?? '件数',
+          unit: def?.explain.count.unit ?? '',
+          daysAnalysed: days,
+          judgement: j.state,
+          state: ruleState(j, days, expectedDays),
         };
       });
+    const ruleById = new Map(rules.map((r) => [r.id, r]));
 
     const toRow = (f: FindingQueryRow): FindingRow => {
       const status = f.status as FindingStatus;
-      const outcome = f.outcome as FindingStatus;
+      const outcome = outcomeOf(f);
+      const decided = DECISIONS.includes(outcome);
       const s = person(f.user_id);
+      const severity = severityTitle(f.severity);
       return {
         id: f.finding_id,
         day: f.day,
@@ -118,46 +165,76 @@ export class ReportBuilderService {
         name: s?.name ?? '',
         department: s ? s.department_name || s.department_code : '',
         rule: f.rule,
-        ruleTitle: ruleTitle(f.rule),
-        severity: (SEVERITY_TITLES as Record<string, string>)[f.severity] ?? f.severity,
+        ruleTitle: ruleById.get(f.rule)?.title ?? f.rule,
+        severity,
+        severityRank: severityRank(severity),
         summary: f.summary,
         count: Number(f.count),
+        unit: ruleById.get(f.rule)?.unit ?? '',
         status,
         outcome,
         statusTitle: statusTitle(status, outcome),
-        reviewer: f.by,
-        reviewedAt: f.at,
-        comment: f.comment,
+        reviewer: decided ? f.decision_by : f.last_by,
+        reviewedAt: decided ? f.decision_at : f.last_at,
+        comment: decided ? [f.decision_comment, f.close_comment].filter(Boolean).join('／') : f.last_comment,
       };
     };
     const findings = findingRows.map(toRow);
-    const ruleResults = rules
-      .map((r) => {
-        const mine = findings.filter((f) => f.rule === r.id);
-        const n = (s: FindingStatus) => mine.filter((f) => f.outcome === s).length;
-        const noIssue = n('no_issue');
-        const actionRequired = n('action_required');
-        const falsePositive = n('false_positive');
-        return {
-          rule: r.id,
-          title: r.title,
-          found: mine.length,
-          reviewed: noIssue + actionRequired + falsePositive,
-          noIssue,
-          actionRequired,
-          falsePositive,
-          open: mine.length - noIssue - actionRequired - falsePositive,
-        };
-      });
+    const ruleResults: RuleResultRow[] = rules.map((r) => {
+      const p = reviewProgress(findings.filter((f) => f.rule === r.id));
+      return {
+        rule: r.id,
+        title: r.title,
+        severity: r.severity,
+        found: p.found,
+        new: p.new,
+        reviewing: p.reviewing,
+        noIssue: p.noIssue,
+        actionRequired: p.actionRequired,
+        falsePositive: p.falsePositive,
+        excepted: p.excepted,
+        open: p.undecided,
+        judgement: r.judgement,
+        note: r.judgement === 'judged' ? '' : r.state,
+      };
+    });
+    const review = reviewProgress(findings);
+    const status = reportStatus(
+      review,
+      findings.filter((f) => f.outcome === 'new' || f.outcome === 'reviewing').map((f) => f.id),
+      finalisation,
+      { over: today > w.to, unanalysedDays: unanalysed.length },
+    );
 
-    // Account review: long-term absentees and retirees with their IDs; unused IDs.
+    // Account review: absentees' IDs (use while absent) and the unused IDs the unused-account rule found.
     const reviewInput = { window: w, staff, accounts, leaves, longLeaveDays: settings.longLeaveDays };
-    const absent = absentStaff(reviewInput);
+    const absent = absences(reviewInput);
     const watched = new Set(absent.flatMap((a) => [a.staffId, ...accounts.filter((x) => x.staff_id === a.staffId).map((x) => x.account_id)]));
-    const activity = new Map((await this.data.eventsPerUser(w, [...watched])).map((r) => [`${r.source}|${r.user_id}`, Number(r.n)]));
-    const review = accountReview({ ...reviewInput, lastLogins, activity, firstEventDay, unusedDays: settings.unusedDays, systemTitle: sourceTitle });
+    const activity = (await this.data.eventsPerUserDay(w, [...watched])).map((r) => ({ source: r.source, user_id: r.user_id, day: r.d, n: Number(r.n) }));
+    const unusedRule = ruleById.get('unused-account');
+    const unusedParams = byId.has('unused-account') ? (this.paramsOf(byId.get('unused-account')!, applied.get('unused-account')) as { days?: number }) : {};
+    const accountsReview = accountReview({
+      ...reviewInput,
+      activity,
+      unusedDays: unusedParams?.days ?? settings.unusedDays,
+      unused: findings
+        .filter((f) => f.rule === 'unused-account')
+        .map((f) => {
+          const d = parseDetails(findingRows.find((x) => x.finding_id === f.id)?.details);
+          return {
+            system: String(d.system ?? f.id),
+            accountId: String(d.accountId ?? ''),
+            staffId: f.userId,
+            lastUsed: typeof d.lastUsed === 'string' ? d.lastUsed : '',
+            statusTitle: f.statusTitle,
+          };
+        }),
+      unusedJudgement: unusedRule?.judgement ?? 'judged',
+      unusedState: unusedRule ? unusedRuleNote(unusedRule) : '長期未使用IDのルールは適用されていません。',
+      systemTitle: sourceTitle,
+    });
 
-    // Charts.
+    // Access statistics (charts) and what they count.
     const heatmap = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
     for (const h of heat) heatmap[Number(h.dow) - 1][Number(h.h)] = Number(h.n);
     const topUsers = top.map((t) => ({ userId: t.user_id, name: person(t.user_id)?.name ?? '', department: department(t.user_id, t.department_code), count: Number(t.n) }));
@@ -171,14 +248,49 @@ export class ReportBuilderService {
       offHours.set(code, e);
     }
 
-    const report: MonthlyReport = {
+    const chainHeads = [...chains]
+      .sort((a, b) => sourceOrder(a.source, b.source) || a.writer.localeCompare(b.writer))
+      .map((c) => ({
+        source: c.source,
+        // With a ClickHouse server each collector process keeps its own chain: named after its writer.
+        sourceTitle: c.writer ? `${sourceTitle(c.source)}（${c.writer}）` : sourceTitle(c.source),
+        writer: c.writer,
+        seq: Number(c.head_seq),
+        chainHash: c.head_hash,
+        lastImport: c.last_import,
+        monthBatches: Number(c.month_batches),
+        monthSeqFrom: Number(c.month_batches) ? Number(c.month_from) : 0,
+        monthSeqTo: Number(c.month_batches) ? Number(c.month_to) : 0,
+      }));
+
+    const parts = {
       month,
       period: w,
-      organisation: { name: this.config.organisation.name, office: this.config.organisation.office },
-      madeAt: jstTimestamp(now).slice(0, 16),
-      approvers: settings.approvers,
-      completeness: complete,
       scope: { ...scope, firstEventDay },
+      intake,
+      rules,
+      findings,
+      review,
+      status,
+      carriedOver: carriedRows.map(toRow),
+      accountReview: accountsReview,
+      completeness: complete,
+    };
+    const trend = buildTrend({
+      month,
+      counts: counts.map((c) => ({ ...c, n: Number(c.n) })),
+      analysedMonths: new Set(analysedMonths),
+      rules: rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity })),
+    });
+    const report: MonthlyReport = {
+      ...parts,
+      organisation: { name: this.config.organisation.name, office: this.config.organisation.office },
+      marking: settings.marking,
+      madeAt,
+      approvers: settings.approvers,
+      summary: summarise(parts, trend),
+      access: accessCounts(actions.map((a) => ({ action: a.action, n: Number(a.n) }))),
+      excused: excusedRows.map((e) => ({ rule: e.rule, ruleTitle: e.title, reason: e.reason, events: e.events, userDays: e.userDays })),
       runs: runs.map((r) => ({
         runId: r.run_id,
         kind: r.kind,
@@ -191,35 +303,77 @@ export class ReportBuilderService {
         findings: Number(r.findings),
         error: r.error,
       })),
-      rules,
       ruleResults,
-      findings,
-      accountReview: review,
       charts: {
         heatmap,
         topUsers,
         offHoursByDepartment: [...offHours.values()].sort((a, b) => b.events - a.events || a.departmentCode.localeCompare(b.departmentCode)),
       },
-      carriedOver: carriedRows.map(toRow),
       integrity: {
-        chains: [...chains].sort((a, b) => sourceOrder(a.source, b.source)).map((c) => ({
-          source: c.source,
-          // With a ClickHouse server each collector process keeps its own chain: named after its writer.
-          sourceTitle: c.writer ? `${sourceTitle(c.source)}（${c.writer}）` : sourceTitle(c.source),
-          seq: Number(c.head_seq),
-          chainHash: c.head_hash,
-          batches: Number(c.batches),
-          lastImport: c.last_import,
-        })),
+        chains: chainHeads,
+        verification: verification(
+          check && {
+            checkedAt: check.at,
+            ok: Boolean(check.ok),
+            batchesChecked: Number(check.batches_checked),
+            expired: Number(check.expired),
+            contentFrom: check.content_from,
+            contentTo: check.content_to,
+            chains: check.chains.map((c) => ({ ...c, batches: Number(c.batches) })),
+            problem: check.problem,
+          },
+          chainHeads,
+        ),
         dataDigest: '',
       },
     };
     report.integrity.dataDigest = contentDigest(report);
     return report;
   }
+
+  /** The parameters a rule ran with in the month (as its findings record them), else those configured now. */
+  private paramsOf(def: AnyRuleDefinition, appliedJson: string | undefined): unknown {
+    if (appliedJson) {
+      try {
+        return def.params.parse(JSON.parse(appliedJson));
+      } catch {
+        // fall through: the configured parameters
+      }
+    }
+    try {
+      return resolveRuleParams(def, this.config.rules);
+    } catch {
+      return def.params.parse({});
+    }
+  }
 }
 
-/** SHA-256 of the report's content: canonical JSON without the time it was made and the digest itself. */
+/** 30日分析済み, 28/30日分析（未分析 2日）, or the judgement's own words (判定保留：…, 一部判定：…). */
+function ruleState(j: Judgement, days: number, expected: number): string {
+  if (j.state === 'withheld') return j.reason;
+  const analysed = days >= expected ? `${days}日分析済み` : `${days}/${expected}日分析（未分析 ${expected - days}日）`;
+  return j.state === 'partial' ? `一部判定：${j.reason}（${analysed}）` : analysed;
+}
+
+/** The account review's note on unused IDs: the unused-account rule's own state and sentence. */
+function unusedRuleNote(rule: RuleRow): string {
+  if (rule.judgement === 'withheld') return rule.state;
+  return `長期未使用IDのルール（${rule.sentence}）の検知です。${rule.judgement === 'partial' ? rule.state : ''}`;
+}
+
+function parseDetails(json: string | undefined): Record<string, unknown> {
+  try {
+    return json ? (JSON.parse(json) as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * SHA-256 of the report's content: canonical JSON without the time it was
+ * made, the verification (a later `kansa verify` does not change the month)
+ * and the digest itself.
+ */
 export function contentDigest(report: MonthlyReport): string {
   const { madeAt: _madeAt, integrity, ...rest } = report;
   const canonical = JSON.stringify({ ...rest, integrity: { chains: integrity.chains } });
@@ -231,14 +385,3 @@ function catalogIndex(catalog: RuleCatalog, id: string): number {
   return i < 0 ? catalog.length : i;
 }
 
-/** {"failures":5,"withinMinutes":10} → failures=5, withinMinutes=10 */
-function formatParams(json: string): string {
-  if (!json) return '';
-  try {
-    const v = JSON.parse(json) as Record<string, unknown>;
-    const entries = Object.entries(v);
-    return entries.length ? entries.map(([k, x]) => `${k}=${typeof x === 'object' ? JSON.stringify(x) : String(x)}`).join(', ') : '（なし）';
-  } catch {
-    return json;
-  }
-}

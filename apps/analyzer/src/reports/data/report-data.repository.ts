@@ -2,6 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 import { NON_ACCESS_ACTIONS } from '@kansa/domain';
+import { TRANSITION_ORDER } from '../../findings/findings.repository';
 
 export interface MonthWindow {
   from: string; // first day 'YYYY-MM-DD'
@@ -19,28 +20,69 @@ export interface FindingQueryRow {
   count: string;
   first_at: string | null;
   summary: string;
+  details: string;
   params: string;
   status: string;
-  outcome: string;
-  by: string;
-  at: string;
-  comment: string;
+  /** The latest decision (no_issue, action_required, false_positive), '' when none. */
+  decision: string;
+  decision_by: string;
+  decision_at: string;
+  decision_comment: string;
+  close_comment: string;
+  last_by: string;
+  last_at: string;
+  last_comment: string;
 }
+
+export interface CheckQueryRow {
+  at: string;
+  ok: boolean;
+  batches_checked: string;
+  expired: string;
+  content_from: string;
+  content_to: string;
+  chains: Array<{ source: string; writer: string; batches: string; head: string }>;
+  problem: string;
+}
+
+const DECISIONS = "('no_issue', 'action_required', 'false_positive')";
 
 const FINDING_COLUMNS = `
   f.finding_id AS finding_id, f.rule AS rule, f.rule_version AS rule_version, f.severity AS severity,
   toString(f.day) AS day, f.user_id AS user_id, f.subject AS subject, f.count AS count,
   if(isNull(f.first_at), NULL, formatDateTime(assumeNotNull(f.first_at), '%H:%i', 'Asia/Tokyo')) AS first_at,
-  f.summary AS summary, f.params AS params,
-  if(t.t_n = 0, 'new', t.t_status) AS status, if(t.t_n = 0 OR t.t_outcome = '', 'new', t.t_outcome) AS outcome,
-  t.t_by AS by, if(t.t_n = 0, '', formatDateTime(t.t_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo')) AS at, t.t_comment AS comment`;
+  f.summary AS summary, f.details AS details, f.params AS params,
+  if(t.t_n = 0, if(f.exception_id != '', 'excepted', 'new'), t.t_status) AS status, t.t_decision AS decision, t.t_decision_by AS decision_by,
+  if(t.t_decision = '', '', formatDateTime(t.t_decision_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo')) AS decision_at,
+  t.t_decision_comment AS decision_comment, t.t_close_comment AS close_comment,
+  t.t_by AS last_by, if(t.t_n = 0, '', formatDateTime(t.t_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo')) AS last_at, t.t_comment AS last_comment`;
 
-/** Latest triage per finding: status, the decision before any closing, who, when, comment. */
+/**
+ * Per finding, in the one order of its history (TRANSITION_ORDER): the
+ * current state, the latest decision with who, when and what they wrote,
+ * the closing comment, and the latest change.
+ */
 const TRANSITIONS = `(
-  SELECT finding_id, count() AS t_n, argMax(to_status, at) AS t_status,
-         argMaxIf(to_status, at, to_status != 'closed') AS t_outcome,
-         argMax(by, at) AS t_by, max(at) AS t_at, argMax(comment, at) AS t_comment
+  SELECT finding_id, count() AS t_n, argMax(to_status, ${TRANSITION_ORDER}) AS t_status,
+         argMaxIf(to_status, ${TRANSITION_ORDER}, to_status IN ${DECISIONS}) AS t_decision,
+         argMaxIf(by, ${TRANSITION_ORDER}, to_status IN ${DECISIONS}) AS t_decision_by,
+         argMaxIf(at, ${TRANSITION_ORDER}, to_status IN ${DECISIONS}) AS t_decision_at,
+         argMaxIf(comment, ${TRANSITION_ORDER}, to_status IN ${DECISIONS}) AS t_decision_comment,
+         argMaxIf(comment, ${TRANSITION_ORDER}, to_status = 'closed') AS t_close_comment,
+         argMax(by, ${TRANSITION_ORDER}) AS t_by, argMax(at, ${TRANSITION_ORDER}) AS t_at, argMax(comment, ${TRANSITION_ORDER}) AS t_comment
   FROM ${TABLES.findingTransitions} GROUP BY finding_id)`;
+
+/**
+ * The import batches of a month: those whose first event is on a day of the
+ * month; a batch that stored nothing, by the day it was imported; batches
+ * recorded before their event days were kept, by the events they hold.
+ */
+const MONTH_BATCHES = `(
+  SELECT batch_id FROM ${TABLES.importBatches}
+  WHERE (first_day != '' AND first_day >= {from:String} AND first_day <= {to:String})
+     OR (first_day = '' AND stored = 0 AND toDate(finished_at) >= {from:Date} AND toDate(finished_at) <= {to:Date})
+     OR (first_day = '' AND stored > 0
+         AND batch_id IN (SELECT DISTINCT batch_id FROM ${TABLES.events} WHERE day >= {from:Date} AND day <= {to:Date})))`;
 
 /** The monthly report's queries, directly on the stored tables (the stable contract). */
 @Injectable()
@@ -89,7 +131,16 @@ export class ReportDataRepository {
     );
   }
 
-  async staff(version: number | undefined): Promise<Array<{ staff_id: string; name: string; department_code: string; department_name: string; employment_status: string; retired_on: string | null }>> {
+  async staff(version: number | undefined): Promise<
+    Array<{
+      staff_id: string;
+      name: string;
+      department_code: string;
+      department_name: string;
+      employment_status: string;
+      retired_on: string | null;
+    }>
+  > {
     if (version === undefined) return [];
     return this.rows(
       `SELECT staff_id, name, department_code, department_name, employment_status, if(isNull(retired_on), NULL, toString(retired_on)) AS retired_on
@@ -98,7 +149,9 @@ export class ReportDataRepository {
     );
   }
 
-  async accounts(version: number | undefined): Promise<Array<{ system: string; account_id: string; staff_id: string; state: string; state_changed_on: string | null }>> {
+  async accounts(
+    version: number | undefined,
+  ): Promise<Array<{ system: string; account_id: string; staff_id: string; state: string; state_changed_on: string | null }>> {
     if (version === undefined) return [];
     return this.rows(
       `SELECT system, account_id, staff_id, state, if(isNull(state_changed_on), NULL, toString(state_changed_on)) AS state_changed_on
@@ -107,7 +160,9 @@ export class ReportDataRepository {
     );
   }
 
-  async leaves(version: number | undefined): Promise<Array<{ staff_id: string; leave_type: string; start_date: string; end_date: string | null }>> {
+  async leaves(
+    version: number | undefined,
+  ): Promise<Array<{ staff_id: string; leave_type: string; start_date: string; end_date: string | null }>> {
     if (version === undefined) return [];
     return this.rows(
       `SELECT staff_id, leave_type, toString(start_date) AS start_date, if(isNull(end_date), NULL, toString(end_date)) AS end_date
@@ -116,31 +171,90 @@ export class ReportDataRepository {
     );
   }
 
-  /**
-   * Last successful login per (source, user) up to the end of the month,
-   * looking back `lookbackDays` (years of logs need not be scanned to tell
-   * that an ID was unused for 90 days).
-   */
-  async lastLogins(to: string, lookbackDays: number): Promise<Array<{ source: string; user_id: string; last: string }>> {
-    return this.rows(
-      `SELECT source, user_id, toString(max(day)) AS last FROM ${TABLES.events}
-       WHERE action = 'login' AND outcome != 'failure' AND day <= {to:Date} AND day > subtractDays({to:Date}, {lookback:UInt32})
-       GROUP BY source, user_id`,
-      { to, lookback: lookbackDays },
-    );
-  }
-
-  /** Events per user in the month (for the absentees' activity). */
-  async eventsPerUser(w: MonthWindow, users: string[]): Promise<Array<{ source: string; user_id: string; n: string }>> {
+  /** Events per account and day in the month (for the absentees' use while absent). */
+  async eventsPerUserDay(w: MonthWindow, users: string[]): Promise<Array<{ source: string; user_id: string; d: string; n: string }>> {
     if (users.length === 0) return [];
     return this.rows(
-      `SELECT source, user_id, count() AS n FROM ${TABLES.events}
-       WHERE day >= {from:Date} AND day <= {to:Date} AND user_id IN {users:Array(String)} GROUP BY source, user_id`,
+      `SELECT source, user_id, toString(e.day) AS d, count() AS n FROM ${TABLES.events} AS e
+       WHERE e.day >= {from:Date} AND e.day <= {to:Date} AND user_id IN {users:Array(String)} GROUP BY source, user_id, e.day`,
       { ...w, users },
     );
   }
 
-  async runs(w: MonthWindow): Promise<Array<{ run_id: string; kind: string; started: string; finished: string | null; fd: string; td: string; rules: string[]; status: string; findings: string; error: string }>> {
+  /** The first day with stored events, per source (how far back each system's logs reach). */
+  async firstDays(): Promise<Array<{ source: string; d: string }>> {
+    return this.rows(`SELECT source, toString(min(day)) AS d FROM ${TABLES.events} GROUP BY source`);
+  }
+
+  /** Events of the month per action (what "access" leaves out). */
+  async actionCounts(w: MonthWindow): Promise<Array<{ action: string; n: string }>> {
+    return this.rows(
+      `SELECT toString(action) AS action, count() AS n FROM ${TABLES.events} WHERE day >= {from:Date} AND day <= {to:Date} GROUP BY action`,
+      { ...w },
+    );
+  }
+
+  /** Findings per month, rule and severity over [from, to] (the 12-month trend). */
+  async findingCounts(w: MonthWindow): Promise<Array<{ month: string; rule: string; severity: string; n: string }>> {
+    return this.rows(
+      `SELECT formatDateTime(day, '%Y-%m') AS month, rule, severity, count() AS n
+       FROM ${TABLES.findings} FINAL WHERE day >= {from:Date} AND day <= {to:Date} GROUP BY month, rule, severity`,
+      { ...w },
+    );
+  }
+
+  /** Months of [from, to] with any day analysed (ledger). */
+  async analysedMonths(w: MonthWindow): Promise<string[]> {
+    const r = await this.rows<{ month: string }>(
+      `SELECT DISTINCT formatDateTime(day, '%Y-%m') AS month FROM ${TABLES.analysisLedger} WHERE day >= {from:Date} AND day <= {to:Date}`,
+      { ...w },
+    );
+    return r.map((x) => x.month);
+  }
+
+  /** Lines of the month's import batches per source: read, stored, duplicates, set aside as unreadable. */
+  async intake(
+    w: MonthWindow,
+  ): Promise<Array<{ source: string; batches: string; read: string; stored: string; duplicates: string; quarantined: string }>> {
+    return this.rows(
+      `SELECT toString(source) AS source, count() AS batches, sum(lines_read) AS read, sum(stored) AS stored,
+              sum(duplicates) AS duplicates, sum(quarantined) AS quarantined
+       FROM ${TABLES.importBatches} WHERE batch_id IN ${MONTH_BATCHES} GROUP BY source`,
+      { ...w },
+    );
+  }
+
+  /** Why lines of the month's batches were set aside (quarantine), per source, field and reason. */
+  async rejectedReasons(w: MonthWindow): Promise<Array<{ source: string; field: string; reason: string; n: string }>> {
+    return this.rows(
+      `SELECT toString(source) AS source, field, reason, count() AS n FROM ${TABLES.quarantine}
+       WHERE batch_id IN ${MONTH_BATCHES} GROUP BY source, field, reason`,
+      { ...w },
+    );
+  }
+
+  /** Batches storage refused as a whole that still wait for a replay or a discard (any month). */
+  async setAsideWaiting(): Promise<Array<{ source: string; origin: string; lines: string; reason: string; since: string }>> {
+    return this.rows(
+      `SELECT toString(source) AS source, origin, lines, reason, formatDateTime(set_aside_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo') AS since
+       FROM ${TABLES.setAsideBatches} FINAL WHERE state = 'set_aside' ORDER BY set_aside_at, batch_id`,
+    );
+  }
+
+  async runs(w: MonthWindow): Promise<
+    Array<{
+      run_id: string;
+      kind: string;
+      started: string;
+      finished: string | null;
+      fd: string;
+      td: string;
+      rules: string[];
+      status: string;
+      findings: string;
+      error: string;
+    }>
+  > {
     return this.rows(
       `SELECT run_id, kind, formatDateTime(started_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo') AS started,
               if(isNull(finished_at), NULL, formatDateTime(assumeNotNull(finished_at), '%Y-%m-%d %H:%i', 'Asia/Tokyo')) AS finished,
@@ -203,26 +317,89 @@ export class ReportDataRepository {
     );
   }
 
-  /** The chain head per source and writer among the import batches that hold events of the month. */
-  async chainHeads(w: MonthWindow): Promise<Array<{ source: string; writer: string; head_seq: string; head_hash: string; batches: string; last_import: string }>> {
+  /** Per chain (source and writer): its latest head, and the batches holding events of the month. */
+  async chainHeads(w: MonthWindow): Promise<
+    Array<{
+      source: string;
+      writer: string;
+      head_seq: string;
+      head_hash: string;
+      last_import: string;
+      month_batches: string;
+      month_from: string;
+      month_to: string;
+    }>
+  > {
     return this.rows(
-      `SELECT source, writer, max(seq) AS head_seq, argMax(chain_hash, seq) AS head_hash, count() AS batches,
-              formatDateTime(max(finished_at), '%Y-%m-%d %H:%i', 'Asia/Tokyo') AS last_import
-       FROM ${TABLES.importBatches}
-       WHERE batch_id IN (SELECT DISTINCT batch_id FROM ${TABLES.events} WHERE day >= {from:Date} AND day <= {to:Date})
+      `SELECT toString(source) AS source, toString(writer) AS writer, max(seq) AS head_seq, argMax(chain_hash, seq) AS head_hash,
+              formatDateTime(max(finished_at), '%Y-%m-%d %H:%i', 'Asia/Tokyo') AS last_import,
+              countIf(in_month) AS month_batches, minIf(seq, in_month) AS month_from, maxIf(seq, in_month) AS month_to
+       FROM (SELECT *, batch_id IN ${MONTH_BATCHES} AS in_month FROM ${TABLES.importBatches})
        GROUP BY source, writer ORDER BY source, writer`,
       { ...w },
     );
   }
 
+  /** The latest kansa verify (integrity_checks), or null when never run. */
+  async latestCheck(): Promise<CheckQueryRow | null> {
+    const [r] = await this.rows<CheckQueryRow>(
+      `SELECT formatDateTime(checked_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo') AS at, ok, batches_checked, expired,
+              content_from, content_to, chains, problem
+       FROM ${TABLES.integrityChecks} ORDER BY checked_at DESC LIMIT 1`,
+    );
+    return r ?? null;
+  }
+
+  /** The finalisation of a month in force: the latest (report_finalisations is append-only). */
+  async latestFinalisation(month: string): Promise<{ by: string; at: string; reason: string; undecided: string[] } | null> {
+    const [r] = await this.rows<{ by: string; at: string; reason: string; undecided: string[] }>(
+      `SELECT by, formatDateTime(finalised_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo') AS at, reason, undecided
+       FROM ${TABLES.reportFinalisations} WHERE month = {month:String} ORDER BY finalised_at DESC LIMIT 1`,
+      { month },
+    );
+    return r ?? null;
+  }
+
+  async insertFinalisation(row: {
+    month: string;
+    finalised_at: string;
+    by: string;
+    reason: string;
+    undecided: string[];
+    data_digest: string;
+  }): Promise<void> {
+    await this.client.insert({ table: TABLES.reportFinalisations, values: [row], format: 'JSONEachRow' });
+  }
+
   async insertReport(row: {
-    month: string; format: string; path: string; bytes: number; sha256: string; data_digest: string;
-    complete: boolean; findings: number; trigger: string; made_at: string;
+    month: string;
+    format: string;
+    path: string;
+    bytes: number;
+    sha256: string;
+    data_digest: string;
+    complete: boolean;
+    findings: number;
+    trigger: string;
+    made_at: string;
   }): Promise<void> {
     await this.client.insert({ table: TABLES.reports, values: [row], format: 'JSONEachRow' });
   }
 
-  async listReports(): Promise<Array<{ month: string; format: string; path: string; bytes: string; sha256: string; data_digest: string; complete: boolean; findings: string; trigger: string; made_at: string }>> {
+  async listReports(): Promise<
+    Array<{
+      month: string;
+      format: string;
+      path: string;
+      bytes: string;
+      sha256: string;
+      data_digest: string;
+      complete: boolean;
+      findings: string;
+      trigger: string;
+      made_at: string;
+    }>
+  > {
     return this.rows(
       `SELECT month, format, path, bytes, sha256, data_digest, complete, findings, trigger,
               formatDateTime(made_at, '%Y-%m-%d %H:%i:%S', 'Asia/Tokyo') AS made_at

@@ -14,6 +14,7 @@ const account = (system: string, id: string, state = '有効', changed: string |
   state,
   state_changed_on: changed,
 });
+const used = (source: string, user: string, day: string, n: number) => ({ source, user_id: user, day, n });
 
 function input(over: Partial<AccountReviewInput> = {}): AccountReviewInput {
   return {
@@ -21,18 +22,19 @@ function input(over: Partial<AccountReviewInput> = {}): AccountReviewInput {
     staff: [],
     accounts: [],
     leaves: [],
-    lastLogins: [],
-    activity: new Map(),
-    firstEventDay: '2024-10-01',
+    activity: [],
     longLeaveDays: 90,
     unusedDays: 90,
+    unused: [],
+    unusedJudgement: 'judged',
+    unusedState: '30日分析済み',
     systemTitle: (s) => `sys:${s}`,
     ...over,
   };
 }
 
 describe('account review', () => {
-  it('lists long leaves (planned or so far ≥ 90 days) but not short or not overlapping ones', () => {
+  it('lists long leaves (planned or so far ≥ 90 days) as 休業中, never the kind of leave', () => {
     const r = accountReview(
       input({
         staff: ['A', 'B', 'C', 'D', 'E'].map((id) => staff(id)),
@@ -46,59 +48,64 @@ describe('account review', () => {
         ],
       }),
     );
-    expect(r.absentees.map((a) => [a.staffId, a.reason, a.assessment])).toEqual([
-      ['A', '育児休業', '要対応（IDの停止）'],
-      ['B', '病気休職', '要対応（IDの停止）'],
+    expect(r.absentees.map((a) => [a.staffId, a.absence, a.from, a.to, a.assessment])).toEqual([
+      ['A', '休業中', '2025-04-20', '2026-03-31', '要対応：IDの停止'],
+      ['B', '休業中', '2025-01-15', '', '要対応：IDの停止'],
     ]);
+    expect(JSON.stringify(r)).not.toMatch(/育児|病気|休職/);
   });
 
-  it('lists retirees with an active ID or retired in the month, and says when an absentee used an ID', () => {
+  it('puts a retiree ID still enabled and used after retirement first, as 至急対応 — use before the retirement day does not count', () => {
     const r = accountReview(
       input({
-        staff: [staff('R1', '2025-03-31'), staff('R2', '2024-03-31'), staff('R3', '2025-04-15'), staff('R4', '2025-05-31')],
+        staff: [staff('R1', '2025-04-10'), staff('R2', '2024-03-31'), staff('R3', '2025-04-15'), staff('R4', '2025-05-31'), staff('A')],
         accounts: [
+          account('jumin', 'A'),
           account('jumin', 'R1'),
-          account('atena', 'R1', '無効'),
-          account('jumin', 'R2', '無効'),
-          account('jumin', 'R3', '無効'),
+          account('atena', 'R1', '停止'),
+          account('jumin', 'R2', '停止'),
+          account('jumin', 'R3', '停止'),
           account('jumin', 'R4'),
+          account('terminal', 'R3'),
         ],
-        activity: new Map([['jumin|R1', 4]]),
+        leaves: [{ staff_id: 'A', leave_type: '育児休業', start_date: '2025-01-01', end_date: null }],
+        activity: [
+          used('jumin', 'R1', '2025-04-09', 7), // before retiring: not use while absent
+          used('jumin', 'R1', '2025-04-11', 4),
+          used('terminal', 'R3', '2025-04-16', 2),
+          used('jumin', 'A', '2025-04-02', 1),
+        ],
       }),
     );
-    expect(r.absentees.map((a) => [a.staffId, a.system, a.state, a.eventsInMonth, a.assessment])).toEqual([
-      ['R1', 'sys:jumin', '有効', 4, '要確認（期間中の利用あり）'],
-      ['R1', 'sys:atena', '無効', 0, '停止済'],
-      ['R3', 'sys:jumin', '無効', 0, '停止済'],
+    expect(r.absentees.map((a) => [a.staffId, a.system, a.state, a.eventsWhileAbsent, a.urgency])).toEqual([
+      ['R1', 'sys:jumin', '有効', 4, 1],
+      ['R3', 'sys:terminal', '有効', 2, 1],
+      ['A', 'sys:jumin', '有効', 1, 2],
+      ['R1', 'sys:atena', '停止', 0, 5],
+      ['R3', 'sys:jumin', '停止', 0, 5],
+    ]);
+    expect(r.absentees[0].assessment).toBe('至急対応：退職後に使用されたIDが有効のまま（直ちに停止し、使用者を確認）');
+    expect(r.absentees.find((a) => a.staffId === 'A')?.assessment).toBe('要確認：休業中の使用あり（IDは有効のまま）');
+  });
+
+  it('lists the unused IDs the unused-account rule found, with the days since their last use', () => {
+    const r = accountReview(
+      input({
+        staff: [staff('U1'), staff('U2')],
+        unused: [
+          { system: 'jumin', accountId: 'U1', staffId: 'U1', lastUsed: '2025-01-10', statusTitle: '未確認' },
+          { system: 'chukan', accountId: 'U2', staffId: 'U2', lastUsed: '', statusTitle: '要対応' },
+        ],
+      }),
+    );
+    expect(r.unused.map((u) => [u.system, u.accountId, u.name, u.lastUsed, u.daysSince, u.statusTitle])).toEqual([
+      ['sys:chukan', 'U2', '職員U2', '', null, '要対応'],
+      ['sys:jumin', 'U1', '職員U1', '2025-01-10', 110, '未確認'],
     ]);
   });
 
-  it('lists active IDs without a login for 90 days, counting from the later of last login and activation', () => {
-    const r = accountReview(
-      input({
-        staff: ['U1', 'U2', 'U3', 'U4'].map((id) => staff(id)),
-        accounts: [
-          account('jumin', 'U1'),
-          account('jumin', 'U2'),
-          account('jumin', 'U3', '有効', '2025-03-01'),
-          account('jumin', 'U4', '無効'),
-        ],
-        lastLogins: [
-          { source: 'jumin', user_id: 'U1', last: '2025-01-10' },
-          { source: 'jumin', user_id: 'U2', last: '2025-04-28' },
-        ],
-      }),
-    );
-    expect(r.unused.map((u) => [u.accountId, u.lastLogin, u.daysSince])).toEqual([['U1', '2025-01-10', 110]]);
-  });
-
-  it('judges no unused IDs on systems that never log logins, nor before the logs reach back 90 days', () => {
-    const accounts = [account('jumin', 'U1'), account('atena', 'U1')];
-    const lastLogins = [{ source: 'jumin', user_id: 'X', last: '2025-04-01' }];
-    expect(accountReview(input({ staff: [staff('U1')], accounts, lastLogins })).unused.map((u) => u.system)).toEqual(['sys:jumin']);
-    const young = accountReview(input({ staff: [staff('U1')], accounts, lastLogins, firstEventDay: '2025-04-01' }));
-    expect(young.unused).toEqual([]);
-    expect(young.unusedNote).toContain('判定できません');
-    expect(young.unusedJudged).toBe(false);
+  it('carries the rule’s own words when it could not judge (判定保留)', () => {
+    const r = accountReview(input({ unusedJudgement: 'withheld', unusedState: '判定保留：ログの記録が2025-03-01からで…' }));
+    expect(r).toMatchObject({ unused: [], unusedJudgement: 'withheld', unusedNote: '判定保留：ログの記録が2025-03-01からで…' });
   });
 });

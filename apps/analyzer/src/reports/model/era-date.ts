@@ -24,6 +24,11 @@ function parts(day: string): { era: string; year: string; month: string; day: st
   return { era: out.era, year: out.year === '1' ? '元' : out.year, month: out.month, day: out.day };
 }
 
+/** 令和 — the era of a day (for the blank dates of the approval boxes). */
+export function eraName(day: string): string {
+  return parts(day).era;
+}
+
 /** 令和7年4月1日 */
 export function eraDate(day: string): string {
   const p = parts(day);

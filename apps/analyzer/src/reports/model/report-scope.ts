@@ -1,5 +1,5 @@
 import { addDays, buildCalendarDays, CalendarOverride, eachDay } from '@kansa/calendar';
-import { SOURCE_TITLES } from '@kansa/domain';
+import { sourceTitle } from '@kansa/rules';
 import { weekdayJa } from './era-date';
 import type { Completeness, Scope } from './report.model';
 
@@ -11,9 +11,7 @@ export function sourceOrder(a: string, b: string): number {
   return rank(a) - rank(b) || a.localeCompare(b);
 }
 
-export function sourceTitle(source: string): string {
-  return (SOURCE_TITLES as Record<string, string>)[source] ?? source;
-}
+export { sourceTitle };
 
 export interface ScopeInput {
   window: { from: string; to: string };
@@ -25,7 +23,19 @@ export interface ScopeInput {
   overrides: readonly CalendarOverride[];
 }
 
-/** Section 2: log counts per system and day, and the business days a system sent nothing. */
+/** What a calendar.csv override changed in the analysis of its day. */
+const OVERRIDE_EFFECT: Record<CalendarOverride['kind'], string> = {
+  開庁: '開庁日として分析しました（勤務時間外の利用とログの欠損を判定）',
+  閉庁: '閉庁日として分析しました（終日を勤務時間外とし、ログがなくても欠損としない）',
+};
+
+/** The calendar's word for a day: 開庁日, or its label (土曜, 祝日: 昭和の日, 開庁日（休日開庁）: …). */
+export function dayLabel(day: { businessDay: boolean; label: string }): string {
+  if (!day.label || day.label === '平日') return day.businessDay ? '開庁日' : '閉庁日';
+  return day.label;
+}
+
+/** Section 2: log counts per system and day, the business days a system sent nothing, and the calendar's notes. */
 export function buildScope(input: ScopeInput): Omit<Scope, 'firstEventDay'> {
   const { window: w, today } = input;
   const ids = [...new Set([...input.knownSources, ...input.daily.map((d) => d.source)])].sort(sourceOrder);
@@ -40,16 +50,22 @@ export function buildScope(input: ScopeInput): Omit<Scope, 'firstEventDay'> {
       row[s] = n;
       totals[s] += n;
       total += n;
-      if (n === 0 && c.businessDay && c.date < today) missing.push({ source: s, sourceTitle: sourceTitle(s), day: c.date, label: c.label });
+      if (n === 0 && c.businessDay && c.date < today)
+        missing.push({ source: s, sourceTitle: sourceTitle(s), day: c.date, label: dayLabel(c) });
     }
-    return { day: c.date, weekday: weekdayJa(c.date), businessDay: c.businessDay, label: c.label, counts: row, total };
+    return { day: c.date, weekday: weekdayJa(c.date), businessDay: c.businessDay, label: dayLabel(c), counts: row, total };
   });
+  const calendarNotes = input.overrides
+    .filter((o) => o.date >= w.from && o.date <= w.to)
+    .sort((a, b) => a.date.localeCompare(b.date))
+    .map((o) => ({ day: o.date, weekday: weekdayJa(o.date), kind: o.kind, note: o.note?.trim() ?? '', effect: OVERRIDE_EFFECT[o.kind] }));
   return {
     sources: ids.map((id) => ({ id, title: sourceTitle(id) })),
     days,
     totals,
     total: Object.values(totals).reduce((a, b) => a + b, 0),
     missing,
+    calendarNotes,
   };
 }
 
@@ -77,6 +93,8 @@ export function completeness(
   madeAt: string,
   scope: Omit<Scope, 'firstEventDay'>,
   unanalysed: readonly string[],
+  /** Further notes (batches set aside and not stored). */
+  extra: readonly string[] = [],
 ): Completeness {
   const notes: string[] = [];
   if (window.to >= today) notes.push(`対象月は作成時点（${madeAt}）で終了していないため、途中までの集計です。`);
@@ -94,6 +112,7 @@ export function completeness(
       `分析が完了していない日が${unanalysed.length}日あります（${unanalysed.slice(0, 5).join('、')}${unanalysed.length > 5 ? ' ほか' : ''}）。`,
     );
   }
+  notes.push(...extra);
   return {
     complete: notes.length === 0,
     notes,

@@ -1,4 +1,6 @@
 import type { MonthlyReport } from '../model/report.model';
+import { REPORT_FONT_FAMILY } from './report-font';
+import { PARTS } from '../model/report-sections';
 
 /**
  * The report's charts as plain SVG (rect, line, text only): inlined in the
@@ -6,11 +8,13 @@ import type { MonthlyReport } from '../model/report.model';
  * one picture. Text uses the family CHART_FONT; the PDF maps it to the
  * embedded Noto Sans JP.
  */
-export const CHART_FONT = 'Noto Sans JP';
+export const CHART_FONT = REPORT_FONT_FAMILY;
 export const CHART_WIDTH = 500;
 
 export interface Chart {
   title: string;
+  /** What the chart shows and where its numbers are, for readers who cannot see it (the PDF figure's alternate text). */
+  alt: string;
   svg: string;
   width: number;
   height: number;
@@ -99,7 +103,13 @@ export function dailyVolumeChart(rep: MonthlyReport): Chart {
     body.push(text(lx + 12, 14, s.title, 8));
     lx += 16 + s.title.length * 8.5;
   });
-  return { title: '7-1 システム別・日別ログ件数', svg: svg(width, height, body, 'システム別・日別ログ件数'), width, height };
+  return {
+    title: `${PARTS.dailyChart} システム別・日別ログ件数`,
+    alt: '',
+    svg: svg(width, height, body, 'システム別・日別ログ件数'),
+    width,
+    height,
+  };
 }
 
 /** 7-2: access by weekday × hour, shaded by volume. */
@@ -125,7 +135,13 @@ export function heatmapChart(rep: MonthlyReport): Chart {
   for (let i = 0; i <= 10; i++) body.push(rect(left + 14 + i * 14, ly, 14, 10, shade(i / 10)));
   body.push(text(left + 14 + 11 * 14 + 4, ly + 8, `多（最大 ${fmt(max)} 件／1時間帯）`, 7, 'start'));
   body.push(text(width - 10, ly + 8, '時（0〜23時）', 7, 'end'));
-  return { title: '7-2 曜日・時間帯別アクセス件数', svg: svg(width, height, body, '曜日・時間帯別アクセス件数'), width, height };
+  return {
+    title: `${PARTS.heatmap} 曜日・時間帯別アクセス件数`,
+    alt: '',
+    svg: svg(width, height, body, '曜日・時間帯別アクセス件数'),
+    width,
+    height,
+  };
 }
 
 function shade(t: number): string {
@@ -154,7 +170,7 @@ function horizontalBars(
   const body: string[] = [];
   if (items.length === 0) {
     body.push(text(width / 2, top + 14, emptyText, 8, 'middle'));
-    return { title, svg: svg(width, height, body, label), width, height };
+    return { title, alt: '', svg: svg(width, height, body, label), width, height };
   }
   for (let v = 0; v <= maxV; v += step) {
     const x = left + (v / maxV) * plotW;
@@ -168,13 +184,13 @@ function horizontalBars(
     body.push(text(left + (it.value / maxV) * plotW + 4, y + rowH / 2 + 3, fmt(it.value), 7, 'start'));
   });
   body.push(line(left, top, left, top + items.length * rowH, INK, 0.8));
-  return { title, svg: svg(width, height, body, label), width, height };
+  return { title, alt: '', svg: svg(width, height, body, label), width, height };
 }
 
 /** 7-3: users with the most access events. */
 export function topUsersChart(rep: MonthlyReport): Chart {
   return horizontalBars(
-    '7-3 アクセス件数の多い利用者',
+    `${PARTS.topUsers} アクセス件数の多い利用者`,
     'アクセス件数の多い利用者',
     rep.charts.topUsers.map((u) => ({ label: `${u.userId} ${u.name}${u.department ? `（${u.department}）` : ''}`, value: u.count })),
     PALETTE[0],
@@ -185,7 +201,7 @@ export function topUsersChart(rep: MonthlyReport): Chart {
 /** 7-4: off-hours access events per department (from the off-hours findings). */
 export function offHoursChart(rep: MonthlyReport): Chart {
   return horizontalBars(
-    '7-4 所属別の時間外アクセス件数',
+    `${PARTS.offHours} 所属別の時間外アクセス件数`,
     '所属別の時間外アクセス件数',
     rep.charts.offHoursByDepartment.map((d) => ({ label: d.department, value: d.events })),
     PALETTE[4],
@@ -194,5 +210,9 @@ export function offHoursChart(rep: MonthlyReport): Chart {
 }
 
 export function reportCharts(rep: MonthlyReport): Chart[] {
-  return [dailyVolumeChart(rep), heatmapChart(rep), topUsersChart(rep), offHoursChart(rep)];
+  const where = [PARTS.daily, PARTS.heatmap, PARTS.topUsers, PARTS.offHours];
+  return [dailyVolumeChart, heatmapChart, topUsersChart, offHoursChart].map((make, i) => {
+    const c = make(rep);
+    return { ...c, alt: `${c.title.replace(/^[\d-]+ /, '')}のグラフ。数値は表 ${where[i]} のとおり。` };
+  });
 }

@@ -1,8 +1,19 @@
 import ExcelJS from 'exceljs';
 import { escapeFormulaText } from './cell-escape';
 import { dualDate } from '../model/era-date';
+import { RECHECK_STEPS } from '../model/integrity';
 import type { MonthlyReport } from '../model/report.model';
-import { Cell, CellKind, periodText, reportTables, reportTitle } from './report-tables';
+import {
+  Cell,
+  CellKind,
+  coverFacts,
+  organisationName,
+  ReportTable,
+  reportSections,
+  reportTables,
+  reportTitle,
+  RowStyle,
+} from './report-tables';
 
 /** 'YYYY-MM-DD[ HH:MM[:SS]]' (JST wall clock) → a Date whose UTC fields carry that wall clock (Excel has no zone). */
 function excelDate(text: string): Date {
@@ -10,71 +21,160 @@ function excelDate(text: string): Date {
   return new Date(`${d}T${t.length === 5 ? `${t}:00` : t}Z`);
 }
 
+/** 'HH:MM' → the fraction of a day Excel stores a time as. */
+function excelTime(text: string): number {
+  const [h, m] = text.split(':').map(Number);
+  return (h * 60 + m) / 1440;
+}
+
 function value(v: Cell, kind: CellKind): ExcelJS.CellValue {
   if (v === null || v === undefined || v === '') return null;
   if (typeof v === 'number') return v;
-  if ((kind === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(v)) || (kind === 'datetime' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(v)))
-    return excelDate(v);
+  if (kind === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return excelDate(v);
+  if (kind === 'datetime' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(v)) return excelDate(v);
+  if (kind === 'time' && /^\d{2}:\d{2}$/.test(v)) return excelTime(v);
   return escapeFormulaText(v);
 }
 
-const NUM_FMT: Partial<Record<CellKind, string>> = { int: '#,##0', date: 'yyyy-mm-dd', datetime: 'yyyy-mm-dd hh:mm' };
+const NUM_FMT: Partial<Record<CellKind, string>> = { int: '#,##0', date: 'yyyy-mm-dd', time: 'hh:mm', datetime: 'yyyy-mm-dd hh:mm' };
+const FILL: Record<Exclude<RowStyle, null>, string> = {
+  closed: 'FFF1F1F1',
+  critical: 'FFFBE3E6',
+  high: 'FFFFF0DC',
+  urgent: 'FFFBE3E6',
+  warn: 'FFFFF6D6',
+  withheld: 'FFFFF6D6',
+  subtotal: 'FFEEF1F5',
+};
+/** A table wider than this (characters) is printed landscape. */
+const PORTRAIT_CHARS = 110;
 
-/** One sheet per section: typed cells, frozen header row, auto-filter. */
+/**
+ * Every sheet: the marking in its first row and in the printed header, A4,
+ * fit to the page width (landscape where wide), the header rows repeated on
+ * every printed page, page numbers in the footer.
+ */
+function pageSetup(ws: ExcelJS.Worksheet, rep: MonthlyReport, headerRows: number, wide: boolean): void {
+  ws.pageSetup = {
+    paperSize: 9,
+    orientation: wide ? 'landscape' : 'portrait',
+    fitToPage: true,
+    fitToWidth: 1,
+    fitToHeight: 0,
+    margins: { left: 0.5, right: 0.5, top: 0.7, bottom: 0.6, header: 0.3, footer: 0.3 },
+    printTitlesRow: headerRows > 0 ? `1:${headerRows}` : undefined,
+  };
+  const mark = rep.marking ? `&R&"-,Bold"${rep.marking.replace(/&/g, '&&')}` : '';
+  ws.headerFooter = { oddHeader: `&L${reportTitle(rep).replace(/&/g, '&&')}${mark}`, oddFooter: '&C&P / &N' };
+}
+
+/** The marking as the sheet's first row (seen on screen, not only when printed); returns the next row. */
+function markingRow(ws: ExcelJS.Worksheet, rep: MonthlyReport): number {
+  if (!rep.marking) return 1;
+  const cell = ws.getCell(1, 1);
+  cell.value = `【${rep.marking}】 ${reportTitle(rep)}`;
+  cell.font = { bold: true, color: { argb: 'FFB00020' } };
+  return 2;
+}
+
+/** One sheet per table, then the cover facts and the summary: typed cells, frozen header, auto-filter, print setup. */
 export async function renderXlsx(rep: MonthlyReport): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'kansa';
   wb.title = reportTitle(rep);
   wb.created = excelDate(rep.madeAt);
+  coverSheet(wb, rep);
+  summarySheet(wb, rep);
+  const sections = reportSections(rep);
+  for (const t of reportTables(rep)) tableSheet(wb, rep, t, sections.find((s) => s.key === t.section)?.wide ?? false);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
 
-  const cover = wb.addWorksheet('1 概要', { views: [{ state: 'frozen', ySplit: 1 }] });
-  cover.columns = [
-    { header: '項目', key: 'k', width: 22 },
-    { header: '内容', key: 'v', width: 90 },
-  ];
-  const open = rep.ruleResults.reduce((a, r) => a + r.open, 0);
-  const rows: Array<[string, ExcelJS.CellValue]> = [
+function textSheet(wb: ExcelJS.Workbook, rep: MonthlyReport, name: string, rows: Array<[string, ExcelJS.CellValue]>): void {
+  const ws = wb.addWorksheet(name);
+  const head = markingRow(ws, rep);
+  ws.getColumn(1).width = 24;
+  ws.getColumn(2).width = 100;
+  ws.getRow(head).values = ['項目', '内容'];
+  styleHeader(ws.getRow(head));
+  ws.views = [{ state: 'frozen', ySplit: head }];
+  for (const [k, v] of rows) {
+    const row = ws.addRow([k, v]);
+    const c = row.getCell(2);
+    if (v instanceof Date) c.numFmt = 'yyyy-mm-dd hh:mm';
+    if (typeof v === 'number') c.numFmt = '#,##0';
+    c.alignment = { horizontal: 'left', vertical: 'top', wrapText: true };
+    row.getCell(1).alignment = { vertical: 'top' };
+  }
+  pageSetup(ws, rep, head, false);
+}
+
+function coverSheet(wb: ExcelJS.Workbook, rep: MonthlyReport): void {
+  const v = rep.integrity.verification;
+  textSheet(wb, rep, '表紙・概要', [
     ['表題', reportTitle(rep)],
-    ['団体名', escapeFormulaText(rep.organisation.name)],
+    ['取扱区分', rep.marking || '（指定なし）'],
+    ['報告書の状態', rep.status.text],
+    ['団体名', escapeFormulaText(organisationName(rep))],
     ['作成部署', escapeFormulaText(rep.organisation.office)],
     ['作成日', dualDate(rep.madeAt.slice(0, 10))],
     ['作成日時', excelDate(rep.madeAt)],
-    ['対象期間', periodText(rep)],
-    ['ログ件数', rep.scope.total],
-    ['検知件数', rep.findings.length],
-    ['未確認・確認中', open],
-    ['継続案件', rep.carriedOver.length],
+    ...coverFacts(rep)
+      .filter(([k]) => k !== '作成')
+      .map(([k, x]): [string, ExcelJS.CellValue] => [k, x]),
+    ['ログ件数（数値）', rep.scope.total],
+    ['検知件数（数値）', rep.findings.length],
+    ['決裁欄', rep.approvers.join(' → ')],
     ['データの完全性', rep.completeness.complete ? '完全（すべての開庁日についてログの収集と分析を確認）' : '不完全'],
     ...rep.completeness.notes.map((n): [string, ExcelJS.CellValue] => ['注意', n]),
+    ['検証結果', v.verdict],
+    ...v.details.map((d): [string, ExcelJS.CellValue] => ['', d]),
     ['報告内容の要約値 (SHA-256)', rep.integrity.dataDigest],
-  ];
-  for (const [k, v] of rows) {
-    const row = cover.addRow({ k, v });
-    if (v instanceof Date) row.getCell(2).numFmt = 'yyyy-mm-dd hh:mm';
-    if (typeof v === 'number') row.getCell(2).numFmt = '#,##0';
-    row.getCell(2).alignment = { horizontal: 'left' };
-  }
-  styleHeader(cover.getRow(1));
+    ...RECHECK_STEPS.map((s, i): [string, ExcelJS.CellValue] => [i === 0 ? '再検証の方法' : '', `${i + 1}. ${s}`]),
+  ]);
+}
 
-  for (const t of reportTables(rep)) {
-    const ws = wb.addWorksheet(t.sheet.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = t.columns.map((c, i) => ({
-      header: c.header,
-      key: `c${i}`,
-      width: Math.max(c.width * 1.3, c.header.length * 2 + 2),
-      style: NUM_FMT[c.kind] ? { numFmt: NUM_FMT[c.kind] } : {},
-    }));
-    for (const r of t.rows) ws.addRow(r.map((v, i) => value(v, t.columns[i].kind)));
-    styleHeader(ws.getRow(1));
-    ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, t.rows.length + 1), column: t.columns.length } };
-    if (t.footer) {
-      // Totals sit below a blank row, outside the filtered range.
-      ws.addRow([]);
-      const f = ws.addRow(t.footer.map((v, i) => value(v, t.columns[i].kind)));
-      f.font = { bold: true };
-    }
+function summarySheet(wb: ExcelJS.Workbook, rep: MonthlyReport): void {
+  textSheet(
+    wb,
+    rep,
+    '1 総括・所見',
+    rep.summary.paragraphs.flatMap((p) =>
+      p.lines.map((l, i): [string, ExcelJS.CellValue] => [i === 0 ? p.heading : '', escapeFormulaText(l)]),
+    ),
+  );
+}
+
+function tableSheet(wb: ExcelJS.Workbook, rep: MonthlyReport, t: ReportTable, wideSection: boolean): void {
+  const ws = wb.addWorksheet(t.sheet.slice(0, 31));
+  const head = markingRow(ws, rep);
+  t.columns.forEach((c, i) => {
+    const column = ws.getColumn(i + 1);
+    column.width = Math.min(80, Math.max(c.width * 1.25, [...c.header].length * 2 + 2));
+    if (NUM_FMT[c.kind]) column.numFmt = NUM_FMT[c.kind]!;
+    if (c.kind === 'text' && c.width >= 20) column.alignment = { wrapText: true, vertical: 'top' };
+  });
+  ws.getRow(head).values = t.columns.map((c) => c.header);
+  styleHeader(ws.getRow(head));
+  ws.views = [{ state: 'frozen', ySplit: head }];
+  t.rows.forEach((r, i) => {
+    const row = ws.addRow(r.map((v, k) => value(v, t.columns[k].kind)));
+    const style = t.rowStyles?.[i];
+    if (style) row.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILL[style] } };
+  });
+  ws.autoFilter = { from: { row: head, column: 1 }, to: { row: Math.max(head, head + t.rows.length), column: t.columns.length } };
+  if (t.rows.length === 0) ws.addRow([t.empty]);
+  if (t.footer) {
+    // Totals sit below a blank row, outside the filtered range.
+    ws.addRow([]);
+    ws.addRow(t.footer.map((v, i) => value(v, t.columns[i].kind))).font = { bold: true };
   }
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  if (t.notes?.length) {
+    ws.addRow([]);
+    for (const n of t.notes) ws.addRow([escapeFormulaText(n)]);
+  }
+  const chars = t.columns.reduce((a, c) => a + Math.max(c.width, [...c.header].length * 2), 0);
+  pageSetup(ws, rep, head, wideSection || chars > PORTRAIT_CHARS);
 }
 
 function styleHeader(row: ExcelJS.Row): void {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { buildCalendarDays } from '@kansa/calendar';
+import { RULES } from '@kansa/rules';
 import { TABLES } from '@kansa/storage';
 import { eventRow, type TestStore } from '@kansa/test-kit';
 
@@ -14,6 +15,15 @@ const DEPARTMENTS = [
 ];
 const FAMILY = ['佐藤', '鈴木', '高橋', '田中', '伊藤', '渡辺', '山本', '中村', '小林', '加藤'];
 const GIVEN = ['太郎', '花子', '健太', '愛', '裕子', '誠'];
+
+/** The batch that re-sent lines and had unreadable ones. */
+export const FAULTY_BATCH = 'jumin-2025-04-15';
+/** The day the retiree's terminal ID is used. */
+export const RETIREE_USE_DAY = '2025-04-03';
+const QUARANTINE_REASONS: Array<[string, string]> = [
+  ['処理日時', '日時が不正です (YYYY/MM/DD HH:MM:SS)'],
+  ['処理区分', '未知の処理区分です'],
+];
 
 export interface ReportMonthFixture {
   month: string;
@@ -60,7 +70,7 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
   await c.insert({
     table: TABLES.masterVersions,
     format: 'JSONEachRow',
-    values: ['staff', 'accounts', 'leaves', 'calendar'].map((m) => ({
+    values: ['staff', 'accounts', 'leaves', 'calendar', 'overtime'].map((m) => ({
       master: m,
       version: 1,
       effective_from: '2024-04-01 00:00:00.000',
@@ -113,12 +123,77 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
     values: [{ version: 1, date: '2025-04-26', kind: '開庁', note: '休日開庁（転入手続）' }],
   });
 
+  // Approved overtime: users[1] works evenings under orders, so the off-hours rule excuses it (the report counts it).
+  const overtimeDays = buildCalendarDays('2025-04-01', '2025-04-30', []).map((d) => d.date);
+  await c.insert({
+    table: TABLES.overtime,
+    format: 'JSONEachRow',
+    values: overtimeDays.map((date) => ({
+      version: 1,
+      staff_id: users[1],
+      date,
+      start_at: `${date} 17:15:00`,
+      end_at: `${date} 22:00:00`,
+      approver: '市民課長',
+    })),
+  });
+
   // Events: business days in business hours, some off-hours work, one holiday session.
   const days = buildCalendarDays('2025-04-01', '2025-04-30', [{ date: '2025-04-26', kind: '開庁' }]);
   const events: Array<Record<string, unknown>> = [];
   const batches: Array<Record<string, unknown>> = [];
   const chain: Record<string, { seq: number; hash: string }> = {};
   const offHours = new Map<string, number>();
+  const record = (
+    batch: string,
+    source: string,
+    day: string,
+    stored: number,
+    duplicates: number,
+    quarantined: number,
+    importDay: string,
+  ) => {
+    const prev = chain[source] ?? { seq: 0, hash: '' };
+    const hash = createHash('sha256').update(`${prev.hash}|${batch}`).digest('hex');
+    chain[source] = { seq: prev.seq + 1, hash };
+    batches.push({
+      batch_id: batch,
+      seq: prev.seq + 1,
+      source,
+      instance: '',
+      transport: 'file',
+      origin: `${source.toUpperCase()}_${(day || importDay).replace(/-/g, '')}.csv`,
+      file_sha256: md5(batch),
+      lines_read: stored + duplicates + quarantined,
+      stored,
+      duplicates,
+      quarantined,
+      content_digest: md5(batch),
+      prev_chain: prev.hash,
+      chain_hash: hash,
+      started_at: `${importDay} 23:50:00.000`,
+      finished_at: `${importDay} 23:51:00.000`,
+      first_day: day,
+      last_day: day,
+    });
+    for (let i = 0; i < quarantined; i++) {
+      const [field, reason] = QUARANTINE_REASONS[i % QUARANTINE_REASONS.length];
+      quarantine.push({
+        quarantine_id: md5(`${batch}|q${i}`),
+        batch_id: batch,
+        source,
+        instance: '',
+        origin: `${source.toUpperCase()}_${(day || importDay).replace(/-/g, '')}.csv`,
+        line_no: 1000 + i,
+        field,
+        reason,
+        raw: 'x',
+        raw_bytes_b64: '',
+        received_at: `${importDay} 23:50:30.000`,
+      });
+    }
+  };
+  const quarantine: Array<Record<string, unknown>> = [];
   let n = 0;
   const add = (source: string, day: string, hh: number, mm: number, user: string, dept: string, action: string, batch: string) => {
     n += 1;
@@ -158,43 +233,72 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
         if (!d.businessDay || (k % 3 === 1 && Number(d.date.slice(8)) % 4 === 0)) {
           add(source, d.date, 20 + (k % 3), 10, u, dept, 'view', batch);
           const key = `${u}|${d.date}`;
-          offHours.set(key, (offHours.get(key) ?? 0) + 1);
+          if (u !== users[1]) offHours.set(key, (offHours.get(key) ?? 0) + 1);
         }
       }
       if (source === 'jumin' && d.date === '2025-04-10') add(source, d.date, 10, 0, INJECTION_USER, '100100', 'view', batch);
+      // The retiree's terminal ID, still enabled, logs on after retirement: the account review's most urgent line.
+      if (source === 'terminal' && d.date === RETIREE_USE_DAY) add(source, d.date, 9, 12, retired.id, retired.dept.code, 'login', batch);
       if (events.length === before) continue;
-      const prev = chain[source] ?? { seq: 0, hash: '' };
-      const hash = createHash('sha256').update(`${prev.hash}|${batch}`).digest('hex');
-      chain[source] = { seq: prev.seq + 1, hash };
-      batches.push({
-        batch_id: batch,
-        seq: prev.seq + 1,
-        source,
-        instance: '',
-        transport: 'file',
-        origin: `${source.toUpperCase()}_${d.date.replace(/-/g, '')}.csv`,
-        file_sha256: md5(batch),
-        lines_read: events.length - before,
-        stored: events.length - before,
-        duplicates: 0,
-        quarantined: 0,
-        content_digest: md5(batch),
-        prev_chain: prev.hash,
-        chain_hash: hash,
-        started_at: `${d.date} 23:50:00.000`,
-        finished_at: `${d.date} 23:51:00.000`,
-      });
+      // One file re-sent two of its lines and had three it could not read (the report's intake section).
+      const faulty = batch === FAULTY_BATCH;
+      record(batch, source, d.date, events.length - before, faulty ? 2 : 0, faulty ? 3 : 0, d.date);
     }
   }
+  // A file none of whose lines could be read: it belongs to the month it was imported in.
+  record('jumin-unreadable', 'jumin', '', 0, 0, 4, '2025-04-20');
   // January: logs reach back more than 90 days, so unused IDs can be judged.
   add('jumin', '2025-01-10', 9, 0, retired.id, retired.dept.code, 'login', 'jumin-2025-01-10');
   for (const u of users) add('jumin', '2025-01-10', 9, 5, u, '100100', 'login', 'jumin-2025-01-10');
   for (let i = 0; i < events.length; i += 20000)
     await c.insert({ table: TABLES.events, format: 'JSONEachRow', values: events.slice(i, i + 20000) });
   await c.insert({ table: TABLES.importBatches, format: 'JSONEachRow', values: batches });
+  await c.insert({ table: TABLES.quarantine, format: 'JSONEachRow', values: quarantine });
+  // A batch storage refused as a whole, waiting for an operator (kansa batches).
+  await c.insert({
+    table: TABLES.setAsideBatches,
+    format: 'JSONEachRow',
+    values: [
+      {
+        batch_id: 'atena-resend-0430',
+        source: 'atena',
+        instance: '',
+        transport: 'file',
+        origin: 'ATENA_INQUIRY_20250430.csv',
+        writer: '',
+        lines: 120,
+        state: 'set_aside',
+        reason: 'ClickHouse がこのバッチの値を受け付けません',
+        error_code: '53',
+        attempts: 3,
+        intent: '',
+        set_aside_at: '2025-05-01 08:00:00.000',
+        updated_at: '2025-05-01 08:00:00.000',
+        updated_by: '',
+        note: '',
+      },
+    ],
+  });
+  // The latest verification, which saw every chain head as it is.
+  await c.insert({
+    table: TABLES.integrityChecks,
+    format: 'JSONEachRow',
+    values: [
+      {
+        checked_at: '2025-05-07 18:00:00.000',
+        ok: true,
+        batches_checked: batches.length,
+        expired: 0,
+        content_from: '',
+        content_to: '',
+        chains: Object.entries(chain).map(([source, h]) => ({ source, writer: '', batches: h.seq, head: h.hash })),
+        problem: '',
+      },
+    ],
+  });
 
-  // Analysis: runs and ledger covering every day.
-  const rules = ['off-hours', 'mass-output', 'log-gap', 'absentee-activity'];
+  // Analysis: runs and ledger covering every day (by every rule of the catalogue); March analysed too (the trend).
+  const rules = RULES.map((r) => r.id);
   await c.insert({
     table: TABLES.analysisRuns,
     format: 'JSONEachRow',
@@ -229,7 +333,7 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
     table: TABLES.analysisLedger,
     format: 'JSONEachRow',
     values: rules.flatMap((rule) =>
-      days.map((d) => ({
+      [...buildCalendarDays('2025-03-01', '2025-03-31', []), ...days].map((d) => ({
         rule,
         day: d.date,
         source: '',
@@ -316,6 +420,27 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
   const prevClosed = finding('off-hours', 'medium', '2025-03-05', users[4], users[4], 2, '20:00', '時間外に2件のアクセス（20:00〜）', {
     graceMinutes: 30,
   });
+  // The unused-account rule's findings: the account review lists exactly these.
+  for (const [id, last] of [
+    [retired.id, '2025-01-10'],
+    [onLeave.id, ''],
+  ]) {
+    finding(
+      'unused-account',
+      'low',
+      '2025-04-01',
+      id,
+      `jumin:${id}`,
+      1,
+      '00:00',
+      `90日以上使われていない有効なアカウント（住民記録システム ${id}）`,
+      {
+        days: 90,
+      },
+    );
+    findings[findings.length - 1].details = JSON.stringify({ system: 'jumin', accountId: id, lastUsed: last || null });
+    findings[findings.length - 1].first_at = null;
+  }
   await c.insert({ table: TABLES.findings, format: 'JSONEachRow', values: findings });
 
   const transitions: Array<Record<string, unknown>> = [];

@@ -19,6 +19,10 @@ export default defineRule<Params, Row>({
   description:
     '休業・休暇・休職中の職員、または退職した職員のIDで操作（ログイン試行を含む）が記録されたものです。' +
     'ID・パスワードの貸し借りやなりすましの可能性があります。直ちに本人と所属に事実を確認してください。',
+  explain: {
+    sentence: () => '休業・休暇・休職中、または退職後の職員のIDで操作（ログインの試行を含む）があったもの（休業の長さは問わない）',
+    count: { of: '操作件数', unit: '件' },
+  },
   reads: { events: ALL_EVENTS, masters: ['staff', 'leaves', 'accounts'], lookbackDays: 0 },
   params,
   query: (ctx) => ({

@@ -20,6 +20,10 @@ export default defineRule<z.infer<typeof params>, Row>({
   description:
     '業務端末の Windows 監査ログ（セキュリティログ、またはシステムログ等のイベントログ）が消去されたものです（セキュリティ 1102、システム 104）。' +
     '消去の前の操作記録は端末に残っていません。誰が何のために消去したかを直ちに確認し、保存済みのログと照合してください。',
+  explain: {
+    sentence: () => '業務端末の Windows 監査ログ（セキュリティログ・システムログ等）が消去されたもの（端末・日ごとに1件）',
+    count: { of: '消去の回数', unit: '回' },
+  },
   // every source: an audit_log_clear counts whichever system logged it
   reads: { events: ALL_EVENTS, masters: ['accounts'], lookbackDays: 0 },
   params,

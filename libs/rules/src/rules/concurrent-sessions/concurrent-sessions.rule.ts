@@ -26,6 +26,11 @@ export default defineRule<Params, Row>({
   description:
     '同じIDで、同じシステムに2台以上の端末から同時に利用していたものです（ログイン〜ログアウト、またはログアウトがなければ 30 分以内に続く操作を1つの利用とみなします）。' +
     'IDの貸し借りやログアウト忘れがないか確認してください。',
+  explain: {
+    sentence: (p) =>
+      `同じIDが同じシステムで2台以上の端末から同時に使われていたもの（ログアウトがなければ${p.idleMinutes}分以内に続く操作を1回の利用とみなす）`,
+    count: { of: '重なった利用の操作件数', unit: '件' },
+  },
   reads: { events: ALL_EVENTS, masters: ['accounts'], lookbackDays: 0 },
   params,
   query: (ctx) => ({

@@ -36,6 +36,10 @@ export default defineRule<Params, Row>({
     '復帰予定を確認し、アカウントを停止または削除してください（アカウントごとに月1件）。' +
     'そのようなアカウントが有効化された日（Windows 4722 など account_enable の記録）も、その日の検知として報告します。',
   // events back to the first of the month: the first day with logs dates the month's finding
+  explain: {
+    sentence: (p) => `${p.minLeaveDays}日以上の休業・休職中（予定を含む）または退職した職員のIDが「有効」のままのもの（IDごとに月1件）`,
+    count: { of: 'ID', unit: '件' },
+  },
   reads: { events: ALL_EVENTS, masters: ['staff', 'leaves', 'accounts'], lookbackDays: 30 },
   params,
   query: (ctx) => ({

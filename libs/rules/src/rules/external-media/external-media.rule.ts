@@ -39,6 +39,13 @@ export default defineRule<Params, Row>({
     '業務端末から、許可リストにない USB メモリ等の外部媒体へファイルが書き出されたものです。' +
     '書込みが媒体を記録しないとき（Windows の 4663 など）は、その端末に直前に接続された媒体への書込みとみなします。' +
     '書き出したファイルの内容・媒体の管理状況を確認し、必要なら媒体を回収してください。',
+  explain: {
+    sentence: (p) =>
+      p.approvedDevices.length
+        ? `業務端末から、許可された${p.approvedDevices.length}種類の媒体以外の外部媒体（USBメモリ等）へファイルを書き出したもの`
+        : '業務端末から外部媒体（USBメモリ等）へファイルを書き出したもの（許可された媒体の登録なし：すべての書出しが対象）',
+    count: { of: '書出し件数', unit: '件' },
+  },
   // every source: a file_write_external counts whichever system logged it; connections since the day before
   reads: { events: ALL_EVENTS, masters: ['accounts'], lookbackDays: 1 },
   params,

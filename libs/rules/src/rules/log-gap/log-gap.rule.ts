@@ -1,7 +1,8 @@
 import { SOURCE_TITLES } from '@kansa/domain';
 import { z } from 'zod';
+import { sourceTitle } from '../../core/plain-words';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
-import { num } from '../../core/finding';
+import { fmt, num } from '../../core/finding';
 import { hoursParams, inLookback, inWindow, lookbackParams, masterParams, secondOfDay, T, windowParams } from '../../core/sql';
 
 const params = z
@@ -39,6 +40,13 @@ export default defineRule<Params, Row>({
     '開庁日の勤務時間中に、あるシステムのログがまったく無い、または長時間（既定 3 時間以上）途切れているものです。' +
     'ログ転送の障害やファイルの取込漏れがないか確認し、ログを取り込み直してください。',
   // the expected sources: those seen in the previous seenWithinDays days
+  explain: {
+    sentence: (p, { hours }) =>
+      `開庁日の勤務時間（${hours.start}〜${hours.end}）中に、あるシステムのログが1件もない、または${fmt(p.gapHours)}時間以上途切れたもの（` +
+      (p.sources.length ? `対象：${p.sources.map(sourceTitle).join('・')}` : `対象：過去${p.seenWithinDays}日にログのあったシステム`) +
+      '）',
+    count: { of: '途切れの回数', unit: '回' },
+  },
   reads: { events: ALL_EVENTS, masters: ['calendar'], lookbackDays: (p) => p.seenWithinDays },
   params,
   query: (ctx) => ({

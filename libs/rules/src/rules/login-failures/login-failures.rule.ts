@@ -29,6 +29,10 @@ export default defineRule<Params, Row>({
   description:
     '同じIDで、または同じ端末で、短時間（既定 10 分以内）にログイン失敗が続いたもの（既定 5 回以上）です。' +
     '本人の入力ミスか、他人による試行かを確認してください。端末の場合は複数のIDが試されています。',
+  explain: {
+    sentence: (p) => `同じIDまたは同じ端末で、${p.withinMinutes}分以内に${p.failures}回以上ログインに失敗したもの`,
+    count: { of: '失敗回数', unit: '回' },
+  },
   reads: { events: ALL_EVENTS, masters: ['accounts'], lookbackDays: 0 },
   params,
   query: (ctx) => ({

@@ -26,6 +26,10 @@ export default defineRule<Params, Row>({
   description:
     '1人の職員が1日に照会・検索・更新・証明書発行・情報照会した住民の人数（重複を除く）が基準（既定 300 人）以上だったものです。' +
     '一斉処理などの業務上の理由があったかを所属に確認してください。',
+  explain: {
+    sentence: (p) => `1人の職員が1日に照会・検索・更新・証明書発行・情報照会した住民が${fmt(p.threshold)}人以上（同じ住民は1人と数える）`,
+    count: { of: '住民の人数', unit: '人' },
+  },
   reads: { events: ALL_EVENTS, masters: [], lookbackDays: 0 },
   params,
   // Two passes: a lean count of distinct residents per (day, user) over the few

@@ -38,6 +38,18 @@ export default defineRule<Params, Row>({
     '1日に帳票・CSV・一括出力した件数が基準（既定 1,000 件）以上、または本人のふだんの出力量（過去 90 日の 95 パーセンタイル）の 10 倍以上かつ 200 件以上だったものです。' +
     '出力の目的・出力物の管理（保管・廃棄）を所属に確認してください。',
   // the baseline: the user's daily output on the previous lookbackDays days
+  explain: {
+    sentence: (p) =>
+      `1日に帳票・CSV出力（一括出力を含む）が${fmt(p.threshold)}件以上、または本人の過去${p.lookbackDays}日の95パーセンタイルの${fmt(p.factor)}倍以上（${fmt(p.minimum)}件以上）。` +
+      `比較は過去の出力日が${p.minActiveDays}日以上ある職員のみ`,
+    count: { of: '出力件数', unit: '件' },
+  },
+  // the baseline is the user's last lookbackDays days: without them only the fixed threshold judges
+  history: {
+    days: (p) => p.lookbackDays,
+    perSource: false,
+    without: { partial: (p) => `本人のふだんの出力量との比較はできず、1日${fmt(p.threshold)}件以上の基準のみで判定` },
+  },
   reads: { events: ALL_EVENTS, masters: [], lookbackDays: (p) => p.lookbackDays },
   params,
   // The daily totals (look-back included) are a lean sum over the few columns

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTION_NAMES } from '../../core/plain-words';
 import { defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, span, userDayDraft } from '../../core/finding';
 import { asUserDayRows, evidence, inWindow, T, windowParams } from '../../core/sql';
@@ -23,6 +24,11 @@ export default defineRule<Params, EvidenceRow>({
   description:
     '住民記録システムで照会・更新・証明書発行をしたのに処理事由が空欄だったものです（1人1日1件にまとめます）。' +
     '入力漏れの理由を確認し、入力の徹底を指導してください。',
+  explain: {
+    sentence: (p) =>
+      `住民記録システムで${p.actions.map((a) => ACTION_NAMES[a]).join('・')}をしたときに処理事由が空欄だったもの（職員・日ごとに1件）`,
+    count: { of: '操作件数', unit: '件' },
+  },
   reads: { events: ['jumin'], masters: [], lookbackDays: 0 },
   params,
   query: (ctx) => ({

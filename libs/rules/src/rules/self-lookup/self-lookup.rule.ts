@@ -19,6 +19,10 @@ export default defineRule<Params, Row>({
   description:
     '職員が自分自身、または同じ世帯の人の記録を照会・処理したものです（宛名番号・統合宛名番号のどちらでも照合）。' +
     '窓口での正規の手続だったか、私的な照会かを確認してください。',
+  explain: {
+    sentence: () => '職員が自分自身、または同じ世帯の人の記録を照会・処理したもの（宛名番号・統合宛名番号のどちらでも照合）',
+    count: { of: 'アクセス件数', unit: '件' },
+  },
   reads: { events: ALL_EVENTS, masters: ['staff', 'residents'], lookbackDays: 0 },
   params,
   query: (ctx) => ({

@@ -21,6 +21,11 @@ export default defineRule<Params, Row>({
   description:
     '所属に認められていない業務（事務）コードで、統合宛名システム・中間サーバー等を利用したものです（permissions.csv と照合）。' +
     '異動後の権限の残存や、応援業務などの事情がないか確認してください。',
+  explain: {
+    sentence: () =>
+      '所属に認められていない業務（事務）コードでシステムを利用したもの（権限の一覧 permissions.csv と照合。業務コードを記録するシステムが対象）',
+    count: { of: 'アクセス件数', unit: '件' },
+  },
   reads: { events: ALL_EVENTS, masters: ['staff', 'permissions'], lookbackDays: 0 },
   params,
   query: (ctx) => ({

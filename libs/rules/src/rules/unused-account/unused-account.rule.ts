@@ -32,6 +32,12 @@ export default defineRule<Params, Row>({
     '「有効」なのに 90 日以上使われていない（ログインも操作もない）アカウントです（アカウントごとに月1件）。' +
     '不要なIDは停止・削除し、必要なIDは理由を記録してください。',
   // the use of each account and how far back each system's logs reach, from the first of the month
+  explain: {
+    sentence: (p) => `「有効」なIDが${p.days}日以上使われていない（ログインも操作もない）もの（IDごとに月1件）`,
+    count: { of: 'ID', unit: '件' },
+  },
+  // an ID's use is judged from its own system's logs: they must reach back the whole period
+  history: { days: (p) => p.days, perSource: true, without: 'withheld' },
   reads: { events: ALL_EVENTS, masters: ['accounts'], lookbackDays: (p) => p.days + COVERAGE_MARGIN_DAYS + 30 },
   params,
   query: (ctx) => ({

@@ -33,6 +33,11 @@ export default defineRule<Params, Row>({
   description:
     'DV等支援措置の対象者など要保護対象者の記録に、担当所属以外の職員がアクセスしたものです（宛名番号・統合宛名番号のどちらでも照合）。' +
     '照会の理由を本人と所属に確認してください。対象者は詳細欄でのみ確認できます。',
+  explain: {
+    sentence: () =>
+      '要保護対象者（DV等支援措置の対象者など）の記録に、担当所属以外の職員がアクセスしたもの（宛名番号・統合宛名番号のどちらでも照合）',
+    count: { of: 'アクセス件数', unit: '件' },
+  },
   reads: { events: ALL_EVENTS, masters: ['staff', 'watchlist', 'residents'], lookbackDays: 0 },
   params,
   query: (ctx) => ({
