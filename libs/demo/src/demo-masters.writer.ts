@@ -70,6 +70,7 @@ export function writeDemoMasters(dir: string, staff: DemoStaff[], residents: Dem
       })(),
     ),
     calendar: writeMaster(dir, 'calendar', scenario.overrides.map((o) => [o.date, o.kind, o.note ?? ''])),
+    assignments: writeMaster(dir, 'assignments', []),
   };
 }
 

@@ -12,6 +12,7 @@ export const MASTER_TABLES: Readonly<Record<MasterName, readonly string[]>> = {
   permissions: [TABLES.permissions],
   residents: [TABLES.residents],
   calendar: [TABLES.calendar, TABLES.calendarDays],
+  assignments: [TABLES.assignments],
 };
 
 const KNOWN_TABLES = new Set<string>(Object.values(TABLES));
