@@ -16,11 +16,13 @@ export const ACTIONS = [
   'unlock',
   'device_connect',
   'file_write_external',
+  // a business record (業務記録, source `records`): why staff had reason to touch a resident, not an access itself
+  'record',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** Actions that are not "access events" (spec/rules.md). */
-export const NON_ACCESS_ACTIONS: readonly Action[] = ['logout', 'login_failure'];
+/** Actions that are not "access events" (spec/rules.md); a business record is no member of staff's access. */
+export const NON_ACCESS_ACTIONS: readonly Action[] = ['logout', 'login_failure', 'record'];
 
 export const SOURCES = ['jumin', 'atena', 'chukan', 'terminal'] as const;
 export type BuiltinSource = (typeof SOURCES)[number];

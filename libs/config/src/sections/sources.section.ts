@@ -9,7 +9,7 @@ import { ACTIONS } from '@kansa/domain/actions';
  */
 const action = z.enum(ACTIONS);
 
-export const PARSERS = ['jumin', 'atena', 'chukan', 'terminal', 'canonical'] as const;
+export const PARSERS = ['jumin', 'atena', 'chukan', 'terminal', 'canonical', 'records'] as const;
 export type ParserKind = (typeof PARSERS)[number];
 
 export const sourceSystemSection = z
