@@ -2,3 +2,4 @@ export * from './core/define-rule';
 export * from './core/rule-params';
 export * from './catalog';
 export * from './core/inline-params';
+export * from './rules/unexplained-access/explanation-kinds';

@@ -17,21 +17,22 @@ CREATE TABLE IF NOT EXISTS master_assignments (
   household_id String, resident_id String, start_date Date, end_date Nullable(Date)
 ) ENGINE = MergeTree ORDER BY (version, department_code, staff_id, household_id, resident_id);
 
--- Every access to a resident's record, per (day, user, source, number as
+-- Every access to a resident's record, per (source, day, user, number as
 -- recorded), with its classification: explained (why), flagged (what makes
 -- the target sensitive) or unexplained. Written by the unexplained-access
--- rule for the days it analyses; a re-analysis replaces a row (the newest
--- analyzed_at wins: read with FINAL). The key holds only what the events
--- say, so a re-analysis never leaves an old row behind.
+-- rule for the days it analyses: the window's rows are deleted and written
+-- again (a re-analysis replaces, never duplicates). Ordered like `events`,
+-- so that the rows come in nearly sorted and a user's day is one range per
+-- source.
 CREATE TABLE IF NOT EXISTS access_explanations (
+  source            LowCardinality(String),
   day               Date,
   user_id           LowCardinality(String),
-  source            LowCardinality(String),
   subject_id        String,
   -- the resident: 宛名番号 when residents.csv links the number, else the number itself
   resident_key      String,
-  -- departments the accesses were made under (the log's, else the staff master's)
-  departments       Array(LowCardinality(String)),
+  -- the department the accesses were made under (the log's, else the staff master's)
+  department        LowCardinality(String),
   accesses          UInt32,
   first_at          DateTime64(3, 'Asia/Tokyo'),
   last_at           DateTime64(3, 'Asia/Tokyo'),
@@ -40,13 +41,13 @@ CREATE TABLE IF NOT EXISTS access_explanations (
   flags             Array(LowCardinality(String)),
   -- the business record that explains it (the nearest in time): 所属コード:受付番号, its 種別 and day
   record_ref        String,
-  record_kind       String,
+  record_kind       LowCardinality(String),
   record_day        Nullable(Date),
   -- the assignment that explains it: 担当種別
-  assignment_kind   String,
+  assignment_kind   LowCardinality(String),
   rule_version      UInt32,
-  analyzed_at       DateTime64(3, 'Asia/Tokyo')
+  analyzed_at       DateTime64(3, 'Asia/Tokyo') DEFAULT now64(3)
 )
-ENGINE = ReplacingMergeTree(analyzed_at)
+ENGINE = MergeTree
 PARTITION BY toYYYYMM(day)
-ORDER BY (day, user_id, source, subject_id);
+ORDER BY (source, day, user_id, subject_id);
