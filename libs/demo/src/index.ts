@@ -1,4 +1,4 @@
 export { generateDemo } from './demo-generator';
 export type { DemoManifest, DemoOptions, DemoResult } from './demo-generator';
-export type { ManifestEntry, PlannedException } from './demo-scenario';
+export type { ManifestEntry, PlannedException, PlantedMisuse } from './demo-scenario';
 export { APPROVED_DEVICE } from './demo-scenario';
