@@ -12,6 +12,7 @@ import { ReportsService } from '@kansa/analyzer/reports/reports.service';
 import { FileImportService } from '@kansa/collector/sources/file-import/file-import.service';
 import { CommandContext } from '../context';
 import { approvePlannedExceptions, demoCasework, formatDemoCasework } from './demo-casework';
+import { demoExplanations, formatDemoExplanations } from './demo-explanations';
 import { UserError } from '../errors';
 
 /**
@@ -99,6 +100,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
           const result = await app.get(AnalysisService).analyze({ fromDay, toDay, kind: 'demo' });
           const findings = await app.get(FindingsService).list({ from: fromDay, to: toDay });
           const planted = generated.manifest.expected;
+          const explanations = await demoExplanations(app, { from: fromDay, to: toDay }, generated.manifest.misuse);
           const casework = await demoCasework(app, month, { from: fromDay, to: toDay }, exceptionIds, generated.tamperedMastersDir);
           say('5/5 月次報告書');
           const report = await app.get(ReportsService, { strict: false }).make(month, { outDir: join(outDir, 'report'), trigger: 'demo' });
@@ -106,6 +108,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
           c.print(
             [
               formatDemoSummary(month, imported, result, findings, planted),
+              ...formatDemoExplanations(explanations),
               ...formatDemoCasework(casework),
               '',
               '報告書:',
@@ -118,6 +121,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
               importedHistory: history,
               analysis: result,
               planted: plantedStatus(findings, planted),
+              explanations,
               casework,
               report: files,
             },
