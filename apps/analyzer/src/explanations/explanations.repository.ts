@@ -3,8 +3,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AccessClass, ExplanationKind, FlagKind } from '@kansa/rules';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 
+/** What the classification says of an access: its class, why it is fine, what makes its target sensitive. */
+export interface Explanation<C extends AccessClass | ''> {
+  class: C;
+  explanations: ExplanationKind[];
+  flags: FlagKind[];
+  /** The business record that explains it (所属コード:受付番号), its 種別 and day; '' / null when none. */
+  recordRef: string;
+  recordKind: string;
+  recordDay: string | null;
+  assignmentKind: string;
+}
+
 /** One classified access (per source, day, user and number as recorded), as stored by unexplained-access. */
-export interface ExplainedAccess {
+export interface ExplainedAccess extends Explanation<AccessClass> {
   source: string;
   day: string;
   userId: string;
@@ -15,29 +27,14 @@ export interface ExplainedAccess {
   accesses: number;
   firstAt: string;
   lastAt: string;
-  class: AccessClass;
-  explanations: ExplanationKind[];
-  flags: FlagKind[];
-  /** The business record that explains it (所属コード:受付番号), its 種別 and day; '' / null when none. */
-  recordRef: string;
-  recordKind: string;
-  recordDay: string | null;
-  assignmentKind: string;
 }
 
 /** One event of a finding's evidence with the classification of its access ('' when it is no classified access). */
-export interface EvidenceExplanation {
+export interface EvidenceExplanation extends Explanation<AccessClass | ''> {
   eventId: string;
   ts: string;
   source: string;
   action: string;
-  class: AccessClass | '';
-  explanations: ExplanationKind[];
-  flags: FlagKind[];
-  recordRef: string;
-  recordKind: string;
-  recordDay: string | null;
-  assignmentKind: string;
 }
 
 /** Accesses of one department on one system in a period, by class. */
