@@ -16,6 +16,8 @@ import { LogVolumeRepository } from './casework/watch/log-volume.repository';
 import { IntegrityModule } from '@kansa/integrity';
 import { EventLookupService } from './events/event-lookup.service';
 import { EventsRepository } from './events/events.repository';
+import { ExplanationsRepository } from './explanations/explanations.repository';
+import { ExplanationsService } from './explanations/explanations.service';
 import { FindingsRepository } from './findings/findings.repository';
 import { FindingsService } from './findings/findings.service';
 import { FINDINGS_SERVICE } from './findings/findings.types';
@@ -48,6 +50,8 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
     AnalysisSchedulerService,
     EventsRepository,
     EventLookupService,
+    ExplanationsRepository,
+    ExplanationsService,
   ],
   exports: [
     RULE_CATALOG,
@@ -62,6 +66,7 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
     CoverageService,
     AnalysisSchedulerService,
     EventLookupService,
+    ExplanationsService,
   ],
 })
 export class AnalyzerModule {}

@@ -1,4 +1,5 @@
-import type { DemoEvent } from './demo-formats';
+import type { DemoLogEvent } from './demo-formats';
+import type { IntakeBook } from './demo-intake';
 import { DemoResidents, DemoStaff, integratedNo, residentNo } from './demo-organisation';
 import { Random } from './demo-random';
 
@@ -6,20 +7,23 @@ export const SEC = 1000;
 export const MIN = 60 * SEC;
 export const HOUR = 60 * MIN;
 
-/** Which residents ordinary work never touches (watchlist entries) and the city's residents. */
+/**
+ * The city's residents, which of them ordinary work never touches (1 in
+ * `reserved`: watchlist entries, staff households and their neighbours,
+ * 除票, the targets of planted look-ups) and the business records that
+ * explain ordinary cases.
+ */
 export interface ActivityContext {
   residents: DemoResidents;
-  protectedResidents: ReadonlySet<number>;
+  reserved: Uint8Array;
+  book: IntakeBook;
 }
 
-/** A resident an ordinary case concerns: never a protected one, never the staff member's own household. */
-export function pickResident(ctx: ActivityContext, rng: Random, staff: DemoStaff): number {
-  const own = staff.residentIndex >= 0 ? ctx.residents.household[staff.residentIndex] : -1;
+/** Any resident ordinary work may touch (none reserved, so never the staff member's own household). */
+export function pickResident(ctx: Pick<ActivityContext, 'residents' | 'reserved'>, rng: Random): number {
   for (;;) {
     const i = rng.int(0, ctx.residents.count - 1);
-    if (ctx.protectedResidents.has(i)) continue;
-    if (own >= 0 && ctx.residents.household[i] === own) continue;
-    return i;
+    if (ctx.reserved[i] !== 1) return i;
   }
 }
 
@@ -45,13 +49,14 @@ const enum Kind {
  */
 export function* staffDay(
   ctx: ActivityContext,
+  day: string,
   staff: DemoStaff,
   rng: Random,
   factor: number,
   approvedDevice: string,
   /** Few people at work (an extra open day): every terminal unlocks through the day, so no log falls silent. */
   fewAtWork = false,
-): Generator<DemoEvent> {
+): Generator<DemoLogEvent> {
   const dept = staff.dept;
   const arrival = 8 * HOUR + 5 * MIN + Math.floor(rng.next() * 45 * MIN);
   const departure = 17 * HOUR + 16 * MIN + Math.floor(rng.next() * 22 * MIN);
@@ -110,7 +115,7 @@ export function* staffDay(
         const views = rng.chance(0.6) ? 1 : 2;
         let subject = '';
         for (let v = 0; v < views; v++) {
-          subject = residentNo(pickResident(ctx, rng, staff));
+          subject = residentNo(ctx.book.pickCase(rng, staff, day));
           yield { t: (t += rng.int(20 * SEC, 90 * SEC)), source: 'jumin', staff, op: '照会', subject, reason, myNumber: rng.chance(0.08), count: 1 };
         }
         const r = rng.next();
@@ -124,7 +129,7 @@ export function* staffDay(
         const r = rng.next();
         const op = r < 0.7 ? '宛名照会' : r < 0.85 ? '個人番号照会' : r < 0.98 ? '統合宛名番号照会' : '一覧出力';
         const list = op === '一覧出力';
-        yield { t, source: 'atena', staff, op, code: dept.atenaCode, subject: list ? '' : integratedNo(pickResident(ctx, rng, staff)), count: list ? rng.int(10, 60) : rng.chance(0.03) ? 0 : 1, failed: rng.chance(0.01) };
+        yield { t, source: 'atena', staff, op, code: dept.atenaCode, subject: list ? '' : integratedNo(ctx.book.pickCase(rng, staff, day)), count: list ? rng.int(10, 60) : rng.chance(0.03) ? 0 : 1, failed: rng.chance(0.01) };
         break;
       }
       case Kind.Print:
@@ -137,8 +142,13 @@ export function* staffDay(
         yield { t, source: 'terminal', staff, op: 'USB接続', device: approvedDevice };
         break;
       case Kind.Chukan: {
-        const subject = integratedNo(pickResident(ctx, rng, staff));
+        const subject = integratedNo(ctx.book.pickCase(rng, staff, day));
         const func = rng.pick(CHUKAN_FUNCS);
+        // A third of the inquiries start with the 統合宛名番号 looked up on 統合宛名, by the operator (the look-up prepares it).
+        if (func === '情報照会' && dept.atenaCode && rng.chance(0.33)) {
+          yield { t, source: 'atena', staff, op: '統合宛名番号照会', code: dept.atenaCode, subject, count: 1 };
+          t += rng.int(30 * SEC, 2 * MIN);
+        }
         const procedure = `JT${String(rng.int(1, 120)).padStart(4, '0')}`;
         const partner = rng.pick(PARTNERS);
         const item = `TK${String(rng.int(1, 400)).padStart(4, '0')}`;

@@ -1,18 +1,30 @@
 import iconv from 'iconv-lite';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DemoStaff } from './demo-organisation';
+import type { DemoRecord } from './demo-intake';
+import { type DemoStaff, integratedNo, residentNo } from './demo-organisation';
 
-export const DEMO_SOURCES = ['jumin', 'atena', 'chukan', 'terminal'] as const;
+export const DEMO_SOURCES = ['jumin', 'atena', 'chukan', 'terminal', 'records'] as const;
 export type DemoSource = (typeof DEMO_SOURCES)[number];
+/** The operation logs (business records are written beside them). */
+export type DemoLogSource = Exclude<DemoSource, 'records'>;
+
+/** A business record in a day's stream (`t`: when it is written into the day's file; its own date and time may be earlier). */
+export interface DemoRecordEvent {
+  t: number;
+  source: 'records';
+  record: DemoRecord;
+}
+
+export type DemoEvent = DemoLogEvent | DemoRecordEvent;
 
 /**
  * One generated log event. `t` is milliseconds after 00:00 JST of its day;
  * the other fields are what the source writes (Japanese values as in spec/sources.md).
  */
-export interface DemoEvent {
+export interface DemoLogEvent {
   t: number;
-  source: DemoSource;
+  source: DemoLogSource;
   staff: DemoStaff;
   /** 処理区分 (jumin), 照会種別 (atena), func (chukan), 操作種別 (terminal). */
   op: string;
@@ -40,6 +52,7 @@ export const FILE_NAMES: Record<DemoSource, (yyyymmdd: string) => string> = {
   atena: (d) => `ATENA_INQUIRY_${d}.csv`,
   chukan: (d) => `CHUKAN_OPLOG_${d}.jsonl`,
   terminal: (d) => `TERMINAL_${d}.csv`,
+  records: (d) => `BUSINESS_RECORDS_${d}.csv`,
 };
 
 const HEADERS: Record<DemoSource, string> = {
@@ -47,6 +60,7 @@ const HEADERS: Record<DemoSource, string> = {
   atena: '照会日時,利用者ID,所属コード,端末名,業務コード,照会種別,統合宛名番号,該当件数,結果',
   chukan: '',
   terminal: '日時,コンピュータ名,ユーザー,IPアドレス,操作種別,詳細,デバイスID,ファイル名,サイズ',
+  records: '受付日時,所属コード,業務コード,種別,宛名番号,統合宛名番号,受付番号',
 };
 
 const JUMIN_SCREENS: Record<string, [string, string]> = {
@@ -87,6 +101,13 @@ function prefixOf(s: DemoStaff): { jumin: string; terminalUser: string } {
 
 /** Formats one event as a line of its source (without the line end). */
 export function formatLine(day: string, e: DemoEvent, serial: string): string {
+  if (e.source === 'records') {
+    const r = e.record;
+    return (
+      `${r.date.replace(/-/g, '/')} ${HMS[Math.floor(r.time / 1000)]},${r.dept.code},${r.code},${r.kind},` +
+      `${r.byResidentNo ? residentNo(r.resident) : ''},${r.byIntegratedNo ? integratedNo(r.resident) : ''},${r.receipt}`
+    );
+  }
   const hms = HMS[Math.floor(e.t / 1000)];
   const s = e.staff;
   switch (e.source) {
@@ -119,7 +140,7 @@ export function formatLine(day: string, e: DemoEvent, serial: string): string {
 
 /**
  * A daily log file of one source, written in large encoded chunks:
- * CP932 + CRLF (住民記録, 端末), UTF-8 with BOM + LF (統合宛名), UTF-8 JSON Lines (中間サーバー).
+ * CP932 + CRLF (住民記録, 端末), UTF-8 with BOM + LF (統合宛名, 業務記録), UTF-8 JSON Lines (中間サーバー).
  */
 export class DailyLogWriter {
   private fd: number;
@@ -134,7 +155,7 @@ export class DailyLogWriter {
     this.fd = openSync(join(dir, FILE_NAMES[source](yyyymmdd)), 'w');
     this.cp932 = source === 'jumin' || source === 'terminal';
     this.eol = this.cp932 ? '\r\n' : '\n';
-    if (source === 'atena') this.chunk.push('\uFEFF');
+    if (source === 'atena' || source === 'records') this.chunk.push('\uFEFF');
     if (HEADERS[source]) this.chunk.push(HEADERS[source] + this.eol);
   }
 

@@ -8,7 +8,7 @@ import { parseMasterFile } from '@kansa/masters/master-file.parser';
 import { MASTERS, MasterKind } from '@kansa/masters/masters.types';
 import { DemoResult, generateDemo } from './demo-generator';
 
-const RULES = ['off-hours', 'mass-output', 'mass-lookup', 'dormant-account', 'absentee-activity', 'login-failures', 'watchlist-access', 'self-lookup', 'concurrent-sessions', 'external-media', 'unauthorized-use', 'missing-reason', 'log-gap', 'unused-account', 'audit-log-cleared'];
+const RULES = ['off-hours', 'mass-output', 'mass-lookup', 'dormant-account', 'absentee-activity', 'login-failures', 'watchlist-access', 'self-lookup', 'concurrent-sessions', 'external-media', 'unauthorized-use', 'missing-reason', 'log-gap', 'unused-account', 'audit-log-cleared', 'unexplained-access'];
 
 function digest(dir: string): string {
   const h = createHash('sha256');
@@ -85,6 +85,46 @@ describe('generateDemo', () => {
     expect(rows.every((r) => r.length === 9 && /^CITY\\K\d{6}$/.test(r[2]))).toBe(true);
     expect(rows.some((r) => r[4] === 'ファイル書出し' && r[6] === 'USB\\VID_0781&PID_5583\\4C530001')).toBe(true);
     expect(rows.length).toBe(demo.manifest.valid_events.terminal);
+  });
+
+  it('writes business records in UTF-8 with a BOM, one identity (所属コード, 受付番号) each, the month\'s first file carrying the weeks before', () => {
+    const files = logs('BUSINESS_RECORDS_');
+    expect(files[0]).toBe('BUSINESS_RECORDS_20250401.csv');
+    expect([...readFileSync(join(demo.logsDir, files[0])).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const seen = new Set<string>();
+    let rows = 0;
+    for (const f of files) {
+      const all = csvRows(f, false);
+      expect(all[0].join(',')).toBe('受付日時,所属コード,業務コード,種別,宛名番号,統合宛名番号,受付番号');
+      for (const r of all.slice(1)) {
+        expect(r[0]).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d$/);
+        expect(r[4] || r[5]).toMatch(/^\d{10}$|^\d{15}$/);
+        const id = `${r[1]}:${r[6]}`;
+        expect(seen.has(id)).toBe(false);
+        seen.add(id);
+        rows++;
+      }
+    }
+    expect(rows).toBe(demo.manifest.valid_events.records);
+    // the first file also holds the open cases of the three weeks before the month
+    expect(csvRows(files[0], false).slice(1).some((r) => r[0] < '2025/04/01')).toBe(true);
+  });
+
+  it('lists planted look-ups nothing explains, and their subjects are in the logs of their day', () => {
+    const misuse = demo.manifest.misuse;
+    expect(misuse.reduce((n, m) => n + m.subjects.length, 0)).toBeGreaterThan(330);
+    for (const m of misuse) {
+      const day = m.day.replace(/-/g, '');
+      const text = [`JUMIN_OPLOG_${day}.csv`, `ATENA_INQUIRY_${day}.csv`]
+        .map((f) => iconv.decode(readFileSync(join(demo.logsDir, f)), f.startsWith('JUMIN') ? 'cp932' : 'utf8'))
+        .join('\n');
+      for (const subject of m.subjects) expect(text).toMatch(new RegExp(`${m.userId}.*${subject}`));
+    }
+    // no business record names a planted subject (but the DV resident's: its handling department's, the decoy's)
+    const records = logs('BUSINESS_RECORDS_').map((f) => readFileSync(join(demo.logsDir, f), 'utf8')).join('');
+    const planted = misuse.filter((m) => !m.note.startsWith('DV')).flatMap((m) => m.subjects);
+    expect(planted.length).toBeGreaterThan(330);
+    for (const subject of planted) expect(records).not.toContain(`,${subject},`);
   });
 
   it('writes masters that the master loader accepts', () => {

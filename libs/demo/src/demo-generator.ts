@@ -1,13 +1,14 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dayOfWeek } from '@kansa/calendar/business-calendar';
+import { addDays, dayOfWeek } from '@kansa/calendar/business-calendar';
 import { MasterKind } from '@kansa/masters/masters.types';
 import { ActivityContext, staffDay } from './demo-activity';
-import { DailyLogWriter, DEMO_SOURCES, DemoEvent, DemoSource, formatLine } from './demo-formats';
+import { DailyLogWriter, DEMO_SOURCES, DemoEvent, DemoRecordEvent, DemoSource, formatLine } from './demo-formats';
+import { IntakeBook } from './demo-intake';
 import { writeDemoMasters, writeDemoWatchlist } from './demo-masters.writer';
-import { buildOrganisation } from './demo-organisation';
+import { buildOrganisation, DEPARTMENTS } from './demo-organisation';
 import { Random } from './demo-random';
-import { ManifestEntry, PlannedException, planScenario } from './demo-scenario';
+import { ManifestEntry, PlannedException, PlantedMisuse, planScenario } from './demo-scenario';
 import { WindowsDayWriter } from './demo-windows';
 
 export interface DemoOptions {
@@ -49,6 +50,8 @@ export interface DemoManifest {
   decoys: ManifestEntry[];
   /** Exceptions the city approved in advance (kansa demo registers them before analysing). */
   planned: PlannedException[];
+  /** Planted look-ups nothing explains: each must end up unexplained or flagged (docs/explanations.md). */
+  misuse: PlantedMisuse[];
   /** Settings the planted decoys assume (e.g. the approved USB device). */
   settings: { approvedDevices: string[]; calendarOverrides: Array<{ date: string; kind: string; note?: string }> };
 }
@@ -73,7 +76,7 @@ export interface DemoResult {
 }
 
 function emptyCounts(): Record<DemoSource, number> {
-  return { jumin: 0, atena: 0, chukan: 0, terminal: 0 };
+  return { jumin: 0, atena: 0, chukan: 0, terminal: 0, records: 0 };
 }
 
 interface HeapNode {
@@ -133,6 +136,23 @@ class EventHeap {
   }
 }
 
+/** The business records of a day, every department's, in time order. */
+function dayRecords(book: IntakeBook, day: string): DemoRecordEvent[] {
+  return DEPARTMENTS.flatMap((d) => book.records(d, day))
+    .sort((a, b) => a.time - b.time)
+    .map((record) => ({ t: record.time, source: 'records', record }));
+}
+
+/** Days of the open cases carried into the month's first business-records file. */
+const BACKLOG_DAYS = 21;
+
+/** The business records of the weeks before `first`, each with its own date, written first in the file of `first`. */
+function backlog(book: IntakeBook, first: string): DemoRecordEvent[] {
+  const out: DemoRecordEvent[] = [];
+  for (let k = BACKLOG_DAYS; k >= 1; k--) out.push(...dayRecords(book, addDays(first, -k)).map((e) => ({ ...e, t: -1 })));
+  return out;
+}
+
 /**
  * Generates a realistic month of the four source logs and the masters of a
  * demo city, with planted incidents for every rule and look-alike decoys, and
@@ -147,7 +167,7 @@ export function generateDemo(options: DemoOptions): DemoResult {
   const { staff, residents } = buildOrganisation(seed, options.staff ?? 300);
   const historyMonths = options.historyMonths ?? 0;
   if (!Number.isInteger(historyMonths) || historyMonths < 0 || historyMonths > 12) throw new Error(`historyMonths must be an integer 0–12 (got ${historyMonths})`);
-  const scenario = planScenario(seed, options.month, staff, residents, historyMonths);
+  const scenario = planScenario(seed, options.month, staff, residents, historyMonths, scale);
   const mastersDir = join(options.outDir, 'masters');
   const logsDir = join(options.outDir, 'logs');
   mkdirSync(mastersDir, { recursive: true });
@@ -158,7 +178,7 @@ export function generateDemo(options: DemoOptions): DemoResult {
   mkdirSync(tamperedMastersDir, { recursive: true });
   writeDemoWatchlist(tamperedMastersDir, scenario.tamperedWatchlist);
 
-  const ctx: ActivityContext = { residents, protectedResidents: scenario.protectedResidents };
+  const ctx: ActivityContext = { residents, reserved: scenario.reserved, book: scenario.book };
   const counts = emptyCounts();
   const written = { files: 0, bytes: 0 };
   let windowsRecords = 0;
@@ -178,11 +198,15 @@ export function generateDemo(options: DemoOptions): DemoResult {
       const heap = new EventHeap();
       const planted = scenario.events.get(day) ?? [];
       heap.push(planted[Symbol.iterator](), -1);
+      // The day's business records of every department; the month's first file also carries the records of the
+      // weeks before (the open cases), so that a month generated alone explains its first days like the others.
+      if (day === scenario.calendar[0].date) heap.push(backlog(scenario.book, day)[Symbol.iterator](), -3);
+      heap.push(dayRecords(scenario.book, day)[Symbol.iterator](), -2);
       if (workDays(day)) {
         const factor = scale * (dayOfWeek(day) === 1 ? 1.3 : 1) * (monthEnd.has(day) ? 1.25 : 1) * (day === scenario.openDay ? 0.6 : 1);
         for (const s of staff) {
           if (!scenario.works(s, day)) continue;
-          heap.push(staffDay(ctx, s, Random.derive(seed, 'day', s.index, day), factor, scenario.approvedDevice, day === scenario.openDay), s.index);
+          heap.push(staffDay(ctx, day, s, Random.derive(seed, 'day', s.index, day), factor, scenario.approvedDevice, day === scenario.openDay), s.index);
         }
       }
       const yyyymmdd = day.replace(/-/g, '');
@@ -246,6 +270,7 @@ export function generateDemo(options: DemoOptions): DemoResult {
     expected: scenario.expected,
     decoys: scenario.decoys,
     planned: scenario.planned,
+    misuse: scenario.misuse,
     settings: { approvedDevices: [scenario.approvedDevice], calendarOverrides: scenario.overrides },
   };
   const manifestPath = join(options.outDir, 'expected-findings.json');

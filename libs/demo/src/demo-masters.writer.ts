@@ -1,14 +1,15 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { MASTERS, MasterKind } from '@kansa/masters/masters.types';
+import { MASTERS, MasterKind, optionalColumns } from '@kansa/masters/masters.types';
 import { DEPARTMENTS, DemoResidents, DemoStaff, householdNo, integratedNo, residentNo } from './demo-organisation';
+import { addressCode, MOVEMENTS } from './demo-residents';
 import type { DemoScenario, WatchlistRow } from './demo-scenario';
 
 /** A master CSV in UTF-8 with BOM (what Excel writes as 「CSV UTF-8」), written in chunks. */
 function writeMaster(dir: string, kind: MasterKind, rows: Iterable<string[]>): number {
   const fd = openSync(join(dir, MASTERS[kind].file), 'w');
   const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  let chunk = '\uFEFF' + MASTERS[kind].header.join(',') + '\r\n';
+  let chunk = '\uFEFF' + [...MASTERS[kind].header, ...optionalColumns(kind)].join(',') + '\r\n';
   let count = 0;
   for (const row of rows) {
     chunk += row.map(quote).join(',') + '\r\n';
@@ -23,7 +24,7 @@ function writeMaster(dir: string, kind: MasterKind, rows: Iterable<string[]>): n
   return count;
 }
 
-/** Writes the eight master files of the demo city; returns rows per master. */
+/** Writes the master files of the demo city; returns rows per master. */
 export function writeDemoMasters(dir: string, staff: DemoStaff[], residents: DemoResidents, scenario: DemoScenario): Record<MasterKind, number> {
   const hired = '2024-04-01';
   const household = (s: DemoStaff) => (s.residentIndex >= 0 ? householdNo(residents.household[s.residentIndex]) : '');
@@ -66,10 +67,19 @@ export function writeDemoMasters(dir: string, staff: DemoStaff[], residents: Dem
       dir,
       'residents',
       (function* () {
-        for (let i = 0; i < residents.count; i++) yield [residentNo(i), integratedNo(i), householdNo(residents.household[i])];
+        const d = scenario.details;
+        for (let i = 0; i < residents.count; i++) {
+          const h = residents.household[i];
+          yield [residentNo(i), integratedNo(i), householdNo(h), addressCode(d.addressOfHousehold[h]), MOVEMENTS[d.movement[i]], d.movedOn.get(i) ?? ''];
+        }
       })(),
     ),
     calendar: writeMaster(dir, 'calendar', scenario.overrides.map((o) => [o.date, o.kind, o.note ?? ''])),
+    assignments: writeMaster(
+      dir,
+      'assignments',
+      scenario.book.assignments().map((a) => [a.kind, a.dept, a.staffId, householdNo(a.household), '', a.start, '']),
+    ),
   };
 }
 

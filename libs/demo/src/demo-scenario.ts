@@ -2,8 +2,10 @@ import { addDays, buildCalendarDays, CalendarDay, CalendarOverride, dayOfWeek } 
 import { HOUR, MIN, SEC, ActivityContext, pickResident } from './demo-activity';
 import type { WindowsLogClear } from './demo-windows';
 import type { DemoEvent } from './demo-formats';
-import { DemoResidents, DemoStaff, integratedNo, residentNo } from './demo-organisation';
+import { DemoRecord, IntakeBook } from './demo-intake';
+import { DEPARTMENTS, DemoResidents, DemoStaff, integratedNo, residentNo } from './demo-organisation';
 import { Random } from './demo-random';
+import { buildResidentDetails, neighbours, ResidentDetails } from './demo-residents';
 
 /** One line of expected-findings.json (same shape as the shared samples). */
 export interface ManifestEntry {
@@ -18,6 +20,14 @@ export interface LeaveRow { staffId: string; type: string; start: string; end: s
 export interface OvertimeRow { staffId: string; date: string; start: string; end: string; approver: string }
 export interface WatchlistRow { category: string; resident: number; byResidentNo: boolean; byIntegratedNo: boolean; start: string; end: string; departments: string[] }
 export interface ExtraAccount { system: string; staffId: string }
+
+/**
+ * Planted look-ups no business record, assignment or other log explains
+ * (misuse): what `kansa demo` and the benchmark measure the explanations
+ * against — every one must end up unexplained or flagged. Subjects as the
+ * log records them (宛名番号 on 住民記録, 統合宛名番号 on 統合宛名).
+ */
+export interface PlantedMisuse { day: string; userId: string; subjects: string[]; note: string }
 
 /**
  * A planned, legitimate outlier the city approved in advance (例外承認): the
@@ -56,9 +66,15 @@ export interface DemoScenario {
   extraAccounts: ExtraAccount[];
   /** Staff whose accounts are 削除 (retired long ago, cleaned up). */
   deletedAccounts: Set<string>;
-  protectedResidents: Set<number>;
   /** Planted events per day, sorted by time. */
   events: Map<string, DemoEvent[]>;
+  /** 住所コード and 除票 of the residents. */
+  details: ResidentDetails;
+  /** The business records and assignments that explain ordinary work. */
+  book: IntakeBook;
+  /** Residents ordinary work never touches. */
+  reserved: Uint8Array;
+  misuse: PlantedMisuse[];
   expected: ManifestEntry[];
   decoys: ManifestEntry[];
   planned: PlannedException[];
@@ -93,7 +109,7 @@ const hm = (h: number, m: number, s = 0) => h * HOUR + m * MIN + s * SEC;
  * rows they need; and `historyMonths` months of history before it (ordinary
  * work and the habitual exporter's daily output, nothing planted).
  */
-export function planScenario(seed: string, month: string, staff: DemoStaff[], residents: DemoResidents, historyMonths = 0): DemoScenario {
+export function planScenario(seed: string, month: string, staff: DemoStaff[], residents: DemoResidents, historyMonths = 0, scale = 1): DemoScenario {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new Error(`month must be YYYY-MM: "${month}"`);
   if (staff.length < 40) throw new Error(`the demo needs at least 40 staff to plant every incident (got ${staff.length})`);
   const rng = Random.derive(seed, 'scenario', month);
@@ -159,12 +175,13 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
     oldRetired1: take('100700'),
     oldRetired2: take('100200'),
     taxPrint: take('100300'),
+    curious: take('100700'),
+    deceasedViewer: take('100300'),
   };
 
   // Residents on the watchlist: never touched by ordinary work.
   const staffHouseholds = new Set(staff.filter((s) => s.residentIndex >= 0).map((s) => residents.household[s.residentIndex]));
   const protectedResidents = new Set<number>();
-  const ctx: ActivityContext = { residents, protectedResidents };
   const protect = () => {
     for (;;) {
       const i = rng.int(0, residents.count - 1);
@@ -182,6 +199,27 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
     { category: '職員', resident: protect(), byResidentNo: true, byIntegratedNo: true, start: addDays(first, -300), end: '', departments: ['100600'] },
     { category: 'DV等支援措置', resident: protect(), byResidentNo: true, byIntegratedNo: true, start: addDays(first, -500), end: addDays(first, -100), departments: ['100100'] },
   ];
+
+  // Who ordinary work never touches: the watchlist, staff households and their neighbours (same 住所コード), 除票,
+  // and a pool of quiet residents for the planted look-ups (so that no business record explains them by chance).
+  const details = buildResidentDetails(seed, residents, month);
+  const reserved = new Uint8Array(residents.count);
+  for (const i of protectedResidents) reserved[i] = 1;
+  for (const h of staffHouseholds) {
+    for (let k = 0; k < residents.householdSize[h]; k++) reserved[residents.householdStart[h] + k] = 1;
+    for (const i of neighbours(details, residents, h)) reserved[i] = 1;
+  }
+  for (let i = 0; i < residents.count; i++) if (details.movement[i] !== 0) reserved[i] = 1;
+  const quietPool: number[] = [];
+  while (quietPool.length < 400) {
+    const i = rng.int(0, residents.count - 1);
+    if (reserved[i]) continue;
+    reserved[i] = 1;
+    quietPool.push(i);
+  }
+  const quiet = () => quietPool.pop()!;
+  const book = new IntakeBook({ seed, staff, residents, reserved, scale, overrides, openDay });
+  const ctx: ActivityContext = { residents, reserved, book };
 
   const absent = new Map<string, Array<[string, string]>>();
   const leaves: LeaveRow[] = [];
@@ -241,16 +279,35 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
     put(day, { t: (t += 5 * MIN), source: 'jumin', staff: s, op: 'ログアウト' });
     if (terminalToo) put(day, { t: t + 2 * MIN, source: 'terminal', staff: s, op: 'ログオフ' });
   };
-  const someone = (s: DemoStaff) => pickResident(ctx, rng, s);
+  /** A resident the staff member's department has a business record of, around `day` (an ordinary, explained look-up). */
+  const recorded = (s: DemoStaff, day: string) => {
+    const r = book.recorded(rng, s.dept, day, false);
+    return r >= 0 ? r : pickResident(ctx, rng);
+  };
+  const misuse: PlantedMisuse[] = [];
+  /** Quiet residents for a planted look-up nothing explains, listed as misuse. */
+  const unexplained = (s: DemoStaff, day: string, n: number, note: string, byIntegrated = false) => {
+    const list = Array.from({ length: n }, () => quiet());
+    misuse.push({ day, userId: s.id, subjects: list.map((r) => (byIntegrated ? integratedNo(r) : residentNo(r))), note });
+    return list;
+  };
+  const misused = (s: DemoStaff, day: string, subject: string, note: string) => misuse.push({ day, userId: s.id, subjects: [subject], note });
+  let receipts = 0;
+  /** A planted business record of a department. */
+  const record = (day: string, time: number, dept: string, resident: number, kind: string) => {
+    const d = DEPARTMENTS.find((x) => x.code === dept)!;
+    const r: DemoRecord = { date: day, time, dept: d, resident, kind, code: '', receipt: `P${day.replace(/-/g, '')}-${String(++receipts).padStart(3, '0')}`, byResidentNo: true, byIntegratedNo: true };
+    put(day, { t: time, source: 'records', record: r });
+  };
   const expected: ManifestEntry[] = [];
   const decoys: ManifestEntry[] = [];
   const expect = (rule: string, day: string, s: DemoStaff | null, note: string, subject = '') => expected.push({ rule, day, userId: s?.id ?? '', subject, note });
   const decoy = (rule: string, day: string, s: DemoStaff, note: string) => decoys.push({ rule, day, userId: s.id, subject: '', note });
 
   // off-hours: a weekday night, and a holiday.
-  session(roles.night, bd(3), hm(21, 38), [someone(roles.night), someone(roles.night)], '申告内容の確認');
+  session(roles.night, bd(3), hm(21, 38), unexplained(roles.night, bd(3), 2, 'views at night, no record'), '申告内容の確認');
   expect('off-hours', bd(3), roles.night, 'weekday 21:38–21:55');
-  session(roles.holiday, holiday, hm(10, 12), [someone(roles.holiday)], '国民健康保険の資格確認');
+  session(roles.holiday, holiday, hm(10, 12), [recorded(roles.holiday, holiday)], '国民健康保険の資格確認');
   expect('off-hours', holiday, roles.holiday, `non-business day (${plain.find((d) => d.date === holiday)!.label})`);
 
   // mass-output: one bulk export of 1,200 residents.
@@ -292,30 +349,33 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
   }
 
   // mass-lookup: 320 distinct residents in a day; decoy 250.
-  const lookups = (s: DemoStaff, day: string, distinct: number, reason: string) => {
+  const lookups = (s: DemoStaff, day: string, distinct: number, reason: string, pick: () => number) => {
     const seen = new Set<number>();
     let t = hm(9, 10);
     const step = Math.floor((hm(16, 40) - t) / distinct);
     while (seen.size < distinct) {
-      const r = someone(s);
+      const r = pick();
       if (seen.has(r)) continue;
       seen.add(r);
       if (seen.size % 10 === 1) put(day, { t: (t += 5 * SEC), source: 'jumin', staff: s, op: '検索', count: 10 });
       put(day, { t: (t += step), source: 'jumin', staff: s, op: '照会', subject: residentNo(r), reason, count: 1 });
     }
   };
-  lookups(roles.massLookup, bd(n - 1), 320, '住所変更の受付');
+  const curiousMany = unexplained(roles.massLookup, bd(n - 1), 320, '320 residents without a record');
+  lookups(roles.massLookup, bd(n - 1), 320, '住所変更の受付', () => curiousMany.pop()!);
+  expect('unexplained-access', bd(n - 1), roles.massLookup, '320 residents viewed, none with a business record');
   expect('mass-lookup', bd(n - 1), roles.massLookup, '320 distinct residents viewed');
-  lookups(roles.lookupDecoy, bd(n - 3), 250, '滞納整理');
+  lookups(roles.lookupDecoy, bd(n - 3), 250, '滞納整理', () => recorded(roles.lookupDecoy, bd(n - 3)));
   decoy('mass-lookup', bd(n - 3), roles.lookupDecoy, 'about 260 distinct residents (under 300)');
+  decoy('unexplained-access', bd(n - 3), roles.lookupDecoy, '250 residents, each with a 納税課 business record');
 
   // dormant-account and absentee-activity.
   expect('dormant-account', '', roles.parental, `育児休業 since ${addDays(first, -150)}, accounts 有効`);
   expect('dormant-account', '', roles.retired, `retired ${roles.retired.retiredOn}, accounts 有効`);
   decoy('dormant-account', '', roles.leave89, '89-day 病気休暇 (under 90 days)');
-  session(roles.sick, sickDay, hm(10, 0), [someone(roles.sick)], '滞納整理');
+  session(roles.sick, sickDay, hm(10, 0), unexplained(roles.sick, sickDay, 1, 'a view under the ID of a member on sick leave'), '滞納整理');
   expect('absentee-activity', sickDay, roles.sick, 'activity during 病気休暇');
-  session(roles.retired, bd(1), hm(9, 10), [someone(roles.retired)], '窓口での本人確認');
+  session(roles.retired, bd(1), hm(9, 10), unexplained(roles.retired, bd(1), 1, 'a view under a retired member\'s ID'), '窓口での本人確認');
   expect('absentee-activity', bd(1), roles.retired, `retired ${roles.retired.retiredOn}, still active`);
 
   // login-failures: 7 in 4 minutes; decoy 3.
@@ -329,24 +389,55 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
   // watchlist-access: by 宛名番号 on jumin, and by 統合宛名番号 on atena (entry listed by 宛名番号 only).
   put(bd(7), { t: hm(11, 20), source: 'jumin', staff: roles.watchJumin, op: '照会', subject: residentNo(dv1), reason: '扶養状況の確認', count: 1 });
   expect('watchlist-access', bd(7), roles.watchJumin, 'DV target viewed by 市民税課 (not a handling department)');
+  misused(roles.watchJumin, bd(7), residentNo(dv1), 'DV target, no record');
+  expect('unexplained-access', bd(7), roles.watchJumin, 'watchlist resident, no business record (flagged)');
   put(bd(7), { t: hm(14, 40), source: 'atena', staff: roles.watchAtena, op: '宛名照会', code: 'F03', subject: integratedNo(dv1), count: 1 });
   expect('watchlist-access', bd(7), roles.watchAtena, 'DV target by 統合宛名番号 (listed by 宛名番号; residents.csv links them)');
+  misused(roles.watchAtena, bd(7), integratedNo(dv1), 'DV target by 統合宛名番号, no record');
+  expect('unexplained-access', bd(7), roles.watchAtena, 'watchlist resident by 統合宛名番号, no business record (flagged)');
   put(bd(7), { t: hm(10, 15), source: 'jumin', staff: roles.watchDecoy, op: '照会', subject: residentNo(dv1), reason: '支援措置の申出対応', count: 1 });
   decoy('watchlist-access', bd(7), roles.watchDecoy, 'handling department (市民課)');
+  record(bd(7), hm(9, 50), '100100', dv1, '相談受付');
+  decoy('unexplained-access', bd(7), roles.watchDecoy, 'watchlist resident viewed by the handling department, with its business record (相談受付)');
 
   // self-lookup: own record, and a member of the own household.
   put(bd(11), { t: hm(13, 35), source: 'jumin', staff: roles.selfOwn, op: '照会', subject: residentNo(roles.selfOwn.residentIndex), reason: '住所確認', count: 1 });
   expect('self-lookup', bd(11), roles.selfOwn, 'own record');
+  misused(roles.selfOwn, bd(11), residentNo(roles.selfOwn.residentIndex), 'own record');
+  expect('unexplained-access', bd(11), roles.selfOwn, 'own record, no business record (flagged)');
   const h = residents.household[roles.selfHousehold.residentIndex];
   const member = residents.householdStart[h] === roles.selfHousehold.residentIndex ? residents.householdStart[h] + 1 : residents.householdStart[h];
   put(bd(11), { t: hm(15, 2), source: 'jumin', staff: roles.selfHousehold, op: '照会', subject: residentNo(member), reason: '納税相談', count: 1 });
   expect('self-lookup', bd(11), roles.selfHousehold, 'member of the own household');
+  misused(roles.selfHousehold, bd(11), residentNo(member), 'own household');
+  expect('unexplained-access', bd(11), roles.selfHousehold, 'own household, no business record (flagged)');
+
+  // unexplained-access: ten residents looked up without a record; a neighbour (same 住所コード); a resident who died.
+  const curiousDay = bd(13);
+  unexplained(roles.curious, curiousDay, 10, '10 residents without a record').forEach((r, k) => {
+    put(curiousDay, { t: hm(10, 0) + k * 35 * MIN, source: 'jumin', staff: roles.curious, op: '検索', count: 2 });
+    put(curiousDay, { t: hm(10, 1) + k * 35 * MIN, source: 'jumin', staff: roles.curious, op: '照会', subject: residentNo(r), reason: '滞納整理', count: 1 });
+  });
+  expect('unexplained-access', curiousDay, roles.curious, '10 residents viewed without any business record');
+  const neighbourOf = staff.find(
+    (x) => !used.has(x.index) && !x.chukanTerminal && x.dept.jumin && x.residentIndex >= 0 && neighbours(details, residents, residents.household[x.residentIndex]).length > 0,
+  )!;
+  used.add(neighbourOf.index);
+  const neighbour = neighbours(details, residents, residents.household[neighbourOf.residentIndex])[0];
+  put(bd(14), { t: hm(15, 20), source: 'jumin', staff: neighbourOf, op: '照会', subject: residentNo(neighbour), reason: '窓口での本人確認', count: 1 });
+  misused(neighbourOf, bd(14), residentNo(neighbour), 'a resident of the own address (another household)');
+  expect('unexplained-access', bd(14), neighbourOf, 'a resident at the own 住所コード, no business record (flagged)');
+  const removedBefore = (kind: number) => [...details.movedOn.keys()].find((i) => details.movement[i] === kind && details.movedOn.get(i)! < bd(15));
+  const deceased = removedBefore(2) ?? removedBefore(1)!;
+  put(bd(15), { t: hm(11, 5), source: 'jumin', staff: roles.deceasedViewer, op: '照会', subject: residentNo(deceased), reason: '扶養状況の確認', count: 1 });
+  misused(roles.deceasedViewer, bd(15), residentNo(deceased), 'a resident who died before (除票)');
+  expect('unexplained-access', bd(15), roles.deceasedViewer, 'a 除票 resident (死亡 or 転出 before the day), no business record (flagged)');
 
   // concurrent-sessions: a second terminal while the own session is open.
   const other = staff.find((s) => s.dept.code === '100100' && s.index !== roles.concurrent.index)!;
   const cday = bd(n - 2);
   put(cday, { t: hm(14, 0), source: 'jumin', staff: roles.concurrent, op: 'ログイン', terminal: other.terminal, ip: other.ip });
-  for (let k = 0; k < 3; k++) put(cday, { t: hm(14, 3 + k * 5), source: 'jumin', staff: roles.concurrent, op: '照会', subject: residentNo(someone(roles.concurrent)), reason: '転入届の受付', count: 1, terminal: other.terminal, ip: other.ip });
+  for (let k = 0; k < 3; k++) put(cday, { t: hm(14, 3 + k * 5), source: 'jumin', staff: roles.concurrent, op: '照会', subject: residentNo(recorded(roles.concurrent, cday)), reason: '転入届の受付', count: 1, terminal: other.terminal, ip: other.ip });
   put(cday, { t: hm(14, 25), source: 'jumin', staff: roles.concurrent, op: 'ログアウト', terminal: other.terminal, ip: other.ip });
   expect('concurrent-sessions', cday, roles.concurrent, `second terminal ${other.terminal} while logged in on ${roles.concurrent.terminal}`);
 
@@ -364,11 +455,11 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
   expect('audit-log-cleared', bd(9), roles.usbApproved, 'Security log of the own terminal cleared (1102)', `terminal:${roles.usbApproved.terminal}`);
 
   // unauthorized-use: 生活福祉課 using 個人住民税 (Z01) on 統合宛名.
-  put(uday, { t: hm(10, 40), source: 'atena', staff: roles.unauthorized, op: '宛名照会', code: 'Z01', subject: integratedNo(someone(roles.unauthorized)), count: 1 });
+  put(uday, { t: hm(10, 40), source: 'atena', staff: roles.unauthorized, op: '宛名照会', code: 'Z01', subject: integratedNo(unexplained(roles.unauthorized, uday, 1, 'Z01 look-up outside the own business', true)[0]), count: 1 });
   expect('unauthorized-use', uday, roles.unauthorized, '生活福祉課 using Z01 (個人住民税) on atena');
 
   // missing-reason: three views without a reason.
-  for (let k = 0; k < 3; k++) put(bd(4), { t: hm(11, k * 5), source: 'jumin', staff: roles.missingReason, op: '照会', subject: residentNo(someone(roles.missingReason)), reason: '', count: 1 });
+  for (let k = 0; k < 3; k++) put(bd(4), { t: hm(11, k * 5), source: 'jumin', staff: roles.missingReason, op: '照会', subject: residentNo(recorded(roles.missingReason, bd(4))), reason: '', count: 1 });
   expect('missing-reason', bd(4), roles.missingReason, '3 views without a reason');
 
   // log-gap: the 中間サーバー log is missing for a whole business day.
@@ -379,11 +470,11 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
   expect('unused-account', '', roles.unused, 'chukan account 有効 since 2024-04-01, never used', '');
 
   // Decoys for off-hours: approved overtime (evening; past midnight), the 開庁 Sunday.
-  session(roles.overtimeEvening, bd(5), hm(18, 30), [someone(roles.overtimeEvening), someone(roles.overtimeEvening)], '高額療養費の審査');
-  put(bd(5), { t: hm(20, 5), source: 'jumin', staff: roles.overtimeEvening, op: '照会', subject: residentNo(someone(roles.overtimeEvening)), reason: '高額療養費の審査', count: 1 });
+  session(roles.overtimeEvening, bd(5), hm(18, 30), [recorded(roles.overtimeEvening, bd(5)), recorded(roles.overtimeEvening, bd(5))], '高額療養費の審査');
+  put(bd(5), { t: hm(20, 5), source: 'jumin', staff: roles.overtimeEvening, op: '照会', subject: residentNo(recorded(roles.overtimeEvening, bd(5))), reason: '高額療養費の審査', count: 1 });
   decoy('off-hours', bd(5), roles.overtimeEvening, 'approved overtime 17:15–20:30');
-  session(roles.overtimeMidnight, bd(9), hm(23, 30), [someone(roles.overtimeMidnight), someone(roles.overtimeMidnight), someone(roles.overtimeMidnight)], '個人住民税の賦課');
-  put(bd(9), { t: hm(24, 35), source: 'jumin', staff: roles.overtimeMidnight, op: '照会', subject: residentNo(someone(roles.overtimeMidnight)), reason: '個人住民税の賦課', count: 1 });
+  session(roles.overtimeMidnight, bd(9), hm(23, 30), [recorded(roles.overtimeMidnight, bd(9)), recorded(roles.overtimeMidnight, bd(9)), recorded(roles.overtimeMidnight, bd(9))], '個人住民税の賦課');
+  put(bd(9), { t: hm(24, 35), source: 'jumin', staff: roles.overtimeMidnight, op: '照会', subject: residentNo(recorded(roles.overtimeMidnight, addDays(bd(9), 1))), reason: '個人住民税の賦課', count: 1 });
   decoy('off-hours', bd(9), roles.overtimeMidnight, 'approved overtime 21:00–01:00');
   if (addDays(bd(9), 1) <= last) decoy('off-hours', addDays(bd(9), 1), roles.overtimeMidnight, 'after midnight, inside overtime 21:00–01:00 of the day before');
   decoy('off-hours', openDay, openDayWorker, 'extra open day (calendar.csv 開庁)');
@@ -406,8 +497,11 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
     watchlist,
     extraAccounts: [{ system: 'chukan', staffId: roles.unused.id }],
     deletedAccounts: new Set([roles.oldRetired1.id, roles.oldRetired2.id]),
-    protectedResidents,
     events,
+    details,
+    book,
+    reserved,
+    misuse,
     expected,
     decoys,
     planned,

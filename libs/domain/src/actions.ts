@@ -26,14 +26,17 @@ export const ACTIONS = [
   'account_delete',
   'account_change',
   'audit_log_clear',
+  // a business record (業務記録, source `records`): why staff had reason to touch a resident, not an access itself
+  'record',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /**
  * Actions that are not "access events" (spec/rules.md): a logout, a failed
- * login, and an account locked out (by failures: the owner did nothing).
+ * login, an account locked out (by failures: the owner did nothing), and a
+ * business record (no member of staff's access).
  */
-export const NON_ACCESS_ACTIONS: readonly Action[] = ['logout', 'login_failure', 'account_lockout'];
+export const NON_ACCESS_ACTIONS: readonly Action[] = ['logout', 'login_failure', 'account_lockout', 'record'];
 
 export const SOURCES = ['jumin', 'atena', 'chukan', 'terminal'] as const;
 export type BuiltinSource = (typeof SOURCES)[number];
@@ -49,4 +52,5 @@ export const SOURCE_TITLES: Record<BuiltinSource, string> = {
 /** Japanese names of the shipped configurable sources (config sources.*), beside the built-in four. */
 export const CONFIGURED_SOURCE_TITLES: Readonly<Record<string, string>> = {
   windows: '業務端末（Windows イベントログ）',
+  records: '業務記録',
 };

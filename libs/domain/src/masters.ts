@@ -8,6 +8,7 @@ export interface MasterVersions {
   permissions: number;
   residents: number;
   calendar: number;
+  assignments: number;
 }
 
 /** A master a rule can read (calendar: `calendar_days`, built from calendar.csv). */
@@ -22,4 +23,5 @@ export const MASTER_NAMES: readonly MasterName[] = [
   'permissions',
   'residents',
   'calendar',
+  'assignments',
 ];

@@ -2,7 +2,9 @@
  * What a new version of a master changes that could hide misuse (docs/
  * casework.md): entries taken off the watchlist or ended early, permissions
  * widened, leaves and retirements entered or changed for days already past,
- * accounts enabled again. Pure functions over the rows of two versions; the
+ * accounts enabled again, assignments (担当割当) entered or changed for days
+ * already past (an assignment explains the accesses it covers, so a
+ * back-dated one can explain a past look-up away). Pure functions over the rows of two versions; the
  * result names no resident (counts, categories, dates, department and system
  * codes, staff IDs only).
  */
@@ -33,6 +35,16 @@ export interface AccountRow {
   state: string;
 }
 
+export interface AssignmentRow {
+  kind: string;
+  department_code: string;
+  staff_id: string;
+  household_id: string;
+  resident_id: string;
+  start_date: string;
+  end_date: string | null;
+}
+
 export interface MasterChanges {
   watchlist: { removed: number; endedEarly: number; categories: string[] };
   permissionsWidened: string[];
@@ -42,6 +54,8 @@ export interface MasterChanges {
   retirementsBackdated: Array<{ staffId: string; retiredOn: string }>;
   /** Accounts that were not valid and are valid again. */
   accountsEnabled: Array<{ system: string; accountId: string }>;
+  /** Assignments added or changed that start before the day of the load (department, staff ID, dates; never the household or resident). */
+  assignmentsBackdated: Array<{ kind: string; department: string; staffId: string; from: string; to: string | null }>;
 }
 
 const key = (...parts: Array<string | null>) => parts.map((p) => p ?? '').join('\u0001');
@@ -110,6 +124,23 @@ export function accountsEnabled(
     .map((r) => ({ system: r.system, accountId: r.account_id }));
 }
 
+export function assignmentsBackdated(
+  before: readonly AssignmentRow[],
+  after: readonly AssignmentRow[],
+  loadDay: string,
+): MasterChanges['assignmentsBackdated'] {
+  const had = new Set(
+    before.map((r) => key(r.kind, r.department_code, r.staff_id, r.household_id, r.resident_id, r.start_date, r.end_date)),
+  );
+  return after
+    .filter(
+      (r) =>
+        r.start_date < loadDay &&
+        !had.has(key(r.kind, r.department_code, r.staff_id, r.household_id, r.resident_id, r.start_date, r.end_date)),
+    )
+    .map((r) => ({ kind: r.kind, department: r.department_code, staffId: r.staff_id, from: r.start_date, to: r.end_date }));
+}
+
 /** Whether the changes include anything the 監査担当 must hear of. */
 export function alarming(c: MasterChanges): boolean {
   return (
@@ -117,7 +148,8 @@ export function alarming(c: MasterChanges): boolean {
     c.permissionsWidened.length > 0 ||
     c.leavesBackdated.length > 0 ||
     c.retirementsBackdated.length > 0 ||
-    c.accountsEnabled.length > 0
+    c.accountsEnabled.length > 0 ||
+    c.assignmentsBackdated.length > 0
   );
 }
 
@@ -133,5 +165,6 @@ export function describeMasterChanges(c: MasterChanges): string {
   if (c.leavesBackdated.length) parts.push(`過去に遡る休業の登録・変更 ${c.leavesBackdated.length} 件`);
   if (c.retirementsBackdated.length) parts.push(`過去に遡る退職日の登録・変更 ${c.retirementsBackdated.length} 件`);
   if (c.accountsEnabled.length) parts.push(`アカウントの有効化 ${c.accountsEnabled.length} 件`);
+  if (c.assignmentsBackdated.length) parts.push(`過去に遡る担当割当の登録・変更 ${c.assignmentsBackdated.length} 件`);
   return parts.length ? parts.join('、') : '監視対象の変更なし';
 }

@@ -130,7 +130,90 @@ describe('parseMasterFile', () => {
       'permissions.csv:2: システム: "住基"',
     );
     expect(parseMasterFile('residents', csv('宛名番号,統合宛名番号,世帯番号', '1000000001,010000000000009,2000000001')).rows).toEqual([
-      { resident_id: '1000000001', integrated_id: '010000000000009', household_id: '2000000001' },
+      {
+        resident_id: '1000000001',
+        integrated_id: '010000000000009',
+        household_id: '2000000001',
+        address_code: '',
+        movement: '住登',
+        moved_on: null,
+      },
+    ]);
+  });
+
+  it('reads residents.csv with the optional 住所コード, 異動区分 and 異動日, and names what is wrong in them', () => {
+    const header = '宛名番号,統合宛名番号,世帯番号,住所コード,異動区分,異動日';
+    const r = parseMasterFile(
+      'residents',
+      csv(
+        header,
+        '1000000001,010000000000009,2000000001,A0012,,',
+        '1000000008,,2000000002,A0012,死亡,2025/3/9',
+        '1000000015,,,,転出,2025-04-01',
+      ),
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.rows.map((x) => [x.resident_id, x.address_code, x.movement, x.moved_on])).toEqual([
+      ['1000000001', 'A0012', '住登', null],
+      ['1000000008', 'A0012', '死亡', '2025-03-09'],
+      ['1000000015', '', '転出', '2025-04-01'],
+    ]);
+    expect(messages(parseMasterFile('residents', csv(header, '1000000001,,,A-1,転居,', '1000000008,,,東京都千代田区,転出,')))).toEqual([
+      'residents.csv:2: 異動区分: "転居" 住登 / 転出 / 死亡 のいずれかです',
+      'residents.csv:3: 住所コード: "東京都千代田区" 住所コードは英数字です（住所そのものは書きません）',
+      'residents.csv:3: 異動日: "" 転出には異動日が必要です（YYYY-MM-DD）',
+    ]);
+    // The optional columns come all together: a file with some of them has a wrong header.
+    expect(messages(parseMasterFile('residents', csv('宛名番号,統合宛名番号,世帯番号,住所コード', '1000000001,,,A1')))).toEqual([
+      'residents.csv:1: 見出し行が違います: "宛名番号,統合宛名番号,世帯番号,住所コード"（正: 宛名番号,統合宛名番号,世帯番号 または 宛名番号,統合宛名番号,世帯番号,住所コード,異動区分,異動日）',
+    ]);
+  });
+
+  it('reads assignments.csv: a person or a whole department, a household or a resident, an open or a closed period', () => {
+    const header = '担当種別,所属コード,職員ID,世帯番号,宛名番号,開始日,終了日';
+    const r = parseMasterFile(
+      'assignments',
+      csv(header, '生活保護,100500,K000123,2000000001,,2025-01-01,', '児童,100400,,,1000000008,2024/4/1,2025-03-31'),
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.rows).toEqual([
+      {
+        kind: '生活保護',
+        department_code: '100500',
+        staff_id: 'K000123',
+        household_id: '2000000001',
+        resident_id: '',
+        start_date: '2025-01-01',
+        end_date: null,
+      },
+      {
+        kind: '児童',
+        department_code: '100400',
+        staff_id: '',
+        household_id: '',
+        resident_id: '1000000008',
+        start_date: '2024-04-01',
+        end_date: '2025-03-31',
+      },
+    ]);
+    expect(
+      messages(
+        parseMasterFile(
+          'assignments',
+          csv(
+            header,
+            '生活保護,100500,K000123,,,2025-01-01,',
+            '介護,100500,K000124,2000000001,1000000001,2025-01-01,',
+            ',1005,,2000000001,,2025-02-01,2025-01-01',
+          ),
+        ),
+      ),
+    ).toEqual([
+      'assignments.csv:2: 世帯番号: "" 世帯番号か宛名番号のどちらか一方を書きます',
+      'assignments.csv:3: 世帯番号: "2000000001" 世帯番号か宛名番号のどちらか一方を書きます',
+      'assignments.csv:4: 担当種別: "" 値がありません（必須項目）',
+      'assignments.csv:4: 所属コード: "1005" 所属コードは6桁の数字です',
+      'assignments.csv:4: 終了日: "2025-01-01" 開始日 2025-02-01 より前です',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { MasterKind, MASTERS } from './masters.types';
+import { MasterKind, MASTERS, optionalColumns } from './masters.types';
 import { MASTER_KEY_COLUMNS, MASTER_KEYS, MASTER_ROW_SCHEMAS, MasterRow } from './master-row.schema';
 
 /** One problem in a master file: `staff.csv:14: 退職日: "2025-02-30" 日付ではありません`. */
@@ -55,14 +55,18 @@ export function parseMasterFile<K extends MasterKind>(kind: K, content: Buffer, 
     push({ line, message: `CSV として読めません: ${(err as Error).message}` });
     return result;
   }
-  const expected = MASTERS[kind].header as readonly string[];
+  const required = MASTERS[kind].header as readonly string[];
+  const full = [...required, ...optionalColumns(kind)];
   if (records.length === 0) {
-    push({ line: 1, message: `見出し行がありません（${expected.join(',')}）` });
+    push({ line: 1, message: `見出し行がありません（${full.join(',')}）` });
     return result;
   }
   const header = records[0].record.map((h) => h.trim());
+  // The optional trailing columns come all together or not at all.
+  const expected = header.join(',') === full.join(',') ? full : required;
   if (header.join(',') !== expected.join(',')) {
-    push({ line: 1, message: `見出し行が違います: "${header.join(',')}"（正: ${expected.join(',')}）` });
+    const forms = full.length > required.length ? `${required.join(',')} または ${full.join(',')}` : required.join(',');
+    push({ line: 1, message: `見出し行が違います: "${header.join(',')}"（正: ${forms}）` });
     return result;
   }
 

@@ -156,9 +156,68 @@ export const permissionRowSchema = z
   })
   .transform((r) => ({ department_code: r.所属コード, system: r.システム, business_code: r.業務コード }));
 
+/** 異動区分 of residents.csv: 住登 (a resident; the default) or a 除票 from 異動日 (転出, 死亡). */
+export const RESIDENT_MOVEMENTS = ['住登', '転出', '死亡'] as const;
+
+/**
+ * residents.csv; 住所コード, 異動区分 and 異動日 are optional columns (a file
+ * of the first three stays valid). 住所コード is an opaque code (same code =
+ * same address; no address text). 転出 and 死亡 need their 異動日.
+ */
 export const residentRowSchema = z
-  .object({ 宛名番号: residentNo, 統合宛名番号: optionalIntegratedNo, 世帯番号: optionalHouseholdNo })
-  .transform((r) => ({ resident_id: r.宛名番号, integrated_id: r.統合宛名番号, household_id: r.世帯番号 }));
+  .object({
+    宛名番号: residentNo,
+    統合宛名番号: optionalIntegratedNo,
+    世帯番号: optionalHouseholdNo,
+    住所コード: optionalMatch(/^[A-Za-z0-9_-]{1,32}$/, '住所コードは英数字です（住所そのものは書きません）').default(''),
+    異動区分: text
+      .transform((v) => v || '住登')
+      .refine((v) => (RESIDENT_MOVEMENTS as readonly string[]).includes(v), `${RESIDENT_MOVEMENTS.join(' / ')} のいずれかです`)
+      .default('住登'),
+    異動日: optionalDate.default(null),
+  })
+  .superRefine((r, ctx) => {
+    if ((r.異動区分 === '転出' || r.異動区分 === '死亡') && !r.異動日)
+      ctx.addIssue({ code: 'custom', path: ['異動日'], message: `${r.異動区分}には異動日が必要です（YYYY-MM-DD）` });
+  })
+  .transform((r) => ({
+    resident_id: r.宛名番号,
+    integrated_id: r.統合宛名番号,
+    household_id: r.世帯番号,
+    address_code: r.住所コード,
+    movement: r.異動区分,
+    moved_on: r.異動日,
+  }));
+
+/**
+ * assignments.csv (担当割当): a department (職員ID empty) or a person assigned
+ * to a household (世帯番号) or a resident (宛名番号) — one of the two — from
+ * 開始日 to 終了日 (empty: ongoing).
+ */
+export const assignmentRowSchema = z
+  .object({
+    担当種別: required,
+    所属コード: departmentCode,
+    職員ID: optionalStaffId,
+    世帯番号: optionalHouseholdNo,
+    宛名番号: optionalResidentNo,
+    開始日: date,
+    終了日: optionalDate,
+  })
+  .superRefine((r, ctx) => {
+    if (!r.世帯番号 === !r.宛名番号)
+      ctx.addIssue({ code: 'custom', path: ['世帯番号'], message: '世帯番号か宛名番号のどちらか一方を書きます' });
+    if (r.終了日 && r.終了日 < r.開始日) ctx.addIssue({ code: 'custom', path: ['終了日'], message: `開始日 ${r.開始日} より前です` });
+  })
+  .transform((r) => ({
+    kind: r.担当種別,
+    department_code: r.所属コード,
+    staff_id: r.職員ID,
+    household_id: r.世帯番号,
+    resident_id: r.宛名番号,
+    start_date: r.開始日,
+    end_date: r.終了日,
+  }));
 
 export const calendarRowSchema = z
   .object({ 日付: date, 区分: oneOf(['開庁', '閉庁']), 備考: text })
@@ -173,6 +232,7 @@ export const MASTER_ROW_SCHEMAS = {
   permissions: permissionRowSchema,
   residents: residentRowSchema,
   calendar: calendarRowSchema,
+  assignments: assignmentRowSchema,
 } as const satisfies Record<MasterKind, z.ZodType>;
 
 export type MasterRow<K extends MasterKind> = z.output<(typeof MASTER_ROW_SCHEMAS)[K]>;

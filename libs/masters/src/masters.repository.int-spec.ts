@@ -38,6 +38,7 @@ describe('MastersRepository (embedded ClickHouse)', () => {
       permissions: 0,
       residents: 0,
       calendar: 0,
+      assignments: 0,
     });
   });
 
@@ -59,6 +60,7 @@ describe('MastersRepository (embedded ClickHouse)', () => {
     expect(result.ignored).toEqual(['notes.csv']);
     expect(result.loaded.map((l) => [l.master, l.rows, l.version])).toEqual([
       ['accounts', 2, 1],
+      ['assignments', 1, 1],
       ['calendar', 1, 1],
       ['leaves', 1, 1],
       ['overtime', 1, 1],
@@ -87,7 +89,8 @@ describe('MastersRepository (embedded ClickHouse)', () => {
       join(dir, 'staff.csv'),
       '職員ID,氏名,所属コード,所属名,在職区分,退職日,宛名番号,世帯番号\nK000001,髙橋 一郎,100300,保険年金課,在職,,,\n',
     );
-    for (const f of ['leaves', 'accounts', 'overtime', 'watchlist', 'permissions', 'residents', 'calendar']) rmSync(join(dir, `${f}.csv`));
+    for (const f of ['leaves', 'accounts', 'overtime', 'watchlist', 'permissions', 'residents', 'calendar', 'assignments'])
+      rmSync(join(dir, `${f}.csv`));
     const result = await repo.load(dir, { now: new Date('2025-05-10T03:00:00Z') });
     expect(result.loaded).toEqual([{ master: 'staff', file: 'staff.csv', rows: 1, version: 2, effectiveFrom: '2025-05-10 12:00:00.000' }]);
 
@@ -103,6 +106,7 @@ describe('MastersRepository (embedded ClickHouse)', () => {
       permissions: 1,
       residents: 1,
       calendar: 1,
+      assignments: 1,
     });
     // Before the first load, the earliest version reaches back.
     expect((await repo.versionsAt('2024-01-01')).staff).toBe(1);
@@ -110,6 +114,30 @@ describe('MastersRepository (embedded ClickHouse)', () => {
     expect(list.filter((v) => v.master === 'staff').map((v) => [v.version, v.effectiveFrom.slice(0, 10)])).toEqual([
       [2, '2025-05-10'],
       [1, '2025-04-01'],
+    ]);
+  });
+
+  it('stores the optional columns of residents.csv; a three-column file reads as 住登 without an address', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kansa-masters-'));
+    tmp.push(dir);
+    writeFileSync(
+      join(dir, 'residents.csv'),
+      '宛名番号,統合宛名番号,世帯番号,住所コード,異動区分,異動日\n1000000008,,2000000002,A0012,死亡,2025-03-09\n1000000015,,2000000003,A0012,,\n',
+    );
+    const result = await repo.load(dir, { effectiveFrom: '2025-04-01' });
+    const version = result.loaded[0].version;
+    expect(
+      await store.rows(
+        `SELECT resident_id, address_code, movement, toString(moved_on) AS moved_on FROM master_residents WHERE version = {v:UInt32} ORDER BY resident_id`,
+        { v: version },
+      ),
+    ).toEqual([
+      { resident_id: '1000000008', address_code: 'A0012', movement: '死亡', moved_on: '2025-03-09' },
+      { resident_id: '1000000015', address_code: 'A0012', movement: '住登', moved_on: null },
+    ]);
+    // version 1 came from the 3-column fixture: the defaults, nothing invented
+    expect(await store.rows(`SELECT resident_id, address_code, movement, moved_on FROM master_residents WHERE version = 1`)).toEqual([
+      { resident_id: '1000000001', address_code: '', movement: '住登', moved_on: null },
     ]);
   });
 

@@ -60,6 +60,7 @@ const TABLE_OF: Record<MasterKind, string> = {
   permissions: TABLES.permissions,
   residents: TABLES.residents,
   calendar: TABLES.calendar,
+  assignments: TABLES.assignments,
 };
 
 /**

@@ -4,6 +4,7 @@ import { jstDay } from '@kansa/domain';
 import {
   accountsEnabled,
   alarming,
+  assignmentsBackdated,
   describeMasterChanges,
   leavesBackdated,
   MasterChanges,
@@ -48,6 +49,7 @@ export class MastersService {
     const [lBefore, lAfter] = await pair<Parameters<typeof leavesBackdated>[0][number]>('leaves');
     const [sBefore, sAfter] = await pair<Parameters<typeof retirementsBackdated>[0][number]>('staff');
     const [aBefore, aAfter] = await pair<Parameters<typeof accountsEnabled>[0][number]>('accounts');
+    const [gBefore, gAfter] = await pair<Parameters<typeof assignmentsBackdated>[0][number]>('assignments');
     // The first version of a master replaces nothing: only later versions can take something away.
     const changes: MasterChanges = {
       watchlist: watchlistChanges(wBefore, wAfter),
@@ -55,6 +57,7 @@ export class MastersService {
       leavesBackdated: lBefore.length ? leavesBackdated(lBefore, lAfter, loadDay) : [],
       retirementsBackdated: sBefore.length ? retirementsBackdated(sBefore, sAfter, loadDay) : [],
       accountsEnabled: accountsEnabled(aBefore, aAfter, VALID_ACCOUNT_STATES),
+      assignmentsBackdated: gBefore.length ? assignmentsBackdated(gBefore, gAfter, loadDay) : [],
     };
     const loaded = result.loaded.map((l) => `${l.master} v${l.version}`).join('、');
     await this.trail.record({

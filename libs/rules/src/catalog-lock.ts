@@ -9,13 +9,16 @@ export function lockContext(rule: AnyRuleDefinition): RuleContext<unknown> {
 }
 
 /**
- * SHA-256 of what decides a rule's findings: the query text for the lock
- * context and the source of its finding mapping (toFinding), whitespace runs
- * folded. A change to either must bump the rule's version.
+ * SHA-256 of what decides a rule's findings: the query text (after its
+ * prepare statements, if any) for the lock context and the source of its
+ * finding mapping (toFinding), whitespace runs folded. A change to either must bump the rule's version.
  */
 export function queryHash(rule: AnyRuleDefinition): string {
   const fold = (text: string) => text.replace(/\s+/g, ' ').trim();
-  const text = `${fold(rule.query(lockContext(rule)).query)}\n${fold(rule.toFinding.toString())}`;
+  const ctx = lockContext(rule);
+  // A rule's prepare statements decide its findings too (they write what its query reads).
+  const prepared = (rule.prepare?.(ctx) ?? []).map((q) => `${fold(q.query)}\n`).join('');
+  const text = `${prepared}${fold(rule.query(ctx).query)}\n${fold(rule.toFinding.toString())}`;
   return createHash('sha256').update(text).digest('hex');
 }
 

@@ -26,6 +26,7 @@ const SPEC_IDS = [
   'log-gap',
   'unused-account',
   'audit-log-cleared',
+  'unexplained-access',
 ];
 
 /**
@@ -117,6 +118,17 @@ describe('rule catalogue', () => {
       'missing-reason: its query reads only the sources [jumin] but reads.events declares ALL_EVENTS — declare [jumin]',
       "missing-reason: reads.masters declares 'leaves' but its query reads none of master_leaves",
     ]);
+    // the prepare statements are read with the query: their look-ahead, their masters, the table they write
+    const unexplained = getRule('unexplained-access')!;
+    expect(
+      undeclared({ ...unexplained, reads: { ...unexplained.reads, lookaheadDays: 0, masters: ['staff', 'residents', 'watchlist'] } }),
+    ).toEqual([
+      "unexplained-access: its query reads master_assignments but reads.masters does not declare 'assignments'",
+      'unexplained-access: its query reads events up to 1 days after its window but reads.lookaheadDays is 0',
+    ]);
+    expect(undeclared({ ...unexplained, prepare: undefined })).toContain(
+      'unexplained-access: its query reads access_explanations, which is neither events nor a master: the analysis ledger cannot tell when it changes',
+    );
   });
 
   it.each(RULES.map((r) => [r.id, r] as const))(

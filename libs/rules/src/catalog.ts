@@ -12,6 +12,7 @@ import missingReason from './rules/missing-reason/missing-reason.rule';
 import offHours from './rules/off-hours/off-hours.rule';
 import selfLookup from './rules/self-lookup/self-lookup.rule';
 import unauthorizedUse from './rules/unauthorized-use/unauthorized-use.rule';
+import unexplainedAccess from './rules/unexplained-access/unexplained-access.rule';
 import unusedAccount from './rules/unused-account/unused-account.rule';
 import watchlistAccess from './rules/watchlist-access/watchlist-access.rule';
 
@@ -40,6 +41,7 @@ export const RULES: readonly AnyRuleDefinition[] = [
   logGap,
   unusedAccount,
   auditLogCleared,
+  unexplainedAccess,
 ];
 
 export function getRule(id: string): AnyRuleDefinition | undefined {

@@ -71,11 +71,14 @@ export async function migrate(client: ClickHouseClient, dir = MIGRATIONS_DIR): P
 /**
  * Applies settings that come from configuration rather than from a migration:
  * events are kept `years` after their time, quarantined lines and lines
- * kept apart `years` after they arrived (what could not be stored is kept as long as what was).
+ * kept apart `years` after they arrived (what could not be stored is kept as
+ * long as what was), the explanations of accesses as long as the accesses
+ * they explain.
  */
 export async function applyRetention(client: ClickHouseClient, years: number): Promise<void> {
   const n = Math.trunc(years);
   await client.command({ query: `ALTER TABLE ${TABLES.events} MODIFY TTL toDateTime(ts) + INTERVAL ${n} YEAR` });
   await client.command({ query: `ALTER TABLE ${TABLES.quarantine} MODIFY TTL toDateTime(received_at) + INTERVAL ${n} YEAR` });
   await client.command({ query: `ALTER TABLE ${TABLES.eventsApart} MODIFY TTL toDateTime(received_at) + INTERVAL ${n} YEAR` });
+  await client.command({ query: `ALTER TABLE ${TABLES.accessExplanations} MODIFY TTL day + INTERVAL ${n} YEAR` });
 }

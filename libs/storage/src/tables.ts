@@ -16,6 +16,7 @@ export const TABLES = {
   permissions: 'master_permissions',
   residents: 'master_residents',
   calendar: 'master_calendar',
+  assignments: 'master_assignments',
   calendarDays: 'calendar_days',
   findings: 'findings',
   findingTransitions: 'finding_transitions',
@@ -30,6 +31,7 @@ export const TABLES = {
   exceptions: 'exceptions',
   caseEvents: 'case_events',
   clockMarks: 'clock_marks',
+  accessExplanations: 'access_explanations',
 } as const;
 export type TableName = (typeof TABLES)[keyof typeof TABLES];
 

@@ -2,16 +2,25 @@ import { Module } from '@nestjs/common';
 import { AnalyzerModule } from '../analyzer.module';
 import { AuditController, CasesController, ExceptionsController } from './casework.controller';
 import { EventsController } from './events.controller';
+import { ExplanationsController } from './explanations.controller';
 import { FindingsController } from './findings.controller';
 import { ReportsModule } from '../reports/reports.module';
 import { ReportsController } from './reports.controller';
 
 /**
  * The staff-facing HTTP API: findings and triage, events by resident or
- * user, reports, casework (exceptions, cases, the audit trail). Imported only by the service (`kansa serve`, `nest start analyzer`).
+ * user, reports, casework (exceptions, cases, the audit trail), explanations of accesses. Imported only by the service (`kansa serve`, `nest start analyzer`).
  */
 @Module({
   imports: [AnalyzerModule, ReportsModule],
-  controllers: [FindingsController, EventsController, ReportsController, ExceptionsController, CasesController, AuditController],
+  controllers: [
+    FindingsController,
+    EventsController,
+    ReportsController,
+    ExceptionsController,
+    CasesController,
+    AuditController,
+    ExplanationsController,
+  ],
 })
 export class ApiModule {}

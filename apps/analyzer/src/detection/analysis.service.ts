@@ -3,14 +3,23 @@ import { randomUUID } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays, CalendarService, eachDay, isValidDay } from '@kansa/calendar';
 import { MastersRepository } from '@kansa/masters';
-import { ExcusedRow, inlineParams, lookbackDaysOf, MasterVersions, MAX_EVIDENCE, resolveRuleParams, RuleContext } from '@kansa/rules';
+import {
+  ExcusedRow,
+  inlineParams,
+  lookbackDaysOf,
+  MasterVersions,
+  MAX_EVIDENCE,
+  resolveRuleParams,
+  RuleContext,
+  ruleStatements,
+} from '@kansa/rules';
 import { CLOCK, Clock, jstTimestamp } from '../core/clock';
 import { findingId } from '../findings/finding-id';
 import { FindingRecord, FindingsRepository } from '../findings/findings.repository';
 import { AnalysisLedgerRepository, LedgerEntry } from '../ledger/analysis-ledger.repository';
 import { AnalysisRunsRepository, RunKind } from '../ledger/analysis-runs.repository';
 import { DataSnapshot } from '../ledger/data-snapshot';
-import { dayInputs, mastersRead } from '../ledger/rule-inputs';
+import { dayInputs, DayReach, dayReach, mastersRead, readSpan } from '../ledger/rule-inputs';
 import { AnyRule, RULE_CATALOG, RuleCatalog } from './rule-catalog';
 import { RuleRowsRepository } from './rule-rows.repository';
 import { ExceptionsService } from '../casework/exceptions/exceptions.service';
@@ -129,10 +138,11 @@ export class AnalysisService {
     const t0 = performance.now();
     try {
       const params = new Map(rules.map((r) => [r, resolveRuleParams(r, this.config.rules)]));
-      const lookbacks = new Map(rules.map((r) => [r, lookbackDaysOf(r, params.get(r))]));
-      const lookback = Math.max(0, ...lookbacks.values());
-      // The data (look-back included) as it is before the rules read it: anything arriving later makes the days due again.
-      const data = await this.ledger.dataState(addDays(fromDay, -lookback), toDay);
+      const reaches = new Map(rules.map((r) => [r, dayReach(r, params.get(r))]));
+      const lookback = Math.max(0, ...[...reaches.values()].map((r) => r.lookbackDays));
+      // The data (look-back and look-ahead included) as it is before the rules read it: anything arriving later makes the days due again.
+      const span = readSpan(fromDay, toDay, reaches.values());
+      const data = await this.ledger.dataState(span.fromDay, span.toDay);
       const segments = await this.segments(fromDay, toDay);
       const calendarVersions = new Map<Segment, number>();
       for (const segment of segments) {
@@ -153,7 +163,7 @@ export class AnalysisService {
             const stored = await this.runRule(rule, ctx, runId);
             count += stored.findings;
             withdrawn += stored.withdrawn;
-            entries.push(...ledgerEntries(rule, lookbacks.get(rule)!, segment, data, runId, jstTimestamp(this.clock.now())));
+            entries.push(...ledgerEntries(rule, reaches.get(rule)!, segment, data, runId, jstTimestamp(this.clock.now())));
           }
         } catch (err) {
           // One broken rule does not stop the others; its days stay due.
@@ -211,8 +221,8 @@ export class AnalysisService {
     const out = [];
     for (const segment of await this.segments(fromDay, toDay)) {
       const calendarVersion = await this.calendar.prepare(addDays(segment.fromDay, -lookback - 1), segment.toDay);
-      const q = rule.query(this.context(rule, segment, calendarVersion));
-      out.push({ segment, sql: inlineParams(q.query, q.query_params) });
+      const statements = ruleStatements(rule, this.context(rule, segment, calendarVersion));
+      out.push({ segment, sql: statements.map((q) => inlineParams(q.query, q.query_params)).join(';\n\n') });
     }
     return { rule, params, segments: out };
   }
@@ -278,6 +288,7 @@ export class AnalysisService {
   private async runRule(rule: AnyRule, ctx: RuleContext<unknown>, runId: string): Promise<{ findings: number; withdrawn: number }> {
     let rows: Array<Record<string, unknown>>;
     try {
+      for (const statement of rule.prepare?.(ctx) ?? []) await this.ruleRows.run(statement);
       rows = await this.ruleRows.rows(rule.query(ctx));
     } catch (err) {
       throw new RuleFailedError(rule.id, ctx.fromDay, ctx.toDay, err as Error);
@@ -356,7 +367,7 @@ function sameVersions(a: MasterVersions, b: MasterVersions): boolean {
 /** The ledger rows of a rule over a segment: per day and ledger key, what the analysis read. */
 function ledgerEntries(
   rule: AnyRule,
-  lookbackDays: number,
+  reach: DayReach,
   segment: Segment,
   data: DataSnapshot,
   runId: string,
@@ -364,7 +375,7 @@ function ledgerEntries(
 ): LedgerEntry[] {
   const masters = mastersRead(rule, segment.masters);
   return eachDay(segment.fromDay, segment.toDay).flatMap((day) =>
-    dayInputs(rule, lookbackDays, day, data).map((input) => ({
+    dayInputs(rule, reach, day, data).map((input) => ({
       rule: rule.id,
       day,
       source: input.source,

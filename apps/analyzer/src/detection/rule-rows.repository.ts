@@ -3,10 +3,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { RuleQuery } from '@kansa/rules';
 import { CLICKHOUSE } from '@kansa/storage';
 
-/** Runs a rule's query (its SQL is the rule's own: libs/rules) and returns its rows. */
+/** Runs a rule's statements (their SQL is the rule's own: libs/rules). */
 @Injectable()
 export class RuleRowsRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
+
+  /** Runs a statement that returns no rows (a rule's prepare: it writes the rule's derived table). */
+  async run(q: RuleQuery): Promise<void> {
+    await this.client.command({ query: q.query, query_params: q.query_params });
+  }
 
   async rows(q: RuleQuery): Promise<Array<Record<string, unknown>>> {
     const rs = await this.client.query({ query: q.query, query_params: q.query_params, format: 'JSONEachRow' });

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { addDays, eachDay } from '@kansa/calendar';
+import { eachDay } from '@kansa/calendar';
 import { MasterTimeline, MastersRepository } from '@kansa/masters';
-import { lookbackDaysOf, MASTER_NAMES, MasterVersions, resolveRuleParams } from '@kansa/rules';
+import { MASTER_NAMES, MasterVersions, resolveRuleParams } from '@kansa/rules';
 import { AnyRule, RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { AnalysisLedgerRepository, LedgerEntry } from './analysis-ledger.repository';
 import { DataSnapshot } from './data-snapshot';
-import { dayInputs, DayInputs } from './rule-inputs';
+import { dayInputs, DayInputs, DayReach, dayReach, readSpan } from './rule-inputs';
 
 /**
  * Why a (rule, day) is or is not up to date, most pressing first:
@@ -14,7 +14,8 @@ import { dayInputs, DayInputs } from './rule-inputs';
  * - `rule-changed`: analysed by another version of the rule;
  * - `data-changed`: events of the day arrived (late files) after it was analysed;
  * - `lookback-changed`: events arrived for a day of the rule's look-back
- *   (mass-output's 90-day baseline) after it was analysed;
+ *   (mass-output's 90-day baseline) or look-ahead (a business record of the
+ *   next day) after it was analysed;
  * - `masters-changed`: a master the rule reads is, for that day, no longer
  *   the content it was analysed against (a back-dated load with other rows);
  * - `analysed`: none of these.
@@ -43,17 +44,17 @@ export class CoverageService {
   ) {}
 
   async assess(fromDay: string, toDay: string, rules: RuleCatalog = this.catalog): Promise<CoverageCell[]> {
-    const lookbacks = new Map(rules.map((r) => [r, lookbackDaysOf(r, resolveRuleParams(r, this.config.rules))]));
-    const reach = Math.max(0, ...lookbacks.values());
+    const reaches = new Map(rules.map((r) => [r, dayReach(r, resolveRuleParams(r, this.config.rules))]));
+    const span = readSpan(fromDay, toDay, reaches.values());
     const [data, entries, timeline] = await Promise.all([
-      this.ledger.dataState(addDays(fromDay, -reach), toDay),
+      this.ledger.dataState(span.fromDay, span.toDay),
       this.ledger.entries(fromDay, toDay),
       this.masters.timeline(),
     ]);
     const cells: CoverageCell[] = [];
     for (const day of eachDay(fromDay, toDay)) {
       const versions = timeline.versionsAt(day);
-      for (const rule of rules) cells.push(assessCell(rule, day, lookbacks.get(rule)!, data, entries, versions, timeline));
+      for (const rule of rules) cells.push(assessCell(rule, day, reaches.get(rule)!, data, entries, versions, timeline));
     }
     return cells;
   }
@@ -74,7 +75,7 @@ export class CoverageService {
 function assessCell(
   rule: AnyRule,
   day: string,
-  lookbackDays: number,
+  reach: DayReach,
   data: DataSnapshot,
   entries: Map<string, LedgerEntry>,
   versions: MasterVersions,
@@ -84,7 +85,7 @@ function assessCell(
   let analyzedAt = null as string | null;
   let eventsSeen = 0;
   let eventsNow = 0;
-  for (const input of dayInputs(rule, lookbackDays, day, data)) {
+  for (const input of dayInputs(rule, reach, day, data)) {
     eventsNow += input.day.events;
     const entry = entries.get(`${rule.id}|${day}|${input.source}`);
     if (entry) {

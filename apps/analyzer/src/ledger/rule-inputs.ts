@@ -1,5 +1,5 @@
 import { addDays } from '@kansa/calendar';
-import { ALL_EVENTS, MasterVersions } from '@kansa/rules';
+import { ALL_EVENTS, lookaheadDaysOf, lookbackDaysOf, MasterVersions } from '@kansa/rules';
 import type { AnyRule } from '../detection/rule-catalog';
 import { ALL_SOURCES, DataSnapshot, DataState, NO_SOURCE } from './data-snapshot';
 
@@ -15,17 +15,43 @@ export interface DayInputs {
   source: string;
   /** Events of the day itself. */
   day: DataState;
-  /** Events of the `lookbackDays` days before it. */
+  /** Events of the `lookbackDays` days before it, and of the `lookaheadDays` after it (the ledger's look-back columns hold both). */
   lookback: DataState;
 }
 
+/** The days around an analysed day a rule reads events of. */
+export interface DayReach {
+  lookbackDays: number;
+  lookaheadDays: number;
+}
+
+/** The reach of a rule with its parameters. */
+export function dayReach(rule: AnyRule, params: unknown): DayReach {
+  return { lookbackDays: lookbackDaysOf(rule, params), lookaheadDays: lookaheadDaysOf(rule, params) };
+}
+
+/** The days whose events the analysis of [fromDay, toDay] reads, for rules of these reaches. */
+export function readSpan(fromDay: string, toDay: string, reaches: Iterable<DayReach>): { fromDay: string; toDay: string } {
+  let before = 0;
+  let after = 0;
+  for (const r of reaches) {
+    before = Math.max(before, r.lookbackDays);
+    after = Math.max(after, r.lookaheadDays);
+  }
+  return { fromDay: addDays(fromDay, -before), toDay: addDays(toDay, after) };
+}
+
 /** What the analysis of `rule` on `day` reads, per ledger key, in `snapshot`. */
-export function dayInputs(rule: AnyRule, lookbackDays: number, day: string, snapshot: DataSnapshot): DayInputs[] {
-  return ledgerKeys(rule).map((source) => ({
-    source,
-    day: snapshot.at(source, day),
-    lookback: snapshot.over(source, addDays(day, -lookbackDays), addDays(day, -1)),
-  }));
+export function dayInputs(rule: AnyRule, reach: DayReach, day: string, snapshot: DataSnapshot): DayInputs[] {
+  return ledgerKeys(rule).map((source) => {
+    const before = snapshot.over(source, addDays(day, -reach.lookbackDays), addDays(day, -1));
+    const after = snapshot.over(source, addDays(day, 1), addDays(day, reach.lookaheadDays));
+    return {
+      source,
+      day: snapshot.at(source, day),
+      lookback: { events: before.events + after.events, mark: before.mark > after.mark ? before.mark : after.mark },
+    };
+  });
 }
 
 /** The versions of the masters `rule` reads, out of those a day is analysed against. */

@@ -320,6 +320,7 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
       '合計',
       '',
       ...[truth.findings, truth.new, truth.reviewing, truth.noIssue, truth.actionRequired, truth.falsePositive].map(fmt),
+      '0', // 例外適用: the fixture approves no exception
       '',
     ]);
     const findingsTable = /<table data-table="5 検知一覧">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1];
@@ -420,7 +421,7 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
       expect(jan.report.ruleResults.find((r) => r.rule === 'unused-account')).toMatchObject({ judgement: 'withheld', note: rule.state });
       expect(jan.report.accountReview).toMatchObject({ unusedJudgement: 'withheld', unusedNote: rule.state });
       const pdfText = squash(readPdf(jan.files[0].path).pages.join(''));
-      expect(pdfText).toContain(squash(`長期未使用ID 低 判定保留 － － － － － ${rule.state}`));
+      expect(pdfText).toContain(squash(`長期未使用ID 低 判定保留 － － － － － － ${rule.state}`));
       // No days analysed in January: never 確定, whatever the findings.
       expect(jan.report.status).toMatchObject({ final: false, label: '速報' });
       expect(jan.report.status.text).toContain('分析が完了していない日が 31 日あります');

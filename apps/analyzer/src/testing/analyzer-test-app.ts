@@ -55,6 +55,10 @@ export interface TestEvent {
   subject?: string;
   department?: string;
   recordCount?: number;
+  reason?: string;
+  object?: string;
+  /** The source's own ID (a business record's 所属コード:受付番号). */
+  sourceEventId?: string;
   ingestedAt?: string;
 }
 
@@ -70,7 +74,9 @@ const ANALYZER_TABLES = [
   TABLES.permissions,
   TABLES.residents,
   TABLES.calendar,
+  TABLES.assignments,
   TABLES.calendarDays,
+  TABLES.accessExplanations,
   TABLES.findings,
   TABLES.findingTransitions,
   TABLES.analysisRuns,
@@ -91,13 +97,16 @@ export async function insertEvents(store: TestStore, events: readonly TestEvent[
         event_id: e.id.padEnd(32, '0').slice(0, 32),
         ts: e.ts,
         source: e.source ?? 'jumin',
-        user_id: e.user ?? 'K000001',
+        user_id: e.user ?? (e.action === 'record' ? '' : 'K000001'),
         department_code: e.department ?? '100100',
         terminal_id: 'WS-1',
         client_ip: '10.0.0.1',
         action: e.action ?? 'view',
         subject_id: e.subject ?? '',
         record_count: e.recordCount ?? 1,
+        reason: e.reason ?? '',
+        object: e.object ?? '',
+        source_event_id: e.sourceEventId ?? '',
         outcome: 'success',
         batch_id: 'test',
       }),

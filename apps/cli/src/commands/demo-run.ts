@@ -19,6 +19,8 @@ import type { FindingView } from '@kansa/analyzer/findings/findings.types';
 import { MadeReport, ReportsService } from '@kansa/analyzer/reports/reports.service';
 import { FileImportService } from '@kansa/collector/sources/file-import/file-import.service';
 import { approvePlannedExceptions, demoCasework, DemoCasework } from './demo-casework';
+import { demoExplanations } from './demo-explanations';
+import type { ExplanationMeasure } from '@kansa/analyzer/explanations/explanations.service';
 
 /**
  * Months of history generated and imported before the demo month: the logs a
@@ -66,6 +68,8 @@ export interface DemoRun {
   findings: FindingView[];
   planted: Planted[];
   casework: DemoCasework;
+  /** Ordinary work explained against the planted look-ups (docs/explanations.md). */
+  explanations: ExplanationMeasure;
   report: MadeReport;
 }
 
@@ -121,6 +125,7 @@ export async function runDemo(app: INestApplicationContext, o: DemoRunOptions): 
   const { fromDay, toDay } = monthDays(month);
   const result = await analysis.analyze({ fromDay, toDay, kind: 'demo' });
   const findings = await app.get(FindingsService).list({ from: fromDay, to: toDay });
+  const explanations = await demoExplanations(app, { from: fromDay, to: toDay }, generated.manifest.misuse);
   say('5/8 確認（サンプルの確認結果を記録）');
   say(`    ${await sampleReview(app, month)} 件に確認結果を記録`);
   say('6/8 事案・例外承認・マスタ変更の監査');
@@ -130,7 +135,7 @@ export async function runDemo(app: INestApplicationContext, o: DemoRunOptions): 
   say(`    ${verified.ok ? '正常' : '異常あり'}（${verified.batchesChecked} バッチ）`);
   say('8/8 月次報告書');
   const report = await app.get(ReportsService, { strict: false }).make(month, { outDir: join(o.outDir, 'report'), trigger: 'demo' });
-  return { generated, history, imported, result, findings, planted: generated.manifest.expected, casework, report };
+  return { generated, history, imported, result, findings, planted: generated.manifest.expected, casework, explanations, report };
 }
 
 /** Imports every log file of the folders through the collector's file import. */

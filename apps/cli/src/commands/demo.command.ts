@@ -7,6 +7,7 @@ import type { AnalyzeResult } from '@kansa/analyzer/detection/analysis.service';
 import type { FindingView } from '@kansa/analyzer/findings/findings.types';
 import { CommandContext } from '../context';
 import { formatDemoCasework } from './demo-casework';
+import { formatDemoExplanations } from './demo-explanations';
 import { UserError } from '../errors';
 import { applyDemoCity, DemoImportSummary, Planted, runDemo } from './demo-run';
 
@@ -45,7 +46,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
           const progress = (done: number, total: number) => {
             if (c.err.isTTY) c.err.write(`\r    ${done}/${total} ファイル${done === total ? '\n' : ''}`);
           };
-          const { imported, history, result, findings, planted, casework, report } = await runDemo(app, {
+          const { imported, history, result, findings, planted, casework, explanations, report } = await runDemo(app, {
             outDir,
             month,
             staff: opts.staff,
@@ -57,6 +58,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
           c.print(
             [
               formatDemoSummary(month, imported, result, findings, planted),
+              ...formatDemoExplanations(explanations),
               ...formatDemoCasework(casework),
               '',
               '報告書:',
@@ -69,6 +71,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
               importedHistory: history,
               analysis: result,
               planted: plantedStatus(findings, planted),
+              explanations,
               casework,
               report: files,
             },

@@ -6,6 +6,7 @@ import { registerAuditCommand, registerCasesCommand, registerExceptionsCommand }
 import { registerCoverageCommand } from './coverage.command';
 import { registerDemoCommand } from './demo.command';
 import { registerEventsCommand } from './events.command';
+import { registerExplanationsCommand } from './explanations.command';
 import { registerFindingsCommand } from './findings.command';
 import { registerImportCommand } from './import.command';
 import { registerInfoCommand } from './info.command';
@@ -25,6 +26,7 @@ export const COMMANDS: Array<(program: Command, ctx: () => CommandContext) => vo
   registerAnalyzeCommand,
   registerFindingsCommand,
   registerEventsCommand,
+  registerExplanationsCommand,
   registerCoverageCommand,
   registerDemoCommand,
   registerReportCommand,

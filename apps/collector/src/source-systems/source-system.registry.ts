@@ -12,6 +12,8 @@ import { chukanSql } from './chukan/chukan.sql';
 import { juminMapper } from './jumin/jumin.mapper';
 import { juminSchema } from './jumin/jumin.schema';
 import { juminSql } from './jumin/jumin.sql';
+import { recordsMapper } from './records/records.mapper';
+import { recordsSchema } from './records/records.schema';
 import { CsvSourceSystem } from './shared/csv-source';
 import { JsonSourceSystem } from './shared/json-source';
 import { SourceConfigError, SourceSystem } from './shared/source-system';
@@ -24,6 +26,7 @@ import { WindowsSourceSystem } from './windows/windows.source';
 export function buildSourceSystems(sources: SourcesConfig): Map<string, SourceSystem> {
   const systems = new Map<string, SourceSystem>();
   const names = Object.keys(sources).filter((n) => sources[n].parser !== 'canonical');
+  const recordSources = names.filter((n) => sources[n].parser === 'records');
   for (const [name, config] of Object.entries(sources)) {
     if (config.parser !== 'chukan' && config.parser !== 'canonical' && config.parser !== 'windows' && config.header.length === 0) {
       throw new SourceConfigError(`sources.${name}.header: required for a CSV source`);
@@ -41,8 +44,11 @@ export function buildSourceSystems(sources: SourcesConfig): Map<string, SourceSy
       case 'chukan':
         systems.set(name, new JsonSourceSystem(name, config, chukanSchema(name, config), chukanMapper(config), chukanSql(config)));
         break;
+      case 'records':
+        systems.set(name, new CsvSourceSystem(name, config, recordsSchema(name, config), recordsMapper(config)));
+        break;
       case 'canonical':
-        systems.set(name, new JsonSourceSystem(name, config, canonicalSchema(names), canonicalMapper));
+        systems.set(name, new JsonSourceSystem(name, config, canonicalSchema(names, recordSources), canonicalMapper));
         break;
       case 'windows':
         systems.set(name, new WindowsSourceSystem(name, config));

@@ -9,7 +9,7 @@ import { ACTIONS } from '@kansa/domain/actions';
  */
 const action = z.enum(ACTIONS);
 
-export const PARSERS = ['jumin', 'atena', 'chukan', 'terminal', 'canonical', 'windows'] as const;
+export const PARSERS = ['jumin', 'atena', 'chukan', 'terminal', 'canonical', 'windows', 'records'] as const;
 export type ParserKind = (typeof PARSERS)[number];
 
 export const sourceSystemSection = z

@@ -1,6 +1,15 @@
 import { daysBetween } from '@kansa/calendar';
 import { TABLES } from '@kansa/storage/tables';
-import { ALL_EVENTS, lookbackDaysOf, MASTER_NAMES, MasterName, RuleContext, RuleDefinition } from './define-rule';
+import {
+  ALL_EVENTS,
+  lookaheadDaysOf,
+  lookbackDaysOf,
+  MASTER_NAMES,
+  MasterName,
+  RuleContext,
+  RuleDefinition,
+  ruleStatements,
+} from './define-rule';
 
 /** The tables behind each master a rule can declare (calendar: the prepared calendar_days, built from calendar.csv). */
 export const MASTER_TABLES: Readonly<Record<MasterName, readonly string[]>> = {
@@ -12,6 +21,7 @@ export const MASTER_TABLES: Readonly<Record<MasterName, readonly string[]>> = {
   permissions: [TABLES.permissions],
   residents: [TABLES.residents],
   calendar: [TABLES.calendar, TABLES.calendarDays],
+  assignments: [TABLES.assignments],
 };
 
 const KNOWN_TABLES = new Set<string>(Object.values(TABLES));
@@ -20,6 +30,13 @@ const KNOWN_TABLES = new Set<string>(Object.values(TABLES));
 export function tablesRead(sql: string): Set<string> {
   const out = new Set<string>();
   for (const m of sql.matchAll(/\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)/gi)) if (KNOWN_TABLES.has(m[1])) out.add(m[1]);
+  return out;
+}
+
+/** kansa tables a statement writes (INSERT INTO): a rule's own derived tables (prepare). */
+export function tablesWritten(sql: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of sql.matchAll(/\bINSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)/gi)) if (KNOWN_TABLES.has(m[1])) out.add(m[1]);
   return out;
 }
 
@@ -44,6 +61,16 @@ export function earliestDay(sql: string, params: Record<string, unknown>): strin
   return days.length ? days.sort()[0] : null;
 }
 
+/**
+ * The latest day a query can read: the latest `{p:Date}` parameter (an
+ * instant parameter such as `{to:DateTime64}` is the exclusive end of the
+ * window and does not count).
+ */
+export function latestDay(sql: string, params: Record<string, unknown>): string | null {
+  const days = [...sql.matchAll(/\{(\w+):\s*Date\}/g)].map((m) => String(params[m[1]]).slice(0, 10));
+  return days.length ? days.sort()[days.length - 1] : null;
+}
+
 const list = (xs: readonly string[]) => `[${xs.join(', ')}]`;
 
 /**
@@ -57,8 +84,13 @@ export function undeclaredReads(rule: RuleDefinition<unknown, unknown>, contexts
   const problems = new Set<string>();
   const { events, masters } = rule.reads;
   let reach = 0;
+  let ahead = 0;
   for (const ctx of contexts) {
-    const { query, query_params } = rule.query(ctx);
+    // A rule's statements (prepare, then query) read together: one text, one set of parameters.
+    const statements = ruleStatements(rule, ctx);
+    const query = statements.map((q) => q.query).join(';\n');
+    const query_params = Object.assign({}, ...statements.map((q) => q.query_params)) as Record<string, unknown>;
+    const derived = tablesWritten(query);
     const tables = tablesRead(query);
     const readsEvents = tables.has(TABLES.events);
     if (readsEvents && events !== ALL_EVENTS && events.length === 0) {
@@ -87,6 +119,8 @@ export function undeclaredReads(rule: RuleDefinition<unknown, unknown>, contexts
       }
       const earliest = earliestDay(query, query_params);
       if (earliest) reach = Math.max(reach, daysBetween(earliest, ctx.fromDay));
+      const latest = latestDay(query, query_params);
+      if (latest) ahead = Math.max(ahead, daysBetween(ctx.toDay, latest));
     }
     for (const master of MASTER_NAMES) {
       const read = MASTER_TABLES[master].filter((t) => tables.has(t));
@@ -98,7 +132,7 @@ export function undeclaredReads(rule: RuleDefinition<unknown, unknown>, contexts
       }
     }
     for (const table of tables) {
-      if (table !== TABLES.events && !MASTER_NAMES.some((m) => MASTER_TABLES[m].includes(table))) {
+      if (table !== TABLES.events && !derived.has(table) && !MASTER_NAMES.some((m) => MASTER_TABLES[m].includes(table))) {
         problems.add(
           `${rule.id}: its query reads ${table}, which is neither events nor a master: the analysis ledger cannot tell when it changes`,
         );
@@ -111,6 +145,10 @@ export function undeclaredReads(rule: RuleDefinition<unknown, unknown>, contexts
   }
   if (declared > reach) {
     problems.add(`${rule.id}: reads.lookbackDays is ${declared} but its query reads events at most ${reach} days before its window`);
+  }
+  const declaredAhead = lookaheadDaysOf(rule, contexts[0]?.params);
+  if (declaredAhead !== ahead) {
+    problems.add(`${rule.id}: its query reads events up to ${ahead} days after its window but reads.lookaheadDays is ${declaredAhead}`);
   }
   return [...problems];
 }

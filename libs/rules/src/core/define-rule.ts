@@ -25,6 +25,13 @@ export interface RuleReads<P> {
    * A function when a parameter sets it.
    */
   lookbackDays: number | ((params: P) => number);
+  /**
+   * How many days after an analysed day the query reads events of (a
+   * business record made the day after an access still explains it); 0 or
+   * absent when it reads none. A late event of those days makes the day due
+   * again, like one of its look-back.
+   */
+  lookaheadDays?: number | ((params: P) => number);
 }
 
 /**
@@ -129,6 +136,15 @@ export interface RuleDefinition<P = Record<string, unknown>, Row = Record<string
    * overrides win. Only values that are set are returned.
    */
   fromSettings?: (settings: SiteRuleSettings) => Record<string, unknown>;
+  /**
+   * Statements the analyzer runs before the query, for the same context:
+   * they write the rule's own derived table (unexplained-access stores every
+   * access with its classification, which its query then sums up and the
+   * console and the report read). What they read is declared in `reads` and
+   * checked like the query; the tables they write (INSERT INTO) may be read
+   * by the query.
+   */
+  prepare?(ctx: RuleContext<P>): RuleQuery[];
   query(ctx: RuleContext<P>): RuleQuery;
   toFinding(row: Row, ctx: RuleContext<P>): FindingDraft;
   /**
@@ -163,6 +179,17 @@ export function defineRule<P, Row = Record<string, unknown>>(rule: RuleDefinitio
 export function lookbackDaysOf<P>(rule: { reads: RuleReads<P> }, params: P): number {
   const { lookbackDays } = rule.reads;
   return typeof lookbackDays === 'function' ? lookbackDays(params) : lookbackDays;
+}
+
+/** The look-ahead of a rule with its parameters (days after an analysed day whose events it reads). */
+export function lookaheadDaysOf<P>(rule: { reads: RuleReads<P> }, params: P): number {
+  const { lookaheadDays = 0 } = rule.reads;
+  return typeof lookaheadDays === 'function' ? lookaheadDays(params) : lookaheadDays;
+}
+
+/** Every statement of a rule for a context, in the order the analyzer runs them: its prepare statements, then its query. */
+export function ruleStatements<P>(rule: Pick<RuleDefinition<P, unknown>, 'prepare' | 'query'>, ctx: RuleContext<P>): RuleQuery[] {
+  return [...(rule.prepare?.(ctx) ?? []), rule.query(ctx)];
 }
 
 /** Evidence cap of spec/rules.md: the first 1000 event IDs and the total. */

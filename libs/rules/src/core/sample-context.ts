@@ -14,6 +14,7 @@ const VERSIONS: MasterVersions = {
   permissions: SAMPLE_MASTER_VERSION,
   residents: SAMPLE_MASTER_VERSION,
   calendar: SAMPLE_MASTER_VERSION,
+  assignments: SAMPLE_MASTER_VERSION,
 };
 
 /**

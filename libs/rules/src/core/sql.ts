@@ -66,6 +66,7 @@ export function masterParams(ctx: RuleContext<unknown>): Record<string, unknown>
     v_watchlist: m.watchlist,
     v_permissions: m.permissions,
     v_residents: m.residents,
+    v_assignments: m.assignments,
     calendar_version: ctx.calendarVersion,
   };
 }

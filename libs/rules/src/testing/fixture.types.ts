@@ -15,6 +15,8 @@ export interface FixtureEvent {
   recordCount?: number;
   reason?: string;
   object?: string;
+  /** The source's own ID (a business record's 所属コード:受付番号). */
+  sourceEventId?: string;
 }
 
 export interface FixtureMasters {
@@ -39,7 +41,24 @@ export interface FixtureMasters {
     handling_departments: string[];
   }>;
   permissions?: Array<{ department_code: string; system: string; business_code: string }>;
-  residents?: Array<{ resident_id: string; integrated_id?: string; household_id?: string }>;
+  residents?: Array<{
+    resident_id: string;
+    integrated_id?: string;
+    household_id?: string;
+    address_code?: string;
+    /** 住登 (default), 転出, 死亡 */
+    movement?: string;
+    moved_on?: string | null;
+  }>;
+  assignments?: Array<{
+    kind?: string;
+    department_code: string;
+    staff_id?: string;
+    household_id?: string;
+    resident_id?: string;
+    start_date: string;
+    end_date?: string | null;
+  }>;
 }
 
 /** What a fixture expects of one finding (fields left out are not checked). */

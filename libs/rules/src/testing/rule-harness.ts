@@ -55,6 +55,8 @@ export class RuleHarness {
       TABLES.watchlist,
       TABLES.permissions,
       TABLES.residents,
+      TABLES.assignments,
+      TABLES.accessExplanations,
       TABLES.calendarDays,
     ]) {
       await c.command({ query: `TRUNCATE TABLE ${t}` });
@@ -93,6 +95,7 @@ export class RuleHarness {
           reason: e.reason ?? '',
           outcome: 'success',
           object: e.object ?? '',
+          source_event_id: e.sourceEventId ?? '',
           batch_id: 'fixture',
           line_no: i + 1,
         }),
@@ -162,12 +165,30 @@ export class RuleHarness {
         resident_id: r.resident_id,
         integrated_id: r.integrated_id ?? '',
         household_id: r.household_id ?? '',
+        address_code: r.address_code ?? '',
+        movement: r.movement ?? '住登',
+        moved_on: r.moved_on ?? null,
+      })),
+    );
+    await put(
+      TABLES.assignments,
+      (m.assignments ?? []).map((a) => ({
+        kind: a.kind ?? '生活保護',
+        department_code: a.department_code,
+        staff_id: a.staff_id ?? '',
+        household_id: a.household_id ?? '',
+        resident_id: a.resident_id ?? '',
+        start_date: a.start_date,
+        end_date: a.end_date ?? null,
       })),
     );
   }
 
   /** Runs a rule's query for a context and maps every row to a finding draft. */
   async run<P>(rule: RuleDefinition<P, unknown>, ctx: RuleContext<P>): Promise<FindingDraft[]> {
+    for (const statement of rule.prepare?.(ctx) ?? []) {
+      await this.store.client.command({ query: statement.query, query_params: statement.query_params });
+    }
     const q = rule.query(ctx);
     const rs = await this.store.client.query({ query: q.query, query_params: q.query_params, format: 'JSONEachRow' });
     const rows = await rs.json<Record<string, unknown>>();
@@ -177,10 +198,15 @@ export class RuleHarness {
   /** Loads a fixture and returns the rows of the rule's query as sent (parameterized) and as printed with its parameters written in. */
   async rowsBothWays(rule: AnyRuleDefinition, fixture: RuleFixture): Promise<{ parameterized: unknown[]; inlined: unknown[] }> {
     await this.load(fixture, lookbackDaysOf(rule, rule.params.parse(fixture.params ?? {})));
-    const q = rule.query(ruleContext(rule, fixture.window, fixture.params, fixture.hours));
+    const ctx = ruleContext(rule, fixture.window, fixture.params, fixture.hours);
+    const q = rule.query(ctx);
+    const prepare = rule.prepare?.(ctx) ?? [];
     const rows = async (query: string, query_params?: Record<string, unknown>) =>
       (await this.store.client.query({ query, query_params, format: 'JSONEachRow' })).json();
-    return { parameterized: await rows(q.query, q.query_params), inlined: await rows(inlineParams(q.query, q.query_params)) };
+    for (const p of prepare) await this.store.client.command({ query: p.query, query_params: p.query_params });
+    const parameterized = await rows(q.query, q.query_params);
+    for (const p of prepare) await this.store.client.command({ query: inlineParams(p.query, p.query_params) });
+    return { parameterized, inlined: await rows(inlineParams(q.query, q.query_params)) };
   }
 
   /** Loads a fixture and runs the rule over its window (or day by day). */

@@ -63,6 +63,7 @@ const NON_ACCESS_TITLES: Record<string, string> = {
   logout: 'ログアウト',
   login_failure: 'ログイン失敗',
   account_lockout: 'アカウントのロックアウト',
+  record: '業務記録',
 };
 
 /**

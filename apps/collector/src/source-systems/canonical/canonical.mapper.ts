@@ -1,8 +1,13 @@
 import { EventDraft } from '../shared/source-system';
 import { parseIsoWithOffset } from '../shared/fields';
+import { businessRecordKey } from '../records/records.mapper';
 import { CanonicalRecord } from './canonical.schema';
 
-/** A canonical event already has the normalized fields; only the time is converted. */
+/**
+ * A canonical event already has the normalized fields; only the time is
+ * converted, and a business record's 受付番号 becomes its identity
+ * (所属コード, 受付番号), the same as when its file is imported.
+ */
 export function canonicalMapper(e: CanonicalRecord): EventDraft {
   return {
     tsMs: parseIsoWithOffset(e.ts) as number,
@@ -22,7 +27,7 @@ export function canonicalMapper(e: CanonicalRecord): EventDraft {
     reason: e.reason,
     outcome: e.outcome,
     object: e.object,
-    sourceEventId: e.sourceEventId,
+    sourceEventId: e.action === 'record' ? businessRecordKey(e.departmentCode, e.sourceEventId) : e.sourceEventId,
   };
 }
 

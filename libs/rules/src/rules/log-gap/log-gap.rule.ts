@@ -11,7 +11,8 @@ const params = z
     gapHours: z.number().min(0.5).max(24).default(3),
     /**
      * Sources expected to log every business day. Empty: every source that
-     * has logged anything in the previous `seenWithinDays` days or in the window.
+     * has logged anything in the previous `seenWithinDays` days or in the
+     * window, but business records (業務記録), which are checked only when listed.
      */
     sources: z.array(z.string().min(1)).default([]),
     seenWithinDays: z.number().int().min(1).max(366).default(30),
@@ -33,7 +34,7 @@ function clock(sec: number): string {
 export default defineRule<Params, Row>({
   id: 'log-gap',
   title: 'ログの欠損',
-  version: 1,
+  version: 2,
   severity: 'high',
   guideline: 'アクセスログの確実な取得・保存（ログの欠落・改ざんの検知）',
   description:
@@ -58,7 +59,9 @@ bdays AS (
   GROUP BY date
 ),
 srcs AS (
-  SELECT toString(source) AS source FROM ${T.events} WHERE length({sources:Array(String)}) = 0 AND ${inLookback()} GROUP BY source
+  -- business records (action record) are no operation log: their source is expected only when listed
+  SELECT toString(source) AS source FROM ${T.events}
+  WHERE length({sources:Array(String)}) = 0 AND ${inLookback()} AND action != 'record' GROUP BY source
   UNION DISTINCT
   SELECT arrayJoin({sources:Array(String)})
 ),
