@@ -57,14 +57,15 @@ describe('kansa serve: date parameters are real calendar dates', () => {
     };
     const values = { ...valid, [p.name]: value };
     const path = p.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name]));
-    // Events need a subject and a purpose; elsewhere the parameter under test alone (with its partner of a period).
-    const query = p.path.startsWith('/api/events')
-      ? ['subject', 'purpose', 'from', 'to']
-      : p.in === 'query'
-        ? ['from', 'to'].includes(p.name)
-          ? ['from', 'to']
-          : [p.name]
-        : [];
+    // Events and a resident's explanations need a subject and a purpose; elsewhere the parameter under test alone (with its partner of a period).
+    const query =
+      p.path.startsWith('/api/events') || p.path === '/api/explanations'
+        ? ['subject', 'purpose', 'from', 'to']
+        : p.in === 'query'
+          ? ['from', 'to'].includes(p.name)
+            ? ['from', 'to']
+            : [p.name]
+          : [];
     return `${path}?${query.map((k) => `${k}=${encodeURIComponent(values[k])}`).join('&')}`;
   }
 

@@ -17,7 +17,7 @@ describe('kansa rules (the command, in its own process)', () => {
     const list = kansa('--json', 'rules', 'list');
     expect(list.status).toBe(0);
     const rules = JSON.parse(list.stdout) as Array<{ id: string; version: number; params: Record<string, unknown> }>;
-    expect(rules).toHaveLength(15); // spec/rules.md, audit-log-cleared included
+    expect(rules).toHaveLength(16); // spec/rules.md, audit-log-cleared and unexplained-access included
     expect(rules.find((r) => r.id === 'mass-lookup')).toMatchObject({ params: { threshold: 300 } });
   });
 
