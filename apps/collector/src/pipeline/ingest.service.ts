@@ -169,6 +169,7 @@ export class IngestService implements IngestServicePort {
     if (outcome.kind === 'stored') {
       total.stored += outcome.stored;
       total.duplicates += batch.staged - outcome.stored - outcome.isolated.length;
+      batch.settleApart(total, outcome.apart);
       total.quarantined += outcome.isolated.length;
       for (const line of outcome.isolated) countReason(total.reasons, `${ISOLATED_FIELD}: ${isolatedReason(line.failure)}`, 1);
     } else {

@@ -53,6 +53,19 @@ export class OpenBatch {
     for (const [label, n] of Object.entries(this.apartKinds)) countReason(total.apartKinds, label, -n);
   }
 
+  /**
+   * Counts what the commit stored of the lines kept apart (`stored`, by
+   * label) instead of what was staged: those stored before by an earlier
+   * sending are duplicates.
+   */
+  settleApart(total: IngestCounts, stored: Record<string, number>): void {
+    const kept = Object.values(stored).reduce((a, n) => a + n, 0);
+    total.apart += kept - this.apart;
+    total.duplicates += this.apart - kept;
+    for (const [label, n] of Object.entries(this.apartKinds)) countReason(total.apartKinds, label, -n);
+    for (const [label, n] of Object.entries(stored)) countReason(total.apartKinds, label, n);
+  }
+
   /** Processes a chunk synchronously (no await per record). */
   take(chunk: RawRecord[], from: number, to: number, total: IngestCounts): void {
     this.records += to - from;

@@ -202,7 +202,7 @@ export class RecordProcessor {
   private normalize(record: RawRecord, raw: string, numbers: readonly string[]): Processed {
     const parsed =
       record.read !== undefined && numbers.length === 0 && this.system.mapRead ? this.system.mapRead(record.read) : this.system.parse(raw);
-    if (parsed.kind === 'apart') return this.apart(record, parsed.label, raw);
+    if (parsed.kind === 'apart') return this.apart(record, parsed.label, raw, parsed.identity);
     if (parsed.kind !== 'ok') return parsed.kind === 'skip' ? parsed : this.quarantined(record, parsed.field, parsed.reason, raw, '');
     const e = parsed.value;
     const bad = checkEvent(e, this.ctx.bounds, this.system.config.columns);
@@ -226,9 +226,10 @@ export class RecordProcessor {
     return ok({ row, source, jstDay: jstEpochDay(e.tsMs) });
   }
 
-  private apart(record: RawRecord, label: string, raw: string): ApartRecord {
+  /** The staged row's apart_id is the record's own identity, or '' (then its line identifies it: staging.writer APART_ID). */
+  private apart(record: RawRecord, label: string, raw: string, identity = ''): ApartRecord {
     const row = [
-      tsv(`${this.ctx.batchId}:${record.lineNo}`),
+      tsv(identity),
       this.ctx.batchId,
       tsv(this.ctx.source),
       tsv(this.ctx.instance),

@@ -36,9 +36,12 @@ export interface Apart {
   kind: 'apart';
   /** What it is, in Japanese, the key it is counted under: e.g. 非職員アカウント: SYSTEM, 未使用のイベントID: 4688. */
   label: string;
+  /** The record's own identity when it has one (a Windows record's channel, computer and number): the same record in any shape is kept once. */
+  identity?: string;
 }
 
 export const ok = <T>(value: T): Ok<T> => ({ kind: 'ok', value });
 export const quarantine = (field: string, reason: string): Quarantine => ({ kind: 'quarantine', field, reason });
 export const skip = (reason: string): Skip => ({ kind: 'skip', reason });
-export const apart = (label: string): Apart => ({ kind: 'apart', label });
+export const apart = (label: string, identity?: string): Apart =>
+  identity ? { kind: 'apart', label, identity } : { kind: 'apart', label };

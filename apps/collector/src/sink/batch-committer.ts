@@ -3,8 +3,12 @@ import { CommitScope, LineRange, StagingBatch, storedEvents } from './staging.wr
 
 /** What became of a commit. */
 export type CommitOutcome =
-  /** Stored: every event of the batch but the `isolated` lines storage refuses, which are quarantined. */
-  | { kind: 'stored'; stored: number; isolated: IsolatedLine[] }
+  /**
+   * Stored: every event of the batch but the `isolated` lines storage
+   * refuses, which are quarantined; `apart`: the lines kept apart it stored,
+   * by label (those stored before by an earlier sending are duplicates).
+   */
+  | { kind: 'stored'; stored: number; isolated: IsolatedLine[]; apart: Record<string, number> }
   /** Nothing could be made of it within bounds: the batch is to be set aside whole. */
   | { kind: 'set-aside'; failure: StorageFailure };
 
@@ -65,6 +69,7 @@ export class BatchCommitter {
     const { scope } = batch;
     await staging.prepare();
     const isolated: IsolatedLine[] = [];
+    let apart: Record<string, number>;
     try {
       try {
         await this.insert(staging, scope);
@@ -79,6 +84,7 @@ export class BatchCommitter {
       afterEvents?.();
       await staging.insertQuarantine();
       await staging.insertApart();
+      apart = await staging.storedApart();
       for (const line of isolated) {
         await staging.quarantineEvent({
           lineNo: line.lineNo,
@@ -95,7 +101,7 @@ export class BatchCommitter {
     } finally {
       await staging.release();
     }
-    return { kind: 'stored', stored: await storedEvents(staging.client, staging.batchId), isolated };
+    return { kind: 'stored', stored: await storedEvents(staging.client, staging.batchId), isolated, apart };
   }
 
   /** Narrows a failing range of lines down to the lines that fail, storing the rest. */

@@ -151,7 +151,7 @@ export class CommitService implements OnApplicationBootstrap {
    */
   private async complete(intent: CommitIntent, staging: StagingBatch, afterEvents?: () => void): Promise<CommitOutcome> {
     const outcome = await this.committer.commit(staging, intent, afterEvents);
-    if (outcome.kind === 'stored') await this.appendLedger(intent, outcome.stored, outcome.isolated.length);
+    if (outcome.kind === 'stored') await this.appendLedger(intent, outcome.stored, outcome.isolated.length, sumOf(outcome.apart));
     else await this.putAside(intent, staging, outcome.failure);
     await this.store.intents.remove(intent.batchId);
     return outcome;
@@ -189,8 +189,12 @@ export class CommitService implements OnApplicationBootstrap {
     );
   }
 
-  /** The batch's import_batches row: `isolated` poison lines were quarantined at the commit, besides those staged as such. */
-  private async appendLedger(intent: CommitIntent, stored: number, isolated = 0): Promise<void> {
+  /**
+   * The batch's import_batches row: `isolated` poison lines were quarantined
+   * at the commit, besides those staged as such; `apart` lines kept apart were
+   * stored (the others staged were stored before: duplicates).
+   */
+  private async appendLedger(intent: CommitIntent, stored: number, isolated: number, apart: number): Promise<void> {
     // A recovered intent of another (dead) writer completes that writer's chain.
     const writer = intent.writer ?? this.store.writer;
     const prev = await this.ledger.last(intent.source, writer);
@@ -206,9 +210,9 @@ export class CommitService implements OnApplicationBootstrap {
       fileSha256: intent.fileSha256,
       linesRead: intent.linesRead,
       stored,
-      duplicates: intent.staged - stored - isolated,
+      duplicates: intent.staged - stored - isolated + (intent.apart ?? 0) - apart,
       quarantined: intent.quarantined + isolated,
-      apart: intent.apart ?? 0,
+      apart,
       contentDigest: digest,
       prevChain: prev?.chainHash ?? GENESIS,
       startedAtMs: intent.startedAtMs,
@@ -268,7 +272,8 @@ export class CommitService implements OnApplicationBootstrap {
       return;
     } else {
       const stored = await storedEvents(this.client, intent.batchId);
-      if (stored > 0 || (await this.ledger.storedRows(intent.batchId)) > 0) await this.appendLedger(intent, stored);
+      if (stored > 0 || (await this.ledger.storedRows(intent.batchId)) > 0)
+        await this.appendLedger(intent, stored, 0, sumOf(await staging.storedApart()));
     }
     await staging.drop();
     await this.store.intents.remove(intent.batchId);
@@ -313,4 +318,8 @@ function eventDays(days: readonly string[], events: number): { firstDay: string;
   if (events === 0 || days.length === 0) return { firstDay: '', lastDay: '' };
   const sorted = [...days].sort();
   return { firstDay: sorted[0], lastDay: sorted[sorted.length - 1] };
+}
+
+function sumOf(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, n) => a + n, 0);
 }

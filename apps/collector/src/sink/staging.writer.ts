@@ -217,9 +217,37 @@ export class StagingBatch {
     return this.insertRows('quarantine', TABLES.quarantine, QUARANTINE_COLUMNS);
   }
 
-  /** Inserts the lines kept apart with the batch (those already there are left out). */
-  insertApart(): Promise<void> {
-    return this.insertRows('apart', TABLES.eventsApart, APART_COLUMNS);
+  /**
+   * Inserts the lines kept apart with the batch, identified by their content
+   * (APART_ID, as events are): those stored before — by this batch run
+   * again, or by an earlier sending of the same file — are left out, and a
+   * line twice in the batch is stored once.
+   */
+  async insertApart(): Promise<void> {
+    const staged = `(SELECT * REPLACE (${APART_ID} AS apart_id) FROM ${this.carrier.source('apart')})`;
+    await storageCall(() =>
+      this.client.command({
+        query: `INSERT INTO ${TABLES.eventsApart} (${APART_COLUMNS.join(', ')})
+          SELECT ${APART_COLUMNS.join(', ')} FROM ${staged}
+          WHERE apart_id NOT IN (
+            SELECT apart_id FROM ${TABLES.eventsApart}
+            WHERE source IN (SELECT source FROM ${staged}) AND apart_id IN (SELECT apart_id FROM ${staged})
+          )
+          LIMIT 1 BY apart_id`,
+      }),
+    );
+  }
+
+  /** The lines kept apart this batch stored, by label (what was left out as stored before is not among them). */
+  async storedApart(): Promise<Record<string, number>> {
+    const rs = await storageCall(() =>
+      this.client.query({
+        query: `SELECT label, count() AS n FROM ${TABLES.eventsApart} WHERE batch_id = {batch:String} GROUP BY label`,
+        query_params: { batch: this.batchId },
+        format: 'JSONEachRow',
+      }),
+    );
+    return Object.fromEntries((await rs.json<{ label: string; n: string }>()).map((r) => [r.label, Number(r.n)]));
   }
 
   /** Rows staged as they are stored (quarantine, kept apart): idempotent by their ID, the first column. */
@@ -336,6 +364,14 @@ export function monthGroups(days: readonly string[]): string[][] {
 
 /** event_id of a staged row: the source's own ID, else the stored (masked) line, with source and instance. */
 const EVENT_ID = `lower(hex(substring(SHA256(concat(source, '\\0', instance, '\\0', if(identity_key = '', raw, identity_key))), 1, 16)))`;
+
+/**
+ * A line kept apart is identified by what it is, like an event: its source,
+ * instance and its own identity as staged (a Windows record's), else the line
+ * as received. (Batches staged by earlier versions staged 'batch:line' there:
+ * unique, as those versions stored it.)
+ */
+const APART_ID = `lower(hex(substring(SHA256(concat(source, '\\0', instance, '\\0', if(apart_id = '', raw, apart_id))), 1, 16)))`;
 
 /** Memory tables of normalized lines left by a process that died (embedded engine: none of them is in use). */
 export async function dropHeldLines(client: ClickHouseClient): Promise<void> {

@@ -117,9 +117,14 @@ describe('Windows Security event logs recorded by others, imported (source windo
       reason: 'ログオン (端末の前ではない): ログオンの種類 3 ネットワーク、接続元 端末 FS01',
     });
 
-    // re-sent: every event a duplicate, nothing stored twice
+    // re-sent: every record a duplicate — the events and the lines kept apart — nothing stored twice
+    const apartOfEvtx = () => store.rows<{ n: string }>(`SELECT count() AS n FROM events_apart WHERE instance = 'evtx'`);
+    const keptApart = await apartOfEvtx();
     const again = await collector.files.importFile(join(FIXTURES, '4776-4625-local-bruteforce.evtx'), { instance: 'evtx' });
     expect(again).toMatchObject({ read: 16, stored: 0, duplicates: 16 });
+    const passTheHash = await collector.files.importFile(join(FIXTURES, '4624-pass-the-hash.evtx'), { instance: 'evtx' });
+    expect(passTheHash).toMatchObject({ read: 8, stored: 0, apart: 0, duplicates: 8, apartKinds: {} });
+    expect(await apartOfEvtx()).toEqual(keptApart);
     expect((await collector.verify.verify()).ok).toBe(true);
   });
 
@@ -137,9 +142,9 @@ describe('Windows Security event logs recorded by others, imported (source windo
         apart: 18,
         quarantined: 0,
       });
-      // the same events under the .evtx files' instance: every one a duplicate
+      // the same records under the .evtx files' instance: every one a duplicate, those kept apart too
       const same = await collector.files.importFile(path, { instance: 'evtx' });
-      expect(same).toMatchObject({ stored: 0, duplicates: 27 });
+      expect(same).toMatchObject({ stored: 0, apart: 0, duplicates: 45 });
     }
     const fields = `toUnixTimestamp64Milli(ts) AS t, user_id, terminal_id, client_ip, action, screen_id, reason, outcome, object, source_event_id`;
     const of = (instance: string) =>

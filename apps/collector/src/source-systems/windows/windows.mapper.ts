@@ -125,7 +125,7 @@ export function windowsMapper(config: SourceSystemConfig): WindowsMapper {
     return '';
   };
 
-  return (e) => {
+  const map = (e: WinEvent): EventDraft | Apart => {
     const d = e.data;
     const id = e.eventId;
     // What is not staff activity is decided first, before anything is built (most records of a PC are such).
@@ -160,7 +160,7 @@ export function windowsMapper(config: SourceSystemConfig): WindowsMapper {
       outcome: 'success',
       object: '',
       // the record's own identity: the same event by EVTX, Winlogbeat or any other shape is one event
-      sourceEventId: `${e.channel || 'Security'}:${e.computer.toLowerCase()}:${e.recordId}:${e.timeMs}`,
+      sourceEventId: recordIdentity(e),
     };
     const logonType = d.LogonType ?? '';
     switch (id) {
@@ -245,6 +245,16 @@ export function windowsMapper(config: SourceSystemConfig): WindowsMapper {
         return ev;
     }
   };
+  // a record kept apart keeps its own identity too: re-sent in any shape, it is kept once
+  return (e) => {
+    const r = map(e);
+    return 'kind' in r && r.kind === 'apart' ? apart(r.label, recordIdentity(e)) : r;
+  };
+}
+
+/** A Windows record's own identity: its channel, computer, record number and time, whatever the shape it came in. */
+function recordIdentity(e: WinEvent): string {
+  return `${e.channel || 'Security'}:${e.computer.toLowerCase()}:${e.recordId}:${e.timeMs}`;
 }
 
 /** Event IDs kansa maps itself; others are kept apart unless configured (sources.windows.actions). */
