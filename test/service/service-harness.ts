@@ -43,6 +43,8 @@ export async function startTestService(overrides: DeepPartial<KansaConfig> = {},
       ...overrides,
       storage: { ...(overrides.storage ?? {}), dataDir: dir, url: '' },
       analyzer: { catchUpOnStart: false, ...(overrides.analyzer ?? {}) },
+      // The refusal tests send an unknown token to every route: more than an address may fail per minute.
+      auth: { maxFailuresPerAddressPerMinute: 10_000, ...(overrides.auth ?? {}) },
       http: {
         port: 0,
         host: '127.0.0.1',

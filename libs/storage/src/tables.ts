@@ -21,8 +21,12 @@ export const TABLES = {
   analysisRuns: 'analysis_runs',
   analysisLedger: 'analysis_ledger',
   reports: 'reports',
+  /** kansa's own audit log (監査ログ): every use of kansa, reads of personal data with their purpose (migration 101). */
   apiAccessLog: 'api_access_log',
   alertDeliveries: 'alert_deliveries',
+  users: 'users',
+  sessions: 'sessions',
+  findingAssignments: 'finding_assignments',
 } as const;
 export type TableName = (typeof TABLES)[keyof typeof TABLES];
 

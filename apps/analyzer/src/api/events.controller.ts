@@ -1,7 +1,7 @@
 import { BadRequestException, Controller, Get, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DateInputError } from '@kansa/calendar';
-import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/service-shell';
+import { AccessAuditRepository, AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import { EventLookupInputError, EventLookupResult, EventLookupService } from '../events/event-lookup.service';
 import { eventsQuerySchema, parseOr400 } from './api-query.schema';
 
@@ -17,7 +17,7 @@ export class EventsController {
    * Who touched this resident (開示請求), or what this user did. The read is
    * recorded (who, when, query, purpose) before anything is answered.
    */
-  @RequireRole('read')
+  @RequirePermission('events.read')
   @Get()
   @ApiOperation({ summary: '住民ごと・職員ごとの操作履歴 (read)。purpose 必須、照会は記録されます' })
   @ApiQuery({ name: 'subject', required: false, description: '宛名番号 (10桁) または 統合宛名番号 (15桁)' })

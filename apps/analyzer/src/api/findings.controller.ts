@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FINDING_STATUSES } from '@kansa/domain';
-import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/service-shell';
+import { AccessAuditRepository, AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import { FindingConflictError, FindingNotFoundError, FindingTransitionError } from '../findings/findings.errors';
 import { FINDINGS_SERVICE, FindingsServicePort, FindingTransitionView, FindingView } from '../findings/findings.types';
 import { findingsQuerySchema, parseOr400, transitionBodySchema } from './api-query.schema';
@@ -27,7 +27,7 @@ export class FindingsController {
     private readonly audit: AccessAuditRepository,
   ) {}
 
-  @RequireRole('read')
+  @RequirePermission('findings.read')
   @Get()
   @ApiOperation({ summary: '検知結果の一覧 (read)' })
   @ApiQuery({ name: 'from', required: false, description: 'YYYY-MM-DD' })
@@ -42,7 +42,7 @@ export class FindingsController {
     return this.findings.list({ from: q.from, to: q.to, rules: q.rule, statuses: q.status, userId: q.userId, limit: q.limit });
   }
 
-  @RequireRole('read')
+  @RequirePermission('findings.read')
   @Get(':id')
   @ApiOperation({ summary: '検知結果の詳細と確認履歴 (read)' })
   async get(@Param('id') id: string, @Req() req: AuthedRequest): Promise<FindingView & { history: FindingTransitionView[] }> {
@@ -58,7 +58,7 @@ export class FindingsController {
    * comment) when the current state does not allow the change — among
    * reviewers deciding the same finding at once exactly one gets 200.
    */
-  @RequireRole('triage')
+  @RequirePermission('findings.triage')
   @Post(':id/transition')
   @HttpCode(200)
   @ApiOperation({ summary: '確認状態の変更 (triage): new → reviewing → no_issue | action_required | false_positive → closed' })

@@ -1,7 +1,7 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { REPORT_FORMATS, ReportFormat } from '@kansa/config';
-import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/service-shell';
+import { AccessAuditRepository, AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import type { Response } from 'express';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -23,7 +23,7 @@ export class ReportsController {
     private readonly audit: AccessAuditRepository,
   ) {}
 
-  @RequireRole('read')
+  @RequirePermission('reports.read')
   @Get()
   @ApiOperation({ summary: '作成済みの月次報告書の一覧 (read)' })
   async list(@Req() req: AuthedRequest): Promise<ReportListing[]> {
@@ -31,7 +31,7 @@ export class ReportsController {
     return this.reports.list();
   }
 
-  @RequireRole('read')
+  @RequirePermission('reports.read')
   @Get(':month/:format')
   @ApiOperation({ summary: '月次報告書のファイル (read)' })
   @ApiParam({ name: 'month', description: 'YYYY-MM' })
