@@ -44,6 +44,8 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
     CoverageService,
     AnalysisSchedulerService,
     EventLookupService,
+    EventsRepository,
+    AnalysisLedgerRepository,
   ],
 })
 export class AnalyzerModule {}

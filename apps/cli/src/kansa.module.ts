@@ -6,6 +6,7 @@ import { AnalyzerModule } from '@kansa/analyzer/analyzer.module';
 import { ReportsModule } from '@kansa/analyzer/reports/reports.module';
 import { MastersModule } from '@kansa/masters/masters.module';
 import { CalendarModule } from '@kansa/calendar/calendar.module';
+import { AccountsModule } from '@kansa/service-shell/accounts.module';
 
 export interface KansaModuleOptions {
   /**
@@ -34,6 +35,7 @@ export class KansaModule {
         ReportsModule,
         MastersModule,
         CalendarModule,
+        AccountsModule,
       ],
     };
   }

@@ -43,7 +43,7 @@ export const AUDIT_KIND_TITLES: Record<AuditKind, string> = {
 };
 
 /** Who did it: an API token, a person (console), or the command line (`cli`, the OS user). */
-export type AuditActor = Pick<ApiClient, 'name' | 'role' | 'kind'>;
+export type AuditActor = Pick<ApiClient, 'name' | 'kind'> & { role: string };
 
 export interface AuditEntry {
   kind: AuditKind;
@@ -192,13 +192,17 @@ export class AccessAuditRepository {
   /** The latest log-in outcomes of an account name (for the lockout), newest first. */
   async loginOutcomes(name: string, sinceMs: number): Promise<Array<{ kind: AuditKind; at: string; detail: string }>> {
     const rs = await this.client.query({
-      query: `SELECT kind, toString(at) AS at, detail FROM ${TABLES.apiAccessLog}
+      query: `SELECT kind, toString(at) AS at_text, detail FROM ${TABLES.apiAccessLog}
               WHERE kind IN ('login', 'login_failure') AND client = {name:String} AND at >= {since:DateTime64(3, 'Asia/Tokyo')}
               ORDER BY at DESC LIMIT 100`,
       query_params: { name, since: jstTimestamp(sinceMs) },
       format: 'JSONEachRow',
     });
-    return rs.json();
+    return (await rs.json<{ kind: AuditKind; at_text: string; detail: string }>()).map((r) => ({
+      kind: r.kind,
+      at: r.at_text,
+      detail: r.detail,
+    }));
   }
 
   /** Uses of kansa in a month, by kind and outcome (the monthly report's section "kansa 自体の利用状況"). */

@@ -149,7 +149,7 @@ export class AccountsService {
   async login(name: string, password: string, origin: RequestOrigin): Promise<LoggedIn> {
     const address = origin.remoteAddr ?? '';
     const wait = this.throttle.retryAfter(address);
-    const who: AuditActor = { kind: 'person', name: name.slice(0, 64), role: '' as PersonRole };
+    const who: AuditActor = { kind: 'person', name: name.slice(0, 64), role: '' };
     if (wait > 0) {
       await this.audit.record({
         kind: 'login_failure',

@@ -45,36 +45,36 @@ export class SessionsRepository {
     const [row] = await (
       await this.client.query({
         // Ended once ended: a use recorded by another process after the log-out never reopens it.
-        query: `SELECT any(user_id) AS user_id, any(csrf_token) AS csrf_token, min(created_at) AS created_at,
-                       max(last_seen_at) AS last_seen_at, min(ended_at) AS ended_at,
-                       argMinIf(end_reason, ended_at, ended_at IS NOT NULL) AS end_reason,
-                       any(remote_addr) AS remote_addr, any(user_agent) AS user_agent, count() AS n
+        query: `SELECT any(user_id) AS s_user, any(csrf_token) AS s_csrf, toString(min(created_at)) AS s_created,
+                       toString(max(last_seen_at)) AS s_seen, toString(min(ended_at)) AS s_ended,
+                       argMinIf(end_reason, ended_at, ended_at IS NOT NULL) AS s_reason,
+                       any(remote_addr) AS s_addr, any(user_agent) AS s_agent, count() AS n
                 FROM ${TABLES.sessions} WHERE session_hash = {h:FixedString(64)}`,
         query_params: { h: sessionHash },
         format: 'JSONEachRow',
       })
     ).json<{
-      user_id: string;
-      csrf_token: string;
-      created_at: string;
-      last_seen_at: string;
-      ended_at: string | null;
-      end_reason: string;
-      remote_addr: string;
-      user_agent: string;
+      s_user: string;
+      s_csrf: string;
+      s_created: string;
+      s_seen: string;
+      s_ended: string | null;
+      s_reason: string;
+      s_addr: string;
+      s_agent: string;
       n: string;
     }>();
     if (!row || Number(row.n) === 0) return null;
     return {
       sessionHash,
-      userId: row.user_id,
-      csrfToken: row.csrf_token,
-      createdAt: row.created_at,
-      lastSeenAt: row.last_seen_at,
-      endedAt: row.ended_at,
-      endReason: row.end_reason,
-      remoteAddr: row.remote_addr,
-      userAgent: row.user_agent,
+      userId: row.s_user,
+      csrfToken: row.s_csrf,
+      createdAt: row.s_created,
+      lastSeenAt: row.s_seen,
+      endedAt: row.s_ended,
+      endReason: row.s_reason,
+      remoteAddr: row.s_addr,
+      userAgent: row.s_agent,
     };
   }
 

@@ -30,11 +30,8 @@ interface UserRow {
   updated_by: string;
 }
 
-const LATEST = `SELECT user_id, argMax(name, updated_at) AS name, argMax(role, updated_at) AS role,
-    argMax(departments, updated_at) AS departments, argMax(password_hash, updated_at) AS password_hash,
-    argMax(must_change_password, updated_at) AS must_change_password, argMax(disabled, updated_at) AS disabled,
-    min(created_at) AS created_at, max(updated_at) AS updated_at, argMax(updated_by, updated_at) AS updated_by
-  FROM ${TABLES.users} GROUP BY user_id`;
+/** The latest row of each account (every row repeats the account's creation time). */
+const LATEST = `SELECT * FROM ${TABLES.users} ORDER BY user_id, updated_at DESC LIMIT 1 BY user_id`;
 
 /** `users`: people's accounts, one row per change. */
 @Injectable()
@@ -42,7 +39,7 @@ export class UsersRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
   async list(): Promise<UserRecord[]> {
-    return (await this.rows(`${LATEST} ORDER BY name`, {})).map(toRecord);
+    return (await this.rows(`SELECT * FROM (${LATEST}) ORDER BY name`, {})).map(toRecord);
   }
 
   async byName(name: string): Promise<UserRecord | null> {

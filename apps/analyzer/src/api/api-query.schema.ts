@@ -32,6 +32,8 @@ export const eventsQuerySchema = z
     to: day.optional(),
     /** Why the events are read (開示請求 No., inquiry, investigation): required and recorded. */
     purpose: z.string().trim().min(2, '利用目的 (purpose) を記入してください').max(500),
+    /** The request's reference (開示請求の受付番号), recorded with the read. */
+    reference: z.string().trim().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(100_000).optional(),
   })
   .strict()

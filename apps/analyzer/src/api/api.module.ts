@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AnalyzerModule } from '../analyzer.module';
+import { ConsoleModule } from '../console/console.module';
 import { EventsController } from './events.controller';
 import { FindingsController } from './findings.controller';
 import { ReportsModule } from '../reports/reports.module';
@@ -7,10 +8,10 @@ import { ReportsController } from './reports.controller';
 
 /**
  * The staff-facing HTTP API: findings and triage, events by resident or
- * user, reports. Imported only by the service (`kansa serve`, `nest start analyzer`).
+ * user, reports, and the console's read models. Imported only by the service (`kansa serve`, `nest start analyzer`).
  */
 @Module({
-  imports: [AnalyzerModule, ReportsModule],
+  imports: [AnalyzerModule, ReportsModule, ConsoleModule],
   controllers: [FindingsController, EventsController, ReportsController],
 })
 export class ApiModule {}
