@@ -1,4 +1,5 @@
-import { ApiBody, ApiResponse } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
 
@@ -18,4 +19,20 @@ export function ApiJson(schema: z.ZodType, status = 200, description = 'OK'): Me
 /** The JSON body of a route, described by the zod schema that checks it. */
 export function ApiJsonBody(schema: z.ZodType): MethodDecorator {
   return ApiBody({ schema: openApiSchema(schema, 'input') });
+}
+
+/**
+ * The query parameters of a route, described by the zod object that checks
+ * them (each property a parameter, required unless optional or defaulted).
+ */
+export function ApiQueryFrom(schema: z.ZodObject): MethodDecorator {
+  return applyDecorators(
+    ...Object.entries(schema.shape).map(([name, prop]) => {
+      const field = prop as z.ZodType;
+      const json = openApiSchema(field, 'input');
+      const optional = field.safeParse(undefined).success;
+      const { description, ...rest } = json as SchemaObject & { description?: string };
+      return ApiQuery({ name, required: !optional, schema: rest, description });
+    }),
+  );
 }

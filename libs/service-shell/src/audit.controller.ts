@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AccessAuditRepository, AUDIT_KINDS } from './access-audit.repository';
-import { ApiJson } from './api-json';
+import { ApiJson, ApiQueryFrom } from './api-json';
 import { dayParam, listParam, parseOr400, periodInOrder } from './api-params';
 import { RequirePermission } from './auth.decorators';
 
@@ -48,12 +48,7 @@ export class AuditController {
   @RequirePermission('audit.read')
   @Get()
   @ApiOperation({ summary: '監査ログ: ログイン・個人情報の参照 (目的)・確認・設定変更 (auditor, admin)' })
-  @ApiQuery({ name: 'from', required: false, description: 'YYYY-MM-DD' })
-  @ApiQuery({ name: 'to', required: false, description: 'YYYY-MM-DD' })
-  @ApiQuery({ name: 'kind', required: false, description: AUDIT_KINDS.join(' | ') })
-  @ApiQuery({ name: 'actor', required: false })
-  @ApiQuery({ name: 'page', required: false })
-  @ApiQuery({ name: 'pageSize', required: false })
+  @ApiQueryFrom(auditQuery)
   @ApiJson(auditPageSchema)
   async list(@Query() query: unknown): Promise<z.infer<typeof auditPageSchema>> {
     const q = parseOr400(auditQuery, query);

@@ -1,8 +1,8 @@
 import { BadRequestException, Controller, Get, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { DateInputError } from '@kansa/calendar';
 import { jstTimestamp } from '@kansa/domain';
-import { AccessAuditRepository, ApiJson, AuthedRequest, RequirePermission } from '@kansa/service-shell';
+import { AccessAuditRepository, ApiJson, ApiQueryFrom, AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { eventLookupSchema } from '../console/console.schemas';
@@ -31,13 +31,7 @@ export class EventsController {
   @RequirePermission('events.read')
   @Get()
   @ApiOperation({ summary: '住民ごと・職員ごとの操作履歴。purpose 必須 (人が住民を検索するときは reference も)、照会は記録されます' })
-  @ApiQuery({ name: 'subject', required: false, description: '宛名番号 (10桁) または 統合宛名番号 (15桁)' })
-  @ApiQuery({ name: 'user', required: false, description: '職員ID' })
-  @ApiQuery({ name: 'from', required: false, description: 'YYYY-MM-DD' })
-  @ApiQuery({ name: 'to', required: false, description: 'YYYY-MM-DD' })
-  @ApiQuery({ name: 'purpose', required: true, description: '利用目的 (例: 開示請求)' })
-  @ApiQuery({ name: 'reference', required: false, description: '受付番号 (例: 令和7年 第12号)' })
-  @ApiQuery({ name: 'limit', required: false })
+  @ApiQueryFrom(eventsQuerySchema)
   @ApiJson(eventLookupSchema)
   async find(@Query() query: unknown, @Req() req: AuthedRequest): Promise<EventLookupResult> {
     const q = this.checked(eventsQuerySchema, query, req);
@@ -49,13 +43,7 @@ export class EventsController {
   @RequirePermission('events.read')
   @Get('export')
   @ApiOperation({ summary: '照会結果の出力 (CSV・PDF)。purpose 必須、出力は記録されます' })
-  @ApiQuery({ name: 'format', required: true, enum: ['csv', 'pdf'] })
-  @ApiQuery({ name: 'subject', required: false })
-  @ApiQuery({ name: 'user', required: false })
-  @ApiQuery({ name: 'from', required: false })
-  @ApiQuery({ name: 'to', required: false })
-  @ApiQuery({ name: 'purpose', required: true })
-  @ApiQuery({ name: 'reference', required: false })
+  @ApiQueryFrom(exportQuerySchema)
   @ApiProduces('text/csv', 'application/pdf')
   async export(@Query() query: unknown, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
     const q = this.checked(exportQuerySchema, query, req);

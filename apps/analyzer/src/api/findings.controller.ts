@@ -12,9 +12,8 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { FINDING_STATUSES } from '@kansa/domain';
-import { AccessAuditRepository, AuthedRequest, RequirePermission } from '@kansa/service-shell';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AccessAuditRepository, ApiJsonBody, ApiQueryFrom, AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import { FindingConflictError, FindingNotFoundError, FindingTransitionError } from '../findings/findings.errors';
 import { FINDINGS_SERVICE, FindingsServicePort, FindingTransitionView, FindingView } from '../findings/findings.types';
 import { ConsoleFindingsService } from '../console/console-findings.service';
@@ -32,12 +31,7 @@ export class FindingsController {
   @RequirePermission('findings.read')
   @Get()
   @ApiOperation({ summary: '検知結果の一覧 (read)' })
-  @ApiQuery({ name: 'from', required: false, description: 'YYYY-MM-DD' })
-  @ApiQuery({ name: 'to', required: false, description: 'YYYY-MM-DD' })
-  @ApiQuery({ name: 'rule', required: false, description: 'ルールID (カンマ区切り可)' })
-  @ApiQuery({ name: 'status', required: false, description: FINDING_STATUSES.join(' | ') })
-  @ApiQuery({ name: 'userId', required: false })
-  @ApiQuery({ name: 'limit', required: false })
+  @ApiQueryFrom(findingsQuerySchema)
   async list(@Query() query: unknown, @Req() req: AuthedRequest): Promise<FindingView[]> {
     const q = parseOr400(findingsQuerySchema, query);
     await this.audit.recordRequest(req, q.purpose ?? '');
@@ -73,9 +67,7 @@ export class FindingsController {
   @Post(':id/transition')
   @HttpCode(200)
   @ApiOperation({ summary: '確認状態の変更 (triage): new → reviewing → no_issue | action_required | false_positive → closed' })
-  @ApiBody({
-    schema: { type: 'object', required: ['to'], properties: { to: { enum: [...FINDING_STATUSES] }, comment: { type: 'string' } } },
-  })
+  @ApiJsonBody(transitionBodySchema)
   @ApiResponse({ status: 200, description: '変更しました (the finding as changed)' })
   @ApiResponse({
     status: 409,

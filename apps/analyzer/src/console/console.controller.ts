@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FINDING_STATUSES, SEVERITIES } from '@kansa/domain';
 import {
   AccessAuditRepository,
   ApiJson,
   ApiJsonBody,
+  ApiQueryFrom,
   AuthedRequest,
   dayParam,
   listParam,
@@ -50,6 +51,8 @@ const assignBody = z
   })
   .strict();
 
+const dashboardQuery = z.object({ month: monthParam.optional() }).strict();
+
 const rawQuery = z.object({ purpose: z.string().trim().min(2, '利用目的 (purpose) を記入してください').max(500) }).strict();
 
 /**
@@ -70,28 +73,17 @@ export class ConsoleController {
   @RequirePermission('dashboard')
   @Get('dashboard')
   @ApiOperation({ summary: 'ダッシュボード: 今月の検知 (ルール・重要度・未対応)、12 か月の推移、取り込み状況、アラート (個人情報なし)' })
-  @ApiQuery({ name: 'month', required: false, description: 'YYYY-MM (既定: 今月)' })
+  @ApiQueryFrom(dashboardQuery)
   @ApiJson(dashboardSchema)
   async getDashboard(@Query() query: unknown, @Req() req: AuthedRequest) {
-    const q = parseOr400(z.object({ month: monthParam.optional() }).strict(), query);
+    const q = parseOr400(dashboardQuery, query);
     return this.dashboard.month(req.apiClient!, q.month);
   }
 
   @RequirePermission('findings.read')
   @Get('findings')
   @ApiOperation({ summary: '検知一覧: 期間・ルール・重要度・状態・所属・職員で絞り込み、並べ替え、ページ送り (確認者は担当分のみ)' })
-  @ApiQuery({ name: 'from', required: false, description: 'YYYY-MM-DD' })
-  @ApiQuery({ name: 'to', required: false, description: 'YYYY-MM-DD' })
-  @ApiQuery({ name: 'rule', required: false })
-  @ApiQuery({ name: 'severity', required: false, description: SEVERITIES.join(' | ') })
-  @ApiQuery({ name: 'status', required: false, description: FINDING_STATUSES.join(' | ') })
-  @ApiQuery({ name: 'department', required: false, description: '所属コード' })
-  @ApiQuery({ name: 'userId', required: false, description: '職員ID' })
-  @ApiQuery({ name: 'assignee', required: false, description: '担当者 (空: 未割当)' })
-  @ApiQuery({ name: 'sort', required: false, enum: [...FINDING_SORTS] })
-  @ApiQuery({ name: 'order', required: false, enum: ['asc', 'desc'] })
-  @ApiQuery({ name: 'page', required: false })
-  @ApiQuery({ name: 'pageSize', required: false })
+  @ApiQueryFrom(findingsQuery)
   @ApiJson(findingPageSchema)
   async list(@Query() query: unknown, @Req() req: AuthedRequest) {
     const q = parseOr400(findingsQuery, query);
@@ -125,7 +117,7 @@ export class ConsoleController {
   @RequirePermission('findings.read')
   @Get('findings/:id/evidence/:eventId/raw')
   @ApiOperation({ summary: '証跡イベントの受信した行そのもの (個人番号はマスク済み)。purpose 必須、記録されます' })
-  @ApiQuery({ name: 'purpose', required: true })
+  @ApiQueryFrom(rawQuery)
   @ApiJson(z.object({ eventId: z.string(), source: z.string(), raw: z.string(), batchId: z.string(), lineNo: z.number() }))
   async raw(@Param('id') id: string, @Param('eventId') eventId: string, @Query() query: unknown, @Req() req: AuthedRequest) {
     const q = parseOr400(rawQuery, query);
