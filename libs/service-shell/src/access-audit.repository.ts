@@ -3,44 +3,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
-import { jstTimestamp } from '@kansa/domain';
+import { AuditKind, jstTimestamp } from '@kansa/domain';
+export { AUDIT_KIND_TITLES, AUDIT_KINDS } from '@kansa/domain';
+export type { AuditKind } from '@kansa/domain';
 import type { ApiClient } from './api-token';
-
-/** What kansa's audit log records (監査ログ; docs/console.md "Audit log"). */
-export const AUDIT_KINDS = [
-  'read',
-  'export',
-  'login',
-  'login_failure',
-  'logout',
-  'session_expired',
-  'auth_failure',
-  'password_change',
-  'triage',
-  'assign',
-  'user_change',
-  'token_change',
-  'masters_load',
-  'report_make',
-] as const;
-export type AuditKind = (typeof AUDIT_KINDS)[number];
-
-export const AUDIT_KIND_TITLES: Record<AuditKind, string> = {
-  read: '個人情報の参照',
-  export: '個人情報の出力',
-  login: 'ログイン',
-  login_failure: 'ログイン失敗',
-  logout: 'ログアウト',
-  session_expired: 'セッション期限切れ',
-  auth_failure: '認証失敗 (API)',
-  password_change: 'パスワード変更',
-  triage: '検知の確認・判断',
-  assign: '検知の担当割当',
-  user_change: '利用者の変更',
-  token_change: 'トークンの作成',
-  masters_load: 'マスタの取り込み',
-  report_make: '報告書の作成',
-};
 
 /** Who did it: an API token, a person (console), or the command line (`cli`, the OS user). */
 export type AuditActor = Pick<ApiClient, 'name' | 'kind'> & { role: string };

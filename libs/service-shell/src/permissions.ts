@@ -1,16 +1,9 @@
 import type { ApiRole } from '@kansa/config';
 
-/** Roles of people (console accounts); machines hold API tokens with an ApiRole. */
-export const PERSON_ROLES = ['admin', 'officer', 'reviewer', 'auditor', 'viewer'] as const;
-export type PersonRole = (typeof PERSON_ROLES)[number];
+import { PERSON_ROLES, PersonRole } from '@kansa/domain';
 
-export const PERSON_ROLE_TITLES: Record<PersonRole, string> = {
-  admin: '管理者',
-  officer: '担当者 (システム管理室)',
-  reviewer: '確認者',
-  auditor: '監査人',
-  viewer: '閲覧者',
-};
+export { PERSON_ROLE_TITLES, PERSON_ROLES } from '@kansa/domain';
+export type { PersonRole } from '@kansa/domain';
 
 /**
  * What a route needs. Every route declares one (@RequirePermission) or is

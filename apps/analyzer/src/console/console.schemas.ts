@@ -103,9 +103,14 @@ export const dashboardSchema = z.object({
   coverage: z.object({
     sources: z.array(z.object({ source: z.string(), title: z.string() })),
     days: z.array(z.string()),
-    /** One state per source and day: analysed | late (logs arrived after the analysis) | missing (no logs) | future. */
+    /** One state per source and day: analysed | late (logs not yet analysed) | missing (no logs on a business day) | closed (閉庁日 without logs) | future. */
     cells: z.array(
-      z.object({ source: z.string(), day: z.string(), state: z.enum(['analysed', 'late', 'missing', 'future']), events: z.number() }),
+      z.object({
+        source: z.string(),
+        day: z.string(),
+        state: z.enum(['analysed', 'late', 'missing', 'closed', 'future']),
+        events: z.number(),
+      }),
     ),
   }),
   lastImports: z.array(z.object({ source: z.string(), at: z.string(), lines: z.number(), origin: z.string() })),

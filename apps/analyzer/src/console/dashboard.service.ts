@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { addDays, eachDay } from '@kansa/calendar';
+import { addDays, buildCalendarDays, eachDay } from '@kansa/calendar';
+import { MastersRepository } from '@kansa/masters';
 import { FindingStatus, jstDay, SEVERITIES, SOURCE_TITLES, SOURCES } from '@kansa/domain';
 import { ALL_EVENTS } from '@kansa/rules';
 import type { ApiClient } from '@kansa/service-shell';
@@ -22,6 +23,7 @@ export class DashboardService {
     private readonly coverage: CoverageService,
     private readonly ledger: AnalysisLedgerRepository,
     private readonly repo: DashboardRepository,
+    private readonly masters: MastersRepository,
     @Inject(RULE_CATALOG) private readonly rules: RuleCatalog,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -33,13 +35,14 @@ export class DashboardService {
     const fromDay = `${m}-01`;
     const toDay = addDays(`${nextMonth(m)}-01`, -1);
     const trendFrom = `${addMonths(m, -11)}-01`;
-    const [counts, monthly, cells, data, lastImports, alerts] = await Promise.all([
+    const [counts, monthly, cells, data, lastImports, alerts, closed] = await Promise.all([
       this.findings.counts({ from: fromDay, to: toDay, scope: findingScopeOf(client) }),
       this.findings.monthly(trendFrom, toDay),
       this.coverage.assess(fromDay, toDay),
       this.ledger.dataState(fromDay, toDay),
       this.repo.lastImports(),
       this.repo.alerts(fromDay, toDay),
+      this.closedDays(fromDay, toDay),
     ]);
     const byRule = this.rules
       .map((r) => {
@@ -63,7 +66,7 @@ export class DashboardService {
       for (const t of monthly.filter((x) => x.month === month)) row[t.severity] += t.n;
       return row;
     });
-    // Coverage per source and day: missing logs, logs that arrived after the analysis (late), or analysed.
+    // Coverage per source and day: no logs (on a business day, or a closed one), logs not yet analysed (late), or analysed.
     const days = eachDay(fromDay, toDay);
     const stale = new Set(cells.filter((c) => c.state !== 'analysed').map((c) => `${c.rule}|${c.day}`));
     const rulesOf = (source: string) =>
@@ -75,7 +78,9 @@ export class DashboardService {
           day >= today
             ? 'future'
             : events === 0
-              ? 'missing'
+              ? closed.has(day)
+                ? 'closed'
+                : 'missing'
               : rulesOf(source).some((r) => stale.has(`${r.id}|${day}`))
                 ? 'late'
                 : 'analysed';
@@ -95,6 +100,17 @@ export class DashboardService {
       lastImports,
       alerts,
     };
+  }
+
+  /** Closed days (閉庁日) of the business calendar in force (calendar.csv, national holidays, weekends): no logs expected. */
+  private async closedDays(fromDay: string, toDay: string): Promise<Set<string>> {
+    const version = (await this.masters.versionsAt(toDay)).calendar;
+    const overrides = version > 0 ? await this.masters.calendarOverrides(version) : [];
+    return new Set(
+      buildCalendarDays(fromDay, toDay, overrides)
+        .filter((d) => !d.businessDay)
+        .map((d) => d.date),
+    );
   }
 }
 

@@ -719,7 +719,7 @@ export interface operations {
                                 events: number;
                                 source: string;
                                 /** @enum {string} */
-                                state: "analysed" | "late" | "missing" | "future";
+                                state: "analysed" | "late" | "missing" | "closed" | "future";
                             }[];
                             days: string[];
                             sources: {
