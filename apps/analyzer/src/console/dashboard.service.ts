@@ -84,7 +84,7 @@ export class DashboardService {
               : rulesOf(source).some((r) => stale.has(`${r.id}|${day}`))
                 ? 'late'
                 : 'analysed';
-        return { source, day, state: state as 'analysed' | 'late' | 'missing' | 'future', events };
+        return { source, day, state: state as Dashboard['coverage']['cells'][number]['state'], events };
       }),
     );
     return {
