@@ -17,7 +17,7 @@ export function SubjectSearchPage() {
   const [result, setResult] = useState<EventLookup | null>(null);
   const search = useMutation({
     mutationFn: async (f: typeof form) => {
-      const r = await unwrap(api.GET('/api/events', { params: { query: query(f) } }));
+      const r = await unwrap(api.GET('/api/events', { params: { query: { ...query(f), limit: 5000 } } }));
       setAsked(f);
       setResult(r);
     },
@@ -67,6 +67,9 @@ export function SubjectSearchPage() {
               PDF で出力
             </button>
           </div>
+          {result.total > result.events.length && (
+            <p className="muted">最初の {count(result.events.length)} 件を表示しています。すべては CSV・PDF で出力できます。</p>
+          )}
           <EventsTable events={result.events} caption="住民へのアクセス" show="staff" />
         </section>
       )}
