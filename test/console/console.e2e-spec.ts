@@ -422,4 +422,20 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
     );
     expect((await ConsoleUser.login(url, 'lock-test', reset.oneTimePassword)).csrf).not.toBe('');
   }, 120_000);
+
+  it("reports kansa's own use in the monthly report (section 10 kansa 自体の利用状況)", async () => {
+    const month = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 7); // this month in JST: the month of these tests
+    const made = await officer.json<Array<{ format: string; sha256: string }>>('POST', '/api/reports', { month });
+    expect(made.map((r) => r.format).sort()).toEqual(['csv', 'html', 'pdf', 'xlsx']);
+    const html = await (await officer.request('GET', `/api/reports/${month}/html`)).text();
+    const section = html.slice(html.indexOf('10 kansa 自体の利用状況'));
+    expect(section).toContain('<table');
+    for (const kind of ['ログイン', 'ログイン失敗', '個人情報の参照', '個人情報の出力', '検知の確認・判断', '利用者の変更'])
+      expect(section).toContain(kind);
+    const made2 = await auditor.json<{ rows: Array<{ kind: string; client: string; detail: string }> }>(
+      'GET',
+      '/api/audit?kind=report_make',
+    );
+    expect(made2.rows.some((r) => r.client === 'demo-officer' && (JSON.parse(r.detail) as { month: string }).month === month)).toBe(true);
+  }, 180_000);
 });

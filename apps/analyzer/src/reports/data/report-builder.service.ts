@@ -2,7 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays, checkMonth } from '@kansa/calendar';
-import { FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES } from '@kansa/domain';
+import { AUDIT_KIND_TITLES, FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES } from '@kansa/domain';
+import { AccessAuditRepository } from '@kansa/service-shell/access-audit.repository';
 import { CLOCK, Clock, jstTimestamp, systemClock } from '../../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../../detection/rule-catalog';
 import { buildScope, completeness, sourceOrder, sourceTitle, unanalysedDays } from '../model/report-scope';
@@ -34,6 +35,7 @@ export class ReportBuilderService {
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
     @Optional() @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog | null,
     @Optional() @Inject(CLOCK) private readonly clock: Clock | null,
+    @Optional() private readonly audit: AccessAuditRepository | null,
   ) {}
 
   async build(month: string): Promise<MonthlyReport> {
@@ -55,6 +57,7 @@ export class ReportBuilderService {
       this.data.chainHeads(w),
       this.data.lastLogins(w.to, Math.max(LOGIN_LOOKBACK_DAYS, 2 * settings.unusedDays)),
     ]);
+    const usage = this.audit ? await this.audit.monthSummary(w.from, w.to) : [];
     const [overrides, staff, accounts, leaves] = await Promise.all([
       this.data.calendarOverrides(versions.calendar),
       this.data.staff(versions.staff),
@@ -201,6 +204,7 @@ export class ReportBuilderService {
         offHoursByDepartment: [...offHours.values()].sort((a, b) => b.events - a.events || a.departmentCode.localeCompare(b.departmentCode)),
       },
       carriedOver: carriedRows.map(toRow),
+      usage: usage.map((u) => ({ kind: u.kind, title: AUDIT_KIND_TITLES[u.kind] ?? u.kind, outcome: u.outcome, count: u.n, people: u.people })),
       integrity: {
         chains: [...chains].sort((a, b) => sourceOrder(a.source, b.source)).map((c) => ({
           source: c.source,

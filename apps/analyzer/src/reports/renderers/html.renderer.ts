@@ -98,7 +98,7 @@ export function renderHtml(rep: MonthlyReport): string {
     <tr>${rep.approvers.map(() => '<td class="date">令和　年　月　日</td>').join('')}</tr>
   </table>
 </section>`;
-  const order: SectionKey[] = ['scope', 'rules', 'results', 'findings', 'accounts', 'charts', 'carried', 'integrity'];
+  const order: SectionKey[] = ['scope', 'rules', 'results', 'findings', 'accounts', 'charts', 'carried', 'integrity', 'usage'];
   const nav = `<nav><h2>目次</h2><ul>${order.map((k) => `<li><a href="#${k}">${esc(SECTIONS[k])}</a></li>`).join('')}</ul></nav>`;
   const body = order
     .map((k) => {

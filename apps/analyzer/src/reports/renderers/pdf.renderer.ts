@@ -54,7 +54,7 @@ export function renderPdf(rep: MonthlyReport): Promise<Buffer> {
 
   cover(doc, rep);
   const tables = reportTables(rep).filter((t) => t.pdf !== false);
-  const order: SectionKey[] = ['scope', 'rules', 'results', 'findings', 'accounts', 'charts', 'carried', 'integrity'];
+  const order: SectionKey[] = ['scope', 'rules', 'results', 'findings', 'accounts', 'charts', 'carried', 'integrity', 'usage'];
   for (const key of order) {
     if (key === 'scope' || key === 'findings' || key === 'charts') doc.addPage();
     const sectionTables = tables.filter((x) => x.section === key);

@@ -56,6 +56,7 @@ export const SECTIONS = {
   charts: '7 グラフ',
   carried: '8 前月以前からの継続案件',
   integrity: '9 完全性の確認',
+  usage: '10 kansa 自体の利用状況',
 } as const;
 export type SectionKey = keyof typeof SECTIONS;
 
@@ -322,6 +323,20 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
     rows: r.integrity.chains.map((c) => [c.sourceTitle, c.batches, c.seq, c.lastImport, c.chainHash]),
     footer: ['報告内容の要約値 (SHA-256)', null, null, null, r.integrity.dataDigest],
     empty: '対象月のログの取込記録がありません。',
+  });
+  tables.push({
+    section: 'usage',
+    title: SECTIONS.usage,
+    sheet: '10 kansa の利用状況',
+    note: 'kansa の監査ログから: ログイン (失敗を含む)、目的つきの個人情報の参照・出力、検知の確認、利用者・マスタ・報告書の変更の件数です。',
+    columns: [col('操作', 'text', 20), col('結果', 'text', 8), col('件数', 'int', 8), col('人数', 'int', 8)],
+    rows: r.usage.map((u) => [
+      u.title,
+      ({ ok: '成功', failed: '失敗', refused: '拒否' } as Record<string, string>)[u.outcome] ?? u.outcome,
+      u.count,
+      u.people,
+    ]),
+    empty: '対象月に kansa の利用記録はありません。',
   });
   return tables;
 }

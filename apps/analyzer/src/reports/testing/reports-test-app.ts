@@ -1,6 +1,7 @@
 import { Global, INestApplicationContext, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { KansaConfig, KansaConfigModule } from '@kansa/config';
+import { AccessAuditRepository } from '@kansa/service-shell/access-audit.repository';
 import { CLICKHOUSE } from '@kansa/storage';
 import type { TestStore } from '@kansa/test-kit';
 import { CLOCK, fixedClock } from '../../core/clock';
@@ -22,6 +23,7 @@ export async function openReportsApp(store: TestStore, now: string, config: Part
       ReportBuilderService,
       ReportsService,
       ReportCronService,
+      AccessAuditRepository,
       { provide: CLOCK, useValue: fixedClock(now) },
       { provide: RULE_CATALOG, useValue: [] },
     ],
