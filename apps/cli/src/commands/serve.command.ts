@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { describeTarget, StorageUnavailableError } from '@kansa/storage';
-import { closeOnSignals, ServiceModule, startHttpService } from '@kansa/service-shell';
+import { AccountsService, closeOnSignals, ServiceModule, startHttpService } from '@kansa/service-shell';
 import { CommandContext } from '../context';
 import { UserError } from '../errors';
 
@@ -59,8 +59,11 @@ export function registerServeCommand(program: Command, ctx: () => CommandContext
         storage: describeTarget(config.storage),
       });
       if (config.http.tokens.length === 0) {
+        log('http.tokens に API トークンがありません: 送信システムなど機械からの要求はすべて拒否します (no API tokens: `kansa token create`)');
+      }
+      if (opts.only !== 'collector' && (await service.app.get(AccountsService).list()).length === 0) {
         log(
-          '警告: http.tokens にトークンがありません。/health 以外のすべての要求を拒否します (no tokens configured: `kansa token create`)',
+          `管理画面 ${service.url}/ の利用者がいません。最初の管理者を作ってください: kansa user add --name <名前> --role admin (no console users yet)`,
         );
       }
       let outcome;
