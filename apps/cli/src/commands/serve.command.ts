@@ -59,11 +59,14 @@ export function registerServeCommand(program: Command, ctx: () => CommandContext
         storage: describeTarget(config.storage),
       });
       if (config.http.tokens.length === 0) {
-        log('http.tokens に API トークンがありません: 送信システムなど機械からの要求はすべて拒否します (no API tokens: `kansa token create`)');
+        log(
+          'http.tokens に API トークンがありません: 送信システムなど機械からの要求はすべて拒否します (no API tokens: `kansa token create`)',
+        );
       }
       if (opts.only !== 'collector' && (await service.app.get(AccountsService).list()).length === 0) {
         log(
-          `管理画面 ${service.url}/ の利用者がいません。最初の管理者を作ってください: kansa user add --name <名前> --role admin (no console users yet)`,
+          `管理画面 ${service.url}/ の利用者がいません。最初の管理者を kansa user add --name <名前> --role admin で作ってください` +
+            `${config.storage.url ? '' : ' (組み込みモードでは、このサービスを止めてから実行します)'} (no console users yet)`,
         );
       }
       let outcome;
