@@ -31,6 +31,8 @@ const ALLOWED: Array<[prefix: string, allowed: string[]]> = [
   ['libs/service-shell/', ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar']],
   ['libs/demo/', ['@kansa/domain', '@kansa/config', '@kansa/calendar', '@kansa/masters']],
   ['apps/collector/', ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar', '@kansa/service-shell']],
+  // The console is a browser application: it talks to kansa through the generated API client only.
+  ['apps/console/', []],
   [
     'apps/analyzer/',
     ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar', '@kansa/masters', '@kansa/rules', '@kansa/service-shell'],

@@ -214,7 +214,13 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
   }, 180_000);
 
   it('searches who touched a resident (開示請求) with purpose and reference, exports it, and records both', async () => {
-    const subject = findings.find((f) => /^\d{10}$|^\d{15}$/.test(f.subject))?.subject ?? '0000012345';
+    // A resident some staff member of a finding looked up.
+    const seen = await officer.json<{ events: Array<{ subjectId: string }> }>(
+      'GET',
+      `/api/events?user=${findings.find((f) => f.userId)!.userId}&purpose=${encodeURIComponent('試験')}&limit=5000`,
+    );
+    const subject = seen.events.map((e) => e.subjectId).find((s) => /^\d{10}$|^\d{15}$/.test(s))!;
+    expect(subject).toBeDefined();
     const { context, page } = await loggedIn('demo-officer');
     try {
       await page.getByRole('link', { name: '住民の照会履歴 (開示請求)' }).click();
@@ -312,7 +318,7 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
       await page.getByLabel('期間 (から)').fill('2025-04-01');
       await page.getByLabel('期間 (まで)').fill('2025-04-30');
       await page.getByRole('button', { name: '表示する' }).click();
-      await page.getByRole('heading', { name: /の操作/ }).waitFor();
+      await page.getByRole('heading', { name: /^職員 \S+ の操作 / }).waitFor();
       await expectAccessible(page, '職員の操作履歴');
       await shot(page, '05-staff-timeline', false);
       for (const [link, name, ready] of [

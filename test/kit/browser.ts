@@ -24,6 +24,7 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' }, // Japanese date and number inputs
     args: [
       '--no-sandbox',
       '--disable-gpu',
