@@ -49,15 +49,17 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
     const people = (JSON.parse(demo.stdout) as { console: { people: Array<{ name: string; oneTimePassword: string }> } }).console.people;
     const otp = (name: string) => people.find((p) => p.name === name)!.oneTimePassword;
     const config = writeSiteConfig(work, {
+      report: { outputDir: join(work, 'reports') },
       auth: { sessionIdleSeconds: IDLE_SECONDS, sessionMaxSeconds: 3600, maxFailedLogins: 3, lockoutSeconds: 120 },
     });
     ({ service, url } = await startKansaServe(['--data-dir', dataDir, '--config', config]));
     admin = await ConsoleUser.login(url, 'demo-admin', otp('demo-admin'), PASSWORD);
-    // demo-officer keeps its one-time password: the browser test logs in with it and changes it.
-    const officerOtp = otp('demo-officer');
-    const first = await ConsoleUser.login(url, 'demo-officer', officerOtp);
+    const first = await ConsoleUser.login(url, 'demo-officer', otp('demo-officer'));
     expect((await first.request('GET', '/api/console/findings')).status).toBe(403); // one-time password: nothing but the change
-    process.env.KANSA_E2E_OFFICER_OTP = officerOtp;
+    officer = await ConsoleUser.login(url, 'demo-officer', otp('demo-officer'), PASSWORD);
+    findings = (await officer.json<{ items: Row[] }>('GET', '/api/console/findings?from=2025-04-01&to=2025-04-30&pageSize=500')).items;
+    mine = findings.find((f) => f.departmentCode)!;
+    theirs = findings.find((f) => f.departmentCode && f.departmentCode !== mine.departmentCode)!;
     for (const [name, role] of [
       ['監査 花子', 'auditor'],
       ['閲覧 次郎', 'viewer'],
@@ -130,18 +132,23 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
   }
 
   it('logs in with the one-time password, makes the person change it, then shows the dashboard of the month', async () => {
+    const { oneTimePassword } = await admin.json<{ oneTimePassword: string }>('POST', '/api/users', {
+      name: '新任 担当',
+      role: 'officer',
+      departments: [],
+    });
     const context = await browser.newContext({ locale: 'ja-JP', timezoneId: 'Asia/Tokyo', viewport: { width: 1400, height: 900 } });
     try {
       const page = await context.newPage();
       await page.goto(url + '/');
       await expectAccessible(page, 'ログイン');
       await shot(page, '00-login');
-      await page.getByLabel('利用者名').fill('demo-officer');
-      await page.getByLabel('パスワード').fill(process.env.KANSA_E2E_OFFICER_OTP!);
+      await page.getByLabel('利用者名').fill('新任 担当');
+      await page.getByLabel('パスワード').fill(oneTimePassword);
       await page.getByRole('button', { name: 'ログイン' }).click();
       await page.getByRole('heading', { name: 'パスワードの変更' }).waitFor();
       await expectAccessible(page, 'パスワードの変更');
-      await page.getByLabel('現在のパスワード').fill(process.env.KANSA_E2E_OFFICER_OTP!);
+      await page.getByLabel('現在のパスワード').fill(oneTimePassword);
       await page.getByLabel('新しいパスワード', { exact: true }).fill(PASSWORD);
       await page.getByLabel('新しいパスワード (確認)').fill(PASSWORD);
       await page.getByRole('button', { name: '変更する' }).click();
@@ -149,10 +156,6 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
     } finally {
       await context.close();
     }
-    officer = await ConsoleUser.login(url, 'demo-officer', PASSWORD);
-    findings = (await officer.json<{ items: Row[] }>('GET', '/api/console/findings?from=2025-04-01&to=2025-04-30&pageSize=500')).items;
-    mine = findings.find((f) => f.departmentCode)!;
-    theirs = findings.find((f) => f.departmentCode && f.departmentCode !== mine.departmentCode)!;
     expect(mine && theirs).toBeTruthy();
 
     const { context: c2, page, outside, errors } = await loggedIn('demo-officer');
