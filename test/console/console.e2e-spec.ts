@@ -10,7 +10,7 @@ import { ConsoleUser } from './console-user';
 /** Where the pages' screenshots go (docs/console.md shows them; copied from here). */
 const SHOTS = join(__dirname, '..', 'artifacts', 'console');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const IDLE_SECONDS = 15;
+const IDLE_SECONDS = 40; // long enough for the slowest step of a test on a loaded machine, short enough to wait for
 const PASSWORD = 'kansa-console-e2e-2025';
 
 interface Row {

@@ -35,7 +35,7 @@ export class ReportBuilderService {
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
     @Optional() @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog | null,
     @Optional() @Inject(CLOCK) private readonly clock: Clock | null,
-    @Optional() private readonly audit: AccessAuditRepository | null,
+    @Optional() @Inject(AccessAuditRepository) private readonly audit: AccessAuditRepository | null,
   ) {}
 
   async build(month: string): Promise<MonthlyReport> {
