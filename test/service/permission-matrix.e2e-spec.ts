@@ -1,13 +1,9 @@
 import { API_ROLES } from '@kansa/config';
 import { AccountsService, Permission, PERSON_ROLES, roleHas } from '@kansa/service-shell';
 import { ConsoleUser } from '../console/console-user';
-import { startTestService, TestService } from './service-harness';
+import { ApiOperation, apiOperations, concretePath as concrete, startTestService, TestService } from './service-harness';
 
-interface Operation {
-  method: string;
-  path: string;
-  permission: Permission | 'public';
-}
+type Operation = ApiOperation;
 
 /** Every route and the permission it needs: the matrix of docs/console.md, route by route. */
 const ROUTES: Record<string, Operation['permission']> = {
@@ -60,12 +56,7 @@ describe('permission matrix: every route × every role (tokens and people)', () 
 
   beforeAll(async () => {
     svc = await startTestService();
-    const doc = (await (await svc.request('/api/docs/openapi.json', { token: svc.tokens.read })).json()) as {
-      paths: Record<string, Record<string, { 'x-kansa-permission': Operation['permission'] }>>;
-    };
-    operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, permission: op['x-kansa-permission'] })),
-    );
+    operations = await apiOperations(svc);
     const accounts = svc.app.get(AccountsService);
     for (const role of PERSON_ROLES) {
       const name = `person-${role}`;
@@ -77,15 +68,6 @@ describe('permission matrix: every route × every role (tokens and people)', () 
     }
   }, 120_000);
   afterAll(() => svc?.close());
-
-  const concrete = (path: string) =>
-    path
-      .replace('{source}', 'chukan')
-      .replace('{id}', '0123456789abcdef0123456789abcdef')
-      .replace('{eventId}', '0123456789abcdef0123456789abcdef')
-      .replace('{month}', '2025-04')
-      .replace('{format}', 'csv')
-      .replace('{userId}', 'no-such-user');
 
   it('gives every route the permission the matrix says (and no route is missing from it)', () => {
     expect(Object.fromEntries(operations.map((o) => [`${o.method} ${o.path}`, o.permission]))).toEqual(ROUTES);

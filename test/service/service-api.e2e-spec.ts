@@ -6,14 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chukanRecords, findingRow } from './fixtures';
-import { startTestService, TestService } from './service-harness';
+import { ApiOperation, apiOperations, concretePath as concrete, startTestService, TestService } from './service-harness';
 
-interface Operation {
-  method: string;
-  path: string;
-  /** x-kansa-permission: what the route needs, or 'public'. */
-  permission: Permission | 'public';
-}
+type Operation = ApiOperation;
 
 describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () => {
   let svc: TestService;
@@ -23,28 +18,10 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
 
   beforeAll(async () => {
     svc = await startTestService({ http: { bodyLimitBytes: 64 * 1024, maxBatchLines: 500 } });
-    const res = await svc.request('/api/docs/openapi.json', { token: svc.tokens.read });
-    expect(res.status).toBe(200);
-    const doc = (await res.json()) as { paths: Record<string, Record<string, { 'x-kansa-permission'?: Operation['permission'] }>> };
-    operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.entries(ops).map(([method, op]) => ({
-        method: method.toUpperCase(),
-        path,
-        permission: op['x-kansa-permission'] as Operation['permission'],
-      })),
-    );
+    operations = await apiOperations(svc);
   });
   afterAll(() => svc?.close());
 
-  /** A concrete URL for an OpenAPI path template. */
-  const concrete = (path: string) =>
-    path
-      .replace('{source}', 'chukan')
-      .replace('{id}', '0123456789abcdef0123456789abcdef')
-      .replace('{month}', '2025-04')
-      .replace('{format}', 'csv')
-      .replace('{userId}', 'no-such-user')
-      .replace('{eventId}', '0123456789abcdef0123456789abcdef');
   /** A token whose role lacks the permission (routes for people only refuse every token). */
   const wrongToken = (permission: Permission) =>
     (['ingest', 'read', 'triage'] as const).filter((r) => !roleHas(r, permission)).map((r) => svc.tokens[r])[0];

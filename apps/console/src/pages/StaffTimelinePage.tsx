@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { FormEvent, useState } from 'react';
-import { api, download, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
+import { ExportButtons } from '../components/ExportButtons';
 import type { EventLookup, FindingRow } from '../api/types';
 import { EventsTable } from '../components/EventsTable';
 import { ErrorBox, Field, PageTitle } from '../components/ui';
@@ -18,7 +19,7 @@ export function StaffTimelinePage() {
   const [result, setResult] = useState<{ events: EventLookup; findings: FindingRow[] } | null>(null);
   const search = useMutation({
     mutationFn: async (f: typeof form) => {
-      const q = { user: f.user.trim(), purpose: f.purpose, ...(f.from ? { from: f.from } : {}), ...(f.to ? { to: f.to } : {}) };
+      const q = query(f);
       const events = await unwrap(api.GET('/api/events', { params: { query: { ...q, limit: SHOWN } } }));
       const findings = can('findings.read')
         ? (await unwrap(api.GET('/api/console/findings', { params: { query: { userId: q.user, from: q.from, to: q.to, pageSize: 500 } } })))
@@ -27,13 +28,6 @@ export function StaffTimelinePage() {
       setAsked(f);
       setResult({ events, findings });
     },
-  });
-  const exporting = useMutation({
-    mutationFn: (format: 'csv' | 'pdf') =>
-      download(
-        `/api/events/export?${new URLSearchParams({ user: asked!.user.trim(), purpose: asked!.purpose, format, ...(asked!.from ? { from: asked!.from } : {}), ...(asked!.to ? { to: asked!.to } : {}) }).toString()}`,
-        `kansa-user.${format}`,
-      ),
   });
   const marked = new Map<string, string>();
   for (const f of result?.findings ?? []) for (const id of f.evidenceIds) marked.set(id, f.ruleTitle);
@@ -61,20 +55,13 @@ export function StaffTimelinePage() {
           表示する
         </button>
       </form>
-      <ErrorBox error={search.error ?? exporting.error} />
+      <ErrorBox error={search.error} />
       {result && (
         <section className="card" aria-labelledby="timeline-h">
           <h2 id="timeline-h">
             職員 {result.events.matched[0]} の操作 {count(result.events.total)} 件（検知 {result.findings.length} 件）
           </h2>
-          <div className="toolbar">
-            <button type="button" onClick={() => exporting.mutate('csv')} disabled={exporting.isPending}>
-              CSV で出力
-            </button>
-            <button type="button" onClick={() => exporting.mutate('pdf')} disabled={exporting.isPending}>
-              PDF で出力
-            </button>
-          </div>
+          <ExportButtons query={query(asked!)} name="kansa-user" />
           {result.events.total > result.events.events.length && (
             <p className="muted">
               最初の {count(result.events.events.length)} 件を表示しています。すべては CSV・PDF
@@ -86,4 +73,9 @@ export function StaffTimelinePage() {
       )}
     </>
   );
+}
+
+/** The look-up as query parameters (the timeline and its export ask the same). */
+function query(f: { user: string; from: string; to: string; purpose: string }): Record<string, string> & { user: string; purpose: string } {
+  return { user: f.user.trim(), purpose: f.purpose, ...(f.from ? { from: f.from } : {}), ...(f.to ? { to: f.to } : {}) };
 }

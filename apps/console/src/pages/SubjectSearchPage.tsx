@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { FormEvent, useState } from 'react';
-import { api, download, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
+import { ExportButtons } from '../components/ExportButtons';
 import type { EventLookup } from '../api/types';
 import { EventsTable } from '../components/EventsTable';
 import { ErrorBox, Field, PageTitle } from '../components/ui';
@@ -21,10 +22,6 @@ export function SubjectSearchPage() {
       setAsked(f);
       setResult(r);
     },
-  });
-  const exporting = useMutation({
-    mutationFn: (format: 'csv' | 'pdf') =>
-      download(`/api/events/export?${new URLSearchParams({ ...stringQuery(asked!), format }).toString()}`, `kansa-subject.${format}`),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -53,20 +50,13 @@ export function SubjectSearchPage() {
           検索する
         </button>
       </form>
-      <ErrorBox error={search.error ?? exporting.error} />
+      <ErrorBox error={search.error} />
       {result && asked && (
         <section className="card" aria-labelledby="result-h">
           <h2 id="result-h">
             {result.matched.join(' / ')} へのアクセス {count(result.total)} 件
           </h2>
-          <div className="toolbar">
-            <button type="button" onClick={() => exporting.mutate('csv')} disabled={exporting.isPending}>
-              CSV で出力
-            </button>
-            <button type="button" onClick={() => exporting.mutate('pdf')} disabled={exporting.isPending}>
-              PDF で出力
-            </button>
-          </div>
+          <ExportButtons query={query(asked)} name="kansa-subject" />
           {result.total > result.events.length && (
             <p className="muted">最初の {count(result.events.length)} 件を表示しています。すべては CSV・PDF で出力できます。</p>
           )}
@@ -77,7 +67,14 @@ export function SubjectSearchPage() {
   );
 }
 
-function query(f: { subject: string; from: string; to: string; purpose: string; reference: string }) {
+/** The search as query parameters (the look-up and its export ask the same). */
+function query(f: {
+  subject: string;
+  from: string;
+  to: string;
+  purpose: string;
+  reference: string;
+}): Record<string, string> & { subject: string; purpose: string } {
   return {
     subject: f.subject.trim(),
     purpose: f.purpose,
@@ -85,8 +82,4 @@ function query(f: { subject: string; from: string; to: string; purpose: string; 
     ...(f.from ? { from: f.from } : {}),
     ...(f.to ? { to: f.to } : {}),
   };
-}
-
-function stringQuery(f: Parameters<typeof query>[0]): Record<string, string> {
-  return query(f);
 }
