@@ -1,4 +1,6 @@
+import { ClickHouseClient } from '@clickhouse/client';
 import { INestApplicationContext } from '@nestjs/common';
+import { TABLES } from '@kansa/storage';
 import { AccountsService } from '@kansa/service-shell';
 import { ConsoleUser } from '../test/console/console-user';
 
@@ -28,8 +30,10 @@ export async function timeConsolePages(
   const accounts = app.get(AccountsService);
   const by = { kind: 'cli' as const, name: 'bench', role: 'cli' };
   const people: Record<PageCalls['who'], ConsoleUser> = {} as Record<PageCalls['who'], ConsoleUser>;
+  const existing = await accounts.list();
   for (const role of ['officer', 'auditor', 'admin'] as const) {
-    const made = await accounts.add({ name: `bench-${role}`, role }, by);
+    const found = existing.find((u) => u.name === `bench-${role}`);
+    const made = found ? await accounts.resetPassword(found.userId, by) : await accounts.add({ name: `bench-${role}`, role }, by);
     people[role] = await ConsoleUser.login(url, `bench-${role}`, made.oneTimePassword, 'bench-password-2025');
   }
   const { month, fromDay, toDay, subject, user } = sample;
@@ -80,4 +84,19 @@ export async function timeConsolePages(
 
 function round(n: number): number {
   return Math.round(n * 10) / 10;
+}
+
+/** A resident and a staff member of the month whose accesses the 開示請求 and timeline pages look up. */
+export async function sampleOfMonth(client: ClickHouseClient, fromDay: string, toDay: string): Promise<{ subject: string; user: string }> {
+  const [pick] = await (
+    await client.query({
+      query: `SELECT (SELECT subject_id FROM ${TABLES.events} WHERE source = 'jumin' AND subject_id != '' AND day >= {from:Date} AND day <= {to:Date}
+                      ORDER BY cityHash64(event_id) LIMIT 1) AS subject,
+                     (SELECT user_id FROM ${TABLES.events} WHERE source = 'jumin' AND day >= {from:Date} AND day <= {to:Date}
+                      ORDER BY cityHash64(event_id) LIMIT 1) AS user`,
+      query_params: { from: fromDay, to: toDay },
+      format: 'JSONEachRow',
+    })
+  ).json<{ subject: string; user: string }>();
+  return pick;
 }
