@@ -53,14 +53,14 @@ const TRANSITION_ORDER = '(seq, at, transition_id)';
  * current triage state (last transition; `new` without one), its assignee
  * (last assignment) and its staff member's department (latest staff master).
  */
-const FINDING_STATE = `
+const findingState = (inner: string) => `
   SELECT f.finding_id AS finding_id, f.rule AS rule, f.severity AS severity, toString(f.day) AS day, f.user_id AS user_id,
          s.staff_name AS staff_name, s.department_code AS department_code, s.department_name AS department_name,
          f.subject AS subject, f.count AS count, f.summary AS summary, f.first_at AS first_at, f.last_at AS last_at,
          f.evidence_ids AS evidence_ids,
          if(t.status = '', 'new', t.status) AS status, t.reviewed_by AS reviewed_by,
          if(t.status = '', NULL, t.reviewed_at) AS reviewed_at, a.assignee AS assignee
-  FROM ${TABLES.findings} AS f FINAL
+  FROM (SELECT * FROM ${TABLES.findings} FINAL ${inner}) AS f
   LEFT JOIN (
     SELECT finding_id, argMax(to_status, ${TRANSITION_ORDER}) AS status, argMax(by, ${TRANSITION_ORDER}) AS reviewed_by,
            argMax(at, ${TRANSITION_ORDER}) AS reviewed_at
@@ -91,10 +91,10 @@ export class ConsoleFindingsRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
   async page(q: FindingQuery): Promise<{ total: number; rows: FindingStateRow[] }> {
-    const { where, params } = conditions(q);
+    const { inner, where, params } = conditions(q);
     const order = `${ORDER[q.sort ?? 'day']} ${q.desc === false ? 'ASC' : 'DESC'}, day DESC, rule, user_id, finding_id`;
     const rows = await this.rows<FindingStateRow & { total: string }>(
-      `SELECT *, count() OVER () AS total FROM (${FINDING_STATE}) ${where} ORDER BY ${order}
+      `SELECT *, count() OVER () AS total FROM (${findingState(inner)}) ${where} ORDER BY ${order}
        LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
       { ...params, limit: q.limit ?? 50, offset: q.offset ?? 0 },
     );
@@ -105,9 +105,9 @@ export class ConsoleFindingsRepository {
   async counts(
     q: Pick<FindingQuery, 'from' | 'to' | 'scope'>,
   ): Promise<Array<{ rule: string; severity: Severity; status: FindingStatus; n: number }>> {
-    const { where, params } = conditions(q);
+    const { inner, where, params } = conditions(q);
     const rows = await this.rows<{ rule: string; severity: Severity; status: FindingStatus; n: string }>(
-      `SELECT rule, severity, status, count() AS n FROM (${FINDING_STATE}) ${where} GROUP BY rule, severity, status`,
+      `SELECT rule, severity, status, count() AS n FROM (${findingState(inner)}) ${where} GROUP BY rule, severity, status`,
       params,
     );
     return rows.map((r) => ({ ...r, n: Number(r.n) }));
@@ -149,26 +149,33 @@ export class ConsoleFindingsRepository {
   }
 }
 
-function conditions(q: Partial<FindingQuery>): { where: string; params: Record<string, unknown> } {
-  const where: string[] = [];
+/**
+ * The query's conditions: those on the finding itself go inside (before the
+ * joins, so only the findings asked for are joined), those on its state,
+ * department and assignment outside.
+ */
+function conditions(q: Partial<FindingQuery>): { inner: string; where: string; params: Record<string, unknown> } {
+  const inner: string[] = [];
+  const outer: string[] = [];
   const params: Record<string, unknown> = {};
-  const add = (sql: string, name: string, value: unknown) => {
-    where.push(sql);
+  const add = (to: string[], sql: string, name: string, value: unknown) => {
+    to.push(sql);
     params[name] = value;
   };
-  if (q.from) add('day >= {from:String}', 'from', q.from);
-  if (q.to) add('day <= {to:String}', 'to', q.to);
-  if (q.rules?.length) add('rule IN {rules:Array(String)}', 'rules', q.rules);
-  if (q.severities?.length) add('severity IN {severities:Array(String)}', 'severities', q.severities);
-  if (q.statuses?.length) add('status IN {statuses:Array(String)}', 'statuses', q.statuses);
-  if (q.departments?.length) add('department_code IN {departments:Array(String)}', 'departments', q.departments);
-  if (q.userId) add('user_id = {userId:String}', 'userId', q.userId);
-  if (q.assignee !== undefined) add('assignee = {assignee:String}', 'assignee', q.assignee);
-  if (q.ids) add('finding_id IN {ids:Array(String)}', 'ids', q.ids);
+  if (q.from) add(inner, 'day >= {from:Date}', 'from', q.from);
+  if (q.to) add(inner, 'day <= {to:Date}', 'to', q.to);
+  if (q.rules?.length) add(inner, 'rule IN {rules:Array(String)}', 'rules', q.rules);
+  if (q.severities?.length) add(inner, 'severity IN {severities:Array(String)}', 'severities', q.severities);
+  if (q.userId) add(inner, 'user_id = {userId:String}', 'userId', q.userId);
+  if (q.ids) add(inner, 'finding_id IN {ids:Array(String)}', 'ids', q.ids);
+  if (q.statuses?.length) add(outer, 'status IN {statuses:Array(String)}', 'statuses', q.statuses);
+  if (q.departments?.length) add(outer, 'department_code IN {departments:Array(String)}', 'departments', q.departments);
+  if (q.assignee !== undefined) add(outer, 'assignee = {assignee:String}', 'assignee', q.assignee);
   if (q.scope && !q.scope.all) {
-    where.push("((assignee != '' AND assignee = {scopeAssignee:String}) OR department_code IN {scopeDepartments:Array(String)})");
+    outer.push("((assignee != '' AND assignee = {scopeAssignee:String}) OR department_code IN {scopeDepartments:Array(String)})");
     params.scopeAssignee = q.scope.assignee;
     params.scopeDepartments = q.scope.departments;
   }
-  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+  const clause = (list: string[]) => (list.length ? `WHERE ${list.join(' AND ')}` : '');
+  return { inner: clause(inner), where: clause(outer), params };
 }

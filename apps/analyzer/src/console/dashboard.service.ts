@@ -2,12 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { addDays, buildCalendarDays, eachDay } from '@kansa/calendar';
 import { MastersRepository } from '@kansa/masters';
 import { FindingStatus, jstDay, SEVERITIES, SOURCE_TITLES, SOURCES } from '@kansa/domain';
-import { ALL_EVENTS } from '@kansa/rules';
 import type { ApiClient } from '@kansa/service-shell';
 import { CLOCK, Clock } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { AnalysisLedgerRepository } from '../ledger/analysis-ledger.repository';
-import { CoverageService } from '../ledger/coverage.service';
+import { ALL_SOURCES } from '../ledger/data-snapshot';
+import { ledgerKeys } from '../ledger/rule-inputs';
 import { ConsoleFindingsRepository } from './console-findings.repository';
 import type { Dashboard } from './console.schemas';
 import { findingScopeOf } from './finding-scope';
@@ -20,7 +20,6 @@ const OPEN: readonly FindingStatus[] = ['new', 'reviewing', 'action_required'];
 export class DashboardService {
   constructor(
     private readonly findings: ConsoleFindingsRepository,
-    private readonly coverage: CoverageService,
     private readonly ledger: AnalysisLedgerRepository,
     private readonly repo: DashboardRepository,
     private readonly masters: MastersRepository,
@@ -35,11 +34,11 @@ export class DashboardService {
     const fromDay = `${m}-01`;
     const toDay = addDays(`${nextMonth(m)}-01`, -1);
     const trendFrom = `${addMonths(m, -11)}-01`;
-    const [counts, monthly, cells, data, lastImports, alerts, closed] = await Promise.all([
+    const [counts, monthly, ledger, perDay, lastImports, alerts, closed] = await Promise.all([
       this.findings.counts({ from: fromDay, to: toDay, scope: findingScopeOf(client) }),
       this.findings.monthly(trendFrom, toDay),
-      this.coverage.assess(fromDay, toDay),
-      this.ledger.dataState(fromDay, toDay),
+      this.ledger.entries(fromDay, toDay),
+      this.repo.eventsPerSourceDay(fromDay, toDay),
       this.repo.lastImports(),
       this.repo.alerts(fromDay, toDay),
       this.closedDays(fromDay, toDay),
@@ -66,25 +65,31 @@ export class DashboardService {
       for (const t of monthly.filter((x) => x.month === month)) row[t.severity] += t.n;
       return row;
     });
-    // Coverage per source and day: no logs (on a business day, or a closed one), logs not yet analysed (late), or analysed.
+    // Coverage per source and day: no logs (on a business day, or a closed one), logs not yet analysed
+    // (a rule reading the source has not analysed the day, or more events of it arrived since: "late"), or analysed.
     const days = eachDay(fromDay, toDay);
-    const stale = new Set(cells.filter((c) => c.state !== 'analysed').map((c) => `${c.rule}|${c.day}`));
-    const rulesOf = (source: string) =>
-      this.rules.filter((r) => r.reads.events === ALL_EVENTS || (r.reads.events as readonly string[]).includes(source));
+    const events = new Map(perDay.map((r) => [`${r.source}|${r.day}`, r.n]));
+    const eventsOfDay = new Map<string, number>();
+    for (const r of perDay) eventsOfDay.set(r.day, (eventsOfDay.get(r.day) ?? 0) + r.n);
+    const analysed = (source: string, day: string, n: number) =>
+      this.rules.every((r) =>
+        ledgerKeys(r)
+          .filter((key) => key === source || key === ALL_SOURCES)
+          .every((key) => {
+            const entry = ledger.get(`${r.id}|${day}|${key}`);
+            return (
+              entry !== undefined &&
+              entry.ruleVersion === r.version &&
+              entry.eventsSeen >= (key === ALL_SOURCES ? (eventsOfDay.get(day) ?? 0) : n)
+            );
+          }),
+      );
     const coverageCells = SOURCES.flatMap((source) =>
       days.map((day) => {
-        const events = data.at(source, day).events;
-        const state =
-          day >= today
-            ? 'future'
-            : events === 0
-              ? closed.has(day)
-                ? 'closed'
-                : 'missing'
-              : rulesOf(source).some((r) => stale.has(`${r.id}|${day}`))
-                ? 'late'
-                : 'analysed';
-        return { source, day, state: state as Dashboard['coverage']['cells'][number]['state'], events };
+        const n = events.get(`${source}|${day}`) ?? 0;
+        const state: Dashboard['coverage']['cells'][number]['state'] =
+          day >= today ? 'future' : n === 0 ? (closed.has(day) ? 'closed' : 'missing') : analysed(source, day, n) ? 'analysed' : 'late';
+        return { source, day, state, events: n };
       }),
     );
     return {

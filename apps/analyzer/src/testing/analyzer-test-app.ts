@@ -1,4 +1,4 @@
-import { Global, INestApplicationContext, Module } from '@nestjs/common';
+import { Global, INestApplicationContext, Module, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { KansaConfig, KansaConfigModule } from '@kansa/config';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
@@ -17,6 +17,8 @@ export interface AnalyzerTestAppOptions {
   config?: Partial<KansaConfig>;
   /** Start the service-mode scheduling (cron jobs, catch-up on start) as `kansa serve` does. */
   scheduling?: boolean;
+  /** Open this module (one that imports AnalyzerModule, e.g. the console's) instead of AnalyzerModule. */
+  module?: Type<unknown>;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function openAnalyzerApp(store: TestStore, options: AnalyzerTestApp
     imports: [
       KansaConfigModule.forRoot({ ...store.config, ...options.config }),
       TestStorageModule,
-      options.scheduling ? AnalyzerSchedulingModule : AnalyzerModule,
+      options.module ?? (options.scheduling ? AnalyzerSchedulingModule : AnalyzerModule),
     ],
   });
   if (options.rules) builder = builder.overrideProvider(RULE_CATALOG).useValue(options.rules);
