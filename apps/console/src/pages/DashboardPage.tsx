@@ -63,6 +63,7 @@ export function DashboardPage() {
               <h2>ルール別の検知</h2>
               <Chart
                 option={charts.byRule}
+                height={Math.max(200, 26 * d.byRule.length + 70)}
                 label={`ルール別の検知件数: ${d.byRule.map((r) => `${r.title} ${r.total} 件`).join('、') || 'なし'}`}
               />
               <table className="data compact">
@@ -182,7 +183,7 @@ function dashboardCharts(d: Dashboard): { byRule: ChartOption; trend: ChartOptio
     tooltip: { trigger: 'axis' },
     grid: { left: 150, right: 20, top: 10, bottom: 56 },
     xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', data: d.byRule.map((r) => r.title), inverse: true },
+    yAxis: { type: 'category', data: d.byRule.map((r) => r.title), inverse: true, axisLabel: { interval: 0 } }, // every rule named
     series: [
       { name: '判断済み', type: 'bar', stack: 'n', color: '#7aa6c2', data: d.byRule.map((r) => r.total - r.open) },
       { name: '未対応', type: 'bar', stack: 'n', color: '#c4461b', data: d.byRule.map((r) => r.open) },
