@@ -1,5 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { INestApplicationContext } from '@nestjs/common';
+import { loadavg } from 'node:os';
 import { TABLES } from '@kansa/storage';
 import { AccountsService } from '@kansa/service-shell';
 import { ConsoleUser } from '../test/console/console-user';
@@ -15,6 +16,8 @@ export interface PageTimings {
   /** Per page: the slowest call's median and the sum of the medians (the worst case: calls one after another). */
   pages: Record<string, { calls: Record<string, { medianMs: number; firstMs: number }>; slowestCallMs: number; sumMs: number }>;
   slowestCallMs: number;
+  /** The machine's load average (1, 5, 15 min) when the timing ended: the figures are only as quiet as the machine was. */
+  loadAverage: number[];
 }
 
 /**
@@ -60,7 +63,7 @@ export async function timeConsolePages(
     { page: '監査ログ', who: 'auditor', calls: ['/api/audit?page=1&pageSize=100'] },
     { page: '利用者', who: 'admin', calls: ['/api/users', '/api/tokens'] },
   ];
-  const out: PageTimings = { pages: {}, slowestCallMs: 0 };
+  const out: PageTimings = { pages: {}, slowestCallMs: 0, loadAverage: [] };
   for (const p of pages) {
     const calls: Record<string, { medianMs: number; firstMs: number }> = {};
     for (const path of p.calls) {
@@ -79,6 +82,7 @@ export async function timeConsolePages(
     out.pages[p.page] = { calls, slowestCallMs: Math.max(0, ...medians), sumMs: round(medians.reduce((a, b) => a + b, 0)) };
     out.slowestCallMs = Math.max(out.slowestCallMs, ...medians);
   }
+  out.loadAverage = loadavg().map((l) => round(l));
   return out;
 }
 

@@ -6,7 +6,6 @@
  * 30-million-event month.)
  */
 import { ClickHouseClient } from '@clickhouse/client';
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@kansa/config';
@@ -51,7 +50,6 @@ export async function main(argv: string[]): Promise<void> {
         {
           month,
           eventsOfMonth: Number(count.n),
-          loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
           console: { ...pages, goal: { slowestCallMsMax: 300 } },
         },
         null,
