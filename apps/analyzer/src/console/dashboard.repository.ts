@@ -8,13 +8,15 @@ export class DashboardRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
   /**
-   * Events per source and JST day (counts only: the light columns of the
-   * table's sorting key, so a month of 30 million events is read quickly).
+   * Events per source and JST day. Counts only, grouped in the order of the
+   * table's sorting key (source, day, …): aggregating in order took 13–35 ms
+   * instead of 150–340 ms for 7 million events (docs/console.md).
    */
   async eventsPerSourceDay(fromDay: string, toDay: string): Promise<Array<{ source: string; day: string; n: number }>> {
     const rows = await this.rows<{ source: string; day: string; n: string }>(
       `SELECT source, day, count() AS n FROM ${TABLES.events}
-       WHERE day >= {from:Date} AND day <= {to:Date} GROUP BY source, day`,
+       WHERE day >= {from:Date} AND day <= {to:Date} GROUP BY source, day
+       SETTINGS optimize_aggregation_in_order = 1`,
       { from: fromDay, to: toDay },
     );
     return rows.map((r) => ({ ...r, n: Number(r.n) }));
