@@ -1,19 +1,23 @@
 /**
  * `npm run bench:analyze [-- --staff N --month YYYY-MM --keep]`: generates one
  * month for a city, imports it, runs every rule over the month, and times
- * each rule's bare query as the engine's baseline. Prints one JSON object.
+ * each rule's bare query as the engine's baseline, makes the monthly report,
+ * and times the API calls of every console page over HTTP (the whole service
+ * runs, as under `kansa serve`). Prints one JSON object.
  * The default size (--staff 13500 --scale 5: ≥ 30 million events) takes
  * about half an hour to generate and import on 2 cores; develop with a small
  * city (e.g. --staff 200 --scale 1).
  */
 import { ClickHouseClient } from '@clickhouse/client';
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@kansa/config';
+import { RunningService, ServiceModule, startHttpService } from '@kansa/service-shell';
+import { analyzerServiceFeatures } from '@kansa/analyzer/main';
+import { collectorServiceFeatures } from '@kansa/collector/main';
 import { generateDemo, PlantedMisuse } from '@kansa/demo';
 import { MastersRepository } from '@kansa/masters';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
@@ -23,7 +27,7 @@ import { EventLookupService } from '@kansa/analyzer/events/event-lookup.service'
 import { ExplanationsService } from '@kansa/analyzer/explanations/explanations.service';
 import { makeMonthlyReport } from '@kansa/analyzer/reports/make-monthly-report';
 import { importLogs } from '../apps/cli/src/commands/demo.command';
-import { KansaModule } from '../apps/cli/src/kansa.module';
+import { timeConsolePages } from './console-pages';
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -42,7 +46,7 @@ export async function main(argv: string[]): Promise<void> {
   const outDir = join(work, 'demo');
   const dataDir = join(work, 'data');
   const log = (line: string) => process.stderr.write(`[bench:analyze] ${line}\n`);
-  let app: INestApplicationContext | undefined;
+  let service: RunningService | undefined;
   try {
     let t = performance.now();
     log(`generating ${month} for ${staff} staff (activity ×${values.scale}) in ${outDir}`);
@@ -51,11 +55,17 @@ export async function main(argv: string[]): Promise<void> {
     log(`generated ${generated.events} events in ${generated.files} files`);
     const generateSeconds = (performance.now() - t) / 1000;
 
-    const config = loadConfig({ env: {}, overrides: { storage: { dataDir, url: '' } } });
-    app = await NestFactory.createApplicationContext(KansaModule.forRoot(config, { collector: true }), {
-      logger: ['error', 'warn'],
-      abortOnError: false,
+    const config = loadConfig({
+      env: {},
+      overrides: { storage: { dataDir, url: '' }, analyzer: { catchUpOnStart: false }, http: { port: 0, host: '127.0.0.1' } },
     });
+    // The whole service (as `kansa serve`): the console's pages are timed over HTTP at the end.
+    service = await startHttpService(
+      ServiceModule.forRoot(config, [...collectorServiceFeatures(config), ...analyzerServiceFeatures(config)]),
+      config,
+      { logger: ['error', 'warn'] },
+    );
+    const app = service.app;
     const client = app.get<ClickHouseClient>(CLICKHOUSE);
     await app.get(MastersRepository).load(generated.mastersDir);
     log('importing');
@@ -141,6 +151,9 @@ export async function main(argv: string[]): Promise<void> {
     const report = await makeMonthlyReport(app, month, undefined, join(work, 'report'), 'bench');
     const reportSeconds = (performance.now() - t) / 1000;
 
+    log('timing the console pages (their API calls over HTTP)');
+    const consolePages = await timeConsolePages(app, service.url, { month, fromDay, toDay, subject: pick.subject, user: pick.user });
+
     const events = Number(disk.events);
     const result = {
       month,
@@ -177,10 +190,11 @@ export async function main(argv: string[]): Promise<void> {
         whatDidUserDoMs: { ...userTiming, user: pick.user },
         goalMs: 200,
       },
+      console: { ...consolePages, goal: { slowestCallMsMax: 1000 } },
     };
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   } finally {
-    await app?.close();
+    await service?.close();
     if (!values.keep) rmSync(work, { recursive: true, force: true });
     else log(`kept ${work}`);
   }

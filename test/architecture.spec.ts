@@ -51,6 +51,8 @@ const ALLOWED: Array<[prefix: string, allowed: string[]]> = [
       '@kansa/audit-trail',
     ],
   ],
+  // The console is a browser application: it talks to kansa through the generated API client only.
+  ['apps/console/', []],
   [
     'apps/analyzer/',
     [

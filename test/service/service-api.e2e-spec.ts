@@ -1,18 +1,14 @@
 import { ReportsService } from '@kansa/analyzer/reports/reports.service';
+import { Permission, PERMISSIONS, roleHas } from '@kansa/service-shell';
 import { TABLES } from '@kansa/storage';
 import { encode } from 'iconv-lite';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chukanRecords, findingRow } from './fixtures';
-import { startTestService, TestService } from './service-harness';
+import { ApiOperation, apiOperations, concretePath as concrete, startTestService, TestService } from './service-harness';
 
-type Role = 'ingest' | 'read' | 'triage' | 'public';
-interface Operation {
-  method: string;
-  path: string;
-  role: Role;
-}
+type Operation = ApiOperation;
 
 describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () => {
   let svc: TestService;
@@ -22,23 +18,13 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
 
   beforeAll(async () => {
     svc = await startTestService({ http: { bodyLimitBytes: 64 * 1024, maxBatchLines: 500 } });
-    const res = await svc.request('/api/docs/openapi.json', { token: svc.tokens.read });
-    expect(res.status).toBe(200);
-    const doc = (await res.json()) as { paths: Record<string, Record<string, { 'x-kansa-role'?: Role }>> };
-    operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, role: op['x-kansa-role'] as Role })),
-    );
+    operations = await apiOperations(svc);
   });
   afterAll(() => svc?.close());
 
-  /** A concrete URL for an OpenAPI path template. */
-  const concrete = (path: string) =>
-    path
-      .replace('{source}', 'chukan')
-      .replace('{id}', '0123456789abcdef0123456789abcdef')
-      .replace('{month}', '2025-04')
-      .replace('{format}', 'csv');
-  const wrongToken = (role: Role) => (role === 'ingest' ? svc.tokens.triage : svc.tokens.ingest);
+  /** A token whose role lacks the permission (routes for people only refuse every token). */
+  const wrongToken = (permission: Permission) =>
+    (['ingest', 'read', 'triage'] as const).filter((r) => !roleHas(r, permission)).map((r) => svc.tokens[r])[0];
 
   it('describes every route of spec/interfaces.md in the OpenAPI document, each with its role', () => {
     const listed = operations.map((o) => `${o.method} ${o.path}`);
@@ -55,7 +41,7 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
         'GET /metrics',
       ]),
     );
-    for (const o of operations) expect(['ingest', 'read', 'triage', 'public']).toContain(o.role);
+    for (const o of operations) expect([...PERMISSIONS, 'public']).toContain(o.permission);
     // Every route the server really has (Express router) is in the document, so the refusal test below covers it.
     const router = (
       svc.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }
@@ -69,11 +55,14 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     expect(docs.length).toBeGreaterThanOrEqual(3);
     expect(listed).toEqual(expect.arrayContaining(served.filter((r) => !docs.includes(r))));
     docsRoutes = docs.map((r) => r.slice('GET '.length));
-    expect(operations.filter((o) => o.role === 'public').map((o) => o.path)).toEqual(['/health']);
+    expect(operations.filter((o) => o.permission === 'public').map((o) => `${o.method} ${o.path}`)).toEqual([
+      'GET /health',
+      'POST /api/session',
+    ]);
   });
 
   it('refuses every route but /health without a token, with an unknown token, and with the wrong role', async () => {
-    const protectedOps = operations.filter((o) => o.role !== 'public');
+    const protectedOps = operations.filter((o) => o.permission !== 'public');
     expect(protectedOps.length).toBeGreaterThanOrEqual(6);
     for (const o of protectedOps) {
       const url = concrete(o.path);
@@ -82,7 +71,7 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
       expect({ op: `${o.method} ${o.path}`, status: none.status }).toEqual({ op: `${o.method} ${o.path}`, status: 401 });
       const unknown = await svc.request(url, { method: o.method, token: 'kansa_not-a-configured-token', ...body });
       expect({ op: `${o.method} ${o.path}`, status: unknown.status }).toEqual({ op: `${o.method} ${o.path}`, status: 401 });
-      const wrong = await svc.request(url, { method: o.method, token: wrongToken(o.role), ...body });
+      const wrong = await svc.request(url, { method: o.method, token: wrongToken(o.permission as Permission), ...body });
       expect({ op: `${o.method} ${o.path}`, status: wrong.status }).toEqual({ op: `${o.method} ${o.path}`, status: 403 });
     }
     // The description itself is behind a token too, every file of it.

@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { INestApplication } from '@nestjs/common';
 import { DeepPartial, KansaConfig, loadConfig } from '@kansa/config';
-import { generateToken, hashToken, ServiceModule, startHttpService } from '@kansa/service-shell';
+import { generateToken, hashToken, Permission, ServiceModule, startHttpService } from '@kansa/service-shell';
 import { CLICKHOUSE } from '@kansa/storage';
 import { analyzerServiceFeatures } from '@kansa/analyzer/main';
 import { collectorServiceFeatures } from '@kansa/collector/main';
@@ -48,6 +48,8 @@ export async function startTestService(
       ...overrides,
       storage: { ...(overrides.storage ?? {}), dataDir: dir, url: '' },
       analyzer: { catchUpOnStart: false, ...(overrides.analyzer ?? {}) },
+      // The refusal tests send an unknown token to every route: more than an address may fail per minute.
+      auth: { maxFailuresPerAddressPerMinute: 10_000, ...(overrides.auth ?? {}) },
       http: {
         port: 0,
         host: '127.0.0.1',
@@ -56,6 +58,7 @@ export async function startTestService(
           { name: 'sender-1', role: 'ingest', sha256: hashToken(tokens.ingest) },
           { name: 'staff-read', role: 'read', sha256: hashToken(tokens.read) },
           { name: 'staff-triage', role: 'triage', sha256: hashToken(tokens.triage) },
+          ...(overrides.http?.tokens ?? []),
         ],
       },
     } as DeepPartial<KansaConfig>,
@@ -90,4 +93,32 @@ export async function startTestService(
       if (!options.keepData && !dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One route of the OpenAPI document and the permission it declares (x-kansa-permission). */
+export interface ApiOperation {
+  method: string;
+  path: string;
+  permission: Permission | 'public';
+}
+
+/** Every operation the service's OpenAPI document lists. */
+export async function apiOperations(svc: TestService): Promise<ApiOperation[]> {
+  const res = await svc.request('/api/docs/openapi.json', { token: svc.tokens.read });
+  if (res.status !== 200) throw new Error(`OpenAPI document: ${res.status}`);
+  const doc = (await res.json()) as { paths: Record<string, Record<string, { 'x-kansa-permission': ApiOperation['permission'] }>> };
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, permission: op['x-kansa-permission'] })),
+  );
+}
+
+/** A concrete URL for an OpenAPI path template (IDs that exist nowhere). */
+export function concretePath(path: string): string {
+  return path
+    .replace('{source}', 'chukan')
+    .replace('{id}', '0123456789abcdef0123456789abcdef')
+    .replace('{eventId}', '0123456789abcdef0123456789abcdef')
+    .replace('{month}', '2025-04')
+    .replace('{format}', 'csv')
+    .replace('{userId}', 'no-such-user');
 }

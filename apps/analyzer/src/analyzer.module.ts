@@ -67,6 +67,8 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
     AnalysisSchedulerService,
     EventLookupService,
     ExplanationsService,
+    EventsRepository,
+    AnalysisLedgerRepository,
   ],
 })
 export class AnalyzerModule {}

@@ -7,6 +7,7 @@ import { AnalyzerModule } from '@kansa/analyzer/analyzer.module';
 import { ReportsModule } from '@kansa/analyzer/reports/reports.module';
 import { MastersModule } from '@kansa/masters/masters.module';
 import { CalendarModule } from '@kansa/calendar/calendar.module';
+import { AccountsModule } from '@kansa/service-shell/accounts.module';
 
 export interface KansaModuleOptions {
   /**
@@ -36,6 +37,7 @@ export class KansaModule {
         ReportsModule,
         MastersModule,
         CalendarModule,
+        AccountsModule,
       ],
     };
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertsSection } from './sections/alerts.section';
 import { analyzerSection } from './sections/analyzer.section';
+import { authSection } from './sections/auth.section';
 import { calendarSection } from './sections/calendar.section';
 import { caseworkSection } from './sections/casework.section';
 import { httpSection } from './sections/http.section';
@@ -27,6 +28,7 @@ export const kansaConfigSchema = z
     calendar: calendarSection.default(calendarSection.parse({})),
     analyzer: analyzerSection.default(analyzerSection.parse({})),
     http: httpSection.default(httpSection.parse({})),
+    auth: authSection.default(authSection.parse({})),
     alerts: alertsSection.default(alertsSection.parse({})),
     report: reportSection.default(reportSection.parse({})),
     rules: rulesSection.default(rulesSection.parse({})),
@@ -40,6 +42,7 @@ export type KansaConfig = z.infer<typeof kansaConfigSchema>;
 
 export type { BusinessHours } from './sections/calendar.section';
 export type { ApiRole, ApiToken, HttpSettings } from './sections/http.section';
+export type { AuthSettings } from './sections/auth.section';
 export { API_ROLES } from './sections/http.section';
 export type { AlertsSettings } from './sections/alerts.section';
 export type { ReportFormat, ReportSettings } from './sections/report.section';

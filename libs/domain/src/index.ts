@@ -3,3 +3,4 @@ export * from './event';
 export * from './finding';
 export * from './jst';
 export * from './masters';
+export * from './people';

@@ -1,22 +1,28 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { ApiRole } from '@kansa/config';
+import { ApiBearerAuth, ApiCookieAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Permission } from './permissions';
 
-export const REQUIRED_ROLE = 'kansa:required-role';
+export const REQUIRED_PERMISSION = 'kansa:required-permission';
 export const PUBLIC_ROUTE = 'kansa:public-route';
+export const SESSION_COOKIE = 'kansa_session';
+export const CSRF_HEADER = 'x-csrf-token';
 
-/** The role a route needs. A route with neither this nor @PublicRoute() is refused to everyone. */
-export function RequireRole(role: ApiRole): MethodDecorator & ClassDecorator {
+/**
+ * The permission a route needs (the matrix: permissions.ts). A route with
+ * neither this nor @PublicRoute() is refused to everyone.
+ */
+export function RequirePermission(permission: Permission): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    SetMetadata(REQUIRED_ROLE, role),
-    ApiExtension('x-kansa-role', role),
+    SetMetadata(REQUIRED_PERMISSION, permission),
+    ApiExtension('x-kansa-permission', permission),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'トークンがない、または無効 (missing or invalid token)' }),
-    ApiForbiddenResponse({ description: `ロール ${role} が必要 (role ${role} required)` }),
+    ApiCookieAuth(SESSION_COOKIE),
+    ApiUnauthorizedResponse({ description: '認証されていない (missing or invalid token, no session or session expired)' }),
+    ApiForbiddenResponse({ description: `権限 ${permission} が必要、または CSRF トークンがない (permission ${permission} required)` }),
   );
 }
 
-/** Only GET /health: liveness and readiness carry no personal data. */
+/** GET /health and the log-in: no personal data, no session yet. */
 export function PublicRoute(): MethodDecorator & ClassDecorator {
-  return applyDecorators(SetMetadata(PUBLIC_ROUTE, true), ApiExtension('x-kansa-role', 'public'));
+  return applyDecorators(SetMetadata(PUBLIC_ROUTE, true), ApiExtension('x-kansa-permission', 'public'));
 }

@@ -4,10 +4,13 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { HttpException } from '@nestjs/common';
 import { KansaConfig } from '@kansa/config';
+import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import { AdmissionClass, AdmissionControl } from './admission';
 import { authenticate } from './api-auth.guard';
+import { consoleStatic } from './console-static';
 import { ServiceHttpAdapter } from './http-server';
+import { securityHeaders } from './security-headers';
 import { MetricsService } from './metrics.service';
 import { ServiceLogger } from './service-logger';
 
@@ -60,6 +63,11 @@ export async function startHttpService(
     abortOnError: false,
   });
   const metrics = app.get(MetricsService);
+  const express = app.getHttpAdapter().getInstance() as { disable(setting: string): void };
+  express.disable('x-powered-by');
+  // X-Forwarded-For is believed only from the configured reverse proxies (req.ip); otherwise the peer's address.
+  app.set('trust proxy', config.http.trustedProxies.length ? config.http.trustedProxies : false);
+  app.use(securityHeaders(`/${OPENAPI_PATH}`));
   // Before the body parsers: admitted or refused before any body is read.
   const admission = new AdmissionControl(config.http, metrics);
   app.use(admission.middleware);
@@ -67,6 +75,7 @@ export async function startHttpService(
   app.useBodyParser('json', { limit, type: ['application/json', 'application/*+json'] });
   app.useBodyParser('text', { limit, type: ['text/plain', 'application/x-ndjson', 'text/csv'] });
   app.use(bodyErrors);
+  app.use(cookieParser());
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.on('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
@@ -84,6 +93,7 @@ export async function startHttpService(
       res.status(e.getStatus()).json(e.getResponse());
     }
   });
+  app.use(consoleStatic());
   SwaggerModule.setup(OPENAPI_PATH, app, () => buildOpenApi(app), {
     jsonDocumentUrl: OPENAPI_JSON_PATH,
     yamlDocumentUrl: 'api/docs/openapi.yaml',
@@ -164,7 +174,8 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     .setTitle('kansa API')
     .setDescription(
       '監査 kansa: アクセスログの受信 (ingest)、検知結果 (findings) の参照と確認、住民・職員ごとの操作履歴 (events)、月次報告書 (reports)。' +
-        ' /health 以外はすべて Bearer トークンが必要です (roles: ingest, read, triage)。',
+        ' /health とログイン以外は、Bearer トークン (機械: ingest, read, triage) か管理画面のセッション (人: admin, officer, reviewer, auditor, viewer) が必要です。' +
+        ' 各操作の x-kansa-permission が必要な権限です (docs/console.md)。',
     )
     .setVersion('1')
     .addBearerAuth()

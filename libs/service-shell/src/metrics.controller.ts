@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { RequireRole } from './auth.decorators';
+import { RequirePermission } from './auth.decorators';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('service')
@@ -10,7 +10,7 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   /** Prometheus text format. Needs a read token (the monitoring system gets its own). */
-  @RequireRole('read')
+  @RequirePermission('service.read')
   @Get('metrics')
   @Header('Cache-Control', 'no-store')
   @ApiProduces('text/plain')

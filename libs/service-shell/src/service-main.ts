@@ -15,6 +15,7 @@ export function runServicePart(
   features: (config: KansaConfig) => Array<Type<unknown> | DynamicModule>,
 ): void {
   const run = async () => {
+    process.umask(0o077); // files the part writes (reports) are the owner's only
     const config = loadConfig();
     if (!config.storage.url) {
       throw new Error(`the ${part} alone needs a ClickHouse server (CLICKHOUSE_URL); in embedded mode run \`kansa serve\``);

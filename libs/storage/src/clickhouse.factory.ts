@@ -53,7 +53,8 @@ export async function openClickHouse(target: StorageTarget): Promise<ClickHouseC
     });
   }
   const dataDir = resolve(target.dataDir ?? './data');
-  mkdirSync(dataDir, { recursive: true });
+  // Owner-only: the directory holds personal data (the files inside follow the process's umask, 077 under `kansa`).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // chdb is loaded lazily: server deployments never load the embedded engine.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only in embedded mode (see above)
   const { createChdbConnection } = require('chdb/connection') as typeof import('chdb/connection');

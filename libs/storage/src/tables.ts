@@ -25,8 +25,12 @@ export const TABLES = {
   reports: 'reports',
   reportFinalisations: 'report_finalisations',
   integrityChecks: 'integrity_checks',
+  /** kansa's own audit log (監査ログ): every use of kansa, reads of personal data with their purpose (migration 101). */
   apiAccessLog: 'api_access_log',
   alertDeliveries: 'alert_deliveries',
+  users: 'users',
+  sessions: 'sessions',
+  findingAssignments: 'finding_assignments',
   auditChanges: 'audit_changes',
   exceptions: 'exceptions',
   caseEvents: 'case_events',

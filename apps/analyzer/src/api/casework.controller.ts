@@ -15,14 +15,14 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AUDIT_KINDS, AuditChange, AuditTrailService } from '@kansa/audit-trail';
-import { AuthedRequest, RequireRole } from '@kansa/service-shell';
+import { AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import { z } from 'zod';
 import { Case, CASE_STATES, RepeatPattern } from '../casework/cases/case.model';
 import { CasesService } from '../casework/cases/cases.service';
 import { CaseworkRequestError } from '../casework/casework-request.error';
 import { ExceptionRecord } from '../casework/exceptions/exception.model';
 import { ExceptionsService } from '../casework/exceptions/exceptions.service';
-import { day, list, month, parseOr400, periodInOrder } from './api-query.schema';
+import { dayParam as day, listParam as list, monthParam as month, parseOr400, periodInOrder } from '@kansa/service-shell';
 
 /** A casework request refused: 400 as given, 404 not found, 409 changed meanwhile or not allowed in its state. */
 async function answer<T>(fn: () => Promise<T>): Promise<T> {
@@ -47,7 +47,7 @@ const exceptionsQuery = z.object({ active: z.enum(['true', 'false']).optional(),
 export class ExceptionsController {
   constructor(private readonly exceptions: ExceptionsService) {}
 
-  @RequireRole('read')
+  @RequirePermission('findings.read')
   @Get()
   @ApiOperation({ summary: '例外承認の一覧 (最新の版) と期限が近いもの (read)' })
   @ApiQuery({ name: 'active', required: false, description: 'true: 有効なものだけ' })
@@ -60,7 +60,7 @@ export class ExceptionsController {
     };
   }
 
-  @RequireRole('read')
+  @RequirePermission('findings.read')
   @Get(':id')
   @ApiOperation({ summary: '例外承認のすべての版 (古い順) (read)' })
   history(@Param('id') id: string): Promise<ExceptionRecord[]> {
@@ -72,7 +72,7 @@ export class ExceptionsController {
    * requestedBy and approvedBy (a different person); the token's name is
    * recorded as who entered it. 400 names the field.
    */
-  @RequireRole('triage')
+  @RequirePermission('exceptions.approve')
   @Post()
   @ApiOperation({ summary: '例外承認の登録 (triage)' })
   @ApiBody({ schema: { type: 'object' } })
@@ -80,7 +80,7 @@ export class ExceptionsController {
     return answer(() => this.exceptions.add(body, actor(req)));
   }
 
-  @RequireRole('triage')
+  @RequirePermission('exceptions.approve')
   @Put(':id')
   @ApiOperation({ summary: '例外承認の変更: 新しい版になり、前の版も残る (triage)' })
   @ApiBody({ schema: { type: 'object' } })
@@ -88,7 +88,7 @@ export class ExceptionsController {
     return answer(() => this.exceptions.edit(id, body, actor(req)));
   }
 
-  @RequireRole('triage')
+  @RequirePermission('exceptions.approve')
   @Post(':id/revoke')
   @HttpCode(200)
   @ApiOperation({ summary: '例外承認の取消: 対象だった検知は通常どおりに戻る (triage)' })
@@ -119,7 +119,7 @@ const ownerBody = z.object({ owner: z.string().trim().min(1, '担当者を指定
 export class CasesController {
   constructor(private readonly cases: CasesService) {}
 
-  @RequireRole('read')
+  @RequirePermission('findings.read')
   @Get()
   @ApiOperation({ summary: '事案の一覧 (read)' })
   @ApiQuery({ name: 'state', required: false, description: CASE_STATES.join(' | ') })
@@ -128,7 +128,7 @@ export class CasesController {
     return this.cases.list(parseOr400(casesQuery, query));
   }
 
-  @RequireRole('read')
+  @RequirePermission('findings.read')
   @Get('patterns')
   @ApiOperation({ summary: '継続監視対象 (繰り返し検知されている職員) と理由 (read)' })
   @ApiQuery({ name: 'month', required: true, description: 'YYYY-MM' })
@@ -136,14 +136,14 @@ export class CasesController {
     return this.cases.patterns(parseOr400(patternsQuery, query).month);
   }
 
-  @RequireRole('read')
+  @RequirePermission('findings.read')
   @Get(':id')
   @ApiOperation({ summary: '事案の内容と経過 (read)' })
   get(@Param('id') id: string): Promise<Case> {
     return answer(() => this.cases.get(id));
   }
 
-  @RequireRole('triage')
+  @RequirePermission('findings.triage')
   @Post()
   @ApiOperation({ summary: '事案を開く (triage)' })
   @ApiBody({ schema: { type: 'object', required: ['userId', 'title'] } })
@@ -152,7 +152,7 @@ export class CasesController {
     return answer(() => this.cases.open({ ...b, owner: b.owner ?? actor(req), by: actor(req) }));
   }
 
-  @RequireRole('triage')
+  @RequirePermission('findings.triage')
   @Post(':id/notes')
   @HttpCode(200)
   @ApiOperation({ summary: 'メモを残す (triage)' })
@@ -161,7 +161,7 @@ export class CasesController {
     return answer(() => this.cases.note(id, b.text, actor(req)));
   }
 
-  @RequireRole('triage')
+  @RequirePermission('findings.triage')
   @Post(':id/findings')
   @HttpCode(200)
   @ApiOperation({ summary: '検知を事案に結びつける (triage)' })
@@ -170,14 +170,14 @@ export class CasesController {
     return answer(() => this.cases.link(id, b.findingIds, actor(req)));
   }
 
-  @RequireRole('triage')
+  @RequirePermission('findings.triage')
   @Delete(':id/findings/:findingId')
   @ApiOperation({ summary: '検知を事案から外す (triage)' })
   unlink(@Param('id') id: string, @Param('findingId') findingId: string, @Req() req: AuthedRequest): Promise<Case> {
     return answer(() => this.cases.unlink(id, findingId, actor(req)));
   }
 
-  @RequireRole('triage')
+  @RequirePermission('findings.triage')
   @Post(':id/state')
   @HttpCode(200)
   @ApiOperation({ summary: '状態を変える: investigating | closed (結果が必要) (triage)' })
@@ -186,7 +186,7 @@ export class CasesController {
     return answer(() => this.cases.setState(id, b.to, actor(req), b.outcome));
   }
 
-  @RequireRole('triage')
+  @RequirePermission('findings.triage')
   @Post(':id/owner')
   @HttpCode(200)
   @ApiOperation({ summary: '担当者を変える (triage)' })
@@ -211,7 +211,7 @@ const auditQuery = z
 export class AuditController {
   constructor(private readonly trail: AuditTrailService) {}
 
-  @RequireRole('read')
+  @RequirePermission('audit.read')
   @Get('changes')
   @ApiOperation({ summary: 'kansa 自体の監査ログ: 設定・マスタ・例外の変更、検証失敗、時計、ログ量 (新しい順) (read)' })
   @ApiQuery({ name: 'from', required: false, description: 'YYYY-MM-DD' })

@@ -3,10 +3,10 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { DateInputError } from '@kansa/calendar';
 import { ACCESS_CLASSES, AccessClass } from '@kansa/rules';
-import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/service-shell';
+import { AccessAuditRepository, AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import { ExplanationsInputError, ExplanationsService, EXPLANATION_LABELS } from '../explanations/explanations.service';
 import { FindingNotFoundError } from '../findings/findings.errors';
-import { day, list, month, parseOr400, periodInOrder } from './api-query.schema';
+import { dayParam as day, listParam as list, monthParam as month, parseOr400, periodInOrder } from '@kansa/service-shell';
 
 const CLASSES = Object.keys(ACCESS_CLASSES) as [AccessClass, ...AccessClass[]];
 
@@ -38,7 +38,7 @@ export class ExplanationsController {
   ) {}
 
   /** A user's or a resident's classified accesses of a period; read like events (purpose required and recorded). */
-  @RequireRole('read')
+  @RequirePermission('events.read')
   @Get('explanations')
   @ApiOperation({ summary: '職員ごと・住民ごとのアクセスの説明（業務記録・担当割当など）(read)。purpose 必須、照会は記録されます' })
   @ApiQuery({ name: 'user', required: false, description: '職員ID' })
@@ -65,7 +65,7 @@ export class ExplanationsController {
   }
 
   /** The month's explained share per department and system, and the unexplained look-ups of flagged residents per staff member (no resident). */
-  @RequireRole('read')
+  @RequirePermission('findings.read')
   @Get('explanations/month/:month')
   @ApiOperation({ summary: '月の説明率（所属・システム別）と、要注意の対象への説明のない照会（職員別の件数）(read)' })
   async month(@Param() params: unknown, @Req() req: AuthedRequest) {
@@ -75,7 +75,7 @@ export class ExplanationsController {
   }
 
   /** A finding's evidence with the explanation of each access and the explained share. */
-  @RequireRole('read')
+  @RequirePermission('findings.read')
   @Get('findings/:id/explanations')
   @ApiOperation({ summary: '検知結果の根拠となった操作ごとの説明と説明率 (read)' })
   async finding(@Param('id') id: string, @Req() req: AuthedRequest) {

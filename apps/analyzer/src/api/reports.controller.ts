@@ -1,12 +1,28 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, Req, Res, StreamableFile } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { REPORT_FORMATS, ReportFormat } from '@kansa/config';
-import { AccessAuditRepository, AuthedRequest, RequireRole } from '@kansa/service-shell';
+import { AccessAuditRepository, ApiJson, ApiJsonBody, AuthedRequest, monthParam, RequirePermission } from '@kansa/service-shell';
+import { z } from 'zod';
+import { reportListingSchema } from '../console/console.schemas';
 import type { Response } from 'express';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { ReportListing, ReportsService } from '../reports/reports.service';
+import { ReportsService } from '../reports/reports.service';
 import { parseOr400, reportMonthSchema } from './api-query.schema';
+
+const makeBody = z.object({ month: monthParam }).strict();
 
 const CONTENT_TYPES: Record<ReportFormat, string> = {
   pdf: 'application/pdf',
@@ -23,15 +39,34 @@ export class ReportsController {
     private readonly audit: AccessAuditRepository,
   ) {}
 
-  @RequireRole('read')
+  /** Reports made so far with their SHA-256 digests (the server's file paths are not shown). */
+  @RequirePermission('reports.read')
   @Get()
-  @ApiOperation({ summary: '作成済みの月次報告書の一覧 (read)' })
-  async list(@Req() req: AuthedRequest): Promise<ReportListing[]> {
+  @ApiOperation({ summary: '作成済みの月次報告書の一覧 (形式・大きさ・SHA-256)' })
+  @ApiJson(z.array(reportListingSchema))
+  async list(@Req() req: AuthedRequest): Promise<Array<z.infer<typeof reportListingSchema>>> {
     await this.audit.recordRequest(req, typeof req.query.purpose === 'string' ? req.query.purpose : '');
-    return this.reports.list();
+    return (await this.reports.list()).map(({ path: _path, ...r }) => r);
   }
 
-  @RequireRole('read')
+  /** Makes (or makes again) a month's report in every format; recorded in the audit log. */
+  @RequirePermission('reports.make')
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: '月次報告書を作成する (PDF・HTML・XLSX・CSV)' })
+  @ApiJsonBody(makeBody)
+  @ApiJson(z.array(reportListingSchema))
+  async make(@Body() body: unknown, @Req() req: AuthedRequest): Promise<Array<z.infer<typeof reportListingSchema>>> {
+    const { month } = parseOr400(makeBody, body);
+    const made = await this.reports.make(month, { trigger: 'console' });
+    await this.audit.recordRequest(req, '', {
+      kind: 'report_make',
+      detail: { month, files: made.files.map((f) => ({ format: f.format, sha256: f.sha256 })) },
+    });
+    return (await this.reports.list()).filter((r) => r.month === month).map(({ path: _path, ...r }) => r);
+  }
+
+  @RequirePermission('reports.read')
   @Get(':month/:format')
   @ApiOperation({ summary: '月次報告書のファイル (read)' })
   @ApiParam({ name: 'month', description: 'YYYY-MM' })

@@ -58,6 +58,33 @@ export class EventsRepository {
     return [...ids].sort();
   }
 
+  /** The events of these IDs (a finding's evidence), oldest first; the days narrow the search to their partitions. */
+  async byIds(ids: readonly string[], fromDay: string, toDay: string): Promise<AccessEvent[]> {
+    if (ids.length === 0) return [];
+    const rows = await (
+      await this.client.query({
+        query: `SELECT ${COLUMNS} FROM ${TABLES.events}
+                WHERE event_id IN {ids:Array(String)} AND day >= {fromDay:Date} AND day <= {toDay:Date}
+                ORDER BY ts, event_id LIMIT 1 BY event_id`,
+        query_params: { ids, fromDay, toDay },
+        format: 'JSONEachRow',
+      })
+    ).json<AccessEvent>();
+    return rows.map((e) => ({ ...e, recordCount: Number(e.recordCount), myNumberShown: Boolean(e.myNumberShown) }));
+  }
+
+  /** The line as it was received (個人番号 masked) of one event, or null. */
+  async raw(eventId: string): Promise<{ raw: string; source: string; batchId: string; lineNo: number } | null> {
+    const [row] = await (
+      await this.client.query({
+        query: `SELECT raw, source, batch_id, line_no FROM ${TABLES.events} WHERE event_id = {id:String} LIMIT 1`,
+        query_params: { id: eventId },
+        format: 'JSONEachRow',
+      })
+    ).json<{ raw: string; source: string; batch_id: string; line_no: string }>();
+    return row ? { raw: row.raw, source: row.source, batchId: row.batch_id, lineNo: Number(row.line_no) } : null;
+  }
+
   /** Accesses matching the filter, oldest first, at most `limit`, and how many there are in all. */
   async accesses(filter: AccessFilter): Promise<{ total: number; events: AccessEvent[] }> {
     const q = new SqlConditions({ limit: filter.limit })

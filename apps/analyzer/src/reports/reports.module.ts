@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '@kansa/service-shell/accounts.module';
 import { AnalyzerModule } from '../analyzer.module';
 import { ReportBuilderService } from './data/report-builder.service';
 import { ReportDataRepository } from './data/report-data.repository';
@@ -10,7 +11,7 @@ import { ReportsService } from './reports.service';
  * in ReportsSchedulingModule (service mode only).
  */
 @Module({
-  imports: [AnalyzerModule],
+  imports: [AnalyzerModule, AccountsModule],
   providers: [ReportDataRepository, ReportBuilderService, ReportsService],
   exports: [ReportsService, ReportBuilderService, ReportDataRepository],
 })

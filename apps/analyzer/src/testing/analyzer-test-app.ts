@@ -1,5 +1,5 @@
 import { AuditTrailModule } from '@kansa/audit-trail';
-import { Global, INestApplicationContext, Module } from '@nestjs/common';
+import { Global, INestApplicationContext, Module, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { KansaConfig, KansaConfigModule } from '@kansa/config';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
@@ -18,6 +18,8 @@ export interface AnalyzerTestAppOptions {
   config?: Partial<KansaConfig>;
   /** Start the service-mode scheduling (cron jobs, catch-up on start) as `kansa serve` does. */
   scheduling?: boolean;
+  /** Open this module (one that imports AnalyzerModule, e.g. the console's) instead of AnalyzerModule. */
+  module?: Type<unknown>;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function openAnalyzerApp(store: TestStore, options: AnalyzerTestApp
       KansaConfigModule.forRoot({ ...store.config, ...options.config }),
       TestStorageModule,
       AuditTrailModule,
-      options.scheduling ? AnalyzerSchedulingModule : AnalyzerModule,
+      options.module ?? (options.scheduling ? AnalyzerSchedulingModule : AnalyzerModule),
     ],
   });
   if (options.rules) builder = builder.overrideProvider(RULE_CATALOG).useValue(options.rules);

@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '@kansa/config';
+import { openStorage, TABLES } from '@kansa/storage';
 import { kansaCli } from '@kansa/test-kit/kansa-cli';
 
 /**
@@ -43,6 +45,13 @@ describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
     expect(cases).toEqual([expect.objectContaining({ state: 'open' })]);
     expect(cases[0].findingIds.length).toBeGreaterThanOrEqual(2);
   }, 120_000);
+  it('keeps the data directory and what is written in it for the owner only', () => {
+    expect((statSync(dataDir).mode & 0o777).toString(8)).toBe('700');
+    const files = readdirSync(dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(10);
+    const open = files.filter((f) => (statSync(join(f.parentPath, f.name)).mode & 0o077) !== 0).map((f) => f.name);
+    expect(open).toEqual([]);
+  });
 
   it('lists findings as JSON with the promised fields, filters them, and records triage', async () => {
     const all = JSON.parse((await kansa('findings', '--from', '2025-04-01', '--to', '2025-04-30', '--json')).stdout) as Array<
@@ -77,16 +86,73 @@ describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
       evidenceIds: string[];
     }>;
     expect(all.length).toBeGreaterThan(0);
-    const user = await kansa('events', '--user', all[0].userId, '--from', '2025-04-01', '--to', '2025-04-30', '--json');
+    const user = await kansa(
+      'events',
+      '--user',
+      all[0].userId,
+      '--from',
+      '2025-04-01',
+      '--to',
+      '2025-04-30',
+      '--purpose',
+      '調査',
+      '--json',
+    );
     const byUser = JSON.parse(user.stdout) as { total: number; events: Array<{ eventId: string; subjectId: string }> };
     expect(byUser.total).toBeGreaterThan(0);
     const touched = byUser.events.find((e) => all[0].evidenceIds.includes(e.eventId) && e.subjectId);
     expect(touched).toBeDefined();
-    const bySubject = JSON.parse((await kansa('events', '--subject', touched!.subjectId, '--json')).stdout) as {
+    const bySubject = JSON.parse(
+      (await kansa('events', '--subject', touched!.subjectId, '--purpose', '開示請求 第1号', '--json')).stdout,
+    ) as {
       events: Array<{ userId: string }>;
     };
     expect(bySubject.events.map((e) => e.userId)).toContain(all[0].userId);
-    expect((await kansa('events', '--subject', '12')).code).toBe(2);
+    expect((await kansa('events', '--subject', '12', '--purpose', '調査')).code).toBe(2);
+  }, 120_000);
+
+  it('refuses a look-up of personal data without a purpose, and records the look-ups with purpose, reference and who', async () => {
+    const none = await kansa('events', '--user', 'K000001');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--purpose');
+    const ok = await kansa('events', '--subject', '0000012345', '--purpose', '開示請求', '--reference', '令和7年 第12号', '--json');
+    expect(ok.code).toBe(0);
+    const client = await openStorage(loadConfig({ env: {}, overrides: { storage: { dataDir, url: '' } } }));
+    try {
+      const rows = await (
+        await client.query({
+          query: `SELECT client, actor_kind, purpose, reference, query FROM ${TABLES.apiAccessLog} WHERE route = 'kansa events' ORDER BY at`,
+          format: 'JSONEachRow',
+        })
+      ).json<{ client: string; actor_kind: string; purpose: string; reference: string; query: string }>();
+      // every look-up has its purpose (the refused one was no look-up); this one with its reference and who
+      expect(rows.every((r) => r.purpose.length >= 2)).toBe(true);
+      const mine = rows.filter((r) => r.reference === '令和7年 第12号');
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ actor_kind: 'cli', purpose: '開示請求' });
+      expect(mine[0].client).toMatch(/^cli:./);
+      expect(JSON.parse(mine[0].query)).toMatchObject({ subject: '0000012345' });
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
+  it('adds a person with a one-time password shown once, and refuses a reviewer without a department', async () => {
+    const added = await kansa('user', 'add', '--name', '山田', '--role', 'officer', '--json');
+    expect(added.code).toBe(0);
+    const made = JSON.parse(added.stdout) as { user: { name: string; role: string; mustChangePassword: boolean }; oneTimePassword: string };
+    expect(made.user).toMatchObject({ name: '山田', role: 'officer', mustChangePassword: true });
+    expect(made.oneTimePassword).toMatch(/^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$/);
+    expect(added.stdout).not.toContain('argon2');
+    const again = await kansa('user', 'add', '--name', '山田', '--role', 'viewer');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('既にあります');
+    const reviewer = await kansa('user', 'add', '--name', '佐藤', '--role', 'reviewer');
+    expect(reviewer.code).toBe(2);
+    expect(reviewer.stderr).toContain('所属コード');
+    const list = JSON.parse((await kansa('user', 'list', '--json')).stdout) as Array<{ name: string }>;
+    expect(list.map((u) => u.name)).toContain('山田');
+    expect(list.map((u) => u.name)).not.toContain('佐藤');
   }, 120_000);
 
   it('shows coverage: the demo month analysed, and the days after it not', async () => {

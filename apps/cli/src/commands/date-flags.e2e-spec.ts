@@ -29,7 +29,7 @@ describe('kansa: date flags are real calendar dates', () => {
     [['analyze', '--from', '2026-13-45', '--to', '2026-12-31'], '--from: "2026-13-45" is not a date YYYY-MM-DD'],
     [['coverage', '--from', '2026-02-30'], '--from: "2026-02-30" is not a date YYYY-MM-DD'],
     [['verify', '--to', '2026-02-30'], '--to: "2026-02-30" is not a date YYYY-MM-DD'],
-    [['events', '--user', 'K000001', '--from', '2026-13-45'], '--from: "2026-13-45" is not a date YYYY-MM-DD'],
+    [['events', '--user', 'K000001', '--purpose', '調査', '--from', '2026-13-45'], '--from: "2026-13-45" is not a date YYYY-MM-DD'],
     [['report', '--month', '2026-13'], '--month: "2026-13" is not a date YYYY-MM'],
     [['findings', '--from', '2025-05-01', '--to', '2025-04-01'], '--from: 2025-05-01 is after --to 2025-04-01'],
   ])(

@@ -5,11 +5,13 @@ import { BatchLedgerRepository } from '@kansa/integrity';
 import { CLOCK, Clock, jstDay } from '@kansa/analyzer/core/clock';
 import type { AnalyzeResult } from '@kansa/analyzer/detection/analysis.service';
 import type { FindingView } from '@kansa/analyzer/findings/findings.types';
+import { AccountsService, PersonRole } from '@kansa/service-shell';
 import { CommandContext } from '../context';
 import { formatDemoCasework } from './demo-casework';
 import { formatDemoExplanations } from './demo-explanations';
 import { UserError } from '../errors';
 import { applyDemoCity, DemoImportSummary, Planted, runDemo } from './demo-run';
+import { cliActor } from './cli-actor';
 
 export { importLogs } from './demo-run';
 
@@ -55,6 +57,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
             progress,
           });
           const files = report.files.map((f) => ({ format: f.format, path: f.path }));
+          const people = await demoPeople(app);
           c.print(
             [
               formatDemoSummary(month, imported, result, findings, planted),
@@ -63,6 +66,8 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
               '',
               '報告書:',
               ...files.map((f) => `  ${f.path}`),
+              '',
+              ...consoleHowTo(c.globals.dataDir, c.config.http.host, c.config.http.port, people),
             ].join('\n'),
             {
               month,
@@ -74,12 +79,50 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
               explanations,
               casework,
               report: files,
+              console: { url: consoleUrl(c.config.http.host, c.config.http.port), people },
             },
           );
         },
         { collector: true },
       );
     });
+}
+
+/** The demo's people: an administrator and an officer (who triages), each with a new one-time password at every run. */
+const DEMO_PEOPLE: Array<{ name: string; role: PersonRole }> = [
+  { name: 'demo-admin', role: 'admin' },
+  { name: 'demo-officer', role: 'officer' },
+];
+
+async function demoPeople(app: INestApplicationContext): Promise<Array<{ name: string; role: string; oneTimePassword: string }>> {
+  const accounts = app.get(AccountsService);
+  const existing = await accounts.list();
+  const out = [];
+  for (const p of DEMO_PEOPLE) {
+    const found = existing.find((u) => u.name === p.name);
+    const made = found ? await accounts.resetPassword(found.userId, cliActor()) : await accounts.add(p, cliActor());
+    out.push({ name: p.name, role: p.role, oneTimePassword: made.oneTimePassword });
+  }
+  return out;
+}
+
+function consoleUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+}
+
+/** How to open the console on the demo data: the command, the URL, the demo people and their one-time passwords. */
+function consoleHowTo(
+  dataDir: string | undefined,
+  host: string,
+  port: number,
+  people: Array<{ name: string; role: string; oneTimePassword: string }>,
+): string[] {
+  return [
+    '管理画面 (console) でデモのデータを見るには:',
+    `  npx kansa serve${dataDir ? ` --data-dir ${dataDir}` : ''}`,
+    `  ブラウザで ${consoleUrl(host, port)} を開き、次の利用者でログインしてください (一時パスワードは初回ログインで変更します):`,
+    ...people.map((p) => `    ${p.name.padEnd(13)} ${p.role.padEnd(8)} 一時パスワード ${p.oneTimePassword}`),
+  ];
 }
 
 /**

@@ -1,9 +1,15 @@
 import { Command } from 'commander';
 import { EventLookupInputError, EventLookupResult, EventLookupService } from '@kansa/analyzer/events/event-lookup.service';
+import { AccessAuditRepository } from '@kansa/service-shell';
 import { CommandContext } from '../context';
 import { UserError } from '../errors';
+import { cliActor } from './cli-actor';
 
-/** `kansa events --subject <宛名番号|統合宛名番号> | --user <ID> [--from D] [--to D] [--json]`. */
+/**
+ * `kansa events --subject <宛名番号|統合宛名番号> | --user <ID> --purpose TEXT [--reference R] [--from D] [--to D] [--json]`.
+ * Reads personal data: the purpose is required and the look-up is recorded
+ * in the audit log (who: the OS user) before anything is printed.
+ */
 export function registerEventsCommand(program: Command, ctx: () => CommandContext): void {
   program
     .command('events')
@@ -13,27 +19,53 @@ export function registerEventsCommand(program: Command, ctx: () => CommandContex
     .option('--from <YYYY-MM-DD>', 'この日以降')
     .option('--to <YYYY-MM-DD>', 'この日以前')
     .option('--limit <n>', '最大件数 (default 100000)', (v) => Number(v))
-    .action(async (opts: { subject?: string; user?: string; from?: string; to?: string; limit?: number }) => {
-      const c = ctx();
-      if (Boolean(opts.subject) === Boolean(opts.user)) {
-        throw new UserError('give either --subject <宛名番号|統合宛名番号> or --user <職員ID> (どちらか一方を指定してください)');
-      }
-      if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit > 0)) {
-        throw new UserError('--limit: expected a positive integer (件数が不正です)');
-      }
-      await c.withApp(async (app) => {
-        const lookup = app.get(EventLookupService);
-        const query = { fromDay: opts.from, toDay: opts.to, limit: opts.limit };
-        let result: EventLookupResult;
-        try {
-          result = opts.subject ? await lookup.bySubject(opts.subject, query) : await lookup.byUser(opts.user!, query);
-        } catch (err) {
-          if (err instanceof EventLookupInputError) throw new UserError(err.message);
-          throw err;
+    .option('--purpose <text>', '利用目的 (必須、記録されます。例: 開示請求 令和7年 第12号)')
+    .option('--reference <text>', '開示請求などの受付番号 (記録されます)')
+    .action(
+      async (opts: {
+        subject?: string;
+        user?: string;
+        from?: string;
+        to?: string;
+        limit?: number;
+        purpose?: string;
+        reference?: string;
+      }) => {
+        const c = ctx();
+        const purpose = opts.purpose?.trim() ?? '';
+        if (purpose.length < 2) {
+          throw new UserError(
+            '--purpose: 利用目的を記入してください (例: --purpose "開示請求 令和7年 第12号"); 照会は記録されます (purpose required)',
+          );
         }
-        c.print(formatEvents(result, opts.subject ? 'subject' : 'user'), result);
-      });
-    });
+        if (Boolean(opts.subject) === Boolean(opts.user)) {
+          throw new UserError('give either --subject <宛名番号|統合宛名番号> or --user <職員ID> (どちらか一方を指定してください)');
+        }
+        if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit > 0)) {
+          throw new UserError('--limit: expected a positive integer (件数が不正です)');
+        }
+        await c.withApp(async (app) => {
+          const lookup = app.get(EventLookupService);
+          const query = { fromDay: opts.from, toDay: opts.to, limit: opts.limit };
+          await app.get(AccessAuditRepository).record({
+            kind: 'read',
+            actor: cliActor(),
+            route: 'kansa events',
+            query: { subject: opts.subject, user: opts.user, from: opts.from, to: opts.to, limit: opts.limit },
+            purpose,
+            reference: opts.reference ?? '',
+          });
+          let result: EventLookupResult;
+          try {
+            result = opts.subject ? await lookup.bySubject(opts.subject, query) : await lookup.byUser(opts.user!, query);
+          } catch (err) {
+            if (err instanceof EventLookupInputError) throw new UserError(err.message);
+            throw err;
+          }
+          c.print(formatEvents(result, opts.subject ? 'subject' : 'user'), result);
+        });
+      },
+    );
 }
 
 function formatEvents(result: EventLookupResult, by: 'subject' | 'user'): string {

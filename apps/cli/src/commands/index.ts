@@ -15,6 +15,7 @@ import { registerReportCommand } from './report.command';
 import { registerRulesCommand } from './rules.command';
 import { registerServeCommand } from './serve.command';
 import { registerTokenCommand } from './token.command';
+import { registerUserCommand } from './user.command';
 import { registerVerifyCommand } from './verify.command';
 
 /** Every `kansa` sub-command, in the order `kansa --help` lists them. */
@@ -37,4 +38,5 @@ export const COMMANDS: Array<(program: Command, ctx: () => CommandContext) => vo
   registerMastersCommand,
   registerServeCommand,
   registerTokenCommand,
+  registerUserCommand,
 ];

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { describeTarget, StorageUnavailableError } from '@kansa/storage';
-import { closeOnSignals, ServiceModule, startHttpService } from '@kansa/service-shell';
+import { AccountsService, closeOnSignals, ServiceModule, startHttpService } from '@kansa/service-shell';
 import { CommandContext } from '../context';
 import { UserError } from '../errors';
 
@@ -60,7 +60,13 @@ export function registerServeCommand(program: Command, ctx: () => CommandContext
       });
       if (config.http.tokens.length === 0) {
         log(
-          '警告: http.tokens にトークンがありません。/health 以外のすべての要求を拒否します (no tokens configured: `kansa token create`)',
+          'http.tokens に API トークンがありません: 送信システムなど機械からの要求はすべて拒否します (no API tokens: `kansa token create`)',
+        );
+      }
+      if (opts.only !== 'collector' && (await service.app.get(AccountsService).list()).length === 0) {
+        log(
+          `管理画面 ${service.url}/ の利用者がいません。最初の管理者を kansa user add --name <名前> --role admin で作ってください` +
+            `${config.storage.url ? '' : ' (組み込みモードでは、このサービスを止めてから実行します)'} (no console users yet)`,
         );
       }
       let outcome;

@@ -131,7 +131,15 @@ export class IngestService implements IngestServicePort {
   private async openBatch(system: SourceSystem, request: IngestRequest, bounds: EventBounds): Promise<OpenBatch> {
     const batchId = randomUUID().replace(/-/g, '');
     const instance = request.instance ?? '';
-    const ctx = { batchId, source: request.source, instance, origin: request.origin, expectHeader: request.transport === 'file', bounds };
+    const ctx = {
+      batchId,
+      source: request.source,
+      instance,
+      origin: request.origin,
+      expectHeader: request.transport === 'file',
+      bounds,
+      allowedSources: request.allowedSources,
+    };
     const checks = eventChecksSql(bounds);
     // Plain lines of a source with a SQL twin are normalized by ClickHouse.
     const staging = this.store.batch(batchId, system.sql ? { sql: system.sql, source: request.source, instance, checks } : undefined);

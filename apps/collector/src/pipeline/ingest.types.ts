@@ -35,6 +35,12 @@ export interface IngestRequest {
   fileName?: string;
   records: AsyncIterable<RawRecord> | Iterable<RawRecord>;
   /**
+   * The sources the sender may send (a scoped ingest token): an event that
+   * names another source (canonical events carry their own) is quarantined.
+   * Absent or empty: any.
+   */
+  allowedSources?: readonly string[];
+  /**
    * Quarantine every record with this field and reason instead of parsing
    * it: a transport's last resort for records it could not get stored
    * otherwise (Kafka's poison isolation), so that they are kept, counted and

@@ -22,6 +22,8 @@ export interface BatchContext {
   expectHeader: boolean;
   /** Plausible times and retention (event-checks.ts). */
   bounds: EventBounds;
+  /** Sources the sender may send (IngestRequest.allowedSources). */
+  allowedSources?: readonly string[];
 }
 
 /** A staged event row (TabSeparated), its source and JST day (days since the epoch). */
@@ -212,6 +214,16 @@ export class RecordProcessor {
     if (!identity && this.system.config.parser === 'canonical') identity = canonicalIdentity(e);
     if (!identity && hmacs.length > 0) identity = raw + '\x1f' + hmacs.join(',');
     const source = e.source ?? this.ctx.source;
+    const allowed = this.ctx.allowedSources;
+    if (allowed?.length && !allowed.includes(source)) {
+      return this.quarantined(
+        record,
+        'source',
+        `この送信元には ${source} のログを送る権限がありません (source ${source} not allowed for this sender)`,
+        raw,
+        '',
+      );
+    }
     const row = stagedRowTsv({
       ...eventColumns(e),
       source,

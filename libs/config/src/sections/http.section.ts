@@ -12,6 +12,12 @@ const tokenEntry = z
     sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits (SHA-256 of the token)'),
     /** ingest: sending systems; read: staff reading findings/events/reports; triage: read + triage transitions. */
     role: z.enum(API_ROLES),
+    /**
+     * ingest tokens: the source systems this sender may post (`kansa token
+     * create --sources jumin`); canonical events must name one of them as
+     * their source. Empty: any source (tokens made before scoping existed).
+     */
+    sources: z.array(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a source system name')).default([]),
   })
   .strict();
 
@@ -60,6 +66,13 @@ export const httpSection = z
     requestTimeoutMs: z.number().int().min(1000).default(60_000),
     /** Time an idle keep-alive connection stays open, in ms. */
     keepAliveTimeoutMs: z.number().int().min(100).default(5_000),
+    /**
+     * Reverse proxies (addresses or CIDR ranges, e.g. 10.0.0.5) whose
+     * X-Forwarded-For / X-Forwarded-Proto are believed: the client's address
+     * recorded in the audit log, and whether the connection was TLS (Secure
+     * cookies). Empty: the peer's own address, headers ignored.
+     */
+    trustedProxies: z.array(z.string().min(1)).default([]),
     tokens: z.array(tokenEntry).default([]),
   })
   .strict()

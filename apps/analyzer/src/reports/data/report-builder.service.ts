@@ -2,8 +2,9 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays, checkMonth, eachDay } from '@kansa/calendar';
-import { FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES } from '@kansa/domain';
+import { AUDIT_KIND_TITLES, FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES } from '@kansa/domain';
 import { AnyRuleDefinition, Judgement, JUDGED, judgement, resolveRuleParams } from '@kansa/rules';
+import { AccessAuditRepository } from '@kansa/service-shell/access-audit.repository';
 import { CLOCK, Clock, jstTimestamp, systemClock } from '../../core/clock';
 import { AnalysisService } from '../../detection/analysis.service';
 import { RULE_CATALOG, RuleCatalog } from '../../detection/rule-catalog';
@@ -47,6 +48,7 @@ export class ReportBuilderService {
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
     @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog,
     @Optional() @Inject(CLOCK) private readonly clock: Clock | null,
+    @Optional() @Inject(AccessAuditRepository) private readonly audit: AccessAuditRepository | null,
   ) {}
 
   async build(month: string): Promise<MonthlyReport> {
@@ -80,6 +82,7 @@ export class ReportBuilderService {
       this.data.latestCheck(),
       this.data.latestFinalisation(month),
     ]);
+    const usage = this.audit ? await this.audit.monthSummary(w.from, w.to) : [];
     const [overrides, staff, accounts, leaves] = await Promise.all([
       this.data.calendarOverrides(versions.calendar),
       this.data.staff(versions.staff),
@@ -309,6 +312,7 @@ export class ReportBuilderService {
         topUsers,
         offHoursByDepartment: [...offHours.values()].sort((a, b) => b.events - a.events || a.departmentCode.localeCompare(b.departmentCode)),
       },
+      usage: usage.map((u) => ({ kind: u.kind, title: AUDIT_KIND_TITLES[u.kind] ?? u.kind, outcome: u.outcome, count: u.n, people: u.people })),
       integrity: {
         chains: chainHeads,
         verification: verification(

@@ -13,6 +13,7 @@ export const SECTIONS = {
   access: '7 アクセス統計',
   carried: '8 前月以前からの継続案件',
   integrity: '9 証跡（ログの完全性の確認）',
+  usage: '10 kansa 自体の利用状況',
 } as const;
 export type SectionKey = keyof typeof SECTIONS;
 export const SECTION_ORDER = Object.keys(SECTIONS) as SectionKey[];

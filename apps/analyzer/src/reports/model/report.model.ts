@@ -33,6 +33,18 @@ export interface MonthlyReport {
   charts: ChartData;
   carriedOver: FindingRow[];
   integrity: Integrity;
+  /** kansa 自体の利用状況: uses of kansa in the month (its audit log), by kind and outcome. */
+  usage: UsageRow[];
+}
+
+export interface UsageRow {
+  kind: string;
+  title: string;
+  /** ok, failed, refused */
+  outcome: string;
+  count: number;
+  /** Different people (or tokens, or OS users) who did it. */
+  people: number;
 }
 
 export interface ReportStatus {

@@ -666,6 +666,25 @@ function integritySection(r: MonthlyReport): Section {
   };
 }
 
+/** kansa's own audit log of the month (docs/console.md): who used kansa, and how, in counts. */
+function usageSection(r: MonthlyReport): Section {
+  const table: ReportTable = {
+    key: 'usage',
+    section: 'usage',
+    title: SECTIONS.usage,
+    sheet: '10 kansa の利用状況',
+    notes: [
+      'kansa の監査ログから: ログイン（失敗を含む）、目的つきの個人情報の参照・出力、検知の確認、利用者・マスタ・報告書の変更の件数です。',
+    ],
+    columns: [col('操作', 'text', 20), col('結果', 'text', 8), col('件数', 'int', 8), col('人数', 'int', 8)],
+    rows: r.usage.map((u) => [u.title, USAGE_OUTCOMES[u.outcome] ?? u.outcome, u.count, u.people]),
+    empty: '対象月に kansa の利用記録はありません。',
+  };
+  return { key: 'usage', title: SECTIONS.usage, wide: false, blocks: [{ kind: 'table', table }] };
+}
+
+const USAGE_OUTCOMES: Record<string, string> = { ok: '成功', failed: '失敗', refused: '拒否' };
+
 /** The report's sections in order, each with its blocks. */
 export function reportSections(r: MonthlyReport): Section[] {
   const build: Record<SectionKey, (r: MonthlyReport) => Section> = {
@@ -678,6 +697,7 @@ export function reportSections(r: MonthlyReport): Section[] {
     access: accessSection,
     carried: carriedSection,
     integrity: integritySection,
+    usage: usageSection,
   };
   return SECTION_ORDER.map((k) => build[k](r));
 }

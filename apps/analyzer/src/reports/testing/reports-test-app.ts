@@ -2,6 +2,7 @@ import { Global, INestApplicationContext, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AuditTrailModule } from '@kansa/audit-trail';
 import { KansaConfig, KansaConfigModule } from '@kansa/config';
+import { AccessAuditRepository } from '@kansa/service-shell/access-audit.repository';
 import { CLICKHOUSE } from '@kansa/storage';
 import type { TestStore } from '@kansa/test-kit';
 import { AnalyzerModule } from '../../analyzer.module';
@@ -22,7 +23,7 @@ export async function openReportsApp(store: TestStore, now: string, config: Part
       AnalyzerModule,
       ReportsModule,
     ],
-    providers: [ReportCronService],
+    providers: [ReportCronService, AccessAuditRepository],
   })
     .overrideProvider(CLOCK)
     .useValue(fixedClock(now))

@@ -2,6 +2,7 @@ import {
   BadRequestException,
   Body,
   Controller,
+  ForbiddenException,
   HttpCode,
   Inject,
   Param,
@@ -13,7 +14,7 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { AuthedRequest, isStorageUnavailable, MetricsService, RequireRole, StorageStatus } from '@kansa/service-shell';
+import { AuthedRequest, isStorageUnavailable, mayIngest, MetricsService, RequirePermission, StorageStatus } from '@kansa/service-shell';
 import type { Response } from 'express';
 import { UnknownSourceError } from '../../pipeline/ingest.service';
 import { HeaderMismatchError } from '../../pipeline/record-processor';
@@ -53,7 +54,7 @@ export class HttpIngestController {
    * for a body that is not a batch, 413 above the limits, 503 while storage
    * is unavailable or busy (resend the same batch later: duplicates are recognised).
    */
-  @RequireRole('ingest')
+  @RequirePermission('ingest')
   @Post(':source')
   @HttpCode(200)
   @ApiOperation({ summary: 'ログの受信 (ingest role): 行の配列・JSON オブジェクトの配列・改行区切りテキスト' })
@@ -89,7 +90,14 @@ export class HttpIngestController {
     if (instance !== undefined && !/^[A-Za-z0-9_-]{0,64}$/.test(instance)) {
       throw new BadRequestException(`instance が不正です (invalid instance "${instance}")`);
     }
-    const origin = `http:${req.apiClient!.name}`;
+    const client = req.apiClient!;
+    // A scoped token sends its own sources only; canonical events are checked one by one (their own source field).
+    if (source !== 'canonical' && !mayIngest(client, source)) {
+      throw new ForbiddenException(
+        `トークン ${client.name} は ${source} のログを送れません (allowed: ${client.sources!.join(', ')}) (source not allowed for this token)`,
+      );
+    }
+    const origin = `http:${client.name}`;
     let records;
     try {
       records = toRawRecords(body, origin);
@@ -107,7 +115,14 @@ export class HttpIngestController {
     }
     let result: IngestResult;
     try {
-      result = await this.ingest.ingest({ source, instance: instance || undefined, transport: 'http', origin, records });
+      result = await this.ingest.ingest({
+        source,
+        instance: instance || undefined,
+        transport: 'http',
+        origin,
+        records,
+        allowedSources: client.sources,
+      });
     } catch (err) {
       if (isStorageUnavailable(err)) {
         this.storageStatus.markUnavailable(err as Error);

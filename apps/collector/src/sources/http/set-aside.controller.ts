@@ -12,7 +12,7 @@ import {
   Req,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AuthedRequest, RequireRole } from '@kansa/service-shell';
+import { AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import { z } from 'zod';
 import { CommitOutcome } from '../../sink/batch-committer';
 import { SetAsideBatch } from '../../sink/set-aside.repository';
@@ -43,7 +43,7 @@ function body<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
 export class SetAsideController {
   constructor(private readonly commits: CommitService) {}
 
-  @RequireRole('read')
+  @RequirePermission('service.read')
   @Get('set-aside')
   @ApiOperation({ summary: '保存できず保留したバッチ (read): 既定は保留中のみ、all=true で処理済みも' })
   @ApiQuery({ name: 'all', required: false, enum: ['true', 'false'] })
@@ -52,7 +52,7 @@ export class SetAsideController {
     return (await this.commits.setAsideBatches(all === 'true')).map(view);
   }
 
-  @RequireRole('triage')
+  @RequirePermission('service.operate')
   @Post(':id/replay')
   @HttpCode(200)
   @ApiOperation({ summary: '保留したバッチを再取込 (triage): 保存できれば 200、まだ保存できなければ 409 と理由' })
@@ -75,7 +75,7 @@ export class SetAsideController {
     return { outcome, batch: view(batch) };
   }
 
-  @RequireRole('triage')
+  @RequirePermission('service.operate')
   @Post(':id/discard')
   @HttpCode(200)
   @ApiOperation({ summary: '保留したバッチを破棄 (triage): 理由が必要。記録は残る' })

@@ -1,0 +1,166 @@
+import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { addDays } from '@kansa/calendar';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { FINDING_TRANSITIONS, FindingStatus, jstTimestamp, Severity } from '@kansa/domain';
+import { AccountsService, ApiClient } from '@kansa/service-shell';
+import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
+import { EventsRepository } from '../events/events.repository';
+import { FINDINGS_SERVICE, FindingsServicePort } from '../findings/findings.types';
+import { ConsoleFindingsRepository, FindingQuery, FindingStateRow } from './console-findings.repository';
+import type { FindingDetail, FindingPage, FindingRow } from './console.schemas';
+import { FindingScope, findingScopeOf, inScope } from './finding-scope';
+import { ruleView } from './rule-views';
+
+/** Evidence events shown with a finding (the rest are counted; 開示請求 search finds them all). */
+const EVIDENCE_SHOWN = 200;
+
+export type FindingListQuery = Omit<FindingQuery, 'scope' | 'offset' | 'limit'> & { page: number; pageSize: number };
+
+/** The findings pages of the console: lists and details within the caller's scope, assignments. */
+@Injectable()
+export class ConsoleFindingsService {
+  constructor(
+    private readonly repo: ConsoleFindingsRepository,
+    private readonly events: EventsRepository,
+    private readonly accounts: AccountsService,
+    @Inject(FINDINGS_SERVICE) private readonly findings: FindingsServicePort,
+    @Inject(RULE_CATALOG) private readonly rules: RuleCatalog,
+    @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
+  ) {}
+
+  async page(client: ApiClient, q: FindingListQuery): Promise<FindingPage> {
+    const { page, pageSize, ...filter } = q;
+    const { total, rows } = await this.repo.page({
+      ...filter,
+      scope: findingScopeOf(client),
+      offset: (page - 1) * pageSize,
+      limit: pageSize,
+    });
+    return { total, page, pageSize, items: rows.map((r) => this.row(r)) };
+  }
+
+  /** One finding with everything its page shows; 404 when there is none, 403 outside a reviewer's scope. */
+  async detail(client: ApiClient, id: string): Promise<FindingDetail> {
+    const state = await this.stateOf(client, id);
+    const found = await this.findings.get(id);
+    if (!found) throw notFound(id);
+    const { history, ...view } = found;
+    const rule = this.rules.find((r) => r.id === view.rule);
+    const evidenceIds = view.evidenceIds.slice(0, EVIDENCE_SHOWN);
+    const days = { from: view.window.from.slice(0, 10), to: view.window.to.slice(0, 10) };
+    // Look-back rules' evidence may lie before the window: search from its look-back.
+    const lookback = rule ? ruleView(rule, this.config.rules).reads.lookbackDays : 0;
+    const from = addDays(days.from, -lookback);
+    const evidence = await this.events.byIds(evidenceIds, from, days.to);
+    const others = view.userId
+      ? (await this.repo.page({ userId: view.userId, scope: findingScopeOf(client), limit: 50 })).rows.filter((r) => r.finding_id !== id)
+      : [];
+    return {
+      finding: {
+        ...this.row(state),
+        details: view.details,
+        params: view.params,
+        evidenceTotal: view.evidenceTotal,
+        ruleVersion: view.ruleVersion,
+        window: view.window,
+        detectedAt: view.detectedAt,
+        comment: view.comment,
+        status: view.status,
+        reviewedBy: view.reviewedBy ?? '',
+        reviewedAt: view.reviewedAt,
+      },
+      allowedTransitions: [...FINDING_TRANSITIONS[view.status]],
+      history,
+      rule: rule ? ruleView(rule, this.config.rules) : null,
+      evidence: { matched: evidenceIds, total: view.evidenceTotal, events: evidence },
+      otherFindings: others.map((r) => this.row(r)),
+    };
+  }
+
+  /** The finding's row if the caller may see it: 404 when there is none, 403 outside a reviewer's scope. */
+  async stateOf(client: ApiClient, id: string): Promise<FindingStateRow> {
+    if (!/^[0-9a-f]{32}$/.test(id)) throw notFound(id);
+    const [row] = (await this.repo.page({ ids: [id], scope: { all: true }, limit: 1 })).rows;
+    if (!row) throw notFound(id);
+    const scope: FindingScope = findingScopeOf(client);
+    if (!inScope(scope, { assignee: row.assignee, departmentCode: row.department_code })) {
+      throw new ForbiddenException({
+        statusCode: 403,
+        error: 'out-of-scope',
+        message:
+          'この検知は担当外です。担当に割り当てられた検知と、担当所属の職員の検知だけを表示できます (finding outside your departments)',
+      });
+    }
+    return row;
+  }
+
+  /** The evidence event IDs of a finding (those stored with it). */
+  async detailIds(id: string): Promise<string[]> {
+    return (await this.findings.get(id))?.evidenceIds ?? [];
+  }
+
+  /** The IDs a caller may see among these (null: all of them). */
+  async visibleIds(client: ApiClient, ids: readonly string[]): Promise<Set<string> | null> {
+    const scope = findingScopeOf(client);
+    if (scope.all) return null;
+    const { rows } = await this.repo.page({ ids, scope, limit: ids.length || 1 });
+    return new Set(rows.map((r) => r.finding_id));
+  }
+
+  /** Assigns findings to a person (or withdraws with ''); refuses IDs that do not exist, and assignees without an account that may triage. */
+  async assign(client: ApiClient, ids: readonly string[], assignee: string, comment: string): Promise<{ assigned: number }> {
+    const unique = [...new Set(ids)];
+    const { rows } = await this.repo.page({ ids: unique, scope: { all: true }, limit: unique.length });
+    const missing = unique.filter((id) => !rows.some((r) => r.finding_id === id));
+    if (missing.length) throw notFound(missing[0]);
+    if (assignee) {
+      const person = (await this.accounts.list()).find((u) => u.name === assignee && !u.disabled);
+      if (!person || !['officer', 'reviewer'].includes(person.role)) {
+        throw new NotFoundException(`担当者 ${assignee} は確認できる利用者 (officer, reviewer) ではありません (no such reviewer)`);
+      }
+    }
+    await this.repo.assign(unique, assignee, client.name, jstTimestamp(Date.now()), comment);
+    return { assigned: unique.length };
+  }
+
+  async options(): Promise<{
+    rules: Array<{ id: string; title: string }>;
+    departments: Array<{ code: string; name: string }>;
+    assignees: Array<{ name: string; role: string; departments: string[] }>;
+  }> {
+    const people = (await this.accounts.list()).filter((u) => !u.disabled && (u.role === 'officer' || u.role === 'reviewer'));
+    return {
+      rules: this.rules.map((r) => ({ id: r.id, title: r.title })),
+      departments: await this.repo.departments(),
+      assignees: people.map((u) => ({ name: u.name, role: u.role, departments: u.departments })),
+    };
+  }
+
+  row(r: FindingStateRow): FindingRow {
+    return {
+      id: r.finding_id,
+      rule: r.rule,
+      ruleTitle: this.rules.find((x) => x.id === r.rule)?.title ?? r.rule,
+      severity: r.severity as Severity,
+      day: r.day,
+      userId: r.user_id,
+      staffName: r.staff_name,
+      departmentCode: r.department_code,
+      departmentName: r.department_name,
+      subject: r.subject,
+      count: Number(r.count),
+      summary: r.summary,
+      firstAt: r.first_at,
+      lastAt: r.last_at,
+      status: r.status as FindingStatus,
+      reviewedBy: r.reviewed_by,
+      reviewedAt: r.reviewed_at,
+      assignee: r.assignee,
+      evidenceIds: r.evidence_ids,
+    };
+  }
+}
+
+function notFound(id: string): NotFoundException {
+  return new NotFoundException(`検知 ${id} は見つかりません (finding not found)`);
+}

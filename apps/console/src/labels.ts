@@ -1,0 +1,44 @@
+// The words of the console: the domain's own vocabulary (imported as it is, so
+// the console says what the report and the CLI say), and the console's own.
+export {
+  FINDING_STATUS_TITLES,
+  FINDING_STATUSES,
+  FINDING_TRANSITIONS,
+  SEVERITIES,
+  SEVERITY_TITLES,
+} from '../../../libs/domain/src/finding';
+export type { FindingStatus, Severity } from '../../../libs/domain/src/finding';
+export { ACTIONS, SOURCE_TITLES } from '../../../libs/domain/src/actions';
+export { AUDIT_KIND_TITLES, AUDIT_KINDS, PERSON_ROLE_TITLES, PERSON_ROLES } from '../../../libs/domain/src/people';
+export type { AuditKind, PersonRole } from '../../../libs/domain/src/people';
+export { dualDate, eraDate, eraMonth, weekdayJa } from '../../../apps/analyzer/src/reports/model/era-date';
+
+/** 操作 (action) as staff read it. */
+export const ACTION_TITLES: Record<string, string> = {
+  login: 'ログイン',
+  logout: 'ログアウト',
+  login_failure: 'ログイン失敗',
+  search: '検索',
+  view: '照会',
+  update: '更新',
+  issue: '証明書発行',
+  print: '印刷・帳票',
+  bulk_export: '一括出力',
+  export: '出力',
+  inquiry: '情報照会',
+  provide: '情報提供',
+  code_request: '符号取得',
+  unlock: '画面ロック解除',
+  device_connect: '外部媒体接続',
+  file_write_external: '外部媒体へ書出し',
+};
+
+export const COVERAGE_TITLES = {
+  analysed: '分析済み',
+  late: '未分析 (後から届いたログ)',
+  missing: 'ログなし (開庁日)',
+  closed: '閉庁日 (ログなし)',
+  future: '未到来',
+} as const;
+
+export const SEVERITY_COLORS: Record<string, string> = { low: '#5b7db1', medium: '#c28a00', high: '#c4461b', critical: '#8b1a1a' };

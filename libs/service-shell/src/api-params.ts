@@ -1,0 +1,38 @@
+import { BadRequestException } from '@nestjs/common';
+import { dateInputProblem, dateRangeProblem } from '@kansa/calendar';
+import { z } from 'zod';
+
+/** A real calendar day YYYY-MM-DD (the one check of libs/calendar date-input, shared with the CLI). */
+export const dayParam = z.string().superRefine((value, ctx) => {
+  const problem = dateInputProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** A real month YYYY-MM. */
+export const monthParam = z.string().superRefine((value, ctx) => {
+  const problem = dateInputProblem(value, 'month');
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** `from` after `to` is refused rather than answered with nothing. */
+export function periodInOrder(q: { from?: string; to?: string }, ctx: z.RefinementCtx): void {
+  const problem = q.from !== undefined && q.to !== undefined ? dateRangeProblem(q.from, 'to', q.to) : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', path: ['from'], message: problem });
+}
+
+/** `?rule=a&rule=b` or `?rule=a,b`. */
+export const listParam = z.union([z.string(), z.array(z.string())]).transform((v) =>
+  (Array.isArray(v) ? v : [v])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+/** Parses a query or body, or answers 400 naming the field. */
+export function parseOr400<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = schema.safeParse(value ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue.path.length ? issue.path.join('.') : '(query)';
+  throw new BadRequestException(`${field}: ${issue.message}`);
+}
