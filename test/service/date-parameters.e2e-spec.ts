@@ -60,7 +60,7 @@ describe('kansa serve: date parameters are real calendar dates', () => {
     // Events and a resident's explanations need a subject and a purpose; elsewhere the parameter under test alone (with its partner of a period).
     const query =
       p.path.startsWith('/api/events') || p.path === '/api/explanations'
-        ? ['subject', 'purpose', 'from', 'to']
+        ? ['subject', 'purpose', 'from', 'to', ...(p.path === '/api/events/export' ? ['format'] : [])]
         : p.in === 'query'
           ? ['from', 'to'].includes(p.name)
             ? ['from', 'to']

@@ -2,17 +2,27 @@ import { BadRequestException } from '@nestjs/common';
 import { dateInputProblem, dateRangeProblem } from '@kansa/calendar';
 import { z } from 'zod';
 
-/** A real calendar day YYYY-MM-DD (the one check of libs/calendar date-input, shared with the CLI). */
-export const dayParam = z.string().superRefine((value, ctx) => {
-  const problem = dateInputProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+/**
+ * A real calendar day YYYY-MM-DD (the one check of libs/calendar date-input,
+ * shared with the CLI). The description is the documented form of the
+ * OpenAPI document (date parameters are found by it).
+ */
+export const dayParam = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = dateInputProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('YYYY-MM-DD');
 
 /** A real month YYYY-MM. */
-export const monthParam = z.string().superRefine((value, ctx) => {
-  const problem = dateInputProblem(value, 'month');
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+export const monthParam = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = dateInputProblem(value, 'month');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('YYYY-MM');
 
 /** `from` after `to` is refused rather than answered with nothing. */
 export function periodInOrder(q: { from?: string; to?: string }, ctx: z.RefinementCtx): void {

@@ -35,7 +35,7 @@ describe('the audit log on an upgraded data directory', () => {
     client = await openClickHouse({ dataDir: join(dir, 'data') });
     await migrate(client, before);
     await client.insert({ table: TABLES.apiAccessLog, format: 'JSONEachRow', values: [old] });
-    expect(await migrate(client)).toEqual(['100_console_accounts', '101_audit_log', '102_finding_assignments']);
+    expect((await migrate(client)).slice(0, 3)).toEqual(['100_console_accounts', '101_audit_log', '102_finding_assignments']);
   });
   afterAll(async () => {
     await client?.close();

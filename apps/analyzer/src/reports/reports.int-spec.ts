@@ -196,6 +196,7 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
       '7 アクセス統計',
       '8 前月以前からの継続案件',
       '9 証跡（ログの完全性の確認）',
+      '10 kansa 自体の利用状況',
     ]);
     expect(pdf.outline.filter((o) => o.level === 1).map((o) => o.title)).toEqual(
       expect.arrayContaining(['2-2 取込の状況（読み込んだ行と保存したログ）', '6-1 長期休業者（90日以上）・退職者のID（緊急度の高い順）']),

@@ -772,10 +772,12 @@ export interface operations {
         parameters: {
             query?: {
                 actor?: string;
+                /** @description YYYY-MM-DD */
                 from?: string;
                 kind?: string | string[];
                 page?: number;
                 pageSize?: number;
+                /** @description YYYY-MM-DD */
                 to?: string;
             };
             header?: never;
@@ -1208,6 +1210,7 @@ export interface operations {
     ConsoleController_getDashboard: {
         parameters: {
             query?: {
+                /** @description YYYY-MM */
                 month?: string;
             };
             header?: never;
@@ -1308,6 +1311,7 @@ export interface operations {
             query?: {
                 assignee?: string;
                 department?: string | string[];
+                /** @description YYYY-MM-DD */
                 from?: string;
                 order?: "asc" | "desc";
                 page?: number;
@@ -1316,6 +1320,7 @@ export interface operations {
                 severity?: string | string[];
                 sort?: "day" | "severity" | "rule" | "user" | "department" | "status" | "count";
                 status?: string | string[];
+                /** @description YYYY-MM-DD */
                 to?: string;
                 userId?: string;
             };
@@ -1663,11 +1668,13 @@ export interface operations {
     EventsController_find: {
         parameters: {
             query: {
+                /** @description YYYY-MM-DD */
                 from?: string;
                 limit?: number;
                 purpose: string;
                 reference?: string;
                 subject?: string;
+                /** @description YYYY-MM-DD */
                 to?: string;
                 user?: string;
             };
@@ -1726,11 +1733,13 @@ export interface operations {
         parameters: {
             query: {
                 format: "csv" | "pdf";
+                /** @description YYYY-MM-DD */
                 from?: string;
                 limit?: number;
                 purpose: string;
                 reference?: string;
                 subject?: string;
+                /** @description YYYY-MM-DD */
                 to?: string;
                 user?: string;
             };
@@ -1972,11 +1981,13 @@ export interface operations {
     FindingsController_list: {
         parameters: {
             query?: {
+                /** @description YYYY-MM-DD */
                 from?: string;
                 limit?: number;
                 purpose?: string;
                 rule?: string | string[];
                 status?: string | string[];
+                /** @description YYYY-MM-DD */
                 to?: string;
                 userId?: string;
             };
@@ -2400,6 +2411,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description YYYY-MM */
                     month: string;
                 };
             };
