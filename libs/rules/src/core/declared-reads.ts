@@ -28,8 +28,11 @@ const KNOWN_TABLES = new Set<string>(Object.values(TABLES));
 
 /** kansa tables a query reads: names after FROM or JOIN (CTE names are not tables). */
 export function tablesRead(sql: string): Set<string> {
+  // A CTE (`name AS (…)`) shadows a table of the same name within its statement (concurrent-sessions' `sessions`).
+  const ctes = new Set([...sql.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s+AS\s*\(/gi)].map((m) => m[1]));
   const out = new Set<string>();
-  for (const m of sql.matchAll(/\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)/gi)) if (KNOWN_TABLES.has(m[1])) out.add(m[1]);
+  for (const m of sql.matchAll(/\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)/gi))
+    if (KNOWN_TABLES.has(m[1]) && !ctes.has(m[1])) out.add(m[1]);
   return out;
 }
 
