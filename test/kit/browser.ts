@@ -19,20 +19,23 @@ export function describeWithBrowser(name: string, fn: () => void): void {
   describe.skip(name, fn);
 }
 
-/** Headless Chromium, with nothing reaching out of the machine (no sync, no component updates). */
+/** Chromium's switches for tests: nothing reaching out of the machine (no sync, no component updates). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Headless Chromium, with nothing reaching out of the machine. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' }, // Japanese date and number inputs
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
 }

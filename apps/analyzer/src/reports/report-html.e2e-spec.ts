@@ -1,21 +1,15 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { openTestStore, TestStore } from '@kansa/test-kit';
+import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '@kansa/test-kit/browser';
 import { MadeReport, ReportsService } from './reports.service';
 import { REPORT_ARTIFACTS } from './testing/report-artifacts';
 import { seedReportMonth } from './testing/report-month.fixture';
 import { openReportsApp } from './testing/reports-test-app';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI === 'true') {
-  throw new Error(`Chromium not found at ${CHROMIUM}: CI needs it (scripts/install-system-deps.sh installs Debian's chromium)`);
-}
-const describeWithBrowser = haveBrowser ? describe : describe.skip;
 
 describeWithBrowser('monthly report HTML in headless Chromium', () => {
   let store: TestStore;
@@ -43,16 +37,7 @@ describeWithBrowser('monthly report HTML in headless Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1000, height: 1400 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: ['--headless', ...CHROMIUM_ARGS],
     });
     try {
       const page = await context.newPage();
