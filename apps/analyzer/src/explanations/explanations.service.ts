@@ -4,7 +4,7 @@ import { ACCESS_CLASSES, AccessClass, EXPLANATION_KINDS, ExplanationKind, FLAG_K
 import { EventsRepository } from '../events/events.repository';
 import { FindingNotFoundError } from '../findings/findings.errors';
 import { FindingsService } from '../findings/findings.service';
-import { monthWindow } from '../reports/data/report-builder.service';
+import { monthWindow } from '../reports/model/month-window';
 import {
   AccessKey,
   EvidenceExplanation,

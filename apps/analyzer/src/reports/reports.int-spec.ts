@@ -5,9 +5,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AuditTrailService } from '@kansa/audit-trail';
 import { SOURCE_TITLES } from '@kansa/domain';
 import { TABLES } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
+import { CasesService } from '../casework/cases/cases.service';
+import { ExceptionsService } from '../casework/exceptions/exceptions.service';
 import { ReportCronService } from './report-cron.service';
 import { MadeReport, ReportInputError, ReportsService } from './reports.service';
 import { ReportDataRepository } from './data/report-data.repository';
@@ -197,6 +200,8 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
       '8 前月以前からの継続案件',
       '9 証跡（ログの完全性の確認）',
       '10 kansa 自体の利用状況',
+      '11 事案・例外承認・監査記録',
+      '12 アクセスの説明',
     ]);
     expect(pdf.outline.filter((o) => o.level === 1).map((o) => o.title)).toEqual(
       expect.arrayContaining(['2-2 取込の状況（読み込んだ行と保存したログ）', '6-1 長期休業者（90日以上）・退職者のID（緊急度の高い順）']),
@@ -530,5 +535,137 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(jumin.duplicates).toBe(2);
     expect(jumin.rejected).toBe(3 + 4);
     expect(FAULTY_BATCH).toMatch(/^jumin-/);
+  });
+
+  // Last: the exception it approves marks findings of the month as 例外適用.
+  it("section 11 shows the open case, the exception (期限間近) with the findings it covers and the month's master/config changes — never a resident; section 12 says the month is not classified", async () => {
+    const off = made.report.findings.find((f) => f.rule === 'off-hours' && f.outcome === 'new')!;
+    const [resident] = await store.rows<{ id: string }>(
+      `SELECT subject_id AS id FROM ${TABLES.events} WHERE subject_id != '' AND toYYYYMM(ts) = 202504 LIMIT 1`,
+    );
+    const watchId = 'e'.repeat(32);
+    await store.client.insert({
+      table: TABLES.findings,
+      format: 'JSONEachRow',
+      values: [
+        {
+          finding_id: watchId,
+          rule: 'watchlist-access',
+          rule_version: 1,
+          severity: 'critical',
+          day: '2025-04-22',
+          user_id: off.userId,
+          subject: resident.id,
+          count: 1,
+          summary: '要保護対象者の記録を参照',
+          details: '{}',
+          evidence_ids: [],
+          evidence_total: 1,
+          params: '{}',
+          window_from: '2025-04-22 00:00:00.000',
+          window_to: '2025-04-22 23:59:59.999',
+          run_id: 'run-catchup-0501',
+          detected_at: '2025-05-01 01:02:00.000',
+          updated_at: '2025-05-01 01:02:00.000',
+        },
+      ],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'kansa-report-casework-'));
+    try {
+      const { exception, findingsCovered } = await app.get(ExceptionsService).add(
+        {
+          rule: 'off-hours',
+          userIds: [off.userId],
+          validFrom: '2025-04-01',
+          validTo: '2025-05-15',
+          reason: '確定申告期の窓口延長',
+          reference: '川総情第123号',
+          requestedBy: '市民課長',
+          approvedBy: '情報政策課長',
+        },
+        '情報政策課 佐藤',
+      );
+      const ownOffHours = made.report.findings.filter((f) => f.rule === 'off-hours' && f.userId === off.userId).length;
+      expect(findingsCovered).toBe(ownOffHours);
+      const kase = await app.get(CasesService).open({
+        userId: off.userId,
+        title: '時間外の参照が続いている件',
+        owner: '情報政策課 鈴木',
+        by: '情報政策課 佐藤',
+        findingIds: [off.id, watchId],
+      });
+      const trail = app.get(AuditTrailService);
+      const change = (kind: 'masters' | 'config', summary: string, at: string) =>
+        trail.record({ kind, subject: kind === 'masters' ? 'staff' : 'rules', summary, actor: '情報政策課 佐藤' }, new Date(at));
+      await change('masters', '職員マスタの監視対象を変更：管理者権限 1 名追加', '2025-04-15T10:00:00+09:00');
+      await change('config', 'ルールを停止しました：self-lookup', '2025-04-20T17:30:00+09:00');
+      await change('config', '五月の設定変更（対象月外）', '2025-05-02T09:00:00+09:00');
+
+      const again = await app.get(ReportsService).make('2025-04', { outDir: dir, trigger: 'test' });
+      const f = (format: string) => again.files.find((x) => x.format === format)!.path;
+      const cw = again.report.casework;
+      expect(cw.cases).toEqual([
+        expect.objectContaining({
+          id: kase.id,
+          userId: off.userId,
+          title: '時間外の参照が続いている件',
+          state: '受付',
+          owner: '情報政策課 鈴木',
+          findings: 2,
+        }),
+      ]);
+      expect(cw.exceptions).toEqual([
+        expect.objectContaining({ id: exception.id, reference: '川総情第123号', findings: ownOffHours, expiring: true }),
+      ]);
+      expect(cw.changes.map((c) => c.summary)).toEqual([
+        '職員マスタの監視対象を変更：管理者権限 1 名追加',
+        'ルールを停止しました：self-lookup',
+      ]);
+
+      const reading = readPdf(f('pdf'));
+      const remaining = '終結していない事案が 1 件、期限が近い例外承認が 1 件あります（11 事案・例外承認・監査記録）。';
+      expect(squash(reading.pages.join(''))).toContain(squash(remaining));
+      expect(made.report.summary.paragraphs.flatMap((p) => p.lines).join('')).not.toContain('終結していない事案');
+      const pageOf = (title: string) => Number(new RegExp(`${title}\\s+(\\d+)`).exec(reading.pages[1])![1]);
+      const section11 = squash(reading.pages.slice(pageOf('11 事案・例外承認・監査記録') - 1, pageOf('12 アクセスの説明') - 1).join(''));
+      for (const words of [
+        kase.id,
+        off.userId,
+        '時間外の参照が続いている件',
+        '受付',
+        '情報政策課 鈴木',
+        '川総情第123号',
+        '確定申告期の窓口延長',
+        '情報政策課長',
+        '2025-05-15',
+        '期限間近',
+        'マスタの変更（監視対象）',
+        '職員マスタの監視対象を変更：管理者権限 1 名追加',
+        'ルールを停止しました：self-lookup',
+        '2025-04-15 10:00',
+      ])
+        expect([words, section11.includes(squash(words))]).toEqual([words, true]);
+      expect(section11).not.toContain('五月の設定変更');
+      expect(section11).not.toContain(resident.id);
+      const residents = await store.rows<{ id: string }>(`SELECT DISTINCT subject_id AS id FROM ${TABLES.events} WHERE subject_id != ''`);
+      expect(residents.length).toBeGreaterThan(10);
+      expect(residents.filter((r) => section11.includes(r.id))).toEqual([]);
+      const section12 = squash(reading.pages.slice(pageOf('12 アクセスの説明') - 1).join(''));
+      expect(section12).toContain(squash('説明のないアクセスのルールは対象月を分類していません'));
+
+      const html = readFileSync(f('html'), 'utf8');
+      const html11 = html.slice(html.indexOf('<h2 id="casework">'), html.indexOf('<h2 id="explanations">'));
+      for (const words of [kase.id, '川総情第123号', '期限間近', '職員マスタの監視対象を変更：管理者権限 1 名追加'])
+        expect([words, html11.includes(words)]).toEqual([words, true]);
+      expect(residents.filter((r) => html11.includes(r.id))).toEqual([]);
+      expect(html).toContain('<h2 id="explanations">12 アクセスの説明</h2>');
+      expect(html).toContain('説明のないアクセスのルールは対象月を分類していません');
+    } finally {
+      await store.client.command({
+        query: `DELETE FROM ${TABLES.findings} WHERE finding_id = {id:FixedString(32)}`,
+        query_params: { id: watchId },
+      });
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

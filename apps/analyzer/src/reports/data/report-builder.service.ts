@@ -1,29 +1,30 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { addDays, checkMonth, eachDay } from '@kansa/calendar';
+import { addDays, eachDay } from '@kansa/calendar';
 import { AUDIT_KIND_TITLES, FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES } from '@kansa/domain';
-import { AnyRuleDefinition, Judgement, JUDGED, judgement, resolveRuleParams } from '@kansa/rules';
+import { AnyRuleDefinition, FLAG_KINDS, Judgement, JUDGED, judgement, resolveRuleParams } from '@kansa/rules';
 import { AccessAuditRepository } from '@kansa/service-shell/access-audit.repository';
+import { AUDIT_KINDS, AuditChange, AuditTrailService } from '@kansa/audit-trail';
+import { Case, CASE_STATE_TITLES, RepeatPattern } from '../../casework/cases/case.model';
+import type { ExceptionRecord } from '../../casework/exceptions/exception.model';
+import { CasesService } from '../../casework/cases/cases.service';
+import { ExceptionsService } from '../../casework/exceptions/exceptions.service';
+import { ExplanationsService, MonthExplanations } from '../../explanations/explanations.service';
 import { CLOCK, Clock, jstTimestamp, systemClock } from '../../core/clock';
 import { AnalysisService } from '../../detection/analysis.service';
 import { RULE_CATALOG, RuleCatalog } from '../../detection/rule-catalog';
 import { accountReview, absences } from '../model/account-review';
+import { monthWindow } from '../model/month-window';
 import { accessCounts, buildIntake } from '../model/coverage';
 import { verification } from '../model/integrity';
 import { buildScope, completeness, sourceOrder, sourceTitle, unanalysedDays } from '../model/report-scope';
 import { reportStatus, reviewProgress } from '../model/report-status';
 import { buildTrend, severityRank, summarise, trendMonths } from '../model/report-summary';
-import type { FindingRow, MonthlyReport, RuleResultRow, RuleRow } from '../model/report.model';
+import type { Casework, Explanations, FindingRow, MonthlyReport, RuleResultRow, RuleRow } from '../model/report.model';
 import { FindingQueryRow, MonthWindow, ReportDataRepository } from './report-data.repository';
 
-/** First and last day of a 'YYYY-MM' month; throws a clear message otherwise. */
-export function monthWindow(month: string): MonthWindow {
-  checkMonth('--month', month);
-  const [year, mon] = month.split('-').map(Number);
-  const next = mon === 12 ? `${year + 1}-01-01` : `${month.slice(0, 4)}-${String(mon + 1).padStart(2, '0')}-01`;
-  return { from: `${month}-01`, to: addDays(next, -1) };
-}
+export { monthWindow };
 
 const DECISIONS: readonly FindingStatus[] = ['no_issue', 'action_required', 'false_positive'];
 
@@ -49,6 +50,10 @@ export class ReportBuilderService {
     @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog,
     @Optional() @Inject(CLOCK) private readonly clock: Clock | null,
     @Optional() @Inject(AccessAuditRepository) private readonly audit: AccessAuditRepository | null,
+    @Optional() @Inject(CasesService) private readonly cases: CasesService | null,
+    @Optional() @Inject(ExceptionsService) private readonly exceptions: ExceptionsService | null,
+    @Optional() @Inject(AuditTrailService) private readonly trail: AuditTrailService | null,
+    @Optional() @Inject(ExplanationsService) private readonly explained: ExplanationsService | null,
   ) {}
 
   async build(month: string): Promise<MonthlyReport> {
@@ -90,6 +95,14 @@ export class ReportBuilderService {
       this.data.leaves(versions.leaves),
     ]);
     const excusedRows = await this.analysis.excused(w.from, w.to);
+    const [openCases, patterns, exceptions, expiring, changes, explanations] = await Promise.all([
+      this.cases ? this.cases.list().then((list) => list.filter((c) => c.state !== 'closed')) : [],
+      this.cases ? this.cases.patterns(month) : [],
+      this.exceptions ? this.exceptions.list({ state: 'active' }) : [],
+      this.exceptions ? this.exceptions.expiring(today) : [],
+      this.trail ? this.trail.list({ fromDay: w.from, toDay: w.to }) : [],
+      this.explained ? this.explained.month(month) : null,
+    ]);
     const staffById = new Map(staff.map((s) => [s.staff_id, s]));
     const staffOfAccount = new Map(accounts.map((a) => [a.account_id, a.staff_id]));
     const person = (userId: string) => staffById.get(userId) ?? staffById.get(staffOfAccount.get(userId) ?? '');
@@ -278,6 +291,17 @@ export class ReportBuilderService {
       carriedOver: carriedRows.map(toRow),
       accountReview: accountsReview,
       completeness: complete,
+      casework: caseworkOf({
+        window: w,
+        openCases,
+        patterns,
+        exceptions,
+        expiring,
+        expiringWithinDays: this.config.casework.exceptions.expiringWithinDays,
+        changes,
+        findings: findingRows,
+        person: (userId) => ({ name: person(userId)?.name ?? '', department: department(userId) }),
+      }),
     };
     const trend = buildTrend({
       month,
@@ -312,6 +336,10 @@ export class ReportBuilderService {
         topUsers,
         offHoursByDepartment: [...offHours.values()].sort((a, b) => b.events - a.events || a.departmentCode.localeCompare(b.departmentCode)),
       },
+      explanations: explanationsOf(explanations, eachDay(w.from, w.to).length, (userId) => ({
+        name: person(userId)?.name ?? '',
+        department: department(userId),
+      }), new Map(staff.map((x) => [x.department_code, x.department_name || x.department_code]))),
       usage: usage.map((u) => ({ kind: u.kind, title: AUDIT_KIND_TITLES[u.kind] ?? u.kind, outcome: u.outcome, count: u.n, people: u.people })),
       integrity: {
         chains: chainHeads,
@@ -350,6 +378,107 @@ export class ReportBuilderService {
       return def.params.parse({});
     }
   }
+}
+
+/** The kinds of change listed one by one in section 11 (what decides detection); every kind is counted. */
+const LISTED_CHANGES: readonly string[] = ['config', 'masters', 'exception'];
+
+/** Section 11: open cases, repeat patterns, exceptions of the month, kansa's change history — no resident data. */
+function caseworkOf(input: {
+  window: MonthWindow;
+  openCases: Case[];
+  patterns: RepeatPattern[];
+  exceptions: ExceptionRecord[];
+  expiring: ExceptionRecord[];
+  expiringWithinDays: number;
+  changes: AuditChange[];
+  findings: FindingQueryRow[];
+  person: (userId: string) => { name: string; department: string };
+}): Casework {
+  const { window: w, person } = input;
+  const expiringIds = new Set(input.expiring.map((x) => x.id));
+  const covered = new Map<string, number>();
+  for (const f of input.findings) if (f.exception_id) covered.set(f.exception_id, (covered.get(f.exception_id) ?? 0) + 1);
+  const counts = new Map<string, number>();
+  for (const c of input.changes) counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1);
+  const title = (kind: string) => (AUDIT_KINDS as Record<string, string>)[kind] ?? kind;
+  return {
+    cases: input.openCases.map((c) => ({
+      id: c.id,
+      userId: c.userId,
+      name: person(c.userId).name,
+      title: c.title,
+      state: CASE_STATE_TITLES[c.state] ?? c.state,
+      owner: c.owner,
+      findings: c.findingIds.length,
+      openedAt: c.openedAt.slice(0, 10),
+    })),
+    patterns: input.patterns.map((p) => ({ userId: p.userId, ...person(p.userId), reasons: p.reasons, openCases: p.openCases })),
+    exceptions: input.exceptions
+      .filter((x) => (x.validFrom <= w.to && x.validTo >= w.from) || expiringIds.has(x.id))
+      .sort((a, b) => a.validTo.localeCompare(b.validTo) || a.id.localeCompare(b.id))
+      .map((x) => ({
+        id: x.id,
+        version: x.version,
+        reference: x.reference,
+        rule: x.rule,
+        reason: x.reason,
+        approvedBy: x.approvedBy,
+        validFrom: x.validFrom,
+        validTo: x.validTo,
+        findings: covered.get(x.id) ?? 0,
+        expiring: expiringIds.has(x.id),
+      })),
+    expiringWithinDays: input.expiringWithinDays,
+    changeCounts: [...counts]
+      .map(([kind, count]) => ({ kind, title: title(kind), count }))
+      .sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind)),
+    changes: input.changes
+      .filter((c) => LISTED_CHANGES.includes(c.kind))
+      .sort((a, b) => a.at.localeCompare(b.at))
+      .map((c) => ({ at: c.at.slice(0, 16), kind: c.kind, title: title(c.kind), summary: c.summary, by: c.actor })),
+  };
+}
+
+/** Section 12: the month's explained shares and flagged look-ups per staff member (no resident), or none classified. */
+function explanationsOf(
+  m: MonthExplanations | null,
+  days: number,
+  person: (userId: string) => { name: string; department: string },
+  departments: Map<string, string>,
+): Explanations {
+  const counts = (x: { accesses: number; explained: number; flagged: number; unexplained: number; explainedShare: number | null }) => ({
+    accesses: x.accesses,
+    explained: x.explained,
+    flagged: x.flagged,
+    unexplained: x.unexplained,
+    explainedShare: x.explainedShare,
+  });
+  if (!m) return { classifiedDays: 0, days, total: counts({ accesses: 0, explained: 0, flagged: 0, unexplained: 0, explainedShare: null }), byDepartmentAndSystem: [], flaggedByStaff: [] };
+  const flagTitle = (k: string) => (FLAG_KINDS as Record<string, string>)[k] ?? k;
+  return {
+    classifiedDays: m.classifiedDays,
+    days,
+    total: counts(m.total),
+    byDepartmentAndSystem: m.byDepartmentAndSystem.map((r) => ({
+      ...counts(r),
+      department: departments.get(r.department) ?? (r.department || '（所属不明）'),
+      source: r.source,
+      sourceTitle: sourceTitle(r.source),
+    })),
+    flaggedByStaff: m.flaggedByStaff.map((f) => {
+      const p = person(f.userId);
+      return {
+        userId: f.userId,
+        name: p.name,
+        department: p.department || departments.get(f.department) || f.department,
+        accesses: f.accesses,
+        residents: f.residents,
+        days: f.days,
+        flags: f.flags.map(flagTitle).join('、'),
+      };
+    }),
+  };
 }
 
 /** 30日分析済み, 28/30日分析（未分析 2日）, or the judgement's own words (判定保留：…, 一部判定：…). */

@@ -32,6 +32,8 @@ export interface FindingQueryRow {
   last_by: string;
   last_at: string;
   last_comment: string;
+  /** The approved exception that covers it, '' when none. */
+  exception_id: string;
 }
 
 export interface CheckQueryRow {
@@ -55,7 +57,8 @@ const FINDING_COLUMNS = `
   if(t.t_n = 0, if(f.exception_id != '', 'excepted', 'new'), t.t_status) AS status, t.t_decision AS decision, t.t_decision_by AS decision_by,
   if(t.t_decision = '', '', formatDateTime(t.t_decision_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo')) AS decision_at,
   t.t_decision_comment AS decision_comment, t.t_close_comment AS close_comment,
-  t.t_by AS last_by, if(t.t_n = 0, '', formatDateTime(t.t_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo')) AS last_at, t.t_comment AS last_comment`;
+  t.t_by AS last_by, if(t.t_n = 0, '', formatDateTime(t.t_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo')) AS last_at, t.t_comment AS last_comment,
+  f.exception_id AS exception_id`;
 
 /**
  * Per finding, in the one order of its history (TRANSITION_ORDER): the

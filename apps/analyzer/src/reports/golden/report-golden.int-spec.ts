@@ -19,14 +19,16 @@ import { readPdf } from '../testing/pdf-text';
  *   UPDATE_GOLDEN=1 npx jest apps/analyzer/src/reports/golden
  * and commit golden/expected/.
  * Only what depends on the wall clock of the import (chain hashes and the
- * digest made from them, import and verification times) is masked.
+ * digest made from them, import and verification times) and the random part
+ * of case and exception IDs (CASE-20250508-1A2B) is masked.
  */
 const EXPECTED = join(__dirname, 'expected');
 const NOW = '2025-05-08T09:00:00+09:00';
 
-/** Masks what the wall clock of the run decides: SHA-256 values (the chain includes import times) and times after NOW. */
+/** Masks what the wall clock of the run decides: SHA-256 values (the chain includes import times) and times after NOW; and random ID parts. */
 export function normalise(text: string): string {
   return text
+    .replace(/\b(CASE|EX)-(\d{8})-[0-9A-F]{4}\b/g, '$1-$2-<ID>')
     .replace(/[0-9a-f]{8}(?:\s?[0-9a-f]{8}){7}/g, '<SHA-256>')
     .replace(/(20\d\d-\d\d-\d\d) ?(\d\d:\d\d)/g, (m: string, day: string) => (day > NOW.slice(0, 10) ? '<実行時の時刻>' : m))
     .replace(/[ \t]+$/gm, '');
@@ -74,9 +76,10 @@ describe('golden rendering of the demo city’s April 2025 (PDF text and CSV)', 
     compare('kansa-report-2025-04.csv', normalise(csv));
   });
 
-  it('masks only what the run’s wall clock decides', () => {
+  it('masks only what the run’s wall clock decides and the random part of IDs', () => {
     expect(normalise('2025-04-30 23:51 2026-12-01 10:00 3f2a9c1b 77e0d1aa 9b2c4d5e 1f2a3b4c 5d6e7f80 91a2b3c4 d5e6f708 192a3b4c')).toBe(
       '2025-04-30 23:51 <実行時の時刻> <SHA-256>',
     );
+    expect(normalise('CASE-20250508-B420 EX-20250401-0F3C K001004')).toBe('CASE-20250508-<ID> EX-20250401-<ID> K001004');
   });
 });

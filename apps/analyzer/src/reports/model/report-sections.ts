@@ -14,6 +14,8 @@ export const SECTIONS = {
   carried: '8 前月以前からの継続案件',
   integrity: '9 証跡（ログの完全性の確認）',
   usage: '10 kansa 自体の利用状況',
+  casework: '11 事案・例外承認・監査記録',
+  explanations: '12 アクセスの説明',
 } as const;
 export type SectionKey = keyof typeof SECTIONS;
 export const SECTION_ORDER = Object.keys(SECTIONS) as SectionKey[];
@@ -38,4 +40,11 @@ export const PARTS = {
   topUsers: '7-3',
   offHours: '7-4',
   chains: '9-1',
+  cases: '11-1',
+  patterns: '11-2',
+  exceptions: '11-3',
+  changeCounts: '11-4',
+  changes: '11-5',
+  shares: '12-1',
+  flaggedByStaff: '12-2',
 } as const;

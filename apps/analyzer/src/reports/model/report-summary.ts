@@ -57,7 +57,18 @@ export function buildTrend(input: TrendInput): Trend {
 
 type SummaryInput = Pick<
   MonthlyReport,
-  'month' | 'period' | 'scope' | 'intake' | 'rules' | 'findings' | 'review' | 'status' | 'carriedOver' | 'accountReview' | 'completeness'
+  | 'month'
+  | 'period'
+  | 'scope'
+  | 'intake'
+  | 'rules'
+  | 'findings'
+  | 'review'
+  | 'status'
+  | 'carriedOver'
+  | 'accountReview'
+  | 'completeness'
+  | 'casework'
 >;
 
 /** The findings of severity 重大 and 高, most severe first, then by day and time. */
@@ -171,6 +182,12 @@ function remaining(r: SummaryInput): string[] {
   if (stop) lines.push(`長期休業中・退職済みの職員のIDが有効のままです：${stop} 件（${PARTS.absentees}、IDの停止）。`);
   if (r.accountReview.unused.length)
     lines.push(`長期間使われていない有効なIDが ${r.accountReview.unused.length} 件あります（${PARTS.unused}）。`);
+  const expiring = r.casework.exceptions.filter((x) => x.expiring).length;
+  const casework = [
+    r.casework.cases.length ? `終結していない事案が ${fmt(r.casework.cases.length)} 件` : '',
+    expiring ? `期限が近い例外承認が ${fmt(expiring)} 件` : '',
+  ].filter(Boolean);
+  if (casework.length) lines.push(`${casework.join('、')}あります（${SECTIONS.casework}）。`);
   lines.push(r.status.text);
   return lines;
 }

@@ -35,6 +35,71 @@ export interface MonthlyReport {
   integrity: Integrity;
   /** kansa 自体の利用状況: uses of kansa in the month (its audit log), by kind and outcome. */
   usage: UsageRow[];
+  /** 事案・例外承認・監査記録 of the month: no resident data. */
+  casework: Casework;
+  /** アクセスの説明: the explained share and the flagged look-ups per staff member (counts only). */
+  explanations: Explanations;
+}
+
+export interface Casework {
+  /** Cases not closed when the report was made, most recently changed first. */
+  cases: Array<{
+    id: string;
+    userId: string;
+    name: string;
+    title: string;
+    state: string;
+    owner: string;
+    findings: number;
+    openedAt: string;
+  }>;
+  /** 継続監視対象 as of the month, with the reason. */
+  patterns: Array<{ userId: string; name: string; department: string; reasons: string[]; openCases: string[] }>;
+  /** Active exceptions in force on a day of the month or ending within the warning window of the day the report was made. */
+  exceptions: Array<{
+    id: string;
+    version: number;
+    reference: string;
+    rule: string;
+    reason: string;
+    approvedBy: string;
+    validFrom: string;
+    validTo: string;
+    /** Findings of the month that it covers. */
+    findings: number;
+    expiring: boolean;
+  }>;
+  /** Days of the warning window (casework.exceptions.expiringWithinDays). */
+  expiringWithinDays: number;
+  /** kansa's change history (audit trail) of the month: counts per kind, and the changes to masters, configuration (rules) and exceptions. */
+  changeCounts: Array<{ kind: string; title: string; count: number }>;
+  changes: Array<{ at: string; kind: string; title: string; summary: string; by: string }>;
+}
+
+export interface Explanations {
+  /** Days of the month the unexplained-access rule classified (0: not classified, said in words). */
+  classifiedDays: number;
+  days: number;
+  total: ShareCounts;
+  byDepartmentAndSystem: Array<ShareCounts & { department: string; source: string; sourceTitle: string }>;
+  /** Unexplained accesses to flagged residents per staff member: counts only, never a resident. */
+  flaggedByStaff: Array<{
+    userId: string;
+    name: string;
+    department: string;
+    accesses: number;
+    residents: number;
+    days: number;
+    flags: string;
+  }>;
+}
+
+export interface ShareCounts {
+  accesses: number;
+  explained: number;
+  flagged: number;
+  unexplained: number;
+  explainedShare: number | null;
 }
 
 export interface UsageRow {

@@ -685,6 +685,174 @@ function usageSection(r: MonthlyReport): Section {
 
 const USAGE_OUTCOMES: Record<string, string> = { ok: '成功', failed: '失敗', refused: '拒否' };
 
+/** 事案・例外承認・監査記録 (docs/casework.md): what officers followed up in the month. Staff only, never a resident. */
+function caseworkSection(r: MonthlyReport): Section {
+  const c = r.casework;
+  const table = (t: Omit<ReportTable, 'section'>): Block => ({ kind: 'table', table: { ...t, section: 'casework' } });
+  return {
+    key: 'casework',
+    title: SECTIONS.casework,
+    wide: true,
+    blocks: [
+      table({
+        key: 'cases',
+        title: `${PARTS.cases} 事案（終結していないもの）`,
+        sheet: `${PARTS.cases} 事案`,
+        notes: ['報告書の作成時点で終結していない事案です（更新の新しい順）。検知件数は事案に紐づけた検知の数です。'],
+        columns: [
+          col('事案ID', 'text', 18),
+          col('職員ID', 'text', 9),
+          col('氏名', 'text', 10),
+          col('件名', 'text', 30),
+          col('状態', 'text', 6),
+          col('担当者', 'text', 10),
+          col('検知件数', 'int', 7),
+          col('受付日', 'date', 11),
+        ],
+        rows: c.cases.map((x) => [x.id, x.userId, x.name, x.title, x.state, x.owner, x.findings, x.openedAt]),
+        empty: '終結していない事案はありません。',
+      }),
+      table({
+        key: 'patterns',
+        title: `${PARTS.patterns} 継続監視対象（繰り返し検知されている職員）`,
+        sheet: `${PARTS.patterns} 継続監視対象`,
+        columns: [
+          col('職員ID', 'text', 9),
+          col('氏名', 'text', 10),
+          col('所属', 'text', 12),
+          col('理由', 'text', 50),
+          col('未終結の事案', 'text', 20),
+        ],
+        rows: c.patterns.map((p) => [p.userId, p.name, p.department, p.reasons.join('／'), p.openCases.join('、') || 'なし']),
+        rowStyles: c.patterns.map((p): RowStyle => (p.openCases.length ? null : 'warn')),
+        empty: '継続監視対象の職員はいません。',
+      }),
+      table({
+        key: 'exceptions',
+        title: `${PARTS.exceptions} 例外承認（対象月に有効なもの・期限が近いもの）`,
+        sheet: `${PARTS.exceptions} 例外承認`,
+        notes: [
+          `「当月の適用件数」は対象月の検知のうちこの例外承認を適用したものの数です。「期限間近」は報告書の作成日から ${c.expiringWithinDays} 日以内に終了するものです。`,
+        ],
+        columns: [
+          col('決裁番号など', 'text', 14),
+          col('ルール', 'text', 14),
+          col('理由', 'text', 30),
+          col('承認者', 'text', 10),
+          col('開始日', 'date', 11),
+          col('終了日', 'date', 11),
+          col('当月の適用件数', 'int', 9),
+          col('期限', 'text', 8),
+          col('例外ID', 'text', 18, false),
+        ],
+        rows: c.exceptions.map((x) => [
+          x.reference,
+          r.rules.find((rule) => rule.id === x.rule)?.title ?? x.rule,
+          x.reason,
+          x.approvedBy,
+          x.validFrom,
+          x.validTo,
+          x.findings,
+          x.expiring ? '期限間近' : '',
+          `${x.id} v${x.version}`,
+        ]),
+        rowStyles: c.exceptions.map((x): RowStyle => (x.expiring ? 'warn' : null)),
+        empty: '対象月に有効な例外承認はありません。',
+      }),
+      table({
+        key: 'change-counts',
+        title: `${PARTS.changeCounts} kansa の変更履歴（種別ごとの件数）`,
+        sheet: `${PARTS.changeCounts} 変更履歴の件数`,
+        notes: ['kansa の監査記録（改ざん検知チェーンつき）に記録された対象月の変更です。'],
+        columns: [col('種別', 'text', 28), col('件数', 'int', 8)],
+        rows: c.changeCounts.map((x) => [x.title, x.count]),
+        footer: c.changeCounts.length ? ['合計', c.changeCounts.reduce((a, x) => a + x.count, 0)] : undefined,
+        empty: '対象月に記録された変更はありません。',
+      }),
+      table({
+        key: 'changes',
+        title: `${PARTS.changes} マスタ・設定（ルールの停止を含む）・例外承認の変更`,
+        sheet: `${PARTS.changes} 変更の一覧`,
+        columns: [col('日時', 'datetime', 14), col('種別', 'text', 16), col('内容', 'text', 60), col('変更者', 'text', 16)],
+        rows: c.changes.map((x) => [x.at, x.title, x.summary, x.by]),
+        empty: '対象月にマスタ・設定・例外承認の変更はありません。',
+      }),
+    ],
+  };
+}
+
+const percent = (share: number | null): Cell => (share === null ? null : `${(share * 100).toFixed(1)}%`);
+
+/** アクセスの説明 (docs/explanations.md): how much of the month's access has a reason on record. Counts only, never a resident. */
+function explanationsSection(r: MonthlyReport): Section {
+  const e = r.explanations;
+  const t = e.total;
+  const intro =
+    e.classifiedDays === 0
+      ? '説明のないアクセスのルールは対象月を分類していません。そのため説明の割合は示せません（ルールが適用されていないか、対象月の分析が済んでいません）。'
+      : `説明のないアクセスのルールが分類した ${e.classifiedDays}/${e.days} 日分の住民記録へのアクセス ${fmt(t.accesses)} 件のうち、` +
+        `説明のあるもの（業務記録・担当割当など）${fmt(t.explained)} 件（${percent(t.explainedShare) ?? '－'}）、` +
+        `説明のないもの ${fmt(t.unexplained)} 件、うち要注意の対象（本人・要保護対象者など）へのもの ${fmt(t.flagged)} 件です。`;
+  const classified = e.classifiedDays > 0;
+  const shares: ReportTable = {
+    key: 'shares',
+    section: 'explanations',
+    title: `${PARTS.shares} 所属・システム別の説明の割合`,
+    sheet: `${PARTS.shares} 説明の割合`,
+    columns: [
+      col('所属', 'text', 14),
+      col('システム', 'text', 14),
+      col('アクセス', 'int', 9),
+      col('説明あり', 'int', 9),
+      col('説明なし（要注意）', 'int', 11),
+      col('説明なし', 'int', 9),
+      col('説明の割合', 'text', 8),
+    ],
+    rows: e.byDepartmentAndSystem.map((x) => [
+      x.department,
+      x.sourceTitle,
+      x.accesses,
+      x.explained,
+      x.flagged,
+      x.unexplained,
+      percent(x.explainedShare),
+    ]),
+    footer: e.byDepartmentAndSystem.length
+      ? ['合計', '', t.accesses, t.explained, t.flagged, t.unexplained, percent(t.explainedShare)]
+      : undefined,
+    empty: classified ? '分類したアクセスはありません。' : '対象月は分類されていません。',
+  };
+  const flagged: ReportTable = {
+    key: 'flagged-by-staff',
+    section: 'explanations',
+    title: `${PARTS.flaggedByStaff} 要注意の対象への説明のないアクセス（職員別）`,
+    sheet: `${PARTS.flaggedByStaff} 要注意への説明なし`,
+    notes: ['件数のみを示します（住民は記載しません）。個々のアクセスは kansa の検知・説明の画面で、目的を記録して確認できます。'],
+    columns: [
+      col('職員ID', 'text', 9),
+      col('氏名', 'text', 10),
+      col('所属', 'text', 12),
+      col('アクセス', 'int', 8),
+      col('住民数', 'int', 7),
+      col('日数', 'int', 6),
+      col('要注意の種類', 'text', 24),
+    ],
+    rows: e.flaggedByStaff.map((x) => [x.userId, x.name, x.department, x.accesses, x.residents, x.days, x.flags]),
+    rowStyles: e.flaggedByStaff.map((): RowStyle => 'warn'),
+    empty: classified ? '要注意の対象への説明のないアクセスはありません。' : '対象月は分類されていません。',
+  };
+  return {
+    key: 'explanations',
+    title: SECTIONS.explanations,
+    wide: false,
+    blocks: [
+      { kind: 'text', lines: [intro] },
+      { kind: 'table', table: shares },
+      { kind: 'table', table: flagged },
+    ],
+  };
+}
+
 /** The report's sections in order, each with its blocks. */
 export function reportSections(r: MonthlyReport): Section[] {
   const build: Record<SectionKey, (r: MonthlyReport) => Section> = {
@@ -698,6 +866,8 @@ export function reportSections(r: MonthlyReport): Section[] {
     carried: carriedSection,
     integrity: integritySection,
     usage: usageSection,
+    casework: caseworkSection,
+    explanations: explanationsSection,
   };
   return SECTION_ORDER.map((k) => build[k](r));
 }
