@@ -95,12 +95,14 @@ export interface PatternFinding {
 /**
  * Repeat patterns as of `month` (YYYY-MM): a user with findings in at least
  * `months` of the last `window` months (the month included), or with findings
- * of at least `rulesInMonth` different rules in the month itself.
+ * of at least `rulesInMonth` different rules in the month itself. The
+ * reasons name the rules by `titleOf` (their Japanese titles).
  */
 export function repeatPatterns(
   findings: readonly PatternFinding[],
   month: string,
   settings: { months: number; window: number; rulesInMonth: number },
+  titleOf: (rule: string) => string = (rule) => rule,
 ): Array<Omit<RepeatPattern, 'openCases'>> {
   const byUser = new Map<string, PatternFinding[]>();
   for (const f of findings) if (f.userId) byUser.set(f.userId, [...(byUser.get(f.userId) ?? []), f]);
@@ -111,7 +113,8 @@ export function repeatPatterns(
     const reasons: string[] = [];
     if (months.length >= settings.months)
       reasons.push(`直近${settings.window}か月のうち${months.length}か月で検知（${months.join('、')}）`);
-    if (rules.length >= settings.rulesInMonth) reasons.push(`${month} に${rules.length}種類のルールで検知（${rules.join('、')}）`);
+    if (rules.length >= settings.rulesInMonth)
+      reasons.push(`${month} に${rules.length}種類のルールで検知（${rules.map(titleOf).join('、')}）`);
     if (reasons.length) out.push({ userId, reasons, months, rules });
   }
   return out;

@@ -102,7 +102,13 @@ describe('cases per person (事案) and repeat patterns (継続監視対象)', (
   it('names who to keep watching, and why: three months of six, or two rules in one month', async () => {
     const patterns = await cases().patterns('2025-06');
     expect(patterns.map((p) => [p.userId, p.reasons])).toEqual([
-      ['K000501', ['直近6か月のうち3か月で検知（2025-02、2025-04、2025-06）', '2025-06 に2種類のルールで検知（off-hours、self-lookup）']],
+      [
+        'K000501',
+        [
+          '直近6か月のうち3か月で検知（2025-02、2025-04、2025-06）',
+          '2025-06 に2種類のルールで検知（時間外アクセス、本人・同一世帯の照会）',
+        ],
+      ],
     ]);
   });
 });

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { addDays } from '@kansa/calendar';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { jstDay, jstTimestamp, parseJstTimestamp } from '@kansa/domain';
+import { getRule } from '@kansa/rules';
 import { randomBytes } from 'node:crypto';
 import { CLOCK, Clock } from '../../core/clock';
 import { KeyedQueue } from '../../core/keyed-queue';
@@ -104,7 +105,7 @@ export class CasesService {
     const last = addDays(new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10), -1);
     const found = (await this.findings.list({ from: first, to: last })).filter((f) => !NOT_COUNTED.has(f.status));
     const open = (await this.list()).filter((c) => c.state !== 'closed');
-    return repeatPatterns(found, month, settings).map((p) => ({
+    return repeatPatterns(found, month, settings, (rule) => getRule(rule)?.title ?? rule).map((p) => ({
       ...p,
       openCases: open.filter((c) => c.userId === p.userId).map((c) => c.id),
     }));
