@@ -42,11 +42,20 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
   /** Two departments that have findings: the reviewer's, and another. */
   let mine: Row;
   let theirs: Row;
+  /** What the demo recorded of casework: its approved exception and the case it opened for a 継続監視対象. */
+  let casework: {
+    exceptions: Array<{ id: string; reference: string; reason: string }>;
+    repeatCase: { caseId: string; userId: string; reasons: string[]; findings: number };
+  };
 
   beforeAll(async () => {
     const demo = await kansaCli(dataDir)('demo', '--month', '2025-04', '--staff', '60', '--out', join(work, 'demo'), '--json');
     if (demo.code !== 0) throw new Error(`demo failed: ${demo.stderr}`);
-    const people = (JSON.parse(demo.stdout) as { console: { people: Array<{ name: string; oneTimePassword: string }> } }).console.people;
+    const summary = JSON.parse(demo.stdout) as { console: { people: Array<{ name: string; oneTimePassword: string }> } } & {
+      casework: typeof casework;
+    };
+    const people = summary.console.people;
+    casework = summary.casework;
     const otp = (name: string) => people.find((p) => p.name === name)!.oneTimePassword;
     const config = writeSiteConfig(work, {
       report: { outputDir: join(work, 'reports') },
@@ -258,6 +267,75 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
     expect((await officer.request('GET', `/api/events?subject=${subject}&purpose=${encodeURIComponent('開示請求')}`)).status).toBe(400);
   }, 120_000);
 
+  it("shows the demo's case with its linked findings, the month's 継続監視対象 and the approved exception; an officer records on the case", async () => {
+    const { caseId, userId, reasons } = casework.repeatCase;
+    const linked = (await officer.json<{ findingIds: string[] }>('GET', `/api/cases/${caseId}`)).findingIds;
+    expect(linked.length).toBe(casework.repeatCase.findings);
+    expect(linked.length).toBeGreaterThan(0);
+    const { context, page, errors } = await loggedIn('demo-officer');
+    try {
+      await page.getByRole('link', { name: '事案', exact: true }).click();
+      await page.getByLabel('対象月').fill('2025-04');
+      await page.waitForURL(/month=2025-04/);
+      const patterns = page.getByRole('table', { name: '継続監視対象' });
+      await patterns.locator('tbody tr', { hasText: userId }).waitFor();
+      for (const reason of reasons) await expect(patterns.locator('tbody tr', { hasText: userId }).innerText()).resolves.toContain(reason);
+      const caseRow = page.getByRole('table', { name: '事案の一覧' }).locator('tbody tr', { hasText: caseId });
+      await expect(caseRow.innerText()).resolves.toMatch(/受付/);
+      await page.getByLabel('状態').selectOption('closed');
+      await page.getByRole('table', { name: '事案の一覧' }).getByText('該当する事案はありません。').waitFor();
+      await page.getByLabel('状態').selectOption('open');
+      await caseRow.waitFor();
+      await expectAccessible(page, '事案');
+      await shot(page, '10-cases');
+
+      await caseRow.getByRole('link', { name: caseId }).click();
+      await page.getByRole('heading', { name: new RegExp(`^事案 ${caseId}`) }).waitFor();
+      const rows = page.getByRole('table', { name: '結びつけた検知' }).locator('tbody tr');
+      await rows.first().waitFor();
+      const hrefs = await rows.getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+      expect(hrefs.sort()).toEqual(linked.map((id) => `/findings/${id}`).sort());
+      // Closing needs the outcome: the API's refusal is shown as it says it.
+      await page.getByLabel('次の状態').selectOption('closed');
+      await page.getByRole('button', { name: '状態を変える' }).click();
+      await page.getByRole('alert').filter({ hasText: '結果を記入してください' }).waitFor();
+      await page.getByLabel('次の状態').selectOption('investigating');
+      await page.getByRole('button', { name: '状態を変える' }).click();
+      await page.locator('ol.history li', { hasText: '→ 調査中' }).waitFor();
+      await page.getByLabel('メモ').fill('所属長に連絡済み');
+      await page.getByRole('button', { name: 'メモを残す' }).click();
+      await page.locator('ol.history li', { hasText: '所属長に連絡済み' }).waitFor();
+      await expectAccessible(page, '事案の詳細');
+      await shot(page, '11-case');
+      await rows.getByRole('link').first().click();
+      await page.getByRole('heading', { name: '確認・判断' }).waitFor();
+
+      const [exception] = casework.exceptions;
+      expect(exception.reference).toBe('市民税課 決裁第202504-018号');
+      await page.getByRole('link', { name: '例外承認', exact: true }).click();
+      const exceptionRow = page.getByRole('table', { name: '例外承認の一覧' }).locator('tbody tr', { hasText: exception.reference });
+      await exceptionRow.waitFor();
+      const text = await exceptionRow.innerText();
+      for (const part of [exception.reason, '大量出力', '有効']) expect(text).toContain(part);
+      await expectAccessible(page, '例外承認');
+      await shot(page, '12-exceptions');
+      await exceptionRow.getByRole('link', { name: exception.reference }).click();
+      await page.getByRole('heading', { name: new RegExp(`^例外承認 ${exception.id}`) }).waitFor();
+      const versions = page.getByRole('table', { name: '例外承認の版' }).locator('tbody tr');
+      await versions.filter({ hasText: exception.reference }).waitFor();
+      await expect(versions.count()).resolves.toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+    const after = await officer.json<{ state: string; timeline: Array<{ kind: string; by: string; text: string }> }>(
+      'GET',
+      `/api/cases/${caseId}`,
+    );
+    expect(after.state).toBe('investigating');
+    expect(after.timeline.filter((e) => e.kind === 'note').map((e) => [e.by, e.text])).toEqual([['demo-officer', '所属長に連絡済み']]);
+  }, 180_000);
+
   it("keeps a reviewer to their department: another department's finding is refused on the page and by the API", async () => {
     const made = await admin.json<{ oneTimePassword: string }>('POST', '/api/users', {
       name: '市民課 確認者',
@@ -291,18 +369,42 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
   it('shows each role only its pages, and refuses the others (page by page)', async () => {
     const expected: Record<string, string[]> = {
       'demo-admin': ['ダッシュボード', 'マスタ・ルール', '監査ログ', '利用者'],
-      'demo-officer': ['ダッシュボード', '検知一覧', '住民の照会履歴 (開示請求)', '職員の操作履歴', '報告書', 'マスタ・ルール'],
-      '監査 花子': ['ダッシュボード', '検知一覧', '住民の照会履歴 (開示請求)', '職員の操作履歴', '報告書', 'マスタ・ルール', '監査ログ'],
+      'demo-officer': [
+        'ダッシュボード',
+        '検知一覧',
+        '事案',
+        '例外承認',
+        '住民の照会履歴 (開示請求)',
+        '職員の操作履歴',
+        '報告書',
+        'マスタ・ルール',
+      ],
+      '監査 花子': [
+        'ダッシュボード',
+        '検知一覧',
+        '事案',
+        '例外承認',
+        '住民の照会履歴 (開示請求)',
+        '職員の操作履歴',
+        '報告書',
+        'マスタ・ルール',
+        '監査ログ',
+      ],
       '閲覧 次郎': ['ダッシュボード'],
-      '市民課 確認者': ['ダッシュボード', '検知一覧', 'マスタ・ルール'],
+      '市民課 確認者': ['ダッシュボード', '検知一覧', '事案', '例外承認', 'マスタ・ルール'],
     };
     for (const [name, pages] of Object.entries(expected)) {
       const { context, page } = await loggedIn(name);
       try {
         const menu = await page.getByRole('navigation', { name: 'メニュー' }).getByRole('link').allInnerTexts();
         expect({ name, menu }).toEqual({ name, menu: pages });
-        if (!pages.includes('利用者')) {
-          await page.goto(`${url}/users`);
+        for (const [title, path] of [
+          ['利用者', '/users'],
+          ['事案', '/cases'],
+          ['例外承認', '/exceptions'],
+        ]) {
+          if (pages.includes(title)) continue;
+          await page.goto(`${url}${path}`);
           await page.getByRole('alert').filter({ hasText: '権限がありません' }).waitFor();
         }
       } finally {

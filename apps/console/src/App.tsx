@@ -2,9 +2,12 @@ import { Navigate, Route, Routes } from 'react-router';
 import { PAGES, Shell } from './components/Shell';
 import { Loading } from './components/ui';
 import { AuditPage } from './pages/AuditPage';
+import { CasePage } from './pages/CasePage';
+import { CasesPage } from './pages/CasesPage';
 import { CataloguePage } from './pages/CataloguePage';
 import { ChangePasswordPage } from './pages/ChangePasswordPage';
 import { DashboardPage } from './pages/DashboardPage';
+import { ExceptionPage, ExceptionsPage } from './pages/ExceptionsPage';
 import { FindingPage } from './pages/FindingPage';
 import { FindingsPage } from './pages/FindingsPage';
 import { LoginPage } from './pages/LoginPage';
@@ -54,6 +57,38 @@ export function App() {
           element={
             <Guarded permission="findings.read">
               <FindingPage />
+            </Guarded>
+          }
+        />
+        <Route
+          path="/cases"
+          element={
+            <Guarded permission="findings.read">
+              <CasesPage />
+            </Guarded>
+          }
+        />
+        <Route
+          path="/cases/:id"
+          element={
+            <Guarded permission="findings.read">
+              <CasePage />
+            </Guarded>
+          }
+        />
+        <Route
+          path="/exceptions"
+          element={
+            <Guarded permission="findings.read">
+              <ExceptionsPage />
+            </Guarded>
+          }
+        />
+        <Route
+          path="/exceptions/:id"
+          element={
+            <Guarded permission="findings.read">
+              <ExceptionPage />
             </Guarded>
           }
         />

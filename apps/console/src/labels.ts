@@ -11,6 +11,8 @@ export type { FindingStatus, Severity } from '../../../libs/domain/src/finding';
 export { ACTIONS, SOURCE_TITLES } from '../../../libs/domain/src/actions';
 export { AUDIT_KIND_TITLES, AUDIT_KINDS, PERSON_ROLE_TITLES, PERSON_ROLES } from '../../../libs/domain/src/people';
 export type { AuditKind, PersonRole } from '../../../libs/domain/src/people';
+export { CASE_STATE_TITLES, CASE_STATES, CASE_TRANSITIONS } from '../../../apps/analyzer/src/casework/cases/case.model';
+export type { CaseState } from '../../../apps/analyzer/src/casework/cases/case.model';
 export { dualDate, eraDate, eraMonth, weekdayJa } from '../../../apps/analyzer/src/reports/model/era-date';
 
 /** 操作 (action) as staff read it. */
@@ -42,3 +44,15 @@ export const COVERAGE_TITLES = {
 } as const;
 
 export const SEVERITY_COLORS: Record<string, string> = { low: '#5b7db1', medium: '#c28a00', high: '#c4461b', critical: '#8b1a1a' };
+
+/** What happened in a case's timeline (事案の経過). */
+export const CASE_EVENT_TITLES: Record<string, string> = {
+  opened: '事案を開始',
+  state: '状態の変更',
+  owner: '担当者の変更',
+  note: 'メモ',
+  link: '検知を追加',
+  unlink: '検知を除外',
+};
+
+export const EXCEPTION_STATE_TITLES: Record<string, string> = { active: '有効', revoked: '取消' };

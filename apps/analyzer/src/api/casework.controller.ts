@@ -14,14 +14,15 @@ import {
   Req,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AUDIT_KINDS, AuditChange, AuditTrailService } from '@kansa/audit-trail';
-import { AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import { z } from 'zod';
+import { AUDIT_KINDS, AuditChange, AuditTrailService } from '@kansa/audit-trail';
+import { ApiJson, ApiJsonBody, ApiQueryFrom, AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import { Case, CASE_STATES, RepeatPattern } from '../casework/cases/case.model';
 import { CasesService } from '../casework/cases/cases.service';
 import { CaseworkRequestError } from '../casework/casework-request.error';
 import { ExceptionRecord } from '../casework/exceptions/exception.model';
 import { ExceptionsService } from '../casework/exceptions/exceptions.service';
+import { caseSchema, exceptionListSchema, exceptionRecordSchema, repeatPatternSchema } from './casework.schemas';
 import { dayParam as day, listParam as list, monthParam as month, parseOr400, periodInOrder } from '@kansa/service-shell';
 
 /** A casework request refused: 400 as given, 404 not found, 409 changed meanwhile or not allowed in its state. */
@@ -50,8 +51,8 @@ export class ExceptionsController {
   @RequirePermission('findings.read')
   @Get()
   @ApiOperation({ summary: '例外承認の一覧 (最新の版) と期限が近いもの (read)' })
-  @ApiQuery({ name: 'active', required: false, description: 'true: 有効なものだけ' })
-  @ApiQuery({ name: 'rule', required: false })
+  @ApiQueryFrom(exceptionsQuery)
+  @ApiJson(exceptionListSchema)
   async list(@Query() query: unknown): Promise<{ exceptions: ExceptionRecord[]; expiring: ExceptionRecord[] }> {
     const q = parseOr400(exceptionsQuery, query);
     return {
@@ -63,6 +64,7 @@ export class ExceptionsController {
   @RequirePermission('findings.read')
   @Get(':id')
   @ApiOperation({ summary: '例外承認のすべての版 (古い順) (read)' })
+  @ApiJson(z.array(exceptionRecordSchema))
   history(@Param('id') id: string): Promise<ExceptionRecord[]> {
     return answer(() => this.exceptions.history(id));
   }
@@ -122,8 +124,8 @@ export class CasesController {
   @RequirePermission('findings.read')
   @Get()
   @ApiOperation({ summary: '事案の一覧 (read)' })
-  @ApiQuery({ name: 'state', required: false, description: CASE_STATES.join(' | ') })
-  @ApiQuery({ name: 'userId', required: false })
+  @ApiQueryFrom(casesQuery)
+  @ApiJson(z.array(caseSchema))
   list(@Query() query: unknown): Promise<Case[]> {
     return this.cases.list(parseOr400(casesQuery, query));
   }
@@ -131,7 +133,8 @@ export class CasesController {
   @RequirePermission('findings.read')
   @Get('patterns')
   @ApiOperation({ summary: '継続監視対象 (繰り返し検知されている職員) と理由 (read)' })
-  @ApiQuery({ name: 'month', required: true, description: 'YYYY-MM' })
+  @ApiQueryFrom(patternsQuery)
+  @ApiJson(z.array(repeatPatternSchema))
   patterns(@Query() query: unknown): Promise<RepeatPattern[]> {
     return this.cases.patterns(parseOr400(patternsQuery, query).month);
   }
@@ -139,6 +142,7 @@ export class CasesController {
   @RequirePermission('findings.read')
   @Get(':id')
   @ApiOperation({ summary: '事案の内容と経過 (read)' })
+  @ApiJson(caseSchema)
   get(@Param('id') id: string): Promise<Case> {
     return answer(() => this.cases.get(id));
   }
@@ -156,6 +160,8 @@ export class CasesController {
   @Post(':id/notes')
   @HttpCode(200)
   @ApiOperation({ summary: 'メモを残す (triage)' })
+  @ApiJsonBody(noteBody)
+  @ApiJson(caseSchema)
   note(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
     const b = parseOr400(noteBody, body);
     return answer(() => this.cases.note(id, b.text, actor(req)));
@@ -181,6 +187,8 @@ export class CasesController {
   @Post(':id/state')
   @HttpCode(200)
   @ApiOperation({ summary: '状態を変える: investigating | closed (結果が必要) (triage)' })
+  @ApiJsonBody(stateBody)
+  @ApiJson(caseSchema)
   setState(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
     const b = parseOr400(stateBody, body);
     return answer(() => this.cases.setState(id, b.to, actor(req), b.outcome));

@@ -961,9 +961,8 @@ export interface operations {
     CasesController_list: {
         parameters: {
             query?: {
-                /** @description open | investigating | closed */
-                state?: unknown;
-                userId?: unknown;
+                state?: "open" | "investigating" | "closed";
+                userId?: string;
             };
             header?: never;
             path?: never;
@@ -971,6 +970,41 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        findingIds: string[];
+                        id: string;
+                        openedAt: string;
+                        openedBy: string;
+                        outcome: string;
+                        owner: string;
+                        /** @enum {string} */
+                        state: "open" | "investigating" | "closed";
+                        timeline: {
+                            at: string;
+                            by: string;
+                            caseId: string;
+                            findingId: string;
+                            /** @enum {string} */
+                            kind: "opened" | "state" | "owner" | "note" | "link" | "unlink";
+                            owner: string;
+                            seq: number;
+                            state: string;
+                            text: string;
+                            title: string;
+                            userId: string;
+                        }[];
+                        title: string;
+                        updatedAt: string;
+                        userId: string;
+                    }[];
+                };
+            };
             /** @description 認証されていない (missing or invalid token, no session or session expired) */
             401: {
                 headers: {
@@ -1027,6 +1061,41 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        findingIds: string[];
+                        id: string;
+                        openedAt: string;
+                        openedBy: string;
+                        outcome: string;
+                        owner: string;
+                        /** @enum {string} */
+                        state: "open" | "investigating" | "closed";
+                        timeline: {
+                            at: string;
+                            by: string;
+                            caseId: string;
+                            findingId: string;
+                            /** @enum {string} */
+                            kind: "opened" | "state" | "owner" | "note" | "link" | "unlink";
+                            owner: string;
+                            seq: number;
+                            state: string;
+                            text: string;
+                            title: string;
+                            userId: string;
+                        }[];
+                        title: string;
+                        updatedAt: string;
+                        userId: string;
+                    };
+                };
+            };
             /** @description 認証されていない (missing or invalid token, no session or session expired) */
             401: {
                 headers: {
@@ -1107,8 +1176,49 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                };
+            };
+        };
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        findingIds: string[];
+                        id: string;
+                        openedAt: string;
+                        openedBy: string;
+                        outcome: string;
+                        owner: string;
+                        /** @enum {string} */
+                        state: "open" | "investigating" | "closed";
+                        timeline: {
+                            at: string;
+                            by: string;
+                            caseId: string;
+                            findingId: string;
+                            /** @enum {string} */
+                            kind: "opened" | "state" | "owner" | "note" | "link" | "unlink";
+                            owner: string;
+                            seq: number;
+                            state: string;
+                            text: string;
+                            title: string;
+                            userId: string;
+                        }[];
+                        title: string;
+                        updatedAt: string;
+                        userId: string;
+                    };
+                };
+            };
             /** @description 認証されていない (missing or invalid token, no session or session expired) */
             401: {
                 headers: {
@@ -1161,8 +1271,52 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default  */
+                    outcome?: string;
+                    /** @enum {string} */
+                    to: "open" | "investigating" | "closed";
+                };
+            };
+        };
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        findingIds: string[];
+                        id: string;
+                        openedAt: string;
+                        openedBy: string;
+                        outcome: string;
+                        owner: string;
+                        /** @enum {string} */
+                        state: "open" | "investigating" | "closed";
+                        timeline: {
+                            at: string;
+                            by: string;
+                            caseId: string;
+                            findingId: string;
+                            /** @enum {string} */
+                            kind: "opened" | "state" | "owner" | "note" | "link" | "unlink";
+                            owner: string;
+                            seq: number;
+                            state: string;
+                            text: string;
+                            title: string;
+                            userId: string;
+                        }[];
+                        title: string;
+                        updatedAt: string;
+                        userId: string;
+                    };
+                };
+            };
             /** @description 認証されていない (missing or invalid token, no session or session expired) */
             401: {
                 headers: {
@@ -1183,7 +1337,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description YYYY-MM */
-                month: unknown;
+                month: string;
             };
             header?: never;
             path?: never;
@@ -1191,6 +1345,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        months: string[];
+                        openCases: string[];
+                        reasons: string[];
+                        rules: string[];
+                        userId: string;
+                    }[];
+                };
+            };
             /** @description 認証されていない (missing or invalid token, no session or session expired) */
             401: {
                 headers: {
@@ -1768,9 +1937,8 @@ export interface operations {
     ExceptionsController_list: {
         parameters: {
             query?: {
-                /** @description true: 有効なものだけ */
-                active?: unknown;
-                rule?: unknown;
+                active?: "true" | "false";
+                rule?: string;
             };
             header?: never;
             path?: never;
@@ -1778,6 +1946,60 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        exceptions: {
+                            approvedBy: string;
+                            businessCodes: string[];
+                            changedAt: string;
+                            changedBy: string;
+                            days: string[];
+                            departments: string[];
+                            id: string;
+                            maxCount: number | null;
+                            note: string;
+                            reason: string;
+                            reference: string;
+                            requestedBy: string;
+                            rule: string;
+                            sources: string[];
+                            /** @enum {string} */
+                            state: "active" | "revoked";
+                            userIds: string[];
+                            validFrom: string;
+                            validTo: string;
+                            version: number;
+                        }[];
+                        expiring: {
+                            approvedBy: string;
+                            businessCodes: string[];
+                            changedAt: string;
+                            changedBy: string;
+                            days: string[];
+                            departments: string[];
+                            id: string;
+                            maxCount: number | null;
+                            note: string;
+                            reason: string;
+                            reference: string;
+                            requestedBy: string;
+                            rule: string;
+                            sources: string[];
+                            /** @enum {string} */
+                            state: "active" | "revoked";
+                            userIds: string[];
+                            validFrom: string;
+                            validTo: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
             /** @description 認証されていない (missing or invalid token, no session or session expired) */
             401: {
                 headers: {
@@ -1834,6 +2056,36 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedBy: string;
+                        businessCodes: string[];
+                        changedAt: string;
+                        changedBy: string;
+                        days: string[];
+                        departments: string[];
+                        id: string;
+                        maxCount: number | null;
+                        note: string;
+                        reason: string;
+                        reference: string;
+                        requestedBy: string;
+                        rule: string;
+                        sources: string[];
+                        /** @enum {string} */
+                        state: "active" | "revoked";
+                        userIds: string[];
+                        validFrom: string;
+                        validTo: string;
+                        version: number;
+                    }[];
+                };
+            };
             /** @description 認証されていない (missing or invalid token, no session or session expired) */
             401: {
                 headers: {

@@ -24,3 +24,7 @@ export type AuditPage = GetAnswer<'/api/audit'>;
 export type AuditRecord = AuditPage['rows'][number];
 export type User = GetAnswer<'/api/users'>[number];
 export type FindingsQuery = NonNullable<paths['/api/console/findings']['get']['parameters']['query']>;
+export type Case = GetAnswer<'/api/cases/{id}'>;
+export type CaseEvent = Case['timeline'][number];
+export type RepeatPattern = GetAnswer<'/api/cases/patterns'>[number];
+export type ExceptionRecord = GetAnswer<'/api/exceptions/{id}'>[number];

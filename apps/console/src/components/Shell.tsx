@@ -7,6 +7,8 @@ import { Permission, useSession } from '../session';
 export const PAGES: Array<{ path: string; title: string; permission: Permission }> = [
   { path: '/', title: 'ダッシュボード', permission: 'dashboard' },
   { path: '/findings', title: '検知一覧', permission: 'findings.read' },
+  { path: '/cases', title: '事案', permission: 'findings.read' },
+  { path: '/exceptions', title: '例外承認', permission: 'findings.read' },
   { path: '/subjects', title: '住民の照会履歴 (開示請求)', permission: 'events.read' },
   { path: '/staff', title: '職員の操作履歴', permission: 'events.read' },
   { path: '/reports', title: '報告書', permission: 'reports.read' },
