@@ -224,7 +224,8 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
       { chunk: 500 },
     );
     const batches = consumer.status().totals.batches;
-    await until(() => consumer.status().totals.batches > batches + 2);
+    // at least one batch stored, the rest in flight or waiting (how many batches 20,000 lines make depends on the load)
+    await until(() => consumer.status().totals.batches > batches);
     await consumer.stop();
     const done = (await committed('kansa.jumin')) - before;
     const stored = (await count("SELECT count() AS n FROM events WHERE source = 'jumin'")) - storedBefore;
