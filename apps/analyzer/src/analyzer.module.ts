@@ -25,6 +25,7 @@ import { AnalysisLedgerRepository } from './ledger/analysis-ledger.repository';
 import { AnalysisRunsRepository } from './ledger/analysis-runs.repository';
 import { CoverageService } from './ledger/coverage.service';
 import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.service';
+import { CASEWORK_ID_SUFFIX, randomIdSuffix } from './casework/casework-ids';
 
 /** Detection rules, findings, scheduling, alerts and reports. */
 @Module({
@@ -41,6 +42,7 @@ import { AnalysisSchedulerService } from './scheduling/analysis-scheduler.servic
     RuleRowsRepository,
     ExceptionsRepository,
     FindingFactsRepository,
+    { provide: CASEWORK_ID_SUFFIX, useValue: randomIdSuffix },
     ExceptionsService,
     CasesRepository,
     CasesService,

@@ -3,11 +3,11 @@ import { addDays } from '@kansa/calendar';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { jstDay, jstTimestamp, parseJstTimestamp } from '@kansa/domain';
 import { getRule } from '@kansa/rules';
-import { randomBytes } from 'node:crypto';
 import { CLOCK, Clock } from '../../core/clock';
 import { KeyedQueue } from '../../core/keyed-queue';
 import { FindingsService } from '../../findings/findings.service';
 import { Case, CASE_STATE_TITLES, CASE_TRANSITIONS, CaseEvent, CaseState, foldCase, RepeatPattern, repeatPatterns } from './case.model';
+import { CASEWORK_ID_SUFFIX, CaseworkIdSuffix } from '../casework-ids';
 import { CaseworkRequestError } from '../casework-request.error';
 import { CasesRepository } from './cases.repository';
 
@@ -30,13 +30,14 @@ export class CasesService {
     private readonly findings: FindingsService,
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CASEWORK_ID_SUFFIX) private readonly idSuffix: CaseworkIdSuffix,
   ) {}
 
   async open(input: { userId: string; title: string; owner: string; by: string; findingIds?: string[] }): Promise<Case> {
     const userId = required(input.userId, 'userId', '職員IDを指定してください');
     const title = required(input.title, 'title', '件名を記入してください');
     const by = required(input.by, 'by', '記録者を指定してください');
-    const id = `CASE-${jstDay(this.clock.now()).replaceAll('-', '')}-${randomBytes(2).toString('hex').toUpperCase()}`;
+    const id = `CASE-${jstDay(this.clock.now()).replaceAll('-', '')}-${this.idSuffix()}`;
     await this.checkFindings(input.findingIds ?? [], userId);
     const opened = await this.repo.append(
       this.event(id, 1, by, { kind: 'opened', userId, title, state: 'open', owner: input.owner?.trim() || by }),

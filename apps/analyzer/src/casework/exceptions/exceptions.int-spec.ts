@@ -129,6 +129,7 @@ describe('approved exceptions (例外承認)', () => {
     await exceptions().revoke(current.id, '佐藤', '印刷が終わったため');
     expect((await statusOf('K000301'))?.exception).toBeNull();
     await expect(exceptions().edit(current.id, JUNE_PRINT, '佐藤')).rejects.toThrow(/取消済み/);
+    await expect(exceptions().revoke(current.id, '佐藤', 'もう一度')).rejects.toThrow(/取消済み/);
     const trail = await app.get(AuditTrailService).list({ kinds: ['exception'] });
     expect(trail.map((c) => c.summary.match(/を(\S+?)しました/)?.[1])).toEqual(['取消', '変更', '変更', '登録']);
     expect((await app.get(AuditTrailService).verify()).ok).toBe(true);

@@ -4,11 +4,11 @@ import { addDays } from '@kansa/calendar';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { jstDay, jstTimestamp } from '@kansa/domain';
 import { MastersRepository } from '@kansa/masters';
-import { randomBytes } from 'node:crypto';
 import { CLOCK, Clock } from '../../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../../detection/rule-catalog';
 import { FindingsRepository } from '../../findings/findings.repository';
 import type { FindingRecord } from '../../findings/findings.types';
+import { CASEWORK_ID_SUFFIX, CaseworkIdSuffix } from '../casework-ids';
 import { CaseworkRequestError } from '../casework-request.error';
 import { checkException, covers, ExceptionRecord, needsEvidence } from './exception.model';
 import { ExceptionsRepository, FindingFactsRepository } from './exceptions.repository';
@@ -32,6 +32,7 @@ export class ExceptionsService {
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
     @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CASEWORK_ID_SUFFIX) private readonly idSuffix: CaseworkIdSuffix,
   ) {}
 
   /** Approves a new exception (version 1); returns it with how many stored findings it now covers. */
@@ -40,7 +41,7 @@ export class ExceptionsService {
     const now = this.clock.now();
     const record: ExceptionRecord = {
       ...e,
-      id: `EX-${jstDay(now).replaceAll('-', '')}-${randomBytes(2).toString('hex').toUpperCase()}`,
+      id: `EX-${jstDay(now).replaceAll('-', '')}-${this.idSuffix()}`,
       version: 1,
       state: 'active',
       changedAt: jstTimestamp(now),

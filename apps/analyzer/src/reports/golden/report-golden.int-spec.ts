@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '@kansa/config';
 import { KansaModule } from '../../../../cli/src/kansa.module';
 import { applyDemoCity, runDemo } from '../../../../cli/src/commands/demo-run';
+import { CASEWORK_ID_SUFFIX, countingIdSuffix } from '../../casework/casework-ids';
 import { CLOCK, fixedClock } from '../../core/clock';
 import type { MadeReport } from '../reports.service';
 import { readPdf } from '../testing/pdf-text';
@@ -46,6 +47,9 @@ describe('golden rendering of the demo city’s April 2025 (PDF text and CSV)', 
     const moduleRef = await Test.createTestingModule({ imports: [KansaModule.forRoot(config, { collector: true })] })
       .overrideProvider(CLOCK)
       .useValue(fixedClock(NOW))
+      // case and exception numbers the same at every run: the report's column widths follow what the cells hold
+      .overrideProvider(CASEWORK_ID_SUFFIX)
+      .useValue(countingIdSuffix())
       .compile();
     moduleRef.useLogger(['error']);
     app = await moduleRef.init();
