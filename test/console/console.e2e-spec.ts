@@ -18,6 +18,8 @@ interface Row {
   departmentCode: string;
   departmentName: string;
   userId: string;
+  rule: string;
+  day: string;
   subject: string;
   status: string;
 }
@@ -334,6 +336,122 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
     );
     expect(after.state).toBe('investigating');
     expect(after.timeline.filter((e) => e.kind === 'note').map((e) => [e.by, e.text])).toEqual([['demo-officer', '所属長に連絡済み']]);
+  }, 180_000);
+
+  it('lets an officer approve an exception (the refusal shown as the API says it) and revoke it with a reason; a reviewer sees no form', async () => {
+    const target = findings.find((f) => f.userId && f.day.startsWith('2025-04'))!;
+    const reference = '市民課 決裁第202504-099号';
+    const { context, page, errors } = await loggedIn('demo-officer');
+    try {
+      await page.getByRole('link', { name: '例外承認', exact: true }).click();
+      const form = page.getByRole('form', { name: '例外承認の登録' });
+      await form.getByLabel('ルール').selectOption(target.rule);
+      await form.getByLabel('対象の職員ID').fill(target.userId);
+      await form.getByLabel('有効期間 (から)').fill('2025-04-01');
+      await form.getByLabel('有効期間 (まで)').fill('2025-04-30');
+      await form.getByLabel('理由').fill('年度当初の一括処理のため');
+      await form.getByLabel('決裁番号').fill(reference);
+      await form.getByLabel('申請者').fill('市民課 山田');
+      await form.getByLabel('承認者').fill('市民課 山田');
+      await form.getByRole('button', { name: '登録する' }).click();
+      await form.getByRole('alert').filter({ hasText: '申請者と承認者は別の人にしてください' }).waitFor();
+      await expectAccessible(page, '例外承認の登録');
+      await form.getByLabel('承認者').fill('市民課長 佐藤');
+      await form.getByRole('button', { name: '登録する' }).click();
+      await form
+        .getByRole('status')
+        .filter({ hasText: `登録しました: ${reference}` })
+        .waitFor();
+      const row = page.getByRole('table', { name: '例外承認の一覧' }).locator('tbody tr', { hasText: reference });
+      await row.waitFor();
+      const text = await row.innerText();
+      for (const part of [target.userId, '年度当初の一括処理のため', '市民課 山田', '市民課長 佐藤', '有効']) expect(text).toContain(part);
+      await shot(page, '13-exception-added');
+
+      await row.getByRole('link', { name: reference }).click();
+      await page.getByRole('heading', { name: new RegExp(`^例外承認 \\S+ — ${reference}`) }).waitFor();
+      await page.getByLabel('取消の理由').fill('処理が終わったため');
+      await page.getByRole('button', { name: '取り消す' }).click();
+      const versions = page.getByRole('table', { name: '例外承認の版' }).locator('tbody tr');
+      await versions.filter({ hasText: '処理が終わったため' }).waitFor();
+      await expect(versions.allInnerTexts()).resolves.toEqual([expect.stringContaining('有効'), expect.stringContaining('取消')]);
+      await expect(page.getByRole('button', { name: '取り消す' }).count()).resolves.toBe(0);
+      await expectAccessible(page, '例外承認の詳細');
+      await page.getByRole('link', { name: '← 例外承認' }).click();
+      await page
+        .getByRole('table', { name: '例外承認の一覧' })
+        .locator('tbody tr', { hasText: reference })
+        .filter({ hasText: '取消' })
+        .waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+    const listed = await officer.json<{ exceptions: Array<{ id: string; reference: string }> }>('GET', '/api/exceptions');
+    const added = listed.exceptions.filter((e) => e.reference === reference);
+    expect(added).toHaveLength(1);
+    const history = await officer.json<Array<{ state: string; approvedBy: string; changedBy: string; note: string }>>(
+      'GET',
+      `/api/exceptions/${added[0].id}`,
+    );
+    expect(history.map((v) => [v.state, v.approvedBy, v.changedBy, v.note])).toEqual([
+      ['active', '市民課長 佐藤', 'demo-officer', ''],
+      ['revoked', '市民課長 佐藤', 'demo-officer', '処理が終わったため'],
+    ]);
+
+    // A reviewer (no exceptions.approve) reads the exceptions but has neither the form nor the revocation.
+    const made = await admin.json<{ oneTimePassword: string }>('POST', '/api/users', {
+      name: '例外 確認者',
+      role: 'reviewer',
+      departments: [mine.departmentCode],
+    });
+    await ConsoleUser.login(url, '例外 確認者', made.oneTimePassword, PASSWORD);
+    const reviewer = await loggedIn('例外 確認者');
+    try {
+      const [demoException] = casework.exceptions;
+      await reviewer.page.getByRole('link', { name: '例外承認', exact: true }).click();
+      await reviewer.page
+        .getByRole('table', { name: '例外承認の一覧' })
+        .locator('tbody tr', { hasText: demoException.reference })
+        .waitFor();
+      await expect(reviewer.page.getByRole('heading', { name: '例外承認を登録する' }).count()).resolves.toBe(0);
+      await expect(reviewer.page.getByRole('form', { name: '例外承認の登録' }).count()).resolves.toBe(0);
+      await reviewer.page.getByRole('link', { name: demoException.reference }).click();
+      await reviewer.page.getByRole('table', { name: '例外承認の版' }).locator('tbody tr').first().waitFor();
+      await expect(reviewer.page.getByRole('button', { name: '取り消す' }).count()).resolves.toBe(0);
+    } finally {
+      await reviewer.context.close();
+    }
+  }, 240_000);
+
+  it("opens a case from a finding's page (findings.triage) and shows it with the finding linked; an auditor has no such form", async () => {
+    const finding = findings.filter((f) => f.userId).at(-1)!;
+    const title = `検知 ${finding.id} の調査`;
+    const { context, page, errors } = await loggedIn('demo-officer');
+    try {
+      await page.goto(`${url}/findings/${finding.id}`);
+      await page.getByLabel('事案の件名').fill(title);
+      await page.getByRole('button', { name: '事案を開く' }).click();
+      await page.getByRole('heading', { name: new RegExp(`^事案 \\S+ — ${title}$`) }).waitFor();
+      await page.getByRole('table', { name: '結びつけた検知' }).locator(`a[href="/findings/${finding.id}"]`).waitFor();
+      await expectAccessible(page, '事案 (開いたところ)');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+    const opened = (
+      await officer.json<Array<{ title: string; userId: string; owner: string; state: string; findingIds: string[] }>>('GET', '/api/cases')
+    ).filter((c) => c.title === title);
+    expect(opened.map((c) => [c.userId, c.owner, c.state, c.findingIds])).toEqual([[finding.userId, 'demo-officer', 'open', [finding.id]]]);
+
+    const audit = await loggedIn('監査 花子');
+    try {
+      await audit.page.goto(`${url}/findings/${finding.id}`);
+      await audit.page.getByRole('heading', { name: '確認・判断' }).waitFor();
+      await expect(audit.page.getByRole('button', { name: '事案を開く' }).count()).resolves.toBe(0);
+    } finally {
+      await audit.context.close();
+    }
   }, 180_000);
 
   it("keeps a reviewer to their department: another department's finding is refused on the page and by the API", async () => {

@@ -13,14 +13,14 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AUDIT_KINDS, AuditChange, AuditTrailService } from '@kansa/audit-trail';
 import { ApiJson, ApiJsonBody, ApiQueryFrom, AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import { Case, CASE_STATES, RepeatPattern } from '../casework/cases/case.model';
 import { CasesService } from '../casework/cases/cases.service';
 import { CaseworkRequestError } from '../casework/casework-request.error';
-import { ExceptionRecord } from '../casework/exceptions/exception.model';
+import { ExceptionRecord, exceptionInput } from '../casework/exceptions/exception.model';
 import { ExceptionsService } from '../casework/exceptions/exceptions.service';
 import { caseSchema, exceptionListSchema, exceptionRecordSchema, repeatPatternSchema } from './casework.schemas';
 import { dayParam as day, listParam as list, monthParam as month, parseOr400, periodInOrder } from '@kansa/service-shell';
@@ -77,7 +77,8 @@ export class ExceptionsController {
   @RequirePermission('exceptions.approve')
   @Post()
   @ApiOperation({ summary: '例外承認の登録 (triage)' })
-  @ApiBody({ schema: { type: 'object' } })
+  @ApiJsonBody(exceptionInput)
+  @ApiJson(z.object({ exception: exceptionRecordSchema, findingsCovered: z.number() }), 201, 'Created')
   add(@Body() body: unknown, @Req() req: AuthedRequest): Promise<{ exception: ExceptionRecord; findingsCovered: number }> {
     return answer(() => this.exceptions.add(body, actor(req)));
   }
@@ -85,7 +86,7 @@ export class ExceptionsController {
   @RequirePermission('exceptions.approve')
   @Put(':id')
   @ApiOperation({ summary: '例外承認の変更: 新しい版になり、前の版も残る (triage)' })
-  @ApiBody({ schema: { type: 'object' } })
+  @ApiJsonBody(exceptionInput)
   edit(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest) {
     return answer(() => this.exceptions.edit(id, body, actor(req)));
   }
@@ -94,7 +95,8 @@ export class ExceptionsController {
   @Post(':id/revoke')
   @HttpCode(200)
   @ApiOperation({ summary: '例外承認の取消: 対象だった検知は通常どおりに戻る (triage)' })
-  @ApiBody({ schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } })
+  @ApiJsonBody(revokeBody)
+  @ApiJson(exceptionRecordSchema)
   revoke(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<ExceptionRecord> {
     const b = parseOr400(revokeBody, body);
     return answer(() => this.exceptions.revoke(id, actor(req), b.reason));
@@ -150,7 +152,8 @@ export class CasesController {
   @RequirePermission('findings.triage')
   @Post()
   @ApiOperation({ summary: '事案を開く (triage)' })
-  @ApiBody({ schema: { type: 'object', required: ['userId', 'title'] } })
+  @ApiJsonBody(openBody)
+  @ApiJson(caseSchema, 201, 'Created')
   open(@Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
     const b = parseOr400(openBody, body);
     return answer(() => this.cases.open({ ...b, owner: b.owner ?? actor(req), by: actor(req) }));

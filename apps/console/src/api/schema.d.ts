@@ -1030,10 +1030,51 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @default [] */
+                    findingIds?: string[];
+                    owner?: string;
+                    title: string;
+                    userId: string;
+                };
             };
         };
         responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        findingIds: string[];
+                        id: string;
+                        openedAt: string;
+                        openedBy: string;
+                        outcome: string;
+                        owner: string;
+                        /** @enum {string} */
+                        state: "open" | "investigating" | "closed";
+                        timeline: {
+                            at: string;
+                            by: string;
+                            caseId: string;
+                            findingId: string;
+                            /** @enum {string} */
+                            kind: "opened" | "state" | "owner" | "note" | "link" | "unlink";
+                            owner: string;
+                            seq: number;
+                            state: string;
+                            text: string;
+                            title: string;
+                            userId: string;
+                        }[];
+                        title: string;
+                        updatedAt: string;
+                        userId: string;
+                    };
+                };
+            };
             /** @description 認証されていない (missing or invalid token, no session or session expired) */
             401: {
                 headers: {
@@ -2025,10 +2066,63 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    approvedBy: string;
+                    /** @default [] */
+                    businessCodes?: string[];
+                    /** @default [] */
+                    days?: string[];
+                    /** @default [] */
+                    departments?: string[];
+                    /** @default null */
+                    maxCount?: number | null;
+                    reason: string;
+                    reference: string;
+                    requestedBy: string;
+                    rule: string;
+                    /** @default [] */
+                    sources?: string[];
+                    /** @default [] */
+                    userIds?: string[];
+                    validFrom: string;
+                    validTo: string;
+                };
             };
         };
         responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        exception: {
+                            approvedBy: string;
+                            businessCodes: string[];
+                            changedAt: string;
+                            changedBy: string;
+                            days: string[];
+                            departments: string[];
+                            id: string;
+                            maxCount: number | null;
+                            note: string;
+                            reason: string;
+                            reference: string;
+                            requestedBy: string;
+                            rule: string;
+                            sources: string[];
+                            /** @enum {string} */
+                            state: "active" | "revoked";
+                            userIds: string[];
+                            validFrom: string;
+                            validTo: string;
+                            version: number;
+                        };
+                        findingsCovered: number;
+                    };
+                };
+            };
             /** @description 認証されていない (missing or invalid token, no session or session expired) */
             401: {
                 headers: {
@@ -2113,7 +2207,27 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    approvedBy: string;
+                    /** @default [] */
+                    businessCodes?: string[];
+                    /** @default [] */
+                    days?: string[];
+                    /** @default [] */
+                    departments?: string[];
+                    /** @default null */
+                    maxCount?: number | null;
+                    reason: string;
+                    reference: string;
+                    requestedBy: string;
+                    rule: string;
+                    /** @default [] */
+                    sources?: string[];
+                    /** @default [] */
+                    userIds?: string[];
+                    validFrom: string;
+                    validTo: string;
+                };
             };
         };
         responses: {
@@ -2150,6 +2264,36 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedBy: string;
+                        businessCodes: string[];
+                        changedAt: string;
+                        changedBy: string;
+                        days: string[];
+                        departments: string[];
+                        id: string;
+                        maxCount: number | null;
+                        note: string;
+                        reason: string;
+                        reference: string;
+                        requestedBy: string;
+                        rule: string;
+                        sources: string[];
+                        /** @enum {string} */
+                        state: "active" | "revoked";
+                        userIds: string[];
+                        validFrom: string;
+                        validTo: string;
+                        version: number;
+                    };
+                };
+            };
             /** @description 認証されていない (missing or invalid token, no session or session expired) */
             401: {
                 headers: {

@@ -28,3 +28,4 @@ export type Case = GetAnswer<'/api/cases/{id}'>;
 export type CaseEvent = Case['timeline'][number];
 export type RepeatPattern = GetAnswer<'/api/cases/patterns'>[number];
 export type ExceptionRecord = GetAnswer<'/api/exceptions/{id}'>[number];
+export type ExceptionInput = paths['/api/exceptions']['post']['requestBody']['content']['application/json'];

@@ -1,13 +1,15 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { useMemo } from 'react';
+import { FormEvent, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { api, unwrap } from '../api/client';
+import { api, ApiError, unwrap } from '../api/client';
 import type { ExceptionRecord } from '../api/types';
 import { DataTable } from '../components/DataTable';
 import { ErrorBox, Field, Loading, PageTitle } from '../components/ui';
 import { count, day, time } from '../format';
 import { EXCEPTION_STATE_TITLES, SOURCE_TITLES } from '../labels';
+import { useSession } from '../session';
+import { ExceptionForm } from './ExceptionForm';
 
 function ExceptionStateBadge({ state }: { state: string }) {
   return <span className={`badge ex-${state}`}>{EXCEPTION_STATE_TITLES[state] ?? state}</span>;
@@ -64,8 +66,9 @@ function useExceptionColumns(versions: boolean): Array<ColumnDef<ExceptionRecord
   );
 }
 
-/** 例外承認: the latest version of each approved exception (all, or only those in force), and those expiring soon. */
+/** 例外承認: the latest version of each approved exception (all, or only those in force), and those expiring soon; the form to approve one for those who may. */
 export function ExceptionsPage() {
+  const { can } = useSession();
   const [params, setParams] = useSearchParams();
   const active = params.get('active') === 'true';
   const list = useQuery({
@@ -115,13 +118,32 @@ export function ExceptionsPage() {
           </section>
         </>
       )}
+      {can('exceptions.approve') && <ExceptionForm />}
     </>
   );
 }
 
-/** An exception's every version, oldest first (an edit or a revocation is a new version; none is lost). */
+/** An exception's every version, oldest first (an edit or a revocation is a new version; none is lost); revoking it, with a reason, for those who may. */
 export function ExceptionPage() {
   const { id = '' } = useParams();
+  const { can } = useSession();
+  const queries = useQueryClient();
+  const [reason, setReason] = useState('');
+  const revoke = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/exceptions/{id}/revoke', { params: { path: { id } }, body: { reason } })),
+    onSuccess: () => {
+      setReason('');
+      void queries.invalidateQueries({ queryKey: ['exception', id] });
+      void queries.invalidateQueries({ queryKey: ['exceptions'] });
+    },
+    onError: (err) => {
+      if (err instanceof ApiError && err.status === 409) void queries.invalidateQueries({ queryKey: ['exception', id] });
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    revoke.mutate();
+  };
   const q = useQuery({
     queryKey: ['exception', id],
     queryFn: () => unwrap(api.GET('/api/exceptions/{id}', { params: { path: { id } } })),
@@ -142,6 +164,21 @@ export function ExceptionPage() {
         <section className="card" aria-labelledby="versions-h">
           <h2 id="versions-h">すべての版（古い順）</h2>
           <DataTable caption="例外承認の版" data={q.data ?? []} columns={columns} rowKey={(e) => String(e.version)} />
+        </section>
+      )}
+      {can('exceptions.approve') && latest?.state === 'active' && (
+        <section className="card" aria-labelledby="revoke-h">
+          <h2 id="revoke-h">取り消す</h2>
+          <p className="muted">取り消すと、対象だった検知は通常どおりの検知に戻ります。この版までの記録は残ります。</p>
+          <form onSubmit={submit} className="triage">
+            <Field label="取消の理由">
+              {(fid) => <textarea id={fid} value={reason} onChange={(e) => setReason(e.target.value)} rows={2} required maxLength={4000} />}
+            </Field>
+            <ErrorBox error={revoke.error} />
+            <button type="submit" className="primary" disabled={revoke.isPending || !reason.trim()}>
+              取り消す
+            </button>
+          </form>
         </section>
       )}
     </>

@@ -9,6 +9,7 @@ import { ErrorBox, Field, Loading, PageTitle, SeverityBadge, StatusBadge } from 
 import { day, era, time } from '../format';
 import { ACTION_TITLES, FINDING_STATUS_TITLES, FindingStatus, SOURCE_TITLES } from '../labels';
 import { useSession } from '../session';
+import { OpenCaseForm } from './OpenCaseForm';
 
 export function FindingPage() {
   const { id = '' } = useParams();
@@ -188,6 +189,13 @@ export function FindingPage() {
           {history.length === 0 && <li className="muted">まだ確認されていません。</li>}
         </ol>
       </section>
+      {can('findings.triage') && f.userId && (
+        <section className="card" aria-labelledby="open-case-h">
+          <h2 id="open-case-h">事案</h2>
+          <p className="muted">職員 {f.userId} の事案を、この検知から開きます（同じ職員の他の検知は事案の画面で結びつけられます）。</p>
+          <OpenCaseForm userId={f.userId} findingIds={[f.id]} title={`${f.ruleTitle}（${f.day}）`} />
+        </section>
+      )}
       <section className="card" aria-labelledby="evidence-h">
         <h2 id="evidence-h">
           証跡のイベント（{evidence.events.length} / {evidence.total} 件）
