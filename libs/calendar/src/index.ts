@@ -3,3 +3,4 @@ export * from './business-hours';
 export * from './calendar.service';
 export * from './calendar.module';
 export * from './date-input';
+export * from './months';

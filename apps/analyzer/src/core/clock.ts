@@ -1,4 +1,4 @@
-import { addDays } from '@kansa/calendar';
+import { addDays, monthRange } from '@kansa/calendar';
 import { jstDay, jstTimestamp, JST } from '@kansa/domain';
 
 /** The JST helpers live in @kansa/domain (jst.ts); re-exported for the analyzer's callers of the clock. */
@@ -36,8 +36,7 @@ export function splitByMonth(fromDay: string, toDay: string): Array<[string, str
   const out: Array<[string, string]> = [];
   let start = fromDay;
   while (start <= toDay) {
-    const [y, m] = start.split('-').map(Number);
-    const monthEnd = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+    const monthEnd = monthRange(start.slice(0, 7)).to;
     const end = monthEnd < toDay ? monthEnd : toDay;
     out.push([start, end]);
     start = addDays(end, 1);

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { addDays, checkDayRange } from '@kansa/calendar';
+import { addDays, checkDayRange, checkMonth, monthRange } from '@kansa/calendar';
 import { ACCESS_CLASSES, AccessClass, EXPLANATION_KINDS, ExplanationKind, FLAG_KINDS, FlagKind } from '@kansa/rules';
 import { EventsRepository } from '../events/events.repository';
 import { FindingNotFoundError } from '../findings/findings.errors';
 import { FindingsService } from '../findings/findings.service';
-import { monthWindow } from '../reports/model/month-window';
 import {
   AccessKey,
   EvidenceExplanation,
@@ -138,7 +137,8 @@ export class ExplanationsService {
 
   /** The month's explained share per department and system, and the unexplained look-ups of flagged residents per staff member. */
   async month(month: string): Promise<MonthExplanations> {
-    const { from: fromDay, to: toDay } = monthWindow(month);
+    checkMonth('--month', month);
+    const { from: fromDay, to: toDay } = monthRange(month);
     const [rows, flaggedByStaff, classified, perUserDay] = await Promise.all([
       this.repo.shares(fromDay, toDay),
       this.repo.flaggedByStaff(fromDay, toDay),

@@ -1,3 +1,4 @@
+import { previousMonth } from '@kansa/calendar';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
@@ -13,12 +14,6 @@ export type MonthlyRunOutcome =
   | { state: 'made'; report: MadeReport }
   | { state: 'already-made'; month: string }
   | { state: 'waiting-for-analysis'; month: string; daysNotAnalysed: number };
-
-/** The month before the JST day: '2025-05-03' → '2025-04'. */
-export function previousMonth(day: string): string {
-  const [y, m] = day.split('-').map(Number);
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
-}
 
 /**
  * The automatic monthly report: last month's report is made once the

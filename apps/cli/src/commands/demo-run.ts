@@ -1,3 +1,4 @@
+import { addMonths, monthRange, monthsEnding } from '@kansa/calendar';
 import { INestApplicationContext } from '@nestjs/common';
 import { join } from 'node:path';
 import type { KansaConfig } from '@kansa/config';
@@ -180,17 +181,12 @@ async function sampleReview(app: INestApplicationContext, month: string): Promis
 
 /** The `n` months before `month`, oldest first. */
 function historyMonths(month: string, n: number): string[] {
-  const [y, m] = month.split('-').map(Number);
-  return Array.from({ length: n }, (_, i) => {
-    const k = y * 12 + (m - 1) - (n - i);
-    return `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`;
-  });
+  return monthsEnding(addMonths(month, -1), n);
 }
 
 export function monthDays(month: string): { fromDay: string; toDay: string } {
-  const [y, m] = month.split('-').map(Number);
-  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return { fromDay: `${month}-01`, toDay: `${month}-${String(last).padStart(2, '0')}` };
+  const { from, to } = monthRange(month);
+  return { fromDay: from, toDay: to };
 }
 
 const fmt = (n: number) => n.toLocaleString('ja-JP');

@@ -1,3 +1,4 @@
+import { previousMonth } from '@kansa/calendar';
 import { INestApplicationContext } from '@nestjs/common';
 import { Command } from 'commander';
 import { resolve } from 'node:path';
@@ -138,11 +139,6 @@ async function refuseForeignData(app: INestApplicationContext, outDir: string): 
         '(デモ以外のデータがあるため中止しました。--data-dir で空のフォルダを指定してください)',
     );
   }
-}
-
-function previousMonth(today: string): string {
-  const [y, m] = today.split('-').map(Number);
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
 
 function plantedStatus(findings: FindingView[], planted: Planted[]): Array<Planted & { found: boolean }> {

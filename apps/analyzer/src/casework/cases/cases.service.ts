@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { addDays } from '@kansa/calendar';
+import { addMonths, monthRange } from '@kansa/calendar';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { jstDay, jstTimestamp, parseJstTimestamp } from '@kansa/domain';
 import { getRule } from '@kansa/rules';
@@ -101,9 +101,8 @@ export class CasesService {
   /** Repeat patterns as of a month (YYYY-MM), with the open cases of each person. */
   async patterns(month: string): Promise<RepeatPattern[]> {
     const settings = this.config.casework.repeat;
-    const [y, m] = month.split('-').map(Number);
-    const first = new Date(Date.UTC(y, m - 1 - (settings.window - 1), 1)).toISOString().slice(0, 10);
-    const last = addDays(new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10), -1);
+    const first = monthRange(addMonths(month, -(settings.window - 1))).from;
+    const last = monthRange(month).to;
     const found = (await this.findings.list({ from: first, to: last })).filter((f) => !NOT_COUNTED.has(f.status));
     const open = (await this.list()).filter((c) => c.state !== 'closed');
     return repeatPatterns(found, month, settings, (rule) => getRule(rule)?.title ?? rule).map((p) => ({

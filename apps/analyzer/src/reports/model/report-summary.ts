@@ -1,3 +1,4 @@
+import { monthsEnding } from '@kansa/calendar';
 import { SEVERITIES, SEVERITY_TITLES } from '@kansa/domain';
 import { eraMonth } from './era-date';
 import { progressText } from './report-status';
@@ -17,11 +18,7 @@ export function severityRank(title: string): number {
 
 /** The 12 months ending with `month`, oldest first. */
 export function trendMonths(month: string, n = 12): string[] {
-  const [y, m] = month.split('-').map(Number);
-  return Array.from({ length: n }, (_, i) => {
-    const k = y * 12 + (m - 1) - (n - 1 - i);
-    return `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`;
-  });
+  return monthsEnding(month, n);
 }
 
 export interface TrendInput {
