@@ -26,7 +26,7 @@ import { RULE_CATALOG, RuleCatalog } from '@kansa/analyzer/detection/rule-catalo
 import { EventLookupService } from '@kansa/analyzer/events/event-lookup.service';
 import { ExplanationsService } from '@kansa/analyzer/explanations/explanations.service';
 import { makeMonthlyReport } from '@kansa/analyzer/reports/make-monthly-report';
-import { importLogs } from '../apps/cli/src/commands/demo.command';
+import { importLogs } from '../apps/cli/src/commands/demo-run';
 import { timeConsolePages } from './console-pages';
 
 export async function main(argv: string[]): Promise<void> {

@@ -51,3 +51,6 @@ export const AUDIT_KIND_TITLES: Record<AuditKind, string> = {
   masters_load: 'マスタの取り込み',
   report_make: '報告書の作成',
 };
+
+/** How a use of kansa ended, as its audit log records it (ok, failed, refused). */
+export const AUDIT_OUTCOME_TITLES: Record<string, string> = { ok: '成功', failed: '失敗', refused: '拒否' };

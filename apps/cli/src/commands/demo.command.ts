@@ -14,8 +14,6 @@ import { UserError } from '../errors';
 import { applyDemoCity, DemoImportSummary, Planted, runDemo } from './demo-run';
 import { cliActor } from './cli-actor';
 
-export { importLogs } from './demo-run';
-
 interface DemoOptions {
   month?: string;
   staff: number;

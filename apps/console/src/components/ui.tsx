@@ -79,3 +79,31 @@ export function Pager({ page, pageSize, total, onPage }: { page: number; pageSiz
     </nav>
   );
 }
+
+/** 次の状態: the states a finding or a case may move to from where it is, by their titles. */
+export function NextStateField<S extends string>({
+  value,
+  options,
+  titles,
+  onChange,
+}: {
+  value: S | '';
+  options: readonly S[];
+  titles: Record<S, string>;
+  onChange: (to: S | '') => void;
+}) {
+  return (
+    <Field label="次の状態">
+      {(fid) => (
+        <select id={fid} value={value} onChange={(e) => onChange(e.target.value as S | '')} required>
+          <option value="">選んでください</option>
+          {options.map((s) => (
+            <option key={s} value={s}>
+              {titles[s]}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}

@@ -7,7 +7,7 @@ import type { AuditRecord } from '../api/types';
 import { DataTable } from '../components/DataTable';
 import { ErrorBox, Field, Pager, PageTitle } from '../components/ui';
 import { time } from '../format';
-import { AUDIT_KIND_TITLES, AUDIT_KINDS, AuditKind } from '../labels';
+import { AUDIT_KIND_TITLES, AUDIT_KINDS, AUDIT_OUTCOME_TITLES, AuditKind } from '../labels';
 
 /** 監査ログ: who used kansa — log-ins, reads of personal data with their purpose, triage, changes. Filters in the URL. */
 export function AuditPage() {
@@ -45,7 +45,7 @@ export function AuditPage() {
       {
         header: '結果',
         accessorKey: 'outcome',
-        cell: (c) => ({ ok: '成功', failed: '失敗', refused: '拒否' })[c.row.original.outcome] ?? c.row.original.outcome,
+        cell: (c) => AUDIT_OUTCOME_TITLES[c.row.original.outcome] ?? c.row.original.outcome,
       },
       { header: '何を', id: 'what', accessorFn: (r) => describe(r) },
       { header: '目的', accessorKey: 'purpose' },

@@ -5,7 +5,7 @@ import { Link, useParams } from 'react-router';
 import { api, ApiError, unwrap } from '../api/client';
 import type { Case, CaseEvent, FindingRow } from '../api/types';
 import { DataTable } from '../components/DataTable';
-import { ErrorBox, Field, Loading, PageTitle, SeverityBadge, StatusBadge } from '../components/ui';
+import { ErrorBox, Field, Loading, NextStateField, PageTitle, SeverityBadge, StatusBadge } from '../components/ui';
 import { day, time } from '../format';
 import { CASE_EVENT_TITLES, CASE_STATE_TITLES, CASE_TRANSITIONS, CaseState } from '../labels';
 import { useSession } from '../session';
@@ -151,18 +151,7 @@ export function CasePage() {
             </button>
           </form>
           <form onSubmit={submit(move)} className="triage">
-            <Field label="次の状態">
-              {(fid) => (
-                <select id={fid} value={to} onChange={(e) => setTo(e.target.value as CaseState)} required>
-                  <option value="">選んでください</option>
-                  {next.map((s) => (
-                    <option key={s} value={s}>
-                      {CASE_STATE_TITLES[s]}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <NextStateField value={to} options={next} titles={CASE_STATE_TITLES} onChange={setTo} />
             {to === 'closed' && (
               <Field label="結果 (終結には必須)">
                 {(fid) => <textarea id={fid} value={outcome} onChange={(e) => setOutcome(e.target.value)} rows={2} maxLength={4000} />}

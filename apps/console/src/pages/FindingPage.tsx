@@ -5,7 +5,7 @@ import { Link, useParams } from 'react-router';
 import { api, ApiError, unwrap } from '../api/client';
 import type { AccessEvent, FindingRow } from '../api/types';
 import { DataTable } from '../components/DataTable';
-import { ErrorBox, Field, Loading, PageTitle, SeverityBadge, StatusBadge } from '../components/ui';
+import { ErrorBox, Field, Loading, NextStateField, PageTitle, SeverityBadge, StatusBadge } from '../components/ui';
 import { day, era, time } from '../format';
 import { ACTION_TITLES, FINDING_STATUS_TITLES, FindingStatus, SOURCE_TITLES } from '../labels';
 import { useSession } from '../session';
@@ -155,18 +155,7 @@ export function FindingPage() {
         <h2 id="triage-h">確認・判断</h2>
         {can('findings.triage') && allowedTransitions.length > 0 ? (
           <form onSubmit={submit} className="triage">
-            <Field label="次の状態">
-              {(fid) => (
-                <select id={fid} value={to} onChange={(e) => setTo(e.target.value as FindingStatus)} required>
-                  <option value="">選んでください</option>
-                  {allowedTransitions.map((s) => (
-                    <option key={s} value={s}>
-                      {FINDING_STATUS_TITLES[s]}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <NextStateField value={to} options={allowedTransitions} titles={FINDING_STATUS_TITLES} onChange={setTo} />
             <Field label="コメント (判断の理由、必須)">
               {(fid) => <textarea id={fid} value={comment} onChange={(e) => setComment(e.target.value)} rows={3} required minLength={2} />}
             </Field>

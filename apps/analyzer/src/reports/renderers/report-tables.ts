@@ -1,3 +1,4 @@
+import { AUDIT_OUTCOME_TITLES } from '@kansa/domain';
 import { dualMonth, eraDate, westernDate } from '../model/era-date';
 import { RECHECK_STEPS } from '../model/integrity';
 import { PARTS, SECTIONS, SECTION_ORDER, SectionKey } from '../model/report-sections';
@@ -677,13 +678,11 @@ function usageSection(r: MonthlyReport): Section {
       'kansa の監査ログから: ログイン（失敗を含む）、目的つきの個人情報の参照・出力、検知の確認、利用者・マスタ・報告書の変更の件数です。',
     ],
     columns: [col('操作', 'text', 20), col('結果', 'text', 8), col('件数', 'int', 8), col('人数', 'int', 8)],
-    rows: r.usage.map((u) => [u.title, USAGE_OUTCOMES[u.outcome] ?? u.outcome, u.count, u.people]),
+    rows: r.usage.map((u) => [u.title, AUDIT_OUTCOME_TITLES[u.outcome] ?? u.outcome, u.count, u.people]),
     empty: '対象月に kansa の利用記録はありません。',
   };
   return { key: 'usage', title: SECTIONS.usage, wide: false, blocks: [{ kind: 'table', table }] };
 }
-
-const USAGE_OUTCOMES: Record<string, string> = { ok: '成功', failed: '失敗', refused: '拒否' };
 
 /** 事案・例外承認・監査記録 (docs/casework.md): what officers followed up in the month. Staff only, never a resident. */
 function caseworkSection(r: MonthlyReport): Section {
