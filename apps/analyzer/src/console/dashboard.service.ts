@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { addDays, buildCalendarDays, eachDay } from '@kansa/calendar';
+import { addMonths, buildCalendarDays, eachDay, monthRange, monthsEnding } from '@kansa/calendar';
 import { MastersRepository } from '@kansa/masters';
 import { FindingStatus, jstDay, SEVERITIES, SOURCE_TITLES, SOURCES } from '@kansa/domain';
 import type { ApiClient } from '@kansa/service-shell';
@@ -31,8 +31,7 @@ export class DashboardService {
   async month(client: ApiClient, month?: string): Promise<Dashboard> {
     const today = jstDay(this.clock.now());
     const m = month ?? today.slice(0, 7);
-    const fromDay = `${m}-01`;
-    const toDay = addDays(`${nextMonth(m)}-01`, -1);
+    const { from: fromDay, to: toDay } = monthRange(m);
     const trendFrom = `${addMonths(m, -11)}-01`;
     const [counts, monthly, ledger, perDay, lastImports, alerts, closed] = await Promise.all([
       this.findings.counts({ from: fromDay, to: toDay, scope: findingScopeOf(client) }),
@@ -60,7 +59,7 @@ export class DashboardService {
       return { severity, total: sum(mine), open: sum(mine.filter((c) => OPEN.includes(c.status))) };
     });
     const open = sum(counts.filter((c) => OPEN.includes(c.status)));
-    const trend = monthsFrom(addMonths(m, -11), 12).map((month) => {
+    const trend = monthsEnding(m, 12).map((month) => {
       const row = { month, low: 0, medium: 0, high: 0, critical: 0 };
       for (const t of monthly.filter((x) => x.month === month)) row[t.severity] += t.n;
       return row;
@@ -121,18 +120,4 @@ export class DashboardService {
 
 function sum(rows: Array<{ n: number }>): number {
   return rows.reduce((a, r) => a + r.n, 0);
-}
-
-function nextMonth(m: string): string {
-  return addMonths(m, 1);
-}
-
-function addMonths(m: string, n: number): string {
-  const [y, mm] = m.split('-').map(Number);
-  const t = y * 12 + (mm - 1) + n;
-  return `${Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')}`;
-}
-
-function monthsFrom(m: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => addMonths(m, i));
 }

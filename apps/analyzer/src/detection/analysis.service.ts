@@ -91,6 +91,8 @@ export interface Segment {
 @Injectable()
 export class AnalysisService {
   private readonly logger = new Logger(AnalysisService.name);
+  /** The last ledger stamp given out: see ledgerStamp(). */
+  private lastLedgerStamp = 0;
 
   constructor(
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
@@ -114,6 +116,16 @@ export class AnalysisService {
       throw new AnalysisInputError(`unknown rule ${unknown.join(', ')}; known rules: ${[...known].join(', ')} (ルールIDが不正です)`);
     }
     return this.catalog.filter((r) => ids.includes(r.id));
+  }
+
+  /**
+   * The analysed_at of ledger rows: the clock, but strictly later than the previous stamp, so that of two analyses
+   * of the same day the later one is always the one the ledger keeps (argMax would pick either on a tie: two runs
+   * in one millisecond, a clock stepped back, a stopped clock in tests).
+   */
+  private ledgerStamp(): string {
+    this.lastLedgerStamp = Math.max(this.clock.now().getTime(), this.lastLedgerStamp + 1);
+    return jstTimestamp(new Date(this.lastLedgerStamp));
   }
 
   async analyze(request: AnalyzeRequest): Promise<AnalyzeResult> {
@@ -163,7 +175,7 @@ export class AnalysisService {
             const stored = await this.runRule(rule, ctx, runId);
             count += stored.findings;
             withdrawn += stored.withdrawn;
-            entries.push(...ledgerEntries(rule, reaches.get(rule)!, segment, data, runId, jstTimestamp(this.clock.now())));
+            entries.push(...ledgerEntries(rule, reaches.get(rule)!, segment, data, runId, this.ledgerStamp()));
           }
         } catch (err) {
           // One broken rule does not stop the others; its days stay due.
