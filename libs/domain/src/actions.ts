@@ -41,6 +41,15 @@ export const NON_ACCESS_ACTIONS: readonly Action[] = ['logout', 'login_failure',
 export const SOURCES = ['jumin', 'atena', 'chukan', 'terminal'] as const;
 export type BuiltinSource = (typeof SOURCES)[number];
 
+/** Built-in systems in their usual order (住民記録, 統合宛名, 中間サーバー, 業務端末), then the configured ones by name. */
+export function sourceOrder(a: string, b: string): number {
+  const rank = (s: string) => {
+    const i = (SOURCES as readonly string[]).indexOf(s);
+    return i < 0 ? SOURCES.length : i;
+  };
+  return rank(a) - rank(b) || a.localeCompare(b);
+}
+
 /** Japanese names of the source systems, as users read them. */
 export const SOURCE_TITLES: Record<BuiltinSource, string> = {
   jumin: '住民記録システム',

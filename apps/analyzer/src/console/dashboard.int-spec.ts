@@ -50,6 +50,7 @@ describe('dashboard coverage heat map (real ClickHouse)', () => {
       { id: 'd2', ts: '2025-04-14 22:00:00.000', source: 'jumin' },
       { id: 'd3', ts: '2025-04-15 09:00:00.000', source: 'jumin' },
       { id: 'd4', ts: '2025-04-14 10:00:00.000', source: 'chukan' },
+      { id: 'd6', ts: '2025-04-14 08:10:00.000', source: 'windows' },
     ]);
     await app!.get(AnalysisService).analyze({ fromDay: '2025-04-01', toDay: '2025-04-19' });
     let cells = await heatMap();
@@ -59,7 +60,17 @@ describe('dashboard coverage heat map (real ClickHouse)', () => {
     expect(cells['chukan 2025-04-15']).toBe('missing 0'); // a Tuesday without logs
     expect(cells['jumin 2025-04-12']).toBe('closed 0'); // a Saturday
     expect(cells['jumin 2025-04-20']).toBe('future 0'); // today is not over
-    expect(Object.keys(cells)).toHaveLength(4 * 30);
+    // The four systems, then a configured one that has sent logs (Windows event logs), under its Japanese name.
+    expect(Object.keys(cells)).toHaveLength(5 * 30);
+    expect(cells['windows 2025-04-14']).toBe('analysed 1');
+    expect(cells['windows 2025-04-15']).toBe('missing 0');
+    expect((await app!.get(DashboardService).month(OFFICER, '2025-04')).coverage.sources.map((s) => s.title)).toEqual([
+      '住民記録システム',
+      '団体内統合宛名システム',
+      '中間サーバー',
+      '業務端末',
+      '業務端末（Windows イベントログ）',
+    ]);
 
     // A late file for the 15th: that day of 住民記録 is not analysed any more; the 14th still is.
     await insertEvents(store, [{ id: 'd5', ts: '2025-04-15 23:00:00.000', source: 'jumin', ingestedAt: '2025-04-20 09:00:00.000' }]);

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { addMonths, buildCalendarDays, eachDay, monthRange, monthsEnding } from '@kansa/calendar';
 import { MastersRepository } from '@kansa/masters';
-import { FindingStatus, jstDay, SEVERITIES, SOURCE_TITLES, SOURCES } from '@kansa/domain';
+import { FindingStatus, jstDay, SEVERITIES, sourceOrder, SOURCES } from '@kansa/domain';
+import { sourceTitle } from '@kansa/rules';
 import type { ApiClient } from '@kansa/service-shell';
 import { CLOCK, Clock } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
@@ -83,7 +84,10 @@ export class DashboardService {
             );
           }),
       );
-    const coverageCells = SOURCES.flatMap((source) =>
+    // The four systems (a city that sends none of 中間サーバー's logs must see it missing), and every other
+    // system that has sent logs: Windows event logs, business records, a source of the site's configuration.
+    const sources = [...new Set([...SOURCES, ...lastImports.map((r) => r.source), ...perDay.map((r) => r.source)])].sort(sourceOrder);
+    const coverageCells = sources.flatMap((source) =>
       days.map((day) => {
         const n = events.get(`${source}|${day}`) ?? 0;
         const state: Dashboard['coverage']['cells'][number]['state'] =
@@ -100,7 +104,7 @@ export class DashboardService {
       open,
       decided: sum(counts) - open,
       trend,
-      coverage: { sources: SOURCES.map((s) => ({ source: s, title: SOURCE_TITLES[s] })), days, cells: coverageCells },
+      coverage: { sources: sources.map((s) => ({ source: s, title: sourceTitle(s) })), days, cells: coverageCells },
       lastImports,
       alerts,
     };

@@ -1,17 +1,10 @@
 import { addDays, buildCalendarDays, CalendarOverride, eachDay } from '@kansa/calendar';
+import { sourceOrder } from '@kansa/domain';
 import { sourceTitle } from '@kansa/rules';
 import { weekdayJa } from './era-date';
 import type { Completeness, Scope } from './report.model';
 
-const BUILTIN_ORDER = ['jumin', 'atena', 'chukan', 'terminal'];
-
-/** Built-in systems in their usual order, then the others by name. */
-export function sourceOrder(a: string, b: string): number {
-  const rank = (s: string) => (BUILTIN_ORDER.includes(s) ? BUILTIN_ORDER.indexOf(s) : BUILTIN_ORDER.length);
-  return rank(a) - rank(b) || a.localeCompare(b);
-}
-
-export { sourceTitle };
+export { sourceOrder, sourceTitle };
 
 export interface ScopeInput {
   window: { from: string; to: string };
