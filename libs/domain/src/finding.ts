@@ -22,6 +22,16 @@ export const FINDING_STATUS_TITLES: Record<FindingStatus, string> = {
   closed: '完了',
 };
 
+/** The state of a finding nobody has triaged yet: 例外適用 when an approved exception covers it, else 未確認. */
+export function untriagedStatus(exceptionId: string): FindingStatus {
+  return exceptionId ? 'excepted' : 'new';
+}
+
+/** untriagedStatus in SQL, over a column holding the exception's ID ('' for none): for queries that derive the state in ClickHouse. */
+export function untriagedStatusSql(exceptionIdColumn: string): string {
+  return `if(${exceptionIdColumn} != '', 'excepted', 'new')`;
+}
+
 /**
  * Allowed transitions: new → reviewing → {no_issue, action_required,
  * false_positive} → closed. A finding an approved exception covers

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { FINDING_STATUSES, FINDING_TRANSITIONS, FindingStatus } from '@kansa/domain';
-import { parseJstTimestamp } from '@kansa/domain';
+import { FINDING_STATUSES, FINDING_TRANSITIONS, FindingStatus, parseJstTimestamp, untriagedStatus } from '@kansa/domain';
 import { CLOCK, Clock, jstTimestamp } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { CurrentTriageState, FindingConflictError, FindingNotFoundError, FindingTransitionError } from './findings.errors';
@@ -104,8 +103,7 @@ export class FindingsService implements FindingsServicePort {
       evidenceTotal: r.evidenceTotal,
       params: r.params,
       window: { from: r.windowFrom, to: r.windowTo },
-      // An approved exception covers it until a person reviews it.
-      status: s?.status ?? (r.exception ? 'excepted' : 'new'),
+      status: s?.status ?? untriagedStatus(r.exception?.id ?? ''),
       reviewedBy: s?.by ?? null,
       reviewedAt: s?.at ?? null,
       comment: s?.comment ?? null,

@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
-import { NON_ACCESS_ACTIONS } from '@kansa/domain';
+import { NON_ACCESS_ACTIONS, untriagedStatusSql } from '@kansa/domain';
 import { TRANSITION_ORDER } from '../../findings/findings.repository';
 
 export interface MonthWindow {
@@ -54,7 +54,7 @@ const FINDING_COLUMNS = `
   toString(f.day) AS day, f.user_id AS user_id, f.subject AS subject, f.count AS count,
   if(isNull(f.first_at), NULL, formatDateTime(assumeNotNull(f.first_at), '%H:%i', 'Asia/Tokyo')) AS first_at,
   f.summary AS summary, f.details AS details, f.params AS params,
-  if(t.t_n = 0, if(f.exception_id != '', 'excepted', 'new'), t.t_status) AS status, t.t_decision AS decision, t.t_decision_by AS decision_by,
+  if(t.t_n = 0, ${untriagedStatusSql('f.exception_id')}, t.t_status) AS status, t.t_decision AS decision, t.t_decision_by AS decision_by,
   if(t.t_decision = '', '', formatDateTime(t.t_decision_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo')) AS decision_at,
   t.t_decision_comment AS decision_comment, t.t_close_comment AS close_comment,
   t.t_by AS last_by, if(t.t_n = 0, '', formatDateTime(t.t_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo')) AS last_at, t.t_comment AS last_comment,
