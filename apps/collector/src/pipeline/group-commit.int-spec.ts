@@ -178,7 +178,8 @@ describe('group commit of concurrent requests', () => {
   /**
    * Storage goes away as the group's commit begins (the lone request before
    * it was stored): the group's events insert goes through, then the
-   * quarantine table is gone — the commit fails midway, its intent pending.
+   * quarantine table is gone (the group has a bad line to quarantine) — the
+   * commit fails midway, its intent pending.
    */
   function failGroupCommit(): void {
     const real = collector.commits.commit.bind(collector.commits);
@@ -201,6 +202,7 @@ describe('group commit of concurrent requests', () => {
 
   it('storage unavailable mid-group: every request of the group gets the error; resent, every line is stored exactly once', async () => {
     const sent = [lines(500), lines(501), lines(502), lines(503)];
+    sent[2][4] = badDate(502_004);
     failGroupCommit();
     const failed = await sendAll(sent);
     // The lone request before was stored and answered; the three of the group are told to resend (503 + Retry-After).
@@ -208,29 +210,38 @@ describe('group commit of concurrent requests', () => {
     await store.client.command({ query: 'ATTACH TABLE quarantine' });
     // Resent: the failed shared commit is completed first (once), so the resent lines are duplicates.
     const again = await Promise.all(sent.slice(1).map((l, k) => collector.groups.submit(request(k + 1, l))));
-    expect(again.map(counts)).toEqual(sent.slice(1).map(() => ({ read: 10, stored: 0, duplicates: 10, quarantined: 0, setAside: 0 })));
-    expect(await storedOf(sent)).toBe(40);
+    expect(again.map(counts)).toEqual([
+      { read: 10, stored: 0, duplicates: 10, quarantined: 0, setAside: 0 },
+      { read: 10, stored: 0, duplicates: 9, quarantined: 1, setAside: 0 },
+      { read: 10, stored: 0, duplicates: 10, quarantined: 0, setAside: 0 },
+    ]);
+    expect(await storedOf(sent)).toBe(39);
     expect(await count("SELECT count() - uniqExact(event_id) AS n FROM events WHERE source = 'jumin'")).toBe(0);
     expect((await collector.verify.verify()).ok).toBe(true);
   });
 
   it('a restart mid-group loses nothing: the next process completes the shared commit, the resent requests are duplicates', async () => {
     const sent = [lines(600), lines(601), lines(602), lines(603)];
+    sent[2][4] = badDate(602_004);
     failGroupCommit();
     expect(outcomes(await sendAll(sent))).toEqual([10, ...sent.slice(1).map(() => StorageUnavailableError.name)]);
     // The process ends with the shared commit half done; the next one starts on the same data directory.
     await collector.close();
     await store.client.command({ query: 'ATTACH TABLE quarantine' });
     collector = await startCollector(store);
-    expect(await storedOf(sent)).toBe(40);
+    expect(await storedOf(sent)).toBe(39);
     const [row] = await store.rows<{ origin: string; lines_read: number; stored: number }>(
       "SELECT origin, lines_read, stored FROM import_batches WHERE origin = 'http:sender-1,http:sender-2,http:sender-3' ORDER BY seq DESC LIMIT 1",
     );
-    expect(row).toEqual({ origin: 'http:sender-1,http:sender-2,http:sender-3', lines_read: 30, stored: 30 });
+    expect(row).toEqual({ origin: 'http:sender-1,http:sender-2,http:sender-3', lines_read: 30, stored: 29 });
     // The senders, never answered, resend: nothing stored twice.
     const again = await Promise.all(sent.slice(1).map((l, k) => collector.groups.submit(request(k + 1, l))));
-    expect(again.map((a) => [a.stored, a.duplicates])).toEqual(sent.slice(1).map(() => [0, 10]));
-    expect(await storedOf(sent)).toBe(40);
+    expect(again.map((a) => [a.stored, a.duplicates, a.quarantined])).toEqual([
+      [0, 10, 0],
+      [0, 9, 1],
+      [0, 10, 0],
+    ]);
+    expect(await storedOf(sent)).toBe(39);
     expect(await count("SELECT count() - uniqExact(event_id) AS n FROM events WHERE source = 'jumin'")).toBe(0);
     expect((await collector.verify.verify()).ok).toBe(true);
   });

@@ -33,6 +33,15 @@ interface Group {
   timer?: NodeJS.Timeout;
 }
 
+/**
+ * A group is parsed by the source's SQL twin (the lean path) when the group
+ * before it had at least this many lines, else wholly in JavaScript: the
+ * twin's own statements (normalizing into a held table, its check, dropping
+ * it) cost more than parsing a few hundred lines in JavaScript. Measured in
+ * CPU time per event (docs/collector.md): the two cross at about 2,500 lines.
+ */
+const LEAN_GROUP_LINES = 2_500;
+
 const emptyCounts = (): IngestCounts => ({
   read: 0,
   stored: 0,
@@ -73,6 +82,8 @@ export class GroupCommitService {
   private readonly maxWaitMs: number;
   /** The group of each key that still takes requests. */
   private readonly open = new Map<string, Group>();
+  /** Lines of the last group of each key: how large the next one is likely to be. */
+  private readonly lastLines = new Map<string, number>();
   /** Closed groups not yet answered (committing, or waiting for the commit before them). */
   private committing = 0;
   /** Commits of shared batches so far (groups of two requests or more). */
@@ -106,7 +117,8 @@ export class GroupCommitService {
 
   private openGroup(key: string, request: IngestRequest): Group {
     const bounds = eventBounds(this.config.ingest, this.config.storage.retentionYears, Date.now());
-    const batch = this.ingest.openBatch(this.ingest.system(request.source), request, bounds);
+    const lean = (this.lastLines.get(key) ?? 0) >= LEAN_GROUP_LINES;
+    const batch = this.ingest.openBatch(this.ingest.system(request.source), request, bounds, lean);
     batch.catch(() => undefined); // awaited by every member's take
     const group: Group = { key, members: [], lines: 0, span: 0, batch, taken: Promise.resolve() };
     group.timer = setTimeout(() => this.close(group), this.maxWaitMs);
@@ -135,6 +147,7 @@ export class GroupCommitService {
   private close(group: Group): void {
     if (this.open.get(group.key) !== group) return;
     this.open.delete(group.key);
+    this.lastLines.set(group.key, group.lines);
     clearTimeout(group.timer);
     this.committing++;
     void this.commit(group).finally(() => {

@@ -129,7 +129,7 @@ export class IngestService implements IngestServicePort {
   }
 
   /** A new batch of the request's source, staging (also the group committer's, for the batch several requests share). */
-  async openBatch(system: SourceSystem, request: IngestRequest, bounds: EventBounds): Promise<OpenBatch> {
+  async openBatch(system: SourceSystem, request: IngestRequest, bounds: EventBounds, lean = true): Promise<OpenBatch> {
     const batchId = randomUUID().replace(/-/g, '');
     const instance = request.instance ?? '';
     const ctx = {
@@ -143,8 +143,10 @@ export class IngestService implements IngestServicePort {
     };
     const checks = eventChecksSql(bounds);
     // Plain lines of a source with a SQL twin are normalized by ClickHouse.
-    const staging = this.store.batch(batchId, system.sql ? { sql: system.sql, source: request.source, instance, checks } : undefined);
-    const batch = new OpenBatch(batchId, request.source, new RecordProcessor(system, ctx, this.hmacKey), staging, checks, request.refuse);
+    const twin = lean ? system.sql : undefined;
+    const staging = this.store.batch(batchId, twin ? { sql: twin, source: request.source, instance, checks } : undefined);
+    const processor = new RecordProcessor(system, ctx, this.hmacKey);
+    const batch = new OpenBatch(batchId, request.source, processor, staging, checks, request.refuse, twin !== undefined);
     await staging.create();
     return batch;
   }

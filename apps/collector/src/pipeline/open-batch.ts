@@ -43,6 +43,8 @@ export class OpenBatch {
     readonly checks: string,
     /** Quarantine every record with this field and reason (IngestRequest.refuse). */
     private readonly refuse?: { field: string; reason: string },
+    /** Plain lines are left to the source's SQL twin (false: every line takes the whole JavaScript path). */
+    private readonly lean = true,
   ) {}
 
   /** Takes this batch's quarantined lines back out of the totals: set aside, none of it is stored. */
@@ -72,7 +74,11 @@ export class OpenBatch {
     for (let i = from; i < to; i++) {
       const r = chunk[i];
       const refuse = this.refuse ?? r.refused;
-      const p = refuse ? this.processor.refuse(r, refuse.field, refuse.reason) : this.processor.processLean(r, this.lines);
+      const p = refuse
+        ? this.processor.refuse(r, refuse.field, refuse.reason)
+        : this.lean
+          ? this.processor.processLean(r, this.lines)
+          : this.processor.process(r);
       if (p?.kind === 'skip') continue;
       this.read++;
       total.read++;
