@@ -149,6 +149,7 @@ async function measure(o: Options, run: Run) {
   const svc = await startTestService({ http: { maxInflightRequests: o.maxInflight } });
   try {
     const load = loadavg()[0];
+    const cpu = process.cpuUsage();
     const child = spawn(
       process.execPath,
       [
@@ -173,6 +174,7 @@ async function measure(o: Options, run: Run) {
     child.stdout.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     if (code !== 0) throw new Error(`sender process failed (exit ${code})`);
+    const used = process.cpuUsage(cpu);
     const report = JSON.parse(out.trim()) as SenderReport;
     const [{ n: stored }] = await svc.rows<{ n: string }>(`SELECT count() AS n FROM events WHERE source = 'jumin'`);
     const [{ n: commits }] = await svc.rows<{ n: string }>(`SELECT count() AS n FROM import_batches WHERE source = 'jumin'`);
@@ -195,10 +197,15 @@ async function measure(o: Options, run: Run) {
       networkErrors: report.errors,
       acknowledgedLines: report.lines,
       stored: Number(stored),
+      // The server's CPU time (JavaScript and the engine's threads: one process) per 1,000 events: what load does not change much.
+      serverCpuMsPer1000Events: Math.round(((used.user + used.system) / 1000 / Math.max(1, report.lines)) * 1000),
       loadAverage1m: Math.round(load * 100) / 100,
     };
     if (result.stored !== report.lines) throw new Error(`stored ${result.stored} of ${report.lines} acknowledged lines`);
-    process.stderr.write(`${key}: ${eventsPerSec} events/s, p50 ${result.latencyMs.p50} ms, p99 ${p99} ms, load ${result.loadAverage1m}\n`);
+    process.stderr.write(
+      `${key}: ${eventsPerSec} events/s, p50 ${result.latencyMs.p50} ms, p99 ${p99} ms, ` +
+        `${result.requestsPerCommit} requests/commit, ${result.serverCpuMsPer1000Events} CPU ms/1000 events, load ${result.loadAverage1m}\n`,
+    );
     return result;
   } finally {
     await svc.close();
