@@ -54,6 +54,8 @@ export class HttpIngestController {
    * the reason; kept by kansa for an operator, not to be sent again), 400
    * for a body that is not a batch, 413 above the limits, 503 while storage
    * is unavailable or busy (resend the same batch later: duplicates are recognised).
+   * Concurrent requests share a commit (GroupCommitService); each answer is
+   * still its own, given once its lines are stored.
    */
   @RequirePermission('ingest')
   @Post(':source')
