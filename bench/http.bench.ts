@@ -16,6 +16,7 @@
  * ≥ 80,000 events/s, p99 ≤ 500 ms below saturation). `http.maxInflightRequests`
  * is set to M (default 32) so that every sender can be in flight at once.
  */
+import { benchArgs } from './args';
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -51,17 +52,7 @@ const GOALS: Record<string, number> = { '16x50': 20_000, '16x500': 80_000 };
 const GOAL_P99_MS = 500;
 
 function parseArgs(argv: string[]): Options {
-  const get = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const num = (name: string, def: number) => {
-    const v = get(name);
-    if (v === undefined) return def;
-    const n = Number(v);
-    if (!(n >= 0)) throw new Error(`--${name}: expected a number, got ${v}`);
-    return n;
-  };
+  const { get, num } = benchArgs(argv);
   const runs = (get('runs') ?? '1x50,16x50,1x500,16x500').split(',').map((r) => {
     const m = /^(\d+)x(\d+)$/.exec(r.trim());
     if (!m) throw new Error(`--runs: expected SENDERSxLINES, got ${r}`);
@@ -71,7 +62,7 @@ function parseArgs(argv: string[]): Options {
     role: get('role') === 'senders' ? 'senders' : 'run',
     runs,
     seconds: num('seconds', 20),
-    rate: num('rate', 0),
+    rate: num('rate', 0, 0),
     maxInflight: num('max-inflight', 32),
     url: get('url'),
     token: get('token'),

@@ -18,6 +18,9 @@ const badDate = (i: number) => juminLine(i).replace(/^\d{4}\/\d\d\/\d\d/, '2026/
 /** A line of user `user` (refused by the test's constraints). */
 const byUser = (i: number, user: string) => juminLine(i).replace(/,K\d{6},/, `,${user},`);
 
+/** The counts of a request of ten new lines, all stored. */
+const WHOLE = { read: 10, stored: 10, duplicates: 0, quarantined: 0, setAside: 0 };
+
 const counts = (r: IngestResult) => ({
   read: r.read,
   stored: r.stored,
@@ -38,6 +41,12 @@ describe('group commit of concurrent requests', () => {
   let collector: CollectorKit;
   const count = async (query: string, params: Record<string, unknown> = {}) =>
     Number((await store.rows<{ n: string }>(query, params))[0].n);
+  /**
+   * Request k of sender k for each list of lines, submitted in one tick: the
+   * first finds nothing committing and is committed at once, the others
+   * arrive while it commits and form one group.
+   */
+  const together = (sent: string[][]) => sent.map((l, k) => collector.groups.submit(request(k, l)));
   const batchesNow = () => count("SELECT count() AS n FROM import_batches WHERE source = 'jumin'");
 
   beforeAll(async () => {
@@ -65,18 +74,16 @@ describe('group commit of concurrent requests', () => {
     sent[3][3] = badDate(103_003); // request 3, its line 4: quarantined
     sent[4][0] = sent[2][0]; // request 4 repeats a line of request 2 (same group)
     sent[5][9] = sent[0][9]; // request 5 repeats a line of request 0 (stored by the commit before)
-    const first = collector.groups.submit(request(0, sent[0]));
-    const rest = sent.slice(1).map((l, k) => collector.groups.submit(request(k + 1, l)));
-    const answers = await Promise.all([first, ...rest]);
+    const answers = await Promise.all(together(sent));
 
     expect(answers.map(counts)).toEqual([
-      { read: 10, stored: 10, duplicates: 0, quarantined: 0, setAside: 0 },
-      { read: 10, stored: 10, duplicates: 0, quarantined: 0, setAside: 0 },
-      { read: 10, stored: 10, duplicates: 0, quarantined: 0, setAside: 0 },
+      WHOLE,
+      WHOLE,
+      WHOLE,
       { read: 10, stored: 9, duplicates: 0, quarantined: 1, setAside: 0 },
       { read: 10, stored: 9, duplicates: 1, quarantined: 0, setAside: 0 },
       { read: 10, stored: 9, duplicates: 1, quarantined: 0, setAside: 0 },
-      { read: 10, stored: 10, duplicates: 0, quarantined: 0, setAside: 0 },
+      WHOLE,
     ]);
     expect(answers[3].reasons).toEqual({ '処理日時: 日時が不正です (YYYY/MM/DD HH:MM:SS)': 1 });
     // Two commits for seven requests: the first alone (nothing was committing), the six others together.
@@ -121,7 +128,7 @@ describe('group commit of concurrent requests', () => {
   it('a request alone is committed at once, as before (no waiting when nothing else is committing)', async () => {
     const before = await batchesNow();
     const answer = await collector.groups.submit(request(9, lines(200)));
-    expect(counts(answer)).toEqual({ read: 10, stored: 10, duplicates: 0, quarantined: 0, setAside: 0 });
+    expect(counts(answer)).toEqual(WHOLE);
     expect(answer.share).toBeUndefined();
     expect((await batchesNow()) - before).toBe(1);
   });
@@ -131,15 +138,8 @@ describe('group commit of concurrent requests', () => {
     const before = await batchesNow();
     const sent = [lines(300), lines(301), lines(302), lines(303)];
     sent[2][2] = byUser(302_002, 'POISON');
-    const first = collector.groups.submit(request(0, sent[0]));
-    const rest = sent.slice(1).map((l, k) => collector.groups.submit(request(k + 1, l)));
-    const answers = await Promise.all([first, ...rest]);
-    expect(answers.map(counts)).toEqual([
-      { read: 10, stored: 10, duplicates: 0, quarantined: 0, setAside: 0 },
-      { read: 10, stored: 10, duplicates: 0, quarantined: 0, setAside: 0 },
-      { read: 10, stored: 9, duplicates: 0, quarantined: 1, setAside: 0 },
-      { read: 10, stored: 10, duplicates: 0, quarantined: 0, setAside: 0 },
-    ]);
+    const answers = await Promise.all(together(sent));
+    expect(answers.map(counts)).toEqual([WHOLE, WHOLE, { read: 10, stored: 9, duplicates: 0, quarantined: 1, setAside: 0 }, WHOLE]);
     expect(Object.keys(answers[2].reasons)).toEqual([expect.stringMatching(/^\(保存\): 保存できませんでした \(ClickHouse 469/)]);
     expect((await batchesNow()) - before).toBe(2);
     const [q] = await store.rows<{ origin: string; field: string }>(
@@ -153,15 +153,8 @@ describe('group commit of concurrent requests', () => {
   it('a request storage refuses whole does not set the others aside: the group is committed again one request at a time', async () => {
     await store.client.command({ query: "ALTER TABLE events ADD CONSTRAINT refuse CHECK user_id != 'K009999'" });
     const sent = [lines(400), lines(401), lines(402).map((_, i) => byUser(402_000 + i, 'K009999')), lines(403)];
-    const first = collector.groups.submit(request(0, sent[0]));
-    const rest = sent.slice(1).map((l, k) => collector.groups.submit(request(k + 1, l)));
-    const answers = await Promise.all([first, ...rest]);
-    expect(answers.map(counts)).toEqual([
-      { read: 10, stored: 10, duplicates: 0, quarantined: 0, setAside: 0 },
-      { read: 10, stored: 10, duplicates: 0, quarantined: 0, setAside: 0 },
-      { read: 10, stored: 0, duplicates: 0, quarantined: 0, setAside: 10 },
-      { read: 10, stored: 10, duplicates: 0, quarantined: 0, setAside: 0 },
-    ]);
+    const answers = await Promise.all(together(sent));
+    expect(answers.map(counts)).toEqual([WHOLE, WHOLE, { read: 10, stored: 0, duplicates: 0, quarantined: 0, setAside: 10 }, WHOLE]);
     expect(answers[2].setAsideBatches).toEqual([
       { batchId: answers[2].batchId, lines: 10, code: '469 VIOLATED_CONSTRAINT', reason: expect.stringContaining('violated') },
     ]);
@@ -191,10 +184,7 @@ describe('group commit of concurrent requests', () => {
         return real(...args);
       });
   }
-  const sendAll = (sent: string[][]) => {
-    const first = collector.groups.submit(request(0, sent[0]));
-    return Promise.allSettled([first, ...sent.slice(1).map((l, k) => collector.groups.submit(request(k + 1, l)))]);
-  };
+  const sendAll = (sent: string[][]) => Promise.allSettled(together(sent));
   const outcomes = (settled: PromiseSettledResult<IngestResult>[]) =>
     settled.map((f) => (f.status === 'rejected' ? (f.reason as Error).constructor.name : f.value.stored));
   const storedOf = (sent: string[][]) =>
