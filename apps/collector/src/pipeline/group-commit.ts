@@ -42,6 +42,9 @@ interface Group {
  */
 const LEAN_GROUP_LINES = 2_500;
 
+/** Sizes of last groups remembered (a key per source, instance and token scope; instances are the senders' own). */
+const MAX_KEYS_REMEMBERED = 1_000;
+
 const emptyCounts = (): IngestCounts => ({
   read: 0,
   stored: 0,
@@ -140,6 +143,7 @@ export class GroupCommitService {
         batch.take(renumbered, 0, renumbered.length, member.total);
         await batch.flush(false);
       });
+      group.taken.catch(() => undefined); // awaited (and answered) by the group's commit
     });
   }
 
@@ -147,6 +151,7 @@ export class GroupCommitService {
   private close(group: Group): void {
     if (this.open.get(group.key) !== group) return;
     this.open.delete(group.key);
+    if (this.lastLines.size >= MAX_KEYS_REMEMBERED) this.lastLines.clear();
     this.lastLines.set(group.key, group.lines);
     clearTimeout(group.timer);
     this.committing++;
