@@ -89,8 +89,6 @@ export class GroupCommitService {
   private readonly lastLines = new Map<string, number>();
   /** Closed groups not yet answered (committing, or waiting for the commit before them). */
   private committing = 0;
-  /** Commits of shared batches so far (groups of two requests or more). */
-  sharedCommits = 0;
 
   constructor(
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
@@ -183,20 +181,13 @@ export class GroupCommitService {
       }
       const request = { ...members[0].request, origin: [...new Set(members.map((m) => m.request.origin))].join(',') };
       const ends = members.map((m) => m.offset + m.span);
-      const owner = (lineNo: number) =>
-        members[
-          Math.max(
-            0,
-            ends.findIndex((end) => lineNo <= end),
-          )
-        ];
+      const owner = (lineNo: number) => members[ends.findIndex((end) => lineNo <= end)] ?? members[members.length - 1];
       const outcome = await this.ingest.commitStaged(batch, request, '', (lineNo) => owner(lineNo).total, { abandonRefused: true });
       if (outcome.kind === 'set-aside') {
         // Given up whole: each request is committed alone (a bad one set aside alone, the others stored).
         await Promise.all(members.map((m) => this.ingest.ingest({ ...m.request, records: m.records }).then(m.resolve, m.reject)));
         return;
       }
-      this.sharedCommits++;
       const stored = await this.shares.stored(batch.batchId, ends, batch.apart > 0);
       members.forEach((m, i) => {
         const t = m.total;
