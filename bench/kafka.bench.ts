@@ -9,6 +9,7 @@
  * own rate, consumer lag sampled each second, peak RSS, and the stored count.
  * Without --brokers a broker is started (scripts/kafka.sh) and stopped.
  */
+import { benchArgs } from './args';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@kansa/config';
@@ -34,17 +35,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const get = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const num = (name: string, def: number) => {
-    const v = get(name);
-    if (v === undefined) return def;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer, got ${v}`);
-    return n;
-  };
+  const { get, num } = benchArgs(argv);
   return {
     role: get('role') === 'producer' ? 'producer' : 'run',
     events: num('events', 1_000_000),

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { IntegrityModule } from '@kansa/integrity';
 import { INGEST_SERVICE } from './pipeline/ingest.types';
+import { GroupCommitService } from './pipeline/group-commit';
 import { IngestService } from './pipeline/ingest.service';
+import { BatchSharesRepository } from './sink/batch-shares.repository';
 import { CommitService } from './sink/commit.service';
 import { SetAsideRepository } from './sink/set-aside.repository';
 import { StagingStore } from './sink/staging.store';
@@ -22,8 +24,10 @@ import { FileImportService } from './sources/file-import/file-import.service';
     CommitService,
     IngestService,
     { provide: INGEST_SERVICE, useExisting: IngestService },
+    BatchSharesRepository,
+    GroupCommitService,
     FileImportService,
   ],
-  exports: [INGEST_SERVICE, IngestService, CommitService, FileImportService, IntegrityModule],
+  exports: [INGEST_SERVICE, IngestService, GroupCommitService, CommitService, FileImportService, IntegrityModule],
 })
 export class CollectorModule {}

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ISOLATED_FIELD, isolatedReason } from '../sink/batch-committer';
+import { CommitOutcome, IsolatedLine, ISOLATED_FIELD, isolatedReason } from '../sink/batch-committer';
 import { CommitIntent } from '../sink/commit-intent';
 import { CommitService } from '../sink/commit.service';
 import { StagingStore } from '../sink/staging.store';
@@ -12,7 +12,7 @@ import { SourceSystems } from '../source-systems/source-system.registry';
 import { SourceConfigError, SourceSystem } from '../source-systems/shared/source-system';
 import { EventBounds, eventBounds, eventChecksSql } from './event-checks';
 import { IngestCounts, IngestRequest, IngestResult, IngestServicePort, RawRecord, SetAsideNote } from './ingest.types';
-import { countReason, OpenBatch } from './open-batch';
+import { countReason, OpenBatch, Tally } from './open-batch';
 import { RecordProcessor } from './record-processor';
 
 export { UnknownSourceError } from '../source-systems/source-system.registry';
@@ -128,7 +128,8 @@ export class IngestService implements IngestServicePort {
     return { ...total, batchId: batchIds[0], batchIds, setAsideBatches: setAside };
   }
 
-  private async openBatch(system: SourceSystem, request: IngestRequest, bounds: EventBounds): Promise<OpenBatch> {
+  /** A new batch of the request's source, staging (also the group committer's, for the batch several requests share). */
+  async openBatch(system: SourceSystem, request: IngestRequest, bounds: EventBounds, lean = true): Promise<OpenBatch> {
     const batchId = randomUUID().replace(/-/g, '');
     const instance = request.instance ?? '';
     const ctx = {
@@ -142,21 +143,41 @@ export class IngestService implements IngestServicePort {
     };
     const checks = eventChecksSql(bounds);
     // Plain lines of a source with a SQL twin are normalized by ClickHouse.
-    const staging = this.store.batch(batchId, system.sql ? { sql: system.sql, source: request.source, instance, checks } : undefined);
-    const batch = new OpenBatch(batchId, request.source, new RecordProcessor(system, ctx, this.hmacKey), staging, checks, request.refuse);
+    const twin = lean ? system.sql : undefined;
+    const staging = this.store.batch(batchId, twin ? { sql: twin, source: request.source, instance, checks } : undefined);
+    const processor = new RecordProcessor(system, ctx, this.hmacKey);
+    const batch = new OpenBatch(batchId, request.source, processor, staging, checks, request.refuse, twin !== undefined);
     await staging.create();
     return batch;
   }
 
   /** Checks a batch's plain lines (once), commits it (CommitService) and counts what became of it. */
-  private async commit(
+  async commit(batch: OpenBatch, request: IngestRequest, fileSha256: string, total: IngestCounts, setAside: SetAsideNote[]): Promise<void> {
+    const outcome = await this.commitStaged(batch, request, fileSha256, total);
+    if (outcome.kind === 'stored') {
+      total.stored += outcome.stored;
+      total.duplicates += batch.staged - outcome.stored - outcome.isolated.length;
+      batch.settleApart(total, outcome.apart);
+      countIsolated(total, outcome.isolated);
+    } else {
+      batch.uncount(total);
+      total.setAside += batch.read;
+      setAside.push({ batchId: batch.batchId, lines: batch.read, reason: outcome.failure.message, code: outcome.failure.code });
+    }
+  }
+
+  /**
+   * Checks a batch's plain lines (once, the refused ones counted in `tally`)
+   * and commits it under its intent (CommitService; `options` as there).
+   */
+  async commitStaged(
     batch: OpenBatch,
-    request: IngestRequest,
+    request: Pick<IngestRequest, 'source' | 'instance' | 'transport' | 'origin'>,
     fileSha256: string,
-    total: IngestCounts,
-    setAside: SetAsideNote[],
-  ): Promise<void> {
-    await batch.check(total, this.store.client);
+    tally: Tally,
+    options?: { abandonRefused?: boolean },
+  ): Promise<CommitOutcome> {
+    await batch.check(tally, this.store.client);
     const intent: CommitIntent = {
       batchId: batch.batchId,
       source: request.source,
@@ -173,19 +194,14 @@ export class IngestService implements IngestServicePort {
       stagingFormat: STAGING_FORMAT,
       checks: batch.checks,
     };
-    const outcome = await this.commits.commit(intent, batch.staging);
-    if (outcome.kind === 'stored') {
-      total.stored += outcome.stored;
-      total.duplicates += batch.staged - outcome.stored - outcome.isolated.length;
-      batch.settleApart(total, outcome.apart);
-      total.quarantined += outcome.isolated.length;
-      for (const line of outcome.isolated) countReason(total.reasons, `${ISOLATED_FIELD}: ${isolatedReason(line.failure)}`, 1);
-    } else {
-      batch.uncount(total);
-      total.setAside += batch.read;
-      setAside.push({ batchId: batch.batchId, lines: batch.read, reason: outcome.failure.message, code: outcome.failure.code });
-    }
+    return this.commits.commit(intent, batch.staging, options);
   }
+}
+
+/** Poison lines a commit isolated (and quarantined): counted with their reason. */
+export function countIsolated(total: IngestCounts, isolated: readonly IsolatedLine[]): void {
+  total.quarantined += isolated.length;
+  for (const line of isolated) countReason(total.reasons, `${ISOLATED_FIELD}: ${isolatedReason(line.failure)}`, 1);
 }
 
 function readKeyFile(path: string): string {

@@ -71,6 +71,21 @@ export interface IngestResult extends IngestCounts {
   batchIds: string[];
   /** Batches set aside, with why. */
   setAsideBatches: SetAsideNote[];
+  /** Set when the request shared its batch with other requests (HTTP group commit): where its lines are in it. */
+  share?: BatchShare;
+}
+
+/**
+ * A request's part of a batch several requests shared: its lines are the
+ * batch's lines `offset + 1` … `offset + span` (its own line n is batch line
+ * offset + n; each stored row's origin keeps `<origin>#n`).
+ */
+export interface BatchShare {
+  batchId: string;
+  offset: number;
+  span: number;
+  /** How many requests shared the batch. */
+  requests: number;
 }
 
 /** A batch of the request that was set aside. */

@@ -43,6 +43,8 @@ export class OpenBatch {
     readonly checks: string,
     /** Quarantine every record with this field and reason (IngestRequest.refuse). */
     private readonly refuse?: { field: string; reason: string },
+    /** Plain lines are left to the source's SQL twin (false: every line takes the whole JavaScript path). */
+    private readonly lean = true,
   ) {}
 
   /** Takes this batch's quarantined lines back out of the totals: set aside, none of it is stored. */
@@ -72,7 +74,11 @@ export class OpenBatch {
     for (let i = from; i < to; i++) {
       const r = chunk[i];
       const refuse = this.refuse ?? r.refused;
-      const p = refuse ? this.processor.refuse(r, refuse.field, refuse.reason) : this.processor.processLean(r, this.lines);
+      const p = refuse
+        ? this.processor.refuse(r, refuse.field, refuse.reason)
+        : this.lean
+          ? this.processor.processLean(r, this.lines)
+          : this.processor.process(r);
       if (p?.kind === 'skip') continue;
       this.read++;
       total.read++;
@@ -111,9 +117,10 @@ export class OpenBatch {
    * Writes out what is staged and lets the SQL twin check the plain lines
    * (on `client`): those it accepts are staged events (their days bound the
    * duplicate check); those it refuses go through zod now (an event after
-   * all, or quarantine with zod's reason). Once per batch.
+   * all, or quarantine with zod's reason), counted in `total` (or in the
+   * counts of the request a line number belongs to). Once per batch.
    */
-  async check(total: IngestCounts, client: ClickHouseClient): Promise<void> {
+  async check(total: Tally, client: ClickHouseClient): Promise<void> {
     if (this.checked) return;
     this.checked = true;
     await this.flush(true);
@@ -126,7 +133,7 @@ export class OpenBatch {
         const p = line.fromText
           ? this.processor.normalizeText(line.lineNo, line.origin, line.raw.toString('utf8'))
           : this.processor.process({ lineNo: line.lineNo, origin: line.origin || undefined, bytes: line.raw });
-        this.count(p, total);
+        this.count(p, typeof total === 'function' ? total(line.lineNo) : total);
       }
       this.leanLines = 0;
       await this.flush(true);
@@ -151,6 +158,9 @@ export class OpenBatch {
     }
   }
 }
+
+/** Where lines are counted: one request's counts, or the counts of the request a batch line belongs to (a shared batch). */
+export type Tally = IngestCounts | ((lineNo: number) => IngestCounts);
 
 /** Adds `n` to a reason's count (removing it at 0). */
 export function countReason(reasons: Record<string, number>, reason: string, n: number): void {

@@ -63,7 +63,7 @@ export class BatchCommitter {
   /** `afterEvents` runs once the events are in (the fault tests' kill point). */
   async commit(
     staging: StagingBatch,
-    batch: { scope: CommitScope; source: string; origin: string },
+    batch: { scope: CommitScope; source: string; origin: string; quarantined: number; apart?: number; stagingFormat?: number },
     afterEvents?: () => void,
   ): Promise<CommitOutcome> {
     const { scope } = batch;
@@ -82,9 +82,11 @@ export class BatchCommitter {
         if (isolated.length >= lines.count) return { kind: 'set-aside', failure };
       }
       afterEvents?.();
-      await staging.insertQuarantine();
-      await staging.insertApart();
-      apart = await staging.storedApart();
+      // Nothing staged as quarantined or kept apart (the intent counts them): no statement for them.
+      if (batch.quarantined > 0) await staging.insertQuarantine();
+      const noApart = batch.apart === 0 && (batch.stagingFormat ?? 1) >= 3;
+      if (!noApart) await staging.insertApart();
+      apart = noApart ? {} : await staging.storedApart();
       for (const line of isolated) {
         await staging.quarantineEvent({
           lineNo: line.lineNo,

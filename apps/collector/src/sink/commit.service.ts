@@ -75,9 +75,12 @@ export class CommitService implements OnApplicationBootstrap {
    * Commits a staged batch under `intent`. Stored: its staged rows are
    * removed. Set aside: they are kept aside for a replay. Storage
    * unavailable: thrown, the intent and staged rows kept — completed before
-   * the next commit, or by the next process.
+   * the next commit, or by the next process. `abandonRefused` (a batch
+   * several requests share): a batch storage refuses is not set aside but
+   * given up — what a failed insert left of it removed, its staged rows
+   * dropped — so that its requests can be committed one by one.
    */
-  commit(intent: CommitIntent, staging: StagingBatch): Promise<CommitOutcome> {
+  commit(intent: CommitIntent, staging: StagingBatch, options: { abandonRefused?: boolean } = {}): Promise<CommitOutcome> {
     return this.serially(async () => {
       await this.recoverPending();
       await this.store.intents.write(intent);
@@ -85,9 +88,14 @@ export class CommitService implements OnApplicationBootstrap {
       const n = ++this.commits;
       let outcome: CommitOutcome;
       try {
-        outcome = await this.complete(intent, staging, () => {
-          if (n === this.killAfterEventsInsert) process.kill(process.pid, 'SIGKILL');
-        });
+        outcome = await this.complete(
+          intent,
+          staging,
+          () => {
+            if (n === this.killAfterEventsInsert) process.kill(process.pid, 'SIGKILL');
+          },
+          options.abandonRefused,
+        );
       } catch (err) {
         this.pending.push(intent);
         throw err;
@@ -147,14 +155,23 @@ export class CommitService implements OnApplicationBootstrap {
   /**
    * Runs a batch's commit (BatchCommitter) under its written intent and
    * finishes it: the ledger row, or the batch set aside; then the intent is
-   * removed. Throws only when storage is unavailable (the intent stays).
+   * removed (or, `abandon`, given up: see commit()). Throws only when
+   * storage is unavailable (the intent stays).
    */
-  private async complete(intent: CommitIntent, staging: StagingBatch, afterEvents?: () => void): Promise<CommitOutcome> {
+  private async complete(intent: CommitIntent, staging: StagingBatch, afterEvents?: () => void, abandon = false): Promise<CommitOutcome> {
     const outcome = await this.committer.commit(staging, intent, afterEvents);
     if (outcome.kind === 'stored') await this.appendLedger(intent, outcome.stored, outcome.isolated.length, sumOf(outcome.apart));
+    else if (abandon) await this.abandon(intent, staging);
     else await this.putAside(intent, staging, outcome.failure);
     await this.store.intents.remove(intent.batchId);
     return outcome;
+  }
+
+  /** Gives a refused batch up: nothing of it stays stored or staged (its lines are committed again by their requests). */
+  private async abandon(intent: CommitIntent, staging: StagingBatch): Promise<void> {
+    await removeBatchRows(this.client, intent.batchId, intent.scope);
+    await staging.drop();
+    this.logger.warn(`shared batch ${intent.batchId} (${intent.source}) refused by storage: its requests are committed one by one`);
   }
 
   /**

@@ -314,7 +314,8 @@ export class StagingBatch {
    */
   private async holdLines(client = this.client): Promise<void> {
     const lean = this.lean as LeanSource;
-    await this.releaseLines(client);
+    // One left by an earlier attempt (a server's, of a process that died) is replaced.
+    await this.releaseLines(client, true);
     await storageCall(() =>
       client.command({
         query: `CREATE TABLE ${this.held} ENGINE = Memory AS
@@ -324,8 +325,9 @@ export class StagingBatch {
     this.holding = true;
   }
 
-  private async releaseLines(client = this.client): Promise<void> {
-    if (!this.lean) return;
+  /** Drops the held table, if this batch holds one (`always`: whatever this process knows). */
+  private async releaseLines(client = this.client, always = false): Promise<void> {
+    if (!this.lean || !(this.holding || always)) return;
     await storageCall(() => client.command({ query: `DROP TABLE IF EXISTS ${this.held}` }));
     this.holding = false;
   }

@@ -5,6 +5,7 @@ import { KansaConfig, KansaConfigModule } from '@kansa/config';
 import { CLICKHOUSE } from '@kansa/storage';
 import { CollectorModule } from '../collector.module';
 import { VerifyService } from '@kansa/integrity';
+import { GroupCommitService } from '../pipeline/group-commit';
 import { IngestService } from '../pipeline/ingest.service';
 import { CommitService } from '../sink/commit.service';
 import { FileImportService } from '../sources/file-import/file-import.service';
@@ -12,6 +13,8 @@ import { FileImportService } from '../sources/file-import/file-import.service';
 /** The collector as a test uses it, started like in a process (the staging store opened, pending commits completed). */
 export interface CollectorKit {
   ingest: IngestService;
+  /** HTTP ingest's group commit. */
+  groups: GroupCommitService;
   commits: CommitService;
   files: FileImportService;
   verify: VerifyService;
@@ -36,6 +39,7 @@ export async function startCollector(store: { client: ClickHouseClient; config: 
   await moduleRef.init();
   return {
     ingest: moduleRef.get(IngestService),
+    groups: moduleRef.get(GroupCommitService),
     commits: moduleRef.get(CommitService),
     files: moduleRef.get(FileImportService),
     verify: moduleRef.get(VerifyService),

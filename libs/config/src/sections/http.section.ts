@@ -35,6 +35,22 @@ export const httpSection = z
       .default(10 * 1024 * 1024),
     /** Most lines/objects in one ingest request (413 above it). */
     maxBatchLines: z.number().int().min(1).default(50_000),
+    /**
+     * Group commit of ingest requests (docs/collector.md "HTTP: requests
+     * committed together"): requests of the same source and instance that
+     * arrive while a commit is in flight wait for the next commit and share
+     * it (one batch, one ledger row), each acknowledged only once it is
+     * stored. A group closes when the commit before it ends, at `maxLines`
+     * lines, or `maxWaitMs` after its first request; a request of `maxLines`
+     * lines or more is committed alone. maxLines 0: every request alone.
+     */
+    groupCommit: z
+      .object({
+        maxLines: z.number().int().min(0).max(1_000_000).default(20_000),
+        maxWaitMs: z.number().int().min(1).max(60_000).default(500),
+      })
+      .strict()
+      .default({ maxLines: 20_000, maxWaitMs: 500 }),
     /** Seconds a client is told to wait (Retry-After) while storage is unavailable. */
     retryAfterSeconds: z.number().int().min(1).default(5),
     /**

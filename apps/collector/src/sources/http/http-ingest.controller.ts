@@ -18,7 +18,8 @@ import { AuthedRequest, isStorageUnavailable, mayIngest, MetricsService, Require
 import type { Response } from 'express';
 import { UnknownSourceError } from '../../pipeline/ingest.service';
 import { HeaderMismatchError } from '../../pipeline/record-processor';
-import { INGEST_SERVICE, IngestResult, IngestServicePort } from '../../pipeline/ingest.types';
+import { GroupCommitService } from '../../pipeline/group-commit';
+import { IngestResult } from '../../pipeline/ingest.types';
 import { IngestBodyError, toRawRecords } from './ingest-body.schema';
 import { QuarantinedLinesRepository, RejectedLine } from './quarantined-lines.repository';
 
@@ -38,7 +39,7 @@ const SOURCE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 @Controller('api/ingest')
 export class HttpIngestController {
   constructor(
-    @Inject(INGEST_SERVICE) private readonly ingest: IngestServicePort,
+    private readonly groups: GroupCommitService,
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
     private readonly quarantined: QuarantinedLinesRepository,
     private readonly storageStatus: StorageStatus,
@@ -53,6 +54,8 @@ export class HttpIngestController {
    * the reason; kept by kansa for an operator, not to be sent again), 400
    * for a body that is not a batch, 413 above the limits, 503 while storage
    * is unavailable or busy (resend the same batch later: duplicates are recognised).
+   * Concurrent requests share a commit (GroupCommitService); each answer is
+   * still its own, given once its lines are stored.
    */
   @RequirePermission('ingest')
   @Post(':source')
@@ -115,7 +118,7 @@ export class HttpIngestController {
     }
     let result: IngestResult;
     try {
-      result = await this.ingest.ingest({
+      result = await this.groups.submit({
         source,
         instance: instance || undefined,
         transport: 'http',
@@ -137,7 +140,7 @@ export class HttpIngestController {
     this.metrics.httpIngestLines.inc({ source, outcome: 'quarantined' }, result.quarantined);
     this.metrics.httpIngestLines.inc({ source, outcome: 'apart' }, result.apart);
     this.metrics.httpIngestLines.inc({ source, outcome: 'set_aside' }, result.setAside);
-    const rejected = result.quarantined > 0 ? await this.quarantined.ofBatches(result.batchIds, MAX_REJECTED_LISTED) : [];
+    const rejected = result.quarantined > 0 ? await this.quarantined.of(result, MAX_REJECTED_LISTED) : [];
     if (result.quarantined > 0 || result.setAside > 0) res.status(422);
     const message =
       result.setAside > 0

@@ -1,6 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import type { BatchShare, IngestResult } from '../../pipeline/ingest.types';
 
 export interface RejectedLine {
   line: number;
@@ -13,11 +14,27 @@ export interface RejectedLine {
 export class QuarantinedLinesRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
+  /** The request's quarantined lines: those of its batches, or of its share of a batch it shared (numbered as it sent them). */
+  of(result: IngestResult, limit: number): Promise<RejectedLine[]> {
+    return result.share ? this.ofShare(result.share, limit) : this.ofBatches(result.batchIds, limit);
+  }
+
   async ofBatches(batchIds: string[], limit: number): Promise<RejectedLine[]> {
     const rs = await this.client.query({
       query: `SELECT line_no AS line, field, reason FROM ${TABLES.quarantine}
               WHERE batch_id IN {batchIds:Array(String)} ORDER BY line_no LIMIT {limit:UInt32}`,
       query_params: { batchIds, limit },
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<{ line: string; field: string; reason: string }>()).map((r) => ({ ...r, line: Number(r.line) }));
+  }
+
+  private async ofShare(share: BatchShare, limit: number): Promise<RejectedLine[]> {
+    const rs = await this.client.query({
+      query: `SELECT line_no - {offset:UInt64} AS line, field, reason FROM ${TABLES.quarantine}
+              WHERE batch_id = {batchId:String} AND line_no > {offset:UInt64} AND line_no <= {end:UInt64}
+              ORDER BY line_no LIMIT {limit:UInt32}`,
+      query_params: { batchId: share.batchId, offset: share.offset, end: share.offset + share.span, limit },
       format: 'JSONEachRow',
     });
     return (await rs.json<{ line: string; field: string; reason: string }>()).map((r) => ({ ...r, line: Number(r.line) }));

@@ -1,0 +1,204 @@
+/**
+ * npm run bench:http -- [--runs 1x50,16x50,1x500,16x500] [--seconds D] [--rate R] [--max-inflight M]
+ *
+ * HTTP ingest of small batches, end to end: `kansa serve`'s service (embedded
+ * ClickHouse in a fresh directory, collector + analyzer as in production) on a
+ * local port; a sender process (its own core) runs S senders, each posting
+ * batches of L distinct 住民記録 lines to POST /api/ingest/jumin one after
+ * the other (a log shipper waiting for each acknowledgement), for D seconds
+ * (default 20) per run, resending after Retry-After when refused. With
+ * `--rate R` each sender starts a batch every S/R seconds (R requests/s in
+ * all) instead of at once: latency below saturation. Prints JSON per run:
+ * events/s (acknowledged lines stored), requests/s, p50/p99/max latency of
+ * an acknowledged request, refusals, the commits (import_batches rows) the
+ * requests took, the stored count checked against the acknowledged lines,
+ * each figure beside its goal (issue 16: 16 × 50 ≥ 20,000 events/s, 16 × 500
+ * ≥ 80,000 events/s, p99 ≤ 500 ms below saturation). `http.maxInflightRequests`
+ * is set to M (default 32) so that every sender can be in flight at once.
+ */
+import { benchArgs } from './args';
+import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { juminLine } from '../test/kit/jumin-lines';
+
+interface Run {
+  senders: number;
+  lines: number;
+}
+
+interface Options {
+  role: 'run' | 'senders';
+  runs: Run[];
+  seconds: number;
+  /** Requests per second in all (paced senders); 0: each sender posts as soon as its previous batch is acknowledged. */
+  rate: number;
+  maxInflight: number;
+  url?: string;
+  token?: string;
+}
+
+/** What the sender process reports. */
+interface SenderReport {
+  requests: number;
+  lines: number;
+  refused: number;
+  errors: number;
+  latenciesMs: number[];
+  seconds: number;
+}
+
+const GOALS: Record<string, number> = { '16x50': 20_000, '16x500': 80_000 };
+const GOAL_P99_MS = 500;
+
+function parseArgs(argv: string[]): Options {
+  const { get, num } = benchArgs(argv);
+  const runs = (get('runs') ?? '1x50,16x50,1x500,16x500').split(',').map((r) => {
+    const m = /^(\d+)x(\d+)$/.exec(r.trim());
+    if (!m) throw new Error(`--runs: expected SENDERSxLINES, got ${r}`);
+    return { senders: Number(m[1]), lines: Number(m[2]) };
+  });
+  return {
+    role: get('role') === 'senders' ? 'senders' : 'run',
+    runs,
+    seconds: num('seconds', 20),
+    rate: num('rate', 0, 0),
+    maxInflight: num('max-inflight', 32),
+    url: get('url'),
+    token: get('token'),
+  };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const o = parseArgs(argv);
+  if (o.role === 'senders') return send(o);
+  const results = [];
+  for (const run of o.runs) results.push(await measure(o, run));
+  process.stdout.write(
+    JSON.stringify({ benchmark: 'http', seconds: o.seconds, rate: o.rate, cpus: cpus().length, runs: results }, null, 2) + '\n',
+  );
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The sender process: S senders posting L-line batches for D seconds. */
+async function send(o: Options): Promise<void> {
+  const { senders, lines } = o.runs[0];
+  const report: SenderReport = { requests: 0, lines: 0, refused: 0, errors: 0, latenciesMs: [], seconds: 0 };
+  const started = Date.now();
+  const until = started + o.seconds * 1000;
+  const interval = o.rate > 0 ? (senders / o.rate) * 1000 : 0;
+  const sender = async (s: number) => {
+    if (interval > 0) await sleep((interval * s) / senders);
+    for (let b = 0; Date.now() < until; b++) {
+      const first = Date.now();
+      // juminLine(i) is 2026-09-01 + i seconds: each sender has 400,000 lines of its own, all in the past.
+      const base = s * 400_000 + b * lines;
+      const body = JSON.stringify({ lines: Array.from({ length: lines }, (_, k) => juminLine(base + k)) });
+      for (;;) {
+        const sent = Date.now();
+        let res: Response;
+        try {
+          res = await fetch(`${o.url}/api/ingest/jumin`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${o.token}`, 'Content-Type': 'application/json' },
+            body,
+          });
+        } catch {
+          report.errors++;
+          await sleep(1000);
+          continue;
+        }
+        const answer = (await res.json()) as { stored?: number };
+        if (res.status === 503) {
+          report.refused++;
+          await sleep(Number(res.headers.get('retry-after') || 1) * 1000);
+          continue;
+        }
+        if (res.status !== 200 || answer.stored !== lines) throw new Error(`sender ${s}: ${res.status} ${JSON.stringify(answer)}`);
+        report.latenciesMs.push(Date.now() - sent);
+        report.requests++;
+        report.lines += lines;
+        break;
+      }
+      if (interval > 0) await sleep(Math.max(0, first + interval - Date.now()));
+    }
+  };
+  await Promise.all(Array.from({ length: senders }, (_, s) => sender(s)));
+  report.seconds = (Date.now() - started) / 1000;
+  process.stdout.write(JSON.stringify(report) + '\n');
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function measure(o: Options, run: Run) {
+  // Loaded here, not by the sender process.
+  const { startTestService } = await import('../test/service/service-harness');
+  const svc = await startTestService({ http: { maxInflightRequests: o.maxInflight } });
+  try {
+    const load = loadavg()[0];
+    const cpu = process.cpuUsage();
+    const child = spawn(
+      process.execPath,
+      [
+        join(__dirname, '..', 'bin', 'bench.js'),
+        'bench/http.bench.ts',
+        '--role',
+        'senders',
+        '--runs',
+        `${run.senders}x${run.lines}`,
+        '--seconds',
+        String(o.seconds),
+        '--rate',
+        String(o.rate),
+        '--url',
+        svc.url,
+        '--token',
+        svc.tokens.ingest,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    if (code !== 0) throw new Error(`sender process failed (exit ${code})`);
+    const used = process.cpuUsage(cpu);
+    const report = JSON.parse(out.trim()) as SenderReport;
+    const [{ n: stored }] = await svc.rows<{ n: string }>(`SELECT count() AS n FROM events WHERE source = 'jumin'`);
+    const [{ n: commits }] = await svc.rows<{ n: string }>(`SELECT count() AS n FROM import_batches WHERE source = 'jumin'`);
+    const sorted = [...report.latenciesMs].sort((a, b) => a - b);
+    const key = `${run.senders}x${run.lines}`;
+    const eventsPerSec = Math.round(report.lines / report.seconds);
+    const p99 = percentile(sorted, 99);
+    const result = {
+      senders: run.senders,
+      linesPerRequest: run.lines,
+      eventsPerSec,
+      goalEventsPerSec: GOALS[key] ?? null,
+      requestsPerSec: Math.round((report.requests / report.seconds) * 10) / 10,
+      latencyMs: { p50: percentile(sorted, 50), p99, max: sorted[sorted.length - 1] ?? 0 },
+      goalP99Ms: GOAL_P99_MS,
+      requests: report.requests,
+      commits: Number(commits),
+      requestsPerCommit: Math.round((report.requests / Math.max(1, Number(commits))) * 10) / 10,
+      refused503: report.refused,
+      networkErrors: report.errors,
+      acknowledgedLines: report.lines,
+      stored: Number(stored),
+      // The server's CPU time (JavaScript and the engine's threads: one process) per 1,000 events: what load does not change much.
+      serverCpuMsPer1000Events: Math.round(((used.user + used.system) / 1000 / Math.max(1, report.lines)) * 1000),
+      loadAverage1m: Math.round(load * 100) / 100,
+    };
+    if (result.stored !== report.lines) throw new Error(`stored ${result.stored} of ${report.lines} acknowledged lines`);
+    process.stderr.write(
+      `${key}: ${eventsPerSec} events/s, p50 ${result.latencyMs.p50} ms, p99 ${p99} ms, ` +
+        `${result.requestsPerCommit} requests/commit, ${result.serverCpuMsPer1000Events} CPU ms/1000 events, load ${result.loadAverage1m}\n`,
+    );
+    return result;
+  } finally {
+    await svc.close();
+  }
+}
