@@ -223,9 +223,14 @@ interface ChildRun {
   stderr: string;
   seconds: number;
   peakRssMb: number;
+  /** CPU time of the child (user + system, all its threads): less sensitive than wall time to other processes on the machine. */
+  cpuSeconds: number;
 }
 
-/** Runs a child process, sampling its peak resident memory (VmHWM) from /proc. */
+/** Clock ticks a second of /proc/<pid>/stat's times (USER_HZ: 100 on Linux). */
+const TICKS = 100;
+
+/** Runs a child process, sampling its peak resident memory (VmHWM) and its CPU time from /proc. */
 function runChild(args: string[]): Promise<ChildRun> {
   return new Promise((done) => {
     const started = process.hrtime.bigint();
@@ -233,10 +238,15 @@ function runChild(args: string[]): Promise<ChildRun> {
     let stdout = '';
     let stderr = '';
     let peakKb = 0;
+    let cpuTicks = 0;
     const sample = () => {
       try {
         const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peakKb = Math.max(peakKb, Number(m[1]));
+        // utime and stime: fields 14 and 15, counted after the command name's closing parenthesis
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpuTicks = Math.max(cpuTicks, Number(fields[11]) + Number(fields[12]));
       } catch {
         /* exited */
       }
@@ -252,6 +262,7 @@ function runChild(args: string[]): Promise<ChildRun> {
         stderr,
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
         peakRssMb: Math.round(peakKb / 1024),
+        cpuSeconds: cpuTicks / TICKS,
       });
     });
   });
@@ -294,6 +305,9 @@ export async function main(args: string[]): Promise<void> {
         eventsPerSecondWall: Math.round(events / run.seconds),
         mbPerSecondWall: +(statSync(file).size / 2 ** 20 / run.seconds).toFixed(1),
         peakRssMb: run.peakRssMb,
+        // sampled every 50 ms: the last 50 ms before the child exits are not counted
+        cpuSeconds: run.cpuSeconds,
+        eventsPerCpuSecond: Math.round(events / run.cpuSeconds),
         bytesOnDiskPerEvent: s.bytesPerEvent,
       };
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import * as iconv from 'iconv-lite';
-import { isValidMyNumber, maskMyNumberBytes, maskMyNumbers, MY_NUMBER_MASK, myNumberCheckDigit, myNumberHmac } from './my-number';
+import {
+  hasTwelveDigitRun,
+  isValidMyNumber,
+  maskMyNumberBytes,
+  maskMyNumbers,
+  MY_NUMBER_MASK,
+  myNumberCheckDigit,
+  myNumberHmac,
+} from './my-number';
 
 const withCheck = (first11: string) => first11 + myNumberCheckDigit(first11);
 const fullWidth = (ascii: string) => ascii.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
@@ -36,6 +44,26 @@ describe('個人番号 (My Number)', () => {
     const wrong = n.slice(0, 11) + ((Number(n[11]) + 1) % 10);
     const text = `統合宛名番号 0${n} と ${n}9 と ${wrong}`;
     expect(maskMyNumbers(text)).toEqual({ value: text, numbers: [] });
+  });
+
+  it('finds a run of 12 digits (ASCII or full-width) wherever it starts, and none where there is none', () => {
+    const piece = fc.oneof(fc.stringMatching(/^[0-9]{1,14}$/), fc.stringMatching(/^[０-９]{1,14}$/), fc.string({ maxLength: 5 }));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const text = pieces.join('');
+        expect(hasTwelveDigitRun(text)).toBe(/[0-9０-９]{12}/.test(text));
+      }),
+      { numRuns: 2000 },
+    );
+    for (let offset = 0; offset < 40; offset++) {
+      for (const digits of ['12345678901', '123456789012', '１２３４５６７８９０１２']) {
+        expect(hasTwelveDigitRun(`${'x'.repeat(offset)}${digits}y`)).toBe(digits.length === 12);
+      }
+    }
+    expect(hasTwelveDigitRun('12345678901')).toBe(false);
+    expect(hasTwelveDigitRun('123456789012')).toBe(true);
+    expect(hasTwelveDigitRun('x'.repeat(13) + '123456789012')).toBe(true);
+    expect(hasTwelveDigitRun('12345678901x12345678901')).toBe(false);
   });
 
   it('masks in undecodable CP932 and UTF-8 bytes, ASCII and full-width', () => {

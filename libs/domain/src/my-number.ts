@@ -28,14 +28,24 @@ export function isValidMyNumber(digits: string): boolean {
 // 12 digits (ASCII or full-width), not part of a longer digit run.
 const CANDIDATE = /(?<![0-9０-９])[0-9０-９]{12}(?![0-9０-９])/g;
 
-/** A quick test for a run of at least 12 digits (a regex would backtrack at every digit). */
-function hasTwelveDigitRun(text: string): boolean {
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19)) {
-      if (++run === 12) return true;
-    } else run = 0;
+const isDigit = (c: number) => (c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19);
+
+/**
+ * A quick test for a run of at least 12 digits (a regex would backtrack at
+ * every digit). Any 12 characters in a row include exactly one position
+ * 11, 23, 35 …: only those are looked at, and the run around a digit found
+ * there is measured (~5× fewer characters read in a Windows record's JSON,
+ * which every .evtx record is masked as).
+ */
+export function hasTwelveDigitRun(text: string): boolean {
+  const n = text.length;
+  for (let i = 11; i < n; i += 12) {
+    if (!isDigit(text.charCodeAt(i))) continue;
+    let start = i;
+    while (start > 0 && i - start < 11 && isDigit(text.charCodeAt(start - 1))) start--;
+    let end = i + 1;
+    while (end < n && end - start < 12 && isDigit(text.charCodeAt(end))) end++;
+    if (end - start >= 12) return true;
   }
   return false;
 }

@@ -224,17 +224,18 @@ export class RecordProcessor {
         '',
       );
     }
-    const row = stagedRowTsv({
-      ...eventColumns(e),
-      source,
-      instance: e.instance || this.ctx.instance,
-      raw,
-      my_number_hmacs: hmacs,
-      batch_id: this.ctx.batchId,
-      line_no: record.lineNo,
-      identity_key: identity,
-      origin: record.origin ?? '',
-    });
+    const row = stagedRowTsv(
+      stagedRow(e, {
+        source,
+        instance: e.instance || this.ctx.instance,
+        raw,
+        my_number_hmacs: hmacs,
+        batch_id: this.ctx.batchId,
+        line_no: record.lineNo,
+        identity_key: identity,
+        origin: record.origin ?? '',
+      }),
+    );
     return ok({ row, source, jstDay: jstEpochDay(e.tsMs) });
   }
 
@@ -279,10 +280,20 @@ export class RecordProcessor {
   }
 }
 
-/** The columns of a staged row that come from the event itself (what the SQL twins compute for a line). */
-export function eventColumns(e: EventDraft): Pick<StagedRow, SqlEventColumn> {
+/** The staged row's columns that are the batch's or the line's own, not the event's. */
+type LineColumns = Omit<StagedRow, SqlEventColumn>;
+
+/**
+ * A staged row: the event's columns and the line's, written out as one
+ * literal in the staged order. Not a spread of the event's columns: the
+ * spread object made stagedRowTsv ~3× slower (measured 25 µs against 7 µs
+ * a Windows row), the costliest step of the JavaScript path.
+ */
+export function stagedRow(e: EventDraft, line: LineColumns): StagedRow {
   return {
     ts_ms: e.tsMs,
+    source: line.source,
+    instance: line.instance,
     user_id: e.userId,
     user_name: e.userName,
     department_code: e.departmentCode,
@@ -298,8 +309,32 @@ export function eventColumns(e: EventDraft): Pick<StagedRow, SqlEventColumn> {
     outcome: e.outcome,
     object: e.object,
     source_event_id: e.sourceEventId,
+    raw: line.raw,
+    my_number_hmacs: line.my_number_hmacs,
+    batch_id: line.batch_id,
+    line_no: line.line_no,
+    identity_key: line.identity_key,
+    origin: line.origin,
   };
 }
+
+/** The columns of a staged row that come from the event itself (what the SQL twins compute for a line). */
+export function eventColumns(e: EventDraft): Pick<StagedRow, SqlEventColumn> {
+  const row: Partial<StagedRow> = stagedRow(e, NO_LINE);
+  for (const name of Object.keys(NO_LINE) as Array<keyof LineColumns>) delete row[name];
+  return row as Pick<StagedRow, SqlEventColumn>;
+}
+
+const NO_LINE: LineColumns = {
+  source: '',
+  instance: '',
+  raw: '',
+  my_number_hmacs: [],
+  batch_id: '',
+  line_no: 0,
+  identity_key: '',
+  origin: '',
+};
 
 /** Columns of a staged plain line (processLean), left to the source's SQL twin: raw is bytes as received, or text when from_text. */
 export const LINE_COLUMNS = ['line_no', 'origin', 'from_text', 'raw'] as const;

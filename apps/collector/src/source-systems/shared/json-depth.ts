@@ -19,4 +19,19 @@ export function jsonTooDeep(value: unknown, limit = MAX_JSON_DEPTH): boolean {
   return false;
 }
 
+/**
+ * Whether the JSON text of a value could nest deeper than `limit`: each level
+ * opens with a `{` or `[`, so a text with no more of them than `limit` cannot
+ * (brackets inside strings only add to the count). Reading the text is far
+ * cheaper than walking the parsed value, which only the rare text that fails
+ * this needs.
+ */
+export function jsonTextMayBeTooDeep(text: string, limit = MAX_JSON_DEPTH): boolean {
+  let opens = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i >= 0; i = text.indexOf(bracket, i + 1)) if (++opens > limit) return true;
+  }
+  return false;
+}
+
 export const JSON_TOO_DEEP_REASON = `JSONの入れ子が深すぎます (上限 ${MAX_JSON_DEPTH} 段)`;

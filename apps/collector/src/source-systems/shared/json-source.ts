@@ -1,6 +1,6 @@
 import { SourceSystemConfig } from '@kansa/config/sections/sources.section';
 import { z } from 'zod';
-import { JSON_TOO_DEEP_REASON, jsonTooDeep } from './json-depth';
+import { JSON_TOO_DEEP_REASON, jsonTextMayBeTooDeep, jsonTooDeep } from './json-depth';
 import { SqlNormalizer } from './sql-normalizer';
 import { ok, Ok, Quarantine, quarantine, StepResult } from '../../pipeline/step-result';
 import { EventDraft, firstIssue, SourceSystem } from './source-system';
@@ -13,7 +13,7 @@ export function parseJsonObject(text: string): Ok<Record<string, unknown>> | Qua
   } catch {
     return quarantine('(JSON)', 'JSONとして読めません');
   }
-  if (jsonTooDeep(value)) return quarantine('(JSON)', JSON_TOO_DEEP_REASON);
+  if (jsonTextMayBeTooDeep(text) && jsonTooDeep(value)) return quarantine('(JSON)', JSON_TOO_DEEP_REASON);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return quarantine('(JSON)', 'JSONオブジェクトではありません');
   return ok(value as Record<string, unknown>);
 }

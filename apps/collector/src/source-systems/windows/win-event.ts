@@ -64,9 +64,9 @@ function items(section: unknown, into: Record<string, string>): void {
     });
     return;
   }
-  for (const [k, v] of Object.entries(section)) {
+  for (const k in section) {
     if (k === '#attributes' || k === 'xmlns' || k.startsWith('@')) continue;
-    into[k] = str(v);
+    into[k] = str(section[k]);
   }
 }
 

@@ -10,6 +10,14 @@ import { EvtxFramer } from './evtx/evtx-framer';
 import { isEvtx } from './evtx/evtx-reader';
 import { LineFramer } from './line-framer';
 
+/**
+ * Bytes read (and framed, and processed) at a time: 64 KiB, one .evtx chunk.
+ * The records of a read are all alive until they are processed; with 1 MiB
+ * reads (~2,000 Windows records at once) the young generation's collections
+ * copied them again and again (measured 32 → 25 µs of CPU a Windows record).
+ */
+const READ_SIZE = 1 << 16;
+
 /** Bad input for `kansa import`: a missing file, an unknown file name. One line for the user. */
 export class FileImportError extends Error {}
 
@@ -75,7 +83,7 @@ export class FileImportService {
     let bytesRead = 0;
     const evtxName = /\.evtx$/i.test(path);
     async function* chunks() {
-      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      for await (const chunk of createReadStream(path, { highWaterMark: READ_SIZE })) {
         const buf = chunk as Buffer;
         hash.update(buf);
         bytesRead += buf.length;
