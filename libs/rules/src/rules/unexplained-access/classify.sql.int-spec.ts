@@ -231,4 +231,43 @@ describe('unexplained-access: the stored classification (real embedded ClickHous
     });
     expect(after.filter((r) => r.day === '2025-05-01')).toEqual(before.filter((r) => r.day === '2025-05-01'));
   });
+
+  it('names, of records as near, the earlier and then the lower 受付番号; a record re-sent with another date counts as its latest version', async () => {
+    const record = (day: string, subject: string, ref: string, reason: string): FixtureEvent => ({
+      ts: ts(day, '09:00'),
+      user: '',
+      action: 'record',
+      source: 'records',
+      department: '100100',
+      subject,
+      reason,
+      sourceEventId: `100100:${ref}`,
+    });
+    const f: RuleFixture = {
+      ...fixture,
+      window: { fromDay: '2025-04-29', toDay: '2025-04-30' },
+      events: [
+        { ts: ts('2025-04-30', '10:00'), user: 'K000001', action: 'view', source: 'jumin', department: '100100', subject: no(5) },
+        { ts: ts('2025-04-29', '10:00'), user: 'K000001', action: 'view', source: 'jumin', department: '100100', subject: no(4) },
+        // three records one day from the access: two the day before, one the day after
+        record('2025-05-01', no(5), 'C0', '申請受付'),
+        record('2025-04-29', no(5), 'C2', '届出受付'),
+        record('2025-04-29', no(5), 'C1', '相談受付'),
+        // explains the access of 04-29 until it is sent again dated 05-01 (two days after the access)
+        record('2025-04-28', no(4), 'D1', '届出受付'),
+      ],
+    };
+    await harness.load(f, 30);
+    await new Promise((r) => setTimeout(r, 5));
+    await harness.insertEvents([record('2025-05-01', no(4), 'D1', '届出受付')]);
+    await run(f);
+    const rows = await stored();
+    expect(rows.find((r) => r.subject_id === no(5))).toMatchObject({
+      class: 'explained',
+      record_ref: '100100:C1',
+      record_kind: '相談受付',
+      record_day: '2025-04-29',
+    });
+    expect(rows.find((r) => r.subject_id === no(4))).toMatchObject({ class: 'unexplained', explanations: [], record_ref: '' });
+  });
 });

@@ -79,6 +79,10 @@ export function classifyAccesses(ctx: RuleContext<ClassifyParams>, ruleVersion: 
     removedMovements: REMOVED_MOVEMENTS,
     ruleVersion,
   };
+  const inRecordsWindow = () =>
+    `source = {recordsSource:String} AND action = 'record' ` +
+    `AND ts >= {recordsFrom:DateTime64(3, 'Asia/Tokyo')} AND ts < {recordsTo:DateTime64(3, 'Asia/Tokyo')} ` +
+    `AND day >= {recordsFromDay:Date} AND day <= {recordsToDay:Date}`;
   const remove = `DELETE FROM ${T.accessExplanations} WHERE day >= {fromDay:Date} AND day <= {toDay:Date}`;
   const insert = `
 INSERT INTO ${T.accessExplanations}
@@ -108,26 +112,29 @@ acc AS (
   WHERE ${inWindow()} AND ${isClassifiedAccess()} AND subject_id != ''
   GROUP BY source, day, user_id, subject_id
 ),
--- business records of the window widened by the days before and after, by resident
--- (a record stored twice under one identity — re-sent with another date — counts as its latest version)
-recs AS (
-  SELECT rkey, groupArray((dept, rday, ref, kind)) AS list FROM (
-    SELECT if(r.rkey != '', r.rkey, x.number) AS rkey, x.dept AS dept, x.rday AS rday, x.ref AS ref, x.kind AS kind
-    FROM (
-      SELECT ref, number, argMax(dept, at) AS dept, argMax(d, at) AS rday, argMax(k, at) AS kind FROM (
-        SELECT source_event_id AS ref, toString(department_code) AS dept, day AS d, reason AS k, ingested_at AS at,
-          arrayJoin(arrayDistinct(arrayFilter(n -> n != '', [subject_id, object]))) AS number
-        FROM ${T.events}
-        WHERE source = {recordsSource:String} AND action = 'record'
-          AND ts >= {recordsFrom:DateTime64(3, 'Asia/Tokyo')} AND ts < {recordsTo:DateTime64(3, 'Asia/Tokyo')}
-          AND day >= {recordsFromDay:Date} AND day <= {recordsToDay:Date}
-      )
-      GROUP BY ref, number
-    ) x
-    ANY LEFT JOIN nums r ON r.number = x.number
-  )
-  GROUP BY rkey
+-- business records of the window widened by the days before and after. A record stored twice under one identity
+-- (re-sent with another date) counts as its latest version: the older versions are set apart first (a few rows, so
+-- that the records are read once more instead of being grouped by their text)
+stale AS (
+  SELECT source_event_id AS ref, arrayJoin(arrayPopBack(arraySort(groupArray((ingested_at, line_no))))) AS version
+  FROM ${T.events}
+  WHERE ${inRecordsWindow()}
+  GROUP BY source_event_id HAVING count() > 1
 ),
+-- the records by resident (either of its numbers, once) with department, day, 受付番号 and 種別
+recd AS (
+  SELECT arrayJoin(arrayDistinct(arrayFilter(k -> k != '', [if(r1.rkey != '', r1.rkey, x.n1), if(r2.rkey != '', r2.rkey, x.n2)]))) AS rkey,
+    x.dept AS dept, x.rday AS rday, x.ref AS ref, x.kind AS kind
+  FROM (
+    SELECT source_event_id AS ref, toString(department_code) AS dept, day AS rday, reason AS kind, subject_id AS n1, object AS n2
+    FROM ${T.events}
+    WHERE ${inRecordsWindow()} AND department_code != ''
+      AND (source_event_id, ingested_at, line_no) NOT IN (SELECT ref, version.1, version.2 FROM stale)
+  ) x
+  ANY LEFT JOIN nums r1 ON r1.number = x.n1
+  ANY LEFT JOIN nums r2 ON r2.number = x.n2
+),
+recs AS (SELECT rkey, groupArray((dept, rday, ref, kind)) AS list FROM recd GROUP BY rkey),
 -- 中間サーバー 情報照会 of the window: what a 統合宛名 照会 of the same number that day prepared
 chk AS (
   SELECT DISTINCT day, toString(user_id) AS user_id, subject_id FROM ${T.events}
@@ -169,7 +176,8 @@ a AS (
 b AS (
   SELECT a.source AS source, a.day AS day, a.user_id AS user_id, a.subject_id AS subject_id, a.rkey AS rkey, a.depts AS depts,
     a.n AS n, a.first_at AS first_at, a.last_at AS last_at,
-    arraySort(x -> abs(toInt32(x.2) - toInt32(a.day)),
+    -- the nearest first; of two as near, the earlier, then the lower 受付番号 (the same record whatever the engine's order)
+    arraySort(x -> (abs(toInt32(x.2) - toInt32(a.day)), x.2, x.3),
       arrayFilter(x -> has(a.depts, x.1) AND x.2 >= a.day - {before:UInt16} AND x.2 <= a.day + {after:UInt16}, rc.list)) AS records,
     arrayFilter(x -> (x.2 = toString(a.user_id) OR (x.2 = '' AND has(a.depts, x.1))) AND a.day >= x.3 AND a.day <= x.4,
       arrayConcat(ar.list, ah.list)) AS assigned,

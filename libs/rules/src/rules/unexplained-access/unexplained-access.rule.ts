@@ -6,7 +6,7 @@ import { ACCESS_SOURCES, accessParams, classifyAccesses, isClassifiedAccess } fr
 import { FLAG_KINDS, FlagKind } from './explanation-kinds';
 
 /** Bumped whenever the classification or the query changes (stored with every classified access). */
-const VERSION = 1;
+const VERSION = 2;
 
 const params = z
   .object({
