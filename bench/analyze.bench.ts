@@ -296,6 +296,7 @@ async function timeDailyRun(app: INestApplicationContext, config: KansaConfig, d
     seconds: round(seconds),
     days: windows.map((w) => (w.fromDay === w.toDay ? w.fromDay : `${w.fromDay}..${w.toDay}`)),
     findings: windows.reduce((n, w) => n + w.findings, 0),
+    perRuleSeconds: Object.fromEntries(windows.flatMap((w) => w.rules).map((r) => [r.rule, round(r.seconds)])),
     goal: { secondsMax: 5 },
   };
 }
