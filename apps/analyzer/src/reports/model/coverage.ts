@@ -1,5 +1,5 @@
-import { NON_ACCESS_ACTIONS } from '@kansa/domain';
-import { sourceOrder, sourceTitle } from './report-scope';
+import { NON_ACCESS_ACTIONS, sourceOrder } from '@kansa/domain';
+import { sourceTitle } from './report-scope';
 import type { AccessCounts, Intake } from './report.model';
 
 const fmt = (n: number) => n.toLocaleString('ja-JP');

@@ -4,7 +4,7 @@ import { sourceTitle } from '@kansa/rules';
 import { weekdayJa } from './era-date';
 import type { Completeness, Scope } from './report.model';
 
-export { sourceOrder, sourceTitle };
+export { sourceTitle };
 
 export interface ScopeInput {
   window: { from: string; to: string };
