@@ -231,10 +231,12 @@ interface ChildRun {
 const TICKS = 100;
 
 /** Runs a child process, sampling its peak resident memory (VmHWM) and its CPU time from /proc. */
+/** Runs a child process and samples its peak memory and CPU; `kansa` runs as an operator's `npx kansa` does (its own line `#!`, with its Node options). */
 function runChild(args: string[]): Promise<ChildRun> {
   return new Promise((done) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, rest] = args[0] === KANSA ? [KANSA, args.slice(1)] : [process.execPath, args];
+    const child = spawn(command, rest, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let peakKb = 0;
@@ -269,6 +271,7 @@ function runChild(args: string[]): Promise<ChildRun> {
 }
 
 const BENCH = [join(ROOT, 'bin', 'bench.js'), 'bench/ingest.bench.ts'];
+const KANSA = join(ROOT, 'bin', 'kansa.js');
 
 export async function main(args: string[]): Promise<void> {
   if (args[0] === '--engine') return engineLoad(args[1], args[2]);
@@ -285,7 +288,7 @@ export async function main(args: string[]): Promise<void> {
     let juminRate = 0;
     for (const [source, file] of Object.entries(files)) {
       const dataDir = join(dir, `data-${source}`);
-      const run = await runChild([join(ROOT, 'bin', 'kansa.js'), '--data-dir', dataDir, '--json', 'import', file]);
+      const run = await runChild([KANSA, '--data-dir', dataDir, '--json', 'import', file]);
       if (run.code !== 0) throw new Error(`kansa import failed: ${run.stderr}`);
       const result = JSON.parse(run.stdout).total;
       const s = JSON.parse((await runChild([...BENCH, '--stats', dataDir])).stdout);
