@@ -202,7 +202,7 @@ async function run(o: Options): Promise<void> {
       messages: totalMessages,
       endToEndSeconds: seconds,
       eventsPerSec: Math.round(o.events / seconds),
-      goalEventsPerSec: 100_000,
+      goalEventsPerSec: 150_000,
       producer: JSON.parse(producerOut.replace('START\n', '').trim() || '{}'),
       stored: Number(row.n),
       consumer: status.totals,

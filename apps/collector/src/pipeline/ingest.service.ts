@@ -1,4 +1,3 @@
-import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { randomUUID } from 'node:crypto';
@@ -78,7 +77,6 @@ export class IngestService implements IngestServicePort {
     // thread) while the next one is parsed: at most one commit in flight,
     // commits in order.
     let committing: Promise<void> | undefined;
-    let aux: Promise<ClickHouseClient> | undefined;
     const settle = async () => {
       const c = committing;
       committing = undefined;
@@ -95,8 +93,7 @@ export class IngestService implements IngestServicePort {
           if (batch.records >= this.batchLines) {
             const done: OpenBatch = batch;
             batch = undefined;
-            aux ??= this.store.openAuxiliary();
-            const checked = aux.then((client) => done.check(total, client));
+            const checked = this.store.checker().then((client) => done.check(total, client));
             checked.catch(() => undefined); // awaited below
             await settle();
             batchIds.push(done.batchId);
@@ -122,7 +119,6 @@ export class IngestService implements IngestServicePort {
     } finally {
       await committing?.catch(() => undefined);
       await batch?.staging.drop();
-      await this.store.releaseAuxiliary(await aux?.catch(() => undefined));
     }
     options.onProgress?.(total);
     return { ...total, batchId: batchIds[0], batchIds, setAsideBatches: setAside };
@@ -177,7 +173,7 @@ export class IngestService implements IngestServicePort {
     tally: Tally,
     options?: { abandonRefused?: boolean },
   ): Promise<CommitOutcome> {
-    await batch.check(tally, this.store.client);
+    await batch.check(tally, await this.store.checker());
     const intent: CommitIntent = {
       batchId: batch.batchId,
       source: request.source,
