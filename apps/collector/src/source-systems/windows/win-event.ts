@@ -211,6 +211,30 @@ function complete(l: Loose, keys: { eventId: string; time: string; computer: str
   };
 }
 
+/** The latest minute isoTime() rendered, and its text up to the seconds ('YYYY-MM-DDTHH:MM:'). */
+let isoMinute = NaN;
+let isoMinuteText = '';
+/** Years 1970–9999: the range where the fast path's text is toISOString's. */
+const ISO_FAST_END = Date.UTC(10000, 0, 1);
+
+/**
+ * `new Date(ms).toISOString()`, the minute's text kept from the record
+ * before (records of a file come in time order): ~0.7 µs a record saved of
+ * an .evtx import's ~26 µs, measured.
+ */
+export function isoTime(ms: number): string {
+  if (!(ms >= 0 && ms < ISO_FAST_END) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const minute = Math.floor(ms / 60_000);
+  if (minute !== isoMinute) {
+    isoMinute = minute;
+    isoMinuteText = new Date(minute * 60_000).toISOString().slice(0, 17);
+  }
+  const inMinute = ms - minute * 60_000;
+  const sec = Math.floor(inMinute / 1000);
+  const milli = inMinute - sec * 1000;
+  return `${isoMinuteText}${sec < 10 ? '0' : ''}${sec}.${milli < 100 ? (milli < 10 ? '00' : '0') : ''}${milli}Z`;
+}
+
 /**
  * The text kept as `raw` for an .evtx record: its fields in the evtx_dump
  * shape (one JSON line, read back by readWinEvent like any shipper's line).
@@ -219,7 +243,7 @@ export function winEventJson(e: WinEvent): string {
   // written out (one string, not a tree of objects per record): the same text as JSON.stringify of the evtx_dump shape
   return (
     `{"Event":{"System":{"Provider":{"#attributes":{"Name":${JSON.stringify(e.provider)}}},"EventID":${e.eventId},` +
-    `"Task":${JSON.stringify(e.task)},"TimeCreated":{"#attributes":{"SystemTime":"${new Date(e.timeMs).toISOString()}"}},` +
+    `"Task":${JSON.stringify(e.task)},"TimeCreated":{"#attributes":{"SystemTime":"${isoTime(e.timeMs)}"}},` +
     `"EventRecordID":${JSON.stringify(e.recordId)},"Channel":${JSON.stringify(e.channel)},"Computer":${JSON.stringify(e.computer)}},` +
     `"EventData":${JSON.stringify(e.data)}}}`
   );

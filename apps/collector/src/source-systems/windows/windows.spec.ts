@@ -1,7 +1,8 @@
 import { loadConfig } from '@kansa/config';
 import { buildSourceSystems } from '../source-system.registry';
 import { evtxDumpLine, flatLine, winlogbeatLine } from './testing/json-shapes';
-import { readWinEvent, WinEvent, winEventJson } from './win-event';
+import fc from 'fast-check';
+import { isoTime, readWinEvent, WinEvent, winEventJson } from './win-event';
 
 const config = (windows: Record<string, unknown> = {}) =>
   loadConfig({ env: {}, overrides: { sources: { windows: { ...loadConfig({ env: {} }).sources.windows, ...windows } } } as never }).sources;
@@ -177,5 +178,22 @@ describe('windows: the mapping of the Security events', () => {
       kind: 'apart',
       label: '非職員アカウント: 設定された非職員アカウント SVC_BACKUP',
     });
+  });
+});
+
+describe('windows: the time of an .evtx record as text', () => {
+  it('is toISOString, for records in time order and in any order, inside and outside years 1970–9999', () => {
+    const anyTime = fc.oneof(
+      fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
+      fc.integer({ min: -62_000_000_000_000, max: 253_402_300_800_000 + 10_000_000_000 }),
+    );
+    fc.assert(
+      fc.property(fc.array(anyTime, { maxLength: 20 }), fc.integer({ min: 0, max: 3 }), (times, stepMs) => {
+        // a run of one minute's records after the random ones: the kept minute is reused, then left
+        const run = times.length > 0 ? Array.from({ length: 5 }, (_, i) => times[0] + i * stepMs) : [];
+        for (const ms of [...times, ...run]) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
