@@ -1,7 +1,8 @@
 import { EvtxEventInput, EvtxWriter } from '@kansa/demo/evtx-writer';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EvtxEvent, EvtxItem, EvtxReader, NotEvtxError } from './evtx-reader';
+import fc from 'fast-check';
+import { EvtxEvent, EvtxItem, EvtxReader, filetimeMsAt, NotEvtxError, u64Text } from './evtx-reader';
 
 const FIXTURES = join(__dirname, '../../../source-systems/windows/fixtures');
 
@@ -147,5 +148,25 @@ describe('EvtxReader on files written by the demo writer', () => {
 
   it('refuses a file that is not EVTX', () => {
     expect(() => read(Buffer.alloc(5000, 0x41))).toThrow(NotEvtxError);
+  });
+});
+
+describe('EvtxReader: 64-bit values without BigInt', () => {
+  it('reads record numbers and FILETIMEs as the BigInt arithmetic does, over the whole 64-bit range', () => {
+    const u64 = fc.oneof(
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      // around 1970 (EPOCH_FILETIME) and 2⁵³, where the arithmetic changes
+      fc.bigInt({ min: 116444736000000000n - 100000n, max: 116444736000000000n + 100000n }),
+      fc.bigInt({ min: 2n ** 53n - 1000n, max: 2n ** 53n + 1000n }),
+    );
+    fc.assert(
+      fc.property(u64, (v) => {
+        const b = Buffer.alloc(8);
+        b.writeBigUInt64LE(v);
+        expect(u64Text(b, 0)).toBe(v.toString());
+        expect(filetimeMsAt(b, 0)).toBe(Number((v - 116444736000000000n) / 10000n));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

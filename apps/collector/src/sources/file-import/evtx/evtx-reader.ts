@@ -179,8 +179,8 @@ class ChunkParser {
 
   record(pos: number, size: number): EvtxEvent {
     const c = this.c;
-    const recordId = c.readBigUInt64LE(pos + 8).toString();
-    const writtenMs = filetimeMs(c.readBigUInt64LE(pos + 16));
+    const recordId = u64Text(c, pos + 8);
+    const writtenMs = filetimeMsAt(c, pos + 16);
     // The usual record: a fragment header and one template instance, read through the template's compiled extractor.
     if (c[pos + 24] === 0x0f && c[pos + 28] === 0x0c) {
       const fast = this.fastRecord(pos + 28, recordId, writtenMs);
@@ -344,7 +344,7 @@ class ChunkParser {
     ev.task = text(ex.task);
     const time = ex.time.length === 1 ? ex.time[0] : undefined;
     if (typeof time === 'object' && time.sub < count && types[time.sub] === 0x11) {
-      ev.timeMs = filetimeMs(c.readBigUInt64LE(offsets[time.sub])); // the usual FILETIME, without text in between
+      ev.timeMs = filetimeMsAt(c, offsets[time.sub]); // the usual FILETIME, without text in between
     } else {
       const t = Date.parse(text(ex.time));
       if (!Number.isNaN(t)) ev.timeMs = t;
@@ -561,6 +561,28 @@ function toEvent(root: XmlElement, recordId: string, writtenMs: number): EvtxEve
 
 function filetimeMs(ft: bigint): number {
   return Number((ft - EPOCH_FILETIME) / 10000n);
+}
+
+/** EPOCH_FILETIME in milliseconds (a whole number of them). */
+const EPOCH_MS = 11_644_473_600_000;
+
+/**
+ * filetimeMs of the FILETIME at `p`, without a BigInt (two a record were
+ * ~1 µs): ft = hi·2³² + lo = hi·429,496·10⁴ + (hi·7,296 + lo), every term
+ * exact in a double; truncated towards zero like the BigInt division.
+ */
+export function filetimeMsAt(c: Buffer, p: number): number {
+  const lo = c.readUInt32LE(p);
+  const hi = c.readUInt32LE(p + 4);
+  const low = hi * 7296 + lo;
+  const q = hi * 429_496 + Math.floor(low / 10_000); // floor(ft / 10⁴)
+  return q >= EPOCH_MS || low % 10_000 === 0 ? q - EPOCH_MS : q + 1 - EPOCH_MS;
+}
+
+/** The unsigned 64-bit integer at `p` in decimal (a BigInt only above 2⁵³). */
+export function u64Text(c: Buffer, p: number): string {
+  const hi = c.readUInt32LE(p + 4);
+  return hi < 0x200000 ? String(hi * 4294967296 + c.readUInt32LE(p)) : c.readBigUInt64LE(p).toString();
 }
 
 function filetimeIso(ft: bigint): string {
