@@ -125,6 +125,8 @@ describe('kansa verify: the integrity chain', () => {
   it('the command exits 1 naming the first broken batch', async () => {
     await tamper(store, 'ALTER TABLE events DELETE WHERE batch_id = {b:String} AND line_no = 2', { b: batches[0].batchId });
     const dataDir = store.dataDir;
+    // this process lets go of the directory (the collector's connections, the twin's checking one among them)
+    await collector.close();
     await store.client.close();
     const bin = join(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
     const run = spawnSync(process.execPath, [bin, '--data-dir', dataDir, 'verify'], { encoding: 'utf8', timeout: 60000 });

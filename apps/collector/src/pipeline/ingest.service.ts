@@ -1,3 +1,4 @@
+import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { randomUUID } from 'node:crypto';
@@ -77,6 +78,7 @@ export class IngestService implements IngestServicePort {
     // thread) while the next one is parsed: at most one commit in flight,
     // commits in order.
     let committing: Promise<void> | undefined;
+    let aux: Promise<ClickHouseClient> | undefined;
     const settle = async () => {
       const c = committing;
       committing = undefined;
@@ -93,7 +95,8 @@ export class IngestService implements IngestServicePort {
           if (batch.records >= this.batchLines) {
             const done: OpenBatch = batch;
             batch = undefined;
-            const checked = this.store.checker().then((client) => done.check(total, client));
+            aux ??= this.store.openAuxiliary();
+            const checked = aux.then((client) => done.check(total, client));
             checked.catch(() => undefined); // awaited below
             await settle();
             batchIds.push(done.batchId);
@@ -119,6 +122,7 @@ export class IngestService implements IngestServicePort {
     } finally {
       await committing?.catch(() => undefined);
       await batch?.staging.drop();
+      await this.store.releaseAuxiliary(await aux?.catch(() => undefined));
     }
     options.onProgress?.(total);
     return { ...total, batchId: batchIds[0], batchIds, setAsideBatches: setAside };
@@ -173,7 +177,7 @@ export class IngestService implements IngestServicePort {
     tally: Tally,
     options?: { abandonRefused?: boolean },
   ): Promise<CommitOutcome> {
-    await batch.check(tally, await this.store.checker());
+    await batch.check(tally, this.store.client);
     const intent: CommitIntent = {
       batchId: batch.batchId,
       source: request.source,

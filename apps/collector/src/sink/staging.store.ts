@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { CLICKHOUSE, openClickHouse, processWriter } from '@kansa/storage';
 import { join, resolve } from 'node:path';
@@ -18,7 +18,7 @@ export type StagingPlace = 'staging' | 'set-aside';
  * over as pending intents.
  */
 @Injectable()
-export class StagingStore implements OnModuleInit, OnModuleDestroy {
+export class StagingStore implements OnModuleInit {
   /** Embedded engine: the staging folder; undefined with a server. */
   readonly dir: string | undefined;
   readonly intents: IntentStore;
@@ -30,7 +30,6 @@ export class StagingStore implements OnModuleInit, OnModuleDestroy {
   readonly writer: string;
   private readonly dataDir: string;
   private leftover: CommitIntent[] = [];
-  private checking?: Promise<ClickHouseClient>;
 
   constructor(
     @Inject(CLICKHOUSE) readonly client: ClickHouseClient,
@@ -71,31 +70,16 @@ export class StagingStore implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The connection batches' plain lines are checked on (the SQL twin): with
-   * the embedded engine a second one, opened once, so that a batch is checked
-   * while another commits — the next batch of a long file, another Kafka
-   * partition's, another HTTP sender's (the engine runs one query at a time
-   * per connection; a server takes concurrent requests on one client).
-   * Measured with Kafka: the twin's check was ~45% of the engine's time a
-   * batch, and with one connection the two partitions' batches waited for
-   * each other.
+   * A second connection for the SQL twin's checks, so that a batch is
+   * checked while the previous one commits (the embedded engine runs one
+   * query at a time per connection; a server takes concurrent requests on
+   * one client). Close it with releaseAuxiliary().
    */
-  checker(): Promise<ClickHouseClient> {
-    if (!this.dir) return Promise.resolve(this.client);
-    if (!this.checking) {
-      const opening = openClickHouse({ dataDir: this.dataDir });
-      opening.catch(() => {
-        if (this.checking === opening) this.checking = undefined; // tried again by the next batch
-      });
-      this.checking = opening;
-    }
-    return this.checking;
+  openAuxiliary(): Promise<ClickHouseClient> {
+    return this.dir ? openClickHouse({ dataDir: this.dataDir }) : Promise.resolve(this.client);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    const checking = this.checking;
-    this.checking = undefined;
-    const client = await checking?.catch(() => undefined);
+  async releaseAuxiliary(client: ClickHouseClient | undefined): Promise<void> {
     if (client && client !== this.client) await client.close();
   }
 

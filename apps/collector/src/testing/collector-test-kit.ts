@@ -37,12 +37,14 @@ export async function startCollector(store: { client: ClickHouseClient; config: 
   }).compile();
   moduleRef.useLogger(['error']);
   await moduleRef.init();
+  let closing: Promise<void> | undefined;
   return {
     ingest: moduleRef.get(IngestService),
     groups: moduleRef.get(GroupCommitService),
     commits: moduleRef.get(CommitService),
     files: moduleRef.get(FileImportService),
     verify: moduleRef.get(VerifyService),
-    close: () => moduleRef.close(),
+    // once: a test may close it early (to hand the data directory to another process), afterEach again
+    close: () => (closing ??= moduleRef.close()),
   };
 }
