@@ -231,7 +231,7 @@ interface ChildRun {
 const TICKS = 100;
 
 /** Runs a child process, sampling its peak resident memory (VmHWM) and its CPU time from /proc. */
-/** Runs a child process and samples its peak memory and CPU; `kansa` runs as an operator's `npx kansa` does (its own line `#!`, with its Node options). */
+/** Runs a child process and samples its peak memory and CPU; `kansa` runs as an operator's `npx kansa` does (by its `#!` line). */
 function runChild(args: string[]): Promise<ChildRun> {
   return new Promise((done) => {
     const started = process.hrtime.bigint();
