@@ -81,6 +81,45 @@ export function Pager({ page, pageSize, total, onPage }: { page: number; pageSiz
 }
 
 /** 次の状態: the states a finding or a case may move to from where it is, by their titles. */
+/** One option of a Select. */
+export interface Choice {
+  value: string;
+  label: string;
+}
+
+/** The choices of `values`, labelled with their titles, in the values' order. */
+export function choices<V extends string>(values: readonly V[], titles: Record<V, string>): Choice[] {
+  return values.map((v) => ({ value: v, label: titles[v] }));
+}
+
+/** A <select> of choices; `none` labels a first, empty choice (すべて, 選んでください …). */
+export function Select({
+  id,
+  value,
+  choices: options,
+  none,
+  required,
+  onChange,
+}: {
+  id: string;
+  value: string;
+  choices: readonly Choice[];
+  none?: string;
+  required?: boolean;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value)} required={required}>
+      {none !== undefined && <option value="">{none}</option>}
+      {options.map((c) => (
+        <option key={c.value} value={c.value}>
+          {c.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function NextStateField<S extends string>({
   value,
   options,
@@ -95,14 +134,14 @@ export function NextStateField<S extends string>({
   return (
     <Field label="次の状態">
       {(fid) => (
-        <select id={fid} value={value} onChange={(e) => onChange(e.target.value as S | '')} required>
-          <option value="">選んでください</option>
-          {options.map((s) => (
-            <option key={s} value={s}>
-              {titles[s]}
-            </option>
-          ))}
-        </select>
+        <Select
+          id={fid}
+          value={value}
+          choices={choices(options, titles)}
+          none="選んでください"
+          required
+          onChange={(v) => onChange(v as S | '')}
+        />
       )}
     </Field>
   );

@@ -5,7 +5,7 @@ import { useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import type { AuditRecord } from '../api/types';
 import { DataTable } from '../components/DataTable';
-import { ErrorBox, Field, Pager, PageTitle } from '../components/ui';
+import { choices, ErrorBox, Field, Pager, PageTitle, Select } from '../components/ui';
 import { time } from '../format';
 import { AUDIT_KIND_TITLES, AUDIT_KINDS, AUDIT_OUTCOME_TITLES, AuditKind } from '../labels';
 
@@ -68,14 +68,13 @@ export function AuditPage() {
         </Field>
         <Field label="種類">
           {(id) => (
-            <select id={id} value={get('kind')} onChange={(e) => set('kind', e.target.value)}>
-              <option value="">すべて</option>
-              {AUDIT_KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {AUDIT_KIND_TITLES[k]}
-                </option>
-              ))}
-            </select>
+            <Select
+              id={id}
+              value={get('kind')}
+              choices={choices(AUDIT_KINDS, AUDIT_KIND_TITLES)}
+              none="すべて"
+              onChange={(v) => set('kind', v)}
+            />
           )}
         </Field>
         <Field label="利用者">{(id) => <input id={id} value={get('actor')} onChange={(e) => set('actor', e.target.value.trim())} />}</Field>

@@ -5,7 +5,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import type { Case, RepeatPattern } from '../api/types';
 import { DataTable } from '../components/DataTable';
-import { ErrorBox, Field, Loading, PageTitle } from '../components/ui';
+import { choices, ErrorBox, Field, Loading, PageTitle, Select } from '../components/ui';
 import { month as monthTitle, time, todayJst } from '../format';
 import { CASE_STATE_TITLES, CASE_STATES, CaseState } from '../labels';
 
@@ -84,14 +84,13 @@ export function CasesPage() {
       <form className="filters card" onSubmit={(e) => e.preventDefault()} aria-label="絞り込み">
         <Field label="状態">
           {(id) => (
-            <select id={id} value={state} onChange={(e) => set('state', e.target.value)}>
-              <option value="">すべて</option>
-              {CASE_STATES.map((s) => (
-                <option key={s} value={s}>
-                  {CASE_STATE_TITLES[s]}
-                </option>
-              ))}
-            </select>
+            <Select
+              id={id}
+              value={state}
+              choices={choices(CASE_STATES, CASE_STATE_TITLES)}
+              none="すべて"
+              onChange={(v) => set('state', v)}
+            />
           )}
         </Field>
       </form>

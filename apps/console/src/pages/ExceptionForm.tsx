@@ -3,7 +3,7 @@ import { FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap } from '../api/client';
 import type { ExceptionInput } from '../api/types';
-import { ErrorBox, Field } from '../components/ui';
+import { ErrorBox, Field, Select } from '../components/ui';
 import { count } from '../format';
 import { SOURCE_TITLES } from '../labels';
 
@@ -84,14 +84,14 @@ export function ExceptionForm() {
       <form onSubmit={submit} className="triage" aria-label="例外承認の登録">
         <Field label="ルール">
           {(id) => (
-            <select id={id} value={form.rule} onChange={(e) => set({ rule: e.target.value })} required>
-              <option value="">選んでください</option>
-              {options.data?.rules.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.title} ({r.id})
-                </option>
-              ))}
-            </select>
+            <Select
+              id={id}
+              value={form.rule}
+              choices={(options.data?.rules ?? []).map((r) => ({ value: r.id, label: `${r.title} (${r.id})` }))}
+              none="選んでください"
+              required
+              onChange={(v) => set({ rule: v })}
+            />
           )}
         </Field>
         {text('対象の職員ID', 'userIds', '「、」で区切って複数。空欄なら職員を限定しません')}

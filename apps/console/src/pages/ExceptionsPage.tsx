@@ -5,7 +5,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { api, ApiError, unwrap } from '../api/client';
 import type { ExceptionRecord } from '../api/types';
 import { DataTable } from '../components/DataTable';
-import { ErrorBox, Field, Loading, PageTitle } from '../components/ui';
+import { ErrorBox, Field, Loading, PageTitle, Select } from '../components/ui';
 import { count, day, time } from '../format';
 import { EXCEPTION_STATE_TITLES, SOURCE_TITLES } from '../labels';
 import { useSession } from '../session';
@@ -82,10 +82,13 @@ export function ExceptionsPage() {
       <form className="filters card" onSubmit={(e) => e.preventDefault()} aria-label="絞り込み">
         <Field label="表示">
           {(id) => (
-            <select id={id} value={active ? 'true' : ''} onChange={(e) => setParams(e.target.value ? { active: 'true' } : {})}>
-              <option value="">すべて (取消を含む)</option>
-              <option value="true">有効なものだけ</option>
-            </select>
+            <Select
+              id={id}
+              value={active ? 'true' : ''}
+              choices={[{ value: 'true', label: '有効なものだけ' }]}
+              none="すべて (取消を含む)"
+              onChange={(v) => setParams(v ? { active: 'true' } : {})}
+            />
           )}
         </Field>
       </form>

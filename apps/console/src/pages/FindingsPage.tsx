@@ -5,7 +5,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import type { FindingRow, FindingsQuery } from '../api/types';
 import { DataTable } from '../components/DataTable';
-import { ErrorBox, Field, Pager, PageTitle, SeverityBadge, StatusBadge } from '../components/ui';
+import { choices, ErrorBox, Field, Pager, PageTitle, Select, SeverityBadge, StatusBadge } from '../components/ui';
 import { day } from '../format';
 import { FINDING_STATUS_TITLES, FINDING_STATUSES, SEVERITIES, SEVERITY_TITLES } from '../labels';
 import { useSession } from '../session';
@@ -123,51 +123,49 @@ export function FindingsPage() {
         </Field>
         <Field label="ルール">
           {(id) => (
-            <select id={id} value={get('rule')} onChange={(e) => set({ rule: e.target.value })}>
-              <option value="">すべて</option>
-              {options.data?.rules.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.title}
-                </option>
-              ))}
-            </select>
+            <Select
+              id={id}
+              value={get('rule')}
+              choices={(options.data?.rules ?? []).map((r) => ({ value: r.id, label: r.title }))}
+              none="すべて"
+              onChange={(v) => set({ rule: v })}
+            />
           )}
         </Field>
         <Field label="重要度">
           {(id) => (
-            <select id={id} value={get('severity')} onChange={(e) => set({ severity: e.target.value })}>
-              <option value="">すべて</option>
-              {SEVERITIES.map((s) => (
-                <option key={s} value={s}>
-                  {SEVERITY_TITLES[s]}
-                </option>
-              ))}
-            </select>
+            <Select
+              id={id}
+              value={get('severity')}
+              choices={choices(SEVERITIES, SEVERITY_TITLES)}
+              none="すべて"
+              onChange={(v) => set({ severity: v })}
+            />
           )}
         </Field>
         <Field label="状態">
           {(id) => (
-            <select id={id} value={get('status')} onChange={(e) => set({ status: e.target.value })}>
-              <option value="">すべて</option>
-              <option value="new,reviewing,action_required">未対応 (未確認・確認中・要対応)</option>
-              {FINDING_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {FINDING_STATUS_TITLES[s]}
-                </option>
-              ))}
-            </select>
+            <Select
+              id={id}
+              value={get('status')}
+              choices={[
+                { value: 'new,reviewing,action_required', label: '未対応 (未確認・確認中・要対応)' },
+                ...choices(FINDING_STATUSES, FINDING_STATUS_TITLES),
+              ]}
+              none="すべて"
+              onChange={(v) => set({ status: v })}
+            />
           )}
         </Field>
         <Field label="所属">
           {(id) => (
-            <select id={id} value={get('department')} onChange={(e) => set({ department: e.target.value })}>
-              <option value="">すべて</option>
-              {options.data?.departments.map((d) => (
-                <option key={d.code} value={d.code}>
-                  {d.name} ({d.code})
-                </option>
-              ))}
-            </select>
+            <Select
+              id={id}
+              value={get('department')}
+              choices={(options.data?.departments ?? []).map((d) => ({ value: d.code, label: `${d.name} (${d.code})` }))}
+              none="すべて"
+              onChange={(v) => set({ department: v })}
+            />
           )}
         </Field>
         <Field label="職員ID">
@@ -183,14 +181,16 @@ export function FindingsPage() {
           <span>{selected.size} 件を選択</span>
           <Field label="担当者">
             {(id) => (
-              <select id={id} value={assignee} onChange={(e) => setAssignee(e.target.value)}>
-                <option value="">(割当を外す)</option>
-                {options.data?.assignees.map((a) => (
-                  <option key={a.name} value={a.name}>
-                    {a.name} {a.departments.length ? `(${a.departments.join(', ')})` : ''}
-                  </option>
-                ))}
-              </select>
+              <Select
+                id={id}
+                value={assignee}
+                choices={(options.data?.assignees ?? []).map((a) => ({
+                  value: a.name,
+                  label: `${a.name} ${a.departments.length ? `(${a.departments.join(', ')})` : ''}`,
+                }))}
+                none="(割当を外す)"
+                onChange={setAssignee}
+              />
             )}
           </Field>
           <button type="button" disabled={selected.size === 0 || assign.isPending} onClick={() => assign.mutate()}>

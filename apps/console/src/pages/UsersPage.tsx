@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { FormEvent, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import type { User } from '../api/types';
-import { ErrorBox, Field, Loading, PageTitle } from '../components/ui';
+import { choices, ErrorBox, Field, Loading, PageTitle, Select } from '../components/ui';
 import { time } from '../format';
 import { PERSON_ROLE_TITLES, PERSON_ROLES, PersonRole } from '../labels';
 
@@ -67,13 +67,12 @@ export function UsersPage() {
         </Field>
         <Field label="役割">
           {(id) => (
-            <select id={id} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as PersonRole })}>
-              {PERSON_ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {PERSON_ROLE_TITLES[r]}
-                </option>
-              ))}
-            </select>
+            <Select
+              id={id}
+              value={form.role}
+              choices={choices(PERSON_ROLES, PERSON_ROLE_TITLES)}
+              onChange={(v) => setForm({ ...form, role: v as PersonRole })}
+            />
           )}
         </Field>
         <Field label="担当所属コード (確認者のみ、カンマ区切り)">
