@@ -17,6 +17,7 @@
  *   npm run bench:ingest                                   (full: 2M jumin, 200k each other, 3M windows)
  */
 import { EvtxWriter } from '@kansa/demo/evtx-writer';
+import { benchArgs } from './args';
 import * as iconv from 'iconv-lite';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -28,11 +29,6 @@ const JUMIN_HEADER =
   '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
 const KUBUN = ['照会', '照会', '照会', '検索', '更新', '証明書発行', '帳票出力', 'ログイン', 'ログアウト'];
 const NAMES = ['髙橋 翔', '佐藤 花子', '山﨑 一郎', '鈴木 美咲', '伊藤 太郎', '渡辺 直子'];
-
-function arg(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
 
 /** Writes `n` lines made by `line(i)` in chunks, encoded. */
 function writeLines(
@@ -231,12 +227,10 @@ interface ChildRun {
 const TICKS = 100;
 
 /** Runs a child process, sampling its peak resident memory (VmHWM) and its CPU time from /proc. */
-/** Runs a child process and samples its peak memory and CPU; `kansa` runs as an operator's `npx kansa` does (by its `#!` line). */
 function runChild(args: string[]): Promise<ChildRun> {
   return new Promise((done) => {
     const started = process.hrtime.bigint();
-    const [command, rest] = args[0] === KANSA ? [KANSA, args.slice(1)] : [process.execPath, args];
-    const child = spawn(command, rest, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let peakKb = 0;
@@ -276,9 +270,10 @@ const KANSA = join(ROOT, 'bin', 'kansa.js');
 export async function main(args: string[]): Promise<void> {
   if (args[0] === '--engine') return engineLoad(args[1], args[2]);
   if (args[0] === '--stats') return stats(args[1]);
-  const nJumin = arg(args, 'jumin', 2_000_000);
-  const nOthers = arg(args, 'others', Math.round(nJumin / 10));
-  const nWindows = arg(args, 'windows', Math.round(nJumin * 1.5));
+  const { num } = benchArgs(args);
+  const nJumin = num('jumin', 2_000_000, 0);
+  const nOthers = num('others', Math.round(nJumin / 10), 0);
+  const nWindows = num('windows', Math.round(nJumin * 1.5), 0);
   const dir = mkdtempSync(join(tmpdir(), 'kansa-bench-'));
   try {
     const t0 = Date.now();

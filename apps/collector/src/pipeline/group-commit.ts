@@ -3,7 +3,7 @@ import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { BatchSharesRepository } from '../sink/batch-shares.repository';
 import { eventBounds } from './event-checks';
 import { countIsolated, IngestService } from './ingest.service';
-import { IngestCounts, IngestRequest, IngestResult, RawRecord, SetAsideNote } from './ingest.types';
+import { emptyCounts, IngestCounts, IngestRequest, IngestResult, RawRecord, SetAsideNote } from './ingest.types';
 import { OpenBatch } from './open-batch';
 
 /** A request waiting in a group: its records renumbered into the group's batch, its own counts. */
@@ -44,17 +44,6 @@ const LEAN_GROUP_LINES = 2_500;
 
 /** Sizes of last groups remembered (a key per source, instance and token scope; instances are the senders' own). */
 const MAX_KEYS_REMEMBERED = 1_000;
-
-const emptyCounts = (): IngestCounts => ({
-  read: 0,
-  stored: 0,
-  duplicates: 0,
-  quarantined: 0,
-  apart: 0,
-  setAside: 0,
-  reasons: {},
-  apartKinds: {},
-});
 
 /**
  * Group commit of HTTP ingest requests (docs/collector.md "HTTP: requests

@@ -11,7 +11,7 @@ import { STAGING_FORMAT } from '../sink/staging.writer';
 import { SourceSystems } from '../source-systems/source-system.registry';
 import { SourceConfigError, SourceSystem } from '../source-systems/shared/source-system';
 import { EventBounds, eventBounds, eventChecksSql } from './event-checks';
-import { IngestCounts, IngestRequest, IngestResult, IngestServicePort, RawRecord, SetAsideNote } from './ingest.types';
+import { emptyCounts, IngestCounts, IngestRequest, IngestResult, IngestServicePort, RawRecord, SetAsideNote } from './ingest.types';
 import { countReason, OpenBatch, Tally } from './open-batch';
 import { RecordProcessor } from './record-processor';
 
@@ -68,7 +68,7 @@ export class IngestService implements IngestServicePort {
   /** The same pipeline, fed with chunks of records (the file reader's lean path). */
   async ingestChunks(request: IngestRequest, chunks: AsyncIterable<RawRecord[]>, options: IngestOptions = {}): Promise<IngestResult> {
     const system = this.system(request.source);
-    const total: IngestCounts = { read: 0, stored: 0, duplicates: 0, quarantined: 0, apart: 0, setAside: 0, reasons: {}, apartKinds: {} };
+    const total = emptyCounts();
     const setAside: SetAsideNote[] = [];
     const batchIds: string[] = [];
     const bounds = eventBounds(this.config.ingest, this.config.storage.retentionYears, Date.now());

@@ -88,6 +88,11 @@ export interface BatchShare {
   requests: number;
 }
 
+/** Counts of nothing read yet. */
+export function emptyCounts(): IngestCounts {
+  return { read: 0, stored: 0, duplicates: 0, quarantined: 0, apart: 0, setAside: 0, reasons: {}, apartKinds: {} };
+}
+
 /** A batch of the request that was set aside. */
 export interface SetAsideNote {
   batchId: string;

@@ -80,7 +80,6 @@ export function Pager({ page, pageSize, total, onPage }: { page: number; pageSiz
   );
 }
 
-/** 次の状態: the states a finding or a case may move to from where it is, by their titles. */
 /** One option of a Select. */
 export interface Choice {
   value: string;
@@ -120,6 +119,7 @@ export function Select({
   );
 }
 
+/** 次の状態: the states a finding or a case may move to from where it is, by their titles. */
 export function NextStateField<S extends string>({
   value,
   options,

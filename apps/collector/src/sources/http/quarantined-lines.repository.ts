@@ -19,24 +19,25 @@ export class QuarantinedLinesRepository {
     return result.share ? this.ofShare(result.share, limit) : this.ofBatches(result.batchIds, limit);
   }
 
-  async ofBatches(batchIds: string[], limit: number): Promise<RejectedLine[]> {
-    const rs = await this.client.query({
-      query: `SELECT line_no AS line, field, reason FROM ${TABLES.quarantine}
-              WHERE batch_id IN {batchIds:Array(String)} ORDER BY line_no LIMIT {limit:UInt32}`,
-      query_params: { batchIds, limit },
-      format: 'JSONEachRow',
-    });
-    return (await rs.json<{ line: string; field: string; reason: string }>()).map((r) => ({ ...r, line: Number(r.line) }));
+  ofBatches(batchIds: string[], limit: number): Promise<RejectedLine[]> {
+    return this.lines(
+      `SELECT line_no AS line, field, reason FROM ${TABLES.quarantine}
+       WHERE batch_id IN {batchIds:Array(String)} ORDER BY line_no LIMIT {limit:UInt32}`,
+      { batchIds, limit },
+    );
   }
 
-  private async ofShare(share: BatchShare, limit: number): Promise<RejectedLine[]> {
-    const rs = await this.client.query({
-      query: `SELECT line_no - {offset:UInt64} AS line, field, reason FROM ${TABLES.quarantine}
-              WHERE batch_id = {batchId:String} AND line_no > {offset:UInt64} AND line_no <= {end:UInt64}
-              ORDER BY line_no LIMIT {limit:UInt32}`,
-      query_params: { batchId: share.batchId, offset: share.offset, end: share.offset + share.span, limit },
-      format: 'JSONEachRow',
-    });
+  private ofShare(share: BatchShare, limit: number): Promise<RejectedLine[]> {
+    return this.lines(
+      `SELECT line_no - {offset:UInt64} AS line, field, reason FROM ${TABLES.quarantine}
+       WHERE batch_id = {batchId:String} AND line_no > {offset:UInt64} AND line_no <= {end:UInt64}
+       ORDER BY line_no LIMIT {limit:UInt32}`,
+      { batchId: share.batchId, offset: share.offset, end: share.offset + share.span, limit },
+    );
+  }
+
+  private async lines(query: string, params: Record<string, unknown>): Promise<RejectedLine[]> {
+    const rs = await this.client.query({ query, query_params: params, format: 'JSONEachRow' });
     return (await rs.json<{ line: string; field: string; reason: string }>()).map((r) => ({ ...r, line: Number(r.line) }));
   }
 }
