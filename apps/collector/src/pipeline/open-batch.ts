@@ -1,5 +1,6 @@
 import { epochDayText } from '@kansa/domain';
 import { ClickHouseClient } from '@clickhouse/client';
+import { RowBytes } from '../sink/row-bytes';
 import { StagingBatch } from '../sink/staging.writer';
 import { IngestCounts, RawRecord } from './ingest.types';
 import { PlainLineRows } from './plain-lines';
@@ -25,9 +26,9 @@ export class OpenBatch {
   /** Plain lines staged for the SQL twin, not yet checked. */
   private leanLines = 0;
   private checked = false;
-  private events: string[] = [];
-  private quarantineRows: string[] = [];
-  private apartRows: string[] = [];
+  private readonly events = new RowBytes();
+  private readonly quarantineRows = new RowBytes();
+  private readonly apartRows = new RowBytes();
   /** Quarantine reasons of this batch (taken back from the totals if it is set aside). */
   private readonly reasons: Record<string, number> = {};
   /** What this batch kept apart (taken back from the totals if it is set aside). */
@@ -93,19 +94,19 @@ export class OpenBatch {
       this.read--;
       total.read--;
     } else if (p.kind === 'ok') {
-      this.events.push(p.value.row);
+      this.events.addRow(p.value.row);
       this.sources.add(p.value.source);
       this.epochDays.add(p.value.jstDay);
       this.staged++;
     } else if (p.kind === 'apart') {
-      this.apartRows.push(p.row);
+      this.apartRows.addRow(p.row);
       this.apart++;
       total.apart++;
       countReason(total.apartKinds, p.label, 1);
       countReason(this.apartKinds, p.label, 1);
     } else {
       const reason = `${p.field}: ${p.reason}`;
-      this.quarantineRows.push(p.row);
+      this.quarantineRows.addRow(p.row);
       this.quarantined++;
       total.quarantined++;
       countReason(total.reasons, reason, 1);
@@ -143,19 +144,10 @@ export class OpenBatch {
 
   /** Writes the rows held so far to staging (all of them when `all`). */
   async flush(all: boolean): Promise<void> {
-    if (this.events.length >= (all ? 1 : FLUSH_ROWS)) {
-      await this.staging.appendEvents(this.events.join(''));
-      this.events = [];
-    }
+    if (this.events.count >= (all ? 1 : FLUSH_ROWS)) await this.staging.appendEvents(this.events.take());
     if (this.lines.count >= (all ? 1 : FLUSH_ROWS)) await this.staging.appendLines(this.lines.take());
-    if (this.quarantineRows.length >= (all ? 1 : FLUSH_ROWS / 10)) {
-      await this.staging.appendQuarantine(this.quarantineRows.join(''));
-      this.quarantineRows = [];
-    }
-    if (this.apartRows.length >= (all ? 1 : FLUSH_ROWS)) {
-      await this.staging.appendApart(this.apartRows.join(''));
-      this.apartRows = [];
-    }
+    if (this.quarantineRows.count >= (all ? 1 : FLUSH_ROWS / 10)) await this.staging.appendQuarantine(this.quarantineRows.take());
+    if (this.apartRows.count >= (all ? 1 : FLUSH_ROWS)) await this.staging.appendApart(this.apartRows.take());
   }
 }
 

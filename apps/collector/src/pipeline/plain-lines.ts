@@ -1,3 +1,4 @@
+import { RowBytes } from '../sink/row-bytes';
 import { tsv } from '../sink/tsv';
 
 /**
@@ -41,73 +42,46 @@ export function scanPlain(bytes: Uint8Array, quotes = false): Plainness {
 }
 
 const TAB = 0x09;
-const LF = 0x0a;
-const ESCAPE: Record<number, number> = { 0x5c: 0x5c, 0x09: 0x74, 0x0d: 0x72, 0x00: 0x30, 0x0a: 0x6e };
 
 /**
- * Staged plain lines as TabSeparated rows (`line_no, origin, from_text, raw`)
- * built in one buffer: the UTF-8 bytes of the line as received (`from_text`
- * 0, escaped on bytes), or a line decoded and masked by kansa (1).
+ * Staged plain lines as TabSeparated rows (`line_no, origin, from_text, raw`):
+ * the UTF-8 bytes of the line as received (`from_text` 0, escaped on bytes),
+ * or a line decoded and masked by kansa (1).
  */
 export class PlainLineRows {
-  private buf = Buffer.allocUnsafe(1 << 20);
-  private len = 0;
+  private readonly rows = new RowBytes();
+
   /** Rows added since the last take(). */
-  count = 0;
+  get count(): number {
+    return this.rows.count;
+  }
 
   /** A UTF-8 line as received; `escaped`: it holds bytes TabSeparated escapes. */
   addBytes(lineNo: number, origin: string, bytes: Uint8Array, escaped: boolean): void {
-    this.reserve(32 + origin.length * 6 + bytes.length * (escaped ? 2 : 1));
     this.head(lineNo, origin, 0x30);
-    if (escaped) {
-      for (let i = 0; i < bytes.length; i++) {
-        const b = bytes[i];
-        const e = b === 0x5c || b === 0x09 || b === 0x0d || b === 0x00 || b === 0x0a ? ESCAPE[b] : -1;
-        if (e < 0) this.buf[this.len++] = b;
-        else {
-          this.buf[this.len++] = 0x5c;
-          this.buf[this.len++] = e;
-        }
-      }
-    } else {
-      this.buf.set(bytes, this.len);
-      this.len += bytes.length;
-    }
-    this.buf[this.len++] = LF;
-    this.count++;
+    if (escaped) this.rows.escapedBytes(bytes);
+    else this.rows.bytes(bytes);
+    this.rows.endRow();
   }
 
   /** A line decoded (and masked) by kansa. */
   addText(lineNo: number, origin: string, text: string): void {
-    const value = tsv(text);
-    this.reserve(32 + origin.length * 6 + value.length * 3);
     this.head(lineNo, origin, 0x31);
-    this.len += this.buf.write(value, this.len, 'utf8');
-    this.buf[this.len++] = LF;
-    this.count++;
+    this.rows.text(tsv(text));
+    this.rows.endRow();
   }
 
   private head(lineNo: number, origin: string, fromText: number): void {
-    this.len += this.buf.write(String(lineNo), this.len, 'latin1');
-    this.buf[this.len++] = TAB;
-    if (origin) this.len += this.buf.write(tsv(origin), this.len, 'utf8');
-    this.buf[this.len++] = TAB;
-    this.buf[this.len++] = fromText;
-    this.buf[this.len++] = TAB;
+    this.rows.ascii(String(lineNo));
+    this.rows.byte(TAB);
+    if (origin) this.rows.text(tsv(origin));
+    this.rows.byte(TAB);
+    this.rows.byte(fromText);
+    this.rows.byte(TAB);
   }
 
   /** The rows added so far (a copy), and starts again. */
   take(): Buffer {
-    const out = Buffer.from(this.buf.subarray(0, this.len));
-    this.len = 0;
-    this.count = 0;
-    return out;
-  }
-
-  private reserve(extra: number): void {
-    if (this.len + extra <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + extra));
-    this.buf.copy(bigger, 0, 0, this.len);
-    this.buf = bigger;
+    return this.rows.take();
   }
 }

@@ -76,15 +76,15 @@ export class StagingBatch {
     return storageCall(() => this.carrier.create());
   }
 
-  appendEvents(rows: string): Promise<void> {
+  appendEvents(rows: Buffer | string): Promise<void> {
     return rows.length === 0 ? Promise.resolve() : storageCall(() => this.carrier.append('events', rows));
   }
 
-  appendQuarantine(rows: string): Promise<void> {
+  appendQuarantine(rows: Buffer | string): Promise<void> {
     return rows.length === 0 ? Promise.resolve() : storageCall(() => this.carrier.append('quarantine', rows));
   }
 
-  appendApart(rows: string): Promise<void> {
+  appendApart(rows: Buffer | string): Promise<void> {
     return rows.length === 0 ? Promise.resolve() : storageCall(() => this.carrier.append('apart', rows));
   }
 
