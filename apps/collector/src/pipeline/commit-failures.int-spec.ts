@@ -13,6 +13,7 @@ import { SetAsideRequestError } from '../sink/commit.service';
 import { CollectorKit, startCollector } from '../testing/collector-test-kit';
 import { IngestService } from './ingest.service';
 import { RecordProcessor } from './record-processor';
+import { rowText } from '../sink/row-bytes';
 
 const HEADER =
   '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
@@ -245,7 +246,7 @@ describe('an upgrade over a data directory with a commit left pending by the pre
     const legacy = [day(1), day(2)].map((text, i) => {
       const p = processor.process({ lineNo: i + 2, text });
       if (p.kind !== 'ok') throw new Error('expected an event');
-      return p.value.row.replace(/\t[^\t]*\n$/, '\n');
+      return rowText(p.value.row).replace(/\t[^\t]*\n$/, '\n');
     });
     const staging = new StagingBatch(store.client, batchId, stagingDir, undefined, 1);
     await staging.create();

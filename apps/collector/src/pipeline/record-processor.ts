@@ -4,6 +4,7 @@ import { maskMyNumberBytes, maskMyNumbers, myNumberHmac } from '@kansa/domain/my
 import { canonicalIdentity } from '../source-systems/canonical/canonical.mapper';
 import { EventDraft, SourceSystem } from '../source-systems/shared/source-system';
 import { SqlEventColumn } from '../source-systems/shared/sql-normalizer';
+import { RowText } from '../sink/row-bytes';
 import { stagedRowTsv, tsv } from '../sink/tsv';
 import { DecodeStep } from './decode.step';
 import { checkEvent, EventBounds } from './event-checks';
@@ -28,7 +29,7 @@ export interface BatchContext {
 
 /** A staged event row (TabSeparated), its source and JST day (days since the epoch). */
 export interface StagedEvent {
-  row: string;
+  row: RowText;
   source: string;
   jstDay: number;
 }
@@ -40,7 +41,7 @@ export type QuarantinedRecord = Quarantine & { row: string };
 export interface ApartRecord {
   kind: 'apart';
   label: string;
-  row: string;
+  row: RowText;
 }
 
 /** What became of one record: a staged event, a quarantined record, one kept apart, or not a record at all (skip). */
@@ -241,7 +242,7 @@ export class RecordProcessor {
 
   /** The staged row's apart_id is the record's own identity, or '' (then its line identifies it: staging.writer APART_ID). */
   private apart(record: RawRecord, label: string, raw: string, identity = ''): ApartRecord {
-    const row = [
+    const head = [
       tsv(identity),
       this.ctx.batchId,
       tsv(this.ctx.source),
@@ -249,9 +250,9 @@ export class RecordProcessor {
       tsv(record.origin ?? this.ctx.origin),
       record.lineNo,
       tsv(label),
-      tsv(raw),
+      '', // the tab before the raw line, written as its own piece (RowText)
     ].join('\t');
-    return { kind: 'apart', label, row: row + '\n' };
+    return { kind: 'apart', label, row: [head, tsv(raw), '\n'] };
   }
 
   private quarantined(record: RawRecord, field: string, reason: string, raw: string, rawB64: string): QuarantinedRecord {

@@ -1,4 +1,16 @@
 /**
+ * A row's TabSeparated text: whole, or in pieces written one after the other
+ * (a row holding a long raw line is not copied into one string first:
+ * measured ~0.5 µs a Windows row, and the largest allocation of its path).
+ */
+export type RowText = string | readonly string[];
+
+/** A row's text as one string (tests, and the rare caller that needs it whole). */
+export function rowText(row: RowText): string {
+  return typeof row === 'string' ? row : row.join('');
+}
+
+/**
  * TabSeparated rows gathered as UTF-8 bytes in one growing buffer, written
  * out with take(). A row's text is encoded as it is added, so it dies young:
  * keeping thousands of row strings until a flush cost an .evtx import of a
@@ -12,9 +24,9 @@ export class RowBytes {
   count = 0;
 
   /** A whole row, its text already escaped and ending in a line feed. */
-  addRow(row: string): void {
-    this.reserve(row.length * 3);
-    this.len += this.buf.write(row, this.len, 'utf8');
+  addRow(row: RowText): void {
+    if (typeof row === 'string') this.text(row);
+    else for (const piece of row) this.text(piece);
     this.count++;
   }
 
