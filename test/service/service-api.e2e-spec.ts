@@ -235,6 +235,20 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     expect(JSON.parse(audit[0].query)).toMatchObject({ user: 'K001123', from: '2025-04-15', to: '2025-04-15' });
     expect(audit[1]).toMatchObject({ client: 'staff-triage', purpose: '問い合わせ対応' });
     expect(JSON.parse(audit[1].query)).toMatchObject({ subject: '010000000053217' });
+    // the same look-up as a PDF for the requester (pdfkit is loaded with the first PDF)
+    const pdf = await svc.request(
+      `/api/events/export?user=K001123&from=2025-04-15&to=2025-04-15&format=pdf&purpose=${encodeURIComponent(purpose)}`,
+      {
+        token: svc.tokens.read,
+      },
+    );
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).toBe('%PDF-');
   });
 
   it('lists findings, shows one, and records triage under the token holder', async () => {

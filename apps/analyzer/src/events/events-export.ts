@@ -1,7 +1,7 @@
-import PDFDocument from 'pdfkit';
 import { stringify } from 'csv-stringify/sync';
 import { SOURCE_TITLES } from '@kansa/domain';
 import { escapeFormulaText } from '../reports/renderers/cell-escape';
+import { pdfDocument } from '../reports/renderers/pdf-document';
 import { PDF_FONTS } from '../reports/renderers/pdf.renderer';
 import type { EventLookupResult } from './event-lookup.service';
 
@@ -55,19 +55,13 @@ export function eventsCsv(result: EventLookupResult, h: ExportHeading): Buffer {
 }
 
 /** The look-up as an A4 landscape PDF (Noto Sans JP embedded): the heading, then the table with page numbers. */
-export function eventsPdf(result: EventLookupResult, h: ExportHeading): Promise<Buffer> {
-  const doc = new PDFDocument({
+export async function eventsPdf(result: EventLookupResult, h: ExportHeading): Promise<Buffer> {
+  const { doc, bytes } = await pdfDocument({
     size: 'A4',
     layout: 'landscape',
     margins: { top: 40, bottom: 40, left: 30, right: 30 },
     bufferPages: true,
     info: { Title: h.title, Creator: 'kansa', CreationDate: new Date() },
-  });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
   });
   doc.registerFont('jp', PDF_FONTS.regular);
   doc.registerFont('jp-bold', PDF_FONTS.bold);
@@ -146,5 +140,5 @@ export function eventsPdf(result: EventLookupResult, h: ExportHeading): Promise<
       .text(`${i + 1} / ${pages.count}`, left, doc.page.height - 28, { width: doc.page.width - 60, align: 'right', lineBreak: false });
   }
   doc.end();
-  return done;
+  return bytes;
 }

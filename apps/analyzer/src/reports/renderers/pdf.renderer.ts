@@ -1,8 +1,8 @@
-import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
 import { dualDate, eraName } from '../model/era-date';
 import type { MonthlyReport } from '../model/report.model';
 import { Chart, reportCharts } from './report-charts';
+import { pdfDocument } from './pdf-document';
 import { REPORT_FONTS } from './report-font';
 import {
   Block,
@@ -80,9 +80,9 @@ type Doc = PDFKit.PDFDocument;
 type Struct = PDFKit.PDFStructureElement;
 
 /** Renders the report as an A4 PDF (wide sections on landscape pages); resolves to its bytes. */
-export function renderPdf(rep: MonthlyReport): Promise<Buffer> {
+export async function renderPdf(rep: MonthlyReport): Promise<Buffer> {
   const madeAt = new Date(`${rep.madeAt.replace(' ', 'T')}:00+09:00`);
-  const doc = new PDFDocument({
+  const { doc, bytes } = await pdfDocument({
     size: 'A4',
     margins: MARGIN,
     bufferPages: true,
@@ -102,12 +102,6 @@ export function renderPdf(rep: MonthlyReport): Promise<Buffer> {
       CreationDate: madeAt,
       ModDate: madeAt,
     },
-  });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
   });
   doc.registerFont(B, REPORT_FONTS.bold);
   doc.appendXML(PDFUA_XMP);
@@ -129,7 +123,7 @@ export function renderPdf(rep: MonthlyReport): Promise<Buffer> {
   root.end();
   pageFurniture(doc, rep);
   doc.end();
-  return done;
+  return bytes;
 }
 
 interface TocEntry {
