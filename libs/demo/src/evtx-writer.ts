@@ -4,7 +4,9 @@ import { crc32 } from 'node:zlib';
  * Writes Windows XML Event Log files (.evtx, format 3.1) the way Windows
  * lays them out: a 4 KiB file header, then 64 KiB chunks whose records are
  * template instances (a template defined inline the first time a chunk uses
- * it, then referred to by offset) with substitution values, element names
+ * it, then referred to by offset) with substitution values — the Event's
+ * System fields, and its data as embedded Binary XML holding a template
+ * instance of their own, as in files recorded on Windows — element names
  * defined inline once per chunk, and the CRC-32 checksums of the header,
  * each chunk header and each chunk's records. For the demo and the benchmark
  * (the municipal PCs' Security logs); the collector's reader is tested on
@@ -33,6 +35,7 @@ const T_STRING = 0x01;
 const T_UINT16 = 0x06;
 const T_UINT64 = 0x0a;
 const T_FILETIME = 0x11;
+const T_BINXML = 0x21;
 
 /** Byte builder with back-patching. */
 class Bytes {
@@ -172,11 +175,17 @@ export class EvtxWriter {
     this.chunk = new Chunk();
   }
 
-  /** Appends the record to the chunk; undefined (chunk unchanged) when it does not fit. */
+  /**
+   * Appends the record to the chunk; undefined (chunk unchanged) when it does
+   * not fit. Laid out as Windows does: a template instance of the Event
+   * (System) whose last substitution is Binary XML holding the data as a
+   * template instance of their own (EventData, or UserData).
+   */
   private render(c: Chunk, ev: EvtxEventInput): true | undefined {
     const b = c.b;
     const start = b.len;
     const names = c.names.size;
+    const templates = c.templates.size;
     const shape: Shape = {
       key: `${ev.userData ?? ''}|${ev.data.map((d) => d[0]).join(',')}`,
       names: ev.data.map((d) => d[0]),
@@ -189,24 +198,7 @@ export class EvtxWriter {
     b.u32(0);
     b.u64(id);
     b.u64(ft);
-    b.raw(Buffer.from([0x0f, 0x01, 0x01, 0x00]));
-    b.u8(0x0c);
-    b.u8(0x01);
-    b.u32(hash(shape.key));
-    const defAt = c.templates.get(shape.key);
-    const newTemplate = defAt === undefined;
-    if (newTemplate) {
-      b.u32(b.len + 4);
-      c.templates.set(shape.key, b.len);
-      b.u32(0);
-      b.raw(Buffer.alloc(16, 0x5a));
-      const sizeField = b.len;
-      b.u32(0);
-      const from = b.len;
-      this.template(c, shape);
-      b.buf.writeUInt32LE(b.len - from, sizeField);
-    } else b.u32(defAt);
-    const values: Array<[number, Buffer]> = [
+    this.instance(c, 'Event', () => this.eventTemplate(c), [
       [T_STRING, utf16(ev.provider ?? 'Microsoft-Windows-Security-Auditing')],
       [T_UINT16, u16(ev.eventId)],
       [T_UINT16, u16(ev.task ?? 0)],
@@ -214,22 +206,23 @@ export class EvtxWriter {
       [T_UINT64, u64(id)],
       [T_STRING, utf16(ev.channel ?? 'Security')],
       [T_STRING, utf16(ev.computer)],
-      ...ev.data.map(([, v]) => [T_STRING, utf16(v)] as [number, Buffer]),
-    ];
-    b.u32(values.length);
-    for (const [type, v] of values) {
-      b.u16(v.length);
-      b.u8(type);
-      b.u8(0);
-    }
-    for (const [, v] of values) b.raw(v);
-    b.u8(0x00);
+      [
+        T_BINXML,
+        () =>
+          this.instance(
+            c,
+            `data:${shape.key}`,
+            () => this.dataTemplate(c, shape),
+            ev.data.map(([, v]) => [T_STRING, utf16(v)]),
+          ),
+      ],
+    ]);
     const size = b.len - start + 4;
     b.u32(size);
     if (b.len > CHUNK_SIZE) {
       // does not fit: undo (names and templates defined by this record are forgotten)
       b.len = start;
-      if (newTemplate) c.templates.delete(shape.key);
+      if (c.templates.size > templates) for (const [k, at] of [...c.templates]) if (at >= start) c.templates.delete(k);
       if (c.names.size > names) for (const [n, at] of [...c.names]) if (at >= start) c.names.delete(n);
       return undefined;
     }
@@ -241,70 +234,125 @@ export class EvtxWriter {
     return true;
   }
 
-  /** The template of a shape: Event/System (7 substitutions) and the data items (one substitution each). */
-  private template(c: Chunk, shape: Shape): void {
+  /**
+   * A fragment holding one template instance: the template (`key`) defined
+   * inline the first time in the chunk (`define` writes its body), referred
+   * to by offset afterwards, then the substitution values (a value given as
+   * a function writes itself: embedded Binary XML, sized once written).
+   */
+  private instance(c: Chunk, key: string, define: () => void, values: Array<[number, Buffer | (() => void)]>): void {
     const b = c.b;
     b.raw(Buffer.from([0x0f, 0x01, 0x01, 0x00]));
-    const el = (name: string, attrs: Array<[string, number, number]>, body: () => void) => {
-      b.u8(attrs.length ? 0x41 : 0x01);
-      b.u16(0xffff);
-      const sizeAt = b.len;
+    b.u8(0x0c);
+    b.u8(0x01);
+    b.u32(hash(key));
+    const defAt = c.templates.get(key);
+    if (defAt === undefined) {
+      b.u32(b.len + 4);
+      c.templates.set(key, b.len);
       b.u32(0);
-      this.name(c, name);
+      b.raw(Buffer.alloc(16, 0x5a));
+      const sizeField = b.len;
+      b.u32(0);
       const from = b.len;
-      if (attrs.length) {
-        const listAt = b.len;
-        b.u32(0);
-        attrs.forEach(([n, sub, type], i) => {
-          b.u8(i < attrs.length - 1 ? 0x46 : 0x06);
-          this.name(c, n);
-          this.sub(sub, type);
-        });
-        b.buf.writeUInt32LE(b.len - listAt - 4, listAt);
-      }
-      b.u8(0x02);
-      body();
-      b.u8(0x04);
-      b.buf.writeUInt32LE(b.len - from, sizeAt);
-    };
-    const literalAttr = (name: string, attrName: string, value: string, body: () => void) => {
-      b.u8(0x41);
-      b.u16(0xffff);
-      const sizeAt = b.len;
-      b.u32(0);
-      this.name(c, name);
+      b.raw(Buffer.from([0x0f, 0x01, 0x01, 0x00]));
+      define();
+      b.u8(0x00);
+      b.buf.writeUInt32LE(b.len - from, sizeField);
+    } else b.u32(defAt);
+    b.u32(values.length);
+    const sizesAt = b.len;
+    for (const [type, v] of values) {
+      b.u16(typeof v === 'function' ? 0 : v.length);
+      b.u8(type);
+      b.u8(0);
+    }
+    values.forEach(([, v], i) => {
+      if (typeof v !== 'function') return b.raw(v);
       const from = b.len;
-      const listAt = b.len;
-      b.u32(0);
-      b.u8(0x06);
-      this.name(c, attrName);
-      b.u8(0x05);
-      b.u8(T_STRING);
-      b.u16(value.length);
-      b.raw(Buffer.from(value, 'utf16le'));
-      b.buf.writeUInt32LE(b.len - listAt - 4, listAt);
-      b.u8(0x02);
-      body();
-      b.u8(0x04);
-      b.buf.writeUInt32LE(b.len - from, sizeAt);
-    };
-    el('Event', [], () => {
-      el('System', [], () => {
-        el('Provider', [['Name', 0, T_STRING]], () => undefined);
-        el('EventID', [], () => this.sub(1, T_UINT16));
-        el('Task', [], () => this.sub(2, T_UINT16));
-        el('TimeCreated', [['SystemTime', 3, T_FILETIME]], () => undefined);
-        el('EventRecordID', [], () => this.sub(4, T_UINT64));
-        el('Channel', [], () => this.sub(5, T_STRING));
-        el('Computer', [], () => this.sub(6, T_STRING));
-      });
-      if (shape.userData) {
-        el('UserData', [], () => el(shape.userData as string, [], () => shape.names.forEach((n, i) => el(n, [], () => this.sub(7 + i, T_STRING)))));
-      } else {
-        el('EventData', [], () => shape.names.forEach((n, i) => literalAttr('Data', 'Name', n, () => this.sub(7 + i, T_STRING))));
-      }
+      v();
+      b.buf.writeUInt16LE(b.len - from, sizesAt + i * 4);
     });
     b.u8(0x00);
+  }
+
+  /** The Event template: System (substitutions 0–6), then the data as Binary XML (substitution 7). */
+  private eventTemplate(c: Chunk): void {
+    this.element(c, 'Event', [], () => {
+      this.element(c, 'System', [], () => {
+        this.element(c, 'Provider', [['Name', 0, T_STRING]], () => undefined);
+        this.element(c, 'EventID', [], () => this.sub(1, T_UINT16));
+        this.element(c, 'Task', [], () => this.sub(2, T_UINT16));
+        this.element(c, 'TimeCreated', [['SystemTime', 3, T_FILETIME]], () => undefined);
+        this.element(c, 'EventRecordID', [], () => this.sub(4, T_UINT64));
+        this.element(c, 'Channel', [], () => this.sub(5, T_STRING));
+        this.element(c, 'Computer', [], () => this.sub(6, T_STRING));
+      });
+      this.sub(7, T_BINXML);
+    });
+  }
+
+  /** The data template of a shape: EventData/Data[@Name] or UserData/<name>/<item>, one substitution each. */
+  private dataTemplate(c: Chunk, shape: Shape): void {
+    if (shape.userData) {
+      const userData = shape.userData;
+      this.element(c, 'UserData', [], () =>
+        this.element(c, userData, [], () => shape.names.forEach((n, i) => this.element(c, n, [], () => this.sub(i, T_STRING)))),
+      );
+    } else {
+      this.element(c, 'EventData', [], () =>
+        shape.names.forEach((n, i) => this.literalAttrElement(c, 'Data', 'Name', n, () => this.sub(i, T_STRING))),
+      );
+    }
+  }
+
+  /** An element whose attributes are substitutions ([name, substitution, type]). */
+  private element(c: Chunk, name: string, attrs: Array<[string, number, number]>, body: () => void): void {
+    const b = c.b;
+    b.u8(attrs.length ? 0x41 : 0x01);
+    b.u16(0xffff);
+    const sizeAt = b.len;
+    b.u32(0);
+    this.name(c, name);
+    const from = b.len;
+    if (attrs.length) {
+      const listAt = b.len;
+      b.u32(0);
+      attrs.forEach(([n, sub, type], i) => {
+        b.u8(i < attrs.length - 1 ? 0x46 : 0x06);
+        this.name(c, n);
+        this.sub(sub, type);
+      });
+      b.buf.writeUInt32LE(b.len - listAt - 4, listAt);
+    }
+    b.u8(0x02);
+    body();
+    b.u8(0x04);
+    b.buf.writeUInt32LE(b.len - from, sizeAt);
+  }
+
+  /** An element with one attribute of literal text (Data Name="…"). */
+  private literalAttrElement(c: Chunk, name: string, attrName: string, value: string, body: () => void): void {
+    const b = c.b;
+    b.u8(0x41);
+    b.u16(0xffff);
+    const sizeAt = b.len;
+    b.u32(0);
+    this.name(c, name);
+    const from = b.len;
+    const listAt = b.len;
+    b.u32(0);
+    b.u8(0x06);
+    this.name(c, attrName);
+    b.u8(0x05);
+    b.u8(T_STRING);
+    b.u16(value.length);
+    b.raw(Buffer.from(value, 'utf16le'));
+    b.buf.writeUInt32LE(b.len - listAt - 4, listAt);
+    b.u8(0x02);
+    body();
+    b.u8(0x04);
+    b.buf.writeUInt32LE(b.len - from, sizeAt);
   }
 
   private sub(id: number, type: number): void {

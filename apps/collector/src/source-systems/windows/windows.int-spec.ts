@@ -193,9 +193,9 @@ describe('Windows Security event logs recorded by others, imported (source windo
     expect(lostRecords).toBeGreaterThan(50);
     expect(r.read).toBe(r.stored + 1);
     expect(r.reasons).toEqual({
-      '(チャンク): イベントレコードのチェックサムが一致しません — チャンク 1 (オフセット 69632 = 0x11000)、レコード番号 226〜450': 1,
+      '(チャンク): イベントレコードのチェックサムが一致しません — チャンク 1 (オフセット 69632 = 0x11000)、レコード番号 209〜416': 1,
     });
-    expect(lostRecords).toBe(450 - 226 + 1);
+    expect(lostRecords).toBe(416 - 209 + 1);
     const [q] = await store.rows<Record<string, string>>(
       `SELECT field, reason, origin FROM quarantine WHERE origin LIKE '%PC001-Security.evtx%'`,
     );

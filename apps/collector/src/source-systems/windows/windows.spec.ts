@@ -2,7 +2,7 @@ import { loadConfig } from '@kansa/config';
 import { buildSourceSystems } from '../source-system.registry';
 import { evtxDumpLine, flatLine, winlogbeatLine } from './testing/json-shapes';
 import fc from 'fast-check';
-import { isoTime, readWinEvent, WinEvent, winEventJson } from './win-event';
+import { isoTime, jsonString, readWinEvent, WinEvent, winEventJson } from './win-event';
 
 const config = (windows: Record<string, unknown> = {}) =>
   loadConfig({ env: {}, overrides: { sources: { windows: { ...loadConfig({ env: {} }).sources.windows, ...windows } } } as never }).sources;
@@ -194,6 +194,37 @@ describe('windows: the time of an .evtx record as text', () => {
         for (const ms of [...times, ...run]) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('windows: a value as JSON text', () => {
+  it('is JSON.stringify of the value, whatever it holds (quotes, backslashes, control characters, surrogates, Japanese)', () => {
+    const special = fc.constantFrom(
+      '"',
+      '\\',
+      '\t',
+      '\n',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\u2028',
+      '\ud800',
+      '\udfff',
+      '𠮷',
+      '住',
+      'a',
+      '/',
+    );
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.array(special).map((cs) => cs.join('')),
+    );
+    fc.assert(
+      fc.property(text, (v) => {
+        expect(jsonString(v)).toBe(JSON.stringify(v));
+      }),
+      { numRuns: 3000 },
     );
   });
 });

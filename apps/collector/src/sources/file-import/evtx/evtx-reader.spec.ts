@@ -1,13 +1,13 @@
 import { EvtxEventInput, EvtxWriter } from '@kansa/demo/evtx-writer';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { EvtxEvent, EvtxItem, EvtxReader, filetimeMsAt, NotEvtxError, u64Text } from './evtx-reader';
 
 const FIXTURES = join(__dirname, '../../../source-systems/windows/fixtures');
 
-function read(bytes: Buffer, piece = bytes.length): EvtxItem[] {
-  const r = new EvtxReader();
+function read(bytes: Buffer, piece = bytes.length, general = false): EvtxItem[] {
+  const r = new EvtxReader({ general });
   const out: EvtxItem[] = [];
   for (let i = 0; i < bytes.length; i += piece) out.push(...r.push(bytes.subarray(i, i + piece)));
   out.push(...r.end());
@@ -37,6 +37,10 @@ describe('EvtxReader on Security logs recorded by others (CC0)', () => {
     const evs = events(items);
     expect(countIds(evs)).toEqual(ids);
     for (const e of evs) expect(e.channel).toBe('Security');
+    // the data's JSON text written while reading is JSON.stringify's (where the reader wrote it: most records)
+    const written = evs.filter((e) => e.dataJson !== undefined);
+    expect(written.length).toBeGreaterThanOrEqual(evs.length - 1);
+    for (const e of written) expect(e.dataJson).toBe(JSON.stringify(e.data));
   });
 
   it('reads the fields of the records: the log clear (UserData), a logon, the print queue', () => {
@@ -61,6 +65,15 @@ describe('EvtxReader on Security logs recorded by others (CC0)', () => {
     expect(device.data).toMatchObject({ ClassName: 'PrintQueue', DeviceId: 'SWD\\PRINTENUM\\{32FB2173-023E-43DF-9F82-0E851CC0D9BF}' });
   });
 
+  it('reads every record by its compiled template (EventData embedded as Windows writes it) as the general path does', () => {
+    for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith('.evtx'))) {
+      const bytes = readFileSync(join(FIXTURES, file));
+      const fast = events(read(bytes));
+      expect(fast.filter((e) => e.dataJson !== undefined).length).toBeGreaterThanOrEqual(fast.length - 1);
+      expect(fast.map(({ dataJson: _, ...e }) => e)).toEqual(events(read(bytes, bytes.length, true)));
+    }
+  });
+
   it('gives the same items however the bytes arrive', () => {
     const bytes = readFileSync(join(FIXTURES, '4776-4625-local-bruteforce.evtx'));
     expect(read(bytes, 1000)).toEqual(read(bytes));
@@ -77,6 +90,7 @@ describe('EvtxReader on files written by the demo writer', () => {
       ['TargetDomainName', 'CITY'],
       ['LogonType', String(i % 2 ? 2 : 3)],
       ['Note', '住民記録 端末 '.repeat(i % 5)],
+      ['ObjectName', i % 4 === 0 ? `C:\\Users\\"K${i}"\t\u0001 𠮷` : ''],
     ],
   });
 
@@ -92,7 +106,9 @@ describe('EvtxReader on files written by the demo writer', () => {
       expect(e.timeMs).toBe(input[i].timeMs);
       expect(e.computer).toBe(input[i].computer);
       expect(e.data).toEqual(Object.fromEntries(input[i].data));
+      expect(e.dataJson).toBe(JSON.stringify(e.data));
     });
+    expect(evs.map(({ dataJson: _, ...e }) => e)).toEqual(events(read(bytes, 7777, true)));
   });
 
   it('writes UserData as the log clear has it', () => {

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import type { WinEvent } from '../../../source-systems/windows/win-event';
+import { jsonString, type WinEvent } from '../../../source-systems/windows/win-event';
 
 /**
  * A minimal, streaming reader of Windows XML Event Log files (.evtx, format
@@ -58,6 +58,9 @@ export class EvtxReader {
   private offset = EVTX_HEADER_SIZE;
   /** Problems with the file header (its checksum), reported once with the first items. */
   readonly headerProblems: string[] = [];
+
+  /** `general`: every record by the general path, none by the compiled templates (tests compare the two). */
+  constructor(private readonly options: { general?: boolean } = {}) {}
 
   push(bytes: Buffer): EvtxItem[] {
     this.pending.push(bytes);
@@ -132,7 +135,7 @@ export class EvtxReader {
       return [damaged('イベントレコードのチェックサムが一致しません', first, last)];
     }
     const out: EvtxItem[] = [];
-    const parser = new ChunkParser(c);
+    const parser = new ChunkParser(c, this.options.general);
     let pos = 512;
     while (pos + 24 <= freeOffset) {
       const size = c.readUInt32LE(pos + 4);
@@ -174,15 +177,23 @@ class ChunkParser {
   private readonly templates = new Map<number, XmlNode[]>();
   /** Compiled templates (null: one the fast path cannot read). */
   private readonly extractors = new Map<number, Extractor | null>();
+  /** Compiled templates of data embedded in a record (EventData or UserData as its own template instance). */
+  private readonly dataExtractors = new Map<number, DataExtractor | null>();
+  /** Set when a value the fast path reads is other embedded Binary XML (the record then takes the general path). */
+  private sawEmbedded = false;
 
-  constructor(private readonly c: Buffer) {}
+  constructor(
+    private readonly c: Buffer,
+    /** Every record by the general path (tests compare the two). */
+    private readonly general = false,
+  ) {}
 
   record(pos: number, size: number): EvtxEvent {
     const c = this.c;
     const recordId = u64Text(c, pos + 8);
     const writtenMs = filetimeMsAt(c, pos + 16);
     // The usual record: a fragment header and one template instance, read through the template's compiled extractor.
-    if (c[pos + 24] === 0x0f && c[pos + 28] === 0x0c) {
+    if (!this.general && c[pos + 24] === 0x0f && c[pos + 28] === 0x0c) {
       const fast = this.fastRecord(pos + 28, recordId, writtenMs);
       if (fast) return fast;
     }
@@ -300,9 +311,11 @@ class ChunkParser {
 
   /**
    * A record whose template is plain (System fields and data items that are
-   * literal text or substitutions): its fields straight from the substitution
-   * values it uses — no tree per record. Undefined when the template, or a
-   * value it uses (embedded Binary XML), needs the general path.
+   * literal text or substitutions, the data inline or — as Windows writes
+   * them — a template instance of their own embedded in a substitution): its
+   * fields straight from the substitution values it uses, no tree per
+   * record. Undefined when the template, or a value it uses (other embedded
+   * Binary XML), needs the general path.
    */
   private fastRecord(p: number, recordId: string, writtenMs: number): EvtxEvent | undefined {
     const c = this.c;
@@ -313,7 +326,79 @@ class ChunkParser {
       this.extractors.set(defOffset, ex);
     }
     if (ex === null) return undefined;
-    let q = next;
+    const subs = this.substitutions(next);
+    this.sawEmbedded = false;
+    const ev: EvtxEvent = {
+      recordId,
+      eventId: 0,
+      timeMs: writtenMs,
+      provider: '',
+      channel: '',
+      computer: '',
+      task: '',
+      data: {},
+      dataJson: undefined,
+    };
+    ev.provider = this.text(ex.provider, subs);
+    ev.eventId = Number(this.text(ex.eventId, subs));
+    ev.task = this.text(ex.task, subs);
+    const time = ex.time.length === 1 ? ex.time[0] : undefined;
+    if (typeof time === 'object' && time.sub < subs.count && subs.types[time.sub] === 0x11) {
+      ev.timeMs = filetimeMsAt(c, subs.offsets[time.sub]); // the usual FILETIME, without text in between
+    } else {
+      const t = Date.parse(this.text(ex.time, subs));
+      if (!Number.isNaN(t)) ev.timeMs = t;
+    }
+    ev.recordId = this.text(ex.recordId, subs) || recordId;
+    ev.channel = this.text(ex.channel, subs);
+    ev.computer = this.text(ex.computer, subs);
+    let data: DataExtractor = ex;
+    let dataSubs = subs;
+    const k = ex.embeddedData;
+    if (k !== null && k < subs.count && subs.types[k] !== 0x00) {
+      const inner = subs.types[k] === 0x21 ? this.embeddedData(subs.offsets[k], subs.sizes[k]) : undefined;
+      if (!inner) return undefined;
+      data = inner.ex;
+      dataSubs = inner.subs;
+    }
+    const keys = data.dataKeys;
+    let json = keys && keys.length === 0 ? '{}' : '';
+    for (let i = 0; i < data.data.length; i++) {
+      const [name, parts] = data.data[i];
+      const value = this.text(parts, dataSubs);
+      ev.data[name] = value;
+      if (keys) json += keys[i] + jsonString(value);
+    }
+    if (keys && keys.length > 0) ev.dataJson = json + '}';
+    else if (keys) ev.dataJson = json;
+    return this.sawEmbedded ? undefined : ev;
+  }
+
+  /**
+   * Data embedded in a substitution value as Windows writes it: a fragment
+   * header, one template instance (EventData or UserData), the end token.
+   * Undefined when the value holds anything else.
+   */
+  private embeddedData(p: number, size: number): { ex: DataExtractor; subs: Substitutions } | undefined {
+    const c = this.c;
+    if (size < 5 || c[p] !== 0x0f || c[p + 4] !== 0x0c) return undefined;
+    const { def, defOffset, next } = this.template(p + 4);
+    let ex = this.dataExtractors.get(defOffset);
+    if (ex === undefined) {
+      const root = def.filter(isElement);
+      ex = root.length === 1 && def.length === 1 ? compileData(root[0]) : null;
+      this.dataExtractors.set(defOffset, ex);
+    }
+    if (ex === null) return undefined;
+    const subs = this.substitutions(next);
+    const end = p + size;
+    if (subs.end > end || (subs.end < end && c[subs.end] !== 0x00)) return undefined;
+    return { ex, subs };
+  }
+
+  /** The substitution values of a template instance, whose count is at `q`. */
+  private substitutions(q: number): Substitutions {
+    const c = this.c;
     const count = c.readUInt32LE(q);
     q += 4;
     const offsets: number[] = new Array(count);
@@ -326,34 +411,21 @@ class ChunkParser {
       offsets[i] = at;
       at += sizes[i];
     }
-    let embedded = false;
-    const text = (parts: Part[]): string => {
-      let s = '';
-      for (const part of parts) {
-        if (typeof part === 'string') s += part;
-        else if (part.sub < count) {
-          if (types[part.sub] === 0x21) embedded = true;
-          else s += valueText(c, offsets[part.sub], sizes[part.sub], types[part.sub]) ?? '';
-        }
+    return { count, offsets, sizes, types, end: at };
+  }
+
+  /** The text of parts with these substitution values (an embedded value sets `sawEmbedded`). */
+  private text(parts: Part[], subs: Substitutions): string {
+    let s = '';
+    for (const part of parts) {
+      if (typeof part === 'string') s += part;
+      else if (part.sub < subs.count) {
+        const type = subs.types[part.sub];
+        if (type === 0x21) this.sawEmbedded = true;
+        else s += valueText(this.c, subs.offsets[part.sub], subs.sizes[part.sub], type) ?? '';
       }
-      return s;
-    };
-    const ev: EvtxEvent = { recordId, eventId: 0, timeMs: writtenMs, provider: '', channel: '', computer: '', task: '', data: {} };
-    ev.provider = text(ex.provider);
-    ev.eventId = Number(text(ex.eventId));
-    ev.task = text(ex.task);
-    const time = ex.time.length === 1 ? ex.time[0] : undefined;
-    if (typeof time === 'object' && time.sub < count && types[time.sub] === 0x11) {
-      ev.timeMs = filetimeMsAt(c, offsets[time.sub]); // the usual FILETIME, without text in between
-    } else {
-      const t = Date.parse(text(ex.time));
-      if (!Number.isNaN(t)) ev.timeMs = t;
     }
-    ev.recordId = text(ex.recordId) || recordId;
-    ev.channel = text(ex.channel);
-    ev.computer = text(ex.computer);
-    for (const [name, parts] of ex.data) ev.data[name] = text(parts);
-    return embedded ? undefined : ev;
+    return s;
   }
 
   private templateInstance(p: number): { nodes: XmlNode[]; next: number } {
@@ -393,8 +465,29 @@ class ChunkParser {
   }
 }
 
+/** The substitution values of a template instance: where each starts, its size and type, and where they end. */
+interface Substitutions {
+  count: number;
+  offsets: number[];
+  sizes: number[];
+  types: number[];
+  end: number;
+}
+
+/** Where a plain template keeps its data items (EventData/Data by Name, or UserData's element's children). */
+interface DataExtractor {
+  data: Array<[string, Part[]]>;
+  /**
+   * What comes before each data value in the data's JSON text (`{"Name":`,
+   * then `,"Name":`); null when JSON.stringify of the data object would not
+   * give names and values in the template's order (a name twice, an array
+   * index, `__proto__`).
+   */
+  dataKeys: string[] | null;
+}
+
 /** Where a plain template keeps each field kansa reads: literal text and substitution references. */
-interface Extractor {
+interface Extractor extends DataExtractor {
   provider: Part[];
   eventId: Part[];
   task: Part[];
@@ -402,7 +495,8 @@ interface Extractor {
   recordId: Part[];
   channel: Part[];
   computer: Part[];
-  data: Array<[string, Part[]]>;
+  /** The substitution that holds the data as its own template instance (Windows' layout), or null (data inline). */
+  embeddedData: number | null;
 }
 
 /** Parts of an element's content, or null when it holds elements (not plain). */
@@ -423,10 +517,24 @@ function attrParts(el: XmlElement, name: string): Part[] {
 function compile(def: XmlNode[]): Extractor | null {
   const root = def.find(isElement);
   if (!root) return null;
-  const ex: Extractor = { provider: [], eventId: [], task: [], time: [], recordId: [], channel: [], computer: [], data: [] };
+  const ex: Extractor = {
+    provider: [],
+    eventId: [],
+    task: [],
+    time: [],
+    recordId: [],
+    channel: [],
+    computer: [],
+    data: [],
+    dataKeys: [],
+    embeddedData: null,
+  };
   for (const section of root.children) {
-    if (!isElement(section)) return null;
-    if (section.name === 'System') {
+    if (!isElement(section)) {
+      // the data as a substitution of their own (one, and not beside data written inline)
+      if (typeof section === 'string' || ex.embeddedData !== null) return null;
+      ex.embeddedData = section.sub;
+    } else if (section.name === 'System') {
       for (const f of section.children) {
         if (!isElement(f)) continue;
         const parts = contentParts(f);
@@ -439,28 +547,44 @@ function compile(def: XmlNode[]): Extractor | null {
         else if (f.name === 'Channel') ex.channel = parts;
         else if (f.name === 'Computer') ex.computer = parts;
       }
-    } else if (section.name === 'EventData') {
-      let i = 0;
-      for (const d of section.children) {
-        if (!isElement(d)) return null;
-        const name = attrParts(d, 'Name');
-        const parts = contentParts(d);
-        if (parts === null || name.some((x) => typeof x !== 'string')) return null;
-        ex.data.push([(name as string[]).join('') || `Data${i}`, parts]);
-        i++;
-      }
-    } else if (section.name === 'UserData') {
-      const inner = section.children.filter(isElement);
-      if (inner.length !== 1 || section.children.length !== 1) return null;
-      for (const d of inner[0].children) {
-        if (!isElement(d)) return null;
-        const parts = contentParts(d);
-        if (parts === null) return null;
-        ex.data.push([d.name, parts]);
-      }
+    } else if (section.name === 'EventData' || section.name === 'UserData') {
+      if (ex.data.length > 0) return null;
+      const data = compileData(section);
+      if (data === null) return null;
+      ex.data = data.data;
+      ex.dataKeys = data.dataKeys;
     }
   }
+  if (ex.embeddedData !== null && ex.data.length > 0) return null;
   return ex;
+}
+
+/** The data items of an EventData or UserData element, or null when they are not plain. */
+function compileData(section: XmlElement): DataExtractor | null {
+  const data: Array<[string, Part[]]> = [];
+  if (section.name === 'EventData') {
+    let i = 0;
+    for (const d of section.children) {
+      if (!isElement(d)) return null;
+      const name = attrParts(d, 'Name');
+      const parts = contentParts(d);
+      if (parts === null || name.some((x) => typeof x !== 'string')) return null;
+      data.push([(name as string[]).join('') || `Data${i}`, parts]);
+      i++;
+    }
+  } else if (section.name === 'UserData') {
+    const inner = section.children.filter(isElement);
+    if (inner.length !== 1 || section.children.length !== 1) return null;
+    for (const d of inner[0].children) {
+      if (!isElement(d)) return null;
+      const parts = contentParts(d);
+      if (parts === null) return null;
+      data.push([d.name, parts]);
+    }
+  } else return null;
+  const names = data.map(([name]) => name);
+  const inOrder = new Set(names).size === names.length && !names.some((n) => n === '__proto__' || /^(0|[1-9]\d*)$/.test(n));
+  return { data, dataKeys: inOrder ? names.map((n, i) => (i === 0 ? '{' : ',') + JSON.stringify(n) + ':') : null };
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -510,7 +634,17 @@ function attr(el: XmlElement, name: string): string {
 
 /** The fields kansa reads from a rendered Event element. */
 function toEvent(root: XmlElement, recordId: string, writtenMs: number): EvtxEvent {
-  const ev: EvtxEvent = { recordId, eventId: 0, timeMs: writtenMs, provider: '', channel: '', computer: '', task: '', data: {} };
+  const ev: EvtxEvent = {
+    recordId,
+    eventId: 0,
+    timeMs: writtenMs,
+    provider: '',
+    channel: '',
+    computer: '',
+    task: '',
+    data: {},
+    dataJson: undefined,
+  };
   for (const section of root.children) {
     if (!isElement(section)) continue;
     if (section.name === 'System') {
