@@ -13,6 +13,7 @@
  * classification (with the same rows, if the SQL is right).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { checkMonth, monthRange } from '@kansa/calendar';
 import { TABLES, CLICKHOUSE } from '@kansa/storage';
@@ -47,6 +48,8 @@ export async function main(argv: string[]): Promise<void> {
   const args = benchArgs(argv);
   const dataDir = args.get('data');
   if (!dataDir) throw new Error('--data: the data directory of a kept bench:analyze run (<kept dir>/data) is required');
+  // Opening a directory that is not there would create an empty one, and time the classification of nothing.
+  if (!existsSync(dataDir)) throw new Error(`--data: no directory ${dataDir} (a kept bench:analyze run leaves <kept dir>/data)`);
   const month = args.get('month') ?? '2025-05';
   checkMonth('--month', month);
   const reps = args.num('reps', 3);
