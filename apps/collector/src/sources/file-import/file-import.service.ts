@@ -11,12 +11,14 @@ import { isEvtx } from './evtx/evtx-reader';
 import { LineFramer } from './line-framer';
 
 /**
- * Bytes read (and framed, and processed) at a time: 64 KiB, one .evtx chunk.
- * The records of a read are all alive until they are processed; with 1 MiB
- * reads (~2,000 Windows records at once) the young generation's collections
- * copied them again and again (measured 32 → 25 µs of CPU a Windows record).
+ * Bytes framed and processed at a time: 64 KiB, one .evtx chunk. The records
+ * of a piece are all alive until they are processed; with 1 MiB pieces
+ * (~2,000 Windows records at once) the young generation's collections copied
+ * them again and again (measured 32 → 25 µs of CPU a Windows record).
  */
-const READ_SIZE = 1 << 16;
+const FRAME_SIZE = 1 << 16;
+/** Bytes read at a time, then framed a FRAME_SIZE piece after another: fewer reads (each a round through the event loop). */
+const READ_SIZE = 1 << 20;
 
 /** Bad input for `kansa import`: a missing file, an unknown file name. One line for the user. */
 export class FileImportError extends Error {}
@@ -89,7 +91,7 @@ export class FileImportService {
         bytesRead += buf.length;
         // An .evtx file (binary, chunks of records: by its name or its first bytes) for a source that reads them; lines otherwise.
         framer ??= system.evtx && (evtxName || isEvtx(buf)) ? new EvtxFramer(path) : new LineFramer(system.framing === 'csv');
-        yield framer.push(buf);
+        for (let at = 0; at < buf.length; at += FRAME_SIZE) yield framer.push(buf.subarray(at, at + FRAME_SIZE));
       }
       if (framer) yield framer.end();
       else if (system.evtx && evtxName) throw new HeaderMismatchError(path, 'ElfFile (EVTX)', '(empty file)');
