@@ -787,7 +787,7 @@ function valueText(c: Buffer, p: number, size: number, type: number): string | n
   }
   switch (type) {
     case 0x01:
-      return stripNul(c.toString('utf16le', p, p + size));
+      return stripNul(utf16Text(c, p, p + size));
     case 0x02:
       return stripNul(c.toString('latin1', p, p + size));
     case 0x03:
@@ -859,6 +859,15 @@ const FIXED_WIDTH: Record<number, number> = {
   0x14: 4,
   0x15: 8,
 };
+
+/**
+ * Node's own UTF-16LE decoder (`Buffer#ucs2Slice`, what `toString('utf16le')`
+ * ends in) called directly: toString's argument handling was ~0.7 s of a
+ * million records' ~14 million values (CPU profile).
+ */
+function utf16Text(c: Buffer, from: number, to: number): string {
+  return (c as Buffer & { ucs2Slice(from: number, to: number): string }).ucs2Slice(from, to);
+}
 
 function stripNul(s: string): string {
   const i = s.indexOf('\0');
