@@ -331,17 +331,7 @@ class ChunkParser {
     if (ex === null) return undefined;
     const subs = this.outer.read(c, next);
     this.sawEmbedded = false;
-    const ev: EvtxEvent = {
-      recordId,
-      eventId: 0,
-      timeMs: writtenMs,
-      provider: '',
-      channel: '',
-      computer: '',
-      task: '',
-      data: {},
-      dataJson: undefined,
-    };
+    const ev = emptyEvent(recordId, writtenMs);
     ev.provider = this.text(ex.provider, subs);
     ev.eventId = Number(this.text(ex.eventId, subs));
     ev.task = this.text(ex.task, subs);
@@ -652,19 +642,14 @@ function attr(el: XmlElement, name: string): string {
   return a ? a.value.map((v) => (typeof v === 'string' ? v : '')).join('') : '';
 }
 
+/** An event before its fields are read (every field present, so every event has the same shape). */
+function emptyEvent(recordId: string, writtenMs: number): EvtxEvent {
+  return { recordId, eventId: 0, timeMs: writtenMs, provider: '', channel: '', computer: '', task: '', data: {}, dataJson: undefined };
+}
+
 /** The fields kansa reads from a rendered Event element. */
 function toEvent(root: XmlElement, recordId: string, writtenMs: number): EvtxEvent {
-  const ev: EvtxEvent = {
-    recordId,
-    eventId: 0,
-    timeMs: writtenMs,
-    provider: '',
-    channel: '',
-    computer: '',
-    task: '',
-    data: {},
-    dataJson: undefined,
-  };
+  const ev = emptyEvent(recordId, writtenMs);
   for (const section of root.children) {
     if (!isElement(section)) continue;
     if (section.name === 'System') {
