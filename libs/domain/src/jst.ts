@@ -1,5 +1,6 @@
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
+// the one function used, not the package's index of every function (~35-100 ms of every command's start)
+import { format } from 'date-fns/format';
 
 /**
  * Japan time, in one place. kansa stores and shows every time in JST
