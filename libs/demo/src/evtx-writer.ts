@@ -37,6 +37,12 @@ const T_UINT64 = 0x0a;
 const T_FILETIME = 0x11;
 const T_BINXML = 0x21;
 
+/** A substitution a template takes: its number and value type. */
+interface Sub {
+  id: number;
+  type: number;
+}
+
 /** Byte builder with back-patching. */
 class Bytes {
   buf = Buffer.alloc(CHUNK_SIZE * 2);
@@ -280,15 +286,15 @@ export class EvtxWriter {
   private eventTemplate(c: Chunk): void {
     this.element(c, 'Event', [], () => {
       this.element(c, 'System', [], () => {
-        this.element(c, 'Provider', [['Name', 0, T_STRING]], () => undefined);
-        this.element(c, 'EventID', [], () => this.sub(1, T_UINT16));
-        this.element(c, 'Task', [], () => this.sub(2, T_UINT16));
-        this.element(c, 'TimeCreated', [['SystemTime', 3, T_FILETIME]], () => undefined);
-        this.element(c, 'EventRecordID', [], () => this.sub(4, T_UINT64));
-        this.element(c, 'Channel', [], () => this.sub(5, T_STRING));
-        this.element(c, 'Computer', [], () => this.sub(6, T_STRING));
+        this.element(c, 'Provider', [['Name', { id: 0, type: T_STRING }]], () => undefined);
+        this.element(c, 'EventID', [], () => this.sub(c, { id: 1, type: T_UINT16 }));
+        this.element(c, 'Task', [], () => this.sub(c, { id: 2, type: T_UINT16 }));
+        this.element(c, 'TimeCreated', [['SystemTime', { id: 3, type: T_FILETIME }]], () => undefined);
+        this.element(c, 'EventRecordID', [], () => this.sub(c, { id: 4, type: T_UINT64 }));
+        this.element(c, 'Channel', [], () => this.sub(c, { id: 5, type: T_STRING }));
+        this.element(c, 'Computer', [], () => this.sub(c, { id: 6, type: T_STRING }));
       });
-      this.sub(7, T_BINXML);
+      this.sub(c, { id: 7, type: T_BINXML });
     });
   }
 
@@ -297,17 +303,17 @@ export class EvtxWriter {
     if (shape.userData) {
       const userData = shape.userData;
       this.element(c, 'UserData', [], () =>
-        this.element(c, userData, [], () => shape.names.forEach((n, i) => this.element(c, n, [], () => this.sub(i, T_STRING)))),
+        this.element(c, userData, [], () => shape.names.forEach((n, i) => this.element(c, n, [], () => this.sub(c, { id: i, type: T_STRING })))),
       );
     } else {
       this.element(c, 'EventData', [], () =>
-        shape.names.forEach((n, i) => this.literalAttrElement(c, 'Data', 'Name', n, () => this.sub(i, T_STRING))),
+        shape.names.forEach((n, i) => this.element(c, 'Data', [['Name', n]], () => this.sub(c, { id: i, type: T_STRING }))),
       );
     }
   }
 
-  /** An element whose attributes are substitutions ([name, substitution, type]). */
-  private element(c: Chunk, name: string, attrs: Array<[string, number, number]>, body: () => void): void {
+  /** An element and its attributes ([name, value]: a substitution, or literal text as `Data Name="…"` has). */
+  private element(c: Chunk, name: string, attrs: Array<[string, Sub | string]>, body: () => void): void {
     const b = c.b;
     b.u8(attrs.length ? 0x41 : 0x01);
     b.u16(0xffff);
@@ -318,10 +324,14 @@ export class EvtxWriter {
     if (attrs.length) {
       const listAt = b.len;
       b.u32(0);
-      attrs.forEach(([n, sub, type], i) => {
+      attrs.forEach(([n, value], i) => {
         b.u8(i < attrs.length - 1 ? 0x46 : 0x06);
         this.name(c, n);
-        this.sub(sub, type);
+        if (typeof value !== 'string') return this.sub(c, value);
+        b.u8(0x05);
+        b.u8(T_STRING);
+        b.u16(value.length);
+        b.raw(Buffer.from(value, 'utf16le'));
       });
       b.buf.writeUInt32LE(b.len - listAt - 4, listAt);
     }
@@ -331,35 +341,11 @@ export class EvtxWriter {
     b.buf.writeUInt32LE(b.len - from, sizeAt);
   }
 
-  /** An element with one attribute of literal text (Data Name="…"). */
-  private literalAttrElement(c: Chunk, name: string, attrName: string, value: string, body: () => void): void {
-    const b = c.b;
-    b.u8(0x41);
-    b.u16(0xffff);
-    const sizeAt = b.len;
-    b.u32(0);
-    this.name(c, name);
-    const from = b.len;
-    const listAt = b.len;
-    b.u32(0);
-    b.u8(0x06);
-    this.name(c, attrName);
-    b.u8(0x05);
-    b.u8(T_STRING);
-    b.u16(value.length);
-    b.raw(Buffer.from(value, 'utf16le'));
-    b.buf.writeUInt32LE(b.len - listAt - 4, listAt);
-    b.u8(0x02);
-    body();
-    b.u8(0x04);
-    b.buf.writeUInt32LE(b.len - from, sizeAt);
-  }
-
-  private sub(id: number, type: number): void {
-    const b = this.chunk.b;
-    b.u8(0x0e);
-    b.u16(id);
-    b.u8(type);
+  /** An optional substitution token. */
+  private sub(c: Chunk, { id, type }: Sub): void {
+    c.b.u8(0x0e);
+    c.b.u16(id);
+    c.b.u8(type);
   }
 
   /** A name reference: inline (defined here) the first time in the chunk, by offset afterwards. */

@@ -40,26 +40,20 @@ const RAW = PLAN.findIndex((c) => c.name === 'raw');
  * tab before them, and the line feed).
  */
 export function stagedRowTsv(row: StagedRow): RowText {
-  const head = columnTexts(row, 0, RAW, 0);
-  head[RAW] = '';
-  const tail = columnTexts(row, RAW + 1, PLAN.length, 1);
-  tail[0] = '';
-  tail[tail.length - 1] += '\n';
-  return [head.join('\t'), tsv(row.raw), tail.join('\t')];
+  return [columnsTsv(row, 0, RAW) + '\t', tsv(row.raw), '\t' + columnsTsv(row, RAW + 1, PLAN.length) + '\n'];
 }
 
 /**
- * The texts of columns `from`…`to` (exclusive) of a staged row, from index
- * `at` of an array one longer (for the piece's outer tab). Arrays joined make
- * flat strings at once (cheaper to copy than a tree of concatenations;
- * measured ~2× faster).
+ * Columns `from`…`to` (exclusive) of a staged row, tab-separated: one array
+ * joined, a flat string at once (cheaper to copy than a tree of
+ * concatenations; measured ~2× faster).
  */
-function columnTexts(row: StagedRow, from: number, to: number, at: number): string[] {
-  const parts = new Array<string>(to - from + 1);
+function columnsTsv(row: StagedRow, from: number, to: number): string {
+  const parts = new Array<string>(to - from);
   for (let i = from; i < to; i++) {
     const { name, kind } = PLAN[i];
     const v = row[name];
-    parts[i - from + at] =
+    parts[i - from] =
       kind === 'text'
         ? tsv(v as string)
         : kind === 'texts'
@@ -70,5 +64,5 @@ function columnTexts(row: StagedRow, from: number, to: number, at: number): stri
               : 'false'
             : String(v);
   }
-  return parts;
+  return parts.join('\t');
 }

@@ -362,8 +362,8 @@ class ChunkParser {
       const [name, parts] = data.data[i];
       const value = this.text(parts, dataSubs);
       ev.data[name] = value;
-      if (json) {
-        json[2 * i] = (keys as string[])[i];
+      if (json && keys) {
+        json[2 * i] = keys[i];
         json[2 * i + 1] = jsonString(value);
       }
     }
