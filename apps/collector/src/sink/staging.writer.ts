@@ -49,6 +49,14 @@ export class StagingBatch {
   /** The Memory table of the batch's normalized lines, and whether this process built it. */
   private readonly held: string;
   private holding = false;
+  /**
+   * The Memory table of the event rows JavaScript staged, with their IDs and
+   * days, while a commit runs: the insert reads them twice (the rows, and
+   * their IDs to bound the duplicate check), and a staged file read twice was
+   * parsed and hashed twice (~1 s of engine time a million Windows events).
+   */
+  private readonly heldEvents: string;
+  private holdingEvents = false;
 
   /**
    * `stagingDir`: where an embedded engine's batches wait (undefined with a
@@ -65,6 +73,7 @@ export class StagingBatch {
   ) {
     this.carrier = stagingDir ? new FileCarrier(stagingDir, batchId, format) : new TableCarrier(client, batchId, format);
     this.held = quoteIdentifier(HELD_PREFIX + batchId);
+    this.heldEvents = quoteIdentifier(`${HELD_PREFIX}${batchId}_events`);
   }
 
   /** Whether the batch's staged rows are (still) there: its files in the staging folder, or its tables on the server. */
@@ -124,29 +133,11 @@ export class StagingBatch {
     };
   }
 
-  /**
-   * Moves the batch into events and quarantine in one go; returns how many
-   * events of the batch are stored. Idempotent: run again (after a crash) it
-   * adds only what is missing. `afterEvents` runs between the two inserts
-   * (the fault tests' kill point). BatchCommitter uses the steps one by one.
-   */
-  async commit(scope: CommitScope, afterEvents?: () => void): Promise<number> {
-    await this.prepare();
-    try {
-      await this.insertEvents(scope);
-    } finally {
-      await this.release();
-    }
-    afterEvents?.();
-    await this.insertQuarantine();
-    await this.insertApart();
-    return storedEvents(this.client, this.batchId);
-  }
-
-  /** Everything staged is readable by ClickHouse, and the twin's rows are held (normalized again after a restart). */
+  /** Everything staged is readable by ClickHouse, and held for the commit (the twin's rows normalized again after a restart). */
   async prepare(): Promise<void> {
     await storageCall(() => this.carrier.seal());
     if (this.lean && !this.holding) await this.holdLines();
+    if (!this.holdingEvents) await this.holdEvents();
   }
 
   /**
@@ -192,12 +183,17 @@ export class StagingBatch {
       SETTINGS optimize_on_insert = 0, use_index_for_in_with_subqueries = 0`;
   }
 
-  /** The staged event rows with their IDs and JST day: those staged by JavaScript and those the twin accepted. */
+  /** The staged event rows with their IDs and JST day: those staged by JavaScript (held while committing) and those the twin accepted. */
   private stagedRows(): string {
-    const staged = `SELECT ${EVENT_ID} AS event_id, toDate(fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo')) AS day, * FROM ${this.carrier.source('events')}`;
+    const staged = this.holdingEvents ? `SELECT * FROM ${this.heldEvents}` : this.stagedEvents();
     if (!this.lean) return `(${staged})`;
     return `(${staged} UNION ALL
       SELECT event_id, toDate(fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo')) AS day, * EXCEPT (event_id, ok, from_text, refused_raw) FROM ${this.held} WHERE ok)`;
+  }
+
+  /** The event rows JavaScript staged, with their IDs and JST day, read from where they wait. */
+  private stagedEvents(): string {
+    return `SELECT ${EVENT_ID} AS event_id, toDate(fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo')) AS day, * FROM ${this.carrier.source('events')}`;
   }
 
   /** The lowest and highest line number of the staged events, and how many there are (null when none). */
@@ -224,18 +220,24 @@ export class StagingBatch {
    * line twice in the batch is stored once.
    */
   async insertApart(): Promise<void> {
-    const staged = `(SELECT * REPLACE (${APART_ID} AS apart_id) FROM ${this.carrier.source('apart')})`;
-    await storageCall(() =>
-      this.client.command({
-        query: `INSERT INTO ${TABLES.eventsApart} (${APART_COLUMNS.join(', ')})
-          SELECT ${APART_COLUMNS.join(', ')} FROM ${staged}
-          WHERE apart_id NOT IN (
-            SELECT apart_id FROM ${TABLES.eventsApart}
-            WHERE source IN (SELECT source FROM ${staged}) AND apart_id IN (SELECT apart_id FROM ${staged})
-          )
-          LIMIT 1 BY apart_id`,
-      }),
-    );
+    // Read three times below: held in memory, the staged file parsed and hashed once.
+    const held = quoteIdentifier(`${HELD_PREFIX}${this.batchId}_apart`);
+    await this.hold(held, `SELECT * REPLACE (${APART_ID} AS apart_id) FROM ${this.carrier.source('apart')}`);
+    try {
+      await storageCall(() =>
+        this.client.command({
+          query: `INSERT INTO ${TABLES.eventsApart} (${APART_COLUMNS.join(', ')})
+            SELECT ${APART_COLUMNS.join(', ')} FROM ${held}
+            WHERE apart_id NOT IN (
+              SELECT apart_id FROM ${TABLES.eventsApart}
+              WHERE source IN (SELECT source FROM ${held}) AND apart_id IN (SELECT apart_id FROM ${held})
+            )
+            LIMIT 1 BY apart_id`,
+        }),
+      );
+    } finally {
+      await this.unhold(held);
+    }
   }
 
   /** The lines kept apart this batch stored, by label (what was left out as stored before is not among them). */
@@ -291,20 +293,42 @@ export class StagingBatch {
     );
   }
 
-  /** Frees the twin's held rows (the staged files or tables stay until drop()). */
+  /** Frees the held rows (the staged files or tables stay until drop()). */
   async release(): Promise<void> {
     await this.releaseLines();
+    await this.releaseEvents();
   }
 
   async drop(): Promise<void> {
-    await this.releaseLines();
+    await this.release();
     await storageCall(() => this.carrier.drop());
   }
 
   /** Embedded engine: moves the staged files into `dir` (a batch set aside); a server keeps its staging tables where they are. */
   async moveTo(dir: string): Promise<void> {
-    await this.releaseLines();
+    await this.release();
     await storageCall(() => this.carrier.moveTo(dir));
+  }
+
+  private async holdEvents(): Promise<void> {
+    await this.hold(this.heldEvents, this.stagedEvents());
+    this.holdingEvents = true;
+  }
+
+  private async releaseEvents(): Promise<void> {
+    if (!this.holdingEvents) return;
+    await this.unhold(this.heldEvents);
+    this.holdingEvents = false;
+  }
+
+  /** A Memory table `name` of `select` (one left by an earlier attempt, a server's of a process that died, is replaced). */
+  private async hold(name: string, select: string, client = this.client): Promise<void> {
+    await this.unhold(name, client);
+    await storageCall(() => client.command({ query: `CREATE TABLE ${name} ENGINE = Memory AS ${select}` }));
+  }
+
+  private async unhold(name: string, client = this.client): Promise<void> {
+    await storageCall(() => client.command({ query: `DROP TABLE IF EXISTS ${name}` }));
   }
 
   /**
@@ -314,21 +338,18 @@ export class StagingBatch {
    */
   private async holdLines(client = this.client): Promise<void> {
     const lean = this.lean as LeanSource;
-    // One left by an earlier attempt (a server's, of a process that died) is replaced.
-    await this.releaseLines(client, true);
-    await storageCall(() =>
-      client.command({
-        query: `CREATE TABLE ${this.held} ENGINE = Memory AS
-          SELECT ${EVENT_ID} AS event_id, * FROM (${normalizedLinesSql(lean.sql, this.carrier.source('lines'), { source: lean.source, instance: lean.instance, batch: this.carrier.batchId, checks: lean.checks })})`,
-      }),
+    await this.hold(
+      this.held,
+      `SELECT ${EVENT_ID} AS event_id, * FROM (${normalizedLinesSql(lean.sql, this.carrier.source('lines'), { source: lean.source, instance: lean.instance, batch: this.carrier.batchId, checks: lean.checks })})`,
+      client,
     );
     this.holding = true;
   }
 
-  /** Drops the held table, if this batch holds one (`always`: whatever this process knows). */
-  private async releaseLines(client = this.client, always = false): Promise<void> {
-    if (!this.lean || !(this.holding || always)) return;
-    await storageCall(() => client.command({ query: `DROP TABLE IF EXISTS ${this.held}` }));
+  /** Drops the held table, if this batch holds one. */
+  private async releaseLines(): Promise<void> {
+    if (!this.lean || !this.holding) return;
+    await this.unhold(this.held);
     this.holding = false;
   }
 }
