@@ -27,11 +27,8 @@ export function tsvStringArray(values: readonly string[]): string {
   return tsv('[' + values.map((v) => "'" + v.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'").join(',') + ']');
 }
 
-/** Read once: a name re-exported by a package's index is a getter, looked up again at every access (measured in the row loop). */
-const PLAN = STAGED_PLAN;
-
 /** Where the raw line sits among the staged columns: the row is written around it (RowText). */
-const RAW = PLAN.findIndex((c) => c.name === 'raw');
+const RAW = STAGED_PLAN.findIndex((c) => c.name === 'raw');
 
 /**
  * A staged row as one TabSeparated line, its columns in the order of
@@ -39,30 +36,25 @@ const RAW = PLAN.findIndex((c) => c.name === 'raw');
  * raw line (and the tab after them), the raw line, the columns after it (the
  * tab before them, and the line feed).
  */
-export function stagedRowTsv(row: StagedRow): RowText {
-  return [columnsTsv(row, 0, RAW) + '\t', tsv(row.raw), '\t' + columnsTsv(row, RAW + 1, PLAN.length) + '\n'];
-}
+export const stagedRowTsv: (row: StagedRow) => RowText = compileRenderer();
 
 /**
- * Columns `from`…`to` (exclusive) of a staged row, tab-separated: one array
- * joined, a flat string at once (cheaper to copy than a tree of
- * concatenations; measured ~2× faster).
+ * The renderer of STAGED_PLAN as code: each column read by its own name and
+ * the pieces joined from one array literal. A loop over the plan read the
+ * row by a varying key (a megamorphic lookup each column) and measured ~1 µs
+ * a row slower (3.5–3.7 against 2.4–2.6 s a million Windows rows, encoded).
+ * Built once from the plan (constant column names, nothing from input).
  */
-function columnsTsv(row: StagedRow, from: number, to: number): string {
-  const parts = new Array<string>(to - from);
-  for (let i = from; i < to; i++) {
-    const { name, kind } = PLAN[i];
-    const v = row[name];
-    parts[i - from] =
-      kind === 'text'
-        ? tsv(v as string)
-        : kind === 'texts'
-          ? tsvStringArray(v as readonly string[])
-          : kind === 'bool'
-            ? v
-              ? 'true'
-              : 'false'
-            : String(v);
-  }
-  return parts.join('\t');
+function compileRenderer(): (row: StagedRow) => RowText {
+  const value = ({ name, kind }: (typeof STAGED_PLAN)[number]): string => {
+    const v = `r[${JSON.stringify(name)}]`;
+    if (kind === 'text') return `tsv(${v})`;
+    if (kind === 'texts') return `tsvStringArray(${v})`;
+    if (kind === 'bool') return `(${v} ? 'true' : 'false')`;
+    return `String(${v})`;
+  };
+  const before = [...STAGED_PLAN.slice(0, RAW).map(value), "''"].join(', ');
+  const after = ["''", ...STAGED_PLAN.slice(RAW + 1).map(value)].join(', ');
+  const body = `return (r) => [[${before}].join('\\t'), tsv(r.raw), [${after}].join('\\t') + '\\n'];`;
+  return new Function('tsv', 'tsvStringArray', body)(tsv, tsvStringArray) as (row: StagedRow) => RowText;
 }
