@@ -3,7 +3,6 @@ import { IntegrityModule } from '@kansa/integrity';
 import { INGEST_SERVICE } from './pipeline/ingest.types';
 import { GroupCommitService } from './pipeline/group-commit';
 import { IngestService } from './pipeline/ingest.service';
-import { BatchSharesRepository } from './sink/batch-shares.repository';
 import { CommitService } from './sink/commit.service';
 import { SetAsideRepository } from './sink/set-aside.repository';
 import { StagingStore } from './sink/staging.store';
@@ -24,7 +23,6 @@ import { FileImportService } from './sources/file-import/file-import.service';
     CommitService,
     IngestService,
     { provide: INGEST_SERVICE, useExisting: IngestService },
-    BatchSharesRepository,
     GroupCommitService,
     FileImportService,
   ],

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { BatchSharesRepository } from '../sink/batch-shares.repository';
 import { eventBounds } from './event-checks';
 import { countIsolated, IngestService } from './ingest.service';
 import { emptyCounts, IngestCounts, IngestRequest, IngestResult, RawRecord, SetAsideNote } from './ingest.types';
@@ -82,7 +81,6 @@ export class GroupCommitService {
   constructor(
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
     private readonly ingest: IngestService,
-    private readonly shares: BatchSharesRepository,
   ) {
     this.maxLines = config.http.groupCommit.maxLines;
     this.maxWaitMs = config.http.groupCommit.maxWaitMs;
@@ -171,13 +169,16 @@ export class GroupCommitService {
       const request = { ...members[0].request, origin: [...new Set(members.map((m) => m.request.origin))].join(',') };
       const ends = members.map((m) => m.offset + m.span);
       const owner = (lineNo: number) => members[ends.findIndex((end) => lineNo <= end)] ?? members[members.length - 1];
-      const outcome = await this.ingest.commitStaged(batch, request, '', (lineNo) => owner(lineNo).total, { abandonRefused: true });
+      const outcome = await this.ingest.commitStaged(batch, request, '', (lineNo) => owner(lineNo).total, {
+        abandonRefused: true,
+        shareEnds: ends,
+      });
       if (outcome.kind === 'set-aside') {
         // Given up whole: each request is committed alone (a bad one set aside alone, the others stored).
         await Promise.all(members.map((m) => this.ingest.ingest({ ...m.request, records: m.records }).then(m.resolve, m.reject)));
         return;
       }
-      const stored = await this.shares.stored(batch.batchId, ends, batch.apart > 0);
+      const stored = outcome.shares;
       members.forEach((m, i) => {
         const t = m.total;
         t.stored = stored[i].events;

@@ -175,7 +175,7 @@ export class IngestService implements IngestServicePort {
     request: Pick<IngestRequest, 'source' | 'instance' | 'transport' | 'origin'>,
     fileSha256: string,
     tally: Tally,
-    options?: { abandonRefused?: boolean },
+    options?: { abandonRefused?: boolean; shareEnds?: number[] },
   ): Promise<CommitOutcome> {
     await batch.check(tally, this.store.client);
     const intent: CommitIntent = {
@@ -193,6 +193,7 @@ export class IngestService implements IngestServicePort {
       scope: { sources: [...batch.sources], days: [...batch.days] },
       stagingFormat: STAGING_FORMAT,
       checks: batch.checks,
+      shareEnds: options?.shareEnds,
     };
     return this.commits.commit(intent, batch.staging, options);
   }

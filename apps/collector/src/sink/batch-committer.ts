@@ -1,14 +1,17 @@
 import { classifyStorageError, StorageFailure, StorageUnavailableError } from '@kansa/storage';
-import { CommitScope, LineRange, StagingBatch, storedEvents } from './staging.writer';
+import { CommitScope, LineRange, StagingBatch } from './staging.writer';
+import { StoredShare, storedShares, wholeOf } from './stored-shares';
 
 /** What became of a commit. */
 export type CommitOutcome =
   /**
    * Stored: every event of the batch but the `isolated` lines storage
    * refuses, which are quarantined; `apart`: the lines kept apart it stored,
-   * by label (those stored before by an earlier sending are duplicates).
+   * by label (those stored before by an earlier sending are duplicates);
+   * `shares`: the same per share of its lines (one share unless the batch
+   * was shared: CommitIntent.shareEnds).
    */
-  | { kind: 'stored'; stored: number; isolated: IsolatedLine[]; apart: Record<string, number> }
+  | { kind: 'stored'; stored: number; isolated: IsolatedLine[]; apart: Record<string, number>; shares: StoredShare[] }
   /** Nothing could be made of it within bounds: the batch is to be set aside whole. */
   | { kind: 'set-aside'; failure: StorageFailure };
 
@@ -63,13 +66,21 @@ export class BatchCommitter {
   /** `afterEvents` runs once the events are in (the fault tests' kill point). */
   async commit(
     staging: StagingBatch,
-    batch: { scope: CommitScope; source: string; origin: string; quarantined: number; apart?: number; stagingFormat?: number },
+    batch: {
+      scope: CommitScope;
+      source: string;
+      origin: string;
+      quarantined: number;
+      apart?: number;
+      stagingFormat?: number;
+      shareEnds?: number[];
+    },
     afterEvents?: () => void,
   ): Promise<CommitOutcome> {
     const { scope } = batch;
     await staging.prepare();
     const isolated: IsolatedLine[] = [];
-    let apart: Record<string, number>;
+    let noApart: boolean;
     try {
       try {
         await this.insert(staging, scope);
@@ -84,9 +95,8 @@ export class BatchCommitter {
       afterEvents?.();
       // Nothing staged as quarantined or kept apart (the intent counts them): no statement for them.
       if (batch.quarantined > 0) await staging.insertQuarantine();
-      const noApart = batch.apart === 0 && (batch.stagingFormat ?? 1) >= 3;
+      noApart = batch.apart === 0 && (batch.stagingFormat ?? 1) >= 3;
       if (!noApart) await staging.insertApart();
-      apart = noApart ? {} : await staging.storedApart();
       for (const line of isolated) {
         await staging.quarantineEvent({
           lineNo: line.lineNo,
@@ -103,7 +113,9 @@ export class BatchCommitter {
     } finally {
       await staging.release();
     }
-    return { kind: 'stored', stored: await storedEvents(staging.client, staging.batchId), isolated, apart };
+    const shares = await storedShares(staging.client, staging.batchId, batch.shareEnds, !noApart);
+    const whole = wholeOf(shares);
+    return { kind: 'stored', stored: whole.events, isolated, apart: whole.apart, shares };
   }
 
   /** Narrows a failing range of lines down to the lines that fail, storing the rest. */

@@ -34,6 +34,8 @@ export interface CommitIntent {
   stagingFormat?: number;
   /** The condition the SQL twin applied to accepted lines (event-checks.ts), to normalize them again alike. */
   checks?: string;
+  /** A batch several requests share (HTTP group commit): the last line number of each request's lines, ascending. */
+  shareEnds?: number[];
   /** Failed attempts to complete it for a reason other than storage being down (set aside at MAX_RECOVERY_ATTEMPTS). */
   attempts?: number;
 }

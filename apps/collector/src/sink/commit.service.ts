@@ -8,7 +8,8 @@ import { BatchCommitter, CommitOutcome } from './batch-committer';
 import { CommitIntent } from './commit-intent';
 import { SetAsideBatch, SetAsideRepository } from './set-aside.repository';
 import { StagingPlace, StagingStore } from './staging.store';
-import { removeBatchRows, StagingBatch, storedEvents } from './staging.writer';
+import { removeBatchRows, StagingBatch } from './staging.writer';
+import { storedShares, wholeOf } from './stored-shares';
 
 /** An operator's request about a set-aside batch that cannot be done (unknown batch, not set aside, staged rows gone). */
 export class SetAsideRequestError extends Error {
@@ -288,9 +289,9 @@ export class CommitService implements OnApplicationBootstrap {
       if (outcome.kind === 'stored') await staging.drop();
       return;
     } else {
-      const stored = await storedEvents(this.client, intent.batchId);
-      if (stored > 0 || (await this.ledger.storedRows(intent.batchId)) > 0)
-        await this.appendLedger(intent, stored, 0, sumOf(await staging.storedApart()));
+      const stored = wholeOf(await storedShares(this.client, intent.batchId));
+      if (stored.events > 0 || (await this.ledger.storedRows(intent.batchId)) > 0)
+        await this.appendLedger(intent, stored.events, 0, sumOf(stored.apart));
     }
     await staging.drop();
     await this.store.intents.remove(intent.batchId);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { APART_COLUMNS, LINE_COLUMNS, QUARANTINE_COLUMNS } from '../pipeline/record-processor';
 import { normalizedLinesSql, SqlNormalizer, sqlString } from '../source-systems/shared/sql-normalizer';
+import { storedShares } from './stored-shares';
 
 /**
  * The staged files' format: a commit intent records it, so a batch staged by
@@ -240,18 +241,6 @@ export class StagingBatch {
     }
   }
 
-  /** The lines kept apart this batch stored, by label (what was left out as stored before is not among them). */
-  async storedApart(): Promise<Record<string, number>> {
-    const rs = await storageCall(() =>
-      this.client.query({
-        query: `SELECT label, count() AS n FROM ${TABLES.eventsApart} WHERE batch_id = {batch:String} GROUP BY label`,
-        query_params: { batch: this.batchId },
-        format: 'JSONEachRow',
-      }),
-    );
-    return Object.fromEntries((await rs.json<{ label: string; n: string }>()).map((r) => [r.label, Number(r.n)]));
-  }
-
   /** Rows staged as they are stored (quarantine, kept apart): idempotent by their ID, the first column. */
   private async insertRows(part: Part, table: string, columns: readonly string[]): Promise<void> {
     const id = columns[0];
@@ -429,19 +418,6 @@ export interface RefusedLine {
   raw: Buffer;
 }
 
-/** Events of a batch that are in `events`. */
-export async function storedEvents(client: ClickHouseClient, batchId: string): Promise<number> {
-  const rs = await storageCall(() =>
-    client.query({
-      query: `SELECT count() AS n FROM ${TABLES.events} WHERE batch_id = {batch:String}`,
-      query_params: { batch: batchId },
-      format: 'JSONEachRow',
-    }),
-  );
-  const [row] = await rs.json<{ n: string }>();
-  return Number(row.n);
-}
-
 /**
  * Removes whatever a failed commit left of a batch in events and quarantine
  * (a batch set aside stores nothing until it is replayed); the scope bounds
@@ -449,7 +425,7 @@ export async function storedEvents(client: ClickHouseClient, batchId: string): P
  */
 export async function removeBatchRows(client: ClickHouseClient, batchId: string, scope: CommitScope): Promise<void> {
   const params = { batch: batchId, sources: scope.sources, days: scope.days };
-  if (scope.sources.length > 0 && (await storedEvents(client, batchId)) > 0) {
+  if (scope.sources.length > 0 && (await storedShares(client, batchId, undefined, false))[0].events > 0) {
     await storageCall(() =>
       client.command({
         query: `DELETE FROM ${TABLES.events} WHERE source IN {sources:Array(String)} AND day IN {days:Array(Date)} AND batch_id = {batch:String}`,
