@@ -172,6 +172,38 @@ describe('Windows Security event logs recorded by others, imported (source windo
     expect(r).toMatchObject({ read: 1, stored: 1, apart: 0 });
   });
 
+  it('a large batch (its staged rows held in memory for the commit) is stored once, and sent again is all duplicates', async () => {
+    // More than 8 MiB of staged event rows and of kept-apart rows: the commit holds both in memory (staging.writer HOLD_BYTES).
+    const n = 14_000;
+    const input = Array.from({ length: 2 * n }, (_, i) => ({
+      eventId: 4624,
+      timeMs: Date.parse('2026-04-02T00:00:00Z') + i * 100,
+      computer: `WS-100200-${String(i % 50).padStart(3, '0')}.city.local`,
+      data: [
+        ['TargetUserName', i % 2 === 0 ? `K${String(200000 + (i % 300))}` : `WS-100200-${String(i % 50).padStart(3, '0')}$`],
+        ['TargetDomainName', 'CITY'],
+        ['LogonType', '2'],
+        ['IpAddress', '10.2.0.5'],
+        ['ProcessName', 'C:\\Windows\\System32\\svchost.exe'],
+      ] as Array<[string, string]>,
+    }));
+    const path = join(dir, 'PC-LARGE-Security.evtx');
+    writeFileSync(path, EvtxWriter.file(input));
+    const first = await collector.files.importFile(path);
+    expect(first).toMatchObject({ read: 2 * n, stored: n, apart: n, duplicates: 0, quarantined: 0, batchIds: [expect.any(String)] });
+    const again = await collector.files.importFile(path);
+    expect(again).toMatchObject({ read: 2 * n, stored: 0, apart: 0, duplicates: 2 * n });
+    const [c] = await store.rows<{ events: string; apart: string }>(
+      `SELECT (SELECT count() FROM events WHERE source = 'windows' AND position(raw, 'WS-100200-') > 0) AS events,
+        (SELECT count() FROM events_apart WHERE source = 'windows' AND position(raw, 'WS-100200-') > 0) AS apart`,
+    );
+    expect([Number(c.events), Number(c.apart)]).toEqual([n, n]);
+    expect(
+      await store.rows("SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'ingest_staging_m_%'"),
+    ).toEqual([]);
+    expect((await collector.verify.verify()).ok).toBe(true);
+  });
+
   it('a damaged chunk is quarantined with its offset; the other chunks are stored', async () => {
     const input = Array.from({ length: 2500 }, (_, i) => ({
       eventId: 4624,
