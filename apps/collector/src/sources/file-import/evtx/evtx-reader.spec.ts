@@ -1,6 +1,7 @@
 import { EvtxEventInput, EvtxWriter } from '@kansa/demo/evtx-writer';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { EvtxEvent, EvtxItem, EvtxReader, filetimeMsAt, NotEvtxError, u64Text } from './evtx-reader';
 
@@ -152,6 +153,23 @@ describe('EvtxReader on files written by the demo writer', () => {
     expect(read(header).filter((i) => i.kind === 'damaged')).toEqual([
       expect.objectContaining({ chunk: 1, offset: secondChunk, reason: 'チャンクヘッダーのチェックサムが一致しません' }),
     ]);
+  });
+
+  it('a record whose checksums hold but whose content cannot be read is reported, in Japanese; the records around it are read', () => {
+    const bytes = Buffer.from(EvtxWriter.file(Array.from({ length: 3 }, (_, i) => sample(i))));
+    const chunk = 4096;
+    const second = 512 + bytes.readUInt32LE(chunk + 512 + 4); // the second record, in the first chunk
+    bytes[chunk + second + 24] = 0x06; // its first Binary XML token: an attribute, outside any element
+    // the checksums made true again (as a file written by a faulty program would have them)
+    const free = bytes.readUInt32LE(chunk + 48);
+    bytes.writeUInt32LE(crc32(bytes.subarray(chunk + 512, chunk + free)), chunk + 52);
+    bytes.writeUInt32LE(crc32(bytes.subarray(chunk + 128, chunk + 512), crc32(bytes.subarray(chunk, chunk + 120))), chunk + 124);
+    const items = read(bytes);
+    expect(items.map((i) => i.kind)).toEqual(['event', 'damaged', 'event']);
+    expect(items[1]).toMatchObject({
+      chunk: 0,
+      reason: `レコード (チャンク内オフセット ${second}) を読めません: 想定外のバイナリXMLトークン 0x6 (チャンク内オフセット ${second + 24})`,
+    });
   });
 
   it('a file cut in the middle of a chunk: the cut chunk is damaged, the rest read', () => {

@@ -146,7 +146,7 @@ export class EvtxReader {
       try {
         out.push({ kind: 'event', event: parser.record(pos, size), chunk, offset: offset + pos });
       } catch (err) {
-        out.push(damaged(`レコード (チャンク内オフセット ${pos}) を読めません: ${(err as Error).message}`, first, last));
+        out.push(damaged(`レコード (チャンク内オフセット ${pos}) を読めません: ${unreadable(err)}`, first, last));
       }
       pos += size;
     }
@@ -155,6 +155,17 @@ export class EvtxReader {
 }
 
 // ---- Binary XML ----------------------------------------------------------
+
+/** A record whose Binary XML the reader cannot follow; the message is the reason shown to the operator (Japanese). */
+class RecordFormatError extends Error {}
+
+/** Why a record could not be read, in the operator's language (a damaged record's reason is shown as it is). */
+function unreadable(err: unknown): string {
+  if (err instanceof RecordFormatError) return err.message;
+  // a length or offset in the record pointing outside the chunk (Buffer's own range checks)
+  if (err instanceof RangeError) return 'レコード内の長さや位置がチャンクの範囲を超えています';
+  return `形式を解釈できません (${(err as Error)?.message ?? String(err)})`;
+}
 
 /** A part of a template's text: literal text, or the substitution it takes. */
 type Part = string | { sub: number; optional: boolean };
@@ -202,7 +213,7 @@ class ChunkParser {
     }
     const nodes = this.fragment(pos + 24, pos + size - 4, null);
     const root = nodes.find(isElement);
-    if (!root) throw new Error('no Event element');
+    if (!root) throw new RecordFormatError('Event 要素がありません');
     return toEvent(root, recordId, writtenMs);
   }
 
@@ -254,7 +265,7 @@ class ChunkParser {
       } else if (t === 0x0b) {
         p += 3 + c.readUInt16LE(p + 1) * 2; // processing instruction data
       } else {
-        throw new Error(`unknown Binary XML token 0x${tok.toString(16)} at ${p}`);
+        throw new RecordFormatError(`想定外のバイナリXMLトークン 0x${tok.toString(16)} (チャンク内オフセット ${p})`);
       }
     }
     return subs ? resolve(out, subs) : out;
@@ -463,7 +474,7 @@ class Substitutions {
   read(c: Buffer, q: number): this {
     const count = c.readUInt32LE(q);
     q += 4;
-    if (q + count * 4 > c.length) throw new Error(`substitution count ${count} beyond the chunk`);
+    if (q + count * 4 > c.length) throw new RecordFormatError(`置換値の数 ${count} がチャンクの終わりを超えています`);
     if (count > this.offsets.length) {
       this.offsets = new Int32Array(count);
       this.sizes = new Uint16Array(count);
@@ -569,6 +580,11 @@ function compile(def: XmlNode[]): Extractor | null {
   return ex;
 }
 
+/** The name of the `i`-th EventData item: its Name attribute, or `Data<i>` without one (both paths read it so). */
+function dataName(name: string, i: number): string {
+  return name || `Data${i}`;
+}
+
 /** The data items of an EventData or UserData element, or null when they are not plain. */
 function compileData(section: XmlElement): DataExtractor | null {
   const data: Array<[string, Part[]]> = [];
@@ -579,7 +595,7 @@ function compileData(section: XmlElement): DataExtractor | null {
       const name = attrParts(d, 'Name');
       const parts = contentParts(d);
       if (parts === null || name.some((x) => typeof x !== 'string')) return null;
-      data.push([(name as string[]).join('') || `Data${i}`, parts]);
+      data.push([dataName((name as string[]).join(''), i), parts]);
       i++;
     }
   } else if (section.name === 'UserData') {
@@ -685,7 +701,7 @@ function toEvent(root: XmlElement, recordId: string, writtenMs: number): EvtxEve
       let i = 0;
       for (const d of section.children) {
         if (!isElement(d)) continue;
-        ev.data[attr(d, 'Name') || `Data${i}`] = text(d);
+        ev.data[dataName(attr(d, 'Name'), i)] = text(d);
         i++;
       }
     } else if (section.name === 'UserData') {
