@@ -5,8 +5,10 @@
  * other source format, imports each file through the CLI (`kansa import`, its
  * own process and data directory), and loads the same 住民記録 file with
  * ClickHouse's own CSV parser (`INSERT … SELECT FROM file(…)`) as the
- * engine's limit. Prints JSON: events/s for both, their ratio, peak RSS and
- * bytes on disk per event.
+ * engine's yardstick, and normalizes it by SQL alone into the events table
+ * (the storage floor). Prints JSON: events/s for each, peak RSS, bytes on
+ * disk per event, and each figure an issue sets a goal for beside its goal
+ * (`goals`).
  *
  * Windows Security events (source windows): W records of a city's PCs as one
  * .evtx file and as Winlogbeat JSON lines, reported as records/s and MB/s
@@ -331,8 +333,9 @@ export async function main(args: string[]): Promise<void> {
             intoEventsSeconds: e.eventsSeconds,
             intoEventsRowsPerSecond: Math.round(e.rows / e.eventsSeconds),
           },
-          ratio: +(juminRate / engineRate).toFixed(3),
-          goal: 0.4,
+          // the 住民記録 pipeline against the engine loading the same CSV into a table of strings (an early yardstick, no goal now;
+          // issue 16's goal is against the load into the events table: goals.juminPipelineToIntoEvents)
+          juminToCsvLoad: +(juminRate / engineRate).toFixed(3),
           goals: goals(sources, juminRate, Math.round(e.rows / e.eventsSeconds)),
         },
         null,
