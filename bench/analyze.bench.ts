@@ -13,7 +13,6 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { addDays } from '@kansa/calendar';
 import { KansaConfig, loadConfig } from '@kansa/config';
 import { RunningService, ServiceModule, startHttpService } from '@kansa/service-shell';
@@ -32,21 +31,16 @@ import { AnalysisSchedulerService } from '@kansa/analyzer/scheduling/analysis-sc
 import { ExplanationsService } from '@kansa/analyzer/explanations/explanations.service';
 import { makeMonthlyReport } from '@kansa/analyzer/reports/make-monthly-report';
 import { importLogs } from '../apps/cli/src/commands/demo-run';
+import { benchArgs } from './args';
 import { timeConsolePages } from './console-pages';
 
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      staff: { type: 'string', default: '13500' },
-      scale: { type: 'string', default: '5' },
-      month: { type: 'string', default: '2025-05' },
-      seed: { type: 'string', default: 'bench' },
-      keep: { type: 'boolean', default: false },
-    },
-  });
-  const staff = Number(values.staff);
-  const month = values.month!;
+  const args = benchArgs(argv);
+  const staff = args.num('staff', 13500);
+  const scale = args.decimal('scale', 5);
+  const month = args.get('month') ?? '2025-05';
+  const seed = args.get('seed') ?? 'bench';
+  const keep = args.flag('keep');
   const work = mkdtempSync(join(tmpdir(), 'kansa-bench-analyze-'));
   const outDir = join(work, 'demo');
   const dataDir = join(work, 'data');
@@ -54,9 +48,8 @@ export async function main(argv: string[]): Promise<void> {
   let service: RunningService | undefined;
   try {
     let t = performance.now();
-    log(`generating ${month} for ${staff} staff (activity ×${values.scale}) in ${outDir}`);
-    const scale = Number(values.scale);
-    const generated = generateDemo({ outDir, month, staff, scale, seed: values.seed! });
+    log(`generating ${month} for ${staff} staff (activity ×${scale}) in ${outDir}`);
+    const generated = generateDemo({ outDir, month, staff, scale, seed });
     log(`generated ${generated.events} events in ${generated.files} files`);
     const generateSeconds = (performance.now() - t) / 1000;
 
@@ -146,8 +139,11 @@ export async function main(argv: string[]): Promise<void> {
     const lookup = app.get(EventLookupService);
     const [pick] = await (
       await client.query({
-        query: `SELECT (SELECT subject_id FROM ${TABLES.events} WHERE source = 'jumin' AND subject_id != '' LIMIT 1 OFFSET 12345) AS subject,
-                       (SELECT user_id FROM ${TABLES.events} WHERE source = 'jumin' LIMIT 1 OFFSET 54321) AS user`,
+        // the 12,346th resident and the 54,322nd user read, or the last on a month smaller than that
+        query: `SELECT (SELECT argMax(subject_id, n) FROM (SELECT subject_id, rowNumberInAllBlocks() AS n FROM ${TABLES.events}
+                         WHERE source = 'jumin' AND subject_id != '' LIMIT 12346)) AS subject,
+                       (SELECT argMax(user_id, n) FROM (SELECT user_id, rowNumberInAllBlocks() AS n FROM ${TABLES.events}
+                         WHERE source = 'jumin' LIMIT 54322)) AS user`,
         format: 'JSONEachRow',
       })
     ).json<{ subject: string; user: string }>();
@@ -170,7 +166,7 @@ export async function main(argv: string[]): Promise<void> {
     const result = {
       month,
       staff,
-      scale: Number(values.scale),
+      scale,
       events,
       generateSeconds: round(generateSeconds),
       import: { ...imported, seconds: round(imported.seconds), eventsPerSecond: Math.round(imported.stored / imported.seconds) },
@@ -212,7 +208,7 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   } finally {
     await service?.close();
-    if (!values.keep) rmSync(work, { recursive: true, force: true });
+    if (!keep) rmSync(work, { recursive: true, force: true });
     else log(`kept ${work}`);
   }
 }
