@@ -4,7 +4,7 @@ import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { CLICKHOUSE, openClickHouse, processWriter } from '@kansa/storage';
 import { join, resolve } from 'node:path';
 import { CommitIntent, FileIntentStore, IntentStore, openStagingDir, SET_ASIDE_DIR, STAGING_DIR, TableIntentStore } from './commit-intent';
-import { dropHeldLines, LeanSource, StagingBatch, STAGING_FORMAT } from './staging.writer';
+import { dropHeldRows, LeanSource, StagingBatch, STAGING_FORMAT } from './staging.writer';
 
 /** Where a batch's staged rows are: waiting for their commit, or kept for a replay. */
 export type StagingPlace = 'staging' | 'set-aside';
@@ -45,7 +45,7 @@ export class StagingStore implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     if (this.dir) {
       this.leftover = openStagingDir(this.dataDir).intents;
-      await dropHeldLines(this.client);
+      await dropHeldRows(this.client);
     } else {
       this.leftover = await (this.intents as TableIntentStore).pending();
     }

@@ -394,8 +394,8 @@ const EVENT_ID = `lower(hex(substring(SHA256(concat(source, '\\0', instance, '\\
  */
 const APART_ID = `lower(hex(substring(SHA256(concat(source, '\\0', instance, '\\0', if(apart_id = '', raw, apart_id))), 1, 16)))`;
 
-/** Memory tables of normalized lines left by a process that died (embedded engine: none of them is in use). */
-export async function dropHeldLines(client: ClickHouseClient): Promise<void> {
+/** Memory tables of rows held for a commit (normalized lines, staged events, kept-apart rows) left by a process that died (embedded engine: none of them is in use). */
+export async function dropHeldRows(client: ClickHouseClient): Promise<void> {
   const rs = await storageCall(() =>
     client.query({
       query: `SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, {prefix:String})`,
