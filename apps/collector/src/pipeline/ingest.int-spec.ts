@@ -249,6 +249,28 @@ describe('IngestService on the real embedded ClickHouse', () => {
     expect(await held()).toEqual([]);
   });
 
+  it('what an earlier attempt held for a batch is dropped before its commit is completed again (a server keeps Memory tables)', async () => {
+    const batchId = 'b000000000000000000000000000beef';
+    const staging = new StagingBatch(store.client, batchId, join(store.dataDir, 'kansa-ingest-staging'), {
+      sql: ingest.system('jumin').sql!,
+      source: 'jumin',
+      instance: '',
+    });
+    await staging.create();
+    await staging.appendLines(`2\t\t1\t${jumin('11:30:00')}\n`);
+    await staging.checkLines(); // the normalized lines held
+    // as a commit of a large batch leaves them when storage fails in its middle, or its process dies
+    for (const part of ['events', 'apart']) {
+      await store.client.command({ query: `CREATE TABLE ingest_staging_m_${batchId}_${part} ENGINE = Memory AS SELECT 1 AS x` });
+    }
+    const held = () =>
+      store.rows(`SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'ingest_staging_m_${batchId}%'`);
+    expect(await held()).toHaveLength(3);
+    await new StagingBatch(store.client, batchId, join(store.dataDir, 'kansa-ingest-staging')).dropLeftovers(); // as the recovery does
+    expect(await held()).toEqual([]);
+    await staging.drop();
+  });
+
   it('names an unknown source', async () => {
     await expect(ingest.ingest({ source: 'nosuch', transport: 'http', origin: 'http:x', records: [] })).rejects.toThrow(UnknownSourceError);
   });

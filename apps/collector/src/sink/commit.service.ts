@@ -277,6 +277,7 @@ export class CommitService implements OnApplicationBootstrap {
 
   private async recoverOne(intent: CommitIntent): Promise<void> {
     const staging = this.stagingOf(intent);
+    await staging.dropLeftovers();
     if (await this.ledger.has(intent.batchId)) {
       await this.markReplayed(intent.batchId);
     } else if ((await this.setAside.get(intent.batchId))?.state === 'set_aside') {

@@ -60,6 +60,8 @@ export class StagingBatch {
    */
   private readonly heldEvents: string;
   private holdingEvents = false;
+  /** The Memory table of the kept-apart rows while they are inserted (from HOLD_BYTES too). */
+  private readonly heldApart: string;
   /** Bytes of event rows and of kept-apart rows this process staged (0 for a batch staged by an earlier process). */
   private readonly stagedBytes = { events: 0, apart: 0 };
 
@@ -79,6 +81,7 @@ export class StagingBatch {
     this.carrier = stagingDir ? new FileCarrier(stagingDir, batchId, format) : new TableCarrier(client, batchId, format);
     this.held = quoteIdentifier(HELD_PREFIX + batchId);
     this.heldEvents = quoteIdentifier(`${HELD_PREFIX}${batchId}_events`);
+    this.heldApart = quoteIdentifier(`${HELD_PREFIX}${batchId}_apart`);
   }
 
   /** Whether the batch's staged rows are (still) there: its files in the staging folder, or its tables on the server. */
@@ -230,7 +233,7 @@ export class StagingBatch {
     // Read three times below: held in memory (unless few), the staged file parsed and hashed once.
     const staged = `SELECT * REPLACE (${APART_ID} AS apart_id) FROM ${this.carrier.source('apart')}`;
     const hold = this.stagedBytes.apart >= HOLD_BYTES;
-    const name = quoteIdentifier(`${HELD_PREFIX}${this.batchId}_apart`);
+    const name = this.heldApart;
     if (hold) await this.hold(name, staged);
     const held = hold ? name : `(${staged})`;
     try {
@@ -306,6 +309,17 @@ export class StagingBatch {
   async moveTo(dir: string): Promise<void> {
     await this.release();
     await storageCall(() => this.carrier.moveTo(dir));
+  }
+
+  /**
+   * Drops whatever an earlier attempt held for this batch (a commit that
+   * storage failed in the middle of, or a process that died: on a server the
+   * Memory tables outlive it; the embedded engine's are dropped at start).
+   */
+  async dropLeftovers(): Promise<void> {
+    for (const name of [this.held, this.heldEvents, this.heldApart]) await this.unhold(name);
+    this.holding = false;
+    this.holdingEvents = false;
   }
 
   private async holdEvents(): Promise<void> {
