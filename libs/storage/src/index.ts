@@ -10,3 +10,4 @@ export * from './writer';
 export * from './sql-conditions';
 export * from './storage-transfer.repository';
 export * from './storage-transfer.service';
+export * from './cluster-ddl';
