@@ -86,6 +86,16 @@ describe('moving a data directory to a ClickHouse server', () => {
       ...embeddedChecks,
       ...Array.from({ length: verifiesThere }, () => expect.any(String)),
     ]);
+  /** `kansa storage import` into `database` ends with the embedded directory's rows in every table and its chain heads. */
+  const expectMoved = async (database: string, flags: string[]) => {
+    const moved = await server(database, ['--json', 'storage', 'import', exported, ...flags]);
+    expect(moved.code).toBe(0);
+    const after = JSON.parse(moved.output) as Verified;
+    expect(after.ok).toBe(true);
+    expect(after.sources).toEqual(before.sources);
+    expect(await serverCounts(database)).toEqual(embeddedCounts);
+    await expectChecks(database, 1);
+  };
   const count = async (sql: string) => Number((await ch.exec(sql)).trim());
 
   beforeAll(async () => {
@@ -165,13 +175,7 @@ describe('moving a data directory to a ClickHouse server', () => {
   });
 
   it('imports every table into the server: the same rows, the chains verify with the same heads, the same findings', async () => {
-    const moved = await server('kansa', ['--json', 'storage', 'import', exported]);
-    expect(moved.code).toBe(0);
-    const after = JSON.parse(moved.output) as Verified;
-    expect(after.ok).toBe(true);
-    expect(after.sources).toEqual(before.sources);
-    expect(await serverCounts('kansa')).toEqual(embeddedCounts);
-    await expectChecks('kansa', 1);
+    await expectMoved('kansa', []);
     expect((await server('kansa', ['--json', 'findings'])).output).toEqual(beforeFindings);
   });
 
@@ -198,13 +202,7 @@ describe('moving a data directory to a ClickHouse server', () => {
     expect(plain.code).toBe(2);
     expect(plain.output).toContain('読み込み先にすでにログがあります');
 
-    const resumed = await server('kansa_resumed', ['--json', 'storage', 'import', exported, '--resume']);
-    expect(resumed.code).toBe(0);
-    const after = JSON.parse(resumed.output) as Verified;
-    expect(after.ok).toBe(true);
-    expect(after.sources).toEqual(before.sources);
-    expect(await serverCounts('kansa_resumed')).toEqual(embeddedCounts);
-    await expectChecks('kansa_resumed', 1);
+    await expectMoved('kansa_resumed', ['--resume']);
 
     const human = await server('kansa_resumed', ['storage', 'import', exported, '--resume']);
     expect(human.code).toBe(0);
