@@ -8,3 +8,6 @@ export * from './storage.tokens';
 export * from './stored-counts.repository';
 export * from './writer';
 export * from './sql-conditions';
+export * from './storage-transfer.repository';
+export * from './storage-transfer.service';
+export * from './cluster-ddl';

@@ -33,15 +33,16 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
+/** The columns of the record of applied migrations (TABLES.migrations). */
+export const MIGRATIONS_LEDGER_COLUMNS = `version UInt32, name String, checksum String, applied_at DateTime64(3, 'Asia/Tokyo') DEFAULT now64(3)`;
+
 /**
  * Applies every migration not yet recorded, in order, and records it. Safe to
  * run at every start (statements are IF NOT EXISTS; applied ones are skipped).
  */
 export async function migrate(client: ClickHouseClient, dir = MIGRATIONS_DIR): Promise<string[]> {
   await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${TABLES.migrations} (
-      version UInt32, name String, checksum String, applied_at DateTime64(3, 'Asia/Tokyo') DEFAULT now64(3)
-    ) ENGINE = MergeTree ORDER BY version`,
+    query: `CREATE TABLE IF NOT EXISTS ${TABLES.migrations} (${MIGRATIONS_LEDGER_COLUMNS}) ENGINE = MergeTree ORDER BY version`,
   });
   const applied = new Set(
     (

@@ -3,6 +3,8 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { openClickHouse } from './clickhouse.factory';
 import { applyRetention, migrate } from './migrations';
+import { StorageTransferRepository } from './storage-transfer.repository';
+import { StorageTransferService } from './storage-transfer.service';
 import { StoredCountsRepository } from './stored-counts.repository';
 import { CLICKHOUSE } from './storage.tokens';
 
@@ -42,8 +44,10 @@ export class StorageModule {
         },
         StorageLifecycle,
         StoredCountsRepository,
+        StorageTransferRepository,
+        StorageTransferService,
       ],
-      exports: [CLICKHOUSE, StoredCountsRepository],
+      exports: [CLICKHOUSE, StoredCountsRepository, StorageTransferService],
     };
   }
 }

@@ -14,6 +14,7 @@ import { registerMastersCommand } from './masters.command';
 import { registerReportCommand } from './report.command';
 import { registerRulesCommand } from './rules.command';
 import { registerServeCommand } from './serve.command';
+import { registerStorageCommand } from './storage.command';
 import { registerTokenCommand } from './token.command';
 import { registerUserCommand } from './user.command';
 import { registerVerifyCommand } from './verify.command';
@@ -23,6 +24,7 @@ export const COMMANDS: Array<(program: Command, ctx: () => CommandContext) => vo
   registerInfoCommand,
   registerImportCommand,
   registerVerifyCommand,
+  registerStorageCommand,
   registerBatchesCommand,
   registerAnalyzeCommand,
   registerFindingsCommand,
