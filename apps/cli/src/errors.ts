@@ -10,3 +10,13 @@ export class UserError extends Error {
     super(message);
   }
 }
+
+/** Runs `fn`; an error of one of `kinds` (a request the operator must correct) becomes a UserError with its message. */
+export async function asUserError<T>(fn: () => Promise<T>, ...kinds: Array<abstract new (...args: never[]) => Error>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (kinds.some((k) => err instanceof k)) throw new UserError((err as Error).message);
+    throw err;
+  }
+}

@@ -4,7 +4,7 @@ import { CommitService, SetAsideRequestError } from '@kansa/collector/sink/commi
 import { SetAsideBatch, SetAsideRepository } from '@kansa/collector/sink/set-aside.repository';
 import { CLICKHOUSE } from '@kansa/storage';
 import { CommandContext } from '../context';
-import { UserError } from '../errors';
+import { asUserError } from '../errors';
 
 const STATE_TITLES: Record<SetAsideBatch['state'], string> = { set_aside: '保留中', replayed: '再取込済み', discarded: '破棄' };
 
@@ -81,11 +81,4 @@ export function registerBatchesCommand(program: Command, ctx: () => CommandConte
     });
 }
 
-async function setAsideErrors<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof SetAsideRequestError) throw new UserError(err.message);
-    throw err;
-  }
-}
+const setAsideErrors = <T>(fn: () => Promise<T>): Promise<T> => asUserError(fn, SetAsideRequestError);

@@ -8,18 +8,11 @@ import { ExceptionsService } from '@kansa/analyzer/casework/exceptions/exception
 import { AuditWatchService } from '@kansa/analyzer/casework/watch/audit-watch.service';
 import { checkMonth } from '@kansa/calendar';
 import { CommandContext } from '../context';
-import { UserError } from '../errors';
+import { asUserError } from '../errors';
 import { collectList } from './analyze.command';
 
 /** Bad input of a casework command: one line, exit 2. */
-async function userErrors<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof CaseworkRequestError) throw new UserError(err.message);
-    throw err;
-  }
-}
+const userErrors = <T>(fn: () => Promise<T>): Promise<T> => asUserError(fn, CaseworkRequestError);
 
 function describeException(x: ExceptionRecord): string {
   const scope = [

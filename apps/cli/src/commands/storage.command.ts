@@ -3,7 +3,7 @@ import { VerifyService } from '@kansa/integrity';
 import { clusterScript, describeTarget, StorageTransferService, TransferProgress, TransferRefusedError } from '@kansa/storage';
 import { resolve } from 'node:path';
 import { CommandContext } from '../context';
-import { UserError } from '../errors';
+import { asUserError, UserError } from '../errors';
 
 /**
  * `kansa storage export <dir>` / `import <dir> [--resume]`: moves a site's
@@ -84,14 +84,7 @@ export function registerStorageCommand(program: Command, ctx: () => CommandConte
 }
 
 /** A refused transfer is the operator's to fix: a one-line reason, exit 2. */
-async function refusals<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof TransferRefusedError) throw new UserError(err.message);
-    throw err;
-  }
-}
+const refusals = <T>(fn: () => Promise<T>): Promise<T> => asUserError(fn, TransferRefusedError);
 
 function transferLine(p: TransferProgress): string {
   const done = p.skipped ? '読み込み済み (already there)' : rows(p.rows);
