@@ -36,6 +36,27 @@ describe('generateDemo', () => {
     return parse(text, { bom: true, relax_column_count: false }) as string[][];
   };
 
+  it('plants every case in a city of the smallest size the CLI accepts (40 staff), whatever the month and the seed', () => {
+    // these months and the CLI's default seed once failed (no staff member left for a role, none living next to neighbours)
+    for (const [month, seed] of [
+      ['2025-01', 'kansa'],
+      ['2025-05', 'kansa'],
+      ['2025-12', 'x'],
+    ]) {
+      const outDir = mkdtempSync(join(tmpdir(), 'kansa-demo-'));
+      dirs.push(outDir);
+      const small = generateDemo({ outDir, month, staff: 40, seed, scale: 0.05 });
+      expect(new Set(small.manifest.expected.map((e) => e.rule))).toEqual(new Set(RULES));
+      const staffIds = new Set(
+        readFileSync(join(small.mastersDir, 'staff.csv'), 'utf8')
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(',')[0]),
+      );
+      for (const e of small.manifest.expected) if (e.userId) expect(staffIds).toContain(e.userId);
+    }
+  });
+
   it('writes 住民記録 logs in CP932 with CRLF, the exact header and CP932-only characters in names', () => {
     const files = logs('JUMIN_OPLOG_');
     expect(files[0]).toMatch(/^JUMIN_OPLOG_202504\d\d\.csv$/);

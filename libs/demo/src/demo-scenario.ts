@@ -132,8 +132,26 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
   const used = new Set<number>();
   const take = (dept: string, need: (s: DemoStaff) => boolean = () => true): DemoStaff => {
     const candidates = staff.filter((s) => s.dept.code === dept && !s.chukanTerminal && !used.has(s.index) && need(s));
-    const s = candidates.length ? candidates[rng.int(0, Math.min(candidates.length, 5) - 1)] : staff.find((x) => !x.chukanTerminal && !used.has(x.index) && x.dept.jumin)!;
+    const s = candidates.length ? candidates[rng.int(0, Math.min(candidates.length, 5) - 1)] : anyUnused();
     used.add(s.index);
+    return s;
+  };
+  /** A staff member no planted case uses yet (住民記録 users first), or a clear refusal when the city is too small. */
+  const anyUnused = (): DemoStaff => {
+    const free = staff.filter((x) => !x.chukanTerminal && !used.has(x.index));
+    const s = free.find((x) => x.dept.jumin) ?? free[0];
+    if (!s) throw new Error(`the demo city's ${staff.length} staff are too few for its planted cases (職員数が少なすぎます)`);
+    return s;
+  };
+  const movedNextToNeighbours = (s: DemoStaff) => {
+    const members = (k: number) => Array.from({ length: residents.householdSize[k] }, (_, i) => residents.householdStart[k] + i);
+    const free = (k: number) => !staffHouseholds.has(k) && members(k).every((i) => !protectedResidents.has(i));
+    const h = residents.householdStart.findIndex((_, k) => {
+      const next = neighbours(details, residents, k);
+      return free(k) && next.length > 0 && next.every((i) => !protectedResidents.has(i) && !staffHouseholds.has(residents.household[i]));
+    });
+    if (h < 0) throw new Error('no two households of the demo city share an address (同一住所の世帯がありません)');
+    s.residentIndex = residents.householdStart[h];
     return s;
   };
   const withHousehold = (s: DemoStaff, size: number) => {
@@ -253,7 +271,9 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
 
   const openDayRoster = new Set(staff.filter((s, i) => (s.dept.code === '100100' && i % 2 === 0) || s.chukanTerminal === 'CHK-TERM-01').map((s) => s.index));
   for (const r of Object.values(roles)) openDayRoster.delete(r.index);
-  const openDayWorker = staff.find((s) => openDayRoster.has(s.index) && s.dept.code === '100100')!;
+  // someone of 市民課 on the roster (in a small city perhaps nobody is left: then anyone on it)
+  const openDayWorker =
+    staff.find((s) => openDayRoster.has(s.index) && s.dept.code === '100100') ?? staff.find((s) => openDayRoster.has(s.index) && !s.chukanTerminal) ?? anyUnused();
 
   // Planted events.
   const events = new Map<string, DemoEvent[]>();
@@ -419,9 +439,11 @@ export function planScenario(seed: string, month: string, staff: DemoStaff[], re
     put(curiousDay, { t: hm(10, 1) + k * 35 * MIN, source: 'jumin', staff: roles.curious, op: '照会', subject: residentNo(r), reason: '滞納整理', count: 1 });
   });
   expect('unexplained-access', curiousDay, roles.curious, '10 residents viewed without any business record');
-  const neighbourOf = staff.find(
-    (x) => !used.has(x.index) && !x.chukanTerminal && x.dept.jumin && x.residentIndex >= 0 && neighbours(details, residents, residents.household[x.residentIndex]).length > 0,
-  )!;
+  const hasNeighbours = (h: number) => neighbours(details, residents, h).length > 0;
+  const neighbourOf =
+    staff.find((x) => !used.has(x.index) && !x.chukanTerminal && x.dept.jumin && x.residentIndex >= 0 && hasNeighbours(residents.household[x.residentIndex])) ??
+    // a small city may have no such staff member: one moves into a household that shares its 住所コード
+    movedNextToNeighbours(anyUnused());
   used.add(neighbourOf.index);
   const neighbour = neighbours(details, residents, residents.household[neighbourOf.residentIndex])[0];
   put(bd(14), { t: hm(15, 20), source: 'jumin', staff: neighbourOf, op: '照会', subject: residentNo(neighbour), reason: '窓口での本人確認', count: 1 });
