@@ -157,7 +157,8 @@ export async function serveClickHouseHttp(dataDir: string): Promise<{ url: strin
     }
   };
 
-  const server: Server = createServer((req, res) => void handle(req, res));
+  // A client that goes away mid-request (a process killed while it sent rows) ends that request only, as with a server.
+  const server: Server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
