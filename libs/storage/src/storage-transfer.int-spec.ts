@@ -1,5 +1,9 @@
 import { eventRow, openTestStore, TestStore } from '@kansa/test-kit';
-import { EVENT_INSERT_COLUMNS, StorageTransferRepository, TABLES } from '@kansa/storage';
+import { EVENT_INSERT_COLUMNS, StorageTransferRepository, StorageTransferService, TABLES, TransferRefusedError } from '@kansa/storage';
+import type { KansaConfig } from '@kansa/config';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * What `kansa storage export` reads of each table, and the fingerprint of a
@@ -70,5 +74,27 @@ describe('StorageTransferRepository', () => {
     await insert([eventRow({ event_id: 'd'.repeat(32), ts: '2025-05-03 10:00:00.000', source: 'jumin', raw: 'line d' })]);
     expect(await repo.fingerprint('202505', scope)).toEqual(changed);
     expect((await repo.fingerprint('202505', { ...scope, from: '2025-05-02 00:00:00.000' })).rows).toBe(1);
+  });
+
+  it('a resumed import never loads a month again over rows stored on the target since the export began', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'kansa-transfer-')), 'export');
+    try {
+      const transfer = new StorageTransferService(repo, { storage: { retentionYears: 7 } } as KansaConfig);
+      const manifest = await transfer.exportTo(dir);
+      const may = manifest.events.partitions.find((p) => p.partition === '202505')!;
+      expect(may.exported).toBeGreaterThan(1);
+      // the target as an interrupted import left it (part of May), and a late line a collector stored there since
+      await store.client.command({
+        query: `DELETE FROM ${TABLES.events} WHERE _partition_id = '202505' AND event_id = {id:String}`,
+        query_params: { id: 'a'.repeat(32) },
+      });
+      await insert([eventRow({ event_id: 'e'.repeat(32), ts: '2025-05-31 10:00:00.000', source: 'jumin', raw: 'late line' })]);
+      await expect(transfer.importFrom(dir, { resume: true })).rejects.toThrow(TransferRefusedError);
+      await expect(transfer.importFrom(dir, { resume: true })).rejects.toThrow('書き出し後に保存された行が 1 行');
+      const [late] = await store.rows<{ n: string }>(`SELECT count() AS n FROM ${TABLES.events} WHERE raw = 'late line'`);
+      expect(Number(late.n)).toBe(1);
+    } finally {
+      rmSync(join(dir, '..'), { recursive: true, force: true });
+    }
   });
 });

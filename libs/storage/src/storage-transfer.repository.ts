@@ -220,6 +220,16 @@ export class StorageTransferRepository {
     return { rows: Number(r.n), digest: r.d };
   }
 
+  /** Rows of a month of events inserted after the scope was taken (on a target: stored there since the export began). */
+  async storedSince(partition: string, scope: FingerprintScope): Promise<number> {
+    const [r] = await this.rows<{ n: string }>(
+      `SELECT count() AS n FROM ${TABLES.events}
+       WHERE _partition_id = {partition:String} AND ingested_at > {insertedBy:DateTime64(3, 'Asia/Tokyo')}`,
+      { partition, insertedBy: scope.insertedBy },
+    );
+    return Number(r.n);
+  }
+
   /** Only kansa's own tables (names from TABLES) are read or written. */
   private table(name: string): string {
     if (!(Object.values(TABLES) as string[]).includes(name)) throw new Error(`not a kansa table: ${name}`);

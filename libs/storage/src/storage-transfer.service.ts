@@ -156,6 +156,14 @@ export class StorageTransferService {
         onProgress({ ...progress, skipped: true });
         continue;
       }
+      // the month is loaded again whole: never over rows stored on the target since the export (a collector run too early)
+      const since = await this.repo.storedSince(p.partition, scope);
+      if (since > 0) {
+        throw new TransferRefusedError(
+          `events ${p.partition}: the target holds ${since} rows stored after the export began; they are kept and the month is not loaded again ` +
+            `(読み込み先の ${p.partition} に書き出し後に保存された行が ${since} 行あるため、この月は読み込み直せません)`,
+        );
+      }
       await this.repo.dropPartition(TABLES.events, p.partition);
       for (const file of p.files) await this.repo.write(TABLES.events, columns, createReadStream(join(dir, file)).pipe(createGunzip()));
       const got = await this.repo.fingerprint(p.partition, scope);
