@@ -102,10 +102,10 @@ export class StorageTransferRepository {
    * (import_batches, audit_changes, clock_marks, …: they have a `writer`
    * column); null for the others. A process writes rows of its own writer
    * when it starts (the audit trail records its configuration), so such a
-   * table is moved writer by writer.
+   * table is moved writer by writer. `columns`: the table's (columns()).
    */
-  async writers(table: string): Promise<string[] | null> {
-    if (!(await this.columns(table)).includes('writer')) return null;
+  async writers(table: string, columns: readonly string[]): Promise<string[] | null> {
+    if (!columns.includes('writer')) return null;
     const rows = await this.rows<{ w: string }>(`SELECT DISTINCT writer AS w FROM ${this.table(table)} ORDER BY w`, {});
     return rows.map((r) => r.w);
   }

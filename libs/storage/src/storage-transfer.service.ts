@@ -78,7 +78,7 @@ export class StorageTransferService {
       const file = `${table}.tsv.gz`;
       await pipeline(await this.repo.read(table, columns), createGzip(), createWriteStream(join(dir, file)));
       const rows = await this.repo.count(table);
-      tables.push({ table, file, columns, rows, part: await this.exportedRows(table, scope) });
+      tables.push({ table, file, columns, rows, part: await this.exportedRows(table, columns, scope) });
       onProgress({ kind: 'table', table, rows });
     }
     const columns = await this.repo.columns(TABLES.events);
@@ -103,8 +103,8 @@ export class StorageTransferService {
   }
 
   /** Which of the table's rows on a target will be the export's (ExportedRows): the target's processes write rows of their own. */
-  private async exportedRows(table: string, scope: FingerprintScope): Promise<ExportedRows | null> {
-    const writers = await this.repo.writers(table);
+  private async exportedRows(table: string, columns: readonly string[], scope: FingerprintScope): Promise<ExportedRows | null> {
+    const writers = await this.repo.writers(table, columns);
     if (writers) return { writers };
     return SELF_LOGGED[table] === undefined ? null : { until: scope.insertedBy };
   }
