@@ -126,6 +126,7 @@ export class CommitService implements OnApplicationBootstrap {
       await this.store.intents.write(intent);
       const staging = this.stagingOf(intent, 'set-aside');
       await this.store.move(staging, 'staging');
+      await staging.dropLeftovers(); // of an attempt that died with its Memory tables (a server keeps them)
       let outcome: CommitOutcome;
       try {
         outcome = await this.complete(intent, staging);

@@ -47,21 +47,19 @@ const APART_STRUCTURE =
  */
 export class StagingBatch {
   private readonly carrier: Carrier;
-  /** The Memory table of the batch's normalized lines, and whether this process built it. */
-  private readonly held: string;
-  private holding = false;
+  /** The batch's normalized lines (the SQL twin's work, done once per batch). */
+  private readonly heldLines: HeldRows;
   /**
-   * The Memory table of the event rows JavaScript staged, with their IDs and
-   * days, while a commit runs: the insert reads them twice (the rows, and
-   * their IDs to bound the duplicate check), and a staged file read twice was
-   * parsed and hashed twice (~1 s of engine time a million Windows events).
-   * Only rows of at least HOLD_BYTES are held: for a small batch (an HTTP
-   * request's) creating and dropping the table costs more than a second read.
+   * The event rows JavaScript staged, with their IDs and days, while a
+   * commit runs: the insert reads them twice (the rows, and their IDs to
+   * bound the duplicate check), and a staged file read twice was parsed and
+   * hashed twice (~1 s of engine time a million Windows events). Only rows
+   * of at least HOLD_BYTES are held: for a small batch (an HTTP request's)
+   * creating and dropping the table costs more than a second read.
    */
-  private readonly heldEvents: string;
-  private holdingEvents = false;
-  /** The Memory table of the kept-apart rows while they are inserted (from HOLD_BYTES too). */
-  private readonly heldApart: string;
+  private readonly heldEvents: HeldRows;
+  /** The kept-apart rows while they are inserted (from HOLD_BYTES too). */
+  private readonly heldApart: HeldRows;
   /** Bytes of event rows and of kept-apart rows this process staged (0 for a batch staged by an earlier process). */
   private readonly stagedBytes = { events: 0, apart: 0 };
 
@@ -79,9 +77,9 @@ export class StagingBatch {
     format = STAGING_FORMAT,
   ) {
     this.carrier = stagingDir ? new FileCarrier(stagingDir, batchId, format) : new TableCarrier(client, batchId, format);
-    this.held = quoteIdentifier(HELD_PREFIX + batchId);
-    this.heldEvents = quoteIdentifier(`${HELD_PREFIX}${batchId}_events`);
-    this.heldApart = quoteIdentifier(`${HELD_PREFIX}${batchId}_apart`);
+    this.heldLines = new HeldRows(HELD_PREFIX + batchId);
+    this.heldEvents = new HeldRows(`${HELD_PREFIX}${batchId}_events`);
+    this.heldApart = new HeldRows(`${HELD_PREFIX}${batchId}_apart`);
   }
 
   /** Whether the batch's staged rows are (still) there: its files in the staging folder, or its tables on the server. */
@@ -127,7 +125,7 @@ export class StagingBatch {
       client.query({
         query: `SELECT groupUniqArrayIf(toString(toDate(fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo'))), ok) AS days,
             arraySort((r) -> r.1, groupArrayIf((line_no, origin, from_text, base64Encode(refused_raw)), NOT ok)) AS refused
-          FROM ${this.held}`,
+          FROM ${this.heldLines.name}`,
         format: 'JSONEachRow',
       }),
     );
@@ -146,8 +144,8 @@ export class StagingBatch {
   /** Everything staged is readable by ClickHouse, and held for the commit (the twin's rows normalized again after a restart). */
   async prepare(): Promise<void> {
     await storageCall(() => this.carrier.seal());
-    if (this.lean && !this.holding) await this.holdLines();
-    if (!this.holdingEvents && this.stagedBytes.events >= HOLD_BYTES) await this.holdEvents();
+    if (this.lean && !this.heldLines.held) await this.holdLines();
+    if (!this.heldEvents.held && this.stagedBytes.events >= HOLD_BYTES) await this.heldEvents.hold(this.client, this.stagedEvents());
   }
 
   /**
@@ -195,10 +193,10 @@ export class StagingBatch {
 
   /** The staged event rows with their IDs and JST day: those staged by JavaScript (held while committing) and those the twin accepted. */
   private stagedRows(): string {
-    const staged = this.holdingEvents ? `SELECT * FROM ${this.heldEvents}` : this.stagedEvents();
+    const staged = this.heldEvents.held ? `SELECT * FROM ${this.heldEvents.name}` : this.stagedEvents();
     if (!this.lean) return `(${staged})`;
     return `(${staged} UNION ALL
-      SELECT event_id, toDate(fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo')) AS day, * EXCEPT (event_id, ok, from_text, refused_raw) FROM ${this.held} WHERE ok)`;
+      SELECT event_id, toDate(fromUnixTimestamp64Milli(ts_ms, 'Asia/Tokyo')) AS day, * EXCEPT (event_id, ok, from_text, refused_raw) FROM ${this.heldLines.name} WHERE ok)`;
   }
 
   /** The event rows JavaScript staged, with their IDs and JST day, read from where they wait. */
@@ -233,9 +231,8 @@ export class StagingBatch {
     // Read three times below: held in memory (unless few), the staged file parsed and hashed once.
     const staged = `SELECT * REPLACE (${APART_ID} AS apart_id) FROM ${this.carrier.source('apart')}`;
     const hold = this.stagedBytes.apart >= HOLD_BYTES;
-    const name = this.heldApart;
-    if (hold) await this.hold(name, staged);
-    const held = hold ? name : `(${staged})`;
+    if (hold) await this.heldApart.hold(this.client, staged);
+    const held = hold ? this.heldApart.name : `(${staged})`;
     try {
       await storageCall(() =>
         this.client.command({
@@ -249,7 +246,7 @@ export class StagingBatch {
         }),
       );
     } finally {
-      if (hold) await this.unhold(name);
+      await this.heldApart.release(this.client);
     }
   }
 
@@ -296,8 +293,8 @@ export class StagingBatch {
 
   /** Frees the held rows (the staged files or tables stay until drop()). */
   async release(): Promise<void> {
-    await this.releaseLines();
-    await this.releaseEvents();
+    await this.heldLines.release(this.client);
+    await this.heldEvents.release(this.client);
   }
 
   async drop(): Promise<void> {
@@ -315,32 +312,11 @@ export class StagingBatch {
    * Drops whatever an earlier attempt held for this batch (a commit that
    * storage failed in the middle of, or a process that died: on a server the
    * Memory tables outlive it; the embedded engine's are dropped at start).
+   * Whoever completes or replays a batch that an earlier attempt committed
+   * calls this first: holding does not look for a table of the same name.
    */
   async dropLeftovers(): Promise<void> {
-    for (const name of [this.held, this.heldEvents, this.heldApart]) await this.unhold(name);
-    this.holding = false;
-    this.holdingEvents = false;
-  }
-
-  private async holdEvents(): Promise<void> {
-    await this.hold(this.heldEvents, this.stagedEvents());
-    this.holdingEvents = true;
-  }
-
-  private async releaseEvents(): Promise<void> {
-    if (!this.holdingEvents) return;
-    await this.unhold(this.heldEvents);
-    this.holdingEvents = false;
-  }
-
-  /** A Memory table `name` of `select` (one left by an earlier attempt, a server's of a process that died, is replaced). */
-  private async hold(name: string, select: string, client = this.client): Promise<void> {
-    await this.unhold(name, client);
-    await storageCall(() => client.command({ query: `CREATE TABLE ${name} ENGINE = Memory AS ${select}` }));
-  }
-
-  private async unhold(name: string, client = this.client): Promise<void> {
-    await storageCall(() => client.command({ query: `DROP TABLE IF EXISTS ${name}` }));
+    for (const rows of [this.heldLines, this.heldEvents, this.heldApart]) await rows.dropLeftover(this.client);
   }
 
   /**
@@ -350,19 +326,43 @@ export class StagingBatch {
    */
   private async holdLines(client = this.client): Promise<void> {
     const lean = this.lean as LeanSource;
-    await this.hold(
-      this.held,
-      `SELECT ${EVENT_ID} AS event_id, * FROM (${normalizedLinesSql(lean.sql, this.carrier.source('lines'), { source: lean.source, instance: lean.instance, batch: this.carrier.batchId, checks: lean.checks })})`,
+    await this.heldLines.hold(
       client,
+      `SELECT ${EVENT_ID} AS event_id, * FROM (${normalizedLinesSql(lean.sql, this.carrier.source('lines'), { source: lean.source, instance: lean.instance, batch: this.carrier.batchId, checks: lean.checks })})`,
     );
-    this.holding = true;
+  }
+}
+
+/**
+ * Rows of a batch held in a Memory table for its commit (which reads them
+ * more than once), and whether this process holds them. A batch's name is
+ * new (its ID), so holding does not look for a table of the same name: one
+ * left by an earlier attempt at the same batch is dropped first by whoever
+ * takes the batch up again (StagingBatch.dropLeftovers), or when the
+ * embedded engine starts (dropHeldRows).
+ */
+class HeldRows {
+  held = false;
+  readonly name: string;
+
+  constructor(name: string) {
+    this.name = quoteIdentifier(name);
   }
 
-  /** Drops the held table, if this batch holds one. */
-  private async releaseLines(): Promise<void> {
-    if (!this.lean || !this.holding) return;
-    await this.unhold(this.held);
-    this.holding = false;
+  async hold(client: ClickHouseClient, select: string): Promise<void> {
+    await storageCall(() => client.command({ query: `CREATE TABLE ${this.name} ENGINE = Memory AS ${select}` }));
+    this.held = true;
+  }
+
+  /** Drops the table if this process holds it. */
+  async release(client: ClickHouseClient): Promise<void> {
+    if (this.held) await this.dropLeftover(client);
+  }
+
+  /** Drops the table whoever built it. */
+  async dropLeftover(client: ClickHouseClient): Promise<void> {
+    await storageCall(() => client.command({ query: `DROP TABLE IF EXISTS ${this.name}` }));
+    this.held = false;
   }
 }
 
