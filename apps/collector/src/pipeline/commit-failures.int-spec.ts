@@ -278,6 +278,62 @@ describe('an upgrade over a data directory with a commit left pending by the pre
     expect(readdirSync(stagingDir).filter((n) => n !== SET_ASIDE_DIR)).toEqual([]);
     await collector.close();
   });
+
+  it('a batch staged in format 3 (kept-apart lines without their day) is completed at start-up; its lines are stored as rows without a day', async () => {
+    const stagingDir = join(store.dataDir, 'kansa-ingest-staging');
+    mkdirSync(stagingDir, { recursive: true });
+    const batchId = 'b0000000000000000000000000000003';
+    const bounds = eventBounds(store.config.ingest, store.config.storage.retentionYears, Date.now());
+    const processor = new RecordProcessor(
+      new SourceSystems(store.config).get('windows'),
+      { batchId, source: 'windows', instance: '', origin: '/old/WINDOWS.jsonl', expectHeader: false, bounds },
+      '',
+    );
+    const text = JSON.stringify({
+      EventID: 4624,
+      TimeCreated: '2026-04-01T01:00:00Z',
+      Computer: 'WS-OLD',
+      EventRecordID: 7,
+      TargetUserName: 'SYSTEM',
+    });
+    const p = processor.process({ lineNo: 1, text });
+    if (p.kind !== 'apart') throw new Error('expected a record kept apart');
+    // The row as kansa wrote it before format 4: the same columns without epoch_day (the 8th).
+    const columns = rowText(p.row).split('\t');
+    const legacy = [...columns.slice(0, 7), ...columns.slice(8)].join('\t');
+    const staging = new StagingBatch(store.client, batchId, stagingDir, undefined, 3);
+    await staging.create();
+    await staging.appendApart(legacy);
+    await staging.prepare();
+    writeIntent(stagingDir, {
+      batchId,
+      source: 'windows',
+      instance: '',
+      transport: 'file',
+      origin: '/old/WINDOWS.jsonl',
+      fileSha256: '',
+      linesRead: 1,
+      staged: 0,
+      quarantined: 0,
+      apart: 1,
+      startedAtMs: Date.now(),
+      scope: { sources: [], days: [] },
+      stagingFormat: 3,
+    });
+    const collector = await startCollector(store);
+    expect(await store.rows('SELECT label, toString(day) AS day FROM events_apart WHERE batch_id = {b:String}', { b: batchId })).toEqual([
+      { label: '非職員アカウント: SYSTEM', day: '1970-01-01' },
+    ]);
+    const [b] = await store.rows<Record<string, string>>(
+      'SELECT lines_read, apart, duplicates FROM import_batches WHERE batch_id = {b:String}',
+      {
+        b: batchId,
+      },
+    );
+    expect(Object.values(b).map(Number)).toEqual([1, 1, 0]);
+    expect((await collector.verify.verify()).ok).toBe(true);
+    await collector.close();
+  });
 });
 
 describe('retention and verification over the years', () => {

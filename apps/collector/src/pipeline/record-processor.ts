@@ -205,7 +205,7 @@ export class RecordProcessor {
   private normalize(record: RawRecord, raw: string, numbers: readonly string[]): Processed {
     const parsed =
       record.read !== undefined && numbers.length === 0 && this.system.mapRead ? this.system.mapRead(record.read) : this.system.parse(raw);
-    if (parsed.kind === 'apart') return this.apart(record, parsed.label, raw, parsed.identity);
+    if (parsed.kind === 'apart') return this.apart(record, parsed.label, raw, parsed.identity, parsed.tsMs);
     if (parsed.kind !== 'ok') return parsed.kind === 'skip' ? parsed : this.quarantined(record, parsed.field, parsed.reason, raw, '');
     const e = parsed.value;
     const bad = checkEvent(e, this.ctx.bounds, this.system.config.columns);
@@ -240,8 +240,12 @@ export class RecordProcessor {
     return ok({ row, source, jstDay: jstEpochDay(e.tsMs) });
   }
 
-  /** The staged row's apart_id is the record's own identity, or '' (then its line identifies it: staging.writer APART_ID). */
-  private apart(record: RawRecord, label: string, raw: string, identity = ''): ApartRecord {
+  /**
+   * The staged row's apart_id is the record's own identity, or '' (then its
+   * line identifies it: staging.writer APART_ID); its epoch_day the JST day
+   * of the record's own time, 0 (1970-01-01) without one.
+   */
+  private apart(record: RawRecord, label: string, raw: string, identity = '', tsMs?: number): ApartRecord {
     const head = [
       tsv(identity),
       this.ctx.batchId,
@@ -250,6 +254,7 @@ export class RecordProcessor {
       tsv(record.origin ?? this.ctx.origin),
       record.lineNo,
       tsv(label),
+      tsMs !== undefined && Number.isFinite(tsMs) ? Math.min(MAX_EPOCH_DAY, Math.max(0, jstEpochDay(tsMs))) : 0,
       '', // the tab before the raw line, written as its own piece (RowText)
     ].join('\t');
     return { kind: 'apart', label, row: [head, tsv(raw), '\n'] };
@@ -340,7 +345,23 @@ const NO_LINE: LineColumns = {
 /** Columns of a staged plain line (processLean), left to the source's SQL twin: raw is bytes as received, or text when from_text. */
 export const LINE_COLUMNS = ['line_no', 'origin', 'from_text', 'raw'] as const;
 
-export const APART_COLUMNS = ['apart_id', 'batch_id', 'source', 'instance', 'origin', 'line_no', 'label', 'raw'] as const;
+/** The last day a ClickHouse Date holds (2149-06-06): a later time is kept on it. */
+const MAX_EPOCH_DAY = 65535;
+
+/** events_apart's columns a commit writes. */
+export const APART_COLUMNS = ['apart_id', 'batch_id', 'source', 'instance', 'origin', 'line_no', 'label', 'day', 'raw'] as const;
+/** A staged kept-apart row's columns, in order (format 4; epoch_day becomes `day`). */
+export const STAGED_APART_COLUMNS = [
+  'apart_id',
+  'batch_id',
+  'source',
+  'instance',
+  'origin',
+  'line_no',
+  'label',
+  'epoch_day',
+  'raw',
+] as const;
 
 export const QUARANTINE_COLUMNS = [
   'quarantine_id',

@@ -38,10 +38,16 @@ export interface Apart {
   label: string;
   /** The record's own identity when it has one (a Windows record's channel, computer and number): the same record in any shape is kept once. */
   identity?: string;
+  /** The record's own time (epoch ms) when it has one: its JST day bounds the look-up of its identity among those stored. */
+  tsMs?: number;
 }
 
 export const ok = <T>(value: T): Ok<T> => ({ kind: 'ok', value });
 export const quarantine = (field: string, reason: string): Quarantine => ({ kind: 'quarantine', field, reason });
 export const skip = (reason: string): Skip => ({ kind: 'skip', reason });
-export const apart = (label: string, identity?: string): Apart =>
-  identity ? { kind: 'apart', label, identity } : { kind: 'apart', label };
+export const apart = (label: string, identity?: string, tsMs?: number): Apart => {
+  const r: Apart = { kind: 'apart', label };
+  if (identity) r.identity = identity;
+  if (tsMs !== undefined) r.tsMs = tsMs;
+  return r;
+};

@@ -12,22 +12,22 @@ import {
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { APART_COLUMNS, LINE_COLUMNS, QUARANTINE_COLUMNS } from '../pipeline/record-processor';
+import { APART_COLUMNS, LINE_COLUMNS, QUARANTINE_COLUMNS, STAGED_APART_COLUMNS } from '../pipeline/record-processor';
 import { normalizedLinesSql, SqlNormalizer, sqlString } from '../source-systems/shared/sql-normalizer';
 import { storedShares } from './stored-shares';
 
 /**
  * The staged files' format: a commit intent records it, so a batch staged by
  * an older kansa (an intent left across an upgrade) is read as it was
- * written. Format 2 stages each line's `origin`; format 3 the lines kept apart.
+ * written. Format 2 stages each line's `origin`; format 3 the lines kept
+ * apart; format 4 their day (the JST day of the record's own time).
  */
-export const STAGING_FORMAT = 3;
+export const STAGING_FORMAT = 4;
 const LINES_STRUCTURE = 'line_no UInt64, origin String, from_text UInt8, raw String';
 const QUARANTINE_STRUCTURE =
   'quarantine_id String, batch_id String, source String, instance String, origin String, line_no UInt64, ' +
   'field String, reason String, raw String, raw_bytes_b64 String';
-const APART_STRUCTURE =
-  'apart_id String, batch_id String, source String, instance String, origin String, line_no UInt64, label String, raw String';
+const APART_HEAD = 'apart_id String, batch_id String, source String, instance String, origin String, line_no UInt64, label String';
 
 /**
  * A batch's rows wait until the batch is complete (a file of several GB keeps
@@ -225,7 +225,9 @@ export class StagingBatch {
    * Inserts the lines kept apart with the batch, identified by their content
    * (APART_ID, as events are): those stored before — by this batch run
    * again, or by an earlier sending of the same file — are left out, and a
-   * line twice in the batch is stored once.
+   * line twice in the batch is stored once. The same record has the same
+   * day, so the stored ones are looked up on the batch's days only (and
+   * among rows without a day: stored before format 4, or without a time).
    */
   async insertApart(): Promise<void> {
     // Read three times below: held in memory (unless few), the staged file parsed and hashed once.
@@ -240,7 +242,9 @@ export class StagingBatch {
             SELECT ${APART_COLUMNS.join(', ')} FROM ${held}
             WHERE apart_id NOT IN (
               SELECT apart_id FROM ${TABLES.eventsApart}
-              WHERE source IN (SELECT source FROM ${held}) AND apart_id IN (SELECT apart_id FROM ${held})
+              WHERE source IN (SELECT source FROM ${held})
+                AND (day IN (SELECT day FROM ${held}) OR day = toDate(0))
+                AND apart_id IN (SELECT apart_id FROM ${held})
             )
             LIMIT 1 BY apart_id`,
         }),
@@ -481,7 +485,17 @@ export interface CommitScope {
 type Part = 'events' | 'quarantine' | 'lines' | 'apart';
 
 /** Batches staged before format 3 have no lines kept apart: an empty source of their structure. */
-const NO_APART = `null(${sqlString(APART_STRUCTURE)})`;
+const NO_APART = `null(${sqlString(`${APART_HEAD}, day Date, raw String`)})`;
+
+/** The staged kept-apart rows' structure in a format, and a FROM expression that reads them with their `day` (1970-01-01 before format 4). */
+function apartStructure(format: number): { structure: string; read: (from: string) => string } {
+  if (format >= 4)
+    return {
+      structure: `${APART_HEAD}, epoch_day UInt16, raw String`,
+      read: (from) => `(SELECT * EXCEPT epoch_day, toDate(epoch_day) AS day FROM ${from})`,
+    };
+  return { structure: `${APART_HEAD}, raw String`, read: (from) => `(SELECT *, toDate(0) AS day FROM ${from})` };
+}
 
 interface Carrier {
   readonly batchId: string;
@@ -557,9 +571,10 @@ class FileCarrier implements Carrier {
   source(part: Part): string {
     if (part === 'apart' && this.format < 3) return NO_APART;
     const events = eventsStructure(this.format);
-    const structure = { events: events.structure, quarantine: QUARANTINE_STRUCTURE, lines: LINES_STRUCTURE, apart: APART_STRUCTURE }[part];
+    const apart = apartStructure(this.format);
+    const structure = { events: events.structure, quarantine: QUARANTINE_STRUCTURE, lines: LINES_STRUCTURE, apart: apart.structure }[part];
     const from = `file(${sqlString(this.paths[part])}, 'TabSeparated', ${sqlString(structure)})`;
-    return part === 'events' ? events.read(from) : from;
+    return part === 'events' ? events.read(from) : part === 'apart' ? apart.read(from) : from;
   }
 
   async drop(): Promise<void> {
@@ -608,7 +623,9 @@ class TableCarrier implements Carrier {
       query: `CREATE TABLE ${this.tables.quarantine} (${QUARANTINE_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()`,
     });
     await this.client.command({ query: `CREATE TABLE ${this.tables.lines} (${LINES_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()` });
-    await this.client.command({ query: `CREATE TABLE ${this.tables.apart} (${APART_STRUCTURE}) ENGINE = MergeTree ORDER BY tuple()` });
+    await this.client.command({
+      query: `CREATE TABLE ${this.tables.apart} (${apartStructure(this.format).structure}) ENGINE = MergeTree ORDER BY tuple()`,
+    });
   }
 
   async append(part: Part, rows: string | Buffer): Promise<void> {
@@ -616,10 +633,9 @@ class TableCarrier implements Carrier {
       table: this.tables[part],
       values: Readable.from([typeof rows === 'string' ? Buffer.from(rows) : rows], { objectMode: false }),
       format: 'TabSeparated',
-      columns: [...{ events: STAGED_COLUMN_NAMES, quarantine: QUARANTINE_COLUMNS, lines: LINE_COLUMNS, apart: APART_COLUMNS }[part]] as [
-        string,
-        ...string[],
-      ],
+      columns: [
+        ...{ events: STAGED_COLUMN_NAMES, quarantine: QUARANTINE_COLUMNS, lines: LINE_COLUMNS, apart: STAGED_APART_COLUMNS }[part],
+      ] as [string, ...string[]],
     });
   }
 
@@ -633,6 +649,7 @@ class TableCarrier implements Carrier {
 
   source(part: Part): string {
     if (part === 'apart' && this.format < 3) return NO_APART;
+    if (part === 'apart') return apartStructure(this.format).read(this.tables.apart);
     return part === 'events' ? eventsStructure(this.format).read(this.tables[part]) : this.tables[part];
   }
 

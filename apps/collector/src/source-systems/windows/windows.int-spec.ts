@@ -204,6 +204,34 @@ describe('Windows Security event logs recorded by others, imported (source windo
     expect((await collector.verify.verify()).ok).toBe(true);
   });
 
+  it('a kept-apart record is stored on the JST day of its own time; sent again it is recognised, also among rows stored before days were kept', async () => {
+    const at = (iso: string) => ({
+      eventId: 4624,
+      timeMs: Date.parse(iso),
+      computer: 'WS-DAYTEST-1.city.local',
+      data: [
+        ['TargetUserName', 'WS-DAYTEST-1$'],
+        ['TargetDomainName', 'CITY'],
+        ['LogonType', '3'],
+      ] as Array<[string, string]>,
+    });
+    // 23:59:59 and 00:00:00 JST: two days
+    const path = join(dir, 'PC-DAYTEST-Security.evtx');
+    writeFileSync(path, EvtxWriter.file([at('2026-04-05T14:59:59Z'), at('2026-04-05T15:00:00Z')]));
+    expect(await collector.files.importFile(path)).toMatchObject({ read: 2, stored: 0, apart: 2 });
+    const days = () =>
+      store.rows<{ day: string }>("SELECT toString(day) AS day FROM events_apart WHERE position(raw, 'WS-DAYTEST-1') > 0 ORDER BY line_no");
+    expect((await days()).map((r) => r.day)).toEqual(['2026-04-05', '2026-04-06']);
+    expect(await collector.files.importFile(path)).toMatchObject({ read: 2, apart: 0, duplicates: 2 });
+    // Rows stored by a kansa before this version read as 1970-01-01: a re-send of their file is still recognised.
+    await store.client.command({
+      query: "ALTER TABLE events_apart UPDATE day = toDate(0) WHERE position(raw, 'WS-DAYTEST-1') > 0 SETTINGS mutations_sync = 2",
+    });
+    expect((await days()).map((r) => r.day)).toEqual(['1970-01-01', '1970-01-01']);
+    expect(await collector.files.importFile(path)).toMatchObject({ read: 2, apart: 0, duplicates: 2 });
+    expect((await collector.verify.verify()).ok).toBe(true);
+  });
+
   it('a damaged chunk is quarantined with its offset; the other chunks are stored', async () => {
     const input = Array.from({ length: 2500 }, (_, i) => ({
       eventId: 4624,

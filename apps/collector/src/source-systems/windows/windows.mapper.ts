@@ -248,7 +248,7 @@ export function windowsMapper(config: SourceSystemConfig): WindowsMapper {
   // a record kept apart keeps its own identity too: re-sent in any shape, it is kept once
   return (e) => {
     const r = map(e);
-    return 'kind' in r && r.kind === 'apart' ? apart(r.label, recordIdentity(e)) : r;
+    return 'kind' in r && r.kind === 'apart' ? apart(r.label, recordIdentity(e), e.timeMs) : r;
   };
 }
 
