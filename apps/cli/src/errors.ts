@@ -11,12 +11,15 @@ export class UserError extends Error {
   }
 }
 
+/** An error class (its constructor may be private: only its prototype is used). */
+type ErrorKind = { readonly prototype: Error };
+
 /** Runs `fn`; an error of one of `kinds` (a request the operator must correct) becomes a UserError with its message. */
-export async function asUserError<T>(fn: () => Promise<T>, ...kinds: Array<abstract new (...args: never[]) => Error>): Promise<T> {
+export async function asUserError<T>(fn: () => Promise<T>, ...kinds: ErrorKind[]): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (kinds.some((k) => err instanceof k)) throw new UserError((err as Error).message);
+    if (err instanceof Error && kinds.some((k) => Object.prototype.isPrototypeOf.call(k.prototype, err))) throw new UserError(err.message);
     throw err;
   }
 }

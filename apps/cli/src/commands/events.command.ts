@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { EventLookupInputError, EventLookupResult, EventLookupService } from '@kansa/analyzer/events/event-lookup.service';
 import { AccessAuditRepository } from '@kansa/service-shell';
 import { CommandContext } from '../context';
-import { UserError } from '../errors';
+import { asUserError, UserError } from '../errors';
 import { cliActor } from './cli-actor';
 
 /**
@@ -55,13 +55,10 @@ export function registerEventsCommand(program: Command, ctx: () => CommandContex
             purpose,
             reference: opts.reference ?? '',
           });
-          let result: EventLookupResult;
-          try {
-            result = opts.subject ? await lookup.bySubject(opts.subject, query) : await lookup.byUser(opts.user!, query);
-          } catch (err) {
-            if (err instanceof EventLookupInputError) throw new UserError(err.message);
-            throw err;
-          }
+          const result: EventLookupResult = await asUserError(
+            () => (opts.subject ? lookup.bySubject(opts.subject, query) : lookup.byUser(opts.user!, query)),
+            EventLookupInputError,
+          );
           c.print(formatEvents(result, opts.subject ? 'subject' : 'user'), result);
         });
       },

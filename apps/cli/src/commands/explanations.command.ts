@@ -12,7 +12,7 @@ import {
 import type { ExplainedAccess } from '@kansa/analyzer/explanations/explanations.repository';
 import { FindingNotFoundError } from '@kansa/analyzer/findings/findings.errors';
 import { CommandContext } from '../context';
-import { UserError } from '../errors';
+import { asUserError, UserError } from '../errors';
 
 interface Options {
   finding?: string;
@@ -60,32 +60,32 @@ export function registerExplanationsCommand(program: Command, ctx: () => Command
         throw new UserError(`--class: unknown ${unknown.join(', ')}; one of ${Object.keys(ACCESS_CLASSES).join(', ')} (分類が不正です)`);
       await c.withApp(async (app) => {
         const service = app.get(ExplanationsService);
-        try {
-          if (opts.finding) {
-            const r = await service.forFinding(opts.finding);
-            c.print(formatFinding(r), r);
-          } else if (opts.month) {
-            const r = await service.month(opts.month);
-            c.print(formatMonth(r), r);
-          } else {
-            if (!opts.from || !opts.to)
-              throw new UserError('--from and --to are required with --user / --subject (期間を指定してください)');
-            const r = await service.accesses({
-              userId: opts.user,
-              subject: opts.subject,
-              fromDay: opts.from,
-              toDay: opts.to,
-              classes,
-              limit: opts.limit,
-            });
-            c.print(formatAccesses(r.total, r.counts, r.accesses), r);
-          }
-        } catch (err) {
-          if (err instanceof FindingNotFoundError || err instanceof ExplanationsInputError || err instanceof DateInputError) {
-            throw new UserError(err.message);
-          }
-          throw err;
-        }
+        await asUserError(
+          async () => {
+            if (opts.finding) {
+              const r = await service.forFinding(opts.finding);
+              c.print(formatFinding(r), r);
+            } else if (opts.month) {
+              const r = await service.month(opts.month);
+              c.print(formatMonth(r), r);
+            } else {
+              if (!opts.from || !opts.to)
+                throw new UserError('--from and --to are required with --user / --subject (期間を指定してください)');
+              const r = await service.accesses({
+                userId: opts.user,
+                subject: opts.subject,
+                fromDay: opts.from,
+                toDay: opts.to,
+                classes,
+                limit: opts.limit,
+              });
+              c.print(formatAccesses(r.total, r.counts, r.accesses), r);
+            }
+          },
+          FindingNotFoundError,
+          ExplanationsInputError,
+          DateInputError,
+        );
       });
     });
 }

@@ -5,7 +5,7 @@ import { FindingsService } from '@kansa/analyzer/findings/findings.service';
 import { checkDayRange } from '@kansa/calendar';
 import { AccessAuditRepository } from '@kansa/service-shell';
 import { CommandContext } from '../context';
-import { UserError } from '../errors';
+import { asUserError, UserError } from '../errors';
 import { collectList, findingSummary } from './analyze.command';
 import { cliActor } from './cli-actor';
 
@@ -78,21 +78,22 @@ export function registerFindingsCommand(program: Command, ctx: () => CommandCont
     .action(async (id: string, state: string, opts: { by: string; comment: string }) => {
       const c = ctx();
       await c.withApp(async (app) => {
-        try {
-          const f = await app.get(FindingsService).transition(id, state as FindingStatus, opts.by, opts.comment);
-          // The decision in kansa's audit log: who ran the command (the OS user) and for whom (--by).
-          await app.get(AccessAuditRepository).record({
-            kind: 'triage',
-            actor: cliActor(),
-            route: 'kansa findings transition',
-            detail: { finding: f.id, to: f.status, by: opts.by, comment: opts.comment },
-          });
-          c.print(`${f.id}: ${FINDING_STATUS_TITLES[f.status]} に変更しました（${f.reviewedBy} ${f.reviewedAt}）`, findingSummary(f));
-        } catch (err) {
-          if (err instanceof FindingTransitionError || err instanceof FindingConflictError || err instanceof FindingNotFoundError)
-            throw new UserError(err.message);
-          throw err;
-        }
+        await asUserError(
+          async () => {
+            const f = await app.get(FindingsService).transition(id, state as FindingStatus, opts.by, opts.comment);
+            // The decision in kansa's audit log: who ran the command (the OS user) and for whom (--by).
+            await app.get(AccessAuditRepository).record({
+              kind: 'triage',
+              actor: cliActor(),
+              route: 'kansa findings transition',
+              detail: { finding: f.id, to: f.status, by: opts.by, comment: opts.comment },
+            });
+            c.print(`${f.id}: ${FINDING_STATUS_TITLES[f.status]} に変更しました（${f.reviewedBy} ${f.reviewedAt}）`, findingSummary(f));
+          },
+          FindingTransitionError,
+          FindingConflictError,
+          FindingNotFoundError,
+        );
       });
     });
 }

@@ -3,7 +3,7 @@ import { KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
 import { checkMonth } from '@kansa/calendar';
 import { MadeReport, ReportInputError, ReportsService } from '@kansa/analyzer/reports/reports.service';
 import { CommandContext } from '../context';
-import { UserError } from '../errors';
+import { asUserError, UserError } from '../errors';
 
 const FORMAT_TITLES: Record<ReportFormat, string> = { pdf: 'PDF', html: 'HTML', xlsx: 'Excel', csv: 'CSV（検知一覧）' };
 
@@ -45,13 +45,10 @@ export function registerReportCommand(program: Command, ctx: () => CommandContex
       const month = monthOf(parent);
       const formats = formatsOf(parent);
       await c.withApp(async (app) => {
-        let done;
-        try {
-          done = await app.get(ReportsService, { strict: false }).finalize(month, opts.by, opts.reason, { formats, outDir: parent.out });
-        } catch (err) {
-          if (err instanceof ReportInputError) throw new UserError(err.message);
-          throw err;
-        }
+        const done = await asUserError(
+          () => app.get(ReportsService, { strict: false }).finalize(month, opts.by, opts.reason, { formats, outDir: parent.out }),
+          ReportInputError,
+        );
         print(
           c,
           `ログ分析結果報告書（${month}）を確定しました（${done.at}、${done.by}、未確認・確認中 ${done.undecided} 件を残して確定）。\n  理由: ${done.reason}`,
