@@ -350,18 +350,8 @@ const MAX_EPOCH_DAY = 65535;
 
 /** events_apart's columns a commit writes. */
 export const APART_COLUMNS = ['apart_id', 'batch_id', 'source', 'instance', 'origin', 'line_no', 'label', 'day', 'raw'] as const;
-/** A staged kept-apart row's columns, in order (format 4; epoch_day becomes `day`). */
-export const STAGED_APART_COLUMNS = [
-  'apart_id',
-  'batch_id',
-  'source',
-  'instance',
-  'origin',
-  'line_no',
-  'label',
-  'epoch_day',
-  'raw',
-] as const;
+/** A staged kept-apart row's columns, in order (format 4): the stored ones, with the day as days since the epoch. */
+export const STAGED_APART_COLUMNS = APART_COLUMNS.map((c) => (c === 'day' ? 'epoch_day' : c));
 
 export const QUARANTINE_COLUMNS = [
   'quarantine_id',
