@@ -1,5 +1,5 @@
 /**
- * npm run bench:http -- [--runs 1x50,16x50,1x500,16x500] [--seconds D] [--rate R] [--max-inflight M]
+ * npm run bench:http -- [--runs 1x50,16x50,1x500,16x500] [--seconds D] [--rate R] [--max-inflight M] [--gather-ms G]
  *
  * HTTP ingest of small batches, end to end: `kansa serve`'s service (embedded
  * ClickHouse in a fresh directory, collector + analyzer as in production) on a
@@ -14,7 +14,8 @@
  * requests took, the stored count checked against the acknowledged lines,
  * each figure beside its goal (issue 16: 16 × 50 ≥ 20,000 events/s, 16 × 500
  * ≥ 80,000 events/s, p99 ≤ 500 ms below saturation). `http.maxInflightRequests`
- * is set to M (default 32) so that every sender can be in flight at once.
+ * is set to M (default 32) so that every sender can be in flight at once;
+ * `http.groupCommit.gatherMs` to G when given (else the configured default).
  */
 import { benchArgs } from './args';
 import { spawn } from 'node:child_process';
@@ -34,6 +35,8 @@ interface Options {
   /** Requests per second in all (paced senders); 0: each sender posts as soon as its previous batch is acknowledged. */
   rate: number;
   maxInflight: number;
+  /** http.groupCommit.gatherMs; undefined: the default. */
+  gatherMs?: number;
   url?: string;
   token?: string;
 }
@@ -64,6 +67,7 @@ function parseArgs(argv: string[]): Options {
     seconds: num('seconds', 20),
     rate: num('rate', 0, 0),
     maxInflight: num('max-inflight', 32),
+    gatherMs: get('gather-ms') === undefined ? undefined : num('gather-ms', 0, 0),
     url: get('url'),
     token: get('token'),
   };
@@ -137,7 +141,8 @@ function percentile(sorted: number[], p: number): number {
 async function measure(o: Options, run: Run) {
   // Loaded here, not by the sender process.
   const { startTestService } = await import('../test/service/service-harness');
-  const svc = await startTestService({ http: { maxInflightRequests: o.maxInflight } });
+  const groupCommit = o.gatherMs === undefined ? {} : { groupCommit: { gatherMs: o.gatherMs } };
+  const svc = await startTestService({ http: { maxInflightRequests: o.maxInflight, ...groupCommit } });
   try {
     const load = loadavg()[0];
     const cpu = process.cpuUsage();
@@ -184,6 +189,7 @@ async function measure(o: Options, run: Run) {
       requests: report.requests,
       commits: Number(commits),
       requestsPerCommit: Math.round((report.requests / Math.max(1, Number(commits))) * 10) / 10,
+      gatherMs: svc.config.http.groupCommit.gatherMs,
       refused503: report.refused,
       networkErrors: report.errors,
       acknowledgedLines: report.lines,

@@ -2,6 +2,7 @@ import { openTestStore, TestStore } from '@kansa/test-kit';
 import { juminLine } from '@kansa/test-kit/jumin-lines';
 import { StorageUnavailableError } from '@kansa/storage';
 import { CollectorKit, startCollector } from '../testing/collector-test-kit';
+import { GroupCommitService } from './group-commit';
 import { IngestRequest, IngestResult } from './ingest.types';
 
 /** An HTTP request of sender `s` (its own token) with these 住民記録 lines, numbered from 1 as the controller does. */
@@ -234,5 +235,56 @@ describe('group commit of concurrent requests', () => {
     expect(await storedOf(sent)).toBe(39);
     expect(await count("SELECT count() - uniqExact(event_id) AS n FROM events WHERE source = 'jumin'")).toBe(0);
     expect((await collector.verify.verify()).ok).toBe(true);
+  });
+
+  /** A group committer like the service's, with its own gatherMs. */
+  const committer = (gatherMs: number) =>
+    new GroupCommitService(
+      { ...store.config, http: { ...store.config.http, groupCommit: { ...store.config.http.groupCommit, gatherMs } } },
+      collector.ingest,
+    );
+  /** Sender s (of its own instance): `rounds` requests of new lines, each sent 5 ms after the answer to the one before (a round trip). */
+  const sender = async (groups: GroupCommitService, instance: string, first: number, s: number, rounds: number) => {
+    const answers: IngestResult[] = [];
+    for (let r = 0; r < rounds; r++) {
+      if (r > 0) await new Promise((ok) => setTimeout(ok, 5));
+      answers.push(await groups.submit({ ...request(s, lines(first + s * 10 + r)), instance }));
+    }
+    return answers;
+  };
+  /** Requests per commit, smallest first, of five senders sending again when answered; sender 0 sends once more than the others. */
+  const requestsPerCommit = async (gatherMs: number, instance: string, first: number) => {
+    const groups = committer(gatherMs);
+    try {
+      const answers = (await Promise.all([5, 4, 4, 4, 4].map((rounds, s) => sender(groups, instance, first, s, rounds)))).flat();
+      expect(answers.map(counts)).toEqual(answers.map(() => WHOLE));
+      const perCommit = new Map<string, number>();
+      for (const a of answers) perCommit.set(a.batchId, (perCommit.get(a.batchId) ?? 0) + 1);
+      return [...perCommit.values()].sort((a, b) => a - b);
+    } finally {
+      groups.onModuleDestroy();
+    }
+  };
+
+  it('senders that send again as soon as they are answered share every commit, instead of alternating between two half groups', async () => {
+    // Without waiting for them: the first request alone, then the four others; the first's next request
+    // arrives while they commit and is committed alone after them, and so on.
+    expect((await requestsPerCommit(0, 'alternating', 800)).length).toBeGreaterThan(5);
+    // Waiting for the senders just answered (a minute at most): after the first request, every commit holds all five.
+    expect(await requestsPerCommit(60_000, 'gathered', 900)).toEqual([1, 5, 5, 5, 5]);
+    expect((await collector.verify.verify()).ok).toBe(true);
+  });
+
+  it('a lone sender is not held by that wait: each of its requests is committed at once', async () => {
+    const groups = committer(60_000);
+    try {
+      // Held for the minute, the test would time out.
+      const answers = await sender(groups, 'lone', 990, 0, 3);
+      expect(answers.map(counts)).toEqual([WHOLE, WHOLE, WHOLE]);
+      expect(answers.map((a) => a.share)).toEqual([undefined, undefined, undefined]);
+      expect(new Set(answers.map((a) => a.batchId)).size).toBe(3);
+    } finally {
+      groups.onModuleDestroy();
+    }
   });
 });

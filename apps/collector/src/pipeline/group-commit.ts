@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { eventBounds } from './event-checks';
 import { countIsolated, IngestService } from './ingest.service';
@@ -68,7 +68,7 @@ const MAX_KEYS_REMEMBERED = 1_000;
  * one bad request never sets the others aside.
  */
 @Injectable()
-export class GroupCommitService {
+export class GroupCommitService implements OnModuleDestroy {
   private readonly maxLines: number;
   private readonly maxWaitMs: number;
   /** The group of each key that still takes requests. */
@@ -77,6 +77,11 @@ export class GroupCommitService {
   private readonly lastLines = new Map<string, number>();
   /** Closed groups not yet answered (committing, or waiting for the commit before them). */
   private committing = 0;
+  /** Per key, senders answered by the commits that ended whose next request has not arrived yet. */
+  private readonly returning = new Map<string, number>();
+  /** Per key, the time left for those senders to come back (started when the commits in flight have ended). */
+  private readonly gathering = new Map<string, NodeJS.Timeout>();
+  private readonly gatherMs: number;
 
   constructor(
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
@@ -84,6 +89,12 @@ export class GroupCommitService {
   ) {
     this.maxLines = config.http.groupCommit.maxLines;
     this.maxWaitMs = config.http.groupCommit.maxWaitMs;
+    this.gatherMs = config.http.groupCommit.gatherMs;
+  }
+
+  onModuleDestroy(): void {
+    for (const timer of this.gathering.values()) clearTimeout(timer);
+    this.gathering.clear();
   }
 
   /** Stores a request's records, in a commit shared with the requests that arrive meanwhile; resolves once they are stored. */
@@ -92,6 +103,8 @@ export class GroupCommitService {
     if (records.length === 0 || records.length >= this.maxLines) return this.ingest.ingest({ ...request, records });
     this.ingest.system(request.source); // an unknown source is refused at once
     const key = [request.source, request.instance ?? '', [...(request.allowedSources ?? [])].sort().join(',')].join('\0');
+    const back = this.returning.get(key);
+    if (back) this.returning.set(key, back - 1);
     let group = this.open.get(key);
     if (group && group.lines + records.length > this.maxLines) {
       this.close(group);
@@ -99,8 +112,43 @@ export class GroupCommitService {
     }
     group ??= this.openGroup(key, request);
     const result = this.join(group, request, records);
-    if (this.committing === 0) this.close(group);
+    if (this.committing === 0 && !this.awaitsSenders(key)) this.close(group);
     return result;
+  }
+
+  /** Whether the key's next group still waits for senders the last commits answered (within http.groupCommit.gatherMs). */
+  private awaitsSenders(key: string): boolean {
+    return this.gathering.has(key) && (this.returning.get(key) ?? 0) > 0;
+  }
+
+  /**
+   * The commits in flight have ended. A waiting group is committed now —
+   * unless senders just answered are expected back with their next request:
+   * then it waits up to gatherMs for them (closing as soon as they are all
+   * in), so that senders who resend as soon as they are answered share one
+   * commit instead of alternating between two half groups.
+   */
+  private allCommitted(): void {
+    if (this.gatherMs > 0) {
+      for (const [key, n] of this.returning) {
+        if (n <= 0 || this.gathering.has(key)) continue;
+        this.gathering.set(key, setTimeout(() => this.gathered(key), this.gatherMs).unref());
+      }
+    }
+    for (const waiting of [...this.open.values()]) if (!this.awaitsSenders(waiting.key)) this.close(waiting);
+  }
+
+  /** The time for the answered senders to come back is over: those that did not are no longer waited for. */
+  private gathered(key: string): void {
+    this.gathering.delete(key);
+    this.returning.delete(key);
+    const group = this.open.get(key);
+    if (group && this.committing === 0) this.close(group);
+  }
+
+  /** Senders answered by a commit: expected back with their next request (gatherMs). */
+  private answered(key: string, senders: number): void {
+    if (this.gatherMs > 0) this.returning.set(key, (this.returning.get(key) ?? 0) + senders);
   }
 
   private openGroup(key: string, request: IngestRequest): Group {
@@ -139,9 +187,12 @@ export class GroupCommitService {
     if (this.lastLines.size >= MAX_KEYS_REMEMBERED) this.lastLines.clear();
     this.lastLines.set(group.key, group.lines);
     clearTimeout(group.timer);
+    clearTimeout(this.gathering.get(group.key));
+    this.gathering.delete(group.key);
+    this.returning.delete(group.key);
     this.committing++;
     void this.commit(group).finally(() => {
-      if (--this.committing === 0) for (const waiting of [...this.open.values()]) this.close(waiting);
+      if (--this.committing === 0) this.allCommitted();
     });
   }
 
@@ -163,6 +214,7 @@ export class GroupCommitService {
         const [m] = members;
         const setAside: SetAsideNote[] = [];
         await this.ingest.commit(batch, m.request, '', m.total, setAside);
+        this.answered(group.key, 1);
         m.resolve({ ...m.total, batchId: batch.batchId, batchIds: [batch.batchId], setAsideBatches: setAside });
         return;
       }
@@ -179,6 +231,7 @@ export class GroupCommitService {
         return;
       }
       const stored = outcome.shares;
+      this.answered(group.key, members.length);
       members.forEach((m, i) => {
         const t = m.total;
         t.stored = stored[i].events;

@@ -48,9 +48,16 @@ export const httpSection = z
       .object({
         maxLines: z.number().int().min(0).max(1_000_000).default(20_000),
         maxWaitMs: z.number().int().min(1).max(60_000).default(500),
+        /**
+         * When the commits in flight end, how long the next group waits for
+         * the senders just answered to send again (it closes as soon as they
+         * all have): senders that resend at once then share every commit
+         * instead of alternating between two half groups. 0: no waiting.
+         */
+        gatherMs: z.number().int().min(0).max(10_000).default(20),
       })
       .strict()
-      .default({ maxLines: 20_000, maxWaitMs: 500 }),
+      .default({ maxLines: 20_000, maxWaitMs: 500, gatherMs: 20 }),
     /** Seconds a client is told to wait (Retry-After) while storage is unavailable. */
     retryAfterSeconds: z.number().int().min(1).default(5),
     /**
