@@ -72,11 +72,6 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     setAside: 0,
     retries: 0,
   };
-  /**
-   * Per topic/partition, the batch handed over last: stored, then its offsets
-   * committed (true), or left uncommitted for redelivery (false).
-   */
-  private readonly inFlight = new Map<string, Promise<boolean>>();
   /** Wakes sleeping retries on stop. */
   private stopping?: AbortController;
   private starting?: Promise<void>;
@@ -203,7 +198,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
   }
 
   /**
-   * Graceful stop: no new fetches; the batches in flight finish and are
+   * Graceful stop: no new fetches; the batch in flight finishes and is
    * committed (a batch waiting for storage is left uncommitted and will be
    * redelivered), then the consumer leaves the group.
    */
@@ -212,9 +207,6 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     await this.starting;
     const consumer = this.consumer;
     if (!consumer) return;
-    consumer.pause(this.subscribed.map((topic) => ({ topic })));
-    // A batch being handed over may add another: until none is left.
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
     await consumer.disconnect();
     this.consumer = undefined;
     this.consuming = false;
@@ -237,90 +229,29 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     };
   }
 
-  /**
-   * A fetched batch is handed over to be stored, and the partition's next
-   * batch is fetched meanwhile: its fetch, decoding and staging overlap this
-   * one's commit (docs/kafka.md). The fetch position moves past the batch at
-   * once (resolveOffset), but its offsets are committed only once it — and
-   * every batch of the partition before it — is stored. At most two batches
-   * of a partition are in hand: eachBatch returns when the one before is done.
-   * When the one before was left uncommitted (a rebalance while it was being
-   * stored), eachBatch throws: the consumer rejoins the group and reads again
-   * from the last committed offset, as when eachBatch itself stored a batch.
-   */
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset } = payload;
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
     if (batch.isEmpty()) return;
     const { topic, partition } = batch;
     const source = this.sourceByTopic.get(topic);
     if (!source) throw new Error(`no source is configured for topic ${topic}`);
-    const key = `${topic}/${partition}`;
-    const previous = this.inFlight.get(key) ?? Promise.resolve(true);
-    const task: Promise<boolean> = this.storeAndCommit(payload, source, previous).finally(() => {
-      if (this.inFlight.get(key) === task) this.inFlight.delete(key);
-    });
-    this.inFlight.set(key, task);
-    resolveOffset(batch.lastOffset());
-    if (!(await previous) && payload.isRunning() && !this.stopping?.signal.aborted) {
-      // The batch before was left for redelivery (the group rebalanced while it was stored): this one is
-      // not committed either. Thrown, the consumer rejoins and reads again from the last committed offset.
-      if (this.inFlight.get(key) === task) this.inFlight.delete(key);
-      throw new Error(`${key}: a batch before offset ${batch.firstOffset()} was left uncommitted; reading again from the last commit`);
-    }
-  }
+    const { records, empty } = toRawRecords(topic, partition, batch.messages);
+    const lastOffset = batch.lastOffset();
 
-  /**
-   * Stores a batch (retrying while storage is unavailable, isolating poison
-   * records), then — when every batch of the partition before it is stored —
-   * commits its offsets. False when it was left uncommitted (stopping, the
-   * partition moved, or a batch before it was left): it is redelivered, and
-   * what was stored of it is recognised as duplicates. Never rejects.
-   */
-  private async storeAndCommit(payload: EachBatchPayload, source: string, previous: Promise<boolean>): Promise<boolean> {
-    const { batch } = payload;
-    const { topic, partition } = batch;
-    const consumer = this.consumer;
-    try {
-      const { records, empty } = toRawRecords(topic, partition, batch.messages);
-      const lastOffset = batch.lastOffset();
-      const stored = await this.store(payload, { source, transport: 'kafka', origin: topic, records });
-      if (!(await previous) || !stored) return false;
-      try {
-        await consumer?.commitOffsets([{ topic, partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
-      } catch (err) {
-        // The partition moved meanwhile: the new owner reads from the last commit (what was stored here is a duplicate there).
-        this.logger.warn(`offsets of ${topic}/${partition} up to ${lastOffset} not committed: ${(err as Error).message}`);
-      }
-      this.resumeAfterStorage();
-      this.totals.batches++;
-      this.totals.messages += batch.messages.length;
-      this.totals.empty += empty;
-      this.totals.records += records.length;
-      this.lag[`${topic}/${partition}`] = Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(lastOffset) - 1n));
-      return true;
-    } catch (err) {
-      this.lastError = (err as Error).message;
-      this.logger.error(`batch ${topic}/${partition} up to offset ${batch.lastOffset()} left for redelivery: ${this.lastError}`);
-      return false;
-    }
-  }
-
-  /** Stores a batch's records: true once stored; false when stopping or the partition moved first. */
-  private async store(payload: EachBatchPayload, request: IngestRequest & { records: RawRecord[] }): Promise<boolean> {
-    const { heartbeat, isRunning, isStale, batch } = payload;
     let delay = this.settings.retry.initialMs;
     let attempts = 0;
     for (;;) {
       // Stopping or the partition moved: leave the batch uncommitted (it is redelivered).
-      if (!isRunning() || isStale()) return false;
+      if (!isRunning() || isStale()) return;
       try {
-        if (request.records.length > 0) {
+        if (records.length > 0) {
+          const request = { source, transport: 'kafka' as const, origin: topic, records };
           // Storage is there but the batch keeps failing: take it apart rather than stall the partition.
           if (attempts >= this.settings.retry.maxAttempts)
             await this.whileHeartbeating(heartbeat, () => this.isolate(request, this.lastError ?? ''));
           else this.count(await this.whileHeartbeating(heartbeat, () => this.ingest.ingest(request)));
         }
-        return true;
+        break;
       } catch (err) {
         this.totals.retries++;
         this.lastError = (err as Error).message;
@@ -330,14 +261,26 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
         } else {
           attempts++;
           this.logger.warn(
-            `batch ${batch.topic}/${batch.partition} up to offset ${batch.lastOffset()} failed (attempt ${attempts} of ${this.settings.retry.maxAttempts}): ${this.lastError}`,
+            `batch ${topic}/${partition} up to offset ${lastOffset} failed (attempt ${attempts} of ${this.settings.retry.maxAttempts}): ${this.lastError}`,
           );
         }
-        if (!(await this.sleep(delay))) return false;
+        if (!(await this.sleep(delay))) return;
         delay = Math.min(delay * 2, this.settings.retry.maxMs);
         await heartbeat(); // a rebalance during the outage throws here: the batch goes to the new owner
       }
     }
+
+    resolveOffset(lastOffset);
+    await commitOffsetsIfNecessary({
+      topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+    });
+    this.resumeAfterStorage();
+    this.totals.batches++;
+    this.totals.messages += batch.messages.length;
+    this.totals.empty += empty;
+    this.totals.records += records.length;
+    this.lag[`${topic}/${partition}`] = Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(lastOffset) - 1n));
+    await heartbeat();
   }
 
   private count(result: IngestResult): void {
@@ -395,7 +338,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
   }
 
   private resumeAfterStorage(): void {
-    if (!this.pausedForStorage || this.stopping?.signal.aborted) return;
+    if (!this.pausedForStorage) return;
     this.pausedForStorage = false;
     this.lastError = undefined;
     this.consumer?.resume(this.subscribed.map((topic) => ({ topic })));
