@@ -171,6 +171,34 @@ describe('commits that storage refuses never wedge kansa', () => {
     expect((await collector.commits.setAsideBatches(true)).find((b) => b.batchId === r.batchId)?.state).toBe('discarded');
   });
 
+  it('a ledger row that lands although its insert reports a failure does not fork the chain: the next batch follows it', async () => {
+    const first = await files.importFile(write([day(600)]));
+    const real = BatchLedgerRepository.prototype.insert;
+    // The row is written, then the connection drops before the answer: storage unavailable, the commit pending.
+    const spy = jest.spyOn(BatchLedgerRepository.prototype, 'insert').mockImplementationOnce(async function (
+      this: BatchLedgerRepository,
+      b,
+    ) {
+      await real.call(this, b);
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
+    });
+    try {
+      await expect(files.importFile(write([day(601)]))).rejects.toThrow(/ECONNREFUSED|unavailable/);
+    } finally {
+      spy.mockRestore();
+    }
+    // The next commit first completes the pending one (already recorded: only its intent goes), then follows it.
+    const third = await files.importFile(write([day(602)]));
+    const chain = await store.rows<{ batch_id: string; seq: string; prev_chain: string; chain_hash: string }>(
+      "SELECT batch_id, seq, prev_chain, chain_hash FROM import_batches WHERE source = 'jumin' AND seq >= (SELECT seq FROM import_batches WHERE batch_id = {b:String}) ORDER BY seq",
+      { b: first.batchId },
+    );
+    expect(chain.map((r) => r.batch_id)).toEqual([first.batchId, expect.any(String), third.batchId]);
+    expect(chain[2].prev_chain).toBe(chain[1].chain_hash);
+    expect(chain[1].prev_chain).toBe(chain[0].chain_hash);
+    expect((await collector.verify.verify()).ok).toBe(true);
+  });
+
   it('a commit a dead process left pending is completed at start-up, poison isolated; one refused whole is set aside, and start-up goes on', async () => {
     await store.client.command({ query: "ALTER TABLE events ADD CONSTRAINT refuse CHECK user_id NOT IN ('POISON', 'K007777')" });
     const stagingDir = join(store.dataDir, 'kansa-ingest-staging');

@@ -2,7 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { CLICKHOUSE, classifyStorageError, StorageFailure } from '@kansa/storage';
-import { BatchLedgerRepository, chainHash, GENESIS } from '@kansa/integrity';
+import { BatchLedgerRepository, BatchRecord, chainHash, GENESIS } from '@kansa/integrity';
 import { SourceSystems } from '../source-systems/source-system.registry';
 import { BatchCommitter, CommitOutcome } from './batch-committer';
 import { CommitIntent } from './commit-intent';
@@ -42,6 +42,13 @@ export class CommitService implements OnApplicationBootstrap {
   /** Fault tests: SIGKILL this process right after the events insert of the n-th commit (ingest.faults). */
   private readonly killAfterEventsInsert: number;
   private commits = 0;
+  /**
+   * The head of each of this process's own chains (by source), once read or
+   * appended: commits are one at a time, and no other process appends to
+   * them (one process per data directory; with a server, a writer per
+   * process). Forgotten when an append fails (it may have landed).
+   */
+  private readonly heads = new Map<string, BatchRecord>();
 
   constructor(
     @Inject(CLICKHOUSE) private readonly client: ClickHouseClient,
@@ -216,7 +223,8 @@ export class CommitService implements OnApplicationBootstrap {
   private async appendLedger(intent: CommitIntent, stored: number, isolated: number, apart: number): Promise<void> {
     // A recovered intent of another (dead) writer completes that writer's chain.
     const writer = intent.writer ?? this.store.writer;
-    const prev = await this.ledger.last(intent.source, writer);
+    const own = writer === this.store.writer;
+    const prev = (own ? this.heads.get(intent.source) : undefined) ?? (await this.ledger.last(intent.source, writer));
     const digest = (await this.ledger.contentDigests([intent.batchId])).get(intent.batchId) ?? '';
     const record = {
       batchId: intent.batchId,
@@ -238,7 +246,14 @@ export class CommitService implements OnApplicationBootstrap {
       finishedAtMs: Date.now(),
       ...eventDays(intent.scope.days, stored),
     };
-    await this.ledger.insert({ ...record, chainHash: chainHash(record) });
+    const appended = { ...record, chainHash: chainHash(record) };
+    try {
+      await this.ledger.insert(appended);
+    } catch (err) {
+      this.heads.delete(intent.source);
+      throw err;
+    }
+    if (own) this.heads.set(intent.source, appended);
   }
 
   /**
