@@ -3,7 +3,7 @@ import { dualMonth, eraDate, westernDate } from '../model/era-date';
 import { RECHECK_STEPS } from '../model/integrity';
 import { PARTS, SECTIONS, SECTION_ORDER, SectionKey } from '../model/report-sections';
 import { progressText } from '../model/report-status';
-import type { FindingRow, MonthlyReport } from '../model/report.model';
+import type { Explanations, FindingRow, MonthlyReport } from '../model/report.model';
 
 /**
  * The report as an outline of sections and blocks (text, tables, charts), the
@@ -782,16 +782,26 @@ function caseworkSection(r: MonthlyReport): Section {
 
 const percent = (share: number | null): Cell => (share === null ? null : `${(share * 100).toFixed(1)}%`);
 
+/**
+ * The section's opening sentence. Flagged and unexplained accesses are
+ * separate classes (with the explained ones they add up to the accesses);
+ * both are without a reason, so the sentence counts them together and names
+ * the flagged ones within.
+ */
+export function explanationsIntro(e: Explanations): string {
+  const t = e.total;
+  return e.classifiedDays === 0
+    ? '説明のないアクセスのルールは対象月を分類していません。そのため説明の割合は示せません（ルールが適用されていないか、対象月の分析が済んでいません）。'
+    : `説明のないアクセスのルールが分類した ${e.classifiedDays}/${e.days} 日分の住民の情報へのアクセス（住民記録・統合宛名・中間サーバー）${fmt(t.accesses)} 件のうち、` +
+        `説明のあるもの（業務記録・担当割当など）${fmt(t.explained)} 件（${percent(t.explainedShare) ?? '－'}）、` +
+        `説明のないもの ${fmt(t.unexplained + t.flagged)} 件（うち要注意の対象（本人・要保護対象者など）へのもの ${fmt(t.flagged)} 件）です。`;
+}
+
 /** アクセスの説明 (docs/explanations.md): how much of the month's access has a reason on record. Counts only, never a resident. */
 function explanationsSection(r: MonthlyReport): Section {
   const e = r.explanations;
   const t = e.total;
-  const intro =
-    e.classifiedDays === 0
-      ? '説明のないアクセスのルールは対象月を分類していません。そのため説明の割合は示せません（ルールが適用されていないか、対象月の分析が済んでいません）。'
-      : `説明のないアクセスのルールが分類した ${e.classifiedDays}/${e.days} 日分の住民記録へのアクセス ${fmt(t.accesses)} 件のうち、` +
-        `説明のあるもの（業務記録・担当割当など）${fmt(t.explained)} 件（${percent(t.explainedShare) ?? '－'}）、` +
-        `説明のないもの ${fmt(t.unexplained)} 件、うち要注意の対象（本人・要保護対象者など）へのもの ${fmt(t.flagged)} 件です。`;
+  const intro = explanationsIntro(e);
   const classified = e.classifiedDays > 0;
   const shares: ReportTable = {
     key: 'shares',
