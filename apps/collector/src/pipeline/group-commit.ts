@@ -52,7 +52,8 @@ const MAX_KEYS_REMEMBERED = 1_000;
  * pattern of databases: a request arriving when nothing is committing is
  * committed at once (an idle sender waits for nothing); one arriving while a
  * commit is in flight joins the open group of its source, instance and token
- * scope, which closes when the commits before it have ended, at
+ * scope, which closes when the commits before it have ended (and the senders
+ * they answered have sent again, or `gatherMs` has passed), at
  * `http.groupCommit.maxLines` lines, or `maxWaitMs` after its first request.
  *
  * A group is one batch: one staging, one commit intent, one insert, one
