@@ -94,8 +94,7 @@ export class GroupCommitService implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    for (const timer of this.gathering.values()) clearTimeout(timer);
-    this.gathering.clear();
+    for (const key of [...this.gathering.keys()]) this.stopWaiting(key);
   }
 
   /** Stores a request's records, in a commit shared with the requests that arrive meanwhile; resolves once they are stored. */
@@ -130,21 +129,25 @@ export class GroupCommitService implements OnModuleDestroy {
    * commit instead of alternating between two half groups.
    */
   private allCommitted(): void {
-    if (this.gatherMs > 0) {
-      for (const [key, n] of this.returning) {
-        if (n <= 0 || this.gathering.has(key)) continue;
-        this.gathering.set(key, setTimeout(() => this.gathered(key), this.gatherMs).unref());
-      }
+    // `returning` only fills when gatherMs > 0 (answered()).
+    for (const [key, n] of this.returning) {
+      if (n > 0 && !this.gathering.has(key)) this.gathering.set(key, setTimeout(() => this.gathered(key), this.gatherMs).unref());
     }
     for (const waiting of [...this.open.values()]) if (!this.awaitsSenders(waiting.key)) this.close(waiting);
   }
 
   /** The time for the answered senders to come back is over: those that did not are no longer waited for. */
   private gathered(key: string): void {
-    this.gathering.delete(key);
-    this.returning.delete(key);
+    this.stopWaiting(key);
     const group = this.open.get(key);
     if (group && this.committing === 0) this.close(group);
+  }
+
+  /** The key's answered senders are no longer waited for: their wait has ended, or their next group has closed. */
+  private stopWaiting(key: string): void {
+    clearTimeout(this.gathering.get(key));
+    this.gathering.delete(key);
+    this.returning.delete(key);
   }
 
   /** Senders answered by a commit: expected back with their next request (gatherMs). */
@@ -188,9 +191,7 @@ export class GroupCommitService implements OnModuleDestroy {
     if (this.lastLines.size >= MAX_KEYS_REMEMBERED) this.lastLines.clear();
     this.lastLines.set(group.key, group.lines);
     clearTimeout(group.timer);
-    clearTimeout(this.gathering.get(group.key));
-    this.gathering.delete(group.key);
-    this.returning.delete(group.key);
+    this.stopWaiting(group.key);
     this.committing++;
     void this.commit(group).finally(() => {
       if (--this.committing === 0) this.allCommitted();
