@@ -6,6 +6,8 @@ import { RULES } from '@kansa/rules';
 import { CLOCK, systemClock } from './core/clock';
 import { AnalysisService } from './detection/analysis.service';
 import { enabledRules, RULE_CATALOG } from './detection/rule-catalog';
+import { PrepareAheadService } from './scheduling/prepare-ahead.service';
+import { PreparedDaysService } from './detection/prepared-days.service';
 import { RuleRowsRepository } from './detection/rule-rows.repository';
 import { ExceptionsRepository, FindingFactsRepository } from './casework/exceptions/exceptions.repository';
 import { ExceptionsService } from './casework/exceptions/exceptions.service';
@@ -40,6 +42,7 @@ import { CASEWORK_ID_SUFFIX, randomIdSuffix } from './casework/casework-ids';
     AnalysisRunsRepository,
     CoverageService,
     RuleRowsRepository,
+    PreparedDaysService,
     ExceptionsRepository,
     FindingFactsRepository,
     { provide: CASEWORK_ID_SUFFIX, useValue: randomIdSuffix },
@@ -50,6 +53,7 @@ import { CASEWORK_ID_SUFFIX, randomIdSuffix } from './casework/casework-ids';
     AuditWatchService,
     AnalysisService,
     AnalysisSchedulerService,
+    PrepareAheadService,
     EventsRepository,
     EventLookupService,
     ExplanationsRepository,
@@ -67,6 +71,7 @@ import { CASEWORK_ID_SUFFIX, randomIdSuffix } from './casework/casework-ids';
     AnalysisRunsRepository,
     CoverageService,
     AnalysisSchedulerService,
+    PrepareAheadService,
     EventLookupService,
     ExplanationsService,
     EventsRepository,

@@ -58,10 +58,11 @@ describe('kansa storage cluster-ddl', () => {
     expect(upgrade.filter((s) => s.startsWith('INSERT'))).toEqual([
       expect.stringContaining("'140_explanations'"),
       expect.stringContaining("'150_events_apart_day'"),
+      expect.stringContaining("'160_prepared_days'"),
     ]);
     expect(
       upgrade.filter((s) => s.startsWith('CREATE')).map((s) => /^CREATE TABLE IF NOT EXISTS (\w+) ON CLUSTER kansa_c\s/.exec(s)?.[1]),
-    ).toEqual([TABLES.migrations, TABLES.assignments, TABLES.accessExplanations]); // the record of migrations is created if missing
+    ).toEqual([TABLES.migrations, TABLES.assignments, TABLES.accessExplanations, TABLES.preparedDays]); // the record of migrations is created if missing
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE master_residents ON CLUSTER kansa_c ADD COLUMN'))).toHaveLength(3);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events_apart ON CLUSTER kansa_c ADD'))).toHaveLength(2);
   });

@@ -74,7 +74,7 @@ export async function migrate(client: ClickHouseClient, dir = MIGRATIONS_DIR): P
  * events are kept `years` after their time, quarantined lines and lines
  * kept apart `years` after they arrived (what could not be stored is kept as
  * long as what was), the explanations of accesses as long as the accesses
- * they explain.
+ * they explain (and the record of which days they were written for).
  */
 export async function applyRetention(client: ClickHouseClient, years: number): Promise<void> {
   const n = Math.trunc(years);
@@ -82,4 +82,5 @@ export async function applyRetention(client: ClickHouseClient, years: number): P
   await client.command({ query: `ALTER TABLE ${TABLES.quarantine} MODIFY TTL toDateTime(received_at) + INTERVAL ${n} YEAR` });
   await client.command({ query: `ALTER TABLE ${TABLES.eventsApart} MODIFY TTL toDateTime(received_at) + INTERVAL ${n} YEAR` });
   await client.command({ query: `ALTER TABLE ${TABLES.accessExplanations} MODIFY TTL day + INTERVAL ${n} YEAR` });
+  await client.command({ query: `ALTER TABLE ${TABLES.preparedDays} MODIFY TTL day + INTERVAL ${n} YEAR` });
 }

@@ -22,6 +22,8 @@ export const TABLES = {
   findingTransitions: 'finding_transitions',
   analysisRuns: 'analysis_runs',
   analysisLedger: 'analysis_ledger',
+  /** What a rule's prepare step last wrote per day, and what it read then (migration 160). */
+  preparedDays: 'prepared_days',
   reports: 'reports',
   reportFinalisations: 'report_finalisations',
   integrityChecks: 'integrity_checks',

@@ -19,6 +19,23 @@ export function fixedClock(at: Date | string): Clock {
   return { now: () => d };
 }
 
+/**
+ * Timestamps from a clock, each strictly later than the one before, for
+ * ledger rows: of two writes of the same day the later is always the one
+ * argMax keeps (it would pick either on a tie: two writes in one millisecond,
+ * a clock stepped back, a stopped clock in tests).
+ */
+export class LaterStamps {
+  private last = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  next(): string {
+    this.last = Math.max(this.clock.now().getTime(), this.last + 1);
+    return jstTimestamp(new Date(this.last));
+  }
+}
+
 /** Groups days into runs of consecutive days: [[from, to], …], sorted. */
 export function consecutiveRanges(days: Iterable<string>): Array<[string, string]> {
   const sorted = [...new Set(days)].sort();

@@ -13,13 +13,16 @@ import {
   RuleContext,
   ruleStatements,
 } from '@kansa/rules';
-import { CLOCK, Clock, jstTimestamp } from '../core/clock';
+import { CLOCK, Clock, jstTimestamp, LaterStamps } from '../core/clock';
 import { findingId } from '../findings/finding-id';
 import { FindingRecord, FindingsRepository } from '../findings/findings.repository';
 import { AnalysisLedgerRepository, LedgerEntry } from '../ledger/analysis-ledger.repository';
+
+export type { Segment };
 import { AnalysisRunsRepository, RunKind } from '../ledger/analysis-runs.repository';
 import { DataSnapshot } from '../ledger/data-snapshot';
-import { dayInputs, DayReach, dayReach, mastersRead, readSpan } from '../ledger/rule-inputs';
+import { DayReach, dayReach, ledgerEntries, readSpan, Segment } from '../ledger/rule-inputs';
+import { PrepareJob, PreparedDaysService } from './prepared-days.service';
 import { AnyRule, RULE_CATALOG, RuleCatalog } from './rule-catalog';
 import { RuleRowsRepository } from './rule-rows.repository';
 import { ExceptionsService } from '../casework/exceptions/exceptions.service';
@@ -63,6 +66,8 @@ export interface RuleOutcome {
   /** Untriaged findings of the window that the data no longer supports. */
   withdrawn: number;
   seconds: number;
+  /** A rule with a prepare step: the days it prepared again (the others were as the data still is). */
+  preparedDays?: number;
 }
 
 export interface AnalyzeResult {
@@ -76,13 +81,6 @@ export interface AnalyzeResult {
   exceptionsExpiring: Array<{ id: string; rule: string; validTo: string; reference: string }>;
 }
 
-/** A stretch of days analysed against the same master versions. */
-export interface Segment {
-  fromDay: string;
-  toDay: string;
-  masters: MasterVersions;
-}
-
 /**
  * Runs rules over whole JST days: resolves the master versions and the
  * calendar, builds each rule's context, stores its findings under their
@@ -91,8 +89,8 @@ export interface Segment {
 @Injectable()
 export class AnalysisService {
   private readonly logger = new Logger(AnalysisService.name);
-  /** The last ledger stamp given out: see ledgerStamp(). */
-  private lastLedgerStamp = 0;
+  /** The analyzed_at of ledger rows: of two analyses of the same day the later one is always the one the ledger keeps. */
+  private readonly stamps: LaterStamps;
 
   constructor(
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
@@ -105,7 +103,10 @@ export class AnalysisService {
     private readonly runs: AnalysisRunsRepository,
     private readonly ruleRows: RuleRowsRepository,
     private readonly exceptions: ExceptionsService,
-  ) {}
+    private readonly prepared: PreparedDaysService,
+  ) {
+    this.stamps = new LaterStamps(clock);
+  }
 
   /** The rules selected by ID (all when none); unknown IDs are an input error naming the known ones. */
   selectRules(ids: readonly string[] = []): AnyRule[] {
@@ -116,16 +117,6 @@ export class AnalysisService {
       throw new AnalysisInputError(`unknown rule ${unknown.join(', ')}; known rules: ${[...known].join(', ')} (ルールIDが不正です)`);
     }
     return this.catalog.filter((r) => ids.includes(r.id));
-  }
-
-  /**
-   * The analysed_at of ledger rows: the clock, but strictly later than the previous stamp, so that of two analyses
-   * of the same day the later one is always the one the ledger keeps (argMax would pick either on a tie: two runs
-   * in one millisecond, a clock stepped back, a stopped clock in tests).
-   */
-  private ledgerStamp(): string {
-    this.lastLedgerStamp = Math.max(this.clock.now().getTime(), this.lastLedgerStamp + 1);
-    return jstTimestamp(new Date(this.lastLedgerStamp));
   }
 
   async analyze(request: AnalyzeRequest): Promise<AnalyzeResult> {
@@ -149,18 +140,7 @@ export class AnalysisService {
     await this.runs.save(run);
     const t0 = performance.now();
     try {
-      const params = new Map(rules.map((r) => [r, resolveRuleParams(r, this.config.rules)]));
-      const reaches = new Map(rules.map((r) => [r, dayReach(r, params.get(r))]));
-      const lookback = Math.max(0, ...[...reaches.values()].map((r) => r.lookbackDays));
-      // The data (look-back and look-ahead included) as it is before the rules read it: anything arriving later makes the days due again.
-      const span = readSpan(fromDay, toDay, reaches.values());
-      const data = await this.ledger.dataState(span.fromDay, span.toDay);
-      const segments = await this.segments(fromDay, toDay);
-      const calendarVersions = new Map<Segment, number>();
-      for (const segment of segments) {
-        // calendar_days for the segment and its look-back, in the calendar version in effect then.
-        calendarVersions.set(segment, await this.calendar.prepare(addDays(segment.fromDay, -lookback - 1), segment.toDay));
-      }
+      const { reaches, data, segments, calendarVersions } = await this.setUp(rules, fromDay, toDay);
       const outcomes: RuleOutcome[] = [];
       const ledger: LedgerEntry[] = [];
       const failures: RuleFailedError[] = [];
@@ -168,14 +148,16 @@ export class AnalysisService {
         const r0 = performance.now();
         let count = 0;
         let withdrawn = 0;
+        let preparedDays = 0;
         const entries: LedgerEntry[] = [];
         try {
           for (const segment of segments) {
-            const ctx = this.context(rule, segment, calendarVersions.get(segment)!);
-            const stored = await this.runRule(rule, ctx, runId);
+            const job = this.prepareJob(rule, reaches.get(rule)!, segment, data, calendarVersions.get(segment)!, runId);
+            const stored = await this.runRule(job);
             count += stored.findings;
             withdrawn += stored.withdrawn;
-            entries.push(...ledgerEntries(rule, reaches.get(rule)!, segment, data, runId, this.ledgerStamp()));
+            preparedDays += stored.preparedDays;
+            entries.push(...ledgerEntries(rule, reaches.get(rule)!, segment, data, runId, this.stamps.next()));
           }
         } catch (err) {
           // One broken rule does not stop the others; its days stay due.
@@ -185,7 +167,8 @@ export class AnalysisService {
           continue;
         }
         ledger.push(...entries);
-        outcomes.push({ rule: rule.id, title: rule.title, findings: count, withdrawn, seconds: (performance.now() - r0) / 1000 });
+        const seconds = (performance.now() - r0) / 1000;
+        outcomes.push({ rule: rule.id, title: rule.title, findings: count, withdrawn, seconds, ...(rule.prepare ? { preparedDays } : {}) });
       }
       await this.ledger.record(ledger);
       const total = outcomes.reduce((n, o) => n + o.findings, 0);
@@ -213,6 +196,68 @@ export class AnalysisService {
         .catch((e) => this.logger.error(`could not record the failed run ${runId}: ${(e as Error).message}`));
       throw err;
     }
+  }
+
+  /**
+   * The rules' prepare steps over a window, ahead of any analysis: the days
+   * whose inputs changed since they were last prepared are prepared again
+   * (PreparedDaysService), so that the analysis that follows reads them as
+   * they are. Used as batches arrive (PrepareAheadService); writes no
+   * finding and no analysis ledger row.
+   */
+  async prepareAhead(fromDay: string, toDay: string): Promise<Array<{ rule: string; preparedDays: number; seconds: number }>> {
+    checkWindow(fromDay, toDay);
+    const rules = this.catalog.filter((r) => r.prepare);
+    if (rules.length === 0) return [];
+    const runId = `prepare-ahead:${randomUUID()}`;
+    const { reaches, data, segments, calendarVersions } = await this.setUp(rules, fromDay, toDay);
+    const out = [];
+    for (const rule of rules) {
+      const r0 = performance.now();
+      let preparedDays = 0;
+      for (const segment of segments) {
+        const job = this.prepareJob(rule, reaches.get(rule)!, segment, data, calendarVersions.get(segment)!, runId);
+        preparedDays += (await this.prepared.run(job, async () => undefined)).preparedDays.length;
+      }
+      out.push({ rule: rule.id, preparedDays, seconds: (performance.now() - r0) / 1000 });
+    }
+    return out;
+  }
+
+  /** What every run over a window starts from: the rules' reaches, the data as it is now, the master segments and their calendars. */
+  private async setUp(rules: readonly AnyRule[], fromDay: string, toDay: string) {
+    const params = new Map(rules.map((r) => [r, resolveRuleParams(r, this.config.rules)]));
+    const reaches = new Map(rules.map((r) => [r, dayReach(r, params.get(r))]));
+    const lookback = Math.max(0, ...[...reaches.values()].map((r) => r.lookbackDays));
+    // The data (look-back and look-ahead included) as it is before the rules read it: anything arriving later makes the days due again.
+    const span = readSpan(fromDay, toDay, reaches.values());
+    const data = await this.ledger.dataState(span.fromDay, span.toDay);
+    const segments = await this.segments(fromDay, toDay);
+    const calendarVersions = new Map<Segment, number>();
+    for (const segment of segments) {
+      // calendar_days for the segment and its look-back, in the calendar version in effect then.
+      calendarVersions.set(segment, await this.calendar.prepare(addDays(segment.fromDay, -lookback - 1), segment.toDay));
+    }
+    return { reaches, data, segments, calendarVersions };
+  }
+
+  private prepareJob(
+    rule: AnyRule,
+    reach: DayReach,
+    segment: Segment,
+    data: DataSnapshot,
+    calendarVersion: number,
+    runId: string,
+  ): PrepareJob {
+    return {
+      rule,
+      params: resolveRuleParams(rule, this.config.rules),
+      reach,
+      segment,
+      data,
+      context: (stretch) => this.context(rule, stretch, calendarVersion),
+      runId,
+    };
   }
 
   /**
@@ -297,11 +342,16 @@ export class AnalysisService {
     return segments;
   }
 
-  private async runRule(rule: AnyRule, ctx: RuleContext<unknown>, runId: string): Promise<{ findings: number; withdrawn: number }> {
+  private async runRule(job: PrepareJob): Promise<{ findings: number; withdrawn: number; preparedDays: number }> {
+    const { rule, runId } = job;
+    const ctx = job.context(job.segment);
     let rows: Array<Record<string, unknown>>;
+    let preparedDays: number;
     try {
-      for (const statement of rule.prepare?.(ctx) ?? []) await this.ruleRows.run(statement);
-      rows = await this.ruleRows.rows(rule.query(ctx));
+      // The stale days are prepared, then the query reads them, before the preparation ahead may touch them again.
+      const done = await this.prepared.run(job, () => this.ruleRows.rows(rule.query(ctx)));
+      rows = done.result;
+      preparedDays = done.preparedDays.length;
     } catch (err) {
       throw new RuleFailedError(rule.id, ctx.fromDay, ctx.toDay, err as Error);
     }
@@ -343,7 +393,7 @@ export class AnalysisService {
     await this.findings.upsert([...byId.values()]);
     const gone = [...previous.keys()].filter((id) => !byId.has(id));
     const withdrawn = await this.withdrawUntriaged(gone);
-    return { findings: byId.size, withdrawn };
+    return { findings: byId.size, withdrawn, preparedDays };
   }
 
   /**
@@ -374,31 +424,4 @@ function checkWindow(fromDay: string, toDay: string): void {
 
 function sameVersions(a: MasterVersions, b: MasterVersions): boolean {
   return (Object.keys(a) as Array<keyof MasterVersions>).every((k) => a[k] === b[k]);
-}
-
-/** The ledger rows of a rule over a segment: per day and ledger key, what the analysis read. */
-function ledgerEntries(
-  rule: AnyRule,
-  reach: DayReach,
-  segment: Segment,
-  data: DataSnapshot,
-  runId: string,
-  analyzedAt: string,
-): LedgerEntry[] {
-  const masters = mastersRead(rule, segment.masters);
-  return eachDay(segment.fromDay, segment.toDay).flatMap((day) =>
-    dayInputs(rule, reach, day, data).map((input) => ({
-      rule: rule.id,
-      day,
-      source: input.source,
-      ruleVersion: rule.version,
-      eventsSeen: input.day.events,
-      dataMark: input.day.mark,
-      lookbackEvents: input.lookback.events,
-      lookbackMark: input.lookback.mark,
-      masters,
-      analyzedAt,
-      runId,
-    })),
-  );
 }

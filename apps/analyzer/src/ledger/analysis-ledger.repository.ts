@@ -20,12 +20,22 @@ export interface LedgerEntry {
   masters: Record<string, number>;
   analyzedAt: string;
   runId: string;
+  /** prepared_days only: a digest of the rule's parameters the day was prepared with. */
+  paramsDigest?: string;
 }
+
+/**
+ * The two ledgers of the same shape: `analysis` (analysis_ledger: what each
+ * rule's analysis of a day read) and `prepared` (prepared_days: what a rule's
+ * prepare step read when it last wrote a day, with the parameters' digest).
+ */
+export type LedgerKind = 'analysis' | 'prepared';
+const LEDGER_TABLES: Record<LedgerKind, string> = { analysis: TABLES.analysisLedger, prepared: TABLES.preparedDays };
 
 /** The epoch stands for "no events" in data_mark and lookback_mark. */
 export const NO_DATA_MARK = '1970-01-01 09:00:00.000';
 
-/** What has been analysed (rule × day × source) and the state of what it read then. */
+/** What has been analysed or prepared (rule × day × source) and the state of what it read then. */
 @Injectable()
 export class AnalysisLedgerRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
@@ -46,8 +56,31 @@ export class AnalysisLedgerRepository {
     return row && Number(row.n) > 0 ? row.first : null;
   }
 
+  /**
+   * What the collector stored since `since` (finished_at, inclusive; null: ever) from these sources (null: any): the first and
+   * last day of those batches' events and the latest finish among them; null when nothing arrived.
+   */
+  async arrivals(
+    since: string | null,
+    sources: readonly string[] | null,
+  ): Promise<{ firstDay: string; lastDay: string; lastFinished: string } | null> {
+    const [row] = await this.rows<{ n: string; first: string; last: string; at: string }>(
+      `SELECT count() AS n, min(first_day) AS first, max(last_day) AS last, max(finished_at) AS at FROM ${TABLES.importBatches}
+       WHERE first_day != '' AND last_day != '' ${sources === null ? '' : 'AND source IN {sources:Array(String)}'}
+         ${since === null ? '' : "AND finished_at >= {since:DateTime64(3, 'Asia/Tokyo')}"}`,
+      { since, sources },
+    );
+    return row && Number(row.n) > 0 ? { firstDay: row.first, lastDay: row.last, lastFinished: row.at } : null;
+  }
+
+  /** When anything was last prepared (prepared_days), or null. */
+  async lastPrepared(): Promise<string | null> {
+    const [row] = await this.rows<{ n: string; at: string }>(`SELECT count() AS n, max(analyzed_at) AS at FROM ${TABLES.preparedDays}`, {});
+    return row && Number(row.n) > 0 ? row.at : null;
+  }
+
   /** The latest ledger entry per (rule, day, source) in the range: key `${rule}|${day}|${source}`. */
-  async entries(fromDay: string, toDay: string): Promise<Map<string, LedgerEntry>> {
+  async entries(fromDay: string, toDay: string, kind: LedgerKind = 'analysis', rule?: string): Promise<Map<string, LedgerEntry>> {
     const rows = await this.rows<{
       rule: string;
       day: string;
@@ -60,15 +93,17 @@ export class AnalysisLedgerRepository {
       masters: Record<string, number>;
       last_at: string;
       last_run: string;
+      params: string;
     }>(
       `SELECT rule, day, source, argMax(rule_version, analyzed_at) AS version, argMax(events_seen, analyzed_at) AS seen,
               argMax(data_mark, analyzed_at) AS mark, argMax(lookback_events, analyzed_at) AS lb_seen,
               argMax(lookback_mark, analyzed_at) AS lb_mark, argMax(masters, analyzed_at) AS masters,
-              max(analyzed_at) AS last_at, argMax(run_id, analyzed_at) AS last_run
-       FROM ${TABLES.analysisLedger}
-       WHERE day >= {fromDay:Date} AND day <= {toDay:Date}
+              max(analyzed_at) AS last_at, argMax(run_id, analyzed_at) AS last_run,
+              ${kind === 'prepared' ? 'argMax(params_digest, analyzed_at)' : "''"} AS params
+       FROM ${LEDGER_TABLES[kind]}
+       WHERE day >= {fromDay:Date} AND day <= {toDay:Date} ${rule === undefined ? '' : 'AND rule = {rule:String}'}
        GROUP BY rule, day, source`,
-      { fromDay, toDay },
+      { fromDay, toDay, rule },
     );
     return new Map(
       rows.map((r) => [
@@ -85,15 +120,16 @@ export class AnalysisLedgerRepository {
           masters: Object.fromEntries(Object.entries(r.masters).map(([k, v]) => [k, Number(v)])),
           analyzedAt: r.last_at,
           runId: r.last_run,
+          ...(kind === 'prepared' ? { paramsDigest: r.params } : {}),
         },
       ]),
     );
   }
 
-  async record(entries: readonly LedgerEntry[]): Promise<void> {
+  async record(entries: readonly LedgerEntry[], kind: LedgerKind = 'analysis'): Promise<void> {
     if (entries.length === 0) return;
     await this.client.insert({
-      table: TABLES.analysisLedger,
+      table: LEDGER_TABLES[kind],
       format: 'JSONEachRow',
       values: entries.map((e) => ({
         rule: e.rule,
@@ -107,6 +143,7 @@ export class AnalysisLedgerRepository {
         masters: e.masters,
         analyzed_at: e.analyzedAt,
         run_id: e.runId,
+        ...(kind === 'prepared' ? { params_digest: e.paramsDigest ?? '' } : {}),
       })),
     });
   }

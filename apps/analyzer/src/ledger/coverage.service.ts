@@ -99,7 +99,13 @@ function assessCell(
 }
 
 /** Why one ledger entry no longer stands for what the rule would read now ('analysed' when it does). */
-function staleness(rule: AnyRule, now: DayInputs, entry: LedgerEntry, versions: MasterVersions, timeline: MasterTimeline): CoverageState {
+export function staleness(
+  rule: AnyRule,
+  now: DayInputs,
+  entry: LedgerEntry,
+  versions: MasterVersions,
+  timeline: MasterTimeline,
+): CoverageState {
   if (entry.ruleVersion !== rule.version) return 'rule-changed';
   // New arrivals move max(ingested_at) forward; merges of duplicates only lower the count.
   if (now.day.events > entry.eventsSeen || now.day.mark > entry.dataMark) return 'data-changed';

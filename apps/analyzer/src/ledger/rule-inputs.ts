@@ -1,6 +1,7 @@
-import { addDays } from '@kansa/calendar';
+import { addDays, eachDay } from '@kansa/calendar';
 import { ALL_EVENTS, lookaheadDaysOf, lookbackDaysOf, MasterVersions } from '@kansa/rules';
 import type { AnyRule } from '../detection/rule-catalog';
+import type { LedgerEntry } from './analysis-ledger.repository';
 import { ALL_SOURCES, DataSnapshot, DataState, NO_SOURCE } from './data-snapshot';
 
 /** The ledger's source keys of a rule: its sources, ALL_SOURCES when it reads every source, NO_SOURCE when none. */
@@ -57,4 +58,38 @@ export function dayInputs(rule: AnyRule, reach: DayReach, day: string, snapshot:
 /** The versions of the masters `rule` reads, out of those a day is analysed against. */
 export function mastersRead(rule: AnyRule, versions: MasterVersions): Record<string, number> {
   return Object.fromEntries(rule.reads.masters.map((m) => [m, versions[m]]));
+}
+
+/** A stretch of days analysed against the same master versions. */
+export interface Segment {
+  fromDay: string;
+  toDay: string;
+  masters: MasterVersions;
+}
+
+/** The ledger rows of a rule over a segment: per day and ledger key, what the analysis read. */
+export function ledgerEntries(
+  rule: AnyRule,
+  reach: DayReach,
+  segment: Segment,
+  data: DataSnapshot,
+  runId: string,
+  analyzedAt: string,
+): LedgerEntry[] {
+  const masters = mastersRead(rule, segment.masters);
+  return eachDay(segment.fromDay, segment.toDay).flatMap((day) =>
+    dayInputs(rule, reach, day, data).map((input) => ({
+      rule: rule.id,
+      day,
+      source: input.source,
+      ruleVersion: rule.version,
+      eventsSeen: input.day.events,
+      dataMark: input.day.mark,
+      lookbackEvents: input.lookback.events,
+      lookbackMark: input.lookback.mark,
+      masters,
+      analyzedAt,
+      runId,
+    })),
+  );
 }

@@ -4,6 +4,7 @@ import { CronJob } from 'cron';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { JST } from '../core/clock';
 import { AnalysisSchedulerService } from './analysis-scheduler.service';
+import { PrepareAheadService } from './prepare-ahead.service';
 import { AuditWatchService } from '../casework/watch/audit-watch.service';
 
 /** Registers the analyzer's cron jobs (JST) and starts the catch-up on start — service mode only. */
@@ -18,13 +19,16 @@ export class AnalysisCronService implements OnApplicationBootstrap, OnModuleDest
     private readonly registry: SchedulerRegistry,
     private readonly scheduler: AnalysisSchedulerService,
     private readonly watch: AuditWatchService,
+    private readonly prepareAhead: PrepareAheadService,
   ) {}
 
   onApplicationBootstrap(): void {
-    const { incrementalCron, dailyCron, catchUpOnStart } = this.config.analyzer;
+    const { incrementalCron, dailyCron, catchUpOnStart, prepareAheadCron } = this.config.analyzer;
     this.add('analysis-incremental', incrementalCron, () => this.scheduler.incremental());
     // The daily run is a catch-up: it analyses yesterday and anything late or missed.
     this.add('analysis-daily', dailyCron, () => this.scheduler.catchUp('daily'));
+    // The classification of accesses as the batches arrive, ahead of the analyses that read it.
+    if (prepareAheadCron) this.add('prepare-ahead', prepareAheadCron, () => this.prepareAhead.pass());
     // The watch over the audit itself: verification and log volumes daily, the clock often (docs/casework.md).
     this.add('audit-watch', this.config.casework.watch.cron, () => this.watch.check());
     this.add('clock-watch', this.config.casework.watch.clockCron, () => this.watch.checkClock());

@@ -83,6 +83,7 @@ const ANALYZER_TABLES = [
   TABLES.findingTransitions,
   TABLES.analysisRuns,
   TABLES.analysisLedger,
+  TABLES.preparedDays,
 ];
 
 /** Empties what the analyzer reads and writes, so that each test starts from nothing whatever ran before it. */

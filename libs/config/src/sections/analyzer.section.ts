@@ -24,6 +24,13 @@ export const analyzerSection = z
         'mass-output',
         'mass-lookup',
       ]),
+    /**
+     * Preparation ahead (JST; empty: off): the rules' prepared days — the
+     * classification of every access (docs/explanations.md) — are brought
+     * up to date for the batches stored since the previous pass, so that
+     * analyses find them done.
+     */
+    prepareAheadCron: z.union([cron, z.literal('')]).default('* * * * *'),
     /** First day catch-up considers; empty: the first day with events. */
     catchUpFrom: z.union([day, z.literal('')]).default(''),
     /** Analyse every missed or changed day when the service starts. */

@@ -1,0 +1,117 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { addDays } from '@kansa/calendar';
+import { ALL_EVENTS, resolveRuleParams } from '@kansa/rules';
+import { parseJstTimestamp } from '@kansa/domain';
+import { CLOCK, Clock, jstDay, jstTimestamp, splitByMonth } from '../core/clock';
+import { AnalysisService } from '../detection/analysis.service';
+import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
+import { AnalysisLedgerRepository } from '../ledger/analysis-ledger.repository';
+import { dayReach } from '../ledger/rule-inputs';
+
+/** What one pass prepared: the days it looked at (null: nothing to do) and, per rule, the days written again. */
+export interface PrepareAheadPass {
+  fromDay: string;
+  toDay: string;
+  rules: Array<{ rule: string; preparedDays: number; seconds: number }>;
+}
+
+/**
+ * Keeps the rules' prepared days (unexplained-access: the classification of
+ * every access) up to date as batches arrive, so that an analysis finds
+ * them prepared and pays for its queries only (docs/explanations.md
+ * "Classified once, as the data arrives").
+ *
+ * A pass (analyzer.prepareAheadCron, default every minute) looks at the
+ * batches stored since the previous pass (import_batches: their first and
+ * last day), widens their days by the rules' reach (a business record
+ * explains accesses up to 30 days after it and 1 day before), and prepares
+ * the stale ones among them. Only days whose look-ahead is over are
+ * prepared (up to yesterday minus the look-ahead, i.e. the day before
+ * yesterday by default): a day whose look-ahead is still filling would be
+ * written again with every batch of today. The day that becomes eligible at
+ * midnight is prepared by the first pass after it, batches or not.
+ * Nothing here is needed for correctness: an analysis prepares whatever is
+ * still stale itself. So a pass that fails is not retried (its batches are
+ * not looked at again): the analysis classifies those days, and a failure
+ * that persists is reported there, as any rule's is.
+ */
+@Injectable()
+export class PrepareAheadService implements OnModuleDestroy {
+  private readonly logger = new Logger(PrepareAheadService.name);
+  /** finished_at of the latest batch seen by a pass; undefined before the first pass (then: the last preparation). */
+  private since: string | null | undefined;
+  /** The last day eligible at the previous pass. */
+  private eligibleBefore: string | null = null;
+  private running: Promise<PrepareAheadPass | null> | null = null;
+  private stopping = false;
+
+  constructor(
+    @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
+    @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly analysis: AnalysisService,
+    private readonly ledger: AnalysisLedgerRepository,
+  ) {}
+
+  /** One pass; a pass asked for while one runs returns that one (a long backfill is not queued up minute after minute). */
+  pass(): Promise<PrepareAheadPass | null> {
+    this.running ??= this.doPass().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  /** At shutdown: no month is started any more, and the one under way ends before storage closes. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    await this.running?.catch(() => undefined);
+  }
+
+  private async doPass(): Promise<PrepareAheadPass | null> {
+    if (this.stopping) return null;
+    const rules = this.catalog.filter((r) => r.prepare);
+    if (rules.length === 0) return null;
+    const reaches = rules.map((r) => dayReach(r, resolveRuleParams(r, this.config.rules)));
+    const before = Math.max(...reaches.map((r) => r.lookbackDays));
+    const after = Math.max(...reaches.map((r) => r.lookaheadDays));
+    const eligible = addDays(jstDay(this.clock.now()), -1 - after);
+    const sources = rules.some((r) => r.reads.events === ALL_EVENTS)
+      ? null
+      : [...new Set(rules.flatMap((r) => r.reads.events as readonly string[]))];
+
+    if (this.since === undefined) this.since = await this.ledger.lastPrepared();
+    // A batch may finish before the latest one seen and be stored after it: the last ten minutes are looked at again.
+    const since = this.since === null ? null : jstTimestamp(parseJstTimestamp(this.since) - 10 * 60_000);
+    const arrived = await this.ledger.arrivals(since, sources);
+    let fromDay: string | null = null;
+    let toDay: string | null = null;
+    const widen = (from: string, to: string) => {
+      if (from > to) return;
+      fromDay = fromDay === null || from < fromDay ? from : fromDay;
+      toDay = toDay === null || to > toDay ? to : toDay;
+    };
+    if (arrived) {
+      // The accesses a batch's events can explain (records) or be (accesses) are those of its days widened by the reach.
+      const last = addDays(arrived.lastDay, before);
+      widen(addDays(arrived.firstDay, -after), last < eligible ? last : eligible);
+      this.since = arrived.lastFinished;
+    }
+    // Days that became eligible since the previous pass (the day before yesterday, after midnight).
+    widen(this.eligibleBefore === null ? eligible : addDays(this.eligibleBefore, 1), eligible);
+    this.eligibleBefore = eligible;
+    if (fromDay === null || toDay === null) return null;
+    const pass: PrepareAheadPass = { fromDay, toDay, rules: [] };
+    for (const [a, b] of splitByMonth(fromDay, toDay)) {
+      if (this.stopping) break;
+      for (const r of await this.analysis.prepareAhead(a, b)) {
+        const seen = pass.rules.find((x) => x.rule === r.rule);
+        if (seen) {
+          seen.preparedDays += r.preparedDays;
+          seen.seconds += r.seconds;
+        } else pass.rules.push({ ...r });
+      }
+    }
+    const days = pass.rules.reduce((n, r) => n + r.preparedDays, 0);
+    if (days) this.logger.log(`prepared ${days} day(s) ahead between ${fromDay} and ${toDay}`);
+    return pass;
+  }
+}
