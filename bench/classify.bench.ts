@@ -1,8 +1,10 @@
 /**
- * `npm run bench:classify -- --data DIR [--month YYYY-MM] [--reps N]`: runs
- * the unexplained-access rule's prepare statements (the classification of
- * every access: the window's DELETE, then the INSERT … SELECT) over a month
- * of an existing data directory, N times, and prints one JSON object: wall
+ * `npm run bench:classify -- --data DIR [--month YYYY-MM] [--reps N] [--by-day]`:
+ * runs the unexplained-access rule's prepare statements (the classification
+ * of every access: the window's DELETE, then the INSERT … SELECT) over a
+ * month of an existing data directory — as one window, or with `--by-day`
+ * one day at a time as the preparation ahead does — N times, and prints one
+ * JSON object: wall
  * and process-CPU seconds of each statement per run, the load average before
  * and after, and a checksum of every stored column of access_explanations
  * (a change of the SQL must leave it as it was).
@@ -15,7 +17,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { checkMonth, monthRange } from '@kansa/calendar';
+import { checkMonth, eachDay, monthRange } from '@kansa/calendar';
 import { TABLES, CLICKHOUSE } from '@kansa/storage';
 import { AnalysisService } from '@kansa/analyzer/detection/analysis.service';
 import { RULE_CATALOG, RuleCatalog } from '@kansa/analyzer/detection/rule-catalog';
@@ -53,6 +55,7 @@ export async function main(argv: string[]): Promise<void> {
   const month = args.get('month') ?? '2025-05';
   checkMonth('--month', month);
   const reps = args.num('reps', 3);
+  const byDay = args.flag('by-day');
   const { from: fromDay, to: toDay } = monthRange(month);
 
   await new CommandContext({ dataDir }).withApp(async (app) => {
@@ -60,7 +63,9 @@ export async function main(argv: string[]): Promise<void> {
     const analysis = app.get(AnalysisService);
     const rule = app.get<RuleCatalog>(RULE_CATALOG).find((r) => r.id === RULE);
     if (!rule?.prepare) throw new Error(`rule ${RULE} has no prepare statements`);
-    const segments = await analysis.segments(fromDay, toDay);
+    const segments = (await analysis.segments(fromDay, toDay)).flatMap((s) =>
+      byDay ? eachDay(s.fromDay, s.toDay).map((day) => ({ ...s, fromDay: day, toDay: day })) : [s],
+    );
     const calendarVersion = segments[0].masters.calendar;
     const runs: Array<{
       wallSeconds: number;
@@ -101,6 +106,7 @@ export async function main(argv: string[]): Promise<void> {
     ).json<{ rows: string; checksum: string; explained: string; flagged: string }>();
     const result = {
       month,
+      byDay,
       dataDir,
       note:
         'the rule’s prepare statements alone; cpuSeconds: CPU of this process (the embedded engine runs in it; with a ClickHouse server, wall only); ' +

@@ -153,12 +153,15 @@ describe('prepared days: each day classified once, again only when its inputs ch
           source: 'jumin',
           first_day: '2025-06-02',
           last_day: '2025-06-03',
-          started_at: '2025-06-03 23:00:00.000',
-          finished_at: '2025-06-03 23:00:01.000',
+          // stored a minute before the first pass (the service's first pass starts from its start: what was stored
+          // before is classified by the analyses that read it)
+          started_at: '2025-06-05 09:58:59.000',
+          finished_at: '2025-06-05 09:59:00.000',
         },
       ],
     });
     const ahead = a.get(PrepareAheadService);
+    const commands = jest.spyOn(store.client, 'command');
     // The batch's days, and the day before them (a record of 06-02 would explain an access of 06-01).
     expect(await ahead.pass()).toEqual({
       fromDay: '2025-06-01',
@@ -166,6 +169,9 @@ describe('prepared days: each day classified once, again only when its inputs ch
       rules: [{ rule: RULE, preparedDays: 3, seconds: expect.any(Number) }],
     });
     expect(await stored('2025-06-03')).toBe(8);
+    // Days classified for the first time have nothing to delete: no DELETE is sent (the engine takes up to a second for one).
+    expect(commands.mock.calls.map(([c]) => c.query.trim().split(/\s+/)[0])).toEqual(['INSERT']);
+    commands.mockRestore();
     // Nothing new: the same batch is looked at again (the last ten minutes are), and nothing is stale.
     expect((await ahead.pass())?.rules).toEqual([{ rule: RULE, preparedDays: 0, seconds: expect.any(Number) }]);
 

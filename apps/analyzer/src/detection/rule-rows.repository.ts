@@ -8,8 +8,14 @@ import { CLICKHOUSE } from '@kansa/storage';
 export class RuleRowsRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
-  /** Runs a statement that returns no rows (a rule's prepare: it writes the rule's derived table). */
+  /** Runs a statement that returns no rows (a rule's prepare: it writes the rule's derived table), unless it has nothing to do. */
   async run(q: RuleQuery): Promise<void> {
+    if (q.skipWhenNone !== undefined) {
+      const [count] = await (
+        await this.client.query({ query: q.skipWhenNone, query_params: q.query_params, format: 'JSONCompactEachRow' })
+      ).json<[string | number]>();
+      if (Number(count?.[0] ?? 0) === 0) return;
+    }
     await this.client.command({ query: q.query, query_params: q.query_params });
   }
 

@@ -57,17 +57,17 @@ export class AnalysisLedgerRepository {
   }
 
   /**
-   * What the collector stored since `since` (finished_at, inclusive; null: ever) from these sources (null: any): the first and
+   * What the collector stored since `since` (finished_at, inclusive) from these sources (null: any): the first and
    * last day of those batches' events and the latest finish among them; null when nothing arrived.
    */
   async arrivals(
-    since: string | null,
+    since: string,
     sources: readonly string[] | null,
   ): Promise<{ firstDay: string; lastDay: string; lastFinished: string } | null> {
     const [row] = await this.rows<{ n: string; first: string; last: string; at: string }>(
       `SELECT count() AS n, min(first_day) AS first, max(last_day) AS last, max(finished_at) AS at FROM ${TABLES.importBatches}
-       WHERE first_day != '' AND last_day != '' ${sources === null ? '' : 'AND source IN {sources:Array(String)}'}
-         ${since === null ? '' : "AND finished_at >= {since:DateTime64(3, 'Asia/Tokyo')}"}`,
+       WHERE first_day != '' AND last_day != '' AND finished_at >= {since:DateTime64(3, 'Asia/Tokyo')}
+         ${sources === null ? '' : 'AND source IN {sources:Array(String)}'}`,
       { since, sources },
     );
     return row && Number(row.n) > 0 ? { firstDay: row.first, lastDay: row.last, lastFinished: row.at } : null;

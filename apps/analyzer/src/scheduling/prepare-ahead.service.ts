@@ -39,8 +39,8 @@ export interface PrepareAheadPass {
 @Injectable()
 export class PrepareAheadService implements OnModuleDestroy {
   private readonly logger = new Logger(PrepareAheadService.name);
-  /** finished_at of the latest batch seen by a pass; undefined before the first pass (then: the last preparation). */
-  private since: string | null | undefined;
+  /** finished_at of the latest batch seen by a pass; undefined before the first pass. */
+  private since: string | undefined;
   /** The last day eligible at the previous pass. */
   private eligibleBefore: string | null = null;
   private running: Promise<PrepareAheadPass | null> | null = null;
@@ -78,9 +78,12 @@ export class PrepareAheadService implements OnModuleDestroy {
       ? null
       : [...new Set(rules.flatMap((r) => r.reads.events as readonly string[]))];
 
-    if (this.since === undefined) this.since = await this.ledger.lastPrepared();
+    // The first pass starts from the last preparation, or from now when nothing was ever prepared: the history
+    // stored before (an upgrade, an import while the service was down) is classified by the analyses that read it,
+    // not all over again in the background.
+    this.since ??= (await this.ledger.lastPrepared()) ?? jstTimestamp(this.clock.now());
     // A batch may finish before the latest one seen and be stored after it: the last ten minutes are looked at again.
-    const since = this.since === null ? null : jstTimestamp(parseJstTimestamp(this.since) - 10 * 60_000);
+    const since = jstTimestamp(parseJstTimestamp(this.since) - 10 * 60_000);
     const arrived = await this.ledger.arrivals(since, sources);
     let fromDay: string | null = null;
     let toDay: string | null = null;

@@ -55,6 +55,13 @@ export interface RuleContext<P> {
 export interface RuleQuery {
   query: string;
   query_params: Record<string, unknown>;
+  /**
+   * A prepare statement that may have nothing to do: a query whose first
+   * value counts what it would touch. The analyzer skips the statement when
+   * that is 0 (a DELETE costs the engine up to a second even when nothing
+   * matches); run unconditionally, the statement does the same.
+   */
+  skipWhenNone?: string;
 }
 
 /** One finding as a rule reports it; the analyzer adds identity, params, window, run. */

@@ -205,7 +205,12 @@ SELECT source, day, user_id, subject_id, rkey, if(empty(depts), '', depts[1]), n
 FROM b
 SETTINGS optimize_aggregation_in_order = 1`;
   return [
-    { query: remove, query_params },
+    {
+      query: remove,
+      query_params,
+      // A day classified for the first time (the preparation ahead, day by day) has nothing to delete.
+      skipWhenNone: `SELECT count() FROM ${T.accessExplanations} WHERE day >= {fromDay:Date} AND day <= {toDay:Date}`,
+    },
     { query: insert, query_params },
   ];
 }
