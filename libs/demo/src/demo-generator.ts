@@ -149,7 +149,8 @@ const BACKLOG_DAYS = 21;
 /** The business records of the weeks before `first`, each with its own date, written first in the file of `first`. */
 function backlog(book: IntakeBook, first: string): DemoRecordEvent[] {
   const out: DemoRecordEvent[] = [];
-  for (let k = BACKLOG_DAYS; k >= 1; k--) out.push(...dayRecords(book, addDays(first, -k)).map((e) => ({ ...e, t: -1 })));
+  // One push per record: spreading a big city's day of records into push() overflows the call stack.
+  for (let k = BACKLOG_DAYS; k >= 1; k--) for (const e of dayRecords(book, addDays(first, -k))) out.push({ ...e, t: -1 });
   return out;
 }
 
