@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays, CalendarService, eachDay, isValidDay } from '@kansa/calendar';
-import { MastersRepository } from '@kansa/masters';
+import { MasterTimeline, MastersRepository } from '@kansa/masters';
 import {
   ExcusedRow,
   inlineParams,
@@ -17,11 +17,8 @@ import { CLOCK, Clock, jstTimestamp, LaterStamps } from '../core/clock';
 import { findingId } from '../findings/finding-id';
 import { FindingRecord, FindingsRepository } from '../findings/findings.repository';
 import { AnalysisLedgerRepository, LedgerEntry } from '../ledger/analysis-ledger.repository';
-
-export type { Segment };
 import { AnalysisRunsRepository, RunKind } from '../ledger/analysis-runs.repository';
-import { DataSnapshot } from '../ledger/data-snapshot';
-import { DayReach, dayReach, ledgerEntries, readSpan, Segment } from '../ledger/rule-inputs';
+import { dayReach, ledgerEntries, readSpan, Segment } from '../ledger/rule-inputs';
 import { PrepareJob, PreparedDaysService } from './prepared-days.service';
 import { AnyRule, RULE_CATALOG, RuleCatalog } from './rule-catalog';
 import { RuleRowsRepository } from './rule-rows.repository';
@@ -140,7 +137,7 @@ export class AnalysisService {
     await this.runs.save(run);
     const t0 = performance.now();
     try {
-      const { reaches, data, segments, calendarVersions } = await this.setUp(rules, fromDay, toDay);
+      const { reaches, data, segments, jobOf } = await this.setUp(rules, fromDay, toDay);
       const outcomes: RuleOutcome[] = [];
       const ledger: LedgerEntry[] = [];
       const failures: RuleFailedError[] = [];
@@ -152,8 +149,7 @@ export class AnalysisService {
         const entries: LedgerEntry[] = [];
         try {
           for (const segment of segments) {
-            const job = this.prepareJob(rule, reaches.get(rule)!, segment, data, calendarVersions.get(segment)!, runId);
-            const stored = await this.runRule(job);
+            const stored = await this.runRule(jobOf(rule, segment, runId));
             count += stored.findings;
             withdrawn += stored.withdrawn;
             preparedDays += stored.preparedDays;
@@ -210,14 +206,13 @@ export class AnalysisService {
     const rules = this.catalog.filter((r) => r.prepare);
     if (rules.length === 0) return [];
     const runId = `prepare-ahead:${randomUUID()}`;
-    const { reaches, data, segments, calendarVersions } = await this.setUp(rules, fromDay, toDay);
+    const { segments, jobOf } = await this.setUp(rules, fromDay, toDay);
     const out = [];
     for (const rule of rules) {
       const r0 = performance.now();
       let preparedDays = 0;
       for (const segment of segments) {
-        const job = this.prepareJob(rule, reaches.get(rule)!, segment, data, calendarVersions.get(segment)!, runId);
-        preparedDays += (await this.prepared.run(job, async () => undefined)).preparedDays.length;
+        preparedDays += (await this.prepared.run(jobOf(rule, segment, runId), async () => undefined)).preparedDays.length;
       }
       out.push({ rule: rule.id, preparedDays, seconds: (performance.now() - r0) / 1000 });
     }
@@ -232,32 +227,25 @@ export class AnalysisService {
     // The data (look-back and look-ahead included) as it is before the rules read it: anything arriving later makes the days due again.
     const span = readSpan(fromDay, toDay, reaches.values());
     const data = await this.ledger.dataState(span.fromDay, span.toDay);
-    const segments = await this.segments(fromDay, toDay);
+    const timeline = await this.masters.timeline();
+    const segments = segmentsOf(timeline, fromDay, toDay);
     const calendarVersions = new Map<Segment, number>();
     for (const segment of segments) {
       // calendar_days for the segment and its look-back, in the calendar version in effect then.
       calendarVersions.set(segment, await this.calendar.prepare(addDays(segment.fromDay, -lookback - 1), segment.toDay));
     }
-    return { reaches, data, segments, calendarVersions };
-  }
-
-  private prepareJob(
-    rule: AnyRule,
-    reach: DayReach,
-    segment: Segment,
-    data: DataSnapshot,
-    calendarVersion: number,
-    runId: string,
-  ): PrepareJob {
-    return {
+    // What a prepare job needs of a rule and the window, besides its segment.
+    const jobOf = (rule: AnyRule, segment: Segment, runId: string): PrepareJob => ({
       rule,
-      params: resolveRuleParams(rule, this.config.rules),
-      reach,
+      params: params.get(rule),
+      reach: reaches.get(rule)!,
       segment,
       data,
-      context: (stretch) => this.context(rule, stretch, calendarVersion),
+      timeline,
+      context: (stretch) => this.context(rule, stretch, calendarVersions.get(segment)!),
       runId,
-    };
+    });
+    return { reaches, data, segments, jobOf };
   }
 
   /**
@@ -331,15 +319,7 @@ export class AnalysisService {
 
   /** Splits the window where the master versions in effect change (a day uses the masters as they were). */
   async segments(fromDay: string, toDay: string): Promise<Segment[]> {
-    const timeline = await this.masters.timeline();
-    const segments: Segment[] = [];
-    for (const day of eachDay(fromDay, toDay)) {
-      const masters = timeline.versionsAt(day);
-      const last = segments[segments.length - 1];
-      if (last && sameVersions(last.masters, masters)) last.toDay = day;
-      else segments.push({ fromDay: day, toDay: day, masters });
-    }
-    return segments;
+    return segmentsOf(await this.masters.timeline(), fromDay, toDay);
   }
 
   private async runRule(job: PrepareJob): Promise<{ findings: number; withdrawn: number; preparedDays: number }> {
@@ -424,4 +404,16 @@ function checkWindow(fromDay: string, toDay: string): void {
 
 function sameVersions(a: MasterVersions, b: MasterVersions): boolean {
   return (Object.keys(a) as Array<keyof MasterVersions>).every((k) => a[k] === b[k]);
+}
+
+/** Splits [fromDay, toDay] where the master versions in effect change. */
+function segmentsOf(timeline: MasterTimeline, fromDay: string, toDay: string): Segment[] {
+  const segments: Segment[] = [];
+  for (const day of eachDay(fromDay, toDay)) {
+    const masters = timeline.versionsAt(day);
+    const last = segments[segments.length - 1];
+    if (last && sameVersions(last.masters, masters)) last.toDay = day;
+    else segments.push({ fromDay: day, toDay: day, masters });
+  }
+  return segments;
 }

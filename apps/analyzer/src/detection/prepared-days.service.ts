@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { eachDay } from '@kansa/calendar';
-import { MastersRepository } from '@kansa/masters';
+import { MasterTimeline } from '@kansa/masters';
 import { RuleContext } from '@kansa/rules';
 import { CLOCK, Clock, consecutiveRanges, LaterStamps } from '../core/clock';
 import { KeyedQueue } from '../core/keyed-queue';
@@ -20,6 +20,8 @@ export interface PrepareJob {
   segment: Segment;
   /** The data as it was before anything was read: what arrives later makes the days stale again. */
   data: DataSnapshot;
+  /** The masters' versions as they are (a master reloaded with other content makes the days it covers stale). */
+  timeline: MasterTimeline;
   /** The rule's context for a stretch of the segment. */
   context: (stretch: Segment) => RuleContext<unknown>;
   /** The analysis run, or the pass of preparation ahead, recorded with the days. */
@@ -47,7 +49,6 @@ export class PreparedDaysService {
   constructor(
     @Inject(CLOCK) clock: Clock,
     private readonly ledger: AnalysisLedgerRepository,
-    private readonly masters: MastersRepository,
     private readonly ruleRows: RuleRowsRepository,
   ) {
     this.stamps = new LaterStamps(clock);
@@ -62,14 +63,9 @@ export class PreparedDaysService {
   }
 
   /** The days of the job's segment whose prepared rows no longer stand for the data, masters and parameters as they are. */
-  async staleDays(job: PrepareJob): Promise<string[]> {
-    const { rule, segment } = job;
-    if (!rule.prepare) return [];
-    const digest = paramsDigest(job.params);
-    const [entries, timeline] = await Promise.all([
-      this.ledger.entries(segment.fromDay, segment.toDay, 'prepared', rule.id),
-      this.masters.timeline(),
-    ]);
+  private async staleDays(job: PrepareJob, digest: string): Promise<string[]> {
+    const { rule, segment, timeline } = job;
+    const entries = await this.ledger.entries(segment.fromDay, segment.toDay, 'prepared', rule.id);
     return eachDay(segment.fromDay, segment.toDay).filter((day) =>
       dayInputs(rule, job.reach, day, job.data).some((input) => {
         const entry = entries.get(`${rule.id}|${day}|${input.source}`);
@@ -81,8 +77,8 @@ export class PreparedDaysService {
   private async refresh(job: PrepareJob): Promise<string[]> {
     const { rule, segment } = job;
     if (!rule.prepare) return [];
-    const stale = await this.staleDays(job);
     const digest = paramsDigest(job.params);
+    const stale = await this.staleDays(job, digest);
     for (const [fromDay, toDay] of consecutiveRanges(stale)) {
       const stretch: Segment = { fromDay, toDay, masters: segment.masters };
       for (const statement of rule.prepare(job.context(stretch))) await this.ruleRows.run(statement);
