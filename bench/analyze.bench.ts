@@ -214,7 +214,7 @@ export async function main(argv: string[]): Promise<void> {
         goal: { totalSecondsMax: 60 },
       },
       explanations,
-      storage: { bytesOnDisk: Number(disk.bytes), bytesPerEvent: round(Number(disk.bytes) / events) },
+      storage: { bytesOnDisk: Number(disk.bytes), bytesPerEvent: round(Number(disk.bytes) / events), goal: { bytesPerEventMax: 30 } },
       lookups: {
         whoTouchedResidentMs: { ...subjectTiming, subject: pick.subject },
         whatDidUserDoMs: { ...userTiming, user: pick.user },

@@ -427,6 +427,7 @@ function goals(sources: Record<string, SourceRun>, juminRate: number, intoEvents
   return {
     juminPipelineToIntoEvents: { value: +(juminRate / intoEventsRate).toFixed(3), goalMin: 0.8 },
     juminPeakRssMb: { value: sources.jumin?.peakRssMb ?? null, goalMax: 600 },
+    juminBytesOnDiskPerEvent: { value: sources.jumin?.bytesOnDiskPerEvent ?? null, goalMax: 30 },
     windowsDaySecondsEvtx: {
       value: day(sources['windows-evtx']),
       goalMax: 60,
@@ -439,6 +440,7 @@ function goals(sources: Record<string, SourceRun>, juminRate: number, intoEvents
 /** What bench:ingest reports of one file's import (the figures goals() reads). */
 interface SourceRun {
   lines: number;
+  bytesOnDiskPerEvent: number;
   cliWallSeconds: number;
   peakRssMb: number;
   [figure: string]: unknown;
