@@ -1,2 +1,3 @@
 export * from './test-store';
 export * from './event-row';
+export * from './data-dir-as-of';

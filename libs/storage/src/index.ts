@@ -10,4 +10,5 @@ export * from './writer';
 export * from './sql-conditions';
 export * from './storage-transfer.repository';
 export * from './storage-transfer.service';
+export * from './storage-compaction.service';
 export * from './cluster-ddl';

@@ -3,6 +3,7 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { openClickHouse } from './clickhouse.factory';
 import { applyRetention, migrate } from './migrations';
+import { StorageCompactionService } from './storage-compaction.service';
 import { StorageTransferRepository } from './storage-transfer.repository';
 import { StorageTransferService } from './storage-transfer.service';
 import { StoredCountsRepository } from './stored-counts.repository';
@@ -46,8 +47,9 @@ export class StorageModule {
         StoredCountsRepository,
         StorageTransferRepository,
         StorageTransferService,
+        StorageCompactionService,
       ],
-      exports: [CLICKHOUSE, StoredCountsRepository, StorageTransferService],
+      exports: [CLICKHOUSE, StoredCountsRepository, StorageTransferService, StorageCompactionService],
     };
   }
 }

@@ -1,6 +1,14 @@
 import { Command } from 'commander';
 import { VerifyService } from '@kansa/integrity';
-import { clusterScript, describeTarget, StorageTransferService, TransferProgress, TransferRefusedError } from '@kansa/storage';
+import {
+  clusterScript,
+  CompactionProgress,
+  describeTarget,
+  StorageCompactionService,
+  StorageTransferService,
+  TransferProgress,
+  TransferRefusedError,
+} from '@kansa/storage';
 import { resolve } from 'node:path';
 import { CommandContext } from '../context';
 import { asUserError, UserError } from '../errors';
@@ -9,7 +17,7 @@ import { asUserError, UserError } from '../errors';
  * `kansa storage export <dir>` / `import <dir> [--resume]`: moves a site's
  * data to another storage (a ClickHouse server), the chains verified there
  * (docs/storage.md). `cluster-ddl --cluster C`: the schema for a replicated
- * cluster.
+ * cluster. `compact`: rewrites the months stored before the denser codecs.
  */
 export function registerStorageCommand(program: Command, ctx: () => CommandContext): void {
   const storage = program.command('storage').description('保存先の移行とクラスタ用スキーマ (moving storage, the cluster schema)');
@@ -64,6 +72,25 @@ export function registerStorageCommand(program: Command, ctx: () => CommandConte
     });
 
   storage
+    .command('compact')
+    .description('以前の版で保存したログの月を、現在の圧縮方式で書き直す (rewrite months stored before the denser codecs; rows unchanged)')
+    .action(async () => {
+      const c = ctx();
+      const months = await c.withApp(
+        (app) => app.get(StorageCompactionService).compact((p) => !c.json && c.out.write(compactionLine(p))),
+        { collector: true },
+      );
+      const before = months.reduce((n, m) => n + m.bytesBefore, 0);
+      const after = months.reduce((n, m) => n + m.bytesAfter, 0);
+      c.print(
+        months.length === 0
+          ? '書き直す月はありません: すべて現在の圧縮方式で保存されています (nothing to rewrite)'
+          : `書き直し完了: ${months.length}か月、${mb(before)} → ${mb(after)} (行とダイジェストは書き直し前と同一)`,
+        { months, bytesBefore: before, bytesAfter: after },
+      );
+    });
+
+  storage
     .command('cluster-ddl')
     .description(
       'ClickHouse クラスタ用のテーブル定義 (Replicated*, ON CLUSTER) を出力する (print the schema for a replicated cluster, from the migrations)',
@@ -89,6 +116,14 @@ const refusals = <T>(fn: () => Promise<T>): Promise<T> => asUserError(fn, Transf
 function transferLine(p: TransferProgress): string {
   const done = p.skipped ? '読み込み済み (already there)' : rows(p.rows);
   return p.kind === 'table' ? `  ${p.table}: ${done}\n` : `  events [${p.index}/${p.total}] ${month(p.partition)}: ${done}\n`;
+}
+
+function compactionLine(p: CompactionProgress): string {
+  return `  events [${p.index}/${p.total}] ${month(p.partition)}: ${rows(p.rows)}、${mb(p.bytesBefore)} → ${mb(p.bytesAfter)}\n`;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 2 ** 20).toLocaleString('en-US', { maximumFractionDigits: 1 })} MB`;
 }
 
 function month(partition: string): string {
