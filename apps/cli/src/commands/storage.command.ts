@@ -76,10 +76,9 @@ export function registerStorageCommand(program: Command, ctx: () => CommandConte
     .description('以前の版で保存したログの月を、現在の圧縮方式で書き直す (rewrite months stored before the denser codecs; rows unchanged)')
     .action(async () => {
       const c = ctx();
-      const months = await c.withApp(
-        (app) => app.get(StorageCompactionService).compact((p) => !c.json && c.out.write(compactionLine(p))),
-        { collector: true },
-      );
+      const months = await c.withApp((app) => app.get(StorageCompactionService).compact((p) => !c.json && c.out.write(compactionLine(p))), {
+        collector: true,
+      });
       const before = months.reduce((n, m) => n + m.bytesBefore, 0);
       const after = months.reduce((n, m) => n + m.bytesAfter, 0);
       c.print(
