@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays, CalendarService, eachDay, isValidDay } from '@kansa/calendar';
@@ -25,6 +25,21 @@ import { RuleRowsRepository } from './rule-rows.repository';
 import { ExceptionsService } from '../casework/exceptions/exceptions.service';
 
 export class AnalysisInputError extends Error {}
+
+/**
+ * kansa is stopping: the run ended between two rules (recorded as failed with
+ * this reason) or was not started. The days it did not finish stay due, and
+ * the next start's catch-up analyses them.
+ */
+export class AnalysisInterruptedError extends Error {
+  constructor() {
+    super('kansa stopped during the analysis; its days stay due and are analysed after the next start (停止により中断)');
+  }
+}
+
+/** What a run left 'running' by a process that ended (a crash, a power cut, a shutdown past its grace) is recorded as. */
+export const ABANDONED_RUN_ERROR =
+  'the kansa process ended during the analysis (stopped or restarted); its days stay due and are analysed after the next start (プロセス終了により中断)';
 
 /** Some rules failed (the others ran and were recorded, `result`); the run is recorded as failed. */
 export class AnalysisFailedError extends Error {
@@ -84,10 +99,13 @@ export interface AnalyzeResult {
  * identity (rule, subject, day) and records the window in the ledger.
  */
 @Injectable()
-export class AnalysisService {
+export class AnalysisService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AnalysisService.name);
   /** The analyzed_at of ledger rows: of two analyses of the same day the later one is always the one the ledger keeps. */
   private readonly stamps: LaterStamps;
+  /** Set at shutdown: runs stop before their next rule, none starts. */
+  private stopping = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
@@ -116,10 +134,47 @@ export class AnalysisService {
     return this.catalog.filter((r) => ids.includes(r.id));
   }
 
-  async analyze(request: AnalyzeRequest): Promise<AnalyzeResult> {
+  /**
+   * Embedded mode: the data directory is this process's alone, so a run still
+   * 'running' was left by a process that ended during it; it is recorded as
+   * failed, naming that. (A ClickHouse server may have other analyzers'
+   * runs in progress: left as they are.)
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.storage.url) return;
+    const left = await this.runs.abandon(ABANDONED_RUN_ERROR);
+    if (left.length) this.logger.warn(`${left.length} analysis run(s) ended with the previous process: ${left.join(', ')}`);
+  }
+
+  /**
+   * At shutdown, before storage closes: runs in progress stop before their
+   * next rule and are recorded as interrupted (the wait is at most one rule's
+   * query); none starts after this.
+   */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  analyze(request: AnalyzeRequest): Promise<AnalyzeResult> {
+    const run = this.run(request);
+    this.inFlight.add(run);
+    void run.then(
+      () => this.inFlight.delete(run),
+      () => this.inFlight.delete(run),
+    );
+    return run;
+  }
+
+  private checkNotStopping(): void {
+    if (this.stopping) throw new AnalysisInterruptedError();
+  }
+
+  private async run(request: AnalyzeRequest): Promise<AnalyzeResult> {
     const { fromDay, toDay } = request;
     checkWindow(fromDay, toDay);
     const rules = this.selectRules(request.rules);
+    this.checkNotStopping();
     const started = this.clock.now();
     const runId = randomUUID();
     const run = {
@@ -149,6 +204,7 @@ export class AnalysisService {
         const entries: LedgerEntry[] = [];
         try {
           for (const segment of segments) {
+            this.checkNotStopping();
             const stored = await this.runRule(jobOf(rule, segment, runId));
             count += stored.findings;
             withdrawn += stored.withdrawn;

@@ -46,12 +46,27 @@ export class AnalysisRunsRepository {
   }
 
   /** Runs whose window overlaps [fromDay, toDay], oldest first. */
-  async list(fromDay: string, toDay: string): Promise<AnalysisRunRecord[]> {
+  list(fromDay: string, toDay: string): Promise<AnalysisRunRecord[]> {
+    return this.select('from_day <= {toDay:Date} AND to_day >= {fromDay:Date}', { fromDay, toDay });
+  }
+
+  /**
+   * Records every run still 'running' as failed with `reason` (its row
+   * replaced; the time it ended is not known, so none is given). For the
+   * runs a process that ended left behind: call only where none can be in
+   * progress elsewhere. Returns their IDs.
+   */
+  async abandon(reason: string): Promise<string[]> {
+    const left = await this.select("status = 'running'", {});
+    for (const run of left) await this.save({ ...run, status: 'failed', error: reason });
+    return left.map((r) => r.runId);
+  }
+
+  private async select(where: string, query_params: Record<string, unknown>): Promise<AnalysisRunRecord[]> {
     const rows = await (
       await this.client.query({
-        query: `SELECT * FROM ${TABLES.analysisRuns} FINAL
-                WHERE from_day <= {toDay:Date} AND to_day >= {fromDay:Date} ORDER BY started_at`,
-        query_params: { fromDay, toDay },
+        query: `SELECT * FROM ${TABLES.analysisRuns} FINAL WHERE ${where} ORDER BY started_at`,
+        query_params,
         format: 'JSONEachRow',
       })
     ).json<{

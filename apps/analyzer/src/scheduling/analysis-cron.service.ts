@@ -6,6 +6,7 @@ import { JST } from '../core/clock';
 import { AnalysisSchedulerService } from './analysis-scheduler.service';
 import { PrepareAheadService } from './prepare-ahead.service';
 import { AuditWatchService } from '../casework/watch/audit-watch.service';
+import { AnalysisInterruptedError } from '../detection/analysis.service';
 
 /** Registers the analyzer's cron jobs (JST) and starts the catch-up on start — service mode only. */
 @Injectable()
@@ -34,7 +35,7 @@ export class AnalysisCronService implements OnApplicationBootstrap, OnModuleDest
     this.add('clock-watch', this.config.casework.watch.clockCron, () => this.watch.checkClock());
     if (catchUpOnStart) {
       // In the background: the service answers while a long catch-up runs.
-      void this.scheduler.catchUp().catch((err) => this.logger.error(`catch-up failed: ${(err as Error).message}`));
+      void this.scheduler.catchUp().catch((err) => this.failed('catch-up', err));
     }
   }
 
@@ -44,13 +45,19 @@ export class AnalysisCronService implements OnApplicationBootstrap, OnModuleDest
     for (const job of this.jobs) void job.stop();
   }
 
+  /** A job's failure is an error; a run the shutdown interrupted is not (its days stay due). */
+  private failed(name: string, err: unknown): void {
+    if (err instanceof AnalysisInterruptedError) this.logger.log(`${name}: ${err.message}`);
+    else this.logger.error(`${name} failed: ${(err as Error).message}`);
+  }
+
   private add(name: string, expression: string, job: () => Promise<unknown>): void {
     const cron = CronJob.from({
       cronTime: expression,
       timeZone: JST,
       onTick: () => {
         if (this.stopping) return;
-        job().catch((err) => this.logger.error(`${name} failed: ${(err as Error).message}`));
+        job().catch((err) => this.failed(name, err));
       },
       start: false,
     });
