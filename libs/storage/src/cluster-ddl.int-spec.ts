@@ -61,12 +61,14 @@ describe('kansa storage cluster-ddl', () => {
       expect.stringContaining("'160_prepared_days'"),
       expect.stringContaining("'170_events_codecs'"),
       expect.stringContaining("'171_explanations_codecs'"),
+      expect.stringContaining("'172_events_apart_codecs'"),
     ]);
     expect(
       upgrade.filter((s) => s.startsWith('CREATE')).map((s) => /^CREATE TABLE IF NOT EXISTS (\w+) ON CLUSTER kansa_c\s/.exec(s)?.[1]),
     ).toEqual([TABLES.migrations, TABLES.assignments, TABLES.accessExplanations, TABLES.preparedDays]); // the record of migrations is created if missing
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE master_residents ON CLUSTER kansa_c ADD COLUMN'))).toHaveLength(3);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events_apart ON CLUSTER kansa_c ADD'))).toHaveLength(2);
+    expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events_apart ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(2);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(11);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE access_explanations ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(7);
   });

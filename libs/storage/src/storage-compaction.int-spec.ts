@@ -49,7 +49,7 @@ describe('denser events: migration 170 and kansa storage compact', () => {
   it('upgrades without rewriting anything: the stored months keep their codecs and are listed for compaction', async () => {
     const may = await idBytesPerRow('202505');
     expect(may).toBeGreaterThan(30); // 32 hex characters, LZ4
-    expect(await migrate(client)).toEqual(['170_events_codecs', '171_explanations_codecs']);
+    expect(await migrate(client)).toContain('170_events_codecs');
     expect(await idBytesPerRow('202505')).toBe(may);
     const codecs = await (
       await client.query({
