@@ -1,30 +1,36 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { loadConfig } from '@kansa/config';
 import { CompactionMismatchError, migrate, StorageCompactionService, StorageTransferRepository, TABLES } from '@kansa/storage';
-import { monthOfEvents, openDataDirAsOf } from '@kansa/test-kit';
+import { monthApart, monthOfEvents, openDataDirAsOf } from '@kansa/test-kit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Migration 170 (denser codecs for events) on a data directory written by
- * the version before it, and `kansa storage compact`, which rewrites the
- * months stored before it (docs/storage.md "Denser storage").
+ * Migrations 170 and 172 (denser codecs for events and the lines kept apart)
+ * on a data directory written by the version before them, and `kansa storage
+ * compact`, which rewrites the months stored before (docs/storage.md "Denser
+ * storage").
  */
-describe('denser events: migration 170 and kansa storage compact', () => {
+describe('denser events: migrations 170, 172 and kansa storage compact', () => {
   const root = mkdtempSync(join(tmpdir(), 'kansa-compact-'));
   let client: ClickHouseClient;
   let compaction: StorageCompactionService;
   let fingerprints: StorageTransferRepository;
 
   const insert = (rows: ReturnType<typeof monthOfEvents>) => client.insert({ table: TABLES.events, values: rows, format: 'JSONEachRow' });
-  /** event_id's bytes on disk per row in a month's active parts. */
-  const idBytesPerRow = async (partition: string) => {
+  const insertApart = (rows: ReturnType<typeof monthApart>) =>
+    client.insert({ table: TABLES.eventsApart, values: rows, format: 'JSONEachRow' });
+  const events = (partition: string) => ({ table: 'events', partition });
+  const apart = (partition: string) => ({ table: 'events_apart', partition });
+  /** The identity's bytes on disk per row in a month's active parts (event_id; apart_id of events_apart). */
+  const idBytesPerRow = async (partition: string, table = 'events') => {
     const [r] = await (
       await client.query({
         query: `SELECT sum(column_data_compressed_bytes) / sum(rows) AS b FROM system.parts_columns
-                WHERE database = currentDatabase() AND table = 'events' AND active AND column = 'event_id' AND partition_id = {p:String}`,
-        query_params: { p: partition },
+                WHERE database = currentDatabase() AND table = {t:String} AND active AND column IN ('event_id', 'apart_id')
+                  AND partition_id = {p:String}`,
+        query_params: { p: partition, t: table },
         format: 'JSONEachRow',
       })
     ).json<{ b: number }>();
@@ -37,6 +43,7 @@ describe('denser events: migration 170 and kansa storage compact', () => {
     await insert(monthOfEvents('2025-05', 3000, 'old'));
     await insert(monthOfEvents('2025-06', 2000, 'old'));
     await insert(monthOfEvents('2025-07', 10, 'old'));
+    await insertApart(monthApart('2025-05', 2500, 'old'));
     const config = loadConfig({ env: {}, overrides: { storage: { dataDir: join(root, 'data'), url: '' } } });
     fingerprints = new StorageTransferRepository(client);
     compaction = new StorageCompactionService(client, fingerprints, config);
@@ -48,9 +55,12 @@ describe('denser events: migration 170 and kansa storage compact', () => {
 
   it('upgrades without rewriting anything: the stored months keep their codecs and are listed for compaction', async () => {
     const may = await idBytesPerRow('202505');
+    const mayApart = await idBytesPerRow('202505', 'events_apart');
     expect(may).toBeGreaterThan(30); // 32 hex characters, LZ4
-    expect(await migrate(client)).toContain('170_events_codecs');
+    expect(mayApart).toBeGreaterThan(30);
+    expect(await migrate(client)).toEqual(expect.arrayContaining(['170_events_codecs', '172_events_apart_codecs']));
     expect(await idBytesPerRow('202505')).toBe(may);
+    expect(await idBytesPerRow('202505', 'events_apart')).toBe(mayApart);
     const codecs = await (
       await client.query({
         query: `SELECT name, compression_codec FROM system.columns WHERE database = currentDatabase() AND table = 'events'
@@ -65,25 +75,40 @@ describe('denser events: migration 170 and kansa storage compact', () => {
       { name: 'ts', compression_codec: 'CODEC(Delta(8), ZSTD(1))' },
     ]);
     // a month of ten rows is left as it is: its blocks' headers weigh more than any codec
-    expect(await compaction.pending()).toEqual(['202505', '202506']);
+    expect(await compaction.pending()).toEqual([events('202505'), events('202506'), apart('202505')]);
   });
 
   it('stores what arrives after the upgrade densely: nothing there to compact', async () => {
     await insert(monthOfEvents('2025-08', 3000, 'new'));
+    await insertApart(monthApart('2025-08', 2500, 'new'));
     expect(await idBytesPerRow('202508')).toBeLessThan(18);
-    expect(await compaction.pending()).toEqual(['202505', '202506']);
+    expect(await idBytesPerRow('202508', 'events_apart')).toBeLessThan(18);
+    expect(await compaction.pending()).toEqual([events('202505'), events('202506'), apart('202505')]);
   });
 
   it('rewrites the older months with the same rows and digests, a month at a time, and then has nothing left to do', async () => {
     const scope = await fingerprints.fingerprintScope(7);
-    const before = { may: await fingerprints.fingerprint('202505', scope), june: await fingerprints.fingerprint('202506', scope) };
+    const before = {
+      may: await fingerprints.fingerprint('202505', scope),
+      june: await fingerprints.fingerprint('202506', scope),
+      mayApart: await fingerprints.apartFingerprint('202505', scope),
+    };
+    const lines = await (
+      await client.query({ query: `SELECT * FROM ${TABLES.eventsApart} ORDER BY apart_id`, format: 'JSONEachRow' })
+    ).json();
     const progress: string[] = [];
-    const months = await compaction.compact((p) => progress.push(`${p.index}/${p.total} ${p.partition} ${p.rows}`));
-    expect(progress).toEqual(['1/2 202505 3000', '2/2 202506 2000']);
-    expect(months.map((m) => m.bytesAfter < m.bytesBefore)).toEqual([true, true]);
+    const months = await compaction.compact((p) => progress.push(`${p.index}/${p.total} ${p.table} ${p.partition} ${p.rows}`));
+    expect(progress).toEqual(['1/3 events 202505 3000', '2/3 events 202506 2000', '3/3 events_apart 202505 2500']);
+    expect(months.map((m) => m.bytesAfter < m.bytesBefore)).toEqual([true, true, true]);
     expect(await fingerprints.fingerprint('202505', scope)).toEqual(before.may);
     expect(await fingerprints.fingerprint('202506', scope)).toEqual(before.june);
+    expect(await fingerprints.apartFingerprint('202505', scope)).toEqual(before.mayApart);
+    expect(before.mayApart.rows).toBe(2500);
+    expect(
+      await (await client.query({ query: `SELECT * FROM ${TABLES.eventsApart} ORDER BY apart_id`, format: 'JSONEachRow' })).json(),
+    ).toEqual(lines); // every line kept apart, as it was
     expect(await idBytesPerRow('202505')).toBeLessThan(18);
+    expect(await idBytesPerRow('202505', 'events_apart')).toBeLessThan(18);
     expect(await compaction.pending()).toEqual([]);
     expect(await compaction.compact()).toEqual([]); // run again (after an interruption): the done months are left alone
   });
@@ -96,10 +121,10 @@ describe('denser events: migration 170 and kansa storage compact', () => {
     await insert([...monthOfEvents('2025-09', 1999, 'old'), row]);
     await insert([row]);
     await client.command({ query: `ALTER TABLE ${TABLES.events} MODIFY COLUMN event_id FixedString(32) CODEC(ZSTD(1))` });
-    expect(await compaction.pending()).toEqual(['202509']);
+    expect(await compaction.pending()).toEqual([events('202509')]);
     const refusal = compaction.compact();
     await expect(refusal).rejects.toThrow(CompactionMismatchError);
-    await expect(refusal).rejects.toThrow('202509: 2001 rows before the rewrite, 2000 after');
+    await expect(refusal).rejects.toThrow('events 202509: 2001 rows before the rewrite, 2000 after');
     await expect(compaction.compact()).resolves.toEqual([]);
   });
 });

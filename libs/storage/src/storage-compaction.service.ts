@@ -5,12 +5,19 @@ import { StorageTransferRepository } from './storage-transfer.repository';
 import { CLICKHOUSE } from './storage.tokens';
 import { TABLES } from './tables';
 
-/** A month of events that `kansa storage compact` rewrote: its rows, and its bytes on disk before and after. */
+/** A month of a table that `kansa storage compact` rewrote: its rows, and its bytes on disk before and after. */
 export interface CompactedMonth {
+  table: string;
   partition: string;
   rows: number;
   bytesBefore: number;
   bytesAfter: number;
+}
+
+/** A month of a table written with the codecs before the denser ones. */
+export interface PendingMonth {
+  table: string;
+  partition: string;
 }
 
 export type CompactionProgress = CompactedMonth & { index: number; total: number };
@@ -19,21 +26,36 @@ export type CompactionProgress = CompactedMonth & { index: number; total: number
 export class CompactionMismatchError extends Error {}
 
 /**
- * A part written before migration 170 stores event_id with LZ4 (32 bytes a
- * row; ZSTD stores about 16). Parts under a thousand rows are left out:
- * there the blocks' own headers weigh more than the codec. So are parts
- * under 10 MB, which the engine writes as one file (a compact part) and
- * whose columns' sizes it does not tell.
+ * A part written before the denser codecs stores a table's identity (32 hex
+ * characters) with LZ4, 32 bytes a row; ZSTD stores about 16. Parts under a
+ * thousand rows are left out: there the blocks' own headers weigh more than
+ * the codec. So are parts under 10 MB, which the engine writes as one file (a
+ * compact part) and whose columns' sizes it does not tell.
  */
 const OLD_CODEC_BYTES_PER_ROW = 24;
 const MIN_PART_ROWS = 1000;
 
 /**
- * `kansa storage compact`: rewrites the months of events stored before the
- * denser codecs (migration 170) with them, a month at a time — the rows and
- * their digests checked to be the same after as before (the fingerprint an
- * export takes; `kansa verify`'s row digest). A month is rewritten by the
- * engine's own merge (`OPTIMIZE … FINAL`), which needs free disk for one
+ * The tables `kansa storage compact` rewrites, in this order, each with its
+ * identity column (what tells an old part) and its fingerprint.
+ *  - events (migration 170): the rows' count and the sum of their row digests,
+ *    the ones `kansa verify` recomputes (StorageTransferRepository.fingerprint);
+ *  - events_apart (172): the count and the sum of a hash of every stored column
+ *    (StorageTransferRepository.apartFingerprint).
+ * access_explanations (171) has no identity column to tell its old parts by;
+ * its days are written anew whenever they are classified again.
+ */
+const COMPACTED: readonly { table: string; identity: string }[] = [
+  { table: TABLES.events, identity: 'event_id' },
+  { table: TABLES.eventsApart, identity: 'apart_id' },
+];
+
+/**
+ * `kansa storage compact`: rewrites the months stored before the denser
+ * codecs (migrations 170, 172) with them, a month of a table at a time — the
+ * rows checked to be the same after as before (for events, the fingerprint
+ * an export takes: `kansa verify`'s row digests). A month is rewritten by
+ * the engine's own merge (`OPTIMIZE … FINAL`), which needs free disk for one
  * month's new copy until the old parts are removed. Months already dense are
  * left alone, so an interrupted run is simply run again
  * (docs/storage.md "Denser storage").
@@ -50,33 +72,39 @@ export class StorageCompactionService {
     this.retentionYears = config.storage.retentionYears;
   }
 
-  /** Months (partition IDs, YYYYMM) holding a part written with the old codecs, oldest first. */
-  async pending(): Promise<string[]> {
-    const rows = await this.rows<{ partition: string }>(
-      `SELECT DISTINCT partition_id AS partition FROM system.parts_columns
-       WHERE database = currentDatabase() AND table = {table:String} AND active AND column = 'event_id'
-         AND rows >= {minRows:UInt64} AND column_data_compressed_bytes > rows * {perRow:UInt64}
-       ORDER BY partition`,
-      { table: TABLES.events, minRows: MIN_PART_ROWS, perRow: OLD_CODEC_BYTES_PER_ROW },
-    );
-    return rows.map((r) => r.partition);
+  /** Months (partition IDs, YYYYMM) holding a part written with the old codecs: events', then events_apart's, oldest first. */
+  async pending(): Promise<PendingMonth[]> {
+    const pending: PendingMonth[] = [];
+    for (const { table, identity } of COMPACTED) {
+      const rows = await this.rows<{ partition: string }>(
+        `SELECT DISTINCT partition_id AS partition FROM system.parts_columns
+         WHERE database = currentDatabase() AND table = {table:String} AND active AND column = {identity:String}
+           AND rows >= {minRows:UInt64} AND column_data_compressed_bytes > rows * {perRow:UInt64}
+         ORDER BY partition`,
+        { table, identity, minRows: MIN_PART_ROWS, perRow: OLD_CODEC_BYTES_PER_ROW },
+      );
+      pending.push(...rows.map((r) => ({ table, partition: r.partition })));
+    }
+    return pending;
   }
 
   async compact(onProgress: (p: CompactionProgress) => void = () => undefined): Promise<CompactedMonth[]> {
     const months = await this.pending();
     const scope = await this.fingerprints.fingerprintScope(this.retentionYears);
     const done: CompactedMonth[] = [];
-    for (const [i, partition] of months.entries()) {
-      const before = await this.fingerprints.fingerprint(partition, scope);
-      const bytesBefore = await this.bytesOnDisk(partition);
-      await this.client.command({ query: `OPTIMIZE TABLE ${TABLES.events} PARTITION ID '${partitionId(partition)}' FINAL` });
-      const after = await this.fingerprints.fingerprint(partition, scope);
+    for (const [i, { table, partition }] of months.entries()) {
+      const fingerprint = () =>
+        table === TABLES.events ? this.fingerprints.fingerprint(partition, scope) : this.fingerprints.apartFingerprint(partition, scope);
+      const before = await fingerprint();
+      const bytesBefore = await this.bytesOnDisk(table, partition);
+      await this.client.command({ query: `OPTIMIZE TABLE ${table} PARTITION ID '${partitionId(partition)}' FINAL` });
+      const after = await fingerprint();
       if (after.rows !== before.rows || after.digest !== before.digest)
         throw new CompactionMismatchError(
-          `${partition}: ${before.rows} rows before the rewrite, ${after.rows} after, digests ${before.digest === after.digest ? 'equal' : 'differ'} ` +
+          `${table} ${partition}: ${before.rows} rows before the rewrite, ${after.rows} after, digests ${before.digest === after.digest ? 'equal' : 'differ'} ` +
             '(書き換え前後で行が一致しません) — run kansa verify',
         );
-      const month = { partition, rows: after.rows, bytesBefore, bytesAfter: await this.bytesOnDisk(partition) };
+      const month = { table, partition, rows: after.rows, bytesBefore, bytesAfter: await this.bytesOnDisk(table, partition) };
       done.push(month);
       onProgress({ ...month, index: i + 1, total: months.length });
     }
@@ -84,11 +112,11 @@ export class StorageCompactionService {
   }
 
   /** Bytes on disk of a month's active parts. */
-  private async bytesOnDisk(partition: string): Promise<number> {
+  private async bytesOnDisk(table: string, partition: string): Promise<number> {
     const [r] = await this.rows<{ b: string }>(
       `SELECT sum(bytes_on_disk) AS b FROM system.parts
        WHERE database = currentDatabase() AND table = {table:String} AND active AND partition_id = {partition:String}`,
-      { table: TABLES.events, partition },
+      { table, partition },
     );
     return Number(r.b);
   }
@@ -98,7 +126,7 @@ export class StorageCompactionService {
   }
 }
 
-/** events' partition IDs are months (toYYYYMM): the only text put into the OPTIMIZE statement. */
+/** The compacted tables' partition IDs are months (toYYYYMM): the only text put into the OPTIMIZE statement. */
 function partitionId(partition: string): string {
   if (!/^\d{6}$/.test(partition)) throw new Error(`not a month partition: ${partition}`);
   return partition;

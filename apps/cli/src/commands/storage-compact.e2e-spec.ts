@@ -29,9 +29,11 @@ describe('kansa storage compact after an upgrade', () => {
   it('rewrites the months stored before, a line each, then finds nothing to rewrite', async () => {
     const first = await kansa('storage', 'compact');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/events \[1\/2\] 2025-05: 3,000行、[\d.]+ MB → [\d.]+ MB/);
-    expect(first.stdout).toMatch(/events \[2\/2\] 2025-06: 3,000行/);
-    expect(first.stdout).toContain('書き直し完了: 2か月');
+    expect(first.stdout).toMatch(/ events \[1\/4\] 2025-05: 3,000行、[\d.]+ MB → [\d.]+ MB/);
+    expect(first.stdout).toMatch(/ events \[2\/4\] 2025-06: 3,000行/);
+    expect(first.stdout).toMatch(/ events_apart \[3\/4\] 2025-05: 2,000行、[\d.]+ MB → [\d.]+ MB/);
+    expect(first.stdout).toMatch(/ events_apart \[4\/4\] 2025-06: 2,000行/);
+    expect(first.stdout).toContain('書き直し完了: ログ 2か月・別保管 2か月');
 
     const again = await kansa('--json', 'storage', 'compact');
     expect(again.code).toBe(0);

@@ -2,10 +2,12 @@ import { Command } from 'commander';
 import { VerifyService } from '@kansa/integrity';
 import {
   clusterScript,
+  CompactedMonth,
   CompactionProgress,
   describeTarget,
   StorageCompactionService,
   StorageTransferService,
+  TABLES,
   TransferProgress,
   TransferRefusedError,
 } from '@kansa/storage';
@@ -84,7 +86,7 @@ export function registerStorageCommand(program: Command, ctx: () => CommandConte
       c.print(
         months.length === 0
           ? '書き直す月はありません: すべて現在の圧縮方式で保存されています (nothing to rewrite)'
-          : `書き直し完了: ${months.length}か月、${mb(before)} → ${mb(after)} (行とダイジェストは書き直し前と同一)`,
+          : `書き直し完了: ${compactedMonths(months)}、${mb(before)} → ${mb(after)} (行とダイジェストは書き直し前と同一)`,
         { months, bytesBefore: before, bytesAfter: after },
       );
     });
@@ -117,8 +119,20 @@ function transferLine(p: TransferProgress): string {
   return p.kind === 'table' ? `  ${p.table}: ${done}\n` : `  events [${p.index}/${p.total}] ${month(p.partition)}: ${done}\n`;
 }
 
+/** ログ 2か月・別保管 1か月: the months rewritten, per table (events, the lines kept apart). */
+function compactedMonths(months: readonly CompactedMonth[]): string {
+  const n = (table: string) => months.filter((m) => m.table === table).length;
+  return [
+    ['ログ', n(TABLES.events)],
+    ['別保管', n(TABLES.eventsApart)],
+  ]
+    .filter(([, k]) => k)
+    .map(([label, k]) => `${label} ${k}か月`)
+    .join('・');
+}
+
 function compactionLine(p: CompactionProgress): string {
-  return `  events [${p.index}/${p.total}] ${month(p.partition)}: ${rows(p.rows)}、${mb(p.bytesBefore)} → ${mb(p.bytesAfter)}\n`;
+  return `  ${p.table} [${p.index}/${p.total}] ${month(p.partition)}: ${rows(p.rows)}、${mb(p.bytesBefore)} → ${mb(p.bytesAfter)}\n`;
 }
 
 function mb(bytes: number): string {
