@@ -25,7 +25,7 @@ const COVERAGE_MARGIN_DAYS = 10;
 export default defineRule<Params, Row>({
   id: 'unused-account',
   title: '長期未使用ID',
-  version: 2,
+  version: 3,
   severity: 'low',
   guideline: '利用者IDの棚卸し（長期間使われていない有効なIDの見直し）',
   description:
