@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { StorageTransferRepository } from './storage-transfer.repository';
+import { FingerprintScope, PartitionFingerprint, StorageTransferRepository } from './storage-transfer.repository';
 import { CLICKHOUSE } from './storage.tokens';
 import { TABLES } from './tables';
 
@@ -35,19 +35,24 @@ export class CompactionMismatchError extends Error {}
 const OLD_CODEC_BYTES_PER_ROW = 24;
 const MIN_PART_ROWS = 1000;
 
+/** A table `kansa storage compact` rewrites: its identity column (what tells an old part) and its fingerprint. */
+interface CompactedTable {
+  table: string;
+  identity: string;
+  fingerprint(repo: StorageTransferRepository, partition: string, scope: FingerprintScope): Promise<PartitionFingerprint>;
+}
+
 /**
- * The tables `kansa storage compact` rewrites, in this order, each with its
- * identity column (what tells an old part) and its fingerprint.
+ * The tables `kansa storage compact` rewrites, in this order:
  *  - events (migration 170): the rows' count and the sum of their row digests,
- *    the ones `kansa verify` recomputes (StorageTransferRepository.fingerprint);
- *  - events_apart (172): the count and the sum of a hash of every stored column
- *    (StorageTransferRepository.apartFingerprint).
+ *    the ones `kansa verify` recomputes;
+ *  - events_apart (172): the count and the sum of a hash of every stored column.
  * access_explanations (171) has no identity column to tell its old parts by;
  * its days are written anew whenever they are classified again.
  */
-const COMPACTED: readonly { table: string; identity: string }[] = [
-  { table: TABLES.events, identity: 'event_id' },
-  { table: TABLES.eventsApart, identity: 'apart_id' },
+const COMPACTED: readonly CompactedTable[] = [
+  { table: TABLES.events, identity: 'event_id', fingerprint: (repo, partition, scope) => repo.fingerprint(partition, scope) },
+  { table: TABLES.eventsApart, identity: 'apart_id', fingerprint: (repo, partition, scope) => repo.apartFingerprint(partition, scope) },
 ];
 
 /**
@@ -93,8 +98,8 @@ export class StorageCompactionService {
     const scope = await this.fingerprints.fingerprintScope(this.retentionYears);
     const done: CompactedMonth[] = [];
     for (const [i, { table, partition }] of months.entries()) {
-      const fingerprint = () =>
-        table === TABLES.events ? this.fingerprints.fingerprint(partition, scope) : this.fingerprints.apartFingerprint(partition, scope);
+      const compacted = COMPACTED.find((c) => c.table === table)!;
+      const fingerprint = () => compacted.fingerprint(this.fingerprints, partition, scope);
       const before = await fingerprint();
       const bytesBefore = await this.bytesOnDisk(table, partition);
       await this.client.command({ query: `OPTIMIZE TABLE ${table} PARTITION ID '${partitionId(partition)}' FINAL` });

@@ -5,6 +5,9 @@ import { asUserDayRows, evidence, inWindow, T, windowParams } from '../../core/s
 
 const LOOKUP_ACTIONS = ['view', 'search', 'update', 'issue', 'inquiry'];
 
+/** The events each pass reads: a look-up of a resident in the window. */
+const LOOKUPS = `${inWindow()} AND action IN {lookups:Array(String)} AND subject_id != ''`;
+
 const params = z
   .object({
     /** Distinct residents touched by one user in one day. */
@@ -44,13 +47,13 @@ export default defineRule<Params, Row>({
     query: asUserDayRows(`
 SELECT day, user_id, uniqExact(subject_id) AS residents, ${evidence()}
 FROM ${T.events}
-WHERE ${inWindow()} AND action IN {lookups:Array(String)} AND subject_id != ''
+WHERE ${LOOKUPS}
   AND (day, user_id) IN (
     SELECT day, user_id FROM ${T.events}
-    WHERE ${inWindow()} AND action IN {lookups:Array(String)} AND subject_id != ''
+    WHERE ${LOOKUPS}
       AND (day, user_id) IN (
         SELECT day, user_id FROM ${T.events}
-        WHERE ${inWindow()} AND action IN {lookups:Array(String)} AND subject_id != ''
+        WHERE ${LOOKUPS}
         GROUP BY day, user_id
         HAVING count() >= {threshold:UInt64}
       )
