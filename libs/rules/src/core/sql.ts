@@ -95,7 +95,20 @@ export function staffIdOf(alias = ''): string {
  * ID of the other systems are one user without a rule knowing Windows.
  */
 export function staffEvents(where: string): string {
-  return `(SELECT * REPLACE (${staffIdOf()} AS user_id) FROM ${T.events} WHERE ${where})`;
+  return mappedToStaff(`${T.events} WHERE ${where}`);
+}
+
+/**
+ * staffEvents() of some accounts only: `accounts` selects (source, user ID as
+ * recorded) pairs, matched before the mapping (in staffEvents' `where`,
+ * `user_id` already names the staff ID), so that only their events are mapped.
+ */
+export function staffEventsOfAccounts(where: string, accounts: string): string {
+  return mappedToStaff(`(SELECT * FROM ${T.events} WHERE ${where} AND (source, user_id) IN (${accounts}))`);
+}
+
+function mappedToStaff(from: string): string {
+  return `(SELECT * REPLACE (${staffIdOf()} AS user_id) FROM ${from})`;
 }
 
 /** The accounts master's version, for staffEvents() in rules that read no other master. */

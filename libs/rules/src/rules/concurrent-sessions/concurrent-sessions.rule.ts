@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, num, span, userDayDraft } from '../../core/finding';
-import { accountsParam, asUserDayRows, inWindow, staffEvents, windowParams } from '../../core/sql';
+import { accountsParam, asUserDayRows, inWindow, staffEventsOfAccounts, staffIdOf, T, windowParams } from '../../core/sql';
+
+/** Events that place a user at a terminal: every event in the window with a terminal but a failed login. */
+const USED = `${inWindow()} AND terminal_id != '' AND action != 'login_failure'`;
 
 const params = z
   .object({
@@ -20,7 +23,7 @@ interface Row extends EvidenceRow {
 export default defineRule<Params, Row>({
   id: 'concurrent-sessions',
   title: '同一IDの同時利用',
-  version: 2,
+  version: 3,
   severity: 'medium',
   guideline: '利用者IDの共用の禁止（同じIDが複数の端末で同時に使われていることの検知）',
   description:
@@ -36,15 +39,25 @@ export default defineRule<Params, Row>({
   query: (ctx) => ({
     query: asUserDayRows(`
 WITH
+-- (source, terminal) pairs of each account as recorded, grouped by the account alone (one LowCardinality key: the
+-- engine's fastest grouping, three times faster than by source and account); the person behind an account
+-- (staffIdOf) looked up once per account, not once per event
+used AS (
+  SELECT user_id AS account, arrayJoin(groupUniqArray((source, terminal_id))) AS used_at
+  FROM ${T.events} WHERE ${USED} GROUP BY account
+),
+-- the accounts of a person seen on two or more terminals of a source
 cand AS (
-  SELECT source, user_id FROM ${staffEvents(`${inWindow()} AND terminal_id != '' AND action != 'login_failure'`)}
-  GROUP BY source, user_id HAVING uniqExact(terminal_id) >= 2
+  SELECT source, arrayJoin(accounts) AS account FROM (
+    SELECT source, person, groupUniqArray(user_id) AS accounts
+    FROM (SELECT used_at.1 AS source, account AS user_id, ${staffIdOf()} AS person, used_at.2 AS terminal_id FROM used)
+    GROUP BY source, person HAVING uniqExact(terminal_id) >= 2
+  )
 ),
 ev AS (
   SELECT toString(source) AS source, toString(user_id) AS user_id, toString(terminal_id) AS terminal_id, event_id, ts, day,
     toString(action) AS action, toUnixTimestamp64Milli(ts) AS ms
-  FROM ${staffEvents(`${inWindow()} AND terminal_id != '' AND action != 'login_failure'`)}
-  WHERE (source, user_id) IN (SELECT source, user_id FROM cand)
+  FROM ${staffEventsOfAccounts(USED, 'SELECT source, account FROM cand')}
 ),
 marks AS (
   SELECT *,
@@ -64,16 +77,23 @@ starts AS (
   FROM marks
 ),
 sessions AS (
-  SELECT source, user_id, terminal_id, sid, min(ts) AS s_from, max(ts) AS s_to,
+  SELECT source, user_id, terminal_id, sid, any(day) AS s_day, min(ts) AS s_from, max(ts) AS s_to,
     groupArraySorted(${1000})((ts, event_id)) AS ids
   FROM (SELECT *, sum(is_start) OVER (PARTITION BY source, user_id, terminal_id ORDER BY ms, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid FROM starts)
   GROUP BY source, user_id, terminal_id, sid
 ),
+-- a session never spans two days (a new day starts one), so two that overlap are of the same day: each day's
+-- sessions of a user on two or more terminals, paired in memory (not a self-join, which would compute every
+-- step above twice)
+days AS (
+  SELECT source, user_id, groupArray((terminal_id, s_from, s_to, ids)) AS ss
+  FROM sessions GROUP BY source, user_id, s_day HAVING uniqExact(terminal_id) >= 2
+),
 pairs AS (
-  SELECT a.source AS source, a.user_id AS user_id, a.terminal_id AS t1, b.terminal_id AS t2,
-    greatest(a.s_from, b.s_from) AS o_from, least(a.s_to, b.s_to) AS o_to, arrayConcat(a.ids, b.ids) AS ids
-  FROM sessions a INNER JOIN sessions b ON a.source = b.source AND a.user_id = b.user_id
-  WHERE a.terminal_id < b.terminal_id AND a.s_from <= b.s_to AND b.s_from <= a.s_to
+  SELECT source, user_id, ss[ij.1] AS a, ss[ij.2] AS b, least(a.1, b.1) AS t1, greatest(a.1, b.1) AS t2,
+    greatest(a.2, b.2) AS o_from, least(a.3, b.3) AS o_to, arrayConcat(a.4, b.4) AS ids
+  FROM days ARRAY JOIN arrayFlatten(arrayMap(i -> arrayMap(j -> (i, j), range(i + 1, length(ss) + 1)), range(1, length(ss)))) AS ij
+  WHERE a.1 != b.1 AND a.2 <= b.3 AND b.2 <= a.3
 )
 SELECT toDate(o_from, 'Asia/Tokyo') AS day, user_id, groupUniqArray(20)(source) AS sources,
   arraySort(arrayDistinct(arrayFlatten(groupArray([t1, t2])))) AS terminals, count() AS overlaps,
