@@ -22,4 +22,40 @@ export function queryHash(rule: AnyRuleDefinition): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export type CatalogLock = Record<string, { version: number; queryHash: string }>;
+/** A rule's entry: its version, its revision (absent: 0) and the hash of its query. */
+export interface LockEntry {
+  version: number;
+  revision?: number;
+  queryHash: string;
+}
+
+export type CatalogLock = Record<string, LockEntry>;
+
+/** The catalogue's entries as the rules are now. */
+export function currentLock(rules: readonly AnyRuleDefinition[]): CatalogLock {
+  return Object.fromEntries(
+    rules.map((r) => [r.id, { version: r.version, ...(r.revision ? { revision: r.revision } : {}), queryHash: queryHash(r) }]),
+  );
+}
+
+/**
+ * What the lock says of the rules now: a query changed under the same
+ * version and revision (one of them must be bumped: the version when the
+ * findings may differ, the revision when the query is only written
+ * differently), or a lock not brought up to date.
+ */
+export function lockProblems(lock: CatalogLock, current: CatalogLock): string[] {
+  const problems: string[] = [];
+  for (const [id, now] of Object.entries(current)) {
+    const was = lock[id];
+    const same = (a: LockEntry) => `${a.version}.${a.revision ?? 0}`;
+    if (!was) problems.push(`${id}: not in catalog.lock.json`);
+    else if (was.queryHash !== now.queryHash && same(was) === same(now))
+      problems.push(
+        `${id}: query changed but version is still ${now.version} (revision ${now.revision ?? 0}) — bump the rule's version ` +
+          `(its findings may differ: analysed days become due again) or, for the same results written differently, its revision`,
+      );
+    else if (was.queryHash !== now.queryHash || same(was) !== same(now)) problems.push(`${id}: catalog.lock.json is out of date`);
+  }
+  return problems;
+}

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEVERITIES } from '@kansa/domain';
 import { AnyRuleDefinition, RULES, getRule } from './catalog';
-import { CatalogLock, queryHash } from './catalog-lock';
+import { CatalogLock, currentLock, lockProblems } from './catalog-lock';
 import { undeclaredReads } from './core/declared-reads';
 import { ALL_EVENTS, COUNT_UNITS } from './core/define-rule';
 import { sampleContext } from './core/sample-context';
@@ -192,22 +192,27 @@ describe('rule catalogue', () => {
     );
   });
 
-  it('bumps a rule version whenever its query changes (catalog.lock.json)', () => {
-    const current: CatalogLock = Object.fromEntries(RULES.map((r) => [r.id, { version: r.version, queryHash: queryHash(r) }]));
+  it('bumps a rule version or revision whenever its query changes (catalog.lock.json)', () => {
+    const current = currentLock(RULES);
     if (process.env.UPDATE_RULES_LOCK === '1') writeFileSync(LOCK_FILE, JSON.stringify(current, null, 2) + '\n');
-    const lock = JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as CatalogLock;
-    const problems: string[] = [];
-    for (const [id, now] of Object.entries(current)) {
-      const was = lock[id];
-      if (!was) problems.push(`${id}: not in catalog.lock.json`);
-      else if (was.queryHash !== now.queryHash && was.version === now.version)
-        problems.push(`${id}: query changed but version is still ${now.version} — bump the rule's version`);
-      else if (was.queryHash !== now.queryHash || was.version !== now.version) problems.push(`${id}: catalog.lock.json is out of date`);
-    }
+    const problems = lockProblems(JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as CatalogLock, current);
     if (problems.length) {
       throw new Error(
         `${problems.join('\n')}\nThen run: UPDATE_RULES_LOCK=1 npx jest libs/rules/src/catalog.spec.ts, and commit catalog.lock.json`,
       );
     }
+  });
+
+  it('accepts a changed query only with a new version or revision, and names what to bump', () => {
+    const lock: CatalogLock = { r: { version: 2, queryHash: 'a' } };
+    expect(lockProblems(lock, { r: { version: 2, queryHash: 'a' } })).toEqual([]);
+    expect(lockProblems(lock, { r: { version: 2, queryHash: 'b' } })).toEqual([
+      expect.stringMatching(/^r: query changed but version is still 2 \(revision 0\) — bump the rule's version .* or, .* its revision$/),
+    ]);
+    // Bumped, but the lock not yet written again.
+    expect(lockProblems(lock, { r: { version: 2, revision: 1, queryHash: 'b' } })).toEqual(['r: catalog.lock.json is out of date']);
+    expect(lockProblems(lock, { r: { version: 3, queryHash: 'b' } })).toEqual(['r: catalog.lock.json is out of date']);
+    expect(lockProblems({ r: { version: 2, revision: 1, queryHash: 'b' } }, { r: { version: 2, revision: 1, queryHash: 'b' } })).toEqual([]);
+    expect(lockProblems({}, { r: { version: 1, queryHash: 'a' } })).toEqual(['r: not in catalog.lock.json']);
   });
 });
