@@ -14,6 +14,7 @@ export default defineRule<Params, Row>({
   id: 'self-lookup',
   title: '本人・同一世帯の照会',
   version: 1,
+  revision: 1,
   severity: 'high',
   guideline: '目的外利用の防止（職員本人・家族の記録の照会の検知）',
   description:
@@ -30,20 +31,23 @@ export default defineRule<Params, Row>({
 WITH
 st AS (SELECT staff_id, resident_id, household_id FROM ${STAFF} WHERE resident_id != '' OR household_id != ''),
 res AS ${RESIDENTS},
+-- the staff's own rows of residents.csv: every join below builds its table from the staff's few rows, not from
+-- every resident of the city
+own AS (SELECT * FROM res WHERE resident_id != '' AND resident_id IN (SELECT resident_id FROM st)),
 -- the staff member's own household: from the staff master, else from residents.csv
 hh AS (
   SELECT st.staff_id AS staff_id, st.resident_id AS own, if(st.household_id != '', st.household_id, r.household_id) AS household
-  FROM st LEFT JOIN (SELECT resident_id, household_id FROM res WHERE resident_id != '') r ON r.resident_id = st.resident_id
+  FROM st LEFT JOIN (SELECT resident_id, household_id FROM own) r ON r.resident_id = st.resident_id
 ),
 links AS (
   SELECT staff_id, number, max(relation) AS relation FROM (
     SELECT hh.staff_id AS staff_id, arrayJoin([r.resident_id, r.integrated_id]) AS number,
       if(r.resident_id = hh.own AND hh.own != '', 'self', 'household') AS relation
-    FROM hh INNER JOIN (SELECT * FROM res WHERE household_id != '') r ON r.household_id = hh.household
+    FROM hh INNER JOIN (SELECT * FROM res WHERE household_id != '' AND household_id IN (SELECT household FROM hh)) r ON r.household_id = hh.household
     UNION ALL
     SELECT staff_id, own, 'self' FROM hh WHERE own != ''
     UNION ALL
-    SELECT hh.staff_id, r.integrated_id, 'self' FROM hh INNER JOIN (SELECT * FROM res WHERE resident_id != '') r ON r.resident_id = hh.own
+    SELECT hh.staff_id, r.integrated_id, 'self' FROM hh INNER JOIN own r ON r.resident_id = hh.own
   )
   WHERE number != ''
   GROUP BY staff_id, number
