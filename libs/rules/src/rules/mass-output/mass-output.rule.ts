@@ -32,6 +32,7 @@ export default defineRule<Params, Row>({
   id: 'mass-output',
   title: '大量出力',
   version: 2,
+  revision: 1,
   severity: 'high',
   guideline: '特定個人情報の大量出力・持出しの検知（帳票出力・CSV出力・一括出力の記録の分析）',
   description:
@@ -62,17 +63,21 @@ WITH daily AS (
   WHERE ${inLookback()} AND action IN {outputs:Array(String)}
   GROUP BY day, user_id
 ),
+-- each user's days in one list (the daily totals computed once here, not once for the day and once for its past),
+-- kept only for users with a day in the window that could be reported; each such day judged against the days before
 hits AS (
-  SELECT d.day AS day, d.user_id AS user_id, d.total AS total,
-    arrayMap(x -> x.2, arrayFilter(x -> x.1 >= d.day - {lookbackDays:UInt32} AND x.1 < d.day, h.hist)) AS prev,
+  SELECT d.1 AS day, user_id, d.2 AS total,
+    arrayMap(x -> x.2, arrayFilter(x -> x.1 >= d.1 - {lookbackDays:UInt32} AND x.1 < d.1, hist)) AS prev,
     length(prev) AS active_days,
     if(active_days > 0, arrayReduce('quantileExact(0.95)', prev), 0) AS p95,
-    d.total >= {threshold:UInt64} AS by_threshold
-  FROM daily d
-  LEFT JOIN (SELECT user_id, groupArray((day, total)) AS hist FROM daily WHERE day < {toDay:Date} GROUP BY user_id) h
-    ON h.user_id = d.user_id
-  WHERE d.day >= {fromDay:Date} AND d.total >= least({threshold:UInt64}, {minimum:UInt64})
-    AND (by_threshold OR (active_days >= {minActiveDays:UInt32} AND d.total >= {factor:Float64} * p95 AND d.total >= {minimum:UInt64}))
+    d.2 >= {threshold:UInt64} AS by_threshold
+  FROM (
+    SELECT user_id, groupArray((day, total)) AS hist FROM daily GROUP BY user_id
+    HAVING max(if(day >= {fromDay:Date}, total, 0)) >= least({threshold:UInt64}, {minimum:UInt64})
+  )
+  ARRAY JOIN hist AS d
+  WHERE d.1 >= {fromDay:Date} AND d.2 >= least({threshold:UInt64}, {minimum:UInt64})
+    AND (by_threshold OR (active_days >= {minActiveDays:UInt32} AND d.2 >= {factor:Float64} * p95 AND d.2 >= {minimum:UInt64}))
 )
 SELECT toString(x.day) AS day, toString(x.user_id) AS user_id, x.total AS total,
   e.evidence_ids AS evidence_ids, e.evidence_total AS evidence_total, e.first_at AS first_at, e.last_at AS last_at,
