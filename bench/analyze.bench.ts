@@ -340,8 +340,19 @@ async function timeDailyRun(app: INestApplicationContext, config: KansaConfig, d
   const t = performance.now();
   const windows = await scheduler.catchUp('daily');
   const seconds = (performance.now() - t) / 1000;
+  // What the day held: a day without accesses (the last of 2025-05 is a Saturday) skips the classification, most of a
+  // weekday's run (docs/analyzer.md).
+  const [held] = await (
+    await app.get<ClickHouseClient>(CLICKHOUSE).query({
+      query: `SELECT count() AS events, toDayOfWeek({day:Date}) AS weekday FROM ${TABLES.events} WHERE day = {day:Date}`,
+      query_params: { day },
+      format: 'JSONEachRow',
+    })
+  ).json<{ events: string; weekday: number }>();
   return {
     seconds: round(seconds),
+    dayEvents: Number(held.events),
+    isoWeekday: held.weekday,
     days: windows.map((w) => (w.fromDay === w.toDay ? w.fromDay : `${w.fromDay}..${w.toDay}`)),
     findings: windows.reduce((n, w) => n + w.findings, 0),
     perRuleSeconds: Object.fromEntries(windows.flatMap((w) => w.rules).map((r) => [r.rule, round(r.seconds)])),
