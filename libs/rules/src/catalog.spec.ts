@@ -212,7 +212,9 @@ describe('rule catalogue', () => {
     // Bumped, but the lock not yet written again.
     expect(lockProblems(lock, { r: { version: 2, revision: 1, queryHash: 'b' } })).toEqual(['r: catalog.lock.json is out of date']);
     expect(lockProblems(lock, { r: { version: 3, queryHash: 'b' } })).toEqual(['r: catalog.lock.json is out of date']);
-    expect(lockProblems({ r: { version: 2, revision: 1, queryHash: 'b' } }, { r: { version: 2, revision: 1, queryHash: 'b' } })).toEqual([]);
+    expect(lockProblems({ r: { version: 2, revision: 1, queryHash: 'b' } }, { r: { version: 2, revision: 1, queryHash: 'b' } })).toEqual(
+      [],
+    );
     expect(lockProblems({}, { r: { version: 1, queryHash: 'a' } })).toEqual(['r: not in catalog.lock.json']);
   });
 });
