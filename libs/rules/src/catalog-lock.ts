@@ -45,17 +45,17 @@ export function currentLock(rules: readonly AnyRuleDefinition[]): CatalogLock {
  * differently), or a lock not brought up to date.
  */
 export function lockProblems(lock: CatalogLock, current: CatalogLock): string[] {
+  const release = (a: LockEntry) => `${a.version}.${a.revision ?? 0}`;
   const problems: string[] = [];
   for (const [id, now] of Object.entries(current)) {
     const was = lock[id];
-    const same = (a: LockEntry) => `${a.version}.${a.revision ?? 0}`;
     if (!was) problems.push(`${id}: not in catalog.lock.json`);
-    else if (was.queryHash !== now.queryHash && same(was) === same(now))
+    else if (was.queryHash !== now.queryHash && release(was) === release(now))
       problems.push(
         `${id}: query changed but version is still ${now.version} (revision ${now.revision ?? 0}) — bump the rule's version ` +
           `(its findings may differ: analysed days become due again) or, for the same results written differently, its revision`,
       );
-    else if (was.queryHash !== now.queryHash || same(was) !== same(now)) problems.push(`${id}: catalog.lock.json is out of date`);
+    else if (was.queryHash !== now.queryHash || release(was) !== release(now)) problems.push(`${id}: catalog.lock.json is out of date`);
   }
   return problems;
 }

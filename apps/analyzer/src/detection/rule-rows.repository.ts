@@ -11,10 +11,11 @@ export class RuleRowsRepository {
   /** Runs a statement that returns no rows (a rule's prepare: it writes the rule's derived table), unless it has nothing to do. */
   async run(q: RuleQuery): Promise<void> {
     if (q.skipWhenNone !== undefined) {
-      const [count] = await (
-        await this.client.query({ query: q.skipWhenNone, query_params: q.query_params, format: 'JSONCompactEachRow' })
-      ).json<[string | number]>();
-      if (Number(count?.[0] ?? 0) === 0) return;
+      // Whether there is anything, not how much: the engine stops at the first row.
+      const rows = await (
+        await this.client.query({ query: `${q.skipWhenNone} LIMIT 1`, query_params: q.query_params, format: 'JSONCompactEachRow' })
+      ).json<unknown[]>();
+      if (rows.length === 0) return;
     }
     await this.client.command({ query: q.query, query_params: q.query_params });
   }

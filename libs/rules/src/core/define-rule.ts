@@ -56,10 +56,12 @@ export interface RuleQuery {
   query: string;
   query_params: Record<string, unknown>;
   /**
-   * A prepare statement that may have nothing to do: a query whose first
-   * value counts what it would touch. The analyzer skips the statement when
-   * that is 0 (a DELETE costs the engine up to a second even when nothing
-   * matches); run unconditionally, the statement does the same.
+   * A prepare statement that may have nothing to do: a SELECT of what it
+   * would touch (or read). The analyzer asks for its first row only and
+   * skips the statement when there is none (a DELETE costs the engine up to
+   * a second even when nothing matches; the classification of a day without
+   * accesses would still list 32 days of business records); run
+   * unconditionally, the statement does the same.
    */
   skipWhenNone?: string;
 }
