@@ -126,6 +126,9 @@ describe('rule catalogue', () => {
       "unexplained-access: its query reads master_assignments but reads.masters does not declare 'assignments'",
       'unexplained-access: its query reads events up to 1 days after its window but reads.lookaheadDays is 0',
     ]);
+    expect(undeclared({ ...unexplained, reads: { ...unexplained.reads, dayOnly: ['jumin', 'terminal'] } })).toEqual([
+      'unexplained-access: reads.dayOnly names [terminal], which reads.events does not list',
+    ]);
     expect(undeclared({ ...unexplained, prepare: undefined })).toContain(
       'unexplained-access: its query reads access_explanations, which is neither events nor a master: the analysis ledger cannot tell when it changes',
     );

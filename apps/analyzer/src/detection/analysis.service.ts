@@ -255,9 +255,15 @@ export class AnalysisService implements OnApplicationBootstrap, OnModuleDestroy 
    * whose inputs changed since they were last prepared are prepared again
    * (PreparedDaysService), so that the analysis that follows reads them as
    * they are. Used as batches arrive (PrepareAheadService); writes no
-   * finding and no analysis ledger row.
+   * finding and no analysis ledger row. Days from `lookaheadOpenFrom` on
+   * are prepared with their look-ahead as it is so far, which does not make
+   * them stale here (PrepareJob).
    */
-  async prepareAhead(fromDay: string, toDay: string): Promise<Array<{ rule: string; preparedDays: number; seconds: number }>> {
+  async prepareAhead(
+    fromDay: string,
+    toDay: string,
+    lookaheadOpenFrom?: string,
+  ): Promise<Array<{ rule: string; preparedDays: number; seconds: number }>> {
     checkWindow(fromDay, toDay);
     const rules = this.catalog.filter((r) => r.prepare);
     if (rules.length === 0) return [];
@@ -268,7 +274,8 @@ export class AnalysisService implements OnApplicationBootstrap, OnModuleDestroy 
       const r0 = performance.now();
       let preparedDays = 0;
       for (const segment of segments) {
-        preparedDays += (await this.prepared.run(jobOf(rule, segment, runId), async () => undefined)).preparedDays.length;
+        const job = { ...jobOf(rule, segment, runId), lookaheadOpenFrom };
+        preparedDays += (await this.prepared.run(job, async () => undefined)).preparedDays.length;
       }
       out.push({ rule: rule.id, preparedDays, seconds: (performance.now() - r0) / 1000 });
     }

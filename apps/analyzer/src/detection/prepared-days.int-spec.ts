@@ -74,6 +74,24 @@ describe('prepared days: each day classified once, again only when its inputs ch
     sourceEventId: `100700:${day}`,
     ingestedAt,
   });
+  /** A batch of `source` with events of [firstDay, lastDay], as the collector records it. */
+  let batches = 0;
+  const batchStored = (source: string, firstDay: string, lastDay: string, finishedAt: string) =>
+    store.client.insert({
+      table: TABLES.importBatches,
+      format: 'JSONEachRow',
+      values: [
+        {
+          batch_id: `b${++batches}`,
+          seq: 1,
+          source,
+          first_day: firstDay,
+          last_day: lastDay,
+          started_at: finishedAt,
+          finished_at: finishedAt,
+        },
+      ],
+    });
   const outcome = (result: AnalyzeResult) => result.rules.find((r) => r.rule === RULE)!;
   const findings = async (a: INestApplicationContext) =>
     (await a.get(FindingsService).list({ from: '2025-06-01', to: '2025-06-30', rules: [RULE] }))
@@ -143,30 +161,17 @@ describe('prepared days: each day classified once, again only when its inputs ch
   it('the preparation ahead classifies the days of stored batches whose look-ahead is over; the analysis then only reads them', async () => {
     // 06-05: the day before yesterday (06-03) is the last whose look-ahead (one day) is over.
     const a = await freshCity('2025-06-05T10:00:00+09:00');
-    await store.client.insert({
-      table: TABLES.importBatches,
-      format: 'JSONEachRow',
-      values: [
-        {
-          batch_id: 'b1',
-          seq: 1,
-          source: 'jumin',
-          first_day: '2025-06-02',
-          last_day: '2025-06-03',
-          // stored a minute before the first pass (the service's first pass starts from its start: what was stored
-          // before is classified by the analyses that read it)
-          started_at: '2025-06-05 09:58:59.000',
-          finished_at: '2025-06-05 09:59:00.000',
-        },
-      ],
-    });
+    // stored a minute before the first pass (the service's first pass starts from its start: what was stored
+    // before is classified by the analyses that read it)
+    await batchStored('jumin', '2025-06-02', '2025-06-03', '2025-06-05 09:59:00.000');
     const ahead = a.get(PrepareAheadService);
     const commands = jest.spyOn(store.client, 'command');
-    // The batch's days, and the day before them (a record of 06-02 would explain an access of 06-01).
+    // The batch's days, and the day before them (a record of 06-02 would explain an access of 06-01); and yesterday,
+    // 06-04, with its look-ahead (today) as it is so far.
     expect(await ahead.pass()).toEqual({
       fromDay: '2025-06-01',
-      toDay: '2025-06-03',
-      rules: [{ rule: RULE, preparedDays: 3, seconds: expect.any(Number) }],
+      toDay: '2025-06-04',
+      rules: [{ rule: RULE, preparedDays: 4, seconds: expect.any(Number) }],
     });
     expect(await stored('2025-06-03')).toBe(8);
     // Days classified for the first time have nothing to delete: no DELETE is sent (the engine takes up to a second for one).
@@ -177,8 +182,58 @@ describe('prepared days: each day classified once, again only when its inputs ch
 
     const analysis = a.get(AnalysisService);
     const result = await analysis.analyze({ fromDay: '2025-06-01', toDay: '2025-06-04' });
-    // 06-04 is not eligible ahead yet (its look-ahead, 06-05, is today): the analysis classifies it itself.
-    expect(outcome(result)).toMatchObject({ preparedDays: 1, findings: 2 });
+    expect(outcome(result)).toMatchObject({ preparedDays: 0, findings: 2 });
+    expect(await findings(a)).toEqual([
+      ['2025-06-02', 8],
+      ['2025-06-03', 8],
+    ]);
+  });
+
+  it("yesterday is classified ahead after midnight: today's accesses leave it as it was, a late access of it is classified ahead, a record of today only by the analysis", async () => {
+    // 00:01: yesterday (06-03) has just ended; its look-ahead (06-04, today) is still filling.
+    const a = await freshCity('2025-06-04T00:01:00+09:00');
+    const ahead = a.get(PrepareAheadService);
+    const analysis = a.get(AnalysisService);
+    const pass = async () => {
+      const p = await ahead.pass();
+      return p && { days: `${p.fromDay}..${p.toDay}`, prepared: p.rules.map((r) => r.preparedDays) };
+    };
+    // The day whose look-ahead has just ended, and yesterday.
+    expect(await pass()).toEqual({ days: '2025-06-02..2025-06-03', prepared: [2] });
+
+    const view = (id: string, ts: string, subject: string, ingestedAt: string): TestEvent => ({
+      id,
+      ts,
+      user: 'K000001',
+      department: '100700',
+      action: 'view',
+      subject,
+      ingestedAt,
+    });
+    // Today's first accesses: not yesterday's inputs (the rule reads accesses of the day itself only).
+    await insertEvents(store, [view('t1', '2025-06-04 00:02:00.000', no(1), '2025-06-04 00:03:00.000')]);
+    await batchStored('jumin', '2025-06-04', '2025-06-04', '2025-06-04 00:03:00.000');
+    expect(await pass()).toBeNull(); // nothing to look at
+    // The daily run reads what was classified ahead.
+    expect(outcome(await analysis.analyze({ fromDay: '2025-06-02', toDay: '2025-06-03' }))).toMatchObject({ preparedDays: 0, findings: 2 });
+
+    // An access of yesterday sent late: classified again ahead.
+    await insertEvents(store, [view('late', '2025-06-03 17:00:00.000', no(9), '2025-06-04 00:20:00.000')]);
+    await batchStored('jumin', '2025-06-03', '2025-06-03', '2025-06-04 00:20:00.000');
+    expect(await pass()).toEqual({ days: '2025-06-02..2025-06-03', prepared: [1] });
+    expect(outcome(await analysis.analyze({ fromDay: '2025-06-02', toDay: '2025-06-03' }))).toMatchObject({ preparedDays: 0 });
+    expect(await findings(a)).toEqual([
+      ['2025-06-02', 8],
+      ['2025-06-03', 9],
+    ]);
+
+    // A business record of today explains an access of yesterday: not classified ahead (yesterday would be written
+    // again with every record of today), but the analysis finds yesterday stale and classifies it itself.
+    await insertEvents(store, [lateRecord('2025-06-04', '2025-06-04 00:30:00.000')]);
+    await batchStored('records', '2025-06-04', '2025-06-04', '2025-06-04 00:30:00.000');
+    // (the late access's batch, of the last ten minutes, is looked at again: nothing is stale)
+    expect(await pass()).toEqual({ days: '2025-06-02..2025-06-03', prepared: [0] });
+    expect(outcome(await analysis.analyze({ fromDay: '2025-06-02', toDay: '2025-06-03' }))).toMatchObject({ preparedDays: 1 });
     expect(await findings(a)).toEqual([
       ['2025-06-02', 8],
       ['2025-06-03', 8],

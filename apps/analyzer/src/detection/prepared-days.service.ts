@@ -26,6 +26,16 @@ export interface PrepareJob {
   context: (stretch: Segment) => RuleContext<unknown>;
   /** The analysis run, or the pass of preparation ahead, recorded with the days. */
   runId: string;
+  /**
+   * The preparation ahead only: the days from this one on have a look-ahead
+   * that is still filling (yesterday's is today). They are prepared with
+   * what has arrived so far, and what arrives later for their look-ahead
+   * days does not make them stale here: they would be written again with
+   * every batch of today. An analysis (no such day) still finds them stale
+   * and prepares them itself; the preparation ahead does once their
+   * look-ahead is over.
+   */
+  lookaheadOpenFrom?: string;
 }
 
 /**
@@ -66,8 +76,9 @@ export class PreparedDaysService {
   private async staleDays(job: PrepareJob, digest: string): Promise<string[]> {
     const { rule, segment, timeline } = job;
     const entries = await this.ledger.entries(segment.fromDay, segment.toDay, 'prepared', rule.id);
+    const open: DayReach = { ...job.reach, lookaheadDays: 0 };
     return eachDay(segment.fromDay, segment.toDay).filter((day) =>
-      dayInputs(rule, job.reach, day, job.data).some((input) => {
+      dayInputs(rule, job.lookaheadOpenFrom && day >= job.lookaheadOpenFrom ? open : job.reach, day, job.data).some((input) => {
         const entry = entries.get(`${rule.id}|${day}|${input.source}`);
         return !entry || entry.paramsDigest !== digest || staleness(rule, input, entry, segment.masters, timeline) !== 'analysed';
       }),

@@ -42,11 +42,19 @@ export function readSpan(fromDay: string, toDay: string, reaches: Iterable<DayRe
   return { fromDay: addDays(fromDay, -before), toDay: addDays(toDay, after) };
 }
 
+/** The reach of a rule over one of its ledger keys: none for a source it reads on the analysed days only (`reads.dayOnly`). */
+export function sourceReach(rule: AnyRule, reach: DayReach, source: string): DayReach {
+  return rule.reads.dayOnly?.includes(source) ? NO_REACH : reach;
+}
+
+const NO_REACH: DayReach = { lookbackDays: 0, lookaheadDays: 0 };
+
 /** What the analysis of `rule` on `day` reads, per ledger key, in `snapshot`. */
 export function dayInputs(rule: AnyRule, reach: DayReach, day: string, snapshot: DataSnapshot): DayInputs[] {
   return ledgerKeys(rule).map((source) => {
-    const before = snapshot.over(source, addDays(day, -reach.lookbackDays), addDays(day, -1));
-    const after = snapshot.over(source, addDays(day, 1), addDays(day, reach.lookaheadDays));
+    const { lookbackDays, lookaheadDays } = sourceReach(rule, reach, source);
+    const before = snapshot.over(source, addDays(day, -lookbackDays), addDays(day, -1));
+    const after = snapshot.over(source, addDays(day, 1), addDays(day, lookaheadDays));
     return {
       source,
       day: snapshot.at(source, day),

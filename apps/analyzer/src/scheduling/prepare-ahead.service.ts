@@ -26,11 +26,16 @@ export interface PrepareAheadPass {
  * batches stored since the previous pass (import_batches: their first and
  * last day), widens their days by the rules' reach (a business record
  * explains accesses up to 30 days after it and 1 day before), and prepares
- * the stale ones among them. Only days whose look-ahead is over are
- * prepared (up to yesterday minus the look-ahead, i.e. the day before
- * yesterday by default): a day whose look-ahead is still filling would be
- * written again with every batch of today. The day that becomes eligible at
- * midnight is prepared by the first pass after it, batches or not.
+ * the stale ones among them, up to yesterday. Days whose look-ahead is
+ * still filling (yesterday, with the default look-ahead of one day) are
+ * prepared with what has arrived, and what arrives for their look-ahead
+ * days does not make them stale before it is over (PrepareJob
+ * `lookaheadOpenFrom`): they would be written again with every batch of
+ * today. So yesterday is classified by the first pass after midnight,
+ * before the daily run at 01:00 asks for it, and again when its own events
+ * arrive late; once its look-ahead is over, whatever arrived for it
+ * meanwhile makes it stale as usual. The days whose state changes at
+ * midnight are looked at by the first pass after it, batches or not.
  * Nothing here is needed for correctness: an analysis prepares whatever is
  * still stale itself. So a pass that fails is not retried (its batches are
  * not looked at again): the analysis classifies those days, and a failure
@@ -41,8 +46,8 @@ export class PrepareAheadService implements OnModuleDestroy {
   private readonly logger = new Logger(PrepareAheadService.name);
   /** finished_at of the latest batch seen by a pass; undefined before the first pass. */
   private since: string | undefined;
-  /** The last day eligible at the previous pass. */
-  private eligibleBefore: string | null = null;
+  /** Yesterday at the previous pass. */
+  private yesterdayBefore: string | null = null;
   private running: Promise<PrepareAheadPass | null> | null = null;
   private stopping = false;
 
@@ -73,7 +78,9 @@ export class PrepareAheadService implements OnModuleDestroy {
     const reaches = rules.map((r) => dayReach(r, resolveRuleParams(r, this.config.rules)));
     const before = Math.max(...reaches.map((r) => r.lookbackDays));
     const after = Math.max(...reaches.map((r) => r.lookaheadDays));
-    const eligible = addDays(jstDay(this.clock.now()), -1 - after);
+    const yesterday = addDays(jstDay(this.clock.now()), -1);
+    // The first day whose look-ahead is not over yet.
+    const lookaheadOpenFrom = addDays(yesterday, 1 - after);
     const sources = rules.some((r) => r.reads.events === ALL_EVENTS)
       ? null
       : [...new Set(rules.flatMap((r) => r.reads.events as readonly string[]))];
@@ -95,17 +102,22 @@ export class PrepareAheadService implements OnModuleDestroy {
     if (arrived) {
       // The accesses a batch's events can explain (records) or be (accesses) are those of its days widened by the reach.
       const last = addDays(arrived.lastDay, before);
-      widen(addDays(arrived.firstDay, -after), last < eligible ? last : eligible);
+      const earlier = (a: string, b: string) => (a < b ? a : b);
+      // Days whose look-ahead is over: as far as the batches' days reach, a day back included (their look-ahead).
+      widen(addDays(arrived.firstDay, -after), earlier(last, addDays(lookaheadOpenFrom, -1)));
+      // Days whose look-ahead is still filling: only the batches' own days and the days they are the look-back of
+      // (today's batches leave yesterday as it was).
+      widen(arrived.firstDay > lookaheadOpenFrom ? arrived.firstDay : lookaheadOpenFrom, earlier(last, yesterday));
       this.since = arrived.lastFinished;
     }
-    // Days that became eligible since the previous pass (the day before yesterday, after midnight).
-    widen(this.eligibleBefore === null ? eligible : addDays(this.eligibleBefore, 1), eligible);
-    this.eligibleBefore = eligible;
+    // After midnight: the new yesterday, and the days whose look-ahead has just ended (the day before yesterday).
+    if (this.yesterdayBefore !== yesterday) widen(addDays(this.yesterdayBefore ?? addDays(yesterday, -1), 1 - after), yesterday);
+    this.yesterdayBefore = yesterday;
     if (fromDay === null || toDay === null) return null;
     const pass: PrepareAheadPass = { fromDay, toDay, rules: [] };
     for (const [a, b] of splitByMonth(fromDay, toDay)) {
       if (this.stopping) break;
-      for (const r of await this.analysis.prepareAhead(a, b)) {
+      for (const r of await this.analysis.prepareAhead(a, b, lookaheadOpenFrom)) {
         const seen = pass.rules.find((x) => x.rule === r.rule);
         if (seen) {
           seen.preparedDays += r.preparedDays;

@@ -84,6 +84,8 @@ const ANALYZER_TABLES = [
   TABLES.analysisRuns,
   TABLES.analysisLedger,
   TABLES.preparedDays,
+  // the preparation ahead reads what was stored since its last pass
+  TABLES.importBatches,
 ];
 
 /** Empties what the analyzer reads and writes, so that each test starts from nothing whatever ran before it. */

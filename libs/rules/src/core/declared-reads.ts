@@ -85,7 +85,9 @@ const list = (xs: readonly string[]) => `[${xs.join(', ')}]`;
  */
 export function undeclaredReads(rule: RuleDefinition<unknown, unknown>, contexts: ReadonlyArray<RuleContext<unknown>>): string[] {
   const problems = new Set<string>();
-  const { events, masters } = rule.reads;
+  const { events, masters, dayOnly = [] } = rule.reads;
+  const stray = events === ALL_EVENTS ? dayOnly : dayOnly.filter((s) => !events.includes(s));
+  if (stray.length) problems.add(`${rule.id}: reads.dayOnly names ${list(stray)}, which reads.events does not list`);
   let reach = 0;
   let ahead = 0;
   for (const ctx of contexts) {

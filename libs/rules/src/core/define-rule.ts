@@ -32,6 +32,14 @@ export interface RuleReads<P> {
    * again, like one of its look-back.
    */
   lookaheadDays?: number | ((params: P) => number);
+  /**
+   * Sources of `events` the query reads on the analysed days only, never on
+   * the days of its look-back or look-ahead (unexplained-access: the
+   * accesses it classifies; only the business records reach around them).
+   * An event of such a source on another day does not make a day due.
+   * Absent: every source is read over the whole reach.
+   */
+  dayOnly?: readonly string[];
 }
 
 /**

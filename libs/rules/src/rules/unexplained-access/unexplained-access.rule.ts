@@ -57,6 +57,9 @@ export default defineRule<Params, Row>({
     masters: ['staff', 'residents', 'watchlist', 'assignments'],
     lookbackDays: (p) => p.recordDaysBefore,
     lookaheadDays: (p) => p.recordDaysAfter,
+    // Only the business records reach around the day: the accesses are those of the analysed days (and a 統合宛名
+    // 照会 is explained by a 中間サーバー 照会 of the same day), so an access of the next day leaves a day as it was.
+    dayOnly: ACCESS_SOURCES,
   },
   params,
   // The classification of every access of the window is stored first (the console and the report read it);
