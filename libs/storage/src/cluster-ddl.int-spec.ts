@@ -62,6 +62,7 @@ describe('kansa storage cluster-ddl', () => {
       expect.stringContaining("'170_events_codecs'"),
       expect.stringContaining("'171_explanations_codecs'"),
       expect.stringContaining("'172_events_apart_codecs'"),
+      expect.stringContaining("'180_events_day_state'"),
     ]);
     expect(
       upgrade.filter((s) => s.startsWith('CREATE')).map((s) => /^CREATE TABLE IF NOT EXISTS (\w+) ON CLUSTER kansa_c\s/.exec(s)?.[1]),
@@ -71,6 +72,9 @@ describe('kansa storage cluster-ddl', () => {
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events_apart ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(2);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(11);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE access_explanations ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(7);
+    expect(
+      upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c ADD PROJECTION IF NOT EXISTS day_state')),
+    ).toHaveLength(1);
   });
 
   it('refuses a cluster name that is not an identifier, and a statement it cannot replicate', () => {

@@ -35,6 +35,13 @@ const LEDGER_TABLES: Record<LedgerKind, string> = { analysis: TABLES.analysisLed
 /** The epoch stands for "no events" in data_mark and lookback_mark. */
 export const NO_DATA_MARK = '1970-01-01 09:00:00.000';
 
+/**
+ * Events per (source, day) over {fromDay}..{toDay}, and their latest arrival: read before every analysis. It has
+ * the shape of the events' day_state projection (migration 180), which answers it without reading the rows.
+ */
+export const DATA_STATE_SQL = `SELECT source, day, count() AS n, max(ingested_at) AS mark FROM ${TABLES.events}
+  WHERE day >= {fromDay:Date} AND day <= {toDay:Date} GROUP BY source, day`;
+
 /** What has been analysed or prepared (rule × day × source) and the state of what it read then. */
 @Injectable()
 export class AnalysisLedgerRepository {
@@ -42,11 +49,7 @@ export class AnalysisLedgerRepository {
 
   /** Events per (source, day) in the range, as they are now. */
   async dataState(fromDay: string, toDay: string): Promise<DataSnapshot> {
-    const rows = await this.rows<{ source: string; day: string; n: string; mark: string }>(
-      `SELECT source, day, count() AS n, max(ingested_at) AS mark FROM ${TABLES.events}
-       WHERE day >= {fromDay:Date} AND day <= {toDay:Date} GROUP BY source, day`,
-      { fromDay, toDay },
-    );
+    const rows = await this.rows<{ source: string; day: string; n: string; mark: string }>(DATA_STATE_SQL, { fromDay, toDay });
     return new DataSnapshot(rows.map((r) => ({ source: r.source, day: r.day, events: Number(r.n), mark: r.mark })));
   }
 
