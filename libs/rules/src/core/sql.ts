@@ -40,6 +40,27 @@ export function inLookback(alias = ''): string {
   );
 }
 
+/**
+ * Events from `lookFromDay` to the window's end by their day alone: the same
+ * rows as inLookback (an event's day is the JST day of its time). The events'
+ * aggregate projections (day_state, day_user: migrations 180, 181) keep no
+ * time, so only a query filtered this way can be answered from them instead
+ * of reading the rows of a long look-back.
+ */
+export function inLookbackDays(alias = ''): string {
+  const p = alias ? `${alias}.` : '';
+  return `${p}day >= {lookFromDay:Date} AND ${p}day <= {toDay:Date}`;
+}
+
+/**
+ * The (source, day) pairs with events among those `where` selects, with
+ * their count: the shape the day_state projection (migration 180) answers
+ * without reading the rows. `where` may test the source and the day only.
+ */
+export function sourceDays(where: string): string {
+  return `(SELECT source, day, count() AS events FROM ${T.events} WHERE ${where} GROUP BY source, day)`;
+}
+
 export function windowParams(ctx: RuleContext<unknown>): Record<string, unknown> {
   return { from: ctx.from, to: ctx.to, fromDay: ctx.fromDay, toDay: ctx.toDay };
 }
@@ -196,8 +217,8 @@ export function deptClose(dept: string): string {
  * the later of that day and the day the state began, so that analysing a
  * month day by day or all at once gives the same finding.
  */
-export const FIRST_DATA_DAY_BY_MONTH = `(SELECT toStartOfMonth(day) AS month, min(day) AS first_day FROM ${T.events}
-  WHERE day >= toStartOfMonth({fromDay:Date}) AND day <= {toDay:Date} GROUP BY month)`;
+export const FIRST_DATA_DAY_BY_MONTH = `(SELECT toStartOfMonth(day) AS month, min(day) AS first_day
+  FROM ${sourceDays('day >= toStartOfMonth({fromDay:Date}) AND day <= {toDay:Date}')} GROUP BY month)`;
 
 /** Every day of the window as rows `d` (for rules about a state on each day). */
 export const WINDOW_DAYS = `(SELECT arrayJoin(arrayMap(i -> {fromDay:Date} + i, range(toUInt32(dateDiff('day', {fromDay:Date}, {toDay:Date}) + 1)))) AS d)`;

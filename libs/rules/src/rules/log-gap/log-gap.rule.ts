@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { sourceTitle } from '../../core/plain-words';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { fmt, num } from '../../core/finding';
-import { hoursParams, inLookback, inWindow, lookbackParams, masterParams, secondOfDay, T, windowParams } from '../../core/sql';
+import { hoursParams, inLookbackDays, inWindow, lookbackParams, masterParams, secondOfDay, T, windowParams } from '../../core/sql';
 
 const params = z
   .object({
@@ -35,6 +35,7 @@ export default defineRule<Params, Row>({
   id: 'log-gap',
   title: 'ログの欠損',
   version: 2,
+  revision: 1,
   severity: 'high',
   guideline: 'アクセスログの確実な取得・保存（ログの欠落・改ざんの検知）',
   description:
@@ -61,7 +62,7 @@ bdays AS (
 srcs AS (
   -- business records (action record) are no operation log: their source is expected only when listed
   SELECT toString(source) AS source FROM ${T.events}
-  WHERE length({sources:Array(String)}) = 0 AND ${inLookback()} AND action != 'record' GROUP BY source
+  WHERE length({sources:Array(String)}) = 0 AND ${inLookbackDays()} AND action != 'record' GROUP BY source
   UNION DISTINCT
   SELECT arrayJoin({sources:Array(String)})
 ),
