@@ -12,7 +12,7 @@ import { join } from 'node:path';
  * compact`, which rewrites the months stored before (docs/storage.md "Denser
  * storage").
  */
-describe('denser events: migrations 170, 172 and kansa storage compact', () => {
+describe('denser events: migrations 170, 172 (and the projections, 180, 181) and kansa storage compact', () => {
   const root = mkdtempSync(join(tmpdir(), 'kansa-compact-'));
   let client: ClickHouseClient;
   let compaction: StorageCompactionService;
@@ -111,6 +111,38 @@ describe('denser events: migrations 170, 172 and kansa storage compact', () => {
     expect(await idBytesPerRow('202505', 'events_apart')).toBeLessThan(18);
     expect(await compaction.pending()).toEqual([]);
     expect(await compaction.compact()).toEqual([]); // run again (after an interruption): the done months are left alone
+  });
+
+  it('rewrites a month stored densely but before the projections (migrations 170 to 180), which then has them', async () => {
+    const projected = async (partition: string) =>
+      (
+        await (
+          await client.query({
+            query: `SELECT DISTINCT arraySort(projections) AS p FROM system.parts
+                    WHERE database = currentDatabase() AND table = 'events' AND active AND partition_id = {p:String}`,
+            query_params: { p: partition },
+            format: 'JSONEachRow',
+          })
+        ).json<{ p: string[] }>()
+      ).map((r) => r.p);
+    await insert(monthOfEvents('2025-10', 3000, 'dense'));
+    expect(await projected('202510')).toEqual([['day_state', 'day_user']]);
+    expect(await compaction.pending()).toEqual([]);
+    // as the version between them stored it: dense, without the projections
+    await client.command({
+      query: `ALTER TABLE ${TABLES.events} CLEAR PROJECTION day_user IN PARTITION 202510 SETTINGS mutations_sync = 1`,
+    });
+    await client.command({
+      query: `ALTER TABLE ${TABLES.events} CLEAR PROJECTION day_state IN PARTITION 202510 SETTINGS mutations_sync = 1`,
+    });
+    expect(await projected('202510')).toEqual([[]]);
+    expect(await compaction.pending()).toEqual([events('202510')]);
+    const scope = await fingerprints.fingerprintScope(7);
+    const before = await fingerprints.fingerprint('202510', scope);
+    expect((await compaction.compact()).map((m) => `${m.table} ${m.partition} ${m.rows}`)).toEqual(['events 202510 3000']);
+    expect(await fingerprints.fingerprint('202510', scope)).toEqual(before);
+    expect(await projected('202510')).toEqual([['day_state', 'day_user']]);
+    expect(await compaction.pending()).toEqual([]);
   });
 
   it('stops at a month whose rows are not the same after the rewrite, naming it', async () => {

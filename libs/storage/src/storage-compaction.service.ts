@@ -14,7 +14,7 @@ export interface CompactedMonth {
   bytesAfter: number;
 }
 
-/** A month of a table written with the codecs before the denser ones. */
+/** A month of a table written with the codecs before the denser ones, or without the table's projections. */
 export interface PendingMonth {
   table: string;
   partition: string;
@@ -35,29 +35,44 @@ export class CompactionMismatchError extends Error {}
 const OLD_CODEC_BYTES_PER_ROW = 24;
 const MIN_PART_ROWS = 1000;
 
-/** A table `kansa storage compact` rewrites: its identity column (what tells an old part) and its fingerprint. */
+/** A table `kansa storage compact` rewrites: its identity column (what tells an old part), its projections and its fingerprint. */
 interface CompactedTable {
   table: string;
   identity: string;
+  /** Projections a part stored before them lacks (the engine's merge builds them). */
+  projections: readonly string[];
   fingerprint(repo: StorageTransferRepository, partition: string, scope: FingerprintScope): Promise<PartitionFingerprint>;
 }
 
 /**
  * The tables `kansa storage compact` rewrites, in this order:
- *  - events (migration 170): the rows' count and the sum of their row digests,
- *    the ones `kansa verify` recomputes;
+ *  - events (migration 170; its aggregate projections, 180 and 181): the
+ *    rows' count and the sum of their row digests, the ones `kansa verify`
+ *    recomputes;
  *  - events_apart (172): the count and the sum of a hash of every stored column.
  * access_explanations (171) has no identity column to tell its old parts by;
  * its days are written anew whenever they are classified again.
  */
 const COMPACTED: readonly CompactedTable[] = [
-  { table: TABLES.events, identity: 'event_id', fingerprint: (repo, partition, scope) => repo.fingerprint(partition, scope) },
-  { table: TABLES.eventsApart, identity: 'apart_id', fingerprint: (repo, partition, scope) => repo.apartFingerprint(partition, scope) },
+  {
+    table: TABLES.events,
+    identity: 'event_id',
+    projections: ['day_state', 'day_user'],
+    fingerprint: (repo, partition, scope) => repo.fingerprint(partition, scope),
+  },
+  {
+    table: TABLES.eventsApart,
+    identity: 'apart_id',
+    projections: [],
+    fingerprint: (repo, partition, scope) => repo.apartFingerprint(partition, scope),
+  },
 ];
 
 /**
  * `kansa storage compact`: rewrites the months stored before the denser
- * codecs (migrations 170, 172) with them, a month of a table at a time — the
+ * codecs (migrations 170, 172) with them, and the months of events stored
+ * before its aggregate projections (180, 181) with those (which the rules'
+ * look-backs read), a month of a table at a time — the
  * rows checked to be the same after as before (for events, the fingerprint
  * an export takes: `kansa verify`'s row digests). A month is rewritten by
  * the engine's own merge (`OPTIMIZE … FINAL`), which needs free disk for one
@@ -77,16 +92,25 @@ export class StorageCompactionService {
     this.retentionYears = config.storage.retentionYears;
   }
 
-  /** Months (partition IDs, YYYYMM) holding a part written with the old codecs: events', then events_apart's, oldest first. */
+  /**
+   * Months (partition IDs, YYYYMM) holding a part written with the old codecs, or without the table's projections:
+   * events', then events_apart's, oldest first.
+   */
   async pending(): Promise<PendingMonth[]> {
     const pending: PendingMonth[] = [];
-    for (const { table, identity } of COMPACTED) {
+    for (const { table, identity, projections } of COMPACTED) {
       const rows = await this.rows<{ partition: string }>(
-        `SELECT DISTINCT partition_id AS partition FROM system.parts_columns
-         WHERE database = currentDatabase() AND table = {table:String} AND active AND column = {identity:String}
-           AND rows >= {minRows:UInt64} AND column_data_compressed_bytes > rows * {perRow:UInt64}
+        `SELECT DISTINCT partition FROM (
+           SELECT partition_id AS partition FROM system.parts_columns
+           WHERE database = currentDatabase() AND table = {table:String} AND active AND column = {identity:String}
+             AND rows >= {minRows:UInt64} AND column_data_compressed_bytes > rows * {perRow:UInt64}
+           UNION ALL
+           SELECT partition_id FROM system.parts
+           WHERE database = currentDatabase() AND table = {table:String} AND active AND rows >= {minRows:UInt64}
+             AND NOT hasAll(projections, {projections:Array(String)})
+         )
          ORDER BY partition`,
-        { table, identity, minRows: MIN_PART_ROWS, perRow: OLD_CODEC_BYTES_PER_ROW },
+        { table, identity, projections, minRows: MIN_PART_ROWS, perRow: OLD_CODEC_BYTES_PER_ROW },
       );
       pending.push(...rows.map((r) => ({ table, partition: r.partition })));
     }
