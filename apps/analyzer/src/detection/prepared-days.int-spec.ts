@@ -201,27 +201,32 @@ describe('prepared days: each day classified once, again only when its inputs ch
     // The day whose look-ahead has just ended, and yesterday.
     expect(await pass()).toEqual({ days: '2025-06-02..2025-06-03', prepared: [2] });
 
-    const view = (id: string, ts: string, subject: string, ingestedAt: string): TestEvent => ({
+    const view = (id: string, ts: string, subject: string): TestEvent => ({
       id,
       ts,
       user: 'K000001',
       department: '100700',
       action: 'view',
       subject,
-      ingestedAt,
     });
+    /** A batch of one event arrives at `at`. */
+    const arrives = async (event: TestEvent, at: string) => {
+      await insertEvents(store, [{ ...event, ingestedAt: at }]);
+      await batchStored(event.source ?? 'jumin', event.ts.slice(0, 10), event.ts.slice(0, 10), at);
+    };
+    /** The daily run's analysis of 06-02..06-03. */
+    const daily = async () => outcome(await analysis.analyze({ fromDay: '2025-06-02', toDay: '2025-06-03' }));
+
     // Today's first accesses: not yesterday's inputs (the rule reads accesses of the day itself only).
-    await insertEvents(store, [view('t1', '2025-06-04 00:02:00.000', no(1), '2025-06-04 00:03:00.000')]);
-    await batchStored('jumin', '2025-06-04', '2025-06-04', '2025-06-04 00:03:00.000');
+    await arrives(view('t1', '2025-06-04 00:02:00.000', no(1)), '2025-06-04 00:03:00.000');
     expect(await pass()).toBeNull(); // nothing to look at
     // The daily run reads what was classified ahead.
-    expect(outcome(await analysis.analyze({ fromDay: '2025-06-02', toDay: '2025-06-03' }))).toMatchObject({ preparedDays: 0, findings: 2 });
+    expect(await daily()).toMatchObject({ preparedDays: 0, findings: 2 });
 
     // An access of yesterday sent late: classified again ahead.
-    await insertEvents(store, [view('late', '2025-06-03 17:00:00.000', no(9), '2025-06-04 00:20:00.000')]);
-    await batchStored('jumin', '2025-06-03', '2025-06-03', '2025-06-04 00:20:00.000');
+    await arrives(view('late', '2025-06-03 17:00:00.000', no(9)), '2025-06-04 00:20:00.000');
     expect(await pass()).toEqual({ days: '2025-06-02..2025-06-03', prepared: [1] });
-    expect(outcome(await analysis.analyze({ fromDay: '2025-06-02', toDay: '2025-06-03' }))).toMatchObject({ preparedDays: 0 });
+    expect(await daily()).toMatchObject({ preparedDays: 0 });
     expect(await findings(a)).toEqual([
       ['2025-06-02', 8],
       ['2025-06-03', 9],
@@ -229,11 +234,10 @@ describe('prepared days: each day classified once, again only when its inputs ch
 
     // A business record of today explains an access of yesterday: not classified ahead (yesterday would be written
     // again with every record of today), but the analysis finds yesterday stale and classifies it itself.
-    await insertEvents(store, [lateRecord('2025-06-04', '2025-06-04 00:30:00.000')]);
-    await batchStored('records', '2025-06-04', '2025-06-04', '2025-06-04 00:30:00.000');
+    await arrives(lateRecord('2025-06-04', ''), '2025-06-04 00:30:00.000');
     // (the late access's batch, of the last ten minutes, is looked at again: nothing is stale)
     expect(await pass()).toEqual({ days: '2025-06-02..2025-06-03', prepared: [0] });
-    expect(outcome(await analysis.analyze({ fromDay: '2025-06-02', toDay: '2025-06-03' }))).toMatchObject({ preparedDays: 1 });
+    expect(await daily()).toMatchObject({ preparedDays: 1 });
     expect(await findings(a)).toEqual([
       ['2025-06-02', 8],
       ['2025-06-03', 8],
