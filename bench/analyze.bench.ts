@@ -15,7 +15,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addDays } from '@kansa/calendar';
+import { addDays, dayOfWeek } from '@kansa/calendar';
 import { KansaConfig, loadConfig } from '@kansa/config';
 import { RunningService, ServiceModule, startHttpService } from '@kansa/service-shell';
 import { analyzerServiceFeatures } from '@kansa/analyzer/main';
@@ -329,7 +329,7 @@ async function prepareAheadByDay(analysis: AnalysisService, fromDay: string, toD
 /** The last Monday–Friday on or before `day`. */
 function lastWeekdayUpTo(day: string): string {
   let d = day;
-  while ([0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay())) d = addDays(d, -1);
+  while ([0, 6].includes(dayOfWeek(d))) d = addDays(d, -1);
   return d;
 }
 

@@ -76,9 +76,11 @@ export class PreparedDaysService {
   private async staleDays(job: PrepareJob, digest: string): Promise<string[]> {
     const { rule, segment, timeline } = job;
     const entries = await this.ledger.entries(segment.fromDay, segment.toDay, 'prepared', rule.id);
+    // A day whose look-ahead is still filling is judged without it (PrepareJob.lookaheadOpenFrom).
     const open: DayReach = { ...job.reach, lookaheadDays: 0 };
+    const reachOf = (day: string) => (job.lookaheadOpenFrom && day >= job.lookaheadOpenFrom ? open : job.reach);
     return eachDay(segment.fromDay, segment.toDay).filter((day) =>
-      dayInputs(rule, job.lookaheadOpenFrom && day >= job.lookaheadOpenFrom ? open : job.reach, day, job.data).some((input) => {
+      dayInputs(rule, reachOf(day), day, job.data).some((input) => {
         const entry = entries.get(`${rule.id}|${day}|${input.source}`);
         return !entry || entry.paramsDigest !== digest || staleness(rule, input, entry, segment.masters, timeline) !== 'analysed';
       }),

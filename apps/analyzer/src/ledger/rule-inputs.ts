@@ -42,12 +42,12 @@ export function readSpan(fromDay: string, toDay: string, reaches: Iterable<DayRe
   return { fromDay: addDays(fromDay, -before), toDay: addDays(toDay, after) };
 }
 
+const NO_REACH: DayReach = { lookbackDays: 0, lookaheadDays: 0 };
+
 /** The reach of a rule over one of its ledger keys: none for a source it reads on the analysed days only (`reads.dayOnly`). */
-export function sourceReach(rule: AnyRule, reach: DayReach, source: string): DayReach {
+function sourceReach(rule: AnyRule, reach: DayReach, source: string): DayReach {
   return rule.reads.dayOnly?.includes(source) ? NO_REACH : reach;
 }
-
-const NO_REACH: DayReach = { lookbackDays: 0, lookaheadDays: 0 };
 
 /** What the analysis of `rule` on `day` reads, per ledger key, in `snapshot`. */
 export function dayInputs(rule: AnyRule, reach: DayReach, day: string, snapshot: DataSnapshot): DayInputs[] {

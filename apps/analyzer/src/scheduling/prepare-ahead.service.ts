@@ -9,6 +9,10 @@ import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { AnalysisLedgerRepository } from '../ledger/analysis-ledger.repository';
 import { dayReach } from '../ledger/rule-inputs';
 
+/** The earlier / later of two days ('YYYY-MM-DD' compares as text). */
+const earlier = (a: string, b: string) => (a < b ? a : b);
+const later = (a: string, b: string) => (a > b ? a : b);
+
 /** What one pass prepared: the days it looked at (null: nothing to do) and, per rule, the days written again. */
 export interface PrepareAheadPass {
   fromDay: string;
@@ -96,18 +100,17 @@ export class PrepareAheadService implements OnModuleDestroy {
     let toDay: string | null = null;
     const widen = (from: string, to: string) => {
       if (from > to) return;
-      fromDay = fromDay === null || from < fromDay ? from : fromDay;
-      toDay = toDay === null || to > toDay ? to : toDay;
+      fromDay = fromDay === null ? from : earlier(from, fromDay);
+      toDay = toDay === null ? to : later(to, toDay);
     };
     if (arrived) {
       // The accesses a batch's events can explain (records) or be (accesses) are those of its days widened by the reach.
       const last = addDays(arrived.lastDay, before);
-      const earlier = (a: string, b: string) => (a < b ? a : b);
       // Days whose look-ahead is over: as far as the batches' days reach, a day back included (their look-ahead).
       widen(addDays(arrived.firstDay, -after), earlier(last, addDays(lookaheadOpenFrom, -1)));
       // Days whose look-ahead is still filling: only the batches' own days and the days they are the look-back of
       // (today's batches leave yesterday as it was).
-      widen(arrived.firstDay > lookaheadOpenFrom ? arrived.firstDay : lookaheadOpenFrom, earlier(last, yesterday));
+      widen(later(arrived.firstDay, lookaheadOpenFrom), earlier(last, yesterday));
       this.since = arrived.lastFinished;
     }
     // After midnight: the new yesterday, and the days whose look-ahead has just ended (the day before yesterday).
