@@ -1,4 +1,4 @@
-import { ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { KansaConfig, loadConfig } from '@kansa/config';
 import { openStorage } from '@kansa/storage';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,8 +9,8 @@ export interface TestStore {
   client: ClickHouseClient;
   config: KansaConfig;
   dataDir: string;
-  /** Rows of a query as objects. */
-  rows<T = Record<string, unknown>>(query: string, params?: Record<string, unknown>): Promise<T[]>;
+  /** Rows of a query as objects (with these engine settings, if any). */
+  rows<T = Record<string, unknown>>(query: string, params?: Record<string, unknown>, settings?: ClickHouseSettings): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -30,8 +30,8 @@ export async function openTestStore(overrides: Partial<KansaConfig> = {}): Promi
     client,
     config,
     dataDir,
-    async rows<T>(query: string, params: Record<string, unknown> = {}) {
-      const rs = await client.query({ query, query_params: params, format: 'JSONEachRow' });
+    async rows<T>(query: string, params: Record<string, unknown> = {}, settings?: ClickHouseSettings) {
+      const rs = await client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
       return rs.json<T>();
     },
     async close() {

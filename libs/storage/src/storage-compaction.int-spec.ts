@@ -12,7 +12,7 @@ import { join } from 'node:path';
  * compact`, which rewrites the months stored before (docs/storage.md "Denser
  * storage").
  */
-describe('denser events: migrations 170, 172 (and the projections, 180, 181) and kansa storage compact', () => {
+describe('denser events: migrations 170, 172 (and the projections, 180, 181, 190) and kansa storage compact', () => {
   const root = mkdtempSync(join(tmpdir(), 'kansa-compact-'));
   let client: ClickHouseClient;
   let compaction: StorageCompactionService;
@@ -74,6 +74,21 @@ describe('denser events: migrations 170, 172 (and the projections, 180, 181) and
       { name: 'subject_id', compression_codec: 'CODEC(ZSTD(1))' },
       { name: 'ts', compression_codec: 'CODEC(Delta(8), ZSTD(1))' },
     ]);
+    // migration 190: the table's default codec (ZSTD, for its projections) changes no column the rules read
+    const unpinned = await (
+      await client.query({
+        query: `SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events' AND compression_codec = ''`,
+        format: 'JSONEachRow',
+      })
+    ).json();
+    expect(unpinned).toEqual([]);
+    const [user] = await (
+      await client.query({
+        query: `SELECT compression_codec FROM system.columns WHERE database = currentDatabase() AND table = 'events' AND name = 'user_id'`,
+        format: 'JSONEachRow',
+      })
+    ).json<{ compression_codec: string }>();
+    expect(user.compression_codec).toBe('CODEC(LZ4)');
     // a month of ten rows is left as it is: its blocks' headers weigh more than any codec
     expect(await compaction.pending()).toEqual([events('202505'), events('202506'), apart('202505')]);
   });
@@ -126,7 +141,7 @@ describe('denser events: migrations 170, 172 (and the projections, 180, 181) and
         ).json<{ p: string[] }>()
       ).map((r) => r.p);
     await insert(monthOfEvents('2025-10', 3000, 'dense'));
-    expect(await projected('202510')).toEqual([['day_state', 'day_user']]);
+    expect(await projected('202510')).toEqual([['day_state', 'day_user', 'subject_day']]);
     expect(await compaction.pending()).toEqual([]);
     // as the version between them stored it: dense, without the projections
     await client.command({
@@ -135,13 +150,16 @@ describe('denser events: migrations 170, 172 (and the projections, 180, 181) and
     await client.command({
       query: `ALTER TABLE ${TABLES.events} CLEAR PROJECTION day_state IN PARTITION 202510 SETTINGS mutations_sync = 1`,
     });
+    await client.command({
+      query: `ALTER TABLE ${TABLES.events} CLEAR PROJECTION subject_day IN PARTITION 202510 SETTINGS mutations_sync = 1`,
+    });
     expect(await projected('202510')).toEqual([[]]);
     expect(await compaction.pending()).toEqual([events('202510')]);
     const scope = await fingerprints.fingerprintScope(7);
     const before = await fingerprints.fingerprint('202510', scope);
     expect((await compaction.compact()).map((m) => `${m.table} ${m.partition} ${m.rows}`)).toEqual(['events 202510 3000']);
     expect(await fingerprints.fingerprint('202510', scope)).toEqual(before);
-    expect(await projected('202510')).toEqual([['day_state', 'day_user']]);
+    expect(await projected('202510')).toEqual([['day_state', 'day_user', 'subject_day']]);
     expect(await compaction.pending()).toEqual([]);
   });
 

@@ -46,7 +46,7 @@ interface CompactedTable {
 
 /**
  * The tables `kansa storage compact` rewrites, in this order:
- *  - events (migration 170; its aggregate projections, 180 and 181): the
+ *  - events (migration 170; its aggregate projections, 180, 181 and 190): the
  *    rows' count and the sum of their row digests, the ones `kansa verify`
  *    recomputes;
  *  - events_apart (172): the count and the sum of a hash of every stored column.
@@ -57,7 +57,7 @@ const COMPACTED: readonly CompactedTable[] = [
   {
     table: TABLES.events,
     identity: 'event_id',
-    projections: ['day_state', 'day_user'],
+    projections: ['day_state', 'day_user', 'subject_day'],
     fingerprint: (repo, partition, scope) => repo.fingerprint(partition, scope),
   },
   {
@@ -71,8 +71,8 @@ const COMPACTED: readonly CompactedTable[] = [
 /**
  * `kansa storage compact`: rewrites the months stored before the denser
  * codecs (migrations 170, 172) with them, and the months of events stored
- * before its aggregate projections (180, 181) with those (which the rules'
- * look-backs read), a month of a table at a time — the
+ * before its aggregate projections (180, 181, 190) with those (which the rules'
+ * look-backs and the resident look-up read), a month of a table at a time — the
  * rows checked to be the same after as before (for events, the fingerprint
  * an export takes: `kansa verify`'s row digests). A month is rewritten by
  * the engine's own merge (`OPTIMIZE … FINAL`), which needs free disk for one

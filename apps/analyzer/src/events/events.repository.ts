@@ -29,6 +29,14 @@ function snakeCase(field: string): string {
   return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
+/**
+ * The (source, day, user) keys under which resident numbers occur (`where` on subject_id and day): the shape the
+ * events' subject_day projection (migration 190) answers — one granule of it per part, sorted by the number.
+ */
+export function subjectKeysQuery(where: string): string {
+  return `SELECT source, day, user_id FROM ${TABLES.events} ${where} GROUP BY source, day, user_id`;
+}
+
 /** Whose accesses: to any of these residents' numbers, or by this staff ID; days inclusive (JST). */
 export interface AccessFilter {
   subjectIds?: readonly string[];
@@ -85,13 +93,26 @@ export class EventsRepository {
     return row ? { raw: row.raw, source: row.source, batchId: row.batch_id, lineNo: Number(row.line_no) } : null;
   }
 
-  /** Accesses matching the filter, oldest first, at most `limit`, and how many there are in all. */
+  /**
+   * Accesses matching the filter, oldest first, at most `limit`, and how many there are in all. A resident's
+   * accesses are found through the events' subject_day projection (migration 190): the (source, day, user) keys
+   * under which the numbers occur, read from one granule of it per part, then only the rows of those keys, which
+   * the table's own order finds — not the bloom filter of every month kept.
+   */
   async accesses(filter: AccessFilter): Promise<{ total: number; events: AccessEvent[] }> {
-    const q = new SqlConditions({ limit: filter.limit })
-      .when(filter.subjectIds, 'subject_id IN {ids:Array(String)}', 'ids')
-      .when(filter.userId, 'user_id = {user:String}', 'user')
-      .when(filter.fromDay || undefined, 'day >= {fromDay:Date}', 'fromDay')
-      .when(filter.toDay || undefined, 'day <= {toDay:Date}', 'toDay');
+    const days = (q: SqlConditions) =>
+      q
+        .when(filter.fromDay || undefined, 'day >= {fromDay:Date}', 'fromDay')
+        .when(filter.toDay || undefined, 'day <= {toDay:Date}', 'toDay');
+    const subjectKeys = days(new SqlConditions()).when(filter.subjectIds, 'subject_id IN {ids:Array(String)}', 'ids');
+    const q = days(new SqlConditions({ ...subjectKeys.params, limit: filter.limit }))
+      .when(
+        filter.subjectIds,
+        `subject_id IN {ids:Array(String)}
+         AND (source, day, user_id) IN (${subjectKeysQuery(subjectKeys.where)})`,
+        'ids',
+      )
+      .when(filter.userId, 'user_id = {user:String}', 'user');
     const rows = await (
       await this.client.query({
         query: `SELECT ${COLUMNS}, count() OVER () AS total FROM ${TABLES.events}

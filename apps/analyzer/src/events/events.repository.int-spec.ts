@@ -1,0 +1,105 @@
+import { TABLES } from '@kansa/storage';
+import { eventRow, openTestStore, TestStore } from '@kansa/test-kit';
+import { EventsRepository, subjectKeysQuery } from './events.repository';
+
+const RESIDENT = '0000012345';
+const INTEGRATED = '100000000012345';
+const OTHERS = ['0000012346', '0000099999', ''];
+
+/**
+ * "Who touched this resident" (開示請求, investigations) over every month
+ * kept, real ClickHouse: the accesses to either of the resident's numbers,
+ * all of them and only them, found through the subject_day projection
+ * (migration 190) — also in months stored before it.
+ */
+describe('the resident look-up (EventsRepository.accesses)', () => {
+  let store: TestStore;
+  const expected: string[] = [];
+
+  beforeAll(async () => {
+    store = await openTestStore();
+    // April and May, three inserts (parts): the resident's accesses among the other residents' accesses of the
+    // same users on the same days, and events without a resident (logins)
+    const users = ['K000001', 'K000002', 'K000003'];
+    let n = 0;
+    for (const [month, days] of [
+      ['2025-04', [1, 15, 30]],
+      ['2025-05', [2, 20]],
+      ['2025-05', [21, 31]],
+    ] as const) {
+      const rows = [];
+      for (const d of days) {
+        for (let i = 0; i < 60; i++) {
+          const subject = i % 10 === 3 ? RESIDENT : i % 10 === 7 ? INTEGRATED : OTHERS[i % 3];
+          const id = `e${String(n++).padStart(5, '0')}`.padEnd(32, '0');
+          if (subject === RESIDENT || subject === INTEGRATED) expected.push(id);
+          const ts = `${month}-${String(d).padStart(2, '0')} ${String(8 + (i % 10)).padStart(2, '0')}:${String(i).padStart(2, '0')}:00.000`;
+          rows.push(
+            eventRow({ event_id: id, ts, source: i % 2 ? 'jumin' : 'atena', user_id: users[i % 3], action: 'view', subject_id: subject }),
+          );
+        }
+      }
+      await store.client.insert({ table: TABLES.events, format: 'JSONEachRow', values: rows });
+    }
+    // a part of several granules (the engine reads a projection only where it reads fewer of them than the rows'):
+    // 30,000 accesses of May, three of them to the resident
+    const busy = Array.from({ length: 30_000 }, (_, i) =>
+      eventRow({
+        event_id: `n${String(i).padStart(6, '0')}`.padEnd(32, '0'),
+        ts: `2025-05-${String(1 + (i % 28)).padStart(2, '0')} 09:00:00.000`,
+        source: 'jumin',
+        user_id: users[i % 3],
+        action: 'view',
+        subject_id: i % 10_000 === 5 ? RESIDENT : String(2_000_000_000 + i),
+      }),
+    );
+    expected.push(...busy.filter((r) => r.subject_id === RESIDENT).map((r) => r.event_id));
+    await store.client.insert({ table: TABLES.events, format: 'JSONEachRow', values: busy });
+    // April as a version before migration 190 stored it: without the projection
+    await store.client.command({
+      query: `ALTER TABLE ${TABLES.events} CLEAR PROJECTION subject_day IN PARTITION 202504 SETTINGS mutations_sync = 1`,
+    });
+  });
+  afterAll(() => store?.close());
+
+  const oldestFirst = async (ids: string[]) =>
+    (
+      await store.rows<{ event_id: string }>(
+        `SELECT event_id FROM ${TABLES.events} WHERE event_id IN {ids:Array(String)} ORDER BY ts, event_id`,
+        { ids },
+      )
+    ).map((r) => r.event_id);
+
+  it('finds every access to either number, and only those, oldest first — in months stored with and without the projection', async () => {
+    const found = await new EventsRepository(store.client).accesses({ subjectIds: [INTEGRATED, RESIDENT], limit: 100_000 });
+    expect(found.total).toBe(expected.length);
+    expect(found.events.map((e) => e.eventId)).toEqual(await oldestFirst(expected));
+    expect(new Set(found.events.map((e) => e.subjectId))).toEqual(new Set([RESIDENT, INTEGRATED]));
+    expect(found.events.map((e) => e.ts.slice(0, 7))).toContain('2025-04');
+  });
+
+  it('keeps to the days asked, and to the limit', async () => {
+    const may = await new EventsRepository(store.client).accesses({
+      subjectIds: [RESIDENT],
+      fromDay: '2025-05-02',
+      toDay: '2025-05-21',
+      limit: 5,
+    });
+    const all = await new EventsRepository(store.client).accesses({ subjectIds: [RESIDENT], limit: 100_000 });
+    const inMay = all.events.filter((e) => e.ts >= '2025-05-02' && e.ts < '2025-05-22');
+    expect(may.total).toBe(inMay.length);
+    expect(may.events.map((e) => e.eventId)).toEqual(inMay.slice(0, 5).map((e) => e.eventId));
+  });
+
+  it('reads the keys from the projection, not the bloom filter of every month', async () => {
+    const keys = (projection: string) =>
+      store.rows(
+        subjectKeysQuery('WHERE subject_id IN {ids:Array(String)}'),
+        { ids: [RESIDENT] },
+        { force_optimize_projection_name: projection },
+      );
+    await expect(keys('subject_day')).resolves.toContainEqual({ source: 'jumin', day: '2025-05-06', user_id: 'K000003' });
+    // the check can fail: no query uses a projection that does not exist
+    await expect(keys('no_such_projection')).rejects.toThrow(/projection/i);
+  });
+});
