@@ -30,8 +30,8 @@ function snakeCase(field: string): string {
 }
 
 /**
- * The (source, day, user) keys under which resident numbers occur (`where` on subject_id and day): the shape the
- * events' subject_day projection (migration 190) answers — one granule of it per part, sorted by the number.
+ * The (source, day, user) keys under which resident numbers occur (`where` on subject_id, user_id and day): the
+ * shape the events' subject_day projection (migration 190) answers — one granule of it per part, sorted by the number.
  */
 export function subjectKeysQuery(where: string): string {
   return `SELECT source, day, user_id FROM ${TABLES.events} ${where} GROUP BY source, day, user_id`;
@@ -100,23 +100,17 @@ export class EventsRepository {
    * the table's own order finds — not the bloom filter of every month kept.
    */
   async accesses(filter: AccessFilter): Promise<{ total: number; events: AccessEvent[] }> {
-    const days = (q: SqlConditions) =>
-      q
-        .when(filter.fromDay || undefined, 'day >= {fromDay:Date}', 'fromDay')
-        .when(filter.toDay || undefined, 'day <= {toDay:Date}', 'toDay');
-    const subjectKeys = days(new SqlConditions()).when(filter.subjectIds, 'subject_id IN {ids:Array(String)}', 'ids');
-    const q = days(new SqlConditions({ ...subjectKeys.params, limit: filter.limit }))
-      .when(
-        filter.subjectIds,
-        `subject_id IN {ids:Array(String)}
-         AND (source, day, user_id) IN (${subjectKeysQuery(subjectKeys.where)})`,
-        'ids',
-      )
-      .when(filter.userId, 'user_id = {user:String}', 'user');
+    const q = new SqlConditions({ limit: filter.limit })
+      .when(filter.subjectIds, 'subject_id IN {ids:Array(String)}', 'ids')
+      .when(filter.userId, 'user_id = {user:String}', 'user')
+      .when(filter.fromDay || undefined, 'day >= {fromDay:Date}', 'fromDay')
+      .when(filter.toDay || undefined, 'day <= {toDay:Date}', 'toDay');
+    // the keys of the same filter (its columns are the projection's keys), then the rows under them
+    const where = filter.subjectIds ? `${q.where} AND (source, day, user_id) IN (${subjectKeysQuery(q.where)})` : q.where;
     const rows = await (
       await this.client.query({
         query: `SELECT ${COLUMNS}, count() OVER () AS total FROM ${TABLES.events}
-                ${q.where} ORDER BY ts, event_id LIMIT {limit:UInt32}`,
+                ${where} ORDER BY ts, event_id LIMIT {limit:UInt32}`,
         query_params: q.params,
         format: 'JSONEachRow',
       })
