@@ -35,7 +35,7 @@ export default defineRule<Params, Row>({
   id: 'unused-account',
   title: '長期未使用ID',
   version: 3,
-  revision: 1,
+  revision: 2,
   severity: 'low',
   guideline: '利用者IDの棚卸し（長期間使われていない有効なIDの見直し）',
   description:
@@ -57,14 +57,28 @@ acc AS (
   SELECT toString(system) AS system, account_id, staff_id, ifNull(state_changed_on, toDate('1970-01-01')) AS since
   FROM ${T.accounts} WHERE version = {v_accounts:UInt32} AND state = '有効'
 ),
--- days on which each account was used (any event but a failed login), per system
+-- the accounts used on a day of [toDay - days + 1, fromDay], per system: on every day of the window their last use
+-- falls within the parameter days, so none of them can be reported. Distinct (source, user) pairs alone, which the
+-- events' day_user projection gives by hashing a few keys; account IDs compared without regard to case (a Windows
+-- logon name as typed: Tanaka.T is tanaka.t), lower-cased after the pairs are taken
+recent AS (
+  SELECT DISTINCT toString(source) AS system, lowerUTF8(toString(user_id)) AS account_key FROM (
+    SELECT source, user_id FROM ${T.events}
+    WHERE day >= {toDay:Date} - {days:UInt32} + 1 AND day <= {fromDay:Date} AND action != 'login_failure'
+    GROUP BY source, user_id
+  )
+),
+-- the days of use outside that span (before it, and in the window after its first day): for the other accounts
+-- (those not in recent, left out below by a join: a set built from a subquery would be planned apart) every day of
+-- use in the look-back. The (source, day, user) triples are taken first, by day
+-- alone, so that the day_user projection gives them without reading the rows (in its own order: aggregation in
+-- order, below)
 used AS (
-  -- account IDs compared without regard to case (a Windows logon name as typed: Tanaka.T is tanaka.t); the
-  -- (source, day, user) triples are taken first, by day alone, so that the events' day_user projection gives them
-  -- without reading the rows (in its own order: aggregation in order, below), and lower-cased afterwards
   SELECT toString(source) AS system, lowerUTF8(toString(user_id)) AS account_key, groupArray(day) AS days FROM (
     SELECT source, day, user_id FROM ${T.events}
-    WHERE ${inLookbackDays()} AND action != 'login_failure' GROUP BY source, day, user_id
+    WHERE ${inLookbackDays()} AND (day < {toDay:Date} - {days:UInt32} + 1 OR day > {fromDay:Date})
+      AND action != 'login_failure'
+    GROUP BY source, day, user_id
   ) GROUP BY system, account_key
 ),
 -- first day with logs of each system in the look-back: the logs must reach back the whole period (day_state)
@@ -76,7 +90,7 @@ state AS (
     arrayMax(arrayConcat([a.since], arrayFilter(x -> x <= w.d, u.days))) AS ref,
     arrayMax(arrayConcat([toDate('1970-01-01')], arrayFilter(x -> x <= w.d, u.days))) AS last_used
   FROM ${WINDOW_DAYS} w
-  CROSS JOIN acc a
+  CROSS JOIN (SELECT a.* FROM acc a LEFT ANTI JOIN recent r ON r.system = a.system AND r.account_key = lowerUTF8(a.account_id)) a
   LEFT JOIN used u ON u.system = a.system AND u.account_key = lowerUTF8(a.account_id)
   INNER JOIN coverage c ON c.system = a.system
   WHERE c.first_day <= w.d - {days:UInt32} AND dateDiff('day', ref, w.d) >= {days:UInt32}
