@@ -16,12 +16,20 @@ describe("the look-backs are read from the events' projections", () => {
   beforeAll(async () => {
     store = await openTestStore();
     await store.client.command({ query: `TRUNCATE TABLE ${TABLES.events}` });
-    // a few events in the look-back of every rule below (a projection is used only where there are parts to read)
+    // a few events in the look-back of every rule below (a projection is used only where there are parts to read),
+    // the last one a day mass-output could report (it reads the look-back of such users only)
     await store.client.insert({
       table: TABLES.events,
       format: 'JSONEachRow',
       values: ['2025-03-03', '2025-04-01', '2025-05-30'].map((day, i) =>
-        eventRow({ event_id: `p${i}`.padEnd(32, '0'), ts: `${day} 10:00:00.000`, source: 'jumin', user_id: 'K000001', action: 'print' }),
+        eventRow({
+          event_id: `p${i}`.padEnd(32, '0'),
+          ts: `${day} 10:00:00.000`,
+          source: 'jumin',
+          user_id: 'K000001',
+          action: 'print',
+          record_count: day === '2025-05-30' ? 1200 : 1,
+        }),
       ),
     });
   });

@@ -32,7 +32,7 @@ export default defineRule<Params, Row>({
   id: 'mass-output',
   title: '大量出力',
   version: 2,
-  revision: 2,
+  revision: 3,
   severity: 'high',
   guideline: '特定個人情報の大量出力・持出しの検知（帳票出力・CSV出力・一括出力の記録の分析）',
   description:
@@ -58,10 +58,17 @@ export default defineRule<Params, Row>({
   query: (ctx) => ({
     query: `
 WITH daily AS (
-  -- by day alone: the events' day_user projection (migration 181) gives the totals without reading the rows
+  -- by day alone: the events' day_user projection (migration 181) gives the totals without reading the rows; only
+  -- for the users with a day in the window that could be reported (the window's totals first: a few days of the
+  -- projection), as hits keeps no other
   SELECT day, user_id, sum(record_count) AS total
   FROM ${T.events}
   WHERE ${inLookbackDays()} AND action IN {outputs:Array(String)}
+    AND user_id IN (
+      SELECT user_id FROM ${T.events}
+      WHERE day >= {fromDay:Date} AND day <= {toDay:Date} AND action IN {outputs:Array(String)}
+      GROUP BY day, user_id HAVING sum(record_count) >= least({threshold:UInt64}, {minimum:UInt64})
+    )
   GROUP BY day, user_id
 ),
 -- each user's days in one list (the daily totals computed once here, not once for the day and once for its past),
