@@ -60,7 +60,7 @@ export default defineRule<Params, Row>({
 WITH daily AS (
   -- by day alone: the events' day_user projection (migration 181) gives the totals without reading the rows; only
   -- for the users with a day in the window that could be reported (the window's totals first: a few days of the
-  -- projection), as hits keeps no other
+  -- projection), as no other user can give a finding
   SELECT day, user_id, sum(record_count) AS total
   FROM ${T.events}
   WHERE ${inLookbackDays()} AND action IN {outputs:Array(String)}
@@ -71,8 +71,8 @@ WITH daily AS (
     )
   GROUP BY day, user_id
 ),
--- each user's days in one list (the daily totals computed once here, not once for the day and once for its past),
--- kept only for users with a day in the window that could be reported; each such day judged against the days before
+-- each user's days in one list (the daily totals computed once here, not once for the day and once for its past);
+-- each day of the window that could be reported judged against the days before
 hits AS (
   SELECT d.1 AS day, user_id, d.2 AS total,
     arrayMap(x -> x.2, arrayFilter(x -> x.1 >= d.1 - {lookbackDays:UInt32} AND x.1 < d.1, hist)) AS prev,
@@ -81,7 +81,6 @@ hits AS (
     d.2 >= {threshold:UInt64} AS by_threshold
   FROM (
     SELECT user_id, groupArray((day, total)) AS hist FROM daily GROUP BY user_id
-    HAVING max(if(day >= {fromDay:Date}, total, 0)) >= least({threshold:UInt64}, {minimum:UInt64})
   )
   ARRAY JOIN hist AS d
   WHERE d.1 >= {fromDay:Date} AND d.2 >= least({threshold:UInt64}, {minimum:UInt64})

@@ -54,7 +54,8 @@ export default defineRule<Params, Row>({
     query: `
 WITH
 acc AS (
-  SELECT toString(system) AS system, account_id, staff_id, ifNull(state_changed_on, toDate('1970-01-01')) AS since
+  SELECT toString(system) AS system, account_id, lowerUTF8(account_id) AS account_key, staff_id,
+    ifNull(state_changed_on, toDate('1970-01-01')) AS since
   FROM ${T.accounts} WHERE version = {v_accounts:UInt32} AND state = '有効'
 ),
 -- the accounts used on a day of [toDay - days + 1, fromDay], per system: on every day of the window their last use
@@ -62,7 +63,7 @@ acc AS (
 -- events' day_user projection gives by hashing a few keys; account IDs compared without regard to case (a Windows
 -- logon name as typed: Tanaka.T is tanaka.t), lower-cased after the pairs are taken
 recent AS (
-  SELECT DISTINCT toString(source) AS system, lowerUTF8(toString(user_id)) AS account_key FROM (
+  SELECT toString(source) AS system, lowerUTF8(toString(user_id)) AS account_key FROM (
     SELECT source, user_id FROM ${T.events}
     WHERE day >= {toDay:Date} - {days:UInt32} + 1 AND day <= {fromDay:Date} AND action != 'login_failure'
     GROUP BY source, user_id
@@ -70,9 +71,8 @@ recent AS (
 ),
 -- the days of use outside that span (before it, and in the window after its first day): for the other accounts
 -- (those not in recent, left out below by a join: a set built from a subquery would be planned apart) every day of
--- use in the look-back. The (source, day, user) triples are taken first, by day
--- alone, so that the day_user projection gives them without reading the rows (in its own order: aggregation in
--- order, below)
+-- use in the look-back. The (source, day, user) triples are taken first, by day alone, so that the day_user
+-- projection gives them without reading the rows (in its own order: aggregation in order, below)
 used AS (
   SELECT toString(source) AS system, lowerUTF8(toString(user_id)) AS account_key, groupArray(day) AS days FROM (
     SELECT source, day, user_id FROM ${T.events}
@@ -90,8 +90,8 @@ state AS (
     arrayMax(arrayConcat([a.since], arrayFilter(x -> x <= w.d, u.days))) AS ref,
     arrayMax(arrayConcat([toDate('1970-01-01')], arrayFilter(x -> x <= w.d, u.days))) AS last_used
   FROM ${WINDOW_DAYS} w
-  CROSS JOIN (SELECT a.* FROM acc a LEFT ANTI JOIN recent r ON r.system = a.system AND r.account_key = lowerUTF8(a.account_id)) a
-  LEFT JOIN used u ON u.system = a.system AND u.account_key = lowerUTF8(a.account_id)
+  CROSS JOIN (SELECT a.* FROM acc a LEFT ANTI JOIN recent r ON r.system = a.system AND r.account_key = a.account_key) a
+  LEFT JOIN used u ON u.system = a.system AND u.account_key = a.account_key
   INNER JOIN coverage c ON c.system = a.system
   WHERE c.first_day <= w.d - {days:UInt32} AND dateDiff('day', ref, w.d) >= {days:UInt32}
 )
