@@ -17,6 +17,7 @@ describe('kansa serve: readiness with Kafka enabled but no broker', () => {
     expect(body.checks.storage.ok).toBe(true);
     expect(body.checks.kafka.ok).toBe(false);
     expect(body.checks.kafka.detail).toContain('127.0.0.1:1');
+    expect(body.checks.kafka.detail).toContain('0 of 2 group members joined');
     const metrics = await (await svc.request('/metrics', { token: svc.tokens.read })).text();
     expect(metrics).toContain('kansa_kafka_consumer_connected 0');
   });

@@ -22,8 +22,13 @@ export class KafkaObservability implements OnModuleInit {
     const kafka = this.kafka;
     this.health.register('kafka', async () => {
       const s = kafka.status();
-      if (!s.connected)
-        return { ok: false, detail: `not connected to ${this.config.kafka.brokers.join(',')}${s.lastError ? `: ${s.lastError}` : ''}` };
+      if (!s.connected) {
+        const joined = `${s.members.filter((m) => m.joined).length} of ${this.config.kafka.members} group members joined`;
+        return {
+          ok: false,
+          detail: `not connected to ${this.config.kafka.brokers.join(',')} (${joined})${s.lastError ? `: ${s.lastError}` : ''}`,
+        };
+      }
       if (s.pausedForStorage) return { ok: false, detail: 'paused: storage unavailable, retrying' };
       return { ok: true };
     });
@@ -42,7 +47,7 @@ export class KafkaObservability implements OnModuleInit {
     });
     new Gauge({
       name: 'kansa_kafka_consumer_connected',
-      help: '1 when the consumer has joined its group',
+      help: '1 when every consumer group member of this process has joined its group',
       registers: [this.metrics.registry],
       collect() {
         this.set(kafka.status().connected ? 1 : 0);

@@ -215,6 +215,40 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
     expect(isolating.status().totals).toMatchObject({ stored: 8, quarantined: 1 });
   });
 
+  it('runs two members of the group (kafka.members): each stores the batches of partitions of its own, every event once', async () => {
+    const before = consumer.status();
+    expect(before.members).toHaveLength(2);
+    expect(before.connected).toBe(true);
+    // each member has partitions of its own: together all of the topics' (two each, four of kansa.terminal), none twice
+    const assigned = before.members.map((m) => m.partitions);
+    expect(assigned.every((ps) => ps.length > 0)).toBe(true);
+    expect(assigned.flat().sort()).toEqual([
+      'kansa.chukan/0',
+      'kansa.chukan/1',
+      'kansa.jumin/0',
+      'kansa.jumin/1',
+      'kansa.terminal/0',
+      'kansa.terminal/1',
+      'kansa.terminal/2',
+      'kansa.terminal/3',
+      'kansa.windows/0',
+      'kansa.windows/1',
+    ]);
+    const batches = before.members.map((m) => m.batches);
+    const stored = await count("SELECT count() AS n FROM events WHERE source = 'jumin'");
+    const sent = await committed('kansa.jumin');
+    const N = 400;
+    const messages = Array.from({ length: N }, (_, i) => ({ partition: i % 2, value: cp932(juminLine(100_000 + i)) }));
+    await broker.produce('kansa.jumin', messages, { chunk: 50 });
+    await until(async () => (await committed('kansa.jumin')) === sent + N);
+    expect(await count("SELECT count() AS n FROM events WHERE source = 'jumin'")).toBe(stored + N);
+    // both members stored batches: the partitions of the topic were consumed by the two
+    const owners = consumer
+      .status()
+      .members.filter((m, i) => m.batches > batches[i] && m.partitions.some((p) => p.startsWith('kansa.jumin/')));
+    expect(owners).toHaveLength(2);
+  });
+
   it('stops gracefully: the batch in flight is stored and committed, nothing is stored uncommitted', async () => {
     const before = await committed('kansa.jumin');
     const storedBefore = await count("SELECT count() AS n FROM events WHERE source = 'jumin'");

@@ -8,14 +8,22 @@ import { toRawRecords } from './kafka-records.mapper';
 /** What `/health` and `/metrics` read. */
 export interface KafkaConsumerStatus {
   running: boolean;
-  /** Connected to the group (joined, partitions assigned). */
+  /** Every member of this process connected to the group (joined, partitions assigned). */
   connected: boolean;
+  /** This process's members of the group (`kafka.members`): whether each joined, its partitions (`topic/partition`) and the batches it stored. */
+  members: KafkaMemberStatus[];
   /** Consumption paused because storage is unavailable; retrying with backoff. */
   pausedForStorage: boolean;
   lastError?: string;
   /** Messages behind the end of each partition after the last committed batch, by `topic/partition`. */
   lag: Record<string, number>;
   totals: KafkaConsumerTotals;
+}
+
+export interface KafkaMemberStatus {
+  joined: boolean;
+  partitions: string[];
+  batches: number;
 }
 
 export interface KafkaConsumerTotals {
@@ -37,7 +45,10 @@ export interface KafkaConsumerTotals {
 
 /**
  * Consumes one topic per source in one consumer group and hands each fetched
- * batch to the IngestService. The batch's offsets are committed only after
+ * batch to the IngestService. The process runs `kafka.members` members of the
+ * group (2 by default): each fetches its own partitions, so while one
+ * member's batch is being committed another's is fetched and staged (commits
+ * stay one at a time, CommitService). The batch's offsets are committed only after
  * the IngestService resolved (every accepted record stored, bad ones
  * quarantined). While storage is unavailable, the subscribed topics are paused
  * and the batch in hand is retried with backoff — at most one batch per
@@ -52,11 +63,11 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
   private readonly logger = new Logger('KafkaConsumer');
   private readonly settings: KafkaConfig;
   private readonly sourceByTopic: Map<string, string>;
-  private consumer?: Consumer;
+  /** The group members of this process (kafka.members), with what status() reports of each. */
+  private members: { consumer: Consumer; status: KafkaMemberStatus }[] = [];
   private subscribed: string[] = [];
   /** consumer.run() returned: fetching. */
   private consuming = false;
-  private connected = false;
   private pausedForStorage = false;
   private lastError?: string;
   private readonly lag: Record<string, number> = {};
@@ -124,13 +135,13 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
   }
 
   private async discardConsumer(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    await consumer?.disconnect().catch(() => undefined);
+    const members = this.members;
+    this.members = [];
+    await Promise.all(members.map((m) => m.consumer.disconnect().catch(() => undefined)));
   }
 
   async start(): Promise<void> {
-    if (this.consumer) return;
+    if (this.members.length > 0) return;
     const s = this.settings;
     const kafka = new Kafka({
       clientId: s.clientId,
@@ -139,6 +150,29 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
       logCreator: () => (entry: LogEntry) => this.log(entry),
       retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10 },
     });
+    const topics = await this.existingTopics(kafka);
+    if (!this.stopping || this.stopping.signal.aborted) this.stopping = new AbortController();
+    this.members = Array.from({ length: s.members }, () => this.member(kafka));
+    this.subscribed = topics;
+    for (const { consumer, status } of this.members) {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: s.fromBeginning });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: s.partitionsConsumedConcurrently,
+        eachBatch: async (payload) => {
+          if (await this.handleBatch(payload)) status.batches++;
+        },
+      });
+    }
+    this.consuming = true;
+    this.logger.log(`consuming ${topics.join(', ')} from ${s.brokers.join(',')} as group ${s.groupId} (${s.members} members)`);
+  }
+
+  /** A member of the group, its status kept up to date from its events. */
+  private member(kafka: Kafka): { consumer: Consumer; status: KafkaMemberStatus } {
+    const s = this.settings;
     const consumer = kafka.consumer({
       groupId: s.groupId,
       sessionTimeout: s.sessionTimeoutMs,
@@ -151,27 +185,22 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
       // never give up on a topic that holds unread logs.
       retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10, restartOnFailure: async () => true },
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.connected = true));
+    const status: KafkaMemberStatus = { joined: false, partitions: [], batches: 0 };
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      status.joined = true;
+      status.partitions = Object.entries(e.payload.memberAssignment).flatMap(([topic, ps]) => ps.map((p) => `${topic}/${p}`));
+    });
+    const left = () => {
+      status.joined = false;
+      status.partitions = [];
+    };
     consumer.on(consumer.events.CRASH, (e) => {
-      this.connected = false;
+      left();
       this.lastError = e.payload.error?.message;
     });
-    consumer.on(consumer.events.DISCONNECT, () => (this.connected = false));
-    consumer.on(consumer.events.STOP, () => (this.connected = false));
-    const topics = await this.existingTopics(kafka);
-    if (!this.stopping || this.stopping.signal.aborted) this.stopping = new AbortController();
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: s.fromBeginning });
-    this.subscribed = topics;
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: s.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
-    this.consuming = true;
-    this.logger.log(`consuming ${topics.join(', ')} from ${s.brokers.join(',')} as group ${s.groupId}`);
+    consumer.on(consumer.events.DISCONNECT, left);
+    consumer.on(consumer.events.STOP, left);
+    return { consumer, status };
   }
 
   /**
@@ -205,12 +234,10 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
   async stop(): Promise<void> {
     this.stopping?.abort();
     await this.starting;
-    const consumer = this.consumer;
-    if (!consumer) return;
-    await consumer.disconnect();
-    this.consumer = undefined;
+    if (this.members.length === 0) return;
+    await Promise.all(this.members.map((m) => m.consumer.disconnect()));
+    this.members = [];
     this.consuming = false;
-    this.connected = false;
     this.logger.log('consumer stopped');
   }
 
@@ -221,7 +248,8 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
   status(): KafkaConsumerStatus {
     return {
       running: this.consuming,
-      connected: this.connected,
+      connected: this.members.length > 0 && this.members.every((m) => m.status.joined),
+      members: this.members.map((m) => ({ ...m.status, partitions: [...m.status.partitions] })),
       pausedForStorage: this.pausedForStorage,
       lastError: this.lastError,
       lag: { ...this.lag },
@@ -229,9 +257,10 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     };
   }
 
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+  /** Stores a fetched batch, then commits its offsets; true when it did (false: empty, or left for redelivery). */
+  private async handleBatch(payload: EachBatchPayload): Promise<boolean> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
-    if (batch.isEmpty()) return;
+    if (batch.isEmpty()) return false;
     const { topic, partition } = batch;
     const source = this.sourceByTopic.get(topic);
     if (!source) throw new Error(`no source is configured for topic ${topic}`);
@@ -242,7 +271,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     let attempts = 0;
     for (;;) {
       // Stopping or the partition moved: leave the batch uncommitted (it is redelivered).
-      if (!isRunning() || isStale()) return;
+      if (!isRunning() || isStale()) return false;
       try {
         if (records.length > 0) {
           const request = { source, transport: 'kafka' as const, origin: topic, records };
@@ -264,7 +293,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
             `batch ${topic}/${partition} up to offset ${lastOffset} failed (attempt ${attempts} of ${this.settings.retry.maxAttempts}): ${this.lastError}`,
           );
         }
-        if (!(await this.sleep(delay))) return;
+        if (!(await this.sleep(delay))) return false;
         delay = Math.min(delay * 2, this.settings.retry.maxMs);
         await heartbeat(); // a rebalance during the outage throws here: the batch goes to the new owner
       }
@@ -281,6 +310,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     this.totals.records += records.length;
     this.lag[`${topic}/${partition}`] = Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(lastOffset) - 1n));
     await heartbeat();
+    return true;
   }
 
   private count(result: IngestResult): void {
@@ -332,7 +362,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
   private pauseForStorage(err: Error, delay: number): void {
     if (!this.pausedForStorage) {
       this.pausedForStorage = true;
-      this.consumer?.pause(this.subscribed.map((topic) => ({ topic })));
+      for (const m of this.members) m.consumer.pause(this.subscribed.map((topic) => ({ topic })));
     }
     this.logger.warn(`storage unavailable, consumption paused, retry in ${delay} ms / 保存できないため受信を一時停止: ${err.message}`);
   }
@@ -341,7 +371,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     if (!this.pausedForStorage) return;
     this.pausedForStorage = false;
     this.lastError = undefined;
-    this.consumer?.resume(this.subscribed.map((topic) => ({ topic })));
+    for (const m of this.members) m.consumer.resume(this.subscribed.map((topic) => ({ topic })));
     this.logger.log('storage available again, consumption resumed / 受信を再開しました');
   }
 
