@@ -65,6 +65,7 @@ describe('kansa storage cluster-ddl', () => {
       expect.stringContaining("'180_events_day_state'"),
       expect.stringContaining("'181_events_day_user'"),
       expect.stringContaining("'190_events_subject_day'"),
+      expect.stringContaining("'200_events_ingested_at_codec'"),
     ]);
     expect(
       upgrade.filter((s) => s.startsWith('CREATE')).map((s) => /^CREATE TABLE IF NOT EXISTS (\w+) ON CLUSTER kansa_c\s/.exec(s)?.[1]),
@@ -72,7 +73,7 @@ describe('kansa storage cluster-ddl', () => {
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE master_residents ON CLUSTER kansa_c ADD COLUMN'))).toHaveLength(3);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events_apart ON CLUSTER kansa_c ADD'))).toHaveLength(2);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events_apart ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(2);
-    expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(24);
+    expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(25);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE access_explanations ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(7);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c ADD PROJECTION IF NOT EXISTS day_'))).toHaveLength(2);
   });

@@ -64,12 +64,13 @@ describe('denser events: migrations 170, 172 (and the projections, 180, 181, 190
     const codecs = await (
       await client.query({
         query: `SELECT name, compression_codec FROM system.columns WHERE database = currentDatabase() AND table = 'events'
-                AND name IN ('event_id', 'ts', 'line_no', 'subject_id') ORDER BY name`,
+                AND name IN ('event_id', 'ts', 'line_no', 'subject_id', 'ingested_at') ORDER BY name`,
         format: 'JSONEachRow',
       })
     ).json<{ name: string; compression_codec: string }>();
     expect(codecs).toEqual([
       { name: 'event_id', compression_codec: 'CODEC(ZSTD(1))' },
+      { name: 'ingested_at', compression_codec: 'CODEC(ZSTD(1))' },
       { name: 'line_no', compression_codec: 'CODEC(Delta(8), ZSTD(1))' },
       { name: 'subject_id', compression_codec: 'CODEC(ZSTD(1))' },
       { name: 'ts', compression_codec: 'CODEC(Delta(8), ZSTD(1))' },
