@@ -198,6 +198,10 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
     await isolating.start();
     try {
       await until(async () => (await broker.committed('kansa-poison', 'kansa.poison')) === 9);
+      // one partition, two members: one holds it, the other waits idle, and the process is connected
+      const { members, connected } = isolating.status();
+      expect(members.map((m) => m.partitions).sort()).toEqual([[], ['kansa.poison/0']]);
+      expect(connected).toBe(true);
     } finally {
       await isolating.stop();
     }
