@@ -45,8 +45,8 @@ export const kafkaSection = z
      * Members of the consumer group this process runs. Each fetches its own
      * partitions, so one member's next batch is fetched and staged while
      * another's is committed; a member without a partition (more members
-     * than partitions) waits idle. 2: 1,000,000 events end to end 118-141k
-     * events/s with one, 153-157k with two (docs/kafka.md).
+     * than partitions) waits idle. 2: 1,000,000 events end to end 110-123k
+     * events/s with one, 130-160k with two (docs/kafka.md).
      */
     members: z.number().int().min(1).max(16).default(2),
     sessionTimeoutMs: z.number().int().min(6000).default(30000),
