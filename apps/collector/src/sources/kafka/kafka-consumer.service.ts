@@ -26,6 +26,12 @@ export interface KafkaMemberStatus {
   batches: number;
 }
 
+/** A group member of this process: its consumer, and what status() reports of it. */
+interface Member {
+  consumer: Consumer;
+  status: KafkaMemberStatus;
+}
+
 export interface KafkaConsumerTotals {
   batches: number;
   messages: number;
@@ -48,11 +54,11 @@ export interface KafkaConsumerTotals {
  * batch to the IngestService. The process runs `kafka.members` members of the
  * group (2 by default): each fetches its own partitions, so while one
  * member's batch is being committed another's is fetched and staged (commits
- * stay one at a time, CommitService). The batch's offsets are committed only after
- * the IngestService resolved (every accepted record stored, bad ones
- * quarantined). While storage is unavailable, the subscribed topics are paused
- * and the batch in hand is retried with backoff — at most one batch per
- * partition worker is ever held in memory. A redelivered batch (after a crash
+ * stay one at a time, CommitService). The batch's offsets are committed only
+ * after the IngestService resolved (every accepted record stored, bad ones
+ * quarantined). While storage is unavailable, every member's topics are
+ * paused and the batch in hand is retried with backoff — at most one batch
+ * per partition worker of each member is ever held in memory. A redelivered batch (after a crash
  * or rebalance) is stored once: the event identity comes from content.
  *
  * Part of the service only (KafkaConsumerModule is imported by `kansa serve`,
@@ -63,8 +69,8 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
   private readonly logger = new Logger('KafkaConsumer');
   private readonly settings: KafkaConfig;
   private readonly sourceByTopic: Map<string, string>;
-  /** The group members of this process (kafka.members), with what status() reports of each. */
-  private members: { consumer: Consumer; status: KafkaMemberStatus }[] = [];
+  /** The group members of this process (kafka.members). */
+  private members: Member[] = [];
   private subscribed: string[] = [];
   /** consumer.run() returned: fetching. */
   private consuming = false;
@@ -171,7 +177,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
   }
 
   /** A member of the group, its status kept up to date from its events. */
-  private member(kafka: Kafka): { consumer: Consumer; status: KafkaMemberStatus } {
+  private member(kafka: Kafka): Member {
     const s = this.settings;
     const consumer = kafka.consumer({
       groupId: s.groupId,
