@@ -1,7 +1,7 @@
 import { jstTimestamp } from '@kansa/domain';
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, stampedSql, TABLES } from '@kansa/storage';
 import { BatchRecord, contentDigest } from './chain';
 
 // Row digests over every stored column; the same SQL at import and at verify.
@@ -12,30 +12,70 @@ const APART_ROW = `SHA256(concatWithSeparator('\\x1f', apart_id, batch_id, sourc
 const GROUP_DIGEST = (row: string) =>
   `lower(hex(SHA256(arrayStringConcat(arrayMap(t -> t.2, arraySort(groupArray((line_no, ${row})))), ''))))`;
 
+/** Where a batch's events are looked for (all of them when empty). */
+export interface BatchRowsBound {
+  /** The stamp its commit gave its events (ingested_at, epoch ms). */
+  ingestedAtMs?: number;
+  /** JST days, inclusive (both or neither). */
+  fromDay?: string;
+  toDay?: string;
+}
+
 /** import_batches and the digests that chain them (docs/collector.md "Integrity"). */
 @Injectable()
 export class BatchLedgerRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
-  /** Recomputes the content digest of batches from the stored rows. */
-  async contentDigests(batchIds: string[]): Promise<Map<string, string>> {
+  /**
+   * Recomputes the content digest of batches from the stored rows. `bound`
+   * narrows where their events are looked for: a commit names its batch's
+   * stamp (`ingestedAtMs`, CommitScope), verify the days of a chunk of
+   * batches (whose events are all on them: eventsOffTheirDays).
+   */
+  async contentDigests(batchIds: string[], bound: BatchRowsBound = {}): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (batchIds.length === 0) return out;
+    const days = bound.fromDay && bound.toDay ? { fromDay: bound.fromDay, toDay: bound.toDay } : undefined;
+    const narrow = [
+      bound.ingestedAtMs === undefined ? '' : ` AND ${stampedSql(bound.ingestedAtMs)}`,
+      days ? ' AND day BETWEEN {fromDay:Date} AND {toDay:Date}' : '',
+    ].join('');
     // One query for the three tables (a commit runs it for every batch); each table's digest per batch, '' without rows.
     const parts = [
-      [TABLES.events, EVENT_ROW],
-      [TABLES.quarantine, QUARANTINE_ROW],
-      [TABLES.eventsApart, APART_ROW],
+      [TABLES.events, EVENT_ROW, narrow],
+      [TABLES.quarantine, QUARANTINE_ROW, ''],
+      [TABLES.eventsApart, APART_ROW, ''],
     ].map(
-      ([table, row], i) =>
-        `SELECT ${i} AS part, batch_id, ${GROUP_DIGEST(row)} AS d FROM ${table} WHERE batch_id IN {ids:Array(String)} GROUP BY batch_id`,
+      ([table, row, where], i) =>
+        `SELECT ${i} AS part, batch_id, ${GROUP_DIGEST(row)} AS d FROM ${table} WHERE batch_id IN {ids:Array(String)}${where} GROUP BY batch_id`,
     );
-    const rs = await this.client.query({ query: parts.join(' UNION ALL '), query_params: { ids: batchIds }, format: 'JSONEachRow' });
+    const rs = await this.client.query({
+      query: parts.join(' UNION ALL '),
+      query_params: { ids: batchIds, ...days },
+      format: 'JSONEachRow',
+    });
     const digests = [new Map<string, string>(), new Map<string, string>(), new Map<string, string>()];
     for (const r of await rs.json<{ part: number; batch_id: string; d: string }>()) digests[Number(r.part)].set(r.batch_id, r.d);
     const [ev, q, a] = digests;
     for (const id of batchIds) out.set(id, contentDigest(ev.get(id) ?? '', q.get(id) ?? '', a.get(id) ?? ''));
     return out;
+  }
+
+  /**
+   * Batches some of whose events lie outside the days recorded for them
+   * (first_day…last_day; batches recorded without days are not judged):
+   * none, unless rows were moved or added behind kansa's back. One pass over
+   * the events' batch and day columns.
+   */
+  async eventsOffTheirDays(): Promise<Set<string>> {
+    const rs = await this.client.query({
+      query: `SELECT DISTINCT e.batch_id AS batch_id FROM ${TABLES.events} AS e
+              INNER JOIN (SELECT batch_id, toDate(first_day) AS first, toDate(last_day) AS last
+                          FROM ${TABLES.importBatches} WHERE first_day != '' AND last_day != '') AS b ON e.batch_id = b.batch_id
+              WHERE e.day < b.first OR e.day > b.last`,
+      format: 'JSONEachRow',
+    });
+    return new Set((await rs.json<{ batch_id: string }>()).map((r) => r.batch_id));
   }
 
   /** The newest batch of a source's chain written by `writer`. */
@@ -107,9 +147,29 @@ export class BatchLedgerRepository {
     });
   }
 
-  /** Every batch of every chain (source and writer), in chain order. */
-  async all(): Promise<BatchRecord[]> {
-    return this.select('ORDER BY source, writer, seq');
+  /** The chains (source and writer) and how many batch records each has, ordered by source and writer. */
+  async chains(): Promise<Array<{ source: string; writer: string; batches: number }>> {
+    const rs = await this.client.query({
+      query: `SELECT source, writer, count() AS n FROM ${TABLES.importBatches} GROUP BY source, writer ORDER BY source, writer`,
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<{ source: string; writer: string; n: string }>()).map((r) => ({ ...r, batches: Number(r.n) }));
+  }
+
+  /** The batches of one chain in chain order, `size` at a time (memory stays flat however many years it holds). */
+  async *chainPages(source: string, writer: string, size: number): AsyncGenerator<BatchRecord[]> {
+    let after = { seq: 0, id: '' };
+    for (;;) {
+      const page = await this.select(
+        `WHERE source = {source:String} AND writer = {writer:String} AND (seq, batch_id) > ({seq:UInt64}, {id:String})
+         ORDER BY seq, batch_id LIMIT {size:UInt32}`,
+        { source, writer, seq: after.seq, id: after.id, size },
+      );
+      if (page.length === 0) return;
+      yield page;
+      const last = page[page.length - 1];
+      after = { seq: last.seq, id: last.batchId };
+    }
   }
 
   /** Batch IDs that stored rows claim but import_batches does not know. */

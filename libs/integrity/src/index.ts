@@ -3,3 +3,4 @@ export * from './chain';
 export * from './integrity-checks.repository';
 export * from './integrity.module';
 export * from './verify.service';
+export * from './verify-chunks';

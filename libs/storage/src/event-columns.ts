@@ -130,3 +130,31 @@ export function emptyEventRow(): EventRow {
   }
   return row as EventRow;
 }
+
+/**
+ * The time a commit stamps on every event of its batch (`ingested_at`, JST):
+ * chosen once per commit intent and kept through the intent's recovery, so
+ * all the rows of a batch carry the same stamp whichever attempt stored
+ * them. Epoch milliseconds, inlined as a literal.
+ */
+export function ingestedAtSql(ms: number): string {
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new Error(`ingested_at: expected epoch milliseconds, got ${ms}`);
+  return `fromUnixTimestamp64Milli(toInt64(${ms}), 'Asia/Tokyo')`;
+}
+
+/** The condition that an event carries this commit stamp (`ingested_at`). */
+export function stampedSql(ingestedAtMs: number): string {
+  return `ingested_at = ${ingestedAtSql(ingestedAtMs)}`;
+}
+
+/**
+ * The events of one batch (`{batch:String}`), narrowed by the batch's stamp
+ * when it is known: its minmax index (migration 210) then passes over the
+ * granules of earlier batches, where `batch_id`'s set index cannot (a day
+ * filled by many batches holds all of them in every granule), so what a
+ * commit reads of its own rows no longer grows with the day (or with the
+ * years kept). Batches committed by older versions are found by batch alone.
+ */
+export function batchEventsSql(ingestedAtMs?: number): string {
+  return ingestedAtMs === undefined ? 'batch_id = {batch:String}' : `batch_id = {batch:String} AND ${stampedSql(ingestedAtMs)}`;
+}

@@ -101,6 +101,32 @@ describe('kansa verify: the integrity chain', () => {
     ]);
   });
 
+  it('finds the altered batch as well when it takes the batches a few at a time (a month of a large city)', async () => {
+    await tamper(store, "ALTER TABLE events UPDATE reason = '業務確認' WHERE batch_id = {b:String} AND line_no = 3", {
+      b: batches[1].batchId,
+    });
+    verify.chunkLimits = { rows: 4, days: 1 };
+    const report = await verify.verify();
+    expect(report).toMatchObject({ ok: false, batchesChecked: 4 });
+    expect(report.broken.map((b) => [b.source, b.seq, b.problem])).toEqual([
+      ['jumin', 2, expect.stringContaining('内容ダイジェスト不一致')],
+    ]);
+  });
+
+  it('notices an event added under a batch on a day that is not among its days', async () => {
+    // a copy of the batch's first event, a month later: the batch is read on its own day, and then as a whole
+    await tamper(
+      store,
+      `INSERT INTO events SELECT * REPLACE (ts + toIntervalDay(30) AS ts, day + 30 AS day, line_no + 100 AS line_no)
+         FROM (SELECT * FROM events WHERE batch_id = {b:String} AND line_no = 2)`,
+      { b: batches[0].batchId },
+    );
+    const report = await verify.verify();
+    expect(report.broken.map((b) => [b.source, b.seq, b.problem])).toEqual([
+      ['jumin', 1, expect.stringContaining('内容ダイジェスト不一致')],
+    ]);
+  });
+
   it('names the batch whose quarantined line was deleted', async () => {
     await tamper(store, 'ALTER TABLE quarantine DELETE WHERE batch_id = {b:String}', { b: batches[2].batchId });
     const report = await verify.verify();
@@ -112,6 +138,17 @@ describe('kansa verify: the integrity chain', () => {
     const report = await verify.verify();
     expect(report.broken[0]).toMatchObject({ source: 'jumin', seq: 2, problem: expect.stringContaining('連番1') });
     expect(report.unrecorded).toEqual(expect.arrayContaining([{ batchId: batches[0].batchId, table: 'events', rows: 3 }]));
+  });
+
+  it('reads the chains a page at a time and still notices a record missing at the end of a page', async () => {
+    await tamper(store, 'ALTER TABLE import_batches DELETE WHERE batch_id = {b:String}', { b: batches[1].batchId });
+    verify.pageSize = 1;
+    const report = await verify.verify();
+    expect(report.broken).toEqual([expect.objectContaining({ source: 'jumin', seq: 3, problem: expect.stringContaining('連番2') })]);
+    expect(report.sources.map((s) => [s.source, s.batches])).toEqual([
+      ['chukan', 1],
+      ['jumin', 2],
+    ]);
   });
 
   it('notices an altered batch record (its counts changed)', async () => {

@@ -1,0 +1,57 @@
+import { BatchRecord } from './chain';
+
+/** Batches whose stored content verify recomputes in one query, and the days their events are on (when known). */
+export interface VerifyChunk {
+  batchIds: string[];
+  /** JST days, inclusive; absent for batches recorded without their days (before migration 064). */
+  fromDay?: string;
+  toDay?: string;
+}
+
+export interface ChunkLimits {
+  /** Rows (events, quarantined and kept-apart lines, as recorded) a chunk holds at most, unless one batch has more. */
+  rows: number;
+  /** Days a chunk's events span at most, unless one batch spans more (a backfill). */
+  days: number;
+}
+
+/**
+ * verify's content check recomputes each batch's digest from its rows, which
+ * the engine holds in memory while it sorts them by line: over the 120
+ * million events of a designated city's month that was ~10 GB at once. So
+ * the batches are taken a chunk at a time, in the order of their days, each
+ * chunk bounded in rows (memory) and in days (what the engine reads to find
+ * them: the events are ordered by day).
+ */
+export const VERIFY_CHUNK_LIMITS: ChunkLimits = { rows: 4_000_000, days: 7 };
+
+/** The batches in chunks of bounded rows and days, in the order of their first day (those without days first, unbounded). */
+export function verifyChunks(batches: readonly BatchRecord[], limits: ChunkLimits = VERIFY_CHUNK_LIMITS): VerifyChunk[] {
+  // a source's batches of a day side by side: a chunk reads the granules of its batches' source and days
+  const sorted = [...batches].sort(
+    (a, b) => a.firstDay.localeCompare(b.firstDay) || a.source.localeCompare(b.source) || a.lastDay.localeCompare(b.lastDay),
+  );
+  const chunks: Array<VerifyChunk & { rows: number }> = [];
+  for (const b of sorted) {
+    const rows = b.stored + b.quarantined + b.apart;
+    const dated = b.firstDay !== '' && b.lastDay !== '';
+    const open = chunks[chunks.length - 1];
+    // sorted by first day: the open chunk starts at or before this batch
+    const toDay = open?.toDay && open.toDay > b.lastDay ? open.toDay : b.lastDay;
+    const fits =
+      open !== undefined &&
+      (open.fromDay !== undefined) === dated &&
+      open.rows + rows <= limits.rows &&
+      (!dated || daysBetween(open.fromDay as string, toDay) < limits.days);
+    if (fits) {
+      open.batchIds.push(b.batchId);
+      open.rows += rows;
+      if (dated) open.toDay = toDay;
+    } else chunks.push({ batchIds: [b.batchId], rows, ...(dated ? { fromDay: b.firstDay, toDay: b.lastDay } : {}) });
+  }
+  return chunks.map(({ rows: _rows, ...chunk }) => chunk);
+}
+
+function daysBetween(from: string, to: string): number {
+  return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+}
