@@ -1,5 +1,5 @@
 /**
- * npm run bench:http -- [--runs 1x50,16x50,1x500,16x500] [--seconds D] [--rate R] [--max-inflight M] [--gather-ms G]
+ * npm run bench:http -- [--runs 1x50,16x50,1x500,16x500] [--seconds D] [--rate R] [--max-inflight M] [--gather-ms G] [--history N]
  *
  * HTTP ingest of small batches, end to end: `kansa serve`'s service (embedded
  * ClickHouse in a fresh directory, collector + analyzer as in production) on a
@@ -16,7 +16,11 @@
  * ≥ 80,000 events/s, p99 ≤ 500 ms below saturation). `http.maxInflightRequests`
  * is set to M (default 32) so that every sender can be in flight at once;
  * `http.groupCommit.gatherMs` to G when given (else the configured default).
+ * With `--history N` the directory first holds N 住民記録 events of the month
+ * before, stored as earlier HTTP commits store them (500-line batches, a
+ * second apart) and merged: what a commit reads of the events already kept.
  */
+import { ClickHouseClient } from '@clickhouse/client';
 import { benchArgs } from './args';
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -39,6 +43,8 @@ interface Options {
   gatherMs?: number;
   url?: string;
   token?: string;
+  /** Events of earlier HTTP commits stored before the run (0: a new directory). */
+  history: number;
 }
 
 /** What the sender process reports. */
@@ -70,6 +76,7 @@ function parseArgs(argv: string[]): Options {
     gatherMs: get('gather-ms') === undefined ? undefined : num('gather-ms', 0, 0),
     url: get('url'),
     token: get('token'),
+    history: num('history', 0, 0),
   };
 }
 
@@ -144,6 +151,7 @@ async function measure(o: Options, run: Run) {
   const groupCommit = o.gatherMs === undefined ? {} : { groupCommit: { gatherMs: o.gatherMs } };
   const svc = await startTestService({ http: { maxInflightRequests: o.maxInflight, ...groupCommit } });
   try {
+    if (o.history > 0) await storeHistory(svc.client, o.history);
     const load = loadavg()[0];
     const cpu = process.cpuUsage();
     const child = spawn(
@@ -173,7 +181,7 @@ async function measure(o: Options, run: Run) {
     const used = process.cpuUsage(cpu);
     const report = JSON.parse(out.trim()) as SenderReport;
     const [{ n: stored }] = await svc.rows<{ n: string }>(`SELECT count() AS n FROM events WHERE source = 'jumin'`);
-    const [{ n: commits }] = await svc.rows<{ n: string }>(`SELECT count() AS n FROM import_batches WHERE source = 'jumin'`);
+    const [{ n: commits }] = await svc.rows<{ n: string }>(`SELECT count() AS n FROM import_batches WHERE source = 'jumin'`); // the history has none
     const sorted = [...report.latenciesMs].sort((a, b) => a - b);
     const key = `${run.senders}x${run.lines}`;
     const eventsPerSec = Math.round(report.lines / report.seconds);
@@ -193,7 +201,8 @@ async function measure(o: Options, run: Run) {
       refused503: report.refused,
       networkErrors: report.errors,
       acknowledgedLines: report.lines,
-      stored: Number(stored),
+      historyEvents: o.history,
+      stored: Number(stored) - o.history,
       // The server's CPU time (JavaScript and the engine's threads: one process) per 1,000 events: what load does not change much.
       serverCpuMsPer1000Events: Math.round(((used.user + used.system) / 1000 / Math.max(1, report.lines)) * 1000),
       loadAverage1m: Math.round(load * 100) / 100,
@@ -207,4 +216,28 @@ async function measure(o: Options, run: Run) {
   } finally {
     await svc.close();
   }
+}
+
+/**
+ * N events of August 2026 (the senders' lines are of September on) as HTTP
+ * commits of 500 lines stored them, one batch a second: distinct IDs, 3,000
+ * staff, lines of about the real length; merged into the month's part, as
+ * the engine merges them in the background. The rows only: no ledger.
+ */
+async function storeHistory(client: ClickHouseClient, n: number): Promise<void> {
+  const t = Date.now();
+  const start = "toDateTime64('2026-08-01 00:00:00', 3, 'Asia/Tokyo')";
+  await client.command({
+    query: `INSERT INTO events (event_id, ts, source, user_id, user_name, subject_id, raw, batch_id, line_no, ingested_at)
+      SELECT lower(hex(substring(SHA256(concat('history', toString(number))), 1, 16))),
+        ${start} + toIntervalSecond(intDiv(number * 30 * 86400, ${n})), 'jumin', concat('K', leftPad(toString(number % 3000), 6, '0')), '職員',
+        toString(1000000000 + cityHash64(number) % 900000), repeat(concat('history line ', toString(number), ','), 6),
+        lower(hex(substring(SHA256(concat('batch', toString(intDiv(number, 500)))), 1, 16))), number % 500 + 1,
+        ${start} + toIntervalSecond(intDiv(number, 500))
+      FROM numbers(${n})`,
+  });
+  await client.command({ query: 'OPTIMIZE TABLE events FINAL' });
+  process.stderr.write(
+    `history: ${n} events in ${Math.ceil(n / 500)} batches stored and merged in ${((Date.now() - t) / 1000).toFixed(1)} s\n`,
+  );
 }

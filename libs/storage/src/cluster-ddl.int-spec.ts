@@ -66,6 +66,7 @@ describe('kansa storage cluster-ddl', () => {
       expect.stringContaining("'181_events_day_user'"),
       expect.stringContaining("'190_events_subject_day'"),
       expect.stringContaining("'200_events_ingested_at_codec'"),
+      expect.stringContaining("'210_events_ingested_index'"),
     ]);
     expect(
       upgrade.filter((s) => s.startsWith('CREATE')).map((s) => /^CREATE TABLE IF NOT EXISTS (\w+) ON CLUSTER kansa_c\s/.exec(s)?.[1]),
@@ -76,6 +77,9 @@ describe('kansa storage cluster-ddl', () => {
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(25);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE access_explanations ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(7);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c ADD PROJECTION IF NOT EXISTS day_'))).toHaveLength(2);
+    expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c ADD INDEX IF NOT EXISTS idx_ingested'))).toHaveLength(
+      1,
+    );
   });
 
   it('refuses a cluster name that is not an identifier, and a statement it cannot replicate', () => {

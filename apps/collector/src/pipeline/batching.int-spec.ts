@@ -1,3 +1,4 @@
+import { batchEventsSql } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import * as iconv from 'iconv-lite';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -62,6 +63,24 @@ describe('a long file is committed in batches of bounded size', () => {
     expect(rows.map((b) => b.file_sha256 !== '')).toEqual([false, false, false, true]);
     expect(await count('SELECT count() AS n FROM events')).toBe(10);
     expect((await collector.verify.verify()).ok).toBe(true);
+
+    // Each batch's events carry one stamp of its own, by which its commit counted and digested them (through the
+    // stamp's index: the engine refuses the query otherwise), never another batch's rows.
+    const stamps = await (
+      await store.client.query({
+        query: 'SELECT batch_id, uniqExact(ingested_at) AS n, toUnixTimestamp64Milli(any(ingested_at)) AS ms FROM events GROUP BY batch_id',
+        format: 'JSONEachRow',
+      })
+    ).json<{ batch_id: string; n: string; ms: string }>();
+    expect(stamps.map((b) => Number(b.n))).toEqual([1, 1, 1, 1]);
+    expect(new Set(stamps.map((b) => b.ms)).size).toBe(4);
+    for (const b of stamps) {
+      const own = await count(
+        `SELECT count() AS n FROM events WHERE ${batchEventsSql(Number(b.ms))} SETTINGS force_data_skipping_indices = 'idx_ingested'`,
+        { batch: b.batch_id },
+      );
+      expect(own).toBe(await count('SELECT count() AS n FROM events WHERE batch_id = {batch:String}', { batch: b.batch_id }));
+    }
 
     const again = await files.importFile(path);
     expect({ stored: again.stored, duplicates: again.duplicates, quarantined: again.quarantined }).toEqual({

@@ -190,7 +190,7 @@ export class IngestService implements IngestServicePort {
       quarantined: batch.quarantined,
       apart: batch.apart,
       startedAtMs: batch.startedAtMs,
-      scope: { sources: [...batch.sources], days: [...batch.days] },
+      scope: { sources: [...batch.sources], days: [...batch.days], ingestedAtMs: Date.now() },
       stagingFormat: STAGING_FORMAT,
       checks: batch.checks,
       shareEnds: options?.shareEnds,

@@ -113,7 +113,7 @@ export class BatchCommitter {
     } finally {
       await staging.release();
     }
-    const shares = await storedShares(staging.client, staging.batchId, batch.shareEnds, !noApart);
+    const shares = await storedShares(staging.client, staging.batchId, scope, { ends: batch.shareEnds, withApart: !noApart });
     const whole = wholeOf(shares);
     return { kind: 'stored', stored: whole.events, isolated, apart: whole.apart, shares };
   }

@@ -128,7 +128,8 @@ export class CommitService implements OnApplicationBootstrap {
     return this.serially(async () => {
       await this.recoverPending();
       const aside = await this.toResolve(batchId);
-      const intent: CommitIntent = { ...aside.intent, attempts: 0 };
+      // Nothing of it is stored (putAside removed it): its events get a stamp of their own.
+      const intent: CommitIntent = { ...aside.intent, attempts: 0, scope: { ...aside.intent.scope, ingestedAtMs: Date.now() } };
       // Written before the staged rows move back: an interrupted replay leaves the batch set aside.
       await this.store.intents.write(intent);
       const staging = this.stagingOf(intent, 'set-aside');
@@ -225,7 +226,8 @@ export class CommitService implements OnApplicationBootstrap {
     const writer = intent.writer ?? this.store.writer;
     const own = writer === this.store.writer;
     const prev = (own ? this.heads.get(intent.source) : undefined) ?? (await this.ledger.last(intent.source, writer));
-    const digest = (await this.ledger.contentDigests([intent.batchId])).get(intent.batchId) ?? '';
+    const { ingestedAtMs } = intent.scope;
+    const digest = (await this.ledger.contentDigests([intent.batchId], { ingestedAtMs })).get(intent.batchId) ?? '';
     const record = {
       batchId: intent.batchId,
       seq: (prev?.seq ?? 0) + 1,
@@ -306,7 +308,7 @@ export class CommitService implements OnApplicationBootstrap {
       if (outcome.kind === 'stored') await staging.drop();
       return;
     } else {
-      const stored = wholeOf(await storedShares(this.client, intent.batchId));
+      const stored = wholeOf(await storedShares(this.client, intent.batchId, intent.scope));
       if (stored.events > 0 || (await this.ledger.storedRows(intent.batchId)) > 0)
         await this.appendLedger(intent, stored.events, 0, sumOf(stored.apart));
     }

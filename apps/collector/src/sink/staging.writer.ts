@@ -2,6 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import {
   EVENT_INSERT_COLUMNS,
   INGEST_STAGING_PREFIX,
+  ingestedAtSql,
   quoteIdentifier,
   STAGED_COLUMN_NAMES,
   STAGED_STRUCTURE,
@@ -163,7 +164,7 @@ export class StagingBatch {
       // The last group takes every row not taken before, so no staged row is left out whatever its day.
       const rows = groups.length === 1 ? '' : i < groups.length - 1 ? 'day IN {days:Array(Date)}' : 'day NOT IN {earlier:Array(Date)}';
       const params = { sources: scope.sources, days: groups[i], earlier: groups.slice(0, i).flat() };
-      await storageCall(() => this.client.command({ query: this.insertEventsSql(rows, lines), query_params: params }));
+      await storageCall(() => this.client.command({ query: this.insertEventsSql(rows, lines, scope.ingestedAtMs), query_params: params }));
     }
   }
 
@@ -177,11 +178,12 @@ export class StagingBatch {
    * distinct (LIMIT 1 BY), ReplacingMergeTree need not merge them again while
    * inserting (~3× faster inserts).
    */
-  private insertEventsSql(filter: string, lines?: LineRange): string {
+  private insertEventsSql(filter: string, lines?: LineRange, ingestedAtMs?: number): string {
     const where = [filter, lines ? `line_no BETWEEN ${lines.from} AND ${lines.to}` : ''].filter(Boolean);
     const rows = where.length ? `(SELECT * FROM ${this.stagedRows()} WHERE ${where.join(' AND ')})` : this.stagedRows();
-    return `INSERT INTO ${TABLES.events} (${EVENT_INSERT_COLUMNS.join(', ')})
-      SELECT ${INSERTED_VALUES} FROM ${rows}
+    const [stampColumn, stamp] = ingestedAtMs === undefined ? ['', ''] : [', ingested_at', `, ${ingestedAtSql(ingestedAtMs)}`];
+    return `INSERT INTO ${TABLES.events} (${EVENT_INSERT_COLUMNS.join(', ')}${stampColumn})
+      SELECT ${INSERTED_VALUES}${stamp} FROM ${rows}
       WHERE event_id NOT IN (
         SELECT event_id FROM ${TABLES.events}
         WHERE source IN {sources:Array(String)} AND day IN {days:Array(Date)}
@@ -460,7 +462,7 @@ export interface RefusedLine {
  */
 export async function removeBatchRows(client: ClickHouseClient, batchId: string, scope: CommitScope): Promise<void> {
   const params = { batch: batchId, sources: scope.sources, days: scope.days };
-  if (scope.sources.length > 0 && (await storedShares(client, batchId, undefined, false))[0].events > 0) {
+  if (scope.sources.length > 0 && (await storedShares(client, batchId, scope, { withApart: false }))[0].events > 0) {
     await storageCall(() =>
       client.command({
         query: `DELETE FROM ${TABLES.events} WHERE source IN {sources:Array(String)} AND day IN {days:Array(Date)} AND batch_id = {batch:String}`,
@@ -480,6 +482,13 @@ export interface CommitScope {
   sources: string[];
   /** JST days, YYYY-MM-DD. */
   days: string[];
+  /**
+   * The `ingested_at` stamped on every event the commit stores (epoch ms),
+   * chosen when its intent is written: the batch's rows are found by it
+   * (batchEventsSql). Absent in intents of older versions (the engine's
+   * clock at each insert, and the rows found by batch alone).
+   */
+  ingestedAtMs?: number;
 }
 
 type Part = 'events' | 'quarantine' | 'lines' | 'apart';

@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { storageCall, TABLES } from '@kansa/storage';
+import { batchEventsSql, storageCall, TABLES } from '@kansa/storage';
 
 /** What a committed batch stored of one share of its lines (the whole batch, or one request of a shared batch). */
 export interface StoredShare {
@@ -16,14 +16,15 @@ const WHOLE = [Number.MAX_SAFE_INTEGER];
  * numbers of consecutive shares (ascending; a row belongs to the first share
  * whose end is at or after its line), one share of the whole batch when
  * absent. Lines kept apart are counted only `withApart` (the batch kept some).
+ * Its events are found by the stamp of its commit when the scope has one.
  * One count of each table, whoever asks: the commit, its recovery, and the
  * requests of a shared batch (HTTP group commit).
  */
 export async function storedShares(
   client: ClickHouseClient,
   batchId: string,
-  ends: readonly number[] = WHOLE,
-  withApart = true,
+  scope: { ingestedAtMs?: number },
+  { ends = WHOLE, withApart = true }: { ends?: readonly number[]; withApart?: boolean } = {},
 ): Promise<StoredShare[]> {
   const shares: StoredShare[] = ends.map(() => ({ events: 0, apart: {} }));
   const share = 'arrayFirstIndex(e -> line_no <= e, {ends:Array(UInt64)})';
@@ -33,7 +34,7 @@ export async function storedShares(
     return rs.json<T>();
   };
   const events = await rows<{ share: number; n: string }>(
-    `SELECT ${share} AS share, count() AS n FROM ${TABLES.events} WHERE batch_id = {batch:String} GROUP BY share`,
+    `SELECT ${share} AS share, count() AS n FROM ${TABLES.events} WHERE ${batchEventsSql(scope.ingestedAtMs)} GROUP BY share`,
   );
   for (const r of events) if (Number(r.share) > 0) shares[Number(r.share) - 1].events = Number(r.n);
   if (withApart) {
