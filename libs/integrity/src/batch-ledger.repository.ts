@@ -65,14 +65,19 @@ export class BatchLedgerRepository {
    * Batches some of whose events lie outside the days recorded for them
    * (first_day…last_day; batches recorded without days are not judged):
    * none, unless rows were moved or added behind kansa's back. One pass over
-   * the events' batch and day columns.
+   * the events' batch and day columns; `imported` narrows it to the batches
+   * imported on those JST days (inclusive).
    */
-  async eventsOffTheirDays(): Promise<Set<string>> {
+  async eventsOffTheirDays(imported: { from?: string; to?: string } = {}): Promise<Set<string>> {
+    const when = [imported.from ? 'toDate(finished_at) >= {from:Date}' : '', imported.to ? 'toDate(finished_at) <= {to:Date}' : ''].filter(
+      Boolean,
+    );
+    const batches = `SELECT batch_id, toDate(first_day) AS first, toDate(last_day) AS last FROM ${TABLES.importBatches}
+                     WHERE first_day != '' AND last_day != ''${when.map((w) => ` AND ${w}`).join('')}`;
     const rs = await this.client.query({
-      query: `SELECT DISTINCT e.batch_id AS batch_id FROM ${TABLES.events} AS e
-              INNER JOIN (SELECT batch_id, toDate(first_day) AS first, toDate(last_day) AS last
-                          FROM ${TABLES.importBatches} WHERE first_day != '' AND last_day != '') AS b ON e.batch_id = b.batch_id
-              WHERE e.day < b.first OR e.day > b.last`,
+      query: `SELECT DISTINCT e.batch_id AS batch_id FROM ${TABLES.events} AS e INNER JOIN (${batches}) AS b ON e.batch_id = b.batch_id
+              WHERE ${when.length ? `e.batch_id IN (SELECT batch_id FROM (${batches})) AND ` : ''}(e.day < b.first OR e.day > b.last)`,
+      query_params: { ...(imported.from ? { from: imported.from } : {}), ...(imported.to ? { to: imported.to } : {}) },
       format: 'JSONEachRow',
     });
     return new Set((await rs.json<{ batch_id: string }>()).map((r) => r.batch_id));

@@ -71,7 +71,7 @@ export class VerifyService {
       return (!options.from || day >= options.from) && (!options.to || day <= options.to);
     };
     const expiring = retentionCheck(this.retentionYears, Date.now());
-    const offDays = await this.ledger.eventsOffTheirDays();
+    const offDays = await this.ledger.eventsOffTheirDays(options);
     const broken: BrokenBatch[] = [];
     const sources: VerifyReport['sources'] = [];
     let batchesChecked = 0;

@@ -32,6 +32,13 @@ export const caseworkSection = z
       .object({
         /** When the service checks the audit itself (verify, log volumes), JST. */
         cron: cron.default('30 1 * * *'),
+        /**
+         * The nightly verification recomputes the stored content of the batches
+         * imported in the last this many days (today included); 0: of every batch
+         * (the default). The chains are always walked whole. For sites whose
+         * history makes a whole verification long (docs/casework.md).
+         */
+        verifyContentDays: z.number().int().min(0).default(0),
         /** When the service reads its clock (often: a jump back shorter than the time between readings would go unseen). */
         clockCron: cron.default('*/5 * * * *'),
         /** kansa's clock is taken to have gone backwards when it reads this many minutes before a time it already saw. */
@@ -46,6 +53,7 @@ export const caseworkSection = z
       .strict()
       .default({
         cron: '30 1 * * *',
+        verifyContentDays: 0,
         clockCron: '*/5 * * * *',
         clockToleranceMinutes: 5,
         volumeDropFactor: 4,

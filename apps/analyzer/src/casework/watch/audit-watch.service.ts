@@ -39,7 +39,9 @@ export class AuditWatchService {
   }
 
   private async checkVerify(): Promise<WatchReport['verify']> {
-    const logs = await this.verifier.verify();
+    const days = this.config.casework.watch.verifyContentDays;
+    const today = jstDay(this.clock.now().getTime());
+    const logs = await this.verifier.verify(days > 0 ? { from: addDays(today, -(days - 1)) } : {});
     const audit = await this.trail.verify();
     const problems = [
       ...logs.broken.map((b) => `ログ ${b.source}${b.writer ? ` (${b.writer})` : ''} 連番${b.seq}: ${b.problem}`),
