@@ -90,16 +90,7 @@ export class VerifyService {
         const digests = await this.recomputedDigests(checked, offDays);
         head = page[page.length - 1].chainHash;
         for (const b of problemFound ? [] : page) {
-          const problem =
-            b.seq !== seq
-              ? `連番${seq}の取込記録がありません (削除された可能性)`
-              : b.prevChain !== prev
-                ? '前の取込とのチェーンが一致しません'
-                : chainHash(b) !== b.chainHash
-                  ? '取込記録が改ざんされています (チェーンハッシュ不一致)'
-                  : digests.has(b.batchId) && digests.get(b.batchId) !== b.contentDigest
-                    ? '保存されたログが変更・削除されています (内容ダイジェスト不一致)'
-                    : undefined;
+          const problem = problemOf(b, seq, prev, digests.get(b.batchId));
           if (problem) {
             broken.push({
               source,
@@ -164,6 +155,19 @@ export class VerifyService {
     }
     return digests;
   }
+}
+
+/**
+ * What does not hold of a batch record that should be number `seq` of its
+ * chain, after the hash `prev`, with its content recomputed as `digest`
+ * (undefined: not recomputed) — in Japanese; undefined when it holds.
+ */
+function problemOf(b: BatchRecord, seq: number, prev: string, digest: string | undefined): string | undefined {
+  if (b.seq !== seq) return `連番${seq}の取込記録がありません (削除された可能性)`;
+  if (b.prevChain !== prev) return '前の取込とのチェーンが一致しません';
+  if (chainHash(b) !== b.chainHash) return '取込記録が改ざんされています (チェーンハッシュ不一致)';
+  if (digest !== undefined && digest !== b.contentDigest) return '保存されたログが変更・削除されています (内容ダイジェスト不一致)';
+  return undefined;
 }
 
 /** The first problem of a verification, in Japanese, as recorded ('' when it holds). */
