@@ -35,7 +35,7 @@ const ALLOWED: Array<[prefix: string, allowed: string[]]> = [
     ],
   ],
   ['libs/rules/', ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar']],
-  ['libs/integrity/', ['@kansa/domain', '@kansa/config', '@kansa/storage']],
+  ['libs/integrity/', ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar/business-calendar']],
   ['libs/audit-trail/', ['@kansa/domain', '@kansa/config', '@kansa/storage']],
   ['libs/service-shell/', ['@kansa/domain', '@kansa/config', '@kansa/storage', '@kansa/calendar', '@kansa/audit-trail']],
   ['libs/demo/', ['@kansa/domain', '@kansa/config', '@kansa/calendar', '@kansa/masters']],

@@ -1,7 +1,7 @@
 import { jstTimestamp } from '@kansa/domain';
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, stampedSql, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, SqlConditions, stampedSql, TABLES } from '@kansa/storage';
 import { BatchRecord, contentDigest } from './chain';
 
 // Row digests over every stored column; the same SQL at import and at verify.
@@ -69,15 +69,16 @@ export class BatchLedgerRepository {
    * imported on those JST days (inclusive).
    */
   async eventsOffTheirDays(imported: { from?: string; to?: string } = {}): Promise<Set<string>> {
-    const when = [imported.from ? 'toDate(finished_at) >= {from:Date}' : '', imported.to ? 'toDate(finished_at) <= {to:Date}' : ''].filter(
-      Boolean,
-    );
-    const batches = `SELECT batch_id, toDate(first_day) AS first, toDate(last_day) AS last FROM ${TABLES.importBatches}
-                     WHERE first_day != '' AND last_day != ''${when.map((w) => ` AND ${w}`).join('')}`;
+    const q = new SqlConditions()
+      .when(imported.from, 'toDate(finished_at) >= {from:Date}', 'from')
+      .when(imported.to, 'toDate(finished_at) <= {to:Date}', 'to');
+    const dated = "first_day != '' AND last_day != ''";
     const rs = await this.client.query({
-      query: `SELECT DISTINCT e.batch_id AS batch_id FROM ${TABLES.events} AS e INNER JOIN (${batches}) AS b ON e.batch_id = b.batch_id
-              WHERE ${when.length ? `e.batch_id IN (SELECT batch_id FROM (${batches})) AND ` : ''}(e.day < b.first OR e.day > b.last)`,
-      query_params: { ...(imported.from ? { from: imported.from } : {}), ...(imported.to ? { to: imported.to } : {}) },
+      query: `WITH b AS (SELECT batch_id, toDate(first_day) AS first, toDate(last_day) AS last FROM ${TABLES.importBatches}
+                         ${q.where ? `${q.where} AND ${dated}` : `WHERE ${dated}`})
+              SELECT DISTINCT e.batch_id AS batch_id FROM ${TABLES.events} AS e INNER JOIN b ON e.batch_id = b.batch_id
+              WHERE ${q.where ? 'e.batch_id IN (SELECT batch_id FROM b) AND ' : ''}(e.day < b.first OR e.day > b.last)`,
+      query_params: q.params,
       format: 'JSONEachRow',
     });
     return new Set((await rs.json<{ batch_id: string }>()).map((r) => r.batch_id));

@@ -1,3 +1,4 @@
+import { daysBetween } from '@kansa/calendar/business-calendar';
 import { BatchRecord } from './chain';
 
 /** Batches whose stored content verify recomputes in one query, and the days their events are on (when known). */
@@ -50,8 +51,4 @@ export function verifyChunks(batches: readonly BatchRecord[], limits: ChunkLimit
     } else chunks.push({ batchIds: [b.batchId], rows, ...(dated ? { fromDay: b.firstDay, toDay: b.lastDay } : {}) });
   }
   return chunks.map(({ rows: _rows, ...chunk }) => chunk);
-}
-
-function daysBetween(from: string, to: string): number {
-  return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
 }

@@ -84,8 +84,9 @@ export class VerifyService {
       let head = '';
       let problemFound = false;
       for await (const page of this.ledger.chainPages(source, writer, this.pageSize)) {
-        const checked = page.filter((b) => inRange(b) && !expiring(b));
-        expired += page.filter(expiring).length;
+        const kept = page.filter((b) => !expiring(b));
+        const checked = kept.filter(inRange);
+        expired += page.length - kept.length;
         batchesChecked += checked.length;
         const digests = await this.recomputedDigests(checked, offDays);
         head = page[page.length - 1].chainHash;
