@@ -1,8 +1,9 @@
 import { jstTimestamp } from '@kansa/domain';
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, SqlConditions, stampedSql, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, stampedSql, TABLES } from '@kansa/storage';
 import { BatchRecord, contentDigest } from './chain';
+import { ContentScope, contentScopeSql } from './content-scope';
 
 // Row digests over every stored column; the same SQL at import and at verify.
 const EVENT_ROW = EVENT_ROW_DIGEST_SQL;
@@ -65,20 +66,17 @@ export class BatchLedgerRepository {
    * Batches some of whose events lie outside the days recorded for them
    * (first_day…last_day; batches recorded without days are not judged):
    * none, unless rows were moved or added behind kansa's back. One pass over
-   * the events' batch and day columns; `imported` narrows it to the batches
-   * imported on those JST days (inclusive).
+   * the events' batch and day columns, narrowed to the batches of `scope`.
    */
-  async eventsOffTheirDays(imported: { from?: string; to?: string } = {}): Promise<Set<string>> {
-    const q = new SqlConditions()
-      .when(imported.from, 'toDate(finished_at) >= {from:Date}', 'from')
-      .when(imported.to, 'toDate(finished_at) <= {to:Date}', 'to');
+  async eventsOffTheirDays(scope: ContentScope = {}): Promise<Set<string>> {
+    const { condition, params } = contentScopeSql(scope);
     const dated = "first_day != '' AND last_day != ''";
     const rs = await this.client.query({
       query: `WITH b AS (SELECT batch_id, toDate(first_day) AS first, toDate(last_day) AS last FROM ${TABLES.importBatches}
-                         ${q.where ? `${q.where} AND ${dated}` : `WHERE ${dated}`})
+                         WHERE ${dated}${condition ? ` AND ${condition}` : ''})
               SELECT DISTINCT e.batch_id AS batch_id FROM ${TABLES.events} AS e INNER JOIN b ON e.batch_id = b.batch_id
-              WHERE ${q.where ? 'e.batch_id IN (SELECT batch_id FROM b) AND ' : ''}(e.day < b.first OR e.day > b.last)`,
-      query_params: q.params,
+              WHERE ${condition ? 'e.batch_id IN (SELECT batch_id FROM b) AND ' : ''}(e.day < b.first OR e.day > b.last)`,
+      query_params: params,
       format: 'JSONEachRow',
     });
     return new Set((await rs.json<{ batch_id: string }>()).map((r) => r.batch_id));

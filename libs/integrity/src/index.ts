@@ -4,3 +4,4 @@ export * from './integrity-checks.repository';
 export * from './integrity.module';
 export * from './verify.service';
 export * from './verify-chunks';
+export * from './content-scope';

@@ -4,6 +4,7 @@ import { jstDay, jstTimestamp } from '@kansa/domain';
 import { BatchLedgerRepository } from './batch-ledger.repository';
 import { IntegrityChecksRepository } from './integrity-checks.repository';
 import { BatchRecord, chainHash, GENESIS } from './chain';
+import { ContentScope, inContentScope } from './content-scope';
 import { ChunkLimits, VERIFY_CHUNK_LIMITS, VerifyChunk, verifyChunks } from './verify-chunks';
 
 export interface BrokenBatch {
@@ -36,12 +37,6 @@ export interface VerifyReport {
   expired: number;
 }
 
-export interface VerifyOptions {
-  /** Only recompute the stored content of batches imported on these JST days (inclusive, YYYY-MM-DD). */
-  from?: string;
-  to?: string;
-}
-
 /**
  * `kansa verify`: recomputes every chain (per source and writer) from stored data. A batch is
  * broken when its rows no longer give its content digest (rows altered,
@@ -64,14 +59,11 @@ export class VerifyService {
     this.retentionYears = config.storage.retentionYears;
   }
 
-  async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+  async verify(scope: ContentScope = {}): Promise<VerifyReport> {
     const startedMs = Date.now();
-    const inRange = (b: BatchRecord) => {
-      const day = jstDay(b.finishedAtMs);
-      return (!options.from || day >= options.from) && (!options.to || day <= options.to);
-    };
+    const inRange = inContentScope(scope);
     const expiring = retentionCheck(this.retentionYears, Date.now());
-    const offDays = await this.ledger.eventsOffTheirDays(options);
+    const offDays = await this.ledger.eventsOffTheirDays(scope);
     const broken: BrokenBatch[] = [];
     const sources: VerifyReport['sources'] = [];
     let batchesChecked = 0;
@@ -127,8 +119,9 @@ export class VerifyService {
       ok: report.ok,
       batchesChecked: report.batchesChecked,
       expired: report.expired,
-      contentFrom: options.from ?? '',
-      contentTo: options.to ?? '',
+      contentFrom: scope.from ?? '',
+      contentTo: scope.to ?? '',
+      older: scope.older,
       chains: sources,
       problem: firstProblem(report),
     });

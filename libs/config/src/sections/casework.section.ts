@@ -39,6 +39,13 @@ export const caseworkSection = z
          * history makes a whole verification long (docs/casework.md).
          */
         verifyContentDays: z.number().int().min(0).default(0),
+        /**
+         * With verifyContentDays, the batches imported before those days are
+         * recomputed in turns: one part of this many each night (by their first
+         * event day), so that every batch's content is checked once in this many
+         * nights the watch runs; 0: older content is left to a whole `kansa verify`.
+         */
+        verifyOlderNights: z.number().int().min(0).max(366).default(0),
         /** When the service reads its clock (often: a jump back shorter than the time between readings would go unseen). */
         clockCron: cron.default('*/5 * * * *'),
         /** kansa's clock is taken to have gone backwards when it reads this many minutes before a time it already saw. */
@@ -51,9 +58,14 @@ export const caseworkSection = z
         volumeMinimum: z.number().int().min(1).default(100),
       })
       .strict()
+      .refine((w) => w.verifyOlderNights === 0 || w.verifyContentDays > 0, {
+        path: ['verifyOlderNights'],
+        message: 'needs verifyContentDays ≥ 1 (without it every batch is recomputed every night)',
+      })
       .default({
         cron: '30 1 * * *',
         verifyContentDays: 0,
+        verifyOlderNights: 0,
         clockCron: '*/5 * * * *',
         clockToleranceMinutes: 5,
         volumeDropFactor: 4,

@@ -3,7 +3,7 @@ import { AuditTrailService } from '@kansa/audit-trail';
 import { addDays, CalendarService } from '@kansa/calendar';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { jstDay, jstTimestamp } from '@kansa/domain';
-import { VerifyService } from '@kansa/integrity';
+import { IntegrityChecksRepository, VerifyService } from '@kansa/integrity';
 import { CLOCK, Clock } from '../../core/clock';
 import { LogVolumeRepository } from './log-volume.repository';
 
@@ -29,6 +29,7 @@ export class AuditWatchService {
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly verifier: VerifyService,
+    private readonly checks: IntegrityChecksRepository,
     private readonly trail: AuditTrailService,
     private readonly volumes: LogVolumeRepository,
     private readonly calendar: CalendarService,
@@ -39,9 +40,10 @@ export class AuditWatchService {
   }
 
   private async checkVerify(): Promise<WatchReport['verify']> {
-    const days = this.config.casework.watch.verifyContentDays;
+    const { verifyContentDays: days, verifyOlderNights: nights } = this.config.casework.watch;
     const today = jstDay(this.clock.now().getTime());
-    const logs = await this.verifier.verify(days > 0 ? { from: addDays(today, -(days - 1)) } : {});
+    const older = nights > 0 ? await this.checks.nextOlderPart(nights) : undefined;
+    const logs = await this.verifier.verify(days > 0 ? { from: addDays(today, -(days - 1)), older } : {});
     const audit = await this.trail.verify();
     const problems = [
       ...logs.broken.map((b) => `ログ ${b.source}${b.writer ? ` (${b.writer})` : ''} 連番${b.seq}: ${b.problem}`),

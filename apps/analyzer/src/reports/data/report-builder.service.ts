@@ -351,6 +351,14 @@ export class ReportBuilderService {
             expired: Number(check.expired),
             contentFrom: check.content_from,
             contentTo: check.content_to,
+            older: Number(check.older_parts)
+              ? {
+                  part: Number(check.older_part),
+                  parts: Number(check.older_parts),
+                  partsChecked: check.older_parts_checked,
+                  cycleSince: check.older_cycle_since,
+                }
+              : undefined,
             chains: check.chains.map((c) => ({ ...c, batches: Number(c.batches) })),
             problem: check.problem,
           },

@@ -45,6 +45,12 @@ export interface CheckQueryRow {
   content_to: string;
   chains: Array<{ source: string; writer: string; batches: string; head: string }>;
   problem: string;
+  /** The older batches recomputed in turns (0: none) and this check's part. */
+  older_parts: number;
+  older_part: number;
+  /** Of those parts, how many a verification that held has recomputed, and the earliest of their latest such checks ('' unless all). */
+  older_parts_checked: number;
+  older_cycle_since: string;
 }
 
 const DECISIONS = "('no_issue', 'action_required', 'false_positive')";
@@ -345,12 +351,19 @@ export class ReportDataRepository {
 
   /** The latest kansa verify (integrity_checks), or null when never run. */
   async latestCheck(): Promise<CheckQueryRow | null> {
-    const [r] = await this.rows<CheckQueryRow>(
+    const [r] = await this.rows<Omit<CheckQueryRow, 'older_parts_checked' | 'older_cycle_since'>>(
       `SELECT formatDateTime(checked_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo') AS at, ok, batches_checked, expired,
-              content_from, content_to, chains, problem
+              content_from, content_to, chains, problem, older_parts, older_part
        FROM ${TABLES.integrityChecks} ORDER BY checked_at DESC LIMIT 1`,
     );
-    return r ?? null;
+    if (!r) return null;
+    const [turns] = await this.rows<{ parts: string; since: string }>(
+      `SELECT count() AS parts, if(count() = {n:UInt16}, formatDateTime(min(last), '%Y-%m-%d %H:%i', 'Asia/Tokyo'), '') AS since
+       FROM (SELECT older_part, max(checked_at) AS last FROM ${TABLES.integrityChecks}
+             WHERE older_parts = {n:UInt16} AND ok GROUP BY older_part)`,
+      { n: Number(r.older_parts) },
+    );
+    return { ...r, older_parts_checked: Number(turns.parts), older_cycle_since: turns.since };
   }
 
   /** The finalisation of a month in force: the latest (report_finalisations is append-only). */

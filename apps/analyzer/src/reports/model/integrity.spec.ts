@@ -47,4 +47,21 @@ describe('the evidence verdict', () => {
     });
     expect(verification(null, []).verdict).toBe('検証結果：未検証（kansa verify の実行記録がありません）');
   });
+
+  it('states how far the nightly turns over the older batches have come', () => {
+    const heads = [head('jumin', 20, 'h20'), head('atena', 10, 'a10')];
+    const partial = verification(
+      check({ contentFrom: '2025-05-01', older: { part: 2, parts: 30, partsChecked: 3, cycleSince: '' } }),
+      heads,
+    );
+    expect(partial.details[0]).toContain('2025-05-01〜最後に取り込んだバッチと、それ以前のバッチの 1 区分（30 バッチ）');
+    expect(partial.details[1]).toContain('30 区分に分け、毎夜 1 区分ずつ保存内容を再計算しています（この検証は第 3 区分）');
+    expect(partial.details[1]).toContain('まだ一巡していません（異常なく再計算した区分：3 / 30）');
+    const whole = verification(
+      check({ contentFrom: '2025-05-01', older: { part: 29, parts: 30, partsChecked: 30, cycleSince: '2025-04-08 01:30' } }),
+      heads,
+    );
+    expect(whole.details[1]).toContain('2025-04-08 01:30 以降の検証で、全 30 区分の再計算が異常なく一巡しています');
+    expect(whole.state).toBe('ok');
+  });
 });

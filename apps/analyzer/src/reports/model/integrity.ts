@@ -10,6 +10,12 @@ export interface RecordedCheck {
   expired: number;
   contentFrom: string;
   contentTo: string;
+  /**
+   * The older batches recomputed in turns (the nightly watch): this check's
+   * part of `parts`, how many parts checks that held have recomputed, and
+   * since when all of them have ('' until every part has been).
+   */
+  older?: { part: number; parts: number; partsChecked: number; cycleSince: string };
   chains: ReadonlyArray<{ source: string; writer: string; batches: number; head: string }>;
   problem: string;
 }
@@ -52,11 +58,12 @@ export function verification(check: RecordedCheck | null, chains: readonly Chain
   }, 0);
   const content =
     check.contentFrom || check.contentTo
-      ? `${check.contentFrom || '最初'}〜${check.contentTo || '最後'}に取り込んだバッチ`
+      ? `${check.contentFrom || '最初'}〜${check.contentTo || '最後'}に取り込んだバッチ${check.older ? 'と、それ以前のバッチの 1 区分' : ''}`
       : 'すべてのバッチ';
   const details = [
     `${check.checkedAt} に、取込記録 ${fmt(check.chains.reduce((a, c) => a + c.batches, 0))} バッチのチェーンを検証し、${content}（${fmt(check.batchesChecked)} バッチ）の保存内容を再計算して照合しました。`,
   ];
+  if (check.older) details.push(olderTurns(check.older));
   if (check.expired > 0)
     details.push(
       `保存期間を過ぎたログを含む ${fmt(check.expired)} バッチは、取込記録とチェーンのみ確認しました（内容は保存期間により削除済み）。`,
@@ -71,4 +78,12 @@ export function verification(check: RecordedCheck | null, chains: readonly Chain
     };
   }
   return { state: 'ok', verdict: `検証結果：整合（${check.checkedAt} 確認）`, checkedAt: check.checkedAt, details };
+}
+
+/** The sentence on the older batches recomputed in turns. */
+function olderTurns(o: NonNullable<RecordedCheck['older']>): string {
+  const turn = `それ以前に取り込んだバッチは、最初のイベント日により ${fmt(o.parts)} 区分に分け、毎夜 1 区分ずつ保存内容を再計算しています（この検証は第 ${fmt(o.part + 1)} 区分）。`;
+  return o.cycleSince
+    ? `${turn}${o.cycleSince} 以降の検証で、全 ${fmt(o.parts)} 区分の再計算が異常なく一巡しています。`
+    : `${turn}まだ一巡していません（異常なく再計算した区分：${fmt(o.partsChecked)} / ${fmt(o.parts)}）。それ以前のバッチを含めて確認するには kansa verify を実行してください。`;
 }

@@ -1,0 +1,21 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '@kansa/config';
+
+/** A site file with this YAML, loaded over the defaults. */
+const siteWith = (yaml: string) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'kansa-config-')), 'site.yaml');
+  writeFileSync(file, yaml);
+  return () => loadConfig({ file, env: {} });
+};
+
+describe('a site configuration', () => {
+  it('turns of the nightly verification need its recent days, and the error names the file and the key', () => {
+    const load = siteWith('casework:\n  watch:\n    verifyOlderNights: 30\n');
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/site\.yaml: casework\.watch\.verifyOlderNights: needs verifyContentDays ≥ 1/);
+    const ok = siteWith('casework:\n  watch:\n    verifyContentDays: 7\n    verifyOlderNights: 30\n')();
+    expect(ok.casework.watch).toMatchObject({ verifyContentDays: 7, verifyOlderNights: 30 });
+  });
+});
