@@ -1,7 +1,7 @@
 import { AuditWatchService } from '@kansa/analyzer/casework/watch/audit-watch.service';
 import { openAnalyzerApp } from '@kansa/analyzer/testing/analyzer-test-app';
 import { CollectorKit, startCollector } from '@kansa/collector/testing/collector-test-kit';
-import { olderPartOf } from '@kansa/integrity';
+import { VerifyService } from '@kansa/integrity';
 import { TABLES } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import * as iconv from 'iconv-lite';
@@ -20,8 +20,9 @@ const NIGHTS = 3;
 /**
  * With verifyContentDays, the nightly watch recomputes recent batches only;
  * verifyOlderNights recomputes the older ones in turns, a part each night,
- * so that every batch's content is checked once in that many nights without
- * a whole verification of seven years every night.
+ * and walks the chain's older links in turns too, so that every batch's
+ * content and record are checked once in that many nights without a whole
+ * verification of seven years every night.
  */
 describe('the nightly verification of older batches in turns (verifyOlderNights)', () => {
   let store: TestStore;
@@ -39,8 +40,13 @@ describe('the nightly verification of older batches in turns (verifyOlderNights)
     }
     for (const r of await store.rows<{ first_day: string; seq: string }>(`SELECT first_day, seq FROM ${TABLES.importBatches}`))
       seqOf.set(r.first_day, Number(r.seq));
-    // Behind kansa's back: the 04-15 batch gains an event a month after its days (found only by the pass for
-    // events off their days, in SQL), one of the 04-16 batch's events is altered (found by its digest).
+    // Behind kansa's back: the 04-14 batch's record is altered (found by walking its link), the 04-15 batch gains
+    // an event a month after its days (found only by the pass for events off their days, in SQL), one of the
+    // 04-16 batch's events is altered (found by its digest).
+    await store.client.command({
+      query: `ALTER TABLE ${TABLES.importBatches} UPDATE stored = 2 WHERE first_day = '2025-04-14'`,
+      clickhouse_settings: { mutations_sync: '2' },
+    });
     await store.client.command({
       query: `INSERT INTO ${TABLES.events} SELECT * REPLACE (ts + toIntervalDay(30) AS ts, day + 30 AS day, line_no + 100 AS line_no)
               FROM (SELECT * FROM ${TABLES.events} WHERE day = '2025-04-15' AND line_no = 2)`,
@@ -63,6 +69,7 @@ describe('the nightly verification of older batches in turns (verifyOlderNights)
       config: { casework: { ...store.config.casework, watch } },
     });
     try {
+      app.get(VerifyService).pageSize = 1; // the chain's links in blocks of one record: block k is seq k + 1
       const verify = (await app.get(AuditWatchService).check()).verify;
       const [check] = await store.rows<{ older_part: number; older_parts: number; batches_checked: string }>(
         `SELECT older_part, older_parts, batches_checked FROM ${TABLES.integrityChecks} ORDER BY checked_at DESC LIMIT 1`,
@@ -78,7 +85,11 @@ describe('the nightly verification of older batches in turns (verifyOlderNights)
     }
   };
 
-  it('recomputes one part each night, finds each altered batch on the night of its part, and starts again after the last', async () => {
+  it('checks one part each night, finds each problem on the night of its part, and starts again after the last', async () => {
+    // The content's parts by first event day (days since 1970-01-01 modulo 3), the links' by block (seq − 1 modulo 3).
+    const contentPart = (day: string) => Math.round(Date.parse(day) / 86_400_000) % NIGHTS;
+    expect(DAYS.map(contentPart)).toEqual([2, 0, 1]);
+    expect(DAYS.map((d) => seqOf.get(d))).toEqual([1, 2, 3]);
     const start = Date.now() + 60 * DAY_MS;
     const nights = [];
     for (let n = 0; n <= NIGHTS; n++) nights.push(await nightAt(start + n * DAY_MS));
@@ -88,11 +99,24 @@ describe('the nightly verification of older batches in turns (verifyOlderNights)
       [2, NIGHTS, 1],
       [0, NIGHTS, 1],
     ]);
-    const partOf = (day: string) => olderPartOf({ firstDay: day, finishedAtMs: 0 }, NIGHTS);
-    expect(new Set(DAYS.map(partOf)).size).toBe(NIGHTS); // three consecutive days: one batch in each part
-    for (const x of nights) {
-      const expected = DAYS.filter((d) => partOf(d) === x.part && d !== '2025-04-14').map((d) => `連番${seqOf.get(d)}`);
-      expect(x.problems).toEqual(expected.map((seq) => expect.stringContaining(`${seq}: 保存されたログが変更・削除されています`)));
+    const altered = expect.stringContaining('連番1: 取込記録が改ざんされています');
+    expect(nights.map((x) => x.problems)).toEqual([
+      [altered], // link of seq 1; the content of 04-15 (seq 2) is broken too, but a chain names its first problem
+      [expect.stringContaining('連番3: 保存されたログが変更・削除されています')], // content of 04-16
+      [], // the link of seq 3 and the content of 04-14 hold
+      [altered],
+    ]);
+  });
+
+  it('a whole verification finds the first of them at once', async () => {
+    const app = await openAnalyzerApp(store, {});
+    try {
+      const report = await app.get(VerifyService).verify();
+      expect(report.broken).toEqual([
+        expect.objectContaining({ seq: 1, problem: expect.stringContaining('取込記録が改ざんされています') }),
+      ]);
+    } finally {
+      await app.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { jstTimestamp } from '@kansa/domain';
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, stampedSql, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, SqlConditions, stampedSql, TABLES } from '@kansa/storage';
 import { BatchRecord, contentDigest } from './chain';
 import { ContentScope, contentScopeSql } from './content-scope';
 
@@ -21,6 +21,28 @@ export interface BatchRowsBound {
   fromDay?: string;
   toDay?: string;
 }
+
+/** One chain of batch records (BatchLedgerRepository.chains). */
+export interface ChainSummary {
+  source: string;
+  writer: string;
+  batches: number;
+  lastSeq: number;
+  /** The chain hash of its last record. */
+  head: string;
+  /** The first seq imported on or after the day asked for; 0 when none (or not asked). */
+  firstRecentSeq: number;
+}
+
+/** Which records of a chain chainPages reads, and the scope it flags them by. */
+export interface ChainPagesWithin {
+  fromSeq?: number;
+  toSeq?: number;
+  scope?: ContentScope;
+}
+
+/** A batch record, and whether the scope it was read for covers its content. */
+export type ScopedBatchRecord = BatchRecord & { inScope: boolean };
 
 /** import_batches and the digests that chain them (docs/collector.md "Integrity"). */
 @Injectable()
@@ -151,29 +173,93 @@ export class BatchLedgerRepository {
     });
   }
 
-  /** The chains (source and writer) and how many batch records each has, ordered by source and writer. */
-  async chains(): Promise<Array<{ source: string; writer: string; batches: number }>> {
+  /**
+   * The chains (source and writer), ordered by source and writer: how many
+   * batch records each has, its last seq and head, and (given `recentFrom`)
+   * the first seq imported on or after that JST day (0: none).
+   */
+  async chains(recentFrom?: string): Promise<ChainSummary[]> {
     const rs = await this.client.query({
-      query: `SELECT source, writer, count() AS n FROM ${TABLES.importBatches} GROUP BY source, writer ORDER BY source, writer`,
+      query: `SELECT source, writer, count() AS n, max(seq) AS last_seq, argMax(chain_hash, (seq, batch_id)) AS head,
+                ${recentFrom ? 'minIf(seq, toDate(finished_at) >= {from:Date})' : '0'} AS first_recent
+              FROM ${TABLES.importBatches} GROUP BY source, writer ORDER BY source, writer`,
+      query_params: recentFrom ? { from: recentFrom } : {},
       format: 'JSONEachRow',
     });
-    return (await rs.json<{ source: string; writer: string; n: string }>()).map((r) => ({ ...r, batches: Number(r.n) }));
+    return (await rs.json<{ source: string; writer: string; n: string; last_seq: string; head: string; first_recent: string }>()).map(
+      (r) => ({
+        source: r.source,
+        writer: r.writer,
+        batches: Number(r.n),
+        lastSeq: Number(r.last_seq),
+        head: r.head,
+        firstRecentSeq: Number(r.first_recent),
+      }),
+    );
   }
 
-  /** The batches of one chain in chain order, `size` at a time (memory stays flat however many years it holds). */
-  async *chainPages(source: string, writer: string, size: number): AsyncGenerator<BatchRecord[]> {
+  /**
+   * The batch records of one chain with seq in `fromSeq`…`toSeq`, in chain
+   * order, `size` at a time (memory stays flat however many years it holds),
+   * each flagged whether `scope` covers its content (all, without a scope).
+   */
+  chainPages(source: string, writer: string, size: number, within: ChainPagesWithin = {}): AsyncGenerator<ScopedBatchRecord[]> {
+    const { condition, params } = contentScopeSql(within.scope ?? {});
+    const q = new SqlConditions(params)
+      .when(within.fromSeq, 'seq >= {fromSeq:UInt64}', 'fromSeq')
+      .when(within.toSeq, 'seq <= {toSeq:UInt64}', 'toSeq');
+    return this.pages(source, writer, size, q.where, q.params, condition || '1');
+  }
+
+  /** The records of one chain whose content `scope` covers and whose seq is outside these ranges (inclusive), in chain order. */
+  scopedPagesOutside(
+    source: string,
+    writer: string,
+    size: number,
+    scope: ContentScope,
+    ranges: ReadonlyArray<readonly [number, number]>,
+  ): AsyncGenerator<ScopedBatchRecord[]> {
+    const { condition, params } = contentScopeSql(scope);
+    const outside = 'NOT arrayExists((lo, hi) -> seq BETWEEN lo AND hi, {lo:Array(UInt64)}, {hi:Array(UInt64)})';
+    return this.pages(source, writer, size, `WHERE ${condition ? `${condition} AND ` : ''}${outside}`, {
+      ...params,
+      lo: ranges.map((r) => r[0]),
+      hi: ranges.map((r) => r[1]),
+    });
+  }
+
+  /** A chain's records matching `where` (a WHERE clause or ''), in chain order, a page at a time, flagged by `inScope`. */
+  private async *pages(
+    source: string,
+    writer: string,
+    size: number,
+    where: string,
+    params: Record<string, unknown>,
+    inScope = '1',
+  ): AsyncGenerator<ScopedBatchRecord[]> {
+    const and = where ? ` AND ${where.replace(/^WHERE /, '')}` : '';
     let after = { seq: 0, id: '' };
     for (;;) {
       const page = await this.select(
-        `WHERE source = {source:String} AND writer = {writer:String} AND (seq, batch_id) > ({seq:UInt64}, {id:String})
+        `WHERE source = {source:String} AND writer = {writer:String} AND (seq, batch_id) > ({seq:UInt64}, {id:String})${and}
          ORDER BY seq, batch_id LIMIT {size:UInt32}`,
-        { source, writer, seq: after.seq, id: after.id, size },
+        { ...params, source, writer, seq: after.seq, id: after.id, size },
+        inScope,
       );
       if (page.length === 0) return;
       yield page;
       const last = page[page.length - 1];
       after = { seq: last.seq, id: last.batchId };
     }
+  }
+
+  /** The record of a chain with this seq (the first by batch ID if a fork left two), or undefined. */
+  async at(source: string, writer: string, seq: number): Promise<BatchRecord | undefined> {
+    const rows = await this.select(
+      'WHERE source = {source:String} AND writer = {writer:String} AND seq = {seq:UInt64} ORDER BY batch_id LIMIT 1',
+      { source, writer, seq },
+    );
+    return rows[0];
   }
 
   /** Batch IDs that stored rows claim but import_batches does not know. */
@@ -192,11 +278,13 @@ export class BatchLedgerRepository {
     return rs.json();
   }
 
-  private async select(tail: string, params: Record<string, unknown> = {}): Promise<BatchRecord[]> {
+  /** Batch records; each flagged by the SQL condition `inScope` (true by default). */
+  private async select(tail: string, params: Record<string, unknown> = {}, inScope = '1'): Promise<ScopedBatchRecord[]> {
     const rs = await this.client.query({
       query: `SELECT batch_id, seq, source, writer, instance, transport, origin, file_sha256, lines_read, stored, duplicates,
                 quarantined, apart, content_digest, prev_chain, chain_hash, first_day, last_day,
-                toUnixTimestamp64Milli(started_at) AS started_ms, toUnixTimestamp64Milli(finished_at) AS finished_ms
+                toUnixTimestamp64Milli(started_at) AS started_ms, toUnixTimestamp64Milli(finished_at) AS finished_ms,
+                ${inScope} AS in_scope
               FROM ${TABLES.importBatches} ${tail}`,
       query_params: params,
       format: 'JSONEachRow',
@@ -223,6 +311,7 @@ export class BatchLedgerRepository {
       finishedAtMs: Number(r.finished_ms),
       firstDay: r.first_day,
       lastDay: r.last_day,
+      inScope: Boolean(Number(r.in_scope)),
     }));
   }
 }

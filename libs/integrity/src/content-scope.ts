@@ -1,10 +1,7 @@
-import { daysBetween } from '@kansa/calendar/business-calendar';
-import { jstDay } from '@kansa/domain';
-import { BatchRecord } from './chain';
-
 /**
- * Which batches' stored content a verification recomputes (the chains are
- * always walked whole). Absent bounds: every batch.
+ * Which batches' stored content a verification recomputes. Absent bounds:
+ * every batch. (The chains' links are walked whole, or, with an older part,
+ * in turns of their own: walkRanges.)
  */
 export interface ContentScope {
   /** The batches imported on these JST days (inclusive, YYYY-MM-DD). */
@@ -27,27 +24,11 @@ export interface OlderPart {
   parts: number;
 }
 
-const EPOCH = '1970-01-01';
-
-/** The part (of `parts`) an older batch belongs to. */
-export function olderPartOf(b: Pick<BatchRecord, 'firstDay' | 'finishedAtMs'>, parts: number): number {
-  return daysBetween(EPOCH, b.firstDay || jstDay(b.finishedAtMs)) % parts;
-}
-
-/** Whether a verification of this scope recomputes this batch's content. */
-export function inContentScope(scope: ContentScope): (b: BatchRecord) => boolean {
-  const { from, to, older } = scope;
-  if (older && !from) throw new Error('an older part needs the recent days it is older than (from)');
-  return (b) => {
-    const day = jstDay(b.finishedAtMs);
-    if (older && day < from! && olderPartOf(b, older.parts) === older.part) return true;
-    return (!from || day >= from) && (!to || day <= to);
-  };
-}
-
 /**
- * The same choice as a condition on import_batches (finished_at, first_day),
- * with its query parameters; '' when every batch is in scope.
+ * The scope as a condition on import_batches (finished_at, first_day), with
+ * its query parameters; '' when every batch is in scope. The one definition:
+ * verify reads the records it covers, and the pass over events off their
+ * days narrows to them.
  */
 export function contentScopeSql(scope: ContentScope): { condition: string; params: Record<string, unknown> } {
   const { from, to, older } = scope;

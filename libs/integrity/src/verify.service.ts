@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { jstDay, jstTimestamp } from '@kansa/domain';
-import { BatchLedgerRepository } from './batch-ledger.repository';
+import { BatchLedgerRepository, ChainSummary } from './batch-ledger.repository';
 import { IntegrityChecksRepository } from './integrity-checks.repository';
 import { BatchRecord, chainHash, GENESIS } from './chain';
-import { ContentScope, inContentScope } from './content-scope';
+import { ContentScope } from './content-scope';
+import { walkRanges } from './walk-ranges';
 import { ChunkLimits, VERIFY_CHUNK_LIMITS, VerifyChunk, verifyChunks } from './verify-chunks';
 
 export interface BrokenBatch {
@@ -61,47 +62,33 @@ export class VerifyService {
 
   async verify(scope: ContentScope = {}): Promise<VerifyReport> {
     const startedMs = Date.now();
-    const inRange = inContentScope(scope);
     const expiring = retentionCheck(this.retentionYears, Date.now());
     const offDays = await this.ledger.eventsOffTheirDays(scope);
     const broken: BrokenBatch[] = [];
     const sources: VerifyReport['sources'] = [];
     let batchesChecked = 0;
     let expired = 0;
-    // Chain by chain (source and writer), a page of its batches at a time, in chain order.
-    for (const chain of await this.ledger.chains()) {
+    // Chain by chain (source and writer): its links walked, the content of its batches in scope recomputed.
+    for (const chain of await this.ledger.chains(scope.older ? scope.from : undefined)) {
       const { source, writer } = chain;
-      let prev = GENESIS;
-      let seq = 1;
-      let head = '';
-      let problemFound = false;
-      for await (const page of this.ledger.chainPages(source, writer, this.pageSize)) {
-        const kept = page.filter((b) => !expiring(b));
-        const checked = kept.filter(inRange);
-        expired += page.length - kept.length;
-        batchesChecked += checked.length;
-        const digests = await this.recomputedDigests(checked, offDays);
-        head = page[page.length - 1].chainHash;
-        for (const b of problemFound ? [] : page) {
-          const problem = problemOf(b, seq, prev, digests.get(b.batchId));
-          if (problem) {
-            broken.push({
-              source,
-              writer,
-              seq: b.seq,
-              batchId: b.batchId,
-              origin: b.origin,
-              importedAt: jstTimestamp(b.finishedAtMs),
-              problem,
-            });
-            problemFound = true;
-            break;
-          }
-          prev = b.chainHash;
-          seq = b.seq + 1;
-        }
+      const content = new ContentCheck((batches) => this.recomputedDigests(batches, offDays), expiring);
+      const link = await this.walkLinks(chain, scope, content);
+      batchesChecked += content.checked;
+      expired += content.expired;
+      const [first] = [link, content.first].filter((x) => x !== undefined).sort((a, b) => a.b.seq - b.b.seq);
+      if (first) {
+        const { b, problem } = first;
+        broken.push({
+          source,
+          writer,
+          seq: b.seq,
+          batchId: b.batchId,
+          origin: b.origin,
+          importedAt: jstTimestamp(b.finishedAtMs),
+          problem,
+        });
       }
-      sources.push({ source, writer, batches: chain.batches, head });
+      sources.push({ source, writer, batches: chain.batches, head: chain.head });
     }
     broken.sort((a, b) => a.importedAt.localeCompare(b.importedAt));
     const unrecorded = (await this.ledger.unrecordedBatches()).map((u) => ({ batchId: u.batch_id, table: u.table, rows: Number(u.n) }));
@@ -129,6 +116,43 @@ export class VerifyService {
   }
 
   /**
+   * Walks a chain's links over the ranges walkRanges gives (the whole chain,
+   * or in turns a part of it and its newest records) and returns the first
+   * record whose link does not hold (its seq, its previous hash, its own
+   * hash); a range that does not start the chain starts from its
+   * predecessor's recorded hash. The records it reads whose content `scope`
+   * covers go to `content`, and then those of the scope it did not walk.
+   */
+  private async walkLinks(chain: ChainSummary, scope: ContentScope, content: ContentCheck): Promise<BatchProblem | undefined> {
+    const { source, writer } = chain;
+    const ranges = walkRanges(chain, scope.older, this.pageSize);
+    let first: BatchProblem | undefined;
+    for (const [lo, hi] of ranges) {
+      let seq = lo;
+      let prev = GENESIS;
+      if (lo > 1) {
+        const before = await this.ledger.at(source, writer, lo - 1);
+        if (before) prev = before.chainHash;
+        else seq = lo - 1; // its predecessor is missing: the range's first record says so
+      }
+      for await (const page of this.ledger.chainPages(source, writer, this.pageSize, { fromSeq: lo, toSeq: hi, scope })) {
+        for (const b of first ? [] : page) {
+          const problem = brokenLink(b, seq, prev);
+          if (problem) {
+            first = { b, problem };
+            break;
+          }
+          prev = b.chainHash;
+          seq = b.seq + 1;
+        }
+        await content.add(page.filter((b) => b.inScope));
+      }
+    }
+    for await (const page of this.ledger.scopedPagesOutside(source, writer, this.pageSize, scope, ranges)) await content.add(page);
+    return first;
+  }
+
+  /**
    * The content digests of these batches recomputed from the stored rows, a
    * bounded chunk at a time (verifyChunks: memory), each chunk's events read
    * on its days only. A batch with events off its days (`offDays`: there
@@ -152,15 +176,46 @@ export class VerifyService {
 }
 
 /**
- * What does not hold of a batch record that should be number `seq` of its
- * chain, after the hash `prev`, with its content recomputed as `digest`
- * (undefined: not recomputed) — in Japanese; undefined when it holds.
+ * The content of batches recomputed and compared with their records, as
+ * they come: how many were checked, how many the retention may have thinned
+ * (not checked), and the first whose rows no longer give its digest.
  */
-function problemOf(b: BatchRecord, seq: number, prev: string, digest: string | undefined): string | undefined {
+class ContentCheck {
+  checked = 0;
+  expired = 0;
+  first?: BatchProblem;
+
+  constructor(
+    private readonly recompute: (batches: readonly BatchRecord[]) => Promise<Map<string, string>>,
+    private readonly expiring: (b: BatchRecord) => boolean,
+  ) {}
+
+  async add(batches: readonly BatchRecord[]): Promise<void> {
+    if (batches.length === 0) return;
+    const kept = batches.filter((b) => !this.expiring(b));
+    this.expired += batches.length - kept.length;
+    this.checked += kept.length;
+    const digests = await this.recompute(kept);
+    const altered = kept.find((b) => digests.get(b.batchId) !== b.contentDigest);
+    if (altered && (!this.first || altered.seq < this.first.b.seq))
+      this.first = { b: altered, problem: '保存されたログが変更・削除されています (内容ダイジェスト不一致)' };
+  }
+}
+
+/** A batch record and what does not hold of it, in Japanese. */
+interface BatchProblem {
+  b: BatchRecord;
+  problem: string;
+}
+
+/**
+ * What does not hold of a batch record that should be number `seq` of its
+ * chain, after the hash `prev` — in Japanese; undefined when it holds.
+ */
+function brokenLink(b: BatchRecord, seq: number, prev: string): string | undefined {
   if (b.seq !== seq) return `連番${seq}の取込記録がありません (削除された可能性)`;
   if (b.prevChain !== prev) return '前の取込とのチェーンが一致しません';
   if (chainHash(b) !== b.chainHash) return '取込記録が改ざんされています (チェーンハッシュ不一致)';
-  if (digest !== undefined && digest !== b.contentDigest) return '保存されたログが変更・削除されています (内容ダイジェスト不一致)';
   return undefined;
 }
 

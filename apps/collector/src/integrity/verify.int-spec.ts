@@ -151,6 +151,15 @@ describe('kansa verify: the integrity chain', () => {
     ]);
   });
 
+  it('in turns (the nightly watch), finds a record missing at the end of an old block on the night of the block after it', async () => {
+    await tamper(store, 'ALTER TABLE import_batches DELETE WHERE batch_id = {b:String}', { b: batches[1].batchId });
+    verify.pageSize = 1; // blocks of one record: block k is seq k + 1
+    const night = async (part: number) => (await verify.verify({ from: '2099-01-01', older: { part, parts: 2 } })).broken;
+    // part 0 walks seq 1 and 3: seq 3 starts from its predecessor, which is gone; part 1 walks seq 2, which is gone
+    expect(await night(0)).toEqual([expect.objectContaining({ source: 'jumin', seq: 3, problem: expect.stringContaining('連番2') })]);
+    expect(await night(1)).toEqual([]);
+  });
+
   it('notices an altered batch record (its counts changed)', async () => {
     await tamper(store, 'ALTER TABLE import_batches UPDATE stored = 2 WHERE batch_id = {b:String}', { b: batches[3].batchId });
     const report = await verify.verify();

@@ -54,14 +54,17 @@ describe('the evidence verdict', () => {
       check({ contentFrom: '2025-05-01', older: { part: 2, parts: 30, partsChecked: 3, cycleSince: '' } }),
       heads,
     );
-    expect(partial.details[0]).toContain('2025-05-01〜最後に取り込んだバッチと、それ以前のバッチの 1 区分（30 バッチ）');
-    expect(partial.details[1]).toContain('30 区分に分け、毎夜 1 区分ずつ保存内容を再計算しています（この検証は第 3 区分）');
-    expect(partial.details[1]).toContain('まだ一巡していません（異常なく再計算した区分：3 / 30）');
+    expect(partial.details[0]).toContain(
+      '取込記録 30 バッチのうち、2025-05-01〜最後に取り込んだバッチと、それ以前のバッチの 1 区分について、チェーンを検証し、保存内容（30 バッチ）を再計算',
+    );
+    expect(partial.details[1]).toContain('30 区分に分け');
+    expect(partial.details[1]).toContain('毎夜 1 区分ずつ検証しています（この検証は第 3 区分）');
+    expect(partial.details[1]).toContain('まだ一巡していません（異常なく検証した区分：3 / 30）');
     const whole = verification(
       check({ contentFrom: '2025-05-01', older: { part: 29, parts: 30, partsChecked: 30, cycleSince: '2025-04-08 01:30' } }),
       heads,
     );
-    expect(whole.details[1]).toContain('2025-04-08 01:30 以降の検証で、全 30 区分の再計算が異常なく一巡しています');
+    expect(whole.details[1]).toContain('2025-04-08 01:30 以降の検証で、全 30 区分の検証が異常なく一巡しています');
     expect(whole.state).toBe('ok');
   });
 });

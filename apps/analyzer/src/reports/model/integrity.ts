@@ -60,8 +60,11 @@ export function verification(check: RecordedCheck | null, chains: readonly Chain
     check.contentFrom || check.contentTo
       ? `${check.contentFrom || '最初'}〜${check.contentTo || '最後'}に取り込んだバッチ${check.older ? 'と、それ以前のバッチの 1 区分' : ''}`
       : 'すべてのバッチ';
+  const total = fmt(check.chains.reduce((a, c) => a + c.batches, 0));
   const details = [
-    `${check.checkedAt} に、取込記録 ${fmt(check.chains.reduce((a, c) => a + c.batches, 0))} バッチのチェーンを検証し、${content}（${fmt(check.batchesChecked)} バッチ）の保存内容を再計算して照合しました。`,
+    check.older
+      ? `${check.checkedAt} に、取込記録 ${total} バッチのうち、${content}について、チェーンを検証し、保存内容（${fmt(check.batchesChecked)} バッチ）を再計算して照合しました。`
+      : `${check.checkedAt} に、取込記録 ${total} バッチのチェーンを検証し、${content}（${fmt(check.batchesChecked)} バッチ）の保存内容を再計算して照合しました。`,
   ];
   if (check.older) details.push(olderTurns(check.older));
   if (check.expired > 0)
@@ -82,8 +85,8 @@ export function verification(check: RecordedCheck | null, chains: readonly Chain
 
 /** The sentence on the older batches recomputed in turns. */
 function olderTurns(o: NonNullable<RecordedCheck['older']>): string {
-  const turn = `それ以前に取り込んだバッチは、最初のイベント日により ${fmt(o.parts)} 区分に分け、毎夜 1 区分ずつ保存内容を再計算しています（この検証は第 ${fmt(o.part + 1)} 区分）。`;
+  const turn = `それ以前に取り込んだバッチは ${fmt(o.parts)} 区分に分け（保存内容は最初のイベント日、チェーンは取込記録の連番による）、毎夜 1 区分ずつ検証しています（この検証は第 ${fmt(o.part + 1)} 区分）。`;
   return o.cycleSince
-    ? `${turn}${o.cycleSince} 以降の検証で、全 ${fmt(o.parts)} 区分の再計算が異常なく一巡しています。`
-    : `${turn}まだ一巡していません（異常なく再計算した区分：${fmt(o.partsChecked)} / ${fmt(o.parts)}）。それ以前のバッチを含めて確認するには kansa verify を実行してください。`;
+    ? `${turn}${o.cycleSince} 以降の検証で、全 ${fmt(o.parts)} 区分の検証が異常なく一巡しています。`
+    : `${turn}まだ一巡していません（異常なく検証した区分：${fmt(o.partsChecked)} / ${fmt(o.parts)}）。それ以前のバッチを含めて確認するには kansa verify を実行してください。`;
 }
