@@ -4,6 +4,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, SqlConditions, stampedSql, TABLES } from '@kansa/storage';
 import { BatchRecord, contentDigest } from './chain';
 import { ContentScope, contentScopeSql } from './content-scope';
+import { monthChunks, VERIFY_CHUNK_LIMITS } from './verify-chunks';
+
+/** Batch records that name their events' first and last day (recorded since migration 064). */
+const DATED = "first_day != '' AND last_day != ''";
 
 // Row digests over every stored column; the same SQL at import and at verify.
 const EVENT_ROW = EVENT_ROW_DIGEST_SQL;
@@ -87,21 +91,37 @@ export class BatchLedgerRepository {
   /**
    * Batches some of whose events lie outside the days recorded for them
    * (first_day…last_day; batches recorded without days are not judged):
-   * none, unless rows were moved or added behind kansa's back. One pass over
-   * the events' batch and day columns, narrowed to the batches of `scope`.
+   * none, unless rows were moved or added behind kansa's back. The events'
+   * batch and day columns are read once, a few months at a time
+   * (monthChunks: the engine holds those months' batches, not every batch
+   * kept), each month's batches joined with their records in `scope`.
    */
-  async eventsOffTheirDays(scope: ContentScope = {}): Promise<Set<string>> {
+  async eventsOffTheirDays(scope: ContentScope = {}, batchesAtOnce = VERIFY_CHUNK_LIMITS.offDaysBatches): Promise<Set<string>> {
     const { condition, params } = contentScopeSql(scope);
-    const dated = "first_day != '' AND last_day != ''";
-    const rs = await this.client.query({
-      query: `WITH b AS (SELECT batch_id, toDate(first_day) AS first, toDate(last_day) AS last FROM ${TABLES.importBatches}
-                         WHERE ${dated}${condition ? ` AND ${condition}` : ''})
-              SELECT DISTINCT e.batch_id AS batch_id FROM ${TABLES.events} AS e INNER JOIN b ON e.batch_id = b.batch_id
-              WHERE ${condition ? 'e.batch_id IN (SELECT batch_id FROM b) AND ' : ''}(e.day < b.first OR e.day > b.last)`,
-      query_params: params,
-      format: 'JSONEachRow',
-    });
-    return new Set((await rs.json<{ batch_id: string }>()).map((r) => r.batch_id));
+    const months = (await this.rows<{ p: string }>(`SELECT DISTINCT _partition_id AS p FROM ${TABLES.events}`)).map((r) => r.p);
+    const perMonth = await this.rows<{ m: string; n: string }>(
+      `SELECT toString(toYYYYMM(toDate(first_day))) AS m, count() AS n FROM ${TABLES.importBatches} WHERE ${DATED} GROUP BY m`,
+    );
+    const out = new Set<string>();
+    for (const chunk of monthChunks(months, new Map(perMonth.map((r) => [r.m, Number(r.n)])), batchesAtOnce)) {
+      // the records stream past the months' batches (the join's right side, which the engine holds)
+      const rows = await this.rows<{ batch_id: string }>(
+        `SELECT b.batch_id AS batch_id
+         FROM (SELECT batch_id, toDate(first_day) AS first, toDate(last_day) AS last FROM ${TABLES.importBatches}
+               WHERE ${DATED}${condition ? ` AND ${condition}` : ''}) AS b
+         INNER JOIN (SELECT batch_id, min(day) AS lo, max(day) AS hi FROM ${TABLES.events}
+                     WHERE _partition_id IN {months:Array(String)} GROUP BY batch_id) AS m ON b.batch_id = m.batch_id
+         WHERE m.lo < b.first OR m.hi > b.last
+         SETTINGS query_plan_join_swap_table = 'false'`,
+        { ...params, months: chunk },
+      );
+      for (const r of rows) out.add(r.batch_id);
+    }
+    return out;
+  }
+
+  private async rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    return (await this.client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
   }
 
   /** The newest batch of a source's chain written by `writer`. */

@@ -1,5 +1,5 @@
 import { BatchRecord } from './chain';
-import { verifyChunks } from './verify-chunks';
+import { monthChunks, verifyChunks } from './verify-chunks';
 
 const batch = (batchId: string, firstDay: string, lastDay: string, stored: number): BatchRecord => ({
   batchId,
@@ -25,7 +25,7 @@ const batch = (batchId: string, firstDay: string, lastDay: string, stored: numbe
 });
 
 describe('verify takes the batches a bounded chunk at a time', () => {
-  const limits = { rows: 250, days: 7 };
+  const limits = { rows: 250, days: 7, offDaysBatches: 1 };
 
   it('in the order of their days, each chunk within the rows and days limits, every batch once', () => {
     const batches = [
@@ -60,6 +60,22 @@ describe('verify takes the batches a bounded chunk at a time', () => {
     expect(verifyChunks(batches, limits)).toEqual([
       { batchIds: ['u1', 'u2'] },
       { batchIds: ['dated'], fromDay: '2025-04-01', toDay: '2025-04-01' },
+    ]);
+  });
+});
+
+describe('the months the pass for events off their days takes at once (monthChunks)', () => {
+  it('joins consecutive months while their batches fit, and takes a larger month alone', () => {
+    const batches = new Map([
+      ['202501', 10],
+      ['202502', 30],
+      ['202503', 500],
+      ['202504', 20],
+    ]);
+    expect(monthChunks(['202504', '202501', '202502', '202503', '202505'], batches, 100)).toEqual([
+      ['202501', '202502'],
+      ['202503'],
+      ['202504', '202505'],
     ]);
   });
 });

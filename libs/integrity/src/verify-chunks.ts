@@ -14,6 +14,8 @@ export interface ChunkLimits {
   rows: number;
   /** Days a chunk's events span at most, unless one batch spans more (a backfill). */
   days: number;
+  /** Batches the pass for events off their days takes at once, unless one month has more (monthChunks). */
+  offDaysBatches: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface ChunkLimits {
  * chunk bounded in rows (memory) and in days (what the engine reads to find
  * them: the events are ordered by day).
  */
-export const VERIFY_CHUNK_LIMITS: ChunkLimits = { rows: 4_000_000, days: 7 };
+export const VERIFY_CHUNK_LIMITS: ChunkLimits = { rows: 4_000_000, days: 7, offDaysBatches: 1_000_000 };
 
 /** The batches in chunks of bounded rows and days, in the order of their first day (those without days first, unbounded). */
 export function verifyChunks(batches: readonly BatchRecord[], limits: ChunkLimits = VERIFY_CHUNK_LIMITS): VerifyChunk[] {
@@ -51,4 +53,25 @@ export function verifyChunks(batches: readonly BatchRecord[], limits: ChunkLimit
     } else chunks.push({ batchIds: [b.batchId], rows, ...(dated ? { fromDay: b.firstDay, toDay: b.lastDay } : {}) });
   }
   return chunks.map(({ rows: _rows, ...chunk }) => chunk);
+}
+
+/**
+ * The pass for events off their batches' days joins each month's batches
+ * (their first and last event day) with their records: the engine holds a
+ * month's batches at once, which on a site fed by small HTTP commits is
+ * millions. Consecutive months (events partitions, YYYYMM) are taken
+ * together while their batches (counted by the month of their first day)
+ * stay within `limit`; a month above it alone.
+ */
+export function monthChunks(months: readonly string[], batchesPerMonth: ReadonlyMap<string, number>, limit: number): string[][] {
+  const chunks: Array<{ months: string[]; batches: number }> = [];
+  for (const m of [...months].sort()) {
+    const n = batchesPerMonth.get(m) ?? 0;
+    const open = chunks[chunks.length - 1];
+    if (open && open.batches + n <= limit) {
+      open.months.push(m);
+      open.batches += n;
+    } else chunks.push({ months: [m], batches: n });
+  }
+  return chunks.map((c) => c.months);
 }

@@ -63,7 +63,7 @@ export class VerifyService {
   async verify(scope: ContentScope = {}): Promise<VerifyReport> {
     const startedMs = Date.now();
     const expiring = retentionCheck(this.retentionYears, Date.now());
-    const offDays = await this.ledger.eventsOffTheirDays(scope);
+    const offDays = await this.ledger.eventsOffTheirDays(scope, this.chunkLimits.offDaysBatches);
     const broken: BrokenBatch[] = [];
     const sources: VerifyReport['sources'] = [];
     let batchesChecked = 0;
