@@ -4,7 +4,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, SqlConditions, stampedSql, TABLES } from '@kansa/storage';
 import { BatchRecord, contentDigest } from './chain';
 import { ContentScope, contentScopeSql } from './content-scope';
-import { monthChunks, VERIFY_CHUNK_LIMITS } from './verify-chunks';
+import { ChunkLimits, monthChunks, VERIFY_CHUNK_LIMITS } from './verify-chunks';
+
+/**
+ * The IDs of the batches recorded with their first event day or their import
+ * in these months ({months:Array(String)}, YYYYMM): the rows of those months
+ * that claim one of them are recorded, and the set index on batch_id skips
+ * their granules (the rows left are then looked up in every record).
+ */
+const RECORDED_IN_MONTHS = `SELECT batch_id FROM ${TABLES.importBatches}
+  WHERE (first_day != '' AND toString(toYYYYMM(toDate(first_day))) IN {months:Array(String)})
+     OR toString(toYYYYMM(finished_at)) IN {months:Array(String)}`;
 
 /** Batch records that name their events' first and last day (recorded since migration 064). */
 const DATED = "first_day != '' AND last_day != ''";
@@ -96,14 +106,10 @@ export class BatchLedgerRepository {
    * (monthChunks: the engine holds those months' batches, not every batch
    * kept), each month's batches joined with their records in `scope`.
    */
-  async eventsOffTheirDays(scope: ContentScope = {}, batchesAtOnce = VERIFY_CHUNK_LIMITS.offDaysBatches): Promise<Set<string>> {
+  async eventsOffTheirDays(scope: ContentScope = {}, batchesAtOnce = VERIFY_CHUNK_LIMITS.batchesAtOnce): Promise<Set<string>> {
     const { condition, params } = contentScopeSql(scope);
-    const months = (await this.rows<{ p: string }>(`SELECT DISTINCT _partition_id AS p FROM ${TABLES.events}`)).map((r) => r.p);
-    const perMonth = await this.rows<{ m: string; n: string }>(
-      `SELECT toString(toYYYYMM(toDate(first_day))) AS m, count() AS n FROM ${TABLES.importBatches} WHERE ${DATED} GROUP BY m`,
-    );
     const out = new Set<string>();
-    for (const chunk of monthChunks(months, new Map(perMonth.map((r) => [r.m, Number(r.n)])), batchesAtOnce)) {
+    for (const { months } of await this.monthsAtOnce(TABLES.events, batchesAtOnce)) {
       // the records stream past the months' batches (the join's right side, which the engine holds)
       const rows = await this.rows<{ batch_id: string }>(
         `SELECT b.batch_id AS batch_id
@@ -113,11 +119,25 @@ export class BatchLedgerRepository {
                      WHERE _partition_id IN {months:Array(String)} GROUP BY batch_id) AS m ON b.batch_id = m.batch_id
          WHERE m.lo < b.first OR m.hi > b.last
          SETTINGS query_plan_join_swap_table = 'false'`,
-        { ...params, months: chunk },
+        { ...params, months },
       );
       for (const r of rows) out.add(r.batch_id);
     }
     return out;
+  }
+
+  /**
+   * A table's months (partitions, YYYYMM) in chunks whose batches, counted
+   * by the month of their first event day (imported that month, for those
+   * recorded without days), stay within `batchesAtOnce` (monthChunks).
+   */
+  private async monthsAtOnce(table: string, batchesAtOnce: number): Promise<Array<{ months: string[]; batches: number }>> {
+    const months = (await this.rows<{ p: string }>(`SELECT DISTINCT _partition_id AS p FROM ${table}`)).map((r) => r.p);
+    const perMonth = await this.rows<{ m: string; n: string }>(
+      `SELECT toString(toYYYYMM(if(first_day != '', toDate(first_day), toDate(finished_at)))) AS m, count() AS n
+       FROM ${TABLES.importBatches} GROUP BY m`,
+    );
+    return monthChunks(months, new Map(perMonth.map((r) => [r.m, Number(r.n)])), batchesAtOnce);
   }
 
   private async rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
@@ -282,20 +302,39 @@ export class BatchLedgerRepository {
     return rows[0];
   }
 
-  /** Batch IDs that stored rows claim but import_batches does not know. */
-  async unrecordedBatches(): Promise<Array<{ batch_id: string; table: string; n: string }>> {
-    const rs = await this.client.query({
-      query: `SELECT batch_id, 'events' AS table, count() AS n FROM ${TABLES.events}
-                WHERE batch_id NOT IN (SELECT batch_id FROM ${TABLES.importBatches}) GROUP BY batch_id
-              UNION ALL
-              SELECT batch_id, 'quarantine' AS table, count() AS n FROM ${TABLES.quarantine}
-                WHERE batch_id NOT IN (SELECT batch_id FROM ${TABLES.importBatches}) GROUP BY batch_id
-              UNION ALL
-              SELECT batch_id, 'events_apart' AS table, count() AS n FROM ${TABLES.eventsApart}
-                WHERE batch_id NOT IN (SELECT batch_id FROM ${TABLES.importBatches}) GROUP BY batch_id`,
-      format: 'JSONEachRow',
-    });
-    return rs.json();
+  /**
+   * Batch IDs that stored rows (events, quarantined lines, lines kept apart)
+   * claim but import_batches does not know, with their rows. A few months of
+   * a table at a time (monthsAtOnce): the engine holds those months' batch
+   * IDs while the records stream past, not the IDs of every batch kept.
+   */
+  async unrecordedBatches(
+    limits: Pick<ChunkLimits, 'batchesAtOnce' | 'prefilterBatches'> = VERIFY_CHUNK_LIMITS,
+  ): Promise<Array<{ batch_id: string; table: string; n: number }>> {
+    const rows = new Map<string, { batch_id: string; table: string; n: number }>();
+    for (const table of [TABLES.events, TABLES.quarantine, TABLES.eventsApart]) {
+      for (const { months, batches } of await this.monthsAtOnce(table, limits.batchesAtOnce)) {
+        // few batches a month (files): leave out the rows of the months' own batches first, which the set index does by granule
+        const prefilter = batches <= limits.prefilterBatches ? ` AND batch_id NOT IN (${RECORDED_IN_MONTHS})` : '';
+        const found = await this.rows<{ batch_id: string; n: string }>(
+          `SELECT m.batch_id AS batch_id, m.n AS n
+           FROM ${TABLES.importBatches} AS b
+           RIGHT ANTI JOIN (SELECT batch_id, count() AS n FROM ${table}
+                            WHERE _partition_id IN {months:Array(String)}${prefilter}
+                            GROUP BY batch_id) AS m
+             ON b.batch_id = m.batch_id
+           SETTINGS query_plan_join_swap_table = 'false'`,
+          { months },
+        );
+        for (const r of found) {
+          const key = `${table}\0${r.batch_id}`;
+          const seen = rows.get(key) ?? { batch_id: r.batch_id, table, n: 0 };
+          seen.n += Number(r.n);
+          rows.set(key, seen);
+        }
+      }
+    }
+    return [...rows.values()];
   }
 
   /** Batch records; each flagged by the SQL condition `inScope` (true by default). */

@@ -25,7 +25,7 @@ const batch = (batchId: string, firstDay: string, lastDay: string, stored: numbe
 });
 
 describe('verify takes the batches a bounded chunk at a time', () => {
-  const limits = { rows: 250, days: 7, offDaysBatches: 1 };
+  const limits = { rows: 250, days: 7, batchesAtOnce: 1, prefilterBatches: 100_000 };
 
   it('in the order of their days, each chunk within the rows and days limits, every batch once', () => {
     const batches = [
@@ -73,9 +73,9 @@ describe('the months the pass for events off their days takes at once (monthChun
       ['202504', 20],
     ]);
     expect(monthChunks(['202504', '202501', '202502', '202503', '202505'], batches, 100)).toEqual([
-      ['202501', '202502'],
-      ['202503'],
-      ['202504', '202505'],
+      { months: ['202501', '202502'], batches: 40 },
+      { months: ['202503'], batches: 500 },
+      { months: ['202504', '202505'], batches: 20 },
     ]);
   });
 });

@@ -14,8 +14,21 @@ export interface ChunkLimits {
   rows: number;
   /** Days a chunk's events span at most, unless one batch spans more (a backfill). */
   days: number;
-  /** Batches the pass for events off their days takes at once, unless one month has more (monthChunks). */
-  offDaysBatches: number;
+  /**
+   * Batches whose IDs the passes over every stored row (events off their
+   * days, rows without a record) hold at once, unless one month has more (monthChunks).
+   */
+  batchesAtOnce: number;
+  /**
+   * Up to how many batches in those months the pass for rows without a
+   * record first leaves out the rows of the months' own batches (the set
+   * index on batch_id does that by granule). Beyond, many batches share every
+   * granule (small HTTP commits), the index skips nothing, and testing every
+   * row against the set cost more than it saved: 8,000,000 one-event batches
+   * 27.7 s and 1.9 GB with it, 4.1 s and 0.9 GB without; the 120 M-event
+   * month's 1,277 batches 0.07 s with it, 0.86 s without.
+   */
+  prefilterBatches: number;
 }
 
 /**
@@ -26,7 +39,7 @@ export interface ChunkLimits {
  * chunk bounded in rows (memory) and in days (what the engine reads to find
  * them: the events are ordered by day).
  */
-export const VERIFY_CHUNK_LIMITS: ChunkLimits = { rows: 4_000_000, days: 7, offDaysBatches: 1_000_000 };
+export const VERIFY_CHUNK_LIMITS: ChunkLimits = { rows: 4_000_000, days: 7, batchesAtOnce: 1_000_000, prefilterBatches: 100_000 };
 
 /** The batches in chunks of bounded rows and days, in the order of their first day (those without days first, unbounded). */
 export function verifyChunks(batches: readonly BatchRecord[], limits: ChunkLimits = VERIFY_CHUNK_LIMITS): VerifyChunk[] {
@@ -56,14 +69,18 @@ export function verifyChunks(batches: readonly BatchRecord[], limits: ChunkLimit
 }
 
 /**
- * The pass for events off their batches' days joins each month's batches
- * (their first and last event day) with their records: the engine holds a
- * month's batches at once, which on a site fed by small HTTP commits is
- * millions. Consecutive months (events partitions, YYYYMM) are taken
+ * The passes over every stored row (events off their batches' days, rows
+ * without a batch record) join a month's batches with their records: the
+ * engine holds that month's batch IDs at once, which on a site fed by small
+ * HTTP commits is millions. Consecutive months (events partitions, YYYYMM) are taken
  * together while their batches (counted by the month of their first day)
  * stay within `limit`; a month above it alone.
  */
-export function monthChunks(months: readonly string[], batchesPerMonth: ReadonlyMap<string, number>, limit: number): string[][] {
+export function monthChunks(
+  months: readonly string[],
+  batchesPerMonth: ReadonlyMap<string, number>,
+  limit: number,
+): Array<{ months: string[]; batches: number }> {
   const chunks: Array<{ months: string[]; batches: number }> = [];
   for (const m of [...months].sort()) {
     const n = batchesPerMonth.get(m) ?? 0;
@@ -73,5 +90,5 @@ export function monthChunks(months: readonly string[], batchesPerMonth: Readonly
       open.batches += n;
     } else chunks.push({ months: [m], batches: n });
   }
-  return chunks.map((c) => c.months);
+  return chunks;
 }

@@ -63,7 +63,7 @@ export class VerifyService {
   async verify(scope: ContentScope = {}): Promise<VerifyReport> {
     const startedMs = Date.now();
     const expiring = retentionCheck(this.retentionYears, Date.now());
-    const offDays = await this.ledger.eventsOffTheirDays(scope, this.chunkLimits.offDaysBatches);
+    const offDays = await this.ledger.eventsOffTheirDays(scope, this.chunkLimits.batchesAtOnce);
     const broken: BrokenBatch[] = [];
     const sources: VerifyReport['sources'] = [];
     let batchesChecked = 0;
@@ -91,7 +91,11 @@ export class VerifyService {
       sources.push({ source, writer, batches: chain.batches, head: chain.head });
     }
     broken.sort((a, b) => a.importedAt.localeCompare(b.importedAt));
-    const unrecorded = (await this.ledger.unrecordedBatches()).map((u) => ({ batchId: u.batch_id, table: u.table, rows: Number(u.n) }));
+    const unrecorded = (await this.ledger.unrecordedBatches(this.chunkLimits)).map((u) => ({
+      batchId: u.batch_id,
+      table: u.table,
+      rows: u.n,
+    }));
     const report = {
       ok: broken.length === 0 && unrecorded.length === 0,
       batchesChecked,

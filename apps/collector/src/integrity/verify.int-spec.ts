@@ -105,7 +105,7 @@ describe('kansa verify: the integrity chain', () => {
     await tamper(store, "ALTER TABLE events UPDATE reason = '業務確認' WHERE batch_id = {b:String} AND line_no = 3", {
       b: batches[1].batchId,
     });
-    verify.chunkLimits = { rows: 4, days: 1, offDaysBatches: 1 };
+    verify.chunkLimits = { rows: 4, days: 1, batchesAtOnce: 1, prefilterBatches: 100_000 };
     const report = await verify.verify();
     expect(report).toMatchObject({ ok: false, batchesChecked: 4 });
     expect(report.broken.map((b) => [b.source, b.seq, b.problem])).toEqual([
@@ -126,7 +126,7 @@ describe('kansa verify: the integrity chain', () => {
       ['jumin', 1, expect.stringContaining('内容ダイジェスト不一致')],
     ]);
     // the same when the pass takes the events a month at a time (a site with millions of batches a month)
-    verify.chunkLimits = { ...verify.chunkLimits, offDaysBatches: 1 };
+    verify.chunkLimits = { ...verify.chunkLimits, batchesAtOnce: 1 };
     expect((await verify.verify()).broken.map((b) => [b.source, b.seq])).toEqual([['jumin', 1]]);
   });
 
@@ -141,6 +141,18 @@ describe('kansa verify: the integrity chain', () => {
     const report = await verify.verify();
     expect(report.broken[0]).toMatchObject({ source: 'jumin', seq: 2, problem: expect.stringContaining('連番1') });
     expect(report.unrecorded).toEqual(expect.arrayContaining([{ batchId: batches[0].batchId, table: 'events', rows: 3 }]));
+    // a month at a time (a site with millions of batches a month): a batch's rows of two months are counted together
+    await tamper(
+      store,
+      `INSERT INTO events SELECT * REPLACE (ts + toIntervalDay(30) AS ts, day + 30 AS day, line_no + 100 AS line_no)
+         FROM (SELECT * FROM events WHERE batch_id = {b:String} AND line_no = 2)`,
+      { b: batches[0].batchId },
+    );
+    verify.chunkLimits = { ...verify.chunkLimits, batchesAtOnce: 1 };
+    expect((await verify.verify()).unrecorded).toEqual(expect.arrayContaining([{ batchId: batches[0].batchId, table: 'events', rows: 4 }]));
+    // and without first leaving out the months' own batches (what many batches a month take)
+    verify.chunkLimits = { ...verify.chunkLimits, prefilterBatches: 0 };
+    expect((await verify.verify()).unrecorded).toEqual(expect.arrayContaining([{ batchId: batches[0].batchId, table: 'events', rows: 4 }]));
   });
 
   it('reads the chains a page at a time and still notices a record missing at the end of a page', async () => {
