@@ -49,7 +49,9 @@ interface CompactedTable {
  *  - events (migration 170; its aggregate projections, 180, 181 and 190): the
  *    rows' count and the sum of their row digests, the ones `kansa verify`
  *    recomputes;
- *  - events_apart (172): the count and the sum of a hash of every stored column.
+ *  - events_apart (172): the count and the sum of a hash of every stored column;
+ *  - import_batches (230; one partition, `all`: not partitioned): the same,
+ *    of the records written before the run began.
  * access_explanations (171) has no identity column to tell its old parts by;
  * its days are written anew whenever they are classified again.
  */
@@ -65,6 +67,12 @@ const COMPACTED: readonly CompactedTable[] = [
     identity: 'apart_id',
     projections: [],
     fingerprint: (repo, partition, scope) => repo.apartFingerprint(partition, scope),
+  },
+  {
+    table: TABLES.importBatches,
+    identity: 'batch_id',
+    projections: [],
+    fingerprint: (repo, _partition, scope) => repo.ledgerFingerprint(scope),
   },
 ];
 
@@ -155,8 +163,8 @@ export class StorageCompactionService {
   }
 }
 
-/** The compacted tables' partition IDs are months (toYYYYMM): the only text put into the OPTIMIZE statement. */
+/** The compacted tables' partition IDs are months (toYYYYMM), or `all` (the ledger): the only text put into the OPTIMIZE statement. */
 function partitionId(partition: string): string {
-  if (!/^\d{6}$/.test(partition)) throw new Error(`not a month partition: ${partition}`);
+  if (!/^(\d{6}|all)$/.test(partition)) throw new Error(`not a month partition: ${partition}`);
   return partition;
 }

@@ -238,6 +238,16 @@ export class StorageTransferRepository {
     return { rows: Number(r.n), digest: r.d };
   }
 
+  /** The batch records written up to the scope's time: their count and the sum of a hash of every stored column. */
+  async ledgerFingerprint(scope: FingerprintScope): Promise<PartitionFingerprint> {
+    const [r] = await this.rows<{ n: string; d: string }>(
+      `SELECT count() AS n, toString(sum(toUInt128(cityHash64(*)))) AS d
+       FROM ${TABLES.importBatches} WHERE finished_at <= {insertedBy:DateTime64(3, 'Asia/Tokyo')}`,
+      { insertedBy: scope.insertedBy },
+    );
+    return { rows: Number(r.n), digest: r.d };
+  }
+
   /** Rows of a month of events inserted after the scope was taken (on a target: stored there since the export began). */
   async storedSince(partition: string, scope: FingerprintScope): Promise<number> {
     const [r] = await this.rows<{ n: string }>(

@@ -119,7 +119,7 @@ function transferLine(p: TransferProgress): string {
   return p.kind === 'table' ? `  ${p.table}: ${done}\n` : `  events [${p.index}/${p.total}] ${month(p.partition)}: ${done}\n`;
 }
 
-/** ログ 2か月・別保管 1か月: the months rewritten, per table (events, the lines kept apart). */
+/** ログ 2か月・別保管 1か月・取込記録: the months rewritten, per table (events, the lines kept apart), and the ledger (one whole). */
 function compactedMonths(months: readonly CompactedMonth[]): string {
   const n = (table: string) => months.filter((m) => m.table === table).length;
   return [
@@ -128,6 +128,7 @@ function compactedMonths(months: readonly CompactedMonth[]): string {
   ]
     .filter(([, k]) => k)
     .map(([label, k]) => `${label} ${k}か月`)
+    .concat(n(TABLES.importBatches) ? ['取込記録'] : [])
     .join('・');
 }
 
@@ -140,6 +141,7 @@ function mb(bytes: number): string {
 }
 
 function month(partition: string): string {
+  if (partition === 'all') return '全体';
   return /^\d{6}$/.test(partition) ? `${partition.slice(0, 4)}-${partition.slice(4)}` : partition;
 }
 
