@@ -34,16 +34,25 @@ export async function startCollectorService(options: ServiceOptions): Promise<Se
     KAFKA_BROKERS: options.brokers,
     KAFKA_ENABLED: 'true',
   });
-  await waitFor(
-    'the Kafka consumer to join its group',
-    async () => {
-      const health = (await fetch(`${url}/health`)
-        .then((r) => r.json())
-        .catch(() => undefined)) as { checks?: Record<string, { ok: boolean }> } | undefined;
-      return health?.checks?.kafka?.ok === true;
-    },
-    120_000,
-  );
+  let health: unknown;
+  try {
+    await waitFor(
+      'the Kafka consumer to join its group',
+      async () => {
+        health = await fetch(`${url}/health`)
+          .then((r) => r.json())
+          .catch(() => undefined);
+        return (health as { checks?: Record<string, { ok: boolean }> } | undefined)?.checks?.kafka?.ok === true;
+      },
+      120_000,
+    );
+  } catch (err) {
+    // what the service said and its last health, so that a consumer that never joined can be told apart afterwards
+    await service.stop().catch(() => undefined);
+    throw new Error(`${(err as Error).message}; last health ${JSON.stringify(health)}; service output:\n${service.output().slice(-4000)}`, {
+      cause: err,
+    });
+  }
   return service;
 }
 
