@@ -4,13 +4,12 @@ import { CollectorKit, startCollector } from '@kansa/collector/testing/collector
 import { VerifyService } from '@kansa/integrity';
 import { TABLES } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
+import { JUMIN_HEADER } from '../kit/jumin-lines';
 import * as iconv from 'iconv-lite';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const HEADER =
-  '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
 const DAYS = ['2025-04-14', '2025-04-15', '2025-04-16'];
 const line = (day: string, i: number) =>
   `${day.replaceAll('-', '/')} 09:00:0${i},K00100${i},職員${i},100700,納税課,WS-1,10.0.0.1,JR0101,照会,照会,000001234${i},無,窓口,1,正常`;
@@ -35,7 +34,7 @@ describe('the nightly verification of older batches in turns (verifyOlderNights)
     const dir = mkdtempSync(join(tmpdir(), 'kansa-watch-turns-'));
     for (const day of DAYS) {
       const path = join(dir, `JUMIN_OPLOG_${day.replaceAll('-', '')}.csv`);
-      writeFileSync(path, iconv.encode([HEADER, line(day, 1), line(day, 2), line(day, 3)].join('\r\n') + '\r\n', 'cp932'));
+      writeFileSync(path, iconv.encode([JUMIN_HEADER, line(day, 1), line(day, 2), line(day, 3)].join('\r\n') + '\r\n', 'cp932'));
       expect((await collector.files.importFile(path)).stored).toBe(3);
     }
     for (const r of await store.rows<{ first_day: string; seq: string }>(`SELECT first_day, seq FROM ${TABLES.importBatches}`))

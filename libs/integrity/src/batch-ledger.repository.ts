@@ -1,9 +1,9 @@
 import { jstTimestamp } from '@kansa/domain';
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, SqlConditions, stampedSql, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, EVENT_ROW_DIGEST_SQL, stampedSql, TABLES } from '@kansa/storage';
 import { BatchRecord, contentDigest } from './chain';
-import { ContentScope, contentScopeSql } from './content-scope';
+import { BATCH_DAY_SQL, ContentScope, contentScopeSql } from './content-scope';
 import { ChunkLimits, monthChunks, VERIFY_CHUNK_LIMITS } from './verify-chunks';
 
 /**
@@ -109,7 +109,7 @@ export class BatchLedgerRepository {
   async eventsOffTheirDays(scope: ContentScope = {}, batchesAtOnce = VERIFY_CHUNK_LIMITS.batchesAtOnce): Promise<Set<string>> {
     const { condition, params } = contentScopeSql(scope);
     const out = new Set<string>();
-    for (const { months } of await this.monthsAtOnce(TABLES.events, batchesAtOnce)) {
+    for (const { months } of await this.monthsAtOnce([TABLES.events], batchesAtOnce)) {
       // the records stream past the months' batches (the join's right side, which the engine holds)
       const rows = await this.rows<{ batch_id: string }>(
         `SELECT b.batch_id AS batch_id
@@ -127,17 +127,25 @@ export class BatchLedgerRepository {
   }
 
   /**
-   * A table's months (partitions, YYYYMM) in chunks whose batches, counted
-   * by the month of their first event day (imported that month, for those
-   * recorded without days), stay within `batchesAtOnce` (monthChunks).
+   * Each table's months (partitions, YYYYMM) in chunks whose batches,
+   * counted by the month of their first event day (imported that month, for
+   * those recorded without days), stay within `batchesAtOnce` (monthChunks).
+   * The records are counted once for all the tables.
    */
-  private async monthsAtOnce(table: string, batchesAtOnce: number): Promise<Array<{ months: string[]; batches: number }>> {
-    const months = (await this.rows<{ p: string }>(`SELECT DISTINCT _partition_id AS p FROM ${table}`)).map((r) => r.p);
+  private async monthsAtOnce(
+    tables: readonly string[],
+    batchesAtOnce: number,
+  ): Promise<Array<{ table: string; months: string[]; batches: number }>> {
     const perMonth = await this.rows<{ m: string; n: string }>(
-      `SELECT toString(toYYYYMM(if(first_day != '', toDate(first_day), toDate(finished_at)))) AS m, count() AS n
-       FROM ${TABLES.importBatches} GROUP BY m`,
+      `SELECT toString(toYYYYMM(${BATCH_DAY_SQL})) AS m, count() AS n FROM ${TABLES.importBatches} GROUP BY m`,
     );
-    return monthChunks(months, new Map(perMonth.map((r) => [r.m, Number(r.n)])), batchesAtOnce);
+    const batches = new Map(perMonth.map((r) => [r.m, Number(r.n)]));
+    const out: Array<{ table: string; months: string[]; batches: number }> = [];
+    for (const table of tables) {
+      const months = (await this.rows<{ p: string }>(`SELECT DISTINCT _partition_id AS p FROM ${table}`)).map((r) => r.p);
+      out.push(...monthChunks(months, batches, batchesAtOnce).map((c) => ({ table, ...c })));
+    }
+    return out;
   }
 
   private async rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
@@ -182,34 +190,33 @@ export class BatchLedgerRepository {
     return Number(row.n);
   }
 
-  async insert(b: BatchRecord): Promise<void> {
+  /** Appends batch records (a commit appends one; one insert for many). */
+  async insert(...batches: BatchRecord[]): Promise<void> {
     await this.client.insert({
       table: TABLES.importBatches,
       format: 'JSONEachRow',
-      values: [
-        {
-          batch_id: b.batchId,
-          seq: b.seq,
-          source: b.source,
-          writer: b.writer,
-          instance: b.instance,
-          transport: b.transport,
-          origin: b.origin,
-          file_sha256: b.fileSha256,
-          lines_read: b.linesRead,
-          stored: b.stored,
-          duplicates: b.duplicates,
-          quarantined: b.quarantined,
-          apart: b.apart,
-          content_digest: b.contentDigest,
-          prev_chain: b.prevChain,
-          chain_hash: b.chainHash,
-          started_at: jstTimestamp(b.startedAtMs),
-          finished_at: jstTimestamp(b.finishedAtMs),
-          first_day: b.firstDay,
-          last_day: b.lastDay,
-        },
-      ],
+      values: batches.map((b) => ({
+        batch_id: b.batchId,
+        seq: b.seq,
+        source: b.source,
+        writer: b.writer,
+        instance: b.instance,
+        transport: b.transport,
+        origin: b.origin,
+        file_sha256: b.fileSha256,
+        lines_read: b.linesRead,
+        stored: b.stored,
+        duplicates: b.duplicates,
+        quarantined: b.quarantined,
+        apart: b.apart,
+        content_digest: b.contentDigest,
+        prev_chain: b.prevChain,
+        chain_hash: b.chainHash,
+        started_at: jstTimestamp(b.startedAtMs),
+        finished_at: jstTimestamp(b.finishedAtMs),
+        first_day: b.firstDay,
+        last_day: b.lastDay,
+      })),
     });
   }
 
@@ -245,10 +252,9 @@ export class BatchLedgerRepository {
    */
   chainPages(source: string, writer: string, size: number, within: ChainPagesWithin = {}): AsyncGenerator<ScopedBatchRecord[]> {
     const { condition, params } = contentScopeSql(within.scope ?? {});
-    const q = new SqlConditions(params)
-      .when(within.fromSeq, 'seq >= {fromSeq:UInt64}', 'fromSeq')
-      .when(within.toSeq, 'seq <= {toSeq:UInt64}', 'toSeq');
-    return this.pages(source, writer, size, q.where, q.params, condition || '1');
+    const { fromSeq, toSeq } = within;
+    const bounds = [fromSeq !== undefined && 'seq >= {fromSeq:UInt64}', toSeq !== undefined && 'seq <= {toSeq:UInt64}'].filter(Boolean);
+    return this.pages(source, writer, size, bounds.join(' AND '), { ...params, fromSeq, toSeq }, condition || '1');
   }
 
   /** The records of one chain whose content `scope` covers and whose seq is outside these ranges (inclusive), in chain order. */
@@ -261,23 +267,23 @@ export class BatchLedgerRepository {
   ): AsyncGenerator<ScopedBatchRecord[]> {
     const { condition, params } = contentScopeSql(scope);
     const outside = 'NOT arrayExists((lo, hi) -> seq BETWEEN lo AND hi, {lo:Array(UInt64)}, {hi:Array(UInt64)})';
-    return this.pages(source, writer, size, `WHERE ${condition ? `${condition} AND ` : ''}${outside}`, {
+    return this.pages(source, writer, size, condition ? `${condition} AND ${outside}` : outside, {
       ...params,
       lo: ranges.map((r) => r[0]),
       hi: ranges.map((r) => r[1]),
     });
   }
 
-  /** A chain's records matching `where` (a WHERE clause or ''), in chain order, a page at a time, flagged by `inScope`. */
+  /** A chain's records matching `condition` ('' for all), in chain order, a page at a time, flagged by `inScope`. */
   private async *pages(
     source: string,
     writer: string,
     size: number,
-    where: string,
+    condition: string,
     params: Record<string, unknown>,
     inScope = '1',
   ): AsyncGenerator<ScopedBatchRecord[]> {
-    const and = where ? ` AND ${where.replace(/^WHERE /, '')}` : '';
+    const and = condition ? ` AND ${condition}` : '';
     let after = { seq: 0, id: '' };
     for (;;) {
       const page = await this.select(
@@ -312,26 +318,27 @@ export class BatchLedgerRepository {
     limits: Pick<ChunkLimits, 'batchesAtOnce' | 'prefilterBatches'> = VERIFY_CHUNK_LIMITS,
   ): Promise<Array<{ batch_id: string; table: string; n: number }>> {
     const rows = new Map<string, { batch_id: string; table: string; n: number }>();
-    for (const table of [TABLES.events, TABLES.quarantine, TABLES.eventsApart]) {
-      for (const { months, batches } of await this.monthsAtOnce(table, limits.batchesAtOnce)) {
-        // few batches a month (files): leave out the rows of the months' own batches first, which the set index does by granule
-        const prefilter = batches <= limits.prefilterBatches ? ` AND batch_id NOT IN (${RECORDED_IN_MONTHS})` : '';
-        const found = await this.rows<{ batch_id: string; n: string }>(
-          `SELECT m.batch_id AS batch_id, m.n AS n
-           FROM ${TABLES.importBatches} AS b
-           RIGHT ANTI JOIN (SELECT batch_id, count() AS n FROM ${table}
-                            WHERE _partition_id IN {months:Array(String)}${prefilter}
-                            GROUP BY batch_id) AS m
-             ON b.batch_id = m.batch_id
-           SETTINGS query_plan_join_swap_table = 'false'`,
-          { months },
-        );
-        for (const r of found) {
-          const key = `${table}\0${r.batch_id}`;
-          const seen = rows.get(key) ?? { batch_id: r.batch_id, table, n: 0 };
-          seen.n += Number(r.n);
-          rows.set(key, seen);
-        }
+    for (const { table, months, batches } of await this.monthsAtOnce(
+      [TABLES.events, TABLES.quarantine, TABLES.eventsApart],
+      limits.batchesAtOnce,
+    )) {
+      // few batches a month (files): leave out the rows of the months' own batches first, which the set index does by granule
+      const prefilter = batches <= limits.prefilterBatches ? ` AND batch_id NOT IN (${RECORDED_IN_MONTHS})` : '';
+      const found = await this.rows<{ batch_id: string; n: string }>(
+        `SELECT m.batch_id AS batch_id, m.n AS n
+         FROM ${TABLES.importBatches} AS b
+         RIGHT ANTI JOIN (SELECT batch_id, count() AS n FROM ${table}
+                          WHERE _partition_id IN {months:Array(String)}${prefilter}
+                          GROUP BY batch_id) AS m
+           ON b.batch_id = m.batch_id
+         SETTINGS query_plan_join_swap_table = 'false'`,
+        { months },
+      );
+      for (const r of found) {
+        const key = `${table}\0${r.batch_id}`;
+        const seen = rows.get(key) ?? { batch_id: r.batch_id, table, n: 0 };
+        seen.n += Number(r.n);
+        rows.set(key, seen);
       }
     }
     return [...rows.values()];

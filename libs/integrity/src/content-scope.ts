@@ -24,6 +24,9 @@ export interface OlderPart {
   parts: number;
 }
 
+/** A batch record's day: its first event day, or its import day when recorded without days (a Date). */
+export const BATCH_DAY_SQL = "if(first_day != '', toDate(first_day), toDate(finished_at))";
+
 /**
  * The scope as a condition on import_batches (finished_at, first_day), with
  * its query parameters; '' when every batch is in scope. The one definition:
@@ -36,7 +39,6 @@ export function contentScopeSql(scope: ContentScope): { condition: string; param
   const params: Record<string, unknown> = { ...(from && { scopeFrom: from }), ...(to && { scopeTo: to }) };
   if (!older) return { condition: recent.join(' AND '), params };
   if (!from) throw new Error('an older part needs the recent days it is older than (from)');
-  const part =
-    "toDate(finished_at) < {scopeFrom:Date} AND toUInt32(toDate(if(first_day != '', first_day, toString(toDate(finished_at))))) % {scopeParts:UInt32} = {scopePart:UInt32}";
+  const part = `toDate(finished_at) < {scopeFrom:Date} AND toUInt32(${BATCH_DAY_SQL}) % {scopeParts:UInt32} = {scopePart:UInt32}`;
   return { condition: `((${recent.join(' AND ')}) OR (${part}))`, params: { ...params, scopeParts: older.parts, scopePart: older.part } };
 }

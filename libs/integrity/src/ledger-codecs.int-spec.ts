@@ -1,6 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { loadConfig } from '@kansa/config';
-import { jstTimestamp } from '@kansa/domain';
 import { migrate, StorageCompactionService, StorageTransferRepository, TABLES } from '@kansa/storage';
 import { openDataDirAsOf } from '@kansa/test-kit';
 import { createHash, randomUUID } from 'node:crypto';
@@ -29,7 +28,7 @@ describe('a denser ledger of batches (migration 230)', () => {
   /** `n` more records of one HTTP chain, one second apart, written as one part; its bytes on disk per record. */
   const appendRecords = async (n: number): Promise<number> => {
     const base = Date.parse('2025-04-01T00:00:00Z');
-    const values = [];
+    const records: BatchRecord[] = [];
     for (let i = 0; i < n; i++) {
       seq++;
       const b: Omit<BatchRecord, 'chainHash'> = {
@@ -39,14 +38,9 @@ describe('a denser ledger of batches (migration 230)', () => {
         ...{ startedAtMs: base + seq * 1000, finishedAtMs: base + seq * 1000 + 90 },
       };
       prev = chainHash(b);
-      values.push({
-        ...{ batch_id: b.batchId, seq, source: b.source, writer: '', instance: b.instance, transport: b.transport, origin: b.origin },
-        ...{ file_sha256: '', lines_read: 50, stored: 50, duplicates: 0, quarantined: 0, apart: 0 },
-        ...{ content_digest: b.contentDigest, prev_chain: b.prevChain, chain_hash: prev, first_day: b.firstDay, last_day: b.lastDay },
-        ...{ started_at: jstTimestamp(b.startedAtMs), finished_at: jstTimestamp(b.finishedAtMs) },
-      });
+      records.push({ ...b, chainHash: prev });
     }
-    await client.insert({ table: TABLES.importBatches, format: 'JSONEachRow', values });
+    await new BatchLedgerRepository(client).insert(...records);
     const [part] = await (
       await client.query({
         query: `SELECT bytes_on_disk / rows AS b FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active
