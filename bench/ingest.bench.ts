@@ -375,7 +375,7 @@ async function engineLoad(dataDir: string, file: string): Promise<void> {
   await client.command({
     query: `INSERT INTO events (event_id, ts, source, instance, user_id, user_name, department_code, terminal_id, client_ip,
               action, screen_id, business_code, subject_id, my_number_shown, record_count, reason, outcome, object,
-              source_event_id, raw, my_number_hmacs, batch_id, line_no)
+              source_event_id, raw_input, my_number_hmacs, batch_id, line_no)
             SELECT lower(hex(substring(SHA256(concat('jumin', '\\0', '', '\\0', raw)), 1, 16))),
               parseDateTime(c1, '%Y/%m/%d %H:%i:%s', 'Asia/Tokyo'), 'jumin', '', c2, c3, c4, c6, c7,
               transform(c10, ['ログイン','ログアウト','ログイン失敗','検索','照会','更新','証明書発行','帳票出力','一括出力','CSV出力'],

@@ -29,6 +29,11 @@ export async function openDataDirAsOf(dataDir: string, lastVersion: number): Pro
   }
 }
 
+/** Event rows as a version before migration 240 inserted them (`raw` a stored column then; insertEventRows since). */
+export async function insertEventsAsOf(client: ClickHouseClient, rows: ReturnType<typeof eventRow>[]): Promise<void> {
+  await client.insert({ table: TABLES.events, values: rows, format: 'JSONEachRow' });
+}
+
 /** `n` 住民記録 events of a month (YYYY-MM), with random identities, as a test's stored month. */
 export function monthOfEvents(month: string, n: number, tag: string): ReturnType<typeof eventRow>[] {
   return Array.from({ length: n }, (_, i) =>
@@ -72,7 +77,7 @@ function randomHexId(): string {
 export async function writeDataDirAsOf(dataDir: string, lastVersion: number, months: string[]): Promise<void> {
   const client = await openDataDirAsOf(dataDir, lastVersion);
   for (const m of months) {
-    await client.insert({ table: TABLES.events, values: monthOfEvents(m, 3000, 'old'), format: 'JSONEachRow' });
+    await insertEventsAsOf(client, monthOfEvents(m, 3000, 'old'));
     await client.insert({ table: TABLES.eventsApart, values: monthApart(m, 2000, 'old'), format: 'JSONEachRow' });
   }
   await client.close();

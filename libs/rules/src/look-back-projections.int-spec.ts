@@ -1,4 +1,4 @@
-import { TABLES } from '@kansa/storage';
+import { insertEventRows, TABLES } from '@kansa/storage';
 import { eventRow, openTestStore, TestStore } from '@kansa/test-kit';
 import { getRule } from './catalog';
 import { sampleContext } from './core/sample-context';
@@ -18,10 +18,9 @@ describe("the look-backs are read from the events' projections", () => {
     await store.client.command({ query: `TRUNCATE TABLE ${TABLES.events}` });
     // a few events in the look-back of every rule below (a projection is used only where there are parts to read),
     // the last one a day mass-output could report (it reads the look-back of such users only)
-    await store.client.insert({
-      table: TABLES.events,
-      format: 'JSONEachRow',
-      values: ['2025-03-03', '2025-04-01', '2025-05-30'].map((day, i) =>
+    await insertEventRows(
+      store.client,
+      ['2025-03-03', '2025-04-01', '2025-05-30'].map((day, i) =>
         eventRow({
           event_id: `p${i}`.padEnd(32, '0'),
           ts: `${day} 10:00:00.000`,
@@ -31,7 +30,7 @@ describe("the look-backs are read from the events' projections", () => {
           record_count: day === '2025-05-30' ? 1200 : 1,
         }),
       ),
-    });
+    );
   });
   afterAll(() => store?.close());
 

@@ -69,16 +69,22 @@ describe('kansa storage cluster-ddl', () => {
       expect.stringContaining("'210_events_ingested_index'"),
       expect.stringContaining("'220_integrity_checks_older_part'"),
       expect.stringContaining("'230_import_batches_codecs'"),
+      expect.stringContaining("'240_events_raw_residual'"),
+      expect.stringContaining("'241_events_raw_alias'"),
     ]);
     expect(
       upgrade.filter((s) => s.startsWith('CREATE')).map((s) => /^CREATE TABLE IF NOT EXISTS (\w+) ON CLUSTER kansa_c\s/.exec(s)?.[1]),
     ).toEqual([TABLES.migrations, TABLES.assignments, TABLES.accessExplanations, TABLES.preparedDays]); // the record of migrations is created if missing
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE master_residents ON CLUSTER kansa_c ADD COLUMN'))).toHaveLength(3);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE integrity_checks ON CLUSTER kansa_c ADD COLUMN'))).toHaveLength(2);
+    expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c ADD COLUMN IF NOT EXISTS raw'))).toHaveLength(4);
+    expect(
+      upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c RENAME COLUMN IF EXISTS raw TO raw_line')),
+    ).toHaveLength(1);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE import_batches ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(7);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events_apart ON CLUSTER kansa_c ADD'))).toHaveLength(2);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events_apart ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(2);
-    expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(25);
+    expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(26);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE access_explanations ON CLUSTER kansa_c MODIFY COLUMN'))).toHaveLength(7);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c ADD PROJECTION IF NOT EXISTS day_'))).toHaveLength(2);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c ADD INDEX IF NOT EXISTS idx_ingested'))).toHaveLength(

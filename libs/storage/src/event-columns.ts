@@ -59,8 +59,23 @@ type ValueOf<K extends Kind> = K extends 'bool' ? boolean : K extends 'count' ? 
  */
 export type EventRow = { [C in Columns as C['name']]: ValueOf<C['kind']> };
 
-/** The INSERT column list of `events`, in the definition's order. */
+/** The values an INSERT into `events` gives, in the definition's order (the staged rows' names). */
 export const EVENT_INSERT_COLUMNS: readonly EventColumnName[] = EVENT_COLUMNS.map((c) => c.name);
+
+/**
+ * The column an event's value is inserted into. `raw` is read back from the
+ * stored residual since migration 240 (an ALIAS); writers give the line to
+ * `raw_input`, from which the table derives what it stores.
+ */
+export function eventInsertTarget(name: EventColumnName): string {
+  return name === 'raw' ? 'raw_input' : name;
+}
+
+/** The INSERT column list of `events`, in the definition's order (EVENT_INSERT_COLUMNS' targets). */
+export const EVENT_INSERT_TARGETS: readonly string[] = EVENT_INSERT_COLUMNS.map(eventInsertTarget);
+
+/** The stored columns that hold an event's line (migration 240): what an export or a copy moves instead of `raw`. */
+export const EVENT_LINE_COLUMNS = ['raw_line', 'raw_residual'] as const;
 
 /**
  * SHA-256 of one stored row over every written column, as a ClickHouse

@@ -4,6 +4,7 @@ export * from './storage.module';
 export * from './tables';
 export * from './storage-errors';
 export * from './event-columns';
+export * from './event-rows';
 export * from './storage.tokens';
 export * from './stored-counts.repository';
 export * from './writer';

@@ -1,4 +1,4 @@
-import { TABLES } from '@kansa/storage';
+import { insertEventRows, TABLES } from '@kansa/storage';
 import { eventRow, openTestStore, TestStore } from '@kansa/test-kit';
 import { EventsRepository, subjectKeysQuery } from './events.repository';
 
@@ -39,7 +39,7 @@ describe('the resident look-up (EventsRepository.accesses)', () => {
           );
         }
       }
-      await store.client.insert({ table: TABLES.events, format: 'JSONEachRow', values: rows });
+      await insertEventRows(store.client, rows);
     }
     // a part of several granules (the engine reads a projection only where it reads fewer of them than the rows'):
     // 30,000 accesses of May, three of them to the resident
@@ -54,7 +54,7 @@ describe('the resident look-up (EventsRepository.accesses)', () => {
       }),
     );
     expected.push(...busy.filter((r) => r.subject_id === RESIDENT).map((r) => r.event_id));
-    await store.client.insert({ table: TABLES.events, format: 'JSONEachRow', values: busy });
+    await insertEventRows(store.client, busy);
     // April as a version before migration 190 stored it: without the projection
     await store.client.command({
       query: `ALTER TABLE ${TABLES.events} CLEAR PROJECTION subject_day IN PARTITION 202504 SETTINGS mutations_sync = 1`,

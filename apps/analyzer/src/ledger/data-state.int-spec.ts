@@ -1,4 +1,4 @@
-import { TABLES } from '@kansa/storage';
+import { insertEventRows, TABLES } from '@kansa/storage';
 import { eventRow, openTestStore, TestStore } from '@kansa/test-kit';
 import { DATA_STATE_SQL } from './analysis-ledger.repository';
 
@@ -20,14 +20,13 @@ describe("the events' day state (the analysis ledger's input)", () => {
   afterAll(() => store?.close());
 
   const insert = (rows: Array<[id: string, source: string, ts: string, ingestedAt: string]>) =>
-    store.client.insert({
-      table: TABLES.events,
-      format: 'JSONEachRow',
-      values: rows.map(([id, source, ts, ingestedAt]) =>
+    insertEventRows(
+      store.client,
+      rows.map(([id, source, ts, ingestedAt]) =>
         // ingested_at is written by the engine (now64) unless given, as a test does to place arrivals in time
         ({ ...eventRow({ event_id: id.padEnd(32, '0'), ts, source, user_id: 'K000001' }), ingested_at: ingestedAt }),
       ),
-    });
+    );
   /** The state as the rows give it (no projection), and as the ledger reads it (the projection, which must be used). */
   const states = async () => {
     const read = async (settings: string) =>

@@ -2,7 +2,7 @@ import { AuditTrailModule } from '@kansa/audit-trail';
 import { Global, INestApplicationContext, Module, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { KansaConfig, KansaConfigModule } from '@kansa/config';
-import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, insertEventRows, TABLES } from '@kansa/storage';
 import { eventRow, type TestStore } from '@kansa/test-kit';
 import { AnalyzerModule } from '../analyzer.module';
 import { AnalyzerSchedulingModule } from '../scheduling/analyzer-scheduling.module';
@@ -94,10 +94,9 @@ export async function resetStore(store: TestStore): Promise<void> {
 }
 
 export async function insertEvents(store: TestStore, events: readonly TestEvent[]): Promise<void> {
-  await store.client.insert({
-    table: TABLES.events,
-    format: 'JSONEachRow',
-    values: events.map((e) => ({
+  await insertEventRows(
+    store.client,
+    events.map((e) => ({
       ...eventRow({
         event_id: e.id.padEnd(32, '0').slice(0, 32),
         ts: e.ts,
@@ -117,5 +116,5 @@ export async function insertEvents(store: TestStore, events: readonly TestEvent[
       }),
       ...(e.ingestedAt ? { ingested_at: e.ingestedAt } : {}),
     })),
-  });
+  );
 }

@@ -1,6 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import {
   EVENT_INSERT_COLUMNS,
+  EVENT_INSERT_TARGETS,
   INGEST_STAGING_PREFIX,
   ingestedAtSql,
   quoteIdentifier,
@@ -182,7 +183,7 @@ export class StagingBatch {
     const where = [filter, lines ? `line_no BETWEEN ${lines.from} AND ${lines.to}` : ''].filter(Boolean);
     const rows = where.length ? `(SELECT * FROM ${this.stagedRows()} WHERE ${where.join(' AND ')})` : this.stagedRows();
     const [stampColumn, stamp] = ingestedAtMs === undefined ? ['', ''] : [', ingested_at', `, ${ingestedAtSql(ingestedAtMs)}`];
-    return `INSERT INTO ${TABLES.events} (${EVENT_INSERT_COLUMNS.join(', ')}${stampColumn})
+    return `INSERT INTO ${TABLES.events} (${EVENT_INSERT_TARGETS.join(', ')}${stampColumn})
       SELECT ${INSERTED_VALUES}${stamp} FROM ${rows}
       WHERE event_id NOT IN (
         SELECT event_id FROM ${TABLES.events}

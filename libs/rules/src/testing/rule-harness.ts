@@ -4,6 +4,7 @@ import { eventRow, openTestStore, TestStore } from '@kansa/test-kit';
 import type { AnyRuleDefinition } from '../catalog';
 import { inlineParams } from '../core/inline-params';
 import { TABLES } from '@kansa/storage/tables';
+import { insertEventRows } from '@kansa/storage/event-rows';
 import { FindingDraft, lookbackDaysOf, RuleContext, RuleDefinition } from '../core/define-rule';
 import { SAMPLE_MASTER_VERSION, sampleContext } from '../core/sample-context';
 import type { FixtureEvent, FixtureMasters, RuleFixture } from './fixture.types';
@@ -77,10 +78,9 @@ export class RuleHarness {
 
   async insertEvents(events: FixtureEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.store.client.insert({
-      table: TABLES.events,
-      format: 'JSONEachRow',
-      values: events.map((e, i) =>
+    await insertEventRows(
+      this.store.client,
+      events.map((e, i) =>
         eventRow({
           event_id: fixtureEventId(e, i),
           ts: instant(e.ts),
@@ -100,7 +100,7 @@ export class RuleHarness {
           line_no: i + 1,
         }),
       ),
-    });
+    );
   }
 
   async insertMasters(m: FixtureMasters): Promise<void> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { buildCalendarDays } from '@kansa/calendar';
 import { RULES } from '@kansa/rules';
-import { TABLES } from '@kansa/storage';
+import { insertEventRows, TABLES } from '@kansa/storage';
 import { eventRow, type TestStore } from '@kansa/test-kit';
 
 /** A log value an attacker could plant in a user ID: Excel would run it as a formula. */
@@ -250,8 +250,7 @@ export async function seedReportMonth(store: TestStore, size = 1): Promise<Repor
   // January: logs reach back more than 90 days, so unused IDs can be judged.
   add('jumin', '2025-01-10', 9, 0, retired.id, retired.dept.code, 'login', 'jumin-2025-01-10');
   for (const u of users) add('jumin', '2025-01-10', 9, 5, u, '100100', 'login', 'jumin-2025-01-10');
-  for (let i = 0; i < events.length; i += 20000)
-    await c.insert({ table: TABLES.events, format: 'JSONEachRow', values: events.slice(i, i + 20000) });
+  for (let i = 0; i < events.length; i += 20000) await insertEventRows(c, events.slice(i, i + 20000));
   await c.insert({ table: TABLES.importBatches, format: 'JSONEachRow', values: batches });
   await c.insert({ table: TABLES.quarantine, format: 'JSONEachRow', values: quarantine });
   // A batch storage refused as a whole, waiting for an operator (kansa batches).

@@ -1,0 +1,176 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { EVENT_ROW_DIGEST_SQL, EventRow, insertEventRows, migrate, TABLES } from '@kansa/storage';
+import { eventRow, insertEventsAsOf, openDataDirAsOf, openTestStore, TestStore } from '@kansa/test-kit';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** One line of each source as the sample logs write it, with the columns kansa derives from it. */
+const LINES: EventRow[] = [
+  eventRow({
+    event_id: '1'.repeat(32),
+    ts: '2025-05-14 14:10:54.000',
+    source: 'jumin',
+    user_id: 'K021081',
+    user_name: '山﨑 大輔',
+    department_code: '100700',
+    terminal_id: 'WS-100700-3213',
+    client_ip: '10.7.13.102',
+    screen_id: 'JR0201',
+    subject_id: '1005372928',
+    reason: '納税相談',
+    raw: '2025/05/14 14:10:54,K021081,山﨑 大輔,100700,納税課,WS-100700-3213,10.7.13.102,JR0201,住民照会,照会,1005372928,無,納税相談,1,正常',
+  }),
+  eventRow({
+    event_id: '2'.repeat(32),
+    ts: '2025-05-14 09:34:47.534',
+    source: 'atena',
+    user_id: 'K001001',
+    department_code: '100100',
+    terminal_id: 'WS-100100-001',
+    subject_id: '010000011649764',
+    raw: '2025-05-14T09:34:47.534+09:00,K001001,100100,WS-100100-001,J01,宛名照会,010000011649764,1,OK',
+  }),
+  eventRow({
+    event_id: '3'.repeat(32),
+    ts: '2025-05-14 08:28:15.840',
+    source: 'chukan',
+    user_id: 'K001010',
+    terminal_id: 'CHK-TERM-01',
+    source_event_id: 'Q20250514000596',
+    raw: '{"time":"2025-05-14T08:28:15.840+09:00","operator":"K001010","terminal":"CHK-TERM-01","func":"ログイン","serial":"Q20250514000596","count":0,"result":"正常"}',
+  }),
+  eventRow({
+    event_id: '4'.repeat(32),
+    ts: '2025-05-14 08:43:10.000',
+    source: 'terminal',
+    user_id: 'K001001',
+    terminal_id: 'WS-100100-001',
+    client_ip: '10.1.0.10',
+    raw: '2025-05-14 08:43:10,WS-100100-001,CITY\\K001001,10.1.0.10,ログオン,ログオン,,,',
+  }),
+  eventRow({
+    event_id: '5'.repeat(32),
+    ts: '2025-05-14 08:43:10.573',
+    source: 'windows',
+    user_id: 'K001001',
+    terminal_id: 'WS-100100-001',
+    client_ip: '10.1.0.10',
+    raw: '{"Event":{"System":{"EventID":4624,"TimeCreated":{"SystemTime":"2025-05-13T23:43:10.573Z"},"Computer":"WS-100100-001.city.local"},"EventData":{"TargetUserName":"K001001","IpAddress":"10.1.0.10"}}}',
+  }),
+];
+
+interface StoredLine {
+  event_id: string;
+  raw: string;
+  raw_line: string;
+  raw_residual: string;
+  digest: string;
+}
+
+const stored = (client: ClickHouseClient): Promise<StoredLine[]> =>
+  client
+    .query({
+      query: `SELECT event_id, raw, raw_line, raw_residual, lower(hex(${EVENT_ROW_DIGEST_SQL})) AS digest FROM ${TABLES.events} ORDER BY event_id`,
+      format: 'JSONEachRow',
+    })
+    .then((rs) => rs.json<StoredLine>());
+
+/**
+ * Migration 240: a line is stored as what the row's columns do not already
+ * say, and `raw` gives the line back. What an auditor reads as evidence and
+ * what the integrity chain digests must be the line as received, byte for
+ * byte, whatever the line holds.
+ */
+describe("the events' line stored as a residual (migrations 240, 241)", () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore();
+  });
+  afterAll(() => store.close());
+  beforeEach(() => store.client.command({ query: `TRUNCATE TABLE ${TABLES.events}` }));
+
+  it("gives back each source's line as received, storing it without the time, staff, terminal, address and resident it names", async () => {
+    await insertEventRows(store.client, LINES);
+    const rows = await stored(store.client);
+    expect(rows.map((r) => r.raw)).toEqual(LINES.map((l) => l.raw));
+    for (const [i, r] of rows.entries()) {
+      const line = LINES[i];
+      expect({ source: line.source, rawLine: r.raw_line }).toEqual({ source: line.source, rawLine: '' });
+      for (const value of [line.user_id, line.terminal_id, line.subject_id, line.client_ip].filter(Boolean))
+        expect({ source: line.source, residual: r.raw_residual.includes(value) }).toEqual({ source: line.source, residual: false });
+      expect(r.raw_residual.length).toBeLessThan(line.raw.length - 20);
+    }
+    // the JST times of the text formats and the UTC time of a Windows record are taken out too
+    expect(rows[0].raw_residual).not.toContain('2025/05/14 14:10:54');
+    expect(rows[1].raw_residual).not.toContain('2025-05-14T09:34:47.534');
+    expect(rows[4].raw_residual).not.toContain('2025-05-13T23:43:10.573');
+  });
+
+  it('keeps whole a line the residual cannot hold (one with a marker byte of its own), and an empty line empty', async () => {
+    const odd = eventRow({ event_id: 'a'.repeat(32), ts: '2025-05-14 10:00:00.000', user_id: 'K1', raw: 'K1 \x01 \x0B K1 \x10' });
+    const empty = eventRow({ event_id: 'b'.repeat(32), ts: '2025-05-14 10:00:00.000', user_id: 'K1', raw: '' });
+    await insertEventRows(store.client, [odd, empty]);
+    const [a, b] = await stored(store.client);
+    expect(a).toMatchObject({ raw: odd.raw, raw_line: odd.raw });
+    expect(b).toMatchObject({ raw: '', raw_line: '', raw_residual: '' });
+  });
+
+  it('gives back every line exactly whatever its values overlap (2,000 generated lines)', async () => {
+    // values that occur inside one another, twice, or across the separators, and stray marker bytes
+    const pick = <T>(xs: readonly T[], i: number): T => xs[i % xs.length];
+    const parts = ['1', '10', '100', 'K1', 'K10', '1.1', '2025', '/', '-', ':', ' ', ',', '\x05', '\x0B', '山', '"', '\\'];
+    let seed = 42;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const text = (n: number): string => Array.from({ length: n }, () => pick(parts, next())).join('');
+    const rows = Array.from({ length: 2000 }, (_, i) => {
+      const values = { user_id: text(2), user_name: text(1), department_code: text(1), terminal_id: text(2), client_ip: text(2) };
+      const fields = [...Object.values(values), '2025/05/14 10:00:00', '2025-05-14 10:00:00', text(3), text(2)];
+      const raw = Array.from({ length: 1 + (next() % 8) }, () => pick(fields, next())).join(pick([',', '', ' '], i));
+      return eventRow({
+        event_id: String(i).padStart(32, '0'),
+        ts: '2025-05-14 10:00:00.000',
+        subject_id: text(2),
+        reason: text(1),
+        ...values,
+        raw,
+      });
+    });
+    await insertEventRows(store.client, rows);
+    const back = await stored(store.client);
+    expect(back.filter((r, i) => r.raw !== rows[i].raw)).toEqual([]);
+    // most are held as residuals (the rest, with a stray marker, whole)
+    expect(back.filter((r) => r.raw_line === '' && r.raw !== '').length).toBeGreaterThan(1000);
+  });
+});
+
+describe('upgrading a data directory to the residual line (migrations 240, 241)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'kansa-event-line-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('keeps the lines stored before, their digests unchanged, beside new lines stored as residuals, merged or not', async () => {
+    const client = await openDataDirAsOf(join(root, 'data'), 230);
+    try {
+      const [old, ...later] = LINES;
+      await insertEventsAsOf(client, [old]); // `raw` was a stored column
+      const [before] = await stored(client).catch(() => []);
+      expect(before).toBeUndefined(); // raw_line and raw_residual do not exist yet
+      const [{ digest }] = await client
+        .query({ query: `SELECT lower(hex(${EVENT_ROW_DIGEST_SQL})) AS digest FROM ${TABLES.events}`, format: 'JSONEachRow' })
+        .then((rs) => rs.json<{ digest: string }>());
+
+      expect(await migrate(client)).toEqual(expect.arrayContaining(['240_events_raw_residual', '241_events_raw_alias']));
+      const upgraded = await stored(client);
+      expect(upgraded).toEqual([{ event_id: old.event_id, raw: old.raw, raw_line: old.raw, raw_residual: '', digest }]);
+
+      await insertEventRows(client, later);
+      await client.command({ query: `OPTIMIZE TABLE ${TABLES.events} FINAL` });
+      const merged = await stored(client);
+      expect(merged.map((r) => r.raw)).toEqual(LINES.map((l) => l.raw));
+      expect(merged[0]).toEqual(upgraded[0]);
+      expect(merged.slice(1).every((r) => r.raw_line === '' && r.raw_residual !== '')).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+});
