@@ -5,6 +5,7 @@ export * from './tables';
 export * from './storage-errors';
 export * from './event-columns';
 export * from './event-rows';
+export * from './event-line-residual';
 export * from './storage.tokens';
 export * from './stored-counts.repository';
 export * from './writer';

@@ -31,13 +31,13 @@ describe('denser events: migrations 170, 172 (and the projections, 180, 181, 190
   const events = (partition: string) => ({ table: 'events', partition });
   const apart = (partition: string) => ({ table: 'events_apart', partition });
   /** The identity's bytes on disk per row in a month's active parts (event_id; apart_id of events_apart). */
-  const idBytesPerRow = async (partition: string, table = 'events') => {
+  const idBytesPerRow = async (partition: string, table = 'events', columns = ['event_id', 'apart_id']) => {
     const [r] = await (
       await client.query({
         query: `SELECT sum(column_data_compressed_bytes) / sum(rows) AS b FROM system.parts_columns
-                WHERE database = currentDatabase() AND table = {t:String} AND active AND column IN ('event_id', 'apart_id')
+                WHERE database = currentDatabase() AND table = {t:String} AND active AND column IN {c:Array(String)}
                   AND partition_id = {p:String}`,
-        query_params: { p: partition, t: table },
+        query_params: { p: partition, t: table, c: columns },
         format: 'JSONEachRow',
       })
     ).json<{ b: number }>();
@@ -133,6 +133,7 @@ describe('denser events: migrations 170, 172 (and the projections, 180, 181, 190
     ).toEqual(lines); // every line kept apart, as it was
     expect(await idBytesPerRow('202505')).toBeLessThan(18);
     expect(await idBytesPerRow('202505', 'events_apart')).toBeLessThan(18);
+    expect(await idBytesPerRow('202505', 'events', ['raw_line'])).toBeLessThan(1); // the lines held as residuals (migration 240)
     expect(await compaction.pending()).toEqual([]);
     expect(await compaction.compact()).toEqual([]); // run again (after an interruption): the done months are left alone
   });
@@ -169,6 +170,35 @@ describe('denser events: migrations 170, 172 (and the projections, 180, 181, 190
     expect((await compaction.compact()).map((m) => `${m.table} ${m.partition} ${m.rows}`)).toEqual(['events 202510 3000']);
     expect(await fingerprints.fingerprint('202510', scope)).toEqual(before);
     expect(await projected('202510')).toEqual([['day_state', 'day_user', 'subject_day']]);
+    expect(await compaction.pending()).toEqual([]);
+  });
+
+  it('stores the whole lines of a month stored before migration 240 as residuals, every line read back the same', async () => {
+    const rows = monthOfEvents('2025-11', 3000, 'lines').map((r) => ({
+      ...r,
+      raw: `${r.ts.slice(0, 19)},${r.user_id},${r.subject_id},照会`,
+    }));
+    await insert(rows);
+    // as a version before migration 240 stored them: the whole line in the column then called raw
+    await client.command({
+      query: `ALTER TABLE ${TABLES.events} UPDATE raw_line = raw, raw_residual = '' IN PARTITION 202511 WHERE 1 SETTINGS mutations_sync = 2`,
+    });
+    expect(await idBytesPerRow('202511', 'events', ['raw_line'])).toBeGreaterThan(2);
+    expect(await compaction.pending()).toEqual([events('202511')]);
+    const scope = await fingerprints.fingerprintScope(7);
+    const before = await fingerprints.fingerprint('202511', scope);
+
+    expect((await compaction.compact()).map((m) => `${m.table} ${m.partition} ${m.rows}`)).toEqual(['events 202511 3000']);
+    expect(await fingerprints.fingerprint('202511', scope)).toEqual(before);
+    const [stored] = await (
+      await client.query({
+        query: `SELECT countIf(raw_line != '') AS whole, countIf(position(raw_residual, subject_id) > 0) AS named,
+                       groupArray(raw) AS lines FROM (SELECT *, raw FROM ${TABLES.events} WHERE toYYYYMM(day) = 202511 ORDER BY line_no)`,
+        format: 'JSONEachRow',
+      })
+    ).json<{ whole: number; named: number; lines: string[] }>();
+    expect(stored).toEqual({ whole: 0, named: 0, lines: rows.map((r) => r.raw) });
+    expect(await idBytesPerRow('202511', 'events', ['raw_line'])).toBeLessThan(1);
     expect(await compaction.pending()).toEqual([]);
   });
 

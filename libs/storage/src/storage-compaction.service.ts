@@ -2,6 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { FingerprintScope, PartitionFingerprint, StorageTransferRepository } from './storage-transfer.repository';
+import { lineResidualAssignments } from './event-line-residual';
 import { CLICKHOUSE } from './storage.tokens';
 import { TABLES } from './tables';
 
@@ -34,11 +35,22 @@ export class CompactionMismatchError extends Error {}
  */
 const OLD_CODEC_BYTES_PER_ROW = 24;
 const MIN_PART_ROWS = 1000;
+/**
+ * A part of events stored before migration 240 keeps each line whole in
+ * raw_line: 3 to 15 bytes a row compressed. Since then raw_line is empty but
+ * for a line that cannot be held as a residual (one with a marker byte of its
+ * own: none in the sample logs), well under a byte a row.
+ */
+const WHOLE_LINE_BYTES_PER_ROW = 2;
 
-/** A table `kansa storage compact` rewrites: its identity column (what tells an old part), its projections and its fingerprint. */
+/**
+ * A table `kansa storage compact` rewrites: its identity column (what tells an old part), its projections, its fingerprint,
+ * and for events the column that holds a line whole (migration 240: rewritten as a residual).
+ */
 interface CompactedTable {
   table: string;
   identity: string;
+  wholeLines?: string;
   /** Projections a part stored before them lacks (the engine's merge builds them). */
   projections: readonly string[];
   fingerprint(repo: StorageTransferRepository, partition: string, scope: FingerprintScope): Promise<PartitionFingerprint>;
@@ -46,9 +58,9 @@ interface CompactedTable {
 
 /**
  * The tables `kansa storage compact` rewrites, in this order:
- *  - events (migration 170; its aggregate projections, 180, 181 and 190): the
- *    rows' count and the sum of their row digests, the ones `kansa verify`
- *    recomputes;
+ *  - events (migration 170; its aggregate projections, 180, 181 and 190; its
+ *    lines as residuals, 240): the rows' count and the sum of their row
+ *    digests, the ones `kansa verify` recomputes;
  *  - events_apart (172): the count and the sum of a hash of every stored column;
  *  - import_batches (230; one partition, `all`: not partitioned): the same,
  *    of the records written before the run began.
@@ -59,6 +71,7 @@ const COMPACTED: readonly CompactedTable[] = [
   {
     table: TABLES.events,
     identity: 'event_id',
+    wholeLines: 'raw_line',
     projections: ['day_state', 'day_user', 'subject_day'],
     fingerprint: (repo, partition, scope) => repo.fingerprint(partition, scope),
   },
@@ -78,9 +91,10 @@ const COMPACTED: readonly CompactedTable[] = [
 
 /**
  * `kansa storage compact`: rewrites the months stored before the denser
- * codecs (migrations 170, 172) with them, and the months of events stored
+ * codecs (migrations 170, 172) with them, the months of events stored
  * before its aggregate projections (180, 181, 190) with those (which the rules'
- * look-backs and the resident look-up read), a month of a table at a time — the
+ * look-backs and the resident look-up read), and the whole lines of events
+ * stored before migration 240 as residuals, a month of a table at a time — the
  * rows checked to be the same after as before (for events, the fingerprint
  * an export takes: `kansa verify`'s row digests). A month is rewritten by
  * the engine's own merge (`OPTIMIZE … FINAL`), which needs free disk for one
@@ -106,19 +120,31 @@ export class StorageCompactionService {
    */
   async pending(): Promise<PendingMonth[]> {
     const pending: PendingMonth[] = [];
-    for (const { table, identity, projections } of COMPACTED) {
+    for (const { table, identity, projections, wholeLines = '' } of COMPACTED) {
       const rows = await this.rows<{ partition: string }>(
         `SELECT DISTINCT partition FROM (
            SELECT partition_id AS partition FROM system.parts_columns
            WHERE database = currentDatabase() AND table = {table:String} AND active AND column = {identity:String}
              AND rows >= {minRows:UInt64} AND column_data_compressed_bytes > rows * {perRow:UInt64}
            UNION ALL
+           SELECT partition_id FROM system.parts_columns
+           WHERE database = currentDatabase() AND table = {table:String} AND active AND column = {wholeLines:String}
+             AND rows >= {minRows:UInt64} AND column_data_compressed_bytes > rows * {lineBytes:UInt64}
+           UNION ALL
            SELECT partition_id FROM system.parts
            WHERE database = currentDatabase() AND table = {table:String} AND active AND rows >= {minRows:UInt64}
              AND NOT hasAll(projections, {projections:Array(String)})
          )
          ORDER BY partition`,
-        { table, identity, projections, minRows: MIN_PART_ROWS, perRow: OLD_CODEC_BYTES_PER_ROW },
+        {
+          table,
+          identity,
+          projections,
+          wholeLines,
+          minRows: MIN_PART_ROWS,
+          perRow: OLD_CODEC_BYTES_PER_ROW,
+          lineBytes: WHOLE_LINE_BYTES_PER_ROW,
+        },
       );
       pending.push(...rows.map((r) => ({ table, partition: r.partition })));
     }
@@ -134,6 +160,7 @@ export class StorageCompactionService {
       const fingerprint = () => compacted.fingerprint(this.fingerprints, partition, scope);
       const before = await fingerprint();
       const bytesBefore = await this.bytesOnDisk(table, partition);
+      if (compacted.wholeLines) await this.storeLinesAsResiduals(partition);
       await this.client.command({ query: `OPTIMIZE TABLE ${table} PARTITION ID '${partitionId(partition)}' FINAL` });
       const after = await fingerprint();
       if (after.rows !== before.rows || after.digest !== before.digest)
@@ -146,6 +173,17 @@ export class StorageCompactionService {
       onProgress({ ...month, index: i + 1, total: months.length });
     }
     return done;
+  }
+
+  /**
+   * The month's whole lines stored as residuals (migration 240), by a mutation: each part is replaced by its rewritten
+   * copy at once (only the two line columns are written anew), so no reader sees a line twice or not at all.
+   */
+  private async storeLinesAsResiduals(partition: string): Promise<void> {
+    await this.client.command({
+      query: `ALTER TABLE ${TABLES.events} UPDATE ${await lineResidualAssignments(this.client)}
+              IN PARTITION ID '${partitionId(partition)}' WHERE raw_line != '' SETTINGS mutations_sync = 2`,
+    });
   }
 
   /** Bytes on disk of a month's active parts. */
