@@ -1,64 +1,22 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { EVENT_ROW_DIGEST_SQL, EventRow, insertEventRows, migrate, TABLES } from '@kansa/storage';
+import {
+  checkLinesReadBack,
+  EVENT_ROW_DIGEST_SQL,
+  EventRow,
+  insertEventRows,
+  LINE_WITNESSES,
+  LineReadBackError,
+  migrate,
+  openStorage,
+  TABLES,
+} from '@kansa/storage';
 import { eventRow, insertEventsAsOf, openDataDirAsOf, openTestStore, TestStore } from '@kansa/test-kit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** One line of each source as the sample logs write it, with the columns kansa derives from it. */
-const LINES: EventRow[] = [
-  eventRow({
-    event_id: '1'.repeat(32),
-    ts: '2025-05-14 14:10:54.000',
-    source: 'jumin',
-    user_id: 'K021081',
-    user_name: '山﨑 大輔',
-    department_code: '100700',
-    terminal_id: 'WS-100700-3213',
-    client_ip: '10.7.13.102',
-    screen_id: 'JR0201',
-    subject_id: '1005372928',
-    reason: '納税相談',
-    raw: '2025/05/14 14:10:54,K021081,山﨑 大輔,100700,納税課,WS-100700-3213,10.7.13.102,JR0201,住民照会,照会,1005372928,無,納税相談,1,正常',
-  }),
-  eventRow({
-    event_id: '2'.repeat(32),
-    ts: '2025-05-14 09:34:47.534',
-    source: 'atena',
-    user_id: 'K001001',
-    department_code: '100100',
-    terminal_id: 'WS-100100-001',
-    subject_id: '010000011649764',
-    raw: '2025-05-14T09:34:47.534+09:00,K001001,100100,WS-100100-001,J01,宛名照会,010000011649764,1,OK',
-  }),
-  eventRow({
-    event_id: '3'.repeat(32),
-    ts: '2025-05-14 08:28:15.840',
-    source: 'chukan',
-    user_id: 'K001010',
-    terminal_id: 'CHK-TERM-01',
-    source_event_id: 'Q20250514000596',
-    raw: '{"time":"2025-05-14T08:28:15.840+09:00","operator":"K001010","terminal":"CHK-TERM-01","func":"ログイン","serial":"Q20250514000596","count":0,"result":"正常"}',
-  }),
-  eventRow({
-    event_id: '4'.repeat(32),
-    ts: '2025-05-14 08:43:10.000',
-    source: 'terminal',
-    user_id: 'K001001',
-    terminal_id: 'WS-100100-001',
-    client_ip: '10.1.0.10',
-    raw: '2025-05-14 08:43:10,WS-100100-001,CITY\\K001001,10.1.0.10,ログオン,ログオン,,,',
-  }),
-  eventRow({
-    event_id: '5'.repeat(32),
-    ts: '2025-05-14 08:43:10.573',
-    source: 'windows',
-    user_id: 'K001001',
-    terminal_id: 'WS-100100-001',
-    client_ip: '10.1.0.10',
-    raw: '{"Event":{"System":{"EventID":4624,"TimeCreated":{"SystemTime":"2025-05-13T23:43:10.573Z"},"Computer":"WS-100100-001.city.local"},"EventData":{"TargetUserName":"K001001","IpAddress":"10.1.0.10"}}}',
-  }),
-];
+/** One line of each source as the sample logs write it, with the columns kansa derives from it (the start-up check's witnesses). */
+const LINES: EventRow[] = LINE_WITNESSES.map((w, i) => eventRow({ ...w.row, event_id: String(i + 1).repeat(32), raw: w.line }));
 
 interface StoredLine {
   event_id: string;
@@ -105,6 +63,14 @@ describe("the events' line stored as a residual (migrations 240, 241)", () => {
     expect(rows[0].raw_residual).not.toContain('2025/05/14 14:10:54');
     expect(rows[1].raw_residual).not.toContain('2025-05-14T09:34:47.534');
     expect(rows[4].raw_residual).not.toContain('2025-05-13T23:43:10.573');
+  });
+
+  it('stores each witness line as the residual the start-up check reads back', async () => {
+    await insertEventRows(store.client, LINES);
+    const rows = await stored(store.client);
+    expect(rows.map((r) => ({ residual: r.raw_residual, line: r.raw }))).toEqual(
+      LINE_WITNESSES.map((w) => ({ residual: w.residual, line: w.line })),
+    );
   });
 
   it('keeps whole a line the residual cannot hold (one with a marker byte of its own), and an empty line empty', async () => {
@@ -171,6 +137,36 @@ describe('upgrading a data directory to the residual line (migrations 240, 241)'
       expect(merged.slice(1).every((r) => r.raw_line === '' && r.raw_residual !== '')).toBe(true);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('an engine that reads stored lines back differently (a chDB upgrade, a server of another version)', () => {
+  it('is refused at start, naming the line that came back altered; the data directory is left as it was', async () => {
+    const store = await openTestStore();
+    try {
+      await checkLinesReadBack(store.client); // this engine reads every witness back
+      // An engine whose formatting of the 住民記録 time differs: what the definition of `raw` computes changes with it.
+      const rs = await store.client.query({
+        query: `SELECT default_expression AS e FROM system.columns WHERE database = currentDatabase() AND table = {t:String} AND name = 'raw_rebuilt'`,
+        query_params: { t: TABLES.events },
+        format: 'JSONEachRow',
+      });
+      const [{ e }] = await rs.json<{ e: string }>();
+      const altered = e.replace("'%Y/%m/%d %H:%i:%S'", "'%d/%m/%Y %H:%i:%S'");
+      expect(altered).not.toEqual(e);
+      await store.client.command({ query: `ALTER TABLE ${TABLES.events} MODIFY COLUMN raw_rebuilt String ALIAS ${altered}` });
+      await store.client.close();
+
+      const opening = openStorage(store.config);
+      await expect(opening).rejects.toBeInstanceOf(LineReadBackError);
+      await expect(opening).rejects.toThrow(
+        /the jumin line "2025\/05\/14 14:10:54,K021081.*" comes back as "14\/05\/2025 14:10:54,K021081/,
+      );
+      // refused before anything was written: a second start is refused the same way, not locked out
+      await expect(openStorage(store.config)).rejects.toBeInstanceOf(LineReadBackError);
+    } finally {
+      rmSync(store.dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -6,6 +6,7 @@ export * from './storage-errors';
 export * from './event-columns';
 export * from './event-rows';
 export * from './event-line-residual';
+export * from './event-line-witnesses';
 export * from './storage.tokens';
 export * from './stored-counts.repository';
 export * from './writer';

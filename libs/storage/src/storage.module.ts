@@ -2,6 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { openClickHouse } from './clickhouse.factory';
+import { checkLinesReadBack } from './event-line-witnesses';
 import { applyRetention, migrate } from './migrations';
 import { StorageCompactionService } from './storage-compaction.service';
 import { StorageTransferRepository } from './storage-transfer.repository';
@@ -23,6 +24,7 @@ export async function openStorage(config: KansaConfig): Promise<ClickHouseClient
   const client = await openClickHouse(config.storage);
   try {
     await migrate(client);
+    await checkLinesReadBack(client);
     await applyRetention(client, config.storage.retentionYears);
   } catch (err) {
     await client.close();
