@@ -119,7 +119,7 @@ export async function serveClickHouseHttp(dataDir: string): Promise<{ url: strin
     }
     const result =
       Object.keys(params).length > 0
-        ? await session.queryBindAsync(sql, params, { format: 'TabSeparated' })
+        ? await session.queryBindAsync(sql, boundValues(sql, params), { format: 'TabSeparated' })
         : await session.queryAsync(sql, { format: 'TabSeparated' });
     return result.bytes();
   };
@@ -170,4 +170,21 @@ export async function serveClickHouseHttp(dataDir: string): Promise<{ url: strin
       session.close();
     },
   };
+}
+
+/**
+ * A server reads a `param_*` value in the escaped text format (the client
+ * sends `\\` for a backslash, `\'` for a quote, `\t` for a tab); chDB's binder
+ * takes the value itself, as the in-process connection gives it. Arrays,
+ * tuples and maps are sent as literals, which the binder parses as they are.
+ */
+function boundValues(sql: string, params: Record<string, string>): Record<string, string> {
+  const typeOf = (name: string) => new RegExp(`\\{${name}\\s*:\\s*([A-Za-z]+)`).exec(sql)?.[1] ?? '';
+  const controls: Record<string, string> = { t: '\t', n: '\n', r: '\r', '0': '\0', b: '\b', f: '\f' };
+  return Object.fromEntries(
+    Object.entries(params).map(([name, value]) => [
+      name,
+      /^(Array|Tuple|Map)$/.test(typeOf(name)) ? value : value.replace(/\\(.)/gs, (_, c: string) => controls[c] ?? c),
+    ]),
+  );
 }

@@ -114,11 +114,11 @@ export async function checkLinesReadBack(client: ClickHouseClient): Promise<void
     // every column the definition reads: the witness's value, or empty as in its row
     const named = [...typeOf.keys()].filter((name) => new RegExp(`\\b${name}\\b`).test(rebuilt));
     const values = Object.fromEntries(named.map((name) => [name, given[name] ?? '']));
-    // Literals, not query parameters: a parameter's text is unescaped differently over HTTP and in process.
     const [{ line }] = await client
       .query({
         query: `SELECT ${rebuilt} AS line
-                FROM (SELECT ${named.map((name) => `CAST(${stringLiteral(values[name])} AS ${typeOf.get(name)}) AS ${name}`).join(', ')})`,
+                FROM (SELECT ${named.map((name, i) => `CAST({v${i}:String} AS ${typeOf.get(name)}) AS ${name}`).join(', ')})`,
+        query_params: Object.fromEntries(named.map((name, i) => [`v${i}`, values[name]])),
         format: 'JSONEachRow',
       })
       .then((rs) => rs.json<{ line: string }>());
@@ -134,12 +134,4 @@ export async function checkLinesReadBack(client: ClickHouseClient): Promise<void
 
 function stringValues(row: LineWitness['row']): Record<string, string> {
   return Object.fromEntries(Object.entries(row).filter((e): e is [string, string] => typeof e[1] === 'string'));
-}
-
-/** A ClickHouse string literal of any text: quote and backslash escaped, control bytes as \xHH. */
-function stringLiteral(text: string): string {
-  const escaped = [...text].map((c) =>
-    c === '\\' || c === "'" ? `\\${c}` : c < ' ' ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : c,
-  );
-  return `'${escaped.join('')}'`;
 }
