@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { EventRow } from './event-columns';
+import { lineDefinition } from './event-line-residual';
 import { StorageUnavailableError } from './storage-errors';
-import { TABLES } from './tables';
 
 /**
  * Since migration 240 an event's line is read back by the engine (`raw`, an
@@ -89,46 +89,45 @@ export class LineReadBackError extends StorageUnavailableError {}
 
 /**
  * Reads every witness back through the connected engine's definition of the
- * line (the ALIAS `raw_rebuilt` of `events`, with the columns' own types) and
- * refuses, naming the witness, if one comes back other than received. Does
- * nothing on a table before migration 240 (no line is stored as a residual).
+ * line (the ALIAS `raw_rebuilt` of `events`, with the columns' own types), all
+ * in one query, and refuses, naming the witness, if one comes back other than
+ * received. Does nothing on a table before migration 240 (no line is stored as
+ * a residual).
  */
 export async function checkLinesReadBack(client: ClickHouseClient): Promise<void> {
-  const columns = await client
+  const definition = await lineDefinition(client);
+  if (!definition) return;
+  const { rebuilt, types } = definition;
+  // every column the definition reads: a witness's value, or empty as in its row
+  const read = [...types.keys()].filter((name) => new RegExp(`\\b${name}\\b`).test(rebuilt));
+  const params: Record<string, string> = {};
+  const rows = LINE_WITNESSES.map((witness, w) => {
+    const given: Record<string, string> = { ...stringValues(witness.row), raw_residual: witness.residual };
+    const columns = read.map((name, i) => {
+      params[`w${w}c${i}`] = given[name] ?? '';
+      return `CAST({w${w}c${i}:String} AS ${types.get(name)}) AS ${name}`;
+    });
+    return `SELECT ${w} AS witness, ${columns.join(', ')}`;
+  });
+  const lines = await client
     .query({
-      query: `SELECT name, type, default_expression AS expression FROM system.columns
-              WHERE database = currentDatabase() AND table = {t:String}`,
-      query_params: { t: TABLES.events },
+      query: `SELECT witness, ${rebuilt} AS line FROM (${rows.join(' UNION ALL ')}) ORDER BY witness`,
+      query_params: params,
       format: 'JSONEachRow',
     })
-    .then((rs) => rs.json<{ name: string; type: string; expression: string }>());
-  const rebuilt = columns.find((c) => c.name === 'raw_rebuilt')?.expression;
-  if (!rebuilt) return;
-  const typeOf = new Map(columns.map((c) => [c.name, c.type]));
-  const version = await client
-    .query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })
-    .then((rs) => rs.json<{ v: string }>())
-    .then(([{ v }]) => v);
-  for (const witness of LINE_WITNESSES) {
-    const given: Record<string, string> = { ...stringValues(witness.row), raw_residual: witness.residual };
-    // every column the definition reads: the witness's value, or empty as in its row
-    const named = [...typeOf.keys()].filter((name) => new RegExp(`\\b${name}\\b`).test(rebuilt));
-    const values = Object.fromEntries(named.map((name) => [name, given[name] ?? '']));
-    const [{ line }] = await client
-      .query({
-        query: `SELECT ${rebuilt} AS line
-                FROM (SELECT ${named.map((name, i) => `CAST({v${i}:String} AS ${typeOf.get(name)}) AS ${name}`).join(', ')})`,
-        query_params: Object.fromEntries(named.map((name, i) => [`v${i}`, values[name]])),
-        format: 'JSONEachRow',
-      })
-      .then((rs) => rs.json<{ line: string }>());
-    if (line !== witness.line)
-      throw new LineReadBackError(
-        `ClickHouse ${version} reads the log lines kansa stores back differently: the ${witness.row.source} line ` +
-          `${JSON.stringify(witness.line)} comes back as ${JSON.stringify(line)}. ` +
-          'The evidence (events.raw) and the digests `kansa verify` recomputes depend on it: run this data with the ' +
-          'ClickHouse (chDB) version this kansa release was tested with (docs/storage.md "The raw line as a residual").',
-      );
+    .then((rs) => rs.json<{ witness: number; line: string }>());
+  for (const { witness: w, line } of lines) {
+    const witness = LINE_WITNESSES[w];
+    if (line === witness.line) continue;
+    const [{ version }] = await client
+      .query({ query: 'SELECT version() AS version', format: 'JSONEachRow' })
+      .then((rs) => rs.json<{ version: string }>());
+    throw new LineReadBackError(
+      `ClickHouse ${version} reads the log lines kansa stores back differently: the ${witness.row.source} line ` +
+        `${JSON.stringify(witness.line)} comes back as ${JSON.stringify(line)}. ` +
+        'The evidence (events.raw) and the digests `kansa verify` recomputes depend on it: run this data with the ' +
+        'ClickHouse (chDB) version this kansa release was tested with (docs/storage.md "The raw line as a residual").',
+    );
   }
 }
 
