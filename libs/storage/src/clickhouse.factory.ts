@@ -19,7 +19,8 @@ export class DataDirectoryInUseError extends StorageUnavailableError {
     super(
       `data directory ${dataDir} is in use by another kansa process. ` +
         'In embedded mode one process owns the directory: run collector and analyzer together with `kansa serve`, ' +
-        'stop the other process, or use a ClickHouse server (CLICKHOUSE_URL).',
+        'stop the other process, or use a ClickHouse server (CLICKHOUSE_URL). ' +
+        '(データディレクトリは別の kansa プロセスが使用中です)',
     );
   }
 }
@@ -40,7 +41,9 @@ export async function openClickHouse(target: StorageTarget): Promise<ClickHouseC
     try {
       await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(target.database ?? 'kansa')}` });
     } catch (err) {
-      throw new StorageUnavailableError(`cannot reach ClickHouse at ${target.url}: ${(err as Error).message}`);
+      throw new StorageUnavailableError(
+        `cannot reach ClickHouse at ${target.url}: ${(err as Error).message} (ClickHouse に接続できません)`,
+      );
     } finally {
       await bootstrap.close();
     }
@@ -64,7 +67,9 @@ export async function openClickHouse(target: StorageTarget): Promise<ClickHouseC
     await client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
   } catch (err) {
     if (isLockError(err)) throw new DataDirectoryInUseError(dataDir);
-    throw new StorageUnavailableError(`cannot open embedded ClickHouse at ${dataDir}: ${(err as Error).message}`);
+    throw new StorageUnavailableError(
+      `cannot open embedded ClickHouse at ${dataDir}: ${(err as Error).message} (データディレクトリを開けません)`,
+    );
   }
   return client;
 }

@@ -126,7 +126,8 @@ export async function checkLinesReadBack(client: ClickHouseClient): Promise<void
       `ClickHouse ${version} reads the log lines kansa stores back differently: the ${witness.row.source} line ` +
         `${JSON.stringify(witness.line)} comes back as ${JSON.stringify(line)}. ` +
         'The evidence (events.raw) and the digests `kansa verify` recomputes depend on it: run this data with the ' +
-        'ClickHouse (chDB) version this kansa release was tested with (docs/storage.md "The raw line as a residual").',
+        'ClickHouse (chDB) version this kansa release was tested with (docs/storage.md "The raw line as a residual"). ' +
+        '(この ClickHouse では保存したログ行が元どおりに読み戻せないため、データを開きません。何も書き込んでいません)',
     );
   }
 }

@@ -159,6 +159,7 @@ describe('an engine that reads stored lines back differently (a chDB upgrade, a 
       await expect(opening).rejects.toThrow(
         /the jumin line "2025\/05\/14 14:10:54,K021081.*" comes back as "14\/05\/2025 14:10:54,K021081/,
       );
+      await expect(opening).rejects.toThrow(/保存したログ行が元どおりに読み戻せないため、データを開きません/);
       // refused before anything was written: a second start is refused the same way, not locked out
       await expect(openStorage(store.config)).rejects.toBeInstanceOf(LineReadBackError);
     } finally {

@@ -33,5 +33,6 @@ describe('storage (embedded ClickHouse)', () => {
     expect(child.status).toBe(3);
     expect(child.stdout).toContain('DataDirectoryInUseError');
     expect(child.stdout).toContain('in use by another kansa process');
+    expect(child.stdout).toContain('データディレクトリは別の kansa プロセスが使用中です');
   });
 });
