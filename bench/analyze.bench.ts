@@ -45,6 +45,9 @@ export async function main(argv: string[]): Promise<void> {
   const month = args.get('month') ?? '2025-05';
   const seed = args.get('seed') ?? 'bench';
   const keep = args.flag('keep');
+  // The daily run is one day's work: a second or two of noise on a shared machine is most of what separates it from its
+  // goal, so it is run again (the same day, all rules) and the median is the figure beside the goal.
+  const dailyRepeats = args.num('daily-repeats', 2, 0);
   const work = mkdtempSync(join(tmpdir(), 'kansa-bench-analyze-'));
   const outDir = join(work, 'demo');
   const dataDir = join(work, 'data');
@@ -104,7 +107,10 @@ export async function main(argv: string[]): Promise<void> {
       // by when the engine's merges of what the pass wrote are long over; run right after them, the daily run of the
       // 2026-12-03 Friday took 7.4 s against 5.7 s once they were over (docs/analyzer.md "The daily run as scheduled").
       const mergesSettledSeconds = await settleMerges(client, log);
-      dailyRuns.push({ ...(await timeDailyRun(app, config, day)), preparedAheadAfterMidnight: { ...afterMidnight, mergesSettledSeconds } });
+      dailyRuns.push({
+        ...(await timeDailyRun(app, config, day, dailyRepeats, () => settleMerges(client, log))),
+        preparedAheadAfterMidnight: { ...afterMidnight, mergesSettledSeconds },
+      });
     }
     const daily = dailyRuns[dailyRuns.length - 1];
     const dailyWeekday = dailyRuns[0];
@@ -217,7 +223,8 @@ export async function main(argv: string[]): Promise<void> {
         dailyWeekday,
         note:
           'totalSeconds: a re-analysis of the whole month (second run); firstRunSeconds: the month up to the day before its last weekday; ' +
-          'daily, dailyWeekday: the scheduled daily run (catch-up) the day after the last day and the last weekday, after the ' +
+          'daily, dailyWeekday: the scheduled daily run (catch-up) the day after the last day and the last weekday, then the ' +
+          'same day again (--daily-repeats, 2; seconds: the median of runsSeconds), after the ' +
           "preparation ahead's first pass after midnight (preparedAheadAfterMidnight: classifying that day in the background) " +
           'and, as at 01:00, once the merges of what it wrote are over (mergesSettledSeconds: the wait); ' +
           'bare: best of two passes of each rule query alone ' +
@@ -377,9 +384,18 @@ async function settleMerges(client: ClickHouseClient, log: (line: string) => voi
 
 /**
  * The scheduled daily run as the cron starts it (AnalysisSchedulerService.catchUp('daily')) on the
- * morning after `day`: whatever is due up to that day — here the one day the first run left.
+ * morning after `day`: whatever is due up to that day — here the one day the first run left. Then the same day's
+ * run `repeats` times more (every rule, as `kansa analyze --from day --to day`; its findings replaced under their
+ * identity), each once the merges of what the run before wrote are over (`settle`): `seconds` is the median of all
+ * the runs, `runsSeconds` each run in order (the scheduled one first), `perRuleSeconds` each rule's median.
  */
-async function timeDailyRun(app: INestApplicationContext, config: KansaConfig, day: string) {
+async function timeDailyRun(
+  app: INestApplicationContext,
+  config: KansaConfig,
+  day: string,
+  repeats: number,
+  settle: () => Promise<number>,
+) {
   const scheduler = new AnalysisSchedulerService(
     { ...config, analyzer: { ...config.analyzer, catchUpFrom: `${day.slice(0, 7)}-01` } },
     app.get<RuleCatalog>(RULE_CATALOG),
@@ -388,9 +404,15 @@ async function timeDailyRun(app: INestApplicationContext, config: KansaConfig, d
     app.get(CoverageService),
     app.get(AnalysisLedgerRepository),
   );
-  const t = performance.now();
+  let t = performance.now();
   const windows = await scheduler.catchUp('daily');
-  const seconds = (performance.now() - t) / 1000;
+  const runs = [{ seconds: (performance.now() - t) / 1000, rules: windows.flatMap((w) => w.rules) }];
+  for (let i = 0; i < repeats && windows.length > 0; i++) {
+    await settle();
+    t = performance.now();
+    const again = await app.get(AnalysisService).analyze({ fromDay: day, toDay: day, kind: 'manual' });
+    runs.push({ seconds: (performance.now() - t) / 1000, rules: again.rules });
+  }
   // What the day held: a day without accesses (the last of 2025-05 is a Saturday) skips the classification, most of a
   // weekday's run (docs/analyzer.md).
   const [held] = await (
@@ -400,13 +422,17 @@ async function timeDailyRun(app: INestApplicationContext, config: KansaConfig, d
       format: 'JSONEachRow',
     })
   ).json<{ events: string; weekday: number }>();
+  const ruleIds = [...new Set(runs.flatMap((r) => r.rules.map((x) => x.rule)))];
   return {
-    seconds: round(seconds),
+    seconds: round(median(runs.map((r) => r.seconds))),
+    runsSeconds: runs.map((r) => round(r.seconds)),
     dayEvents: Number(held.events),
     isoWeekday: held.weekday,
     days: windows.map((w) => (w.fromDay === w.toDay ? w.fromDay : `${w.fromDay}..${w.toDay}`)),
     findings: windows.reduce((n, w) => n + w.findings, 0),
-    perRuleSeconds: Object.fromEntries(windows.flatMap((w) => w.rules).map((r) => [r.rule, round(r.seconds)])),
+    perRuleSeconds: Object.fromEntries(
+      ruleIds.map((id) => [id, round(median(runs.flatMap((r) => r.rules.filter((x) => x.rule === id).map((x) => x.seconds))))]),
+    ),
     goal: { secondsMax: 5 },
   };
 }
@@ -438,6 +464,12 @@ async function timeLookups(
   }
   const sorted = times.slice(1).sort((a, b) => a - b);
   return { medianMs: round(sorted[10]), p95Ms: round(sorted[18]), firstMs: round(times[0]), rows };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function round(n: number): number {
