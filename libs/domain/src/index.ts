@@ -3,4 +3,5 @@ export * from './event';
 export * from './finding';
 export * from './jst';
 export * from './masters';
+export * from './median';
 export * from './people';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditTrailService } from '@kansa/audit-trail';
 import { addDays, CalendarService } from '@kansa/calendar';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { jstDay, jstTimestamp } from '@kansa/domain';
+import { jstDay, jstTimestamp, median } from '@kansa/domain';
 import { IntegrityChecksRepository, VerifyService } from '@kansa/integrity';
 import { CLOCK, Clock } from '../../core/clock';
 import { LogVolumeRepository } from './log-volume.repository';
@@ -132,10 +132,4 @@ export class AuditWatchService {
     }
     return out;
   }
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
