@@ -48,7 +48,7 @@ WHERE (dept, source, business_code) NOT IN (SELECT department_code, system, busi
 GROUP BY day, user_id`)}
 -- the staff master (tens of thousands of rows) is the join's build side, as written: left to choose, the engine swaps
 -- the sides once it has hash-table statistics from an earlier run in the same process, and a day's run then built its
--- table from the day's events instead (0.2 s -> 0.7-1.1 s on a 6.5 M-event day; docs/analyzer.md)
+-- table from the day's events instead (0.2 s -> 0.7-1.2 s on a 6.5 M-event day; docs/analyzer.md)
 SETTINGS query_plan_join_swap_table = 'false'`,
     query_params: { ...windowParams(ctx), ...masterParams(ctx), access: ACCESS_ACTIONS },
   }),
