@@ -19,24 +19,27 @@ export const T = TABLES;
 export const OPEN_END = "toDate('2149-06-06')";
 
 /**
- * Events in the window. Both `day` (second key of the ORDER BY) and `ts` (the
- * partition key) are filtered: the day range prunes granules, the instants
- * keep partial windows (today so far) exact.
+ * Events in the window (whole JST days) by their day: an event's day is the
+ * JST day of its time (the table's default), so a range of `ts` selects the
+ * same rows, but the engine read `ts` for every row of the window to test
+ * it (60 ms against 10 for a selective filter on a 6.5 M-event day). The
+ * month of `ts`, the partition key, still lets the engine skip other months'
+ * parts without reading the column.
  */
 export function inWindow(alias = ''): string {
-  const p = alias ? `${alias}.` : '';
-  return (
-    `${p}ts >= {from:DateTime64(3, 'Asia/Tokyo')} AND ${p}ts < {to:DateTime64(3, 'Asia/Tokyo')} ` +
-    `AND ${p}day >= {fromDay:Date} AND ${p}day <= {toDay:Date}`
-  );
+  return inDays(alias, 'fromDay');
 }
 
-/** Events from `lookFromDay` (a look-back start) to the window's end. */
+/** Events from `lookFromDay` (a look-back start) to the window's end, as inWindow. */
 export function inLookback(alias = ''): string {
+  return inDays(alias, 'lookFromDay');
+}
+
+function inDays(alias: string, fromParam: 'fromDay' | 'lookFromDay'): string {
   const p = alias ? `${alias}.` : '';
   return (
-    `${p}ts >= {lookFrom:DateTime64(3, 'Asia/Tokyo')} AND ${p}ts < {to:DateTime64(3, 'Asia/Tokyo')} ` +
-    `AND ${p}day >= {lookFromDay:Date} AND ${p}day <= {toDay:Date}`
+    `toYYYYMM(${p}ts) >= toYYYYMM({${fromParam}:Date}) AND toYYYYMM(${p}ts) <= toYYYYMM({toDay:Date}) ` +
+    `AND ${p}day >= {${fromParam}:Date} AND ${p}day <= {toDay:Date}`
   );
 }
 

@@ -14,6 +14,7 @@ export default defineRule<Params, Row>({
   id: 'absentee-activity',
   title: '不在者・退職者IDの使用',
   version: 2,
+  revision: 1,
   severity: 'critical',
   guideline: '利用者IDの適切な管理（休業・休職中の職員や退職者のIDの不正使用の検知）',
   description:

@@ -15,6 +15,7 @@ export default defineRule<z.infer<typeof params>, Row>({
   id: 'audit-log-cleared',
   title: '監査ログの消去',
   version: 1,
+  revision: 1,
   severity: 'critical',
   guideline: 'アクセス記録の保存と改ざん防止（端末の監査ログの消去の検知）',
   description:

@@ -24,7 +24,7 @@ export default defineRule<Params, Row>({
   id: 'concurrent-sessions',
   title: '同一IDの同時利用',
   version: 2,
-  revision: 1,
+  revision: 2,
   severity: 'medium',
   guideline: '利用者IDの共用の禁止（同じIDが複数の端末で同時に使われていることの検知）',
   description:

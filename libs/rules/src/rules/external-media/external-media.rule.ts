@@ -33,6 +33,7 @@ export default defineRule<Params, Row>({
   id: 'external-media',
   title: '外部媒体への書出し',
   version: 3,
+  revision: 1,
   severity: 'medium',
   guideline: '外部記録媒体の利用制限（許可されていない媒体への特定個人情報の書出しの検知）',
   description:

@@ -24,6 +24,7 @@ export default defineRule<Params, Row>({
   id: 'login-failures',
   title: 'ログイン失敗の多発',
   version: 2,
+  revision: 1,
   severity: 'medium',
   guideline: '不正アクセスの防止（パスワード推測・なりすましの試行の検知）',
   description:

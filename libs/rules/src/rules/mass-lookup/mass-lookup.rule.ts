@@ -24,6 +24,7 @@ export default defineRule<Params, Row>({
   id: 'mass-lookup',
   title: '大量照会',
   version: 3,
+  revision: 1,
   severity: 'high',
   guideline: '特定個人情報への不正なアクセスの検知（業務に必要な範囲を超えた照会）',
   description:

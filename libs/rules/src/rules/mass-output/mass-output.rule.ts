@@ -32,7 +32,7 @@ export default defineRule<Params, Row>({
   id: 'mass-output',
   title: '大量出力',
   version: 2,
-  revision: 3,
+  revision: 4,
   severity: 'high',
   guideline: '特定個人情報の大量出力・持出しの検知（帳票出力・CSV出力・一括出力の記録の分析）',
   description:

@@ -19,6 +19,7 @@ export default defineRule<Params, EvidenceRow>({
   id: 'missing-reason',
   title: '処理事由の未入力',
   version: 1,
+  revision: 1,
   severity: 'low',
   guideline: '利用目的の記録（住民記録システムの照会・更新・証明書発行時の処理事由の入力）',
   description:

@@ -72,6 +72,7 @@ export default defineRule<z.infer<typeof params>, Row>({
   id: 'off-hours',
   title: '時間外アクセス',
   version: 2,
+  revision: 1,
   severity: 'medium',
   guideline: '特定個人情報の取扱状況の記録・分析（アクセスログの定期的な分析：業務時間外の利用）',
   description:

@@ -14,7 +14,7 @@ export default defineRule<Params, Row>({
   id: 'self-lookup',
   title: '本人・同一世帯の照会',
   version: 1,
-  revision: 2,
+  revision: 3,
   severity: 'high',
   guideline: '目的外利用の防止（職員本人・家族の記録の照会の検知）',
   description:

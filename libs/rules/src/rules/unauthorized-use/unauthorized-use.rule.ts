@@ -16,7 +16,7 @@ export default defineRule<Params, Row>({
   id: 'unauthorized-use',
   title: '権限外の業務利用',
   version: 1,
-  revision: 1,
+  revision: 2,
   severity: 'high',
   guideline: '事務取扱担当者の限定とアクセス制御（所属に認められていない事務での利用の検知）',
   description:

@@ -37,7 +37,7 @@ export default defineRule<Params, Row>({
   id: 'unexplained-access',
   title: '理由のない照会',
   version: VERSION,
-  revision: 1,
+  revision: 2,
   severity: 'high',
   guideline: '特定個人情報への不正なアクセスの検知（業務記録で説明できない照会）',
   description:

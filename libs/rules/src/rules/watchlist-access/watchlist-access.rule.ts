@@ -28,6 +28,7 @@ export default defineRule<Params, Row>({
   id: 'watchlist-access',
   title: '要保護対象者への照会',
   version: 1,
+  revision: 1,
   severity: 'high',
   guideline: 'DV等支援措置対象者等の情報の厳格な管理（担当外の職員による照会の検知）',
   description:
