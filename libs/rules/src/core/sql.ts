@@ -65,7 +65,7 @@ export function sourceDays(where: string): string {
 }
 
 export function windowParams(ctx: RuleContext<unknown>): Record<string, unknown> {
-  return { from: ctx.from, to: ctx.to, fromDay: ctx.fromDay, toDay: ctx.toDay };
+  return { fromDay: ctx.fromDay, toDay: ctx.toDay };
 }
 
 /**
@@ -76,7 +76,7 @@ export function windowParams(ctx: RuleContext<unknown>): Record<string, unknown>
 export function lookbackParams(ctx: RuleContext<unknown>, days: number, fromMonthStart = false): Record<string, unknown> {
   const start = fromMonthStart ? `${ctx.fromDay.slice(0, 8)}01` : ctx.fromDay;
   const lookFromDay = addDays(start, -days);
-  return { lookFromDay, lookFrom: `${lookFromDay} 00:00:00.000` };
+  return { lookFromDay };
 }
 
 /** Master versions as parameters v_staff, v_leaves, … (each master filtered by its version). */
