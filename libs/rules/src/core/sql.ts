@@ -35,12 +35,17 @@ export function inLookback(alias = ''): string {
   return inDays(alias, 'lookFromDay');
 }
 
-function inDays(alias: string, fromParam: 'fromDay' | 'lookFromDay'): string {
+type FromDay = 'fromDay' | 'lookFromDay';
+
+function inDays(alias: string, from: FromDay): string {
   const p = alias ? `${alias}.` : '';
-  return (
-    `toYYYYMM(${p}ts) >= toYYYYMM({${fromParam}:Date}) AND toYYYYMM(${p}ts) <= toYYYYMM({toDay:Date}) ` +
-    `AND ${p}day >= {${fromParam}:Date} AND ${p}day <= {toDay:Date}`
-  );
+  return `toYYYYMM(${p}ts) >= toYYYYMM({${from}:Date}) AND toYYYYMM(${p}ts) <= toYYYYMM({toDay:Date}) AND ${dayRange(alias, from)}`;
+}
+
+/** The days from the `from` parameter to the window's last, by `day` alone. */
+function dayRange(alias: string, from: FromDay): string {
+  const p = alias ? `${alias}.` : '';
+  return `${p}day >= {${from}:Date} AND ${p}day <= {toDay:Date}`;
 }
 
 /**
@@ -51,8 +56,7 @@ function inDays(alias: string, fromParam: 'fromDay' | 'lookFromDay'): string {
  * of reading the rows of a long look-back.
  */
 export function inLookbackDays(alias = ''): string {
-  const p = alias ? `${alias}.` : '';
-  return `${p}day >= {lookFromDay:Date} AND ${p}day <= {toDay:Date}`;
+  return dayRange(alias, 'lookFromDay');
 }
 
 /**
