@@ -24,6 +24,8 @@ export interface KafkaMemberStatus {
   joined: boolean;
   partitions: string[];
   batches: number;
+  /** Times the member's consumer stopped on an error kafkajs does not retry and a new one took its place. */
+  restarts: number;
 }
 
 /** A group member of this process: its consumer, and what status() reports of it. */
@@ -92,6 +94,8 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
   /** Wakes sleeping retries on stop. */
   private stopping?: AbortController;
   private starting?: Promise<void>;
+  /** Members being replaced after a crash kafkajs does not restart from. */
+  private readonly replacing = new Set<Promise<void>>();
 
   constructor(
     @Inject(KANSA_CONFIG) config: KansaConfig,
@@ -158,40 +162,20 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     });
     const topics = await this.existingTopics(kafka);
     if (!this.stopping || this.stopping.signal.aborted) this.stopping = new AbortController();
-    this.members = Array.from({ length: s.members }, () => this.member(kafka));
     this.subscribed = topics;
-    for (const { consumer, status } of this.members) {
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: s.fromBeginning });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: s.partitionsConsumedConcurrently,
-        eachBatch: async (payload) => {
-          if (await this.handleBatch(payload)) status.batches++;
-        },
-      });
-    }
+    this.members = Array.from({ length: s.members }, () => ({
+      consumer: this.consumer(kafka),
+      status: { joined: false, partitions: [], batches: 0, restarts: 0 },
+    }));
+    for (const member of this.members) await this.run(kafka, member);
     this.consuming = true;
     this.logger.log(`consuming ${topics.join(', ')} from ${s.brokers.join(',')} as group ${s.groupId} (${s.members} members)`);
   }
 
-  /** A member of the group, its status kept up to date from its events. */
-  private member(kafka: Kafka): Member {
+  /** Joins the group with the member's consumer and starts fetching; its status kept up to date from the consumer's events. */
+  private async run(kafka: Kafka, member: Member): Promise<void> {
     const s = this.settings;
-    const consumer = kafka.consumer({
-      groupId: s.groupId,
-      sessionTimeout: s.sessionTimeoutMs,
-      heartbeatInterval: s.heartbeatIntervalMs,
-      maxBytesPerPartition: s.maxBytesPerPartition,
-      maxBytes: s.maxBytes,
-      maxWaitTimeInMs: s.maxWaitTimeMs,
-      allowAutoTopicCreation: false,
-      // The broker may be gone for a while (restart, network): keep trying,
-      // never give up on a topic that holds unread logs.
-      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10, restartOnFailure: async () => true },
-    });
-    const status: KafkaMemberStatus = { joined: false, partitions: [], batches: 0 };
+    const { consumer, status } = member;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       status.joined = true;
       status.partitions = Object.entries(e.payload.memberAssignment).flatMap(([topic, ps]) => ps.map((p) => `${topic}/${p}`));
@@ -203,10 +187,72 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     consumer.on(consumer.events.CRASH, (e) => {
       left();
       this.lastError = e.payload.error?.message;
+      if (!e.payload.restart && member.consumer === consumer) this.replace(kafka, member, e.payload.error);
     });
     consumer.on(consumer.events.DISCONNECT, left);
     consumer.on(consumer.events.STOP, left);
-    return { consumer, status };
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.subscribed, fromBeginning: s.fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: s.partitionsConsumedConcurrently,
+      eachBatch: async (payload) => {
+        if (await this.handleBatch(payload)) status.batches++;
+      },
+    });
+  }
+
+  /**
+   * kafkajs gives up on a consumer for good when the error is one it does not
+   * retry (a TypeError inside kafkajs, as its offset bookkeeping has when a
+   * rebalance races a batch in flight). Messages are only committed after
+   * they were stored, so nothing is lost; but the member would never join
+   * again and its partitions would stall. A new consumer takes its place,
+   * with backoff, until it runs or the service stops; what the old one stored
+   * without committing comes again and is recognised as duplicates.
+   */
+  private replace(kafka: Kafka, member: Member, error: Error): void {
+    const replacing = (async () => {
+      let delay = this.settings.retry.initialMs;
+      let reason = error?.message;
+      for (;;) {
+        this.logger.warn(
+          `a group member stopped on an error kafkajs does not retry (${reason}); a new one joins in ${delay} ms / Kafka の受信を再開します`,
+        );
+        if (!(await this.sleep(delay)) || !this.members.includes(member)) return;
+        await member.consumer.disconnect().catch(() => undefined);
+        member.consumer = this.consumer(kafka);
+        try {
+          await this.run(kafka, member);
+          member.status.restarts++;
+          return;
+        } catch (err) {
+          reason = (err as Error).message;
+          this.lastError = reason;
+          delay = Math.min(delay * 2, this.settings.retry.maxMs);
+        }
+      }
+    })();
+    this.replacing.add(replacing);
+    void replacing.finally(() => this.replacing.delete(replacing));
+  }
+
+  /** A consumer of the group with kansa's settings. */
+  private consumer(kafka: Kafka): Consumer {
+    const s = this.settings;
+    return kafka.consumer({
+      groupId: s.groupId,
+      sessionTimeout: s.sessionTimeoutMs,
+      heartbeatInterval: s.heartbeatIntervalMs,
+      maxBytesPerPartition: s.maxBytesPerPartition,
+      maxBytes: s.maxBytes,
+      maxWaitTimeInMs: s.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+      // The broker may be gone for a while (restart, network): keep trying,
+      // never give up on a topic that holds unread logs.
+      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10, restartOnFailure: async () => true },
+    });
   }
 
   /**
@@ -240,6 +286,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
   async stop(): Promise<void> {
     this.stopping?.abort();
     await this.starting;
+    await Promise.all(this.replacing);
     if (this.members.length === 0) return;
     await Promise.all(this.members.map((m) => m.consumer.disconnect()));
     this.members = [];
