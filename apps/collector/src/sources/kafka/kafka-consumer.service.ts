@@ -180,14 +180,18 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
       status.joined = true;
       status.partitions = Object.entries(e.payload.memberAssignment).flatMap(([topic, ps]) => ps.map((p) => `${topic}/${p}`));
     });
+    // a consumer that was replaced no longer speaks for the member
+    const current = () => member.consumer === consumer;
     const left = () => {
+      if (!current()) return;
       status.joined = false;
       status.partitions = [];
     };
     consumer.on(consumer.events.CRASH, (e) => {
+      if (!current()) return;
       left();
       this.lastError = e.payload.error?.message;
-      if (!e.payload.restart && member.consumer === consumer) this.replace(kafka, member, e.payload.error);
+      if (!e.payload.restart) this.replace(kafka, member, e.payload.error);
     });
     consumer.on(consumer.events.DISCONNECT, left);
     consumer.on(consumer.events.STOP, left);
