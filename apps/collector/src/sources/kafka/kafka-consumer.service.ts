@@ -32,6 +32,8 @@ export interface KafkaMemberStatus {
 interface Member {
   consumer: Consumer;
   status: KafkaMemberStatus;
+  /** The wait before the next replacement: grows while replacements crash again before storing a batch. */
+  replaceDelayMs?: number;
 }
 
 export interface KafkaConsumerTotals {
@@ -202,7 +204,9 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: s.partitionsConsumedConcurrently,
       eachBatch: async (payload) => {
-        if (await this.handleBatch(payload)) status.batches++;
+        if (!(await this.handleBatch(payload))) return;
+        status.batches++;
+        member.replaceDelayMs = undefined;
       },
     });
   }
@@ -218,7 +222,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
    */
   private replace(kafka: Kafka, member: Member, error: Error): void {
     const replacing = (async () => {
-      let delay = this.settings.retry.initialMs;
+      let delay = member.replaceDelayMs ?? this.settings.retry.initialMs;
       let reason = error?.message;
       for (;;) {
         this.logger.warn(
@@ -230,6 +234,8 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
         try {
           await this.run(kafka, member);
           member.status.restarts++;
+          // a member that crashes again before it stored a batch waits longer each time
+          member.replaceDelayMs = Math.min(delay * 2, this.settings.retry.maxMs);
           return;
         } catch (err) {
           reason = (err as Error).message;
