@@ -37,14 +37,19 @@ export function inLookback(alias = ''): string {
 
 type FromDay = 'fromDay' | 'lookFromDay';
 
+/** `alias.` before a column, or nothing without an alias. */
+function columnPrefix(alias: string): string {
+  return alias ? `${alias}.` : '';
+}
+
 function inDays(alias: string, from: FromDay): string {
-  const p = alias ? `${alias}.` : '';
+  const p = columnPrefix(alias);
   return `toYYYYMM(${p}ts) >= toYYYYMM({${from}:Date}) AND toYYYYMM(${p}ts) <= toYYYYMM({toDay:Date}) AND ${dayRange(alias, from)}`;
 }
 
 /** The days from the `from` parameter to the window's last, by `day` alone. */
 function dayRange(alias: string, from: FromDay): string {
-  const p = alias ? `${alias}.` : '';
+  const p = columnPrefix(alias);
   return `${p}day >= {${from}:Date} AND ${p}day <= {toDay:Date}`;
 }
 
@@ -113,7 +118,7 @@ const ACCOUNT_STAFF = `(SELECT (groupArray(concat(toString(system), '/', lowerUT
  * is the same across the systems). Needs the v_accounts parameter.
  */
 export function staffIdOf(alias = ''): string {
-  const p = alias ? `${alias}.` : '';
+  const p = columnPrefix(alias);
   return `transform(concat(toString(${p}source), '/', lowerUTF8(toString(${p}user_id))), tupleElement(${ACCOUNT_STAFF}, 1), tupleElement(${ACCOUNT_STAFF}, 2), toString(${p}user_id))`;
 }
 
@@ -168,7 +173,7 @@ export function secondOfDay(col = 'ts'): string {
 
 /** Evidence: the first MAX_EVIDENCE event IDs in time order, and how many in all. */
 export function evidence(alias = ''): string {
-  const p = alias ? `${alias}.` : '';
+  const p = columnPrefix(alias);
   return (
     `arrayMap(x -> toString(x.2), groupArraySorted(${MAX_EVIDENCE})((${p}ts, ${p}event_id))) AS evidence_ids, ` +
     `count() AS evidence_total, toString(min(${p}ts)) AS first_at, toString(max(${p}ts)) AS last_at`

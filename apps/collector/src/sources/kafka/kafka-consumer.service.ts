@@ -141,7 +141,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
         this.logger.error(`cannot start consuming, retry in ${delay} ms / Kafka の受信を開始できません: ${this.lastError}`);
         await this.discardConsumer();
         if (!(await this.sleep(delay))) return;
-        delay = Math.min(delay * 2, this.settings.retry.maxMs);
+        delay = this.backoff(delay);
       }
     }
   }
@@ -235,12 +235,12 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
           await this.run(kafka, member);
           member.status.restarts++;
           // a member that crashes again before it stored a batch waits longer each time
-          member.replaceDelayMs = Math.min(delay * 2, this.settings.retry.maxMs);
+          member.replaceDelayMs = this.backoff(delay);
           return;
         } catch (err) {
           reason = (err as Error).message;
           this.lastError = reason;
-          delay = Math.min(delay * 2, this.settings.retry.maxMs);
+          delay = this.backoff(delay);
         }
       }
     })();
@@ -357,7 +357,7 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
           );
         }
         if (!(await this.sleep(delay))) return false;
-        delay = Math.min(delay * 2, this.settings.retry.maxMs);
+        delay = this.backoff(delay);
         await heartbeat(); // a rebalance during the outage throws here: the batch goes to the new owner
       }
     }
@@ -436,6 +436,11 @@ export class KafkaConsumerService implements OnApplicationBootstrap, BeforeAppli
     this.lastError = undefined;
     for (const m of this.members) m.consumer.resume(this.subscribed.map((topic) => ({ topic })));
     this.logger.log('storage available again, consumption resumed / 受信を再開しました');
+  }
+
+  /** The wait after `delay`: twice as long, at most `kafka.retry.maxMs`. */
+  private backoff(delay: number): number {
+    return Math.min(delay * 2, this.settings.retry.maxMs);
   }
 
   /** Resolves true after `ms`, or false at once when the consumer is stopping. */
