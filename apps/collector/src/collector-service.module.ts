@@ -54,6 +54,15 @@ export class KafkaObservability implements OnModuleInit {
       },
     });
     new Counter({
+      name: 'kansa_kafka_consumer_restarts_total',
+      help: 'Group members of this process replaced after their consumer stopped on an error kafkajs does not retry',
+      registers: [this.metrics.registry],
+      collect() {
+        this.reset();
+        this.inc(kafka.status().members.reduce((n, m) => n + m.restarts, 0));
+      },
+    });
+    new Counter({
       name: 'kansa_kafka_records_total',
       help: 'Kafka records handed to the pipeline by this process, by outcome',
       labelNames: ['outcome'] as const,

@@ -11,6 +11,9 @@ import { KafkaCollectorTestModule } from '@kansa/test-kit/kafka-collector.module
 import { cp932, juminLine } from '@kansa/test-kit/jumin-lines';
 import { INGEST_SERVICE, IngestServicePort, RawRecord } from '../../pipeline/ingest.types';
 import { KafkaConsumerService } from './kafka-consumer.service';
+import { KafkaObservability } from '../../collector-service.module';
+import { HealthRegistry, MetricsService } from '@kansa/service-shell';
+import { Registry } from 'prom-client';
 
 jest.setTimeout(420_000);
 
@@ -240,6 +243,15 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
       lines.map((l) => ({ value: cp932(l) })),
     );
     const crashing = new KafkaConsumerService(settings, app.get(INGEST_SERVICE));
+    // what an operator's monitoring reads of it: /metrics and the kafka check of /health
+    const registry = new Registry();
+    const checks = new Map<string, () => Promise<{ ok: boolean }>>();
+    new KafkaObservability(
+      settings,
+      crashing,
+      { register: (name: string, check: () => Promise<{ ok: boolean }>) => checks.set(name, check) } as unknown as HealthRegistry,
+      { registry } as MetricsService,
+    ).onModuleInit();
     await crashing.start();
     try {
       await until(async () => (await broker.committed('kansa-crash', 'kansa.crash')) === 30);
@@ -248,6 +260,10 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
       expect(crashing.status().members.map(({ restarts, partitions }) => ({ restarts, partitions }))).toEqual([
         { restarts: 1, partitions: ['kansa.crash/0'] },
       ]);
+      expect(await registry.getSingleMetricAsString('kansa_kafka_consumer_restarts_total')).toMatch(
+        /^kansa_kafka_consumer_restarts_total 1$/m,
+      );
+      expect(await checks.get('kafka')!()).toEqual({ ok: true });
     } finally {
       fault.mockRestore();
       await crashing.stop();

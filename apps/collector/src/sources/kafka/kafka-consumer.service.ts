@@ -14,6 +14,7 @@ export interface KafkaConsumerStatus {
   members: KafkaMemberStatus[];
   /** Consumption paused because storage is unavailable; retrying with backoff. */
   pausedForStorage: boolean;
+  /** The most recent error (a crash, a failed start or batch), kept after recovery; /health shows it while a member is not joined. */
   lastError?: string;
   /** Messages behind the end of each partition after the last committed batch, by `topic/partition`. */
   lag: Record<string, number>;
