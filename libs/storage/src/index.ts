@@ -11,6 +11,7 @@ export * from './storage.tokens';
 export * from './stored-counts.repository';
 export * from './writer';
 export * from './sql-conditions';
+export * from './event-partitions';
 export * from './storage-transfer.repository';
 export * from './storage-transfer.service';
 export * from './storage-compaction.service';

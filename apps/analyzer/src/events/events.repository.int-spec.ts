@@ -1,5 +1,6 @@
+import type { ClickHouseClient, QueryParams } from '@clickhouse/client';
 import { insertEventRows, TABLES } from '@kansa/storage';
-import { eventRow, openTestStore, TestStore } from '@kansa/test-kit';
+import { eventRow, openTestStore, TestStore, withSettings } from '@kansa/test-kit';
 import { EventsRepository, subjectKeysQuery } from './events.repository';
 
 const RESIDENT = '0000012345';
@@ -59,6 +60,20 @@ describe('the resident look-up (EventsRepository.accesses)', () => {
     await store.client.command({
       query: `ALTER TABLE ${TABLES.events} CLEAR PROJECTION subject_day IN PARTITION 202504 SETTINGS mutations_sync = 1`,
     });
+    // and April stored since, with the projection, in a part whose days the index cannot tell from May's (its
+    // granule spans two sources), nor the projection's (its granule holds other residents)
+    const april = Array.from({ length: 50 }, (_, i) =>
+      eventRow({
+        event_id: `a${String(i).padStart(6, '0')}`.padEnd(32, '0'),
+        ts: '2025-04-10 10:00:00.000',
+        source: i % 2 ? 'jumin' : 'atena',
+        user_id: users[i % 3],
+        action: 'view',
+        subject_id: i === 25 ? RESIDENT : String(1_000_000_000 + i * 2),
+      }),
+    );
+    expected.push(...april.filter((r) => r.subject_id === RESIDENT).map((r) => r.event_id));
+    await insertEventRows(store.client, april);
   });
   afterAll(() => store?.close());
 
@@ -89,6 +104,48 @@ describe('the resident look-up (EventsRepository.accesses)', () => {
     const inMay = all.events.filter((e) => e.ts >= '2025-05-02' && e.ts < '2025-05-22');
     expect(may.total).toBe(inMay.length);
     expect(may.events.map((e) => e.eventId)).toEqual(inMay.slice(0, 5).map((e) => e.eventId));
+  });
+
+  it("opens only the months of the days asked, the keys still read from the projection (look-ups and a finding's evidence)", async () => {
+    // the client as the repository uses it, the engine refusing a query that opens more than one month's partition
+    const asked: QueryParams[] = [];
+    const oneMonth = new EventsRepository({
+      query: (p: QueryParams) => (
+        asked.push(p),
+        store.client.query({ ...p, query: withSettings(p.query, { max_partitions_to_read: '1' }) })
+      ),
+    } as unknown as ClickHouseClient);
+    const may = await oneMonth.accesses({ subjectIds: [RESIDENT], fromDay: '2025-05-02', toDay: '2025-05-21', limit: 100 });
+    const all = await new EventsRepository(store.client).accesses({ subjectIds: [RESIDENT], limit: 100_000 });
+    expect(may.events.map((e) => e.eventId)).toEqual(
+      all.events.filter((e) => e.ts >= '2025-05-02' && e.ts < '2025-05-22').map((e) => e.eventId),
+    );
+    // its keys: read from the projection (a condition on ts would leave it out: it keeps no ts), of May's parts alone
+    const keys = /IN \((SELECT source, day, user_id .* GROUP BY source, day, user_id)\)/s.exec(asked[0].query)![1];
+    const params = asked[0].query_params as Record<string, unknown>;
+    await expect(store.rows(keys, params, { force_optimize_projection_name: 'subject_day' })).resolves.toContainEqual({
+      source: 'jumin',
+      day: '2025-05-06',
+      user_id: 'K000003',
+    });
+    const [estimate] = await store.rows<{ parts: number }>(`EXPLAIN ESTIMATE ${keys}`, params);
+    const [inMay] = await store.rows<{ parts: number }>(
+      `SELECT count() AS parts FROM system.parts WHERE active AND database = currentDatabase() AND table = {t:String} AND partition_id = '202505'`,
+      { t: TABLES.events },
+    );
+    expect(Number(estimate.parts)).toBe(Number(inMay.parts));
+    // the check can fail: without days the look-up opens April and May
+    await expect(oneMonth.accesses({ subjectIds: [RESIDENT], limit: 100 })).rejects.toThrow(/partitions/i);
+
+    const ids = may.events.map((e) => e.eventId);
+    await expect(oneMonth.byIds(ids, '2025-05-01', '2025-05-31')).resolves.toHaveLength(ids.length);
+    await expect(oneMonth.byIds(ids, '2025-04-01', '2025-05-31')).rejects.toThrow(/partitions/i);
+    // the condition names partitions by month: it holds while the table is partitioned by the month of ts
+    const [table] = await store.rows<{ partition_key: string }>(
+      'SELECT partition_key FROM system.tables WHERE database = currentDatabase() AND name = {name:String}',
+      { name: TABLES.events },
+    );
+    expect(table.partition_key).toBe('toYYYYMM(ts)');
   });
 
   it('reads the keys from the projection, not the bloom filter of every month', async () => {

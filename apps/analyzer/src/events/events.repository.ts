@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { NormalizedEvent } from '@kansa/domain';
-import { CLICKHOUSE, SqlConditions, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, eventPartitionFrom, eventPartitionTo, SqlConditions, TABLES } from '@kansa/storage';
 
 /** The fields of an access as staff read it in a 開示請求 answer or an investigation (the domain's event, stored). */
 const ACCESS_FIELDS = [
@@ -73,6 +73,7 @@ export class EventsRepository {
       await this.client.query({
         query: `SELECT ${COLUMNS} FROM ${TABLES.events}
                 WHERE event_id IN {ids:Array(String)} AND day >= {fromDay:Date} AND day <= {toDay:Date}
+                  AND ${eventPartitionFrom('fromDay')} AND ${eventPartitionTo('toDay')}
                 ORDER BY ts, event_id LIMIT 1 BY event_id`,
         query_params: { ids, fromDay, toDay },
         format: 'JSONEachRow',
@@ -97,14 +98,15 @@ export class EventsRepository {
    * Accesses matching the filter, oldest first, at most `limit`, and how many there are in all. A resident's
    * accesses are found through the events' subject_day projection (migration 190): the (source, day, user) keys
    * under which the numbers occur, read from one granule of it per part, then only the rows of those keys, which
-   * the table's own order finds — not the bloom filter of every month kept.
+   * the table's own order finds — not the bloom filter of every month kept. Days given also name the months'
+   * partitions, so the other months' parts are not opened.
    */
   async accesses(filter: AccessFilter): Promise<{ total: number; events: AccessEvent[] }> {
     const q = new SqlConditions({ limit: filter.limit })
       .when(filter.subjectIds, 'subject_id IN {ids:Array(String)}', 'ids')
       .when(filter.userId, 'user_id = {user:String}', 'user')
-      .when(filter.fromDay || undefined, 'day >= {fromDay:Date}', 'fromDay')
-      .when(filter.toDay || undefined, 'day <= {toDay:Date}', 'toDay');
+      .when(filter.fromDay || undefined, `day >= {fromDay:Date} AND ${eventPartitionFrom('fromDay')}`, 'fromDay')
+      .when(filter.toDay || undefined, `day <= {toDay:Date} AND ${eventPartitionTo('toDay')}`, 'toDay');
     // the keys of the same filter (its columns are the projection's keys), then the rows under them
     const where = filter.subjectIds ? `${q.where} AND (source, day, user_id) IN (${subjectKeysQuery(q.where)})` : q.where;
     const rows = await (
