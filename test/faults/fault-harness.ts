@@ -12,6 +12,8 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Everything it wrote to stdout and stderr. */
   output(): string;
+  /** What it wrote to stdout alone (a `--json` answer, without the log lines of stderr). */
+  stdout(): string;
   /** SIGTERM (graceful) and wait; resolves to the exit code (null when killed by a signal). */
   stop(): Promise<number | null>;
   /** kill -9 and wait. */
@@ -80,13 +82,18 @@ export function runKansa(args: string[], env: Record<string, string> = {}): Serv
 /** Collects a child's output and gives it stop (SIGTERM) and kill (SIGKILL). */
 function supervise(child: ChildProcess): ServiceProcess & { exited: Promise<number | null> } {
   let out = '';
-  child.stdout?.on('data', (d) => (out += d));
+  let stdout = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+    stdout += d;
+  });
   child.stderr?.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,
     exited,
     output: () => out,
+    stdout: () => stdout,
     stop: async () => {
       child.kill('SIGTERM');
       return exited;

@@ -95,7 +95,7 @@ describe('file import under kill -9', () => {
       storedBeforeKill: afterKill.rows,
       stagingFilesLeftOver: leftovers.length,
       verifyExitCode: verifyCode,
-      rerun: JSON.parse(second.output()).files?.[0],
+      rerun: JSON.parse(second.stdout()).files?.[0],
       ...final,
       lost: LINES - final.distinctEvents,
       duplicateRows: final.rows - final.distinctEvents,
@@ -104,7 +104,7 @@ describe('file import under kill -9', () => {
     expect(afterKill.rows).toBeGreaterThanOrEqual(BATCH_LINES - 1); // … after a batch was committed (the header was its first record)
     // The re-run stores the rest; what the killed run committed (and, if it was
     // killed inside a commit, what the re-run's start completed) is duplicates.
-    const rerun = JSON.parse(second.output()).total;
+    const rerun = JSON.parse(second.stdout()).total;
     expect(rerun).toEqual({
       read: LINES,
       stored: LINES - (final.batches.stored - rerun.stored),

@@ -58,6 +58,13 @@ function countsSql(db: string, tables: TableShape[]): string {
  * logs or with an export of another schema. The server is the real engine
  * behind ClickHouse's HTTP interface (test/kit/clickhouse-http.ts).
  */
+/** A finished `kansa` run: its exit code, all it wrote, and its stdout alone (a `--json` answer). */
+interface Ran {
+  code: number | null;
+  output: string;
+  stdout: string;
+}
+
 describe('moving a data directory to a ClickHouse server', () => {
   let work: string;
   let ch: ClickHouseHttp;
@@ -69,13 +76,13 @@ describe('moving a data directory to a ClickHouse server', () => {
   /** When `kansa verify` ran on the embedded data directory (integrity_checks). */
   let embeddedChecks: string[];
   let shape: TableShape[];
-  let embedded: (args: string[]) => Promise<{ code: number | null; output: string }>;
+  let embedded: (args: string[]) => Promise<Ran>;
   /** `kansa <args>` against a database of the server. */
-  let server: (database: string, args: string[], env?: Record<string, string>) => Promise<{ code: number | null; output: string }>;
+  let server: (database: string, args: string[], env?: Record<string, string>) => Promise<Ran>;
   const run = async (args: string[], env: Record<string, string>) => {
     const p = runKansa(args, env);
     const code = await p.exited;
-    return { code, output: p.output() };
+    return { code, output: p.output(), stdout: p.stdout() };
   };
   const serverEnv = (database: string) => ({ CLICKHOUSE_URL: ch.url, CLICKHOUSE_DATABASE: database });
   const serverCounts = async (database: string) =>
@@ -90,7 +97,7 @@ describe('moving a data directory to a ClickHouse server', () => {
   const expectMoved = async (database: string, flags: string[]) => {
     const moved = await server(database, ['--json', 'storage', 'import', exported, ...flags]);
     expect(moved.code).toBe(0);
-    const after = JSON.parse(moved.output) as Verified;
+    const after = JSON.parse(moved.stdout) as Verified;
     expect(after.ok).toBe(true);
     expect(after.sources).toEqual(before.sources);
     expect(await serverCounts(database)).toEqual(embeddedCounts);
@@ -120,8 +127,8 @@ describe('moving a data directory to a ClickHouse server', () => {
     expect((await embedded(['import', damaged])).code).toBe(0);
     expect((await embedded(['analyze', '--from', '2025-05-01', '--to', '2025-05-31'])).code).toBe(0);
     const verified = await embedded(['--json', 'verify']);
-    before = JSON.parse(verified.output) as Verified;
-    beforeFindings = (await embedded(['--json', 'findings'])).output;
+    before = JSON.parse(verified.stdout) as Verified;
+    beforeFindings = (await embedded(['--json', 'findings'])).stdout;
 
     exported = join(work, 'export');
     const out = await embedded(['storage', 'export', exported]);
@@ -176,7 +183,7 @@ describe('moving a data directory to a ClickHouse server', () => {
 
   it('imports every table into the server: the same rows, the chains verify with the same heads, the same findings', async () => {
     await expectMoved('kansa', []);
-    expect((await server('kansa', ['--json', 'findings'])).output).toEqual(beforeFindings);
+    expect((await server('kansa', ['--json', 'findings'])).stdout).toEqual(beforeFindings);
   });
 
   it('refuses to import into a database that already holds logs', async () => {
