@@ -1,4 +1,5 @@
 import { generateToken, hashToken } from '@kansa/service-shell';
+import { readMigrations } from '@kansa/storage';
 import { ClickHouseHttp, startClickHouseHttp } from '@kansa/test-kit/clickhouse-http';
 import * as iconv from 'iconv-lite';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,11 +31,11 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
   let env: Record<string, string>;
   const services: ServiceProcess[] = [];
 
-  /** `kansa <args>` against the server; resolves with the exit code and output. */
+  /** `kansa <args>` against the server; resolves with the exit code, its output and its JSON answer (stdout). */
   const kansa = async (args: string[], extra: Record<string, string> = {}) => {
     const p = runKansa(args, { ...env, ...extra });
     const code = await p.exited;
-    return { code, output: p.output() };
+    return { code, output: p.output(), json: () => JSON.parse(p.stdout()) };
   };
   const count = async (sql: string) => Number((await ch.exec(sql)).trim());
 
@@ -47,6 +48,18 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
     for (const s of services) await s.stop();
     await ch?.close();
     rmSync(work, { recursive: true, force: true });
+  });
+
+  it('several processes started at once on a new database all start: the migrations applied side by side end as one', async () => {
+    // (before: one of three failed in about one round in six, "migration 240_events_raw_residual failed: Cannot
+    // rename to raw_line", on what another had just done)
+    for (let round = 0; round < 4; round++) {
+      const database = `kansa_start_${round}`;
+      const started = await Promise.all([0, 1, 2].map(() => kansa(['info'], { CLICKHOUSE_DATABASE: database })));
+      expect(started.map((s) => (s.code === 0 ? 0 : s.output))).toEqual([0, 0, 0]);
+      const recorded = await ch.exec(`SELECT DISTINCT name FROM ${database}.schema_migrations ORDER BY name FORMAT TSV`);
+      expect(recorded.trim().split('\n')).toEqual(readMigrations().map((m) => m.name));
+    }
   });
 
   it('imports run side by side; a re-sent file is all duplicates; verify passes and names a tampered batch', async () => {
@@ -65,22 +78,22 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
       kansa(['import', juminFile, '--json'], { KANSA_INGEST_BATCH_LINES: '400' }),
       kansa(['import', atenaFile, '--json'], { KANSA_INGEST_BATCH_LINES: '400' }),
     ]);
-    expect({ code: a.code, b: b.code }).toEqual({ code: 0, b: 0 });
-    expect(JSON.parse(a.output).total).toEqual({ read: 1502, stored: 1501, duplicates: 0, quarantined: 1, apart: 0, setAside: 0 });
-    expect(JSON.parse(b.output).total).toEqual({ read: 700, stored: 700, duplicates: 0, quarantined: 0, apart: 0, setAside: 0 });
+    expect({ a: a.code || a.output, b: b.code || b.output }).toEqual({ a: 0, b: 0 });
+    expect(a.json().total).toEqual({ read: 1502, stored: 1501, duplicates: 0, quarantined: 1, apart: 0, setAside: 0 });
+    expect(b.json().total).toEqual({ read: 700, stored: 700, duplicates: 0, quarantined: 0, apart: 0, setAside: 0 });
     expect(await count("SELECT count() FROM kansa.events WHERE source = 'jumin'")).toBe(1501);
     expect(await count("SELECT count() FROM kansa.events WHERE source = 'atena'")).toBe(700);
     expect(await count("SELECT count() FROM kansa.events WHERE reason = '窓口, 再交付'")).toBe(1);
     expect(await count("SELECT count() FROM kansa.quarantine WHERE field = '処理日時'")).toBe(1);
 
     const again = await kansa(['import', juminFile, '--json']);
-    expect(JSON.parse(again.output).total).toEqual({ read: 1502, stored: 0, duplicates: 1501, quarantined: 1, apart: 0, setAside: 0 });
+    expect(again.json().total).toEqual({ read: 1502, stored: 0, duplicates: 1501, quarantined: 1, apart: 0, setAside: 0 });
     expect(await count("SELECT count() FROM kansa.events WHERE source = 'jumin'")).toBe(1501);
     // Staging tables of the batches are gone.
     expect(await count("SELECT count() FROM system.tables WHERE database = 'kansa' AND startsWith(name, 'ingest_staging')")).toBe(0);
 
     const verified = await kansa(['verify', '--json']);
-    expect({ code: verified.code, ok: JSON.parse(verified.output).ok }).toEqual({ code: 0, ok: true });
+    expect({ code: verified.code, ok: verified.json().ok }).toEqual({ code: 0, ok: true });
 
     await ch.exec("ALTER TABLE kansa.events UPDATE reason = '改ざん' WHERE source = 'atena' AND line_no = 5 SETTINGS mutations_sync = 1");
     const tampered = await kansa(['verify']);
@@ -102,7 +115,7 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
 
     // Any later kansa process of this host finds the dead process's intent and completes its chain.
     const verified = await kansa(['verify', '--json']);
-    expect({ code: verified.code, unrecorded: JSON.parse(verified.output).unrecorded }).toEqual({ code: 0, unrecorded: [] });
+    expect({ code: verified.code, unrecorded: verified.json().unrecorded }).toEqual({ code: 0, unrecorded: [] });
     expect(await count('SELECT count() FROM kansa.commit_intents FINAL WHERE done = 0')).toBe(0);
     const batches = await ch.exec(
       `SELECT seq, lines_read, stored FROM kansa.import_batches WHERE origin = '${file}' ORDER BY seq FORMAT CSV`,
@@ -110,7 +123,7 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
     expect(batches.trim().split('\n')).toEqual(['1,3,3', '2,4,4']);
 
     const again = await kansa(['import', file, '--json']);
-    expect(JSON.parse(again.output).total).toEqual({ read: 11, stored: 4, duplicates: 7, quarantined: 0, apart: 0, setAside: 0 });
+    expect(again.json().total).toEqual({ read: 11, stored: 4, duplicates: 7, quarantined: 0, apart: 0, setAside: 0 });
     expect(await count(`SELECT count() FROM kansa.events WHERE ${day}`)).toBe(11);
     expect((await kansa(['verify'])).code).toBe(0);
   });
@@ -163,7 +176,7 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
     const verified = await kansa(['verify', '--json']);
     expect(verified.code).toBe(0);
     // one chain per collector process for the source they both wrote
-    const chains = (JSON.parse(verified.output).sources as Array<{ source: string; writer: string; batches: number }>).filter(
+    const chains = (verified.json().sources as Array<{ source: string; writer: string; batches: number }>).filter(
       (c) => c.source === 'chukan',
     );
     expect(chains).toHaveLength(2);

@@ -37,27 +37,46 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
 export const MIGRATIONS_LEDGER_COLUMNS = `version UInt32, name String, checksum String, applied_at DateTime64(3, 'Asia/Tokyo') DEFAULT now64(3)`;
 
 /**
+ * How long a process on a ClickHouse server waits for another to record a
+ * migration its own statements failed on. Several kansa processes started at
+ * once on a new database, or after an upgrade (a collector and the analyzer),
+ * apply the same migrations side by side; a statement of one can fail on what
+ * the other did a moment before (a column renamed, then its name given to a
+ * new one: `migration 240_events_raw_residual failed: Cannot rename to
+ * raw_line`).
+ */
+export const CONCURRENT_MIGRATION_WAIT_MS = 120_000;
+
+export interface MigrateOptions {
+  /**
+   * Wait this long for another process to record a migration that failed
+   * here, and go on if it does (0: fail at once; the embedded engine's data
+   * directory belongs to one process, so none can be applying it).
+   */
+  othersWaitMs?: number;
+}
+
+/**
  * Applies every migration not yet recorded, in order, and records it. Safe to
  * run at every start (statements are IF NOT EXISTS; applied ones are skipped).
+ * Migrations change the schema only (no statement copies rows), so one
+ * applied by two processes at once ends as if applied once; a statement that
+ * fails because of the other's is waited out (othersWaitMs).
  */
-export async function migrate(client: ClickHouseClient, dir = MIGRATIONS_DIR): Promise<string[]> {
+export async function migrate(client: ClickHouseClient, dir = MIGRATIONS_DIR, options: MigrateOptions = {}): Promise<string[]> {
   await client.command({
     query: `CREATE TABLE IF NOT EXISTS ${TABLES.migrations} (${MIGRATIONS_LEDGER_COLUMNS}) ENGINE = MergeTree ORDER BY version`,
   });
-  const applied = new Set(
-    (
-      await (await client.query({ query: `SELECT version FROM ${TABLES.migrations}`, format: 'JSONEachRow' })).json<{ version: number }>()
-    ).map((r) => Number(r.version)),
-  );
+  const applied = await appliedVersions(client);
   const done: string[] = [];
   for (const m of readMigrations(dir)) {
     if (applied.has(m.version)) continue;
-    for (const statement of m.statements) {
-      try {
-        await client.command({ query: statement });
-      } catch (err) {
-        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
-      }
+    try {
+      for (const statement of m.statements) await client.command({ query: statement });
+    } catch (err) {
+      if (await recordedByAnother(client, m.version, options.othersWaitMs ?? 0)) continue;
+      const waited = options.othersWaitMs ? ` (no other kansa process recorded it within ${options.othersWaitMs / 1000} s)` : '';
+      throw new Error(`migration ${m.name} failed${waited}: ${(err as Error).message}`, { cause: err });
     }
     await client.insert({
       table: TABLES.migrations,
@@ -67,6 +86,23 @@ export async function migrate(client: ClickHouseClient, dir = MIGRATIONS_DIR): P
     done.push(m.name);
   }
   return done;
+}
+
+async function appliedVersions(client: ClickHouseClient): Promise<Set<number>> {
+  const rows = await (
+    await client.query({ query: `SELECT version FROM ${TABLES.migrations}`, format: 'JSONEachRow' })
+  ).json<{ version: number }>();
+  return new Set(rows.map((r) => Number(r.version)));
+}
+
+/** Whether another process records `version` within `waitMs` (polled twice a second). */
+async function recordedByAnother(client: ClickHouseClient, version: number, waitMs: number): Promise<boolean> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    if ((await appliedVersions(client)).has(version)) return true;
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readMigrations } from '@kansa/storage';
+import { migrate, readMigrations } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -20,6 +20,39 @@ describe('storage (embedded ClickHouse)', () => {
   it('keeps events for the configured retention', async () => {
     const [row] = await store.rows<{ q: string }>("SELECT create_table_query AS q FROM system.tables WHERE name = 'events'");
     expect(row.q).toContain('toIntervalYear(7)');
+  });
+
+  it('waits out another process applying the same migration at the same moment (several started at once on a server)', async () => {
+    // Another process has applied 240 and 241 and is about to record them: 240's rename, run again here, fails on
+    // the column 241 gave the old name to.
+    const forget = () =>
+      store.client.command({ query: 'ALTER TABLE schema_migrations DELETE WHERE version IN (240, 241) SETTINGS mutations_sync = 2' });
+    const recordedByTheOther = () =>
+      store.client.insert({
+        table: 'schema_migrations',
+        values: [{ version: 240, name: '240_events_raw_residual', checksum: 'the other process' }],
+        format: 'JSONEachRow',
+      });
+    await forget();
+    await expect(migrate(store.client)).rejects.toThrow(/migration 240_events_raw_residual failed: .*raw_line/);
+
+    const migrating = migrate(store.client, undefined, { othersWaitMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await recordedByTheOther();
+    // 240 left to the other; 241 (idempotent) applied and recorded here as well
+    await expect(migrating).resolves.toEqual(['241_events_raw_alias']);
+    const columns = await store.rows<{ name: string }>(
+      "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events' AND name LIKE 'raw%' ORDER BY name",
+    );
+    expect(columns.map((c) => c.name)).toEqual(['raw', 'raw_input', 'raw_line', 'raw_rebuilt', 'raw_residual']);
+
+    // nobody records it: the error, once the wait is over
+    await forget();
+    await expect(migrate(store.client, undefined, { othersWaitMs: 1000 })).rejects.toThrow(
+      /migration 240_events_raw_residual failed \(no other kansa process recorded it within 1 s\)/,
+    );
+    await recordedByTheOther();
+    await expect(migrate(store.client)).resolves.toEqual(['241_events_raw_alias']);
   });
 
   it('tells a second process clearly that the data directory is in use', () => {

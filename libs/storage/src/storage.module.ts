@@ -3,7 +3,7 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { openClickHouse } from './clickhouse.factory';
 import { checkLinesReadBack } from './event-line-witnesses';
-import { applyRetention, migrate } from './migrations';
+import { applyRetention, CONCURRENT_MIGRATION_WAIT_MS, migrate } from './migrations';
 import { StorageCompactionService } from './storage-compaction.service';
 import { StorageTransferRepository } from './storage-transfer.repository';
 import { StorageTransferService } from './storage-transfer.service';
@@ -23,7 +23,8 @@ export class StorageLifecycle implements OnApplicationShutdown {
 export async function openStorage(config: KansaConfig): Promise<ClickHouseClient> {
   const client = await openClickHouse(config.storage);
   try {
-    await migrate(client);
+    // on a server, other kansa processes may be applying the same migrations at this moment
+    await migrate(client, undefined, { othersWaitMs: config.storage.url ? CONCURRENT_MIGRATION_WAIT_MS : 0 });
     await checkLinesReadBack(client);
     await applyRetention(client, config.storage.retentionYears);
   } catch (err) {
