@@ -2,24 +2,40 @@
  * `events` is partitioned by the JST month of its time (`PARTITION BY
  * toYYYYMM(ts)`, migration 001), which is the month of its `day`. A filter on
  * `day` alone still opens every part kept: the engine drops a part only after
- * looking into its index, and the subject_day projection (migration 190),
- * sorted by the resident's number first, reads a granule of every part for
- * it — seven years of parts for a look-up of one month (264 ms against 17 on
- * 83 months, docs/analyzer.md "Look-ups over years kept"). A condition on the
- * partition's ID ('YYYYMM') drops the other months' parts before any is
- * read and, unlike one on `ts`, leaves the projections usable (they keep no
- * `ts`). Used beside the `day` condition, never instead of it.
+ * looking into its index, and a projection sorted by something else first
+ * (subject_day by the resident's number; day_state and day_user by source,
+ * whose boundaries the index cannot tell apart by day) reads granules of
+ * every part for it — seven years of parts for one month's question (a
+ * resident's month: 264 ms against 17 on 83 months; day_user for one day:
+ * 808–940 against 26–45 ms; docs/analyzer.md "Look-ups over years kept").
+ * A condition on the partition's ID ('YYYYMM') drops the other months'
+ * parts before any is read and, unlike one on `ts`, leaves the projections
+ * usable (they keep no `ts`). Used beside the `day` condition, never instead
+ * of it. Where rows are read anyway, the rules name the months by
+ * `toYYYYMM(ts)` instead (libs/rules `inWindow`), to the same effect.
+ *
+ * `day` is an SQL expression of a Date: a parameter (`{fromDay:Date}`) or a
+ * computation on parameters.
  */
-export function eventPartitionFrom(dayParam: string): string {
-  return `_partition_id >= ${partitionOf(dayParam)}`;
+export function eventPartitionFrom(day: string, alias = ''): string {
+  return `${partitionId(alias)} >= ${partitionOf(day)}`;
 }
 
 /** As eventPartitionFrom, for the last day of a range. */
-export function eventPartitionTo(dayParam: string): string {
-  return `_partition_id <= ${partitionOf(dayParam)}`;
+export function eventPartitionTo(day: string, alias = ''): string {
+  return `${partitionId(alias)} <= ${partitionOf(day)}`;
 }
 
-/** The ID of the events' partition holding a day (a `Date` query parameter). */
-function partitionOf(dayParam: string): string {
-  return `formatDateTime({${dayParam}:Date}, '%Y%m')`;
+/** The partitions of the days from `from` to `to` (both SQL expressions of a Date). */
+export function eventPartitions(from: string, to: string, alias = ''): string {
+  return `${eventPartitionFrom(from, alias)} AND ${eventPartitionTo(to, alias)}`;
+}
+
+function partitionId(alias: string): string {
+  return alias ? `${alias}._partition_id` : '_partition_id';
+}
+
+/** The ID of the events' partition holding a day. */
+function partitionOf(day: string): string {
+  return `formatDateTime(${day}, '%Y%m')`;
 }

@@ -29,7 +29,7 @@ export default defineRule<Params, Row>({
   id: 'dormant-account',
   title: '長期不在者の有効ID',
   version: 2,
-  revision: 2,
+  revision: 3,
   severity: 'high',
   guideline: '利用者IDの適切な管理（長期休業者・退職者のIDの停止・削除）',
   description:

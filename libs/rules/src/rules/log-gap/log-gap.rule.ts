@@ -35,7 +35,7 @@ export default defineRule<Params, Row>({
   id: 'log-gap',
   title: 'ログの欠損',
   version: 2,
-  revision: 2,
+  revision: 3,
   severity: 'high',
   guideline: 'アクセスログの確実な取得・保存（ログの欠落・改ざんの検知）',
   description:

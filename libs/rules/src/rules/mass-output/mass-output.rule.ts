@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, num, userDayDraft } from '../../core/finding';
-import { evidence, inLookback, inLookbackDays, lookbackParams, T, windowParams } from '../../core/sql';
+import { evidence, inLookback, inLookbackDays, inWindowDays, lookbackParams, T, windowParams } from '../../core/sql';
 
 const OUTPUT_ACTIONS = ['print', 'export', 'bulk_export'];
 
@@ -32,7 +32,7 @@ export default defineRule<Params, Row>({
   id: 'mass-output',
   title: '大量出力',
   version: 2,
-  revision: 4,
+  revision: 5,
   severity: 'high',
   guideline: '特定個人情報の大量出力・持出しの検知（帳票出力・CSV出力・一括出力の記録の分析）',
   description:
@@ -66,7 +66,7 @@ WITH daily AS (
   WHERE ${inLookbackDays()} AND action IN {outputs:Array(String)}
     AND user_id IN (
       SELECT user_id FROM ${T.events}
-      WHERE day >= {fromDay:Date} AND day <= {toDay:Date} AND action IN {outputs:Array(String)}
+      WHERE ${inWindowDays()} AND action IN {outputs:Array(String)}
       GROUP BY day, user_id HAVING sum(record_count) >= least({threshold:UInt64}, {minimum:UInt64})
     )
   GROUP BY day, user_id

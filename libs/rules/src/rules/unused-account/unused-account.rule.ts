@@ -1,4 +1,5 @@
 import { SOURCE_TITLES } from '@kansa/domain';
+import { eventPartitions } from '@kansa/storage/event-partitions';
 import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import {
@@ -35,7 +36,7 @@ export default defineRule<Params, Row>({
   id: 'unused-account',
   title: '長期未使用ID',
   version: 3,
-  revision: 2,
+  revision: 3,
   severity: 'low',
   guideline: '利用者IDの棚卸し（長期間使われていない有効なIDの見直し）',
   description:
@@ -65,7 +66,8 @@ acc AS (
 recent AS (
   SELECT toString(source) AS system, lowerUTF8(toString(user_id)) AS account_key FROM (
     SELECT source, user_id FROM ${T.events}
-    WHERE day >= {toDay:Date} - {days:UInt32} + 1 AND day <= {fromDay:Date} AND action != 'login_failure'
+    WHERE day >= {toDay:Date} - {days:UInt32} + 1 AND day <= {fromDay:Date}
+      AND ${eventPartitions('{toDay:Date} - {days:UInt32} + 1', '{fromDay:Date}')} AND action != 'login_failure'
     GROUP BY source, user_id
   )
 ),
