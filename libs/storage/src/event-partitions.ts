@@ -11,32 +11,30 @@
  * over years kept" and "The daily run over years kept").
  * A condition on the partition's ID ('YYYYMM') drops the other months'
  * parts before any is read and, unlike one on `ts`, leaves the projections
- * usable (they keep no `ts`). Used beside the `day` condition, never instead
- * of it. Where rows are read anyway, the rules name the months by
- * `toYYYYMM(ts)` instead (libs/rules `inWindow`), to the same effect.
+ * usable (they keep no `ts`). So the events of a range of days are selected
+ * by both, here, and the partition is never named alone. Where rows are read
+ * anyway, the rules name the months by `toYYYYMM(ts)` instead (libs/rules
+ * `inWindow`), to the same effect.
  *
- * `day` is an SQL expression of a Date: a parameter (`{fromDay:Date}`) or a
- * computation on parameters.
+ * `from` and `to` are SQL expressions of a Date: a parameter
+ * (`{fromDay:Date}`) or a computation on parameters; both days included.
  */
-export function eventPartitionFrom(day: string, alias = ''): string {
-  return `${partitionId(alias)} >= ${partitionOf(day)}`;
+export function eventDays(from: string, to: string, alias = ''): string {
+  const p = alias ? `${alias}.` : '';
+  return `${p}day >= ${from} AND ${p}day <= ${to} AND ${partitionBound('>=', from, p)} AND ${partitionBound('<=', to, p)}`;
 }
 
-/** As eventPartitionFrom, for the last day of a range. */
-export function eventPartitionTo(day: string, alias = ''): string {
-  return `${partitionId(alias)} <= ${partitionOf(day)}`;
+/** As eventDays, from a day on (no last day). */
+export function eventDaysFrom(from: string): string {
+  return `day >= ${from} AND ${partitionBound('>=', from)}`;
 }
 
-/** The partitions of the days from `from` to `to` (both SQL expressions of a Date). */
-export function eventPartitions(from: string, to: string, alias = ''): string {
-  return `${eventPartitionFrom(from, alias)} AND ${eventPartitionTo(to, alias)}`;
+/** As eventDays, up to a day (no first day). */
+export function eventDaysTo(to: string): string {
+  return `day <= ${to} AND ${partitionBound('<=', to)}`;
 }
 
-function partitionId(alias: string): string {
-  return alias ? `${alias}._partition_id` : '_partition_id';
-}
-
-/** The ID of the events' partition holding a day. */
-function partitionOf(day: string): string {
-  return `formatDateTime(${day}, '%Y%m')`;
+/** The events' partitions on one side of a day: their ID ('YYYYMM') against the day's (`p`: the table's `alias.`). */
+function partitionBound(op: '>=' | '<=', day: string, p = ''): string {
+  return `${p}_partition_id ${op} formatDateTime(${day}, '%Y%m')`;
 }

@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { NormalizedEvent } from '@kansa/domain';
-import { CLICKHOUSE, eventPartitionFrom, eventPartitions, eventPartitionTo, SqlConditions, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, eventDays, eventDaysFrom, eventDaysTo, SqlConditions, TABLES } from '@kansa/storage';
 
 /** The fields of an access as staff read it in a 開示請求 answer or an investigation (the domain's event, stored). */
 const ACCESS_FIELDS = [
@@ -72,8 +72,7 @@ export class EventsRepository {
     const rows = await (
       await this.client.query({
         query: `SELECT ${COLUMNS} FROM ${TABLES.events}
-                WHERE event_id IN {ids:Array(String)} AND day >= {fromDay:Date} AND day <= {toDay:Date}
-                  AND ${eventPartitions('{fromDay:Date}', '{toDay:Date}')}
+                WHERE event_id IN {ids:Array(String)} AND ${eventDays('{fromDay:Date}', '{toDay:Date}')}
                 ORDER BY ts, event_id LIMIT 1 BY event_id`,
         query_params: { ids, fromDay, toDay },
         format: 'JSONEachRow',
@@ -105,8 +104,8 @@ export class EventsRepository {
     const q = new SqlConditions({ limit: filter.limit })
       .when(filter.subjectIds, 'subject_id IN {ids:Array(String)}', 'ids')
       .when(filter.userId, 'user_id = {user:String}', 'user')
-      .when(filter.fromDay || undefined, `day >= {fromDay:Date} AND ${eventPartitionFrom('{fromDay:Date}')}`, 'fromDay')
-      .when(filter.toDay || undefined, `day <= {toDay:Date} AND ${eventPartitionTo('{toDay:Date}')}`, 'toDay');
+      .when(filter.fromDay || undefined, eventDaysFrom('{fromDay:Date}'), 'fromDay')
+      .when(filter.toDay || undefined, eventDaysTo('{toDay:Date}'), 'toDay');
     // the keys of the same filter (its columns are the projection's keys), then the rows under them
     const where = filter.subjectIds ? `${q.where} AND (source, day, user_id) IN (${subjectKeysQuery(q.where)})` : q.where;
     const rows = await (

@@ -1,5 +1,5 @@
 import { ACTIONS, NON_ACCESS_ACTIONS } from '@kansa/domain';
-import { eventPartitions } from '@kansa/storage/event-partitions';
+import { eventDays } from '@kansa/storage/event-partitions';
 import { TABLES } from '@kansa/storage/tables';
 import { addDays } from '@kansa/calendar';
 import type { BusinessHours } from '@kansa/config';
@@ -60,11 +60,11 @@ function dayRange(alias: string, from: FromDay): string {
  * aggregate projections (day_state, day_user: migrations 180, 181) keep no
  * time, so only a query filtered this way can be answered from them instead
  * of reading the rows of a long look-back. The months are named by their
- * partitions (libs/storage `eventPartitions`), which the projections allow,
+ * partitions (libs/storage `eventDays`), which the projections allow,
  * so that the other months kept are not opened.
  */
 export function inLookbackDays(alias = ''): string {
-  return `${dayRange(alias, 'lookFromDay')} AND ${eventPartitions('{lookFromDay:Date}', '{toDay:Date}', alias)}`;
+  return eventDays('{lookFromDay:Date}', '{toDay:Date}', alias);
 }
 
 /**
@@ -72,7 +72,7 @@ export function inLookbackDays(alias = ''): string {
  * events' aggregate projections answer.
  */
 export function inWindowDays(alias = ''): string {
-  return `${dayRange(alias, 'fromDay')} AND ${eventPartitions('{fromDay:Date}', '{toDay:Date}', alias)}`;
+  return eventDays('{fromDay:Date}', '{toDay:Date}', alias);
 }
 
 /**
@@ -241,7 +241,7 @@ export function deptClose(dept: string): string {
  * month day by day or all at once gives the same finding.
  */
 export const FIRST_DATA_DAY_BY_MONTH = `(SELECT toStartOfMonth(day) AS month, min(day) AS first_day
-  FROM ${sourceDays(`day >= toStartOfMonth({fromDay:Date}) AND day <= {toDay:Date} AND ${eventPartitions('toStartOfMonth({fromDay:Date})', '{toDay:Date}')}`)} GROUP BY month)`;
+  FROM ${sourceDays(eventDays('toStartOfMonth({fromDay:Date})', '{toDay:Date}'))} GROUP BY month)`;
 
 /** Every day of the window as rows `d` (for rules about a state on each day). */
 export const WINDOW_DAYS = `(SELECT arrayJoin(arrayMap(i -> {fromDay:Date} + i, range(toUInt32(dateDiff('day', {fromDay:Date}, {toDay:Date}) + 1)))) AS d)`;

@@ -1,5 +1,5 @@
 import { SOURCE_TITLES } from '@kansa/domain';
-import { eventPartitions } from '@kansa/storage/event-partitions';
+import { eventDays } from '@kansa/storage/event-partitions';
 import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import {
@@ -66,8 +66,7 @@ acc AS (
 recent AS (
   SELECT toString(source) AS system, lowerUTF8(toString(user_id)) AS account_key FROM (
     SELECT source, user_id FROM ${T.events}
-    WHERE day >= {toDay:Date} - {days:UInt32} + 1 AND day <= {fromDay:Date}
-      AND ${eventPartitions('{toDay:Date} - {days:UInt32} + 1', '{fromDay:Date}')} AND action != 'login_failure'
+    WHERE ${eventDays('{toDay:Date} - {days:UInt32} + 1', '{fromDay:Date}')} AND action != 'login_failure'
     GROUP BY source, user_id
   )
 ),
