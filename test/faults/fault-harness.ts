@@ -79,6 +79,20 @@ export function runKansa(args: string[], env: Record<string, string> = {}): Serv
   return supervise(child);
 }
 
+/** A finished `kansa` run: its exit code, all it wrote, and its stdout alone (a `--json` answer). */
+export interface KansaRun {
+  code: number | null;
+  output: string;
+  stdout: string;
+}
+
+/** `kansa <args>` run to its end (runKansa, awaited). */
+export async function kansaRun(args: string[], env: Record<string, string> = {}): Promise<KansaRun> {
+  const p = runKansa(args, env);
+  const code = await p.exited;
+  return { code, output: p.output(), stdout: p.stdout() };
+}
+
 /** Collects a child's output and gives it stop (SIGTERM) and kill (SIGKILL). */
 function supervise(child: ChildProcess): ServiceProcess & { exited: Promise<number | null> } {
   let out = '';

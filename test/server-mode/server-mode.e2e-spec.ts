@@ -5,7 +5,7 @@ import * as iconv from 'iconv-lite';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runKansa, ServiceProcess, startKansaServe, writeSiteConfig } from '../faults/fault-harness';
+import { kansaRun, ServiceProcess, startKansaServe, writeSiteConfig } from '../faults/fault-harness';
 import { chukanRecords } from '../service/fixtures';
 
 /**
@@ -33,9 +33,8 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
 
   /** `kansa <args>` against the server; resolves with the exit code, its output and its JSON answer (stdout). */
   const kansa = async (args: string[], extra: Record<string, string> = {}) => {
-    const p = runKansa(args, { ...env, ...extra });
-    const code = await p.exited;
-    return { code, output: p.output(), json: () => JSON.parse(p.stdout()) };
+    const ran = await kansaRun(args, { ...env, ...extra });
+    return { ...ran, json: () => JSON.parse(ran.stdout) };
   };
   const count = async (sql: string) => Number((await ch.exec(sql)).trim());
 

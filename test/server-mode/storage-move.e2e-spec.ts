@@ -6,7 +6,7 @@ import * as iconv from 'iconv-lite';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runKansa, waitFor } from '../faults/fault-harness';
+import { kansaRun, KansaRun, runKansa, waitFor } from '../faults/fault-harness';
 
 jest.setTimeout(900_000);
 
@@ -58,13 +58,6 @@ function countsSql(db: string, tables: TableShape[]): string {
  * logs or with an export of another schema. The server is the real engine
  * behind ClickHouse's HTTP interface (test/kit/clickhouse-http.ts).
  */
-/** A finished `kansa` run: its exit code, all it wrote, and its stdout alone (a `--json` answer). */
-interface Ran {
-  code: number | null;
-  output: string;
-  stdout: string;
-}
-
 describe('moving a data directory to a ClickHouse server', () => {
   let work: string;
   let ch: ClickHouseHttp;
@@ -76,14 +69,9 @@ describe('moving a data directory to a ClickHouse server', () => {
   /** When `kansa verify` ran on the embedded data directory (integrity_checks). */
   let embeddedChecks: string[];
   let shape: TableShape[];
-  let embedded: (args: string[]) => Promise<Ran>;
+  let embedded: (args: string[]) => Promise<KansaRun>;
   /** `kansa <args>` against a database of the server. */
-  let server: (database: string, args: string[], env?: Record<string, string>) => Promise<Ran>;
-  const run = async (args: string[], env: Record<string, string>) => {
-    const p = runKansa(args, env);
-    const code = await p.exited;
-    return { code, output: p.output(), stdout: p.stdout() };
-  };
+  let server: (database: string, args: string[], env?: Record<string, string>) => Promise<KansaRun>;
   const serverEnv = (database: string) => ({ CLICKHOUSE_URL: ch.url, CLICKHOUSE_DATABASE: database });
   const serverCounts = async (database: string) =>
     (await ch.exec(`SELECT t, n FROM (${countsSql(`${database}.`, shape)}) ORDER BY t FORMAT TabSeparated`)).trim();
@@ -108,9 +96,9 @@ describe('moving a data directory to a ClickHouse server', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'kansa-storage-move-'));
     const dataDir = join(work, 'data');
-    embedded = (args) => run(['--data-dir', dataDir, ...args], { CLICKHOUSE_URL: '' });
+    embedded = (args) => kansaRun(['--data-dir', dataDir, ...args], { CLICKHOUSE_URL: '' });
     ch = await startClickHouseHttp(join(work, 'clickhouse'));
-    server = (database, args, env = {}) => run(args, { ...serverEnv(database), ...env });
+    server = (database, args, env = {}) => kansaRun(args, { ...serverEnv(database), ...env });
 
     // Three months of logs of all four systems and the PCs' Windows logs (kept-apart records), damaged lines (quarantined), findings.
     const demo = generateDemo({ outDir: join(work, 'demo'), month: '2025-05', staff: 80, seed: 'move', historyMonths: 2 });
