@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditTrailService } from '@kansa/audit-trail';
@@ -12,7 +12,7 @@ import { openTestStore, TestStore } from '@kansa/test-kit';
 import { CasesService } from '../casework/cases/cases.service';
 import { ExceptionsService } from '../casework/exceptions/exceptions.service';
 import { ReportCronService } from './report-cron.service';
-import { MadeReport, ReportInputError, ReportsService } from './reports.service';
+import { MadeReport, render, ReportInputError, ReportsService } from './reports.service';
 import { ReportDataRepository } from './data/report-data.repository';
 import { FAULTY_BATCH, INJECTION_COMMENT, INJECTION_USER, ReportMonthFixture, seedReportMonth } from './testing/report-month.fixture';
 import { PdfReading, readPdf } from './testing/pdf-text';
@@ -403,6 +403,40 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(injected['対応内容']).toBe(`'${INJECTION_COMMENT}`);
     for (const r of records) for (const v of Object.values(r)) expect(v).not.toMatch(/^[=+\-@]/);
     expect(records.filter((r) => r['確認結果'] === '未確認' || r['確認結果'] === '確認中')).toHaveLength(truth.new + truth.reviewing);
+  });
+
+  it('a month with more findings than the PDF lists (report.pdfRowLimit): the PDF lists the first ones and says how many and where all are', async () => {
+    /** The rows of the findings list on the PDF's pages of section 5 (each starts with its day, time if any, and severity). */
+    const findingRows = (reading: PdfReading) => {
+      const first = reading.pages.findIndex((p) => p.startsWith('5 検知一覧'));
+      const last = reading.pages.findIndex((p) => p.startsWith('6 アカウント棚卸し'));
+      return (
+        reading.pages
+          .slice(first, last)
+          .join('\n')
+          .match(/^2025-04-\d\d(?: \d\d:\d\d)? (?:重大|高|中|低) /gm) ?? []
+      );
+    };
+    expect(findingRows(pdf)).toHaveLength(truth.findings);
+
+    // Rendered from the same month's model, not made again: the made files stay the ones registered.
+    const dir = mkdtempSync(join(tmpdir(), 'kansa-report-limit-'));
+    try {
+      const path = join(dir, 'limited.pdf');
+      writeFileSync(path, await render(made.report, 'pdf', { pdfRowLimit: 5 }));
+      const reading = readPdf(path);
+      expect(findingRows(reading)).toEqual(findingRows(pdf).slice(0, 5));
+      expect(squash(reading.pages.join(''))).toContain(
+        squash(
+          `【PDF 版の掲載は先頭の 5 件まで】全 ${truth.findings} 件のうち 5 件を掲載しています。全件は同じ月のXLSX 版のシート「5 検知一覧」、CSV 版、HTML 版にあります。`,
+        ),
+      );
+      expect(reading.totalPages).toBeLessThan(pdf.totalPages);
+      // The default lists all of a month this size; the other formats take no limit (the XLSX and CSV tests count every row).
+      expect(store.config.report.pdfRowLimit).toBeGreaterThan(truth.findings);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('writes the SHA-256 of each file beside it and registers the files', async () => {

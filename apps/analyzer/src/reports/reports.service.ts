@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { KANSA_CONFIG, KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
+import { KANSA_CONFIG, KansaConfig, REPORT_FORMATS, ReportFormat, ReportSettings } from '@kansa/config';
 import { CLOCK, Clock, jstTimestamp, systemClock } from '../core/clock';
 import { renderCsv } from './renderers/csv.renderer';
 import { renderHtml } from './renderers/html.renderer';
@@ -92,7 +92,7 @@ export class ReportsService {
     const files: ReportFile[] = [];
     for (const format of formats) {
       const t0 = Date.now();
-      const bytes = await render(report, format);
+      const bytes = await render(report, format, this.config.report);
       const path = join(dir, FILE_NAME(month, format));
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       // Written under a temporary name and renamed: a reader never sees half a report.
@@ -178,10 +178,10 @@ export class ReportsService {
   }
 }
 
-export async function render(report: MonthlyReport, format: ReportFormat): Promise<Buffer> {
+export async function render(report: MonthlyReport, format: ReportFormat, settings: Pick<ReportSettings, 'pdfRowLimit'>): Promise<Buffer> {
   switch (format) {
     case 'pdf':
-      return renderPdf(report);
+      return renderPdf(report, { rowLimit: settings.pdfRowLimit });
     case 'html':
       return Buffer.from(await renderHtml(report), 'utf8');
     case 'xlsx':

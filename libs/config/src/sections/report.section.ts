@@ -37,6 +37,13 @@ export const reportSection = z
     marking: z.string().max(20).default('取扱注意'),
     /** Rows in the "top users by volume" chart and table. */
     topUsers: z.number().int().min(1).max(50).default(10),
+    /**
+     * Rows the PDF lists of each table at most (its first, in the table's
+     * order), saying how many there are and that HTML, XLSX (and CSV for the
+     * findings) hold them all; 0 lists every row. A month of tens of
+     * thousands of findings is otherwise thousands of pages (docs/report.md).
+     */
+    pdfRowLimit: z.number().int().min(0).default(2000),
     /** Account review: an active ID with no login for this many days is listed as unused (unused-account default). */
     unusedDays: z.number().int().min(1).default(90),
     /** Account review: leaves lasting at least this many days are long-term (dormant-account default). */

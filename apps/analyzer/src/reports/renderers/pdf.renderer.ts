@@ -10,6 +10,7 @@ import {
   cellText,
   coverFacts,
   organisationName,
+  pdfTable,
   REPORT_TITLE,
   ReportTable,
   reportSections,
@@ -79,8 +80,13 @@ const FILL: Record<Exclude<RowStyle, null>, string> = {
 type Doc = PDFKit.PDFDocument;
 type Struct = PDFKit.PDFStructureElement;
 
+export interface PdfOptions {
+  /** Rows listed of each table at most (report.pdfRowLimit; 0: all). */
+  rowLimit: number;
+}
+
 /** Renders the report as an A4 PDF (wide sections on landscape pages); resolves to its bytes. */
-export async function renderPdf(rep: MonthlyReport): Promise<Buffer> {
+export async function renderPdf(rep: MonthlyReport, options: PdfOptions): Promise<Buffer> {
   const madeAt = new Date(`${rep.madeAt.replace(' ', 'T')}:00+09:00`);
   const { doc, bytes } = await pdfDocument({
     size: 'A4',
@@ -117,7 +123,7 @@ export async function renderPdf(rep: MonthlyReport): Promise<Buffer> {
 
   const entries: TocEntry[] = [];
   const charts = reportCharts(rep);
-  for (const s of reportSections(rep)) section(doc, s, root, entries, charts);
+  for (const s of reportSections(rep)) section(doc, limited(s, options.rowLimit), root, entries, charts);
   tableOfContents(doc, toc, tocPage, entries);
   toc.end();
   root.end();
@@ -131,6 +137,11 @@ interface TocEntry {
   level: number;
   page: number;
   dest: string;
+}
+
+/** A section with its tables as the PDF lists them. */
+function limited(s: Section, rowLimit: number): Section {
+  return { ...s, blocks: s.blocks.map((b) => (b.kind === 'table' ? { ...b, table: pdfTable(b.table, rowLimit) } : b)) };
 }
 
 function newPage(doc: Doc, landscape: boolean): void {

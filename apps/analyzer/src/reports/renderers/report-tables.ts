@@ -917,3 +917,25 @@ function runStatus(status: string, error: string): string {
     )[status] ?? status;
   return error ? `${s}（${error.slice(0, 40)}）` : s;
 }
+
+/**
+ * A table as the PDF lists it: at most `limit` rows (its first, in the
+ * table's own order; 0 lists all), saying how many there are and where every
+ * row is. The PDF is for filing and approval; a month of tens of thousands of
+ * findings would be thousands of pages, and ran the process out of memory
+ * (docs/report.md, "A month with tens of thousands of findings"). HTML, XLSX
+ * and CSV keep every row.
+ */
+export function pdfTable(t: ReportTable, limit: number): ReportTable {
+  if (!limit || t.rows.length <= limit) return t;
+  const where = `XLSX 版のシート「${t.sheet}」${t.key === 'findings' ? '、CSV 版' : ''}、HTML 版`;
+  return {
+    ...t,
+    rows: t.rows.slice(0, limit),
+    rowStyles: t.rowStyles?.slice(0, limit),
+    notes: [
+      ...(t.notes ?? []),
+      `【PDF 版の掲載は先頭の ${fmt(limit)} 件まで】全 ${fmt(t.rows.length)} 件のうち ${fmt(limit)} 件を掲載しています。全件は同じ月の${where}にあります。`,
+    ],
+  };
+}
