@@ -12,7 +12,9 @@ import { openTestStore, TestStore } from '@kansa/test-kit';
 import { CasesService } from '../casework/cases/cases.service';
 import { ExceptionsService } from '../casework/exceptions/exceptions.service';
 import { ReportCronService } from './report-cron.service';
-import { MadeReport, render, ReportInputError, ReportsService } from './reports.service';
+import { render } from './renderers/render';
+import { RenderError, renderApart } from './renderers/render-apart';
+import { MadeReport, ReportInputError, ReportsService } from './reports.service';
 import { ReportDataRepository } from './data/report-data.repository';
 import { FAULTY_BATCH, INJECTION_COMMENT, INJECTION_USER, ReportMonthFixture, seedReportMonth } from './testing/report-month.fixture';
 import { PdfReading, readPdf } from './testing/pdf-text';
@@ -437,6 +439,21 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('renders on a thread of its own: a renderer that runs out of memory fails the report with the format and why, and the service goes on', async () => {
+    // Thousands of findings, rendered with the thread's heap held to 64 MB (the process's own limit otherwise).
+    const many = made.report.findings;
+    const big = { ...made.report, findings: Array.from({ length: 3000 }, (_, i) => ({ ...many[i % many.length], id: `F${i}` })) };
+    const limits = { maxHeapMb: 64 };
+    await expect(renderApart(big, ['csv', 'pdf'], { pdfRowLimit: 0 }, limits)).rejects.toThrow(
+      new RenderError('pdf', 'the renderer ran out of memory (a PDF lists at most report.pdfRowLimit rows of a table: docs/report.md)'),
+    );
+    // The PDF's row limit keeps the same month within that memory; every format comes back, in order.
+    const rendered = await renderApart(big, ['pdf', 'csv'], { pdfRowLimit: 100 }, limits);
+    expect(rendered.map((r) => r.format)).toEqual(['pdf', 'csv']);
+    expect(rendered[0].bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(parseCsv(rendered[1].bytes.subarray(3).toString('utf8'), { columns: true })).toHaveLength(3000);
   });
 
   it('writes the SHA-256 of each file beside it and registers the files', async () => {

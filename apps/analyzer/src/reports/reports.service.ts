@@ -2,15 +2,12 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { KANSA_CONFIG, KansaConfig, REPORT_FORMATS, ReportFormat, ReportSettings } from '@kansa/config';
+import { KANSA_CONFIG, KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
 import { CLOCK, Clock, jstTimestamp, systemClock } from '../core/clock';
-import { renderCsv } from './renderers/csv.renderer';
-import { renderHtml } from './renderers/html.renderer';
-import { renderPdf } from './renderers/pdf.renderer';
+import { renderApart } from './renderers/render-apart';
 import { monthWindow, ReportBuilderService } from './data/report-builder.service';
 import { ReportDataRepository } from './data/report-data.repository';
 import type { MonthlyReport } from './model/report.model';
-import { renderXlsx } from './renderers/xlsx.renderer';
 
 export interface MakeReportOptions {
   formats?: readonly ReportFormat[];
@@ -90,16 +87,14 @@ export class ReportsService {
     const dir = resolve(options.outDir ?? join(this.config.report.outputDir, month));
     mkdirSync(dir, { recursive: true });
     const files: ReportFile[] = [];
-    for (const format of formats) {
-      const t0 = Date.now();
-      const bytes = await render(report, format, this.config.report);
+    for (const { format, bytes, ms } of await renderApart(report, formats, this.config.report)) {
       const path = join(dir, FILE_NAME(month, format));
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       // Written under a temporary name and renamed: a reader never sees half a report.
       writeFileSync(`${path}.part`, bytes);
       renameSync(`${path}.part`, path);
       writeFileSync(`${path}.sha256`, `${sha256}  ${FILE_NAME(month, format)}\n`);
-      files.push({ format, path, bytes: bytes.length, sha256, ms: Date.now() - t0 });
+      files.push({ format, path, bytes: bytes.length, sha256, ms });
     }
     const madeAt = jstTimestamp((this.clock ?? systemClock).now());
     for (const f of files) {
@@ -175,18 +170,5 @@ export class ReportsService {
   async path(month: string, format: string): Promise<string | null> {
     const hit = (await this.list()).find((r) => r.month === month && r.format === format);
     return hit?.path ?? null;
-  }
-}
-
-export async function render(report: MonthlyReport, format: ReportFormat, settings: Pick<ReportSettings, 'pdfRowLimit'>): Promise<Buffer> {
-  switch (format) {
-    case 'pdf':
-      return renderPdf(report, { rowLimit: settings.pdfRowLimit });
-    case 'html':
-      return Buffer.from(await renderHtml(report), 'utf8');
-    case 'xlsx':
-      return renderXlsx(report);
-    case 'csv':
-      return renderCsv(report);
   }
 }

@@ -1,0 +1,68 @@
+import type { ReportFormat } from '@kansa/config';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { MonthlyReport } from '../model/report.model';
+import type { RenderSettings } from './render';
+
+export interface Rendered {
+  format: ReportFormat;
+  bytes: Buffer;
+  ms: number;
+}
+
+type Message = { format: ReportFormat; bytes: Uint8Array; ms: number; error?: undefined } | { format: ReportFormat; error: string };
+
+/** A report's formats that could not be rendered: which one, and why. */
+export class RenderError extends Error {
+  constructor(
+    readonly format: ReportFormat,
+    reason: string,
+  ) {
+    super(`the ${format.toUpperCase()} could not be rendered: ${reason}`);
+  }
+}
+
+/**
+ * Renders the formats on a thread of their own (render-worker.js), in order.
+ * Rendering is synchronous work of seconds for a large month (pdfkit,
+ * ExcelJS), and its memory grows with the rows: on the service's own thread
+ * it held up every request meanwhile, and running out of memory ended the
+ * service (docs/report.md, "A month with tens of thousands of findings").
+ * On its own thread the service goes on answering, and a renderer that runs
+ * out of memory ends that thread alone: the report fails with the format
+ * and the reason. `maxHeapMb` bounds the thread's heap (tests); by default
+ * it is the process's.
+ */
+export function renderApart(
+  report: MonthlyReport,
+  formats: readonly ReportFormat[],
+  settings: RenderSettings,
+  limits: { maxHeapMb?: number } = {},
+): Promise<Rendered[]> {
+  return new Promise((resolve, reject) => {
+    const done: Rendered[] = [];
+    let failed: RenderError | null = null;
+    const worker = new Worker(join(__dirname, 'render-worker.js'), {
+      workerData: { report, formats, settings },
+      ...(limits.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb } } : {}),
+    });
+    const current = () => formats[done.length] ?? formats[formats.length - 1];
+    worker.on('message', (m: Message) => {
+      if (m.error !== undefined) failed ??= new RenderError(m.format, m.error);
+      else done.push({ format: m.format, bytes: Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength), ms: m.ms });
+    });
+    worker.on('error', (err: Error & { code?: string }) => {
+      failed ??= new RenderError(
+        current(),
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? 'the renderer ran out of memory (a PDF lists at most report.pdfRowLimit rows of a table: docs/report.md)'
+          : err.message,
+      );
+    });
+    worker.on('exit', (code) => {
+      if (failed) reject(failed);
+      else if (done.length < formats.length) reject(new RenderError(current(), `the renderer stopped (exit code ${code})`));
+      else resolve(done);
+    });
+  });
+}
