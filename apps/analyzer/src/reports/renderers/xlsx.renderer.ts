@@ -1,4 +1,5 @@
 import type ExcelJS from 'exceljs';
+import { PassThrough } from 'node:stream';
 import { escapeFormulaText } from './cell-escape';
 import { dualDate } from '../model/era-date';
 import { RECHECK_STEPS } from '../model/integrity';
@@ -49,57 +50,73 @@ const FILL: Record<Exclude<RowStyle, null>, string> = {
 /** A table wider than this (characters) is printed landscape. */
 const PORTRAIT_CHARS = 110;
 
+/** Where a sheet's header row is: below the marking row when there is one. */
+function headerRow(rep: MonthlyReport): number {
+  return rep.marking ? 2 : 1;
+}
+
 /**
- * Every sheet: the marking in its first row and in the printed header, A4,
- * fit to the page width (landscape where wide), the header rows repeated on
- * every printed page, page numbers in the footer.
+ * A new sheet: the marking in its first row and in the printed header, the
+ * header row frozen, A4, fit to the page width (landscape where wide), the
+ * header rows repeated on every printed page, page numbers in the footer.
+ * The streaming writer writes the sheet's page setup, views and columns with
+ * its first row, so they are all given here, before any row.
  */
-function pageSetup(ws: ExcelJS.Worksheet, rep: MonthlyReport, headerRows: number, wide: boolean): void {
-  ws.pageSetup = {
-    paperSize: 9,
-    orientation: wide ? 'landscape' : 'portrait',
-    fitToPage: true,
-    fitToWidth: 1,
-    fitToHeight: 0,
-    margins: { left: 0.5, right: 0.5, top: 0.7, bottom: 0.6, header: 0.3, footer: 0.3 },
-    printTitlesRow: headerRows > 0 ? `1:${headerRows}` : undefined,
-  };
+function addSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, rep: MonthlyReport, name: string, wide: boolean): ExcelJS.Worksheet {
+  const head = headerRow(rep);
   const mark = rep.marking ? `&R&"-,Bold"${rep.marking.replace(/&/g, '&&')}` : '';
-  ws.headerFooter = { oddHeader: `&L${reportTitle(rep).replace(/&/g, '&&')}${mark}`, oddFooter: '&C&P / &N' };
+  const ws = wb.addWorksheet(name, {
+    views: [{ state: 'frozen', ySplit: head }],
+    pageSetup: {
+      paperSize: 9,
+      orientation: wide ? 'landscape' : 'portrait',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      margins: { left: 0.5, right: 0.5, top: 0.7, bottom: 0.6, header: 0.3, footer: 0.3 },
+      printTitlesRow: `1:${head}`,
+    },
+    headerFooter: { oddHeader: `&L${reportTitle(rep).replace(/&/g, '&&')}${mark}`, oddFooter: '&C&P / &N' },
+  });
+  if (rep.marking) {
+    const cell = ws.getCell(1, 1);
+    cell.value = `【${rep.marking}】 ${reportTitle(rep)}`;
+    cell.font = { bold: true, color: { argb: 'FFB00020' } };
+  }
+  return ws;
 }
 
-/** The marking as the sheet's first row (seen on screen, not only when printed); returns the next row. */
-function markingRow(ws: ExcelJS.Worksheet, rep: MonthlyReport): number {
-  if (!rep.marking) return 1;
-  const cell = ws.getCell(1, 1);
-  cell.value = `【${rep.marking}】 ${reportTitle(rep)}`;
-  cell.font = { bold: true, color: { argb: 'FFB00020' } };
-  return 2;
-}
-
-/** One sheet per table, then the cover facts and the summary: typed cells, frozen header, auto-filter, print setup. */
+/**
+ * One sheet per table, then the cover facts and the summary: typed cells,
+ * frozen header, auto-filter, print setup. Written by ExcelJS's streaming
+ * writer, each row as it is made: the workbook of a month with tens of
+ * thousands of findings is never held whole (docs/report.md).
+ */
 export async function renderXlsx(rep: MonthlyReport): Promise<Buffer> {
   // loaded with the first workbook (~0.3 s): the commands that make none start without it
-  const { Workbook } = (await import('exceljs')).default;
-  const wb = new Workbook();
+  const { stream } = (await import('exceljs')).default;
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const wb = new stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: true });
   wb.creator = 'kansa';
-  wb.title = reportTitle(rep);
   wb.created = excelDate(rep.madeAt);
+  (wb as unknown as { title: string }).title = reportTitle(rep);
   coverSheet(wb, rep);
   summarySheet(wb, rep);
   const sections = reportSections(rep);
   for (const t of reportTables(rep)) tableSheet(wb, rep, t, sections.find((s) => s.key === t.section)?.wide ?? false);
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  await wb.commit();
+  return Buffer.concat(chunks);
 }
 
-function textSheet(wb: ExcelJS.Workbook, rep: MonthlyReport, name: string, rows: Array<[string, ExcelJS.CellValue]>): void {
-  const ws = wb.addWorksheet(name);
-  const head = markingRow(ws, rep);
+function textSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, rep: MonthlyReport, name: string, rows: Array<[string, ExcelJS.CellValue]>): void {
+  const ws = addSheet(wb, rep, name, false);
+  const head = headerRow(rep);
   ws.getColumn(1).width = 24;
   ws.getColumn(2).width = 100;
   ws.getRow(head).values = ['項目', '内容'];
   styleHeader(ws.getRow(head));
-  ws.views = [{ state: 'frozen', ySplit: head }];
   for (const [k, v] of rows) {
     const row = ws.addRow([k, v]);
     const c = row.getCell(2);
@@ -107,11 +124,12 @@ function textSheet(wb: ExcelJS.Workbook, rep: MonthlyReport, name: string, rows:
     if (typeof v === 'number') c.numFmt = '#,##0';
     c.alignment = { horizontal: 'left', vertical: 'top', wrapText: true };
     row.getCell(1).alignment = { vertical: 'top' };
+    row.commit();
   }
-  pageSetup(ws, rep, head, false);
+  ws.commit();
 }
 
-function coverSheet(wb: ExcelJS.Workbook, rep: MonthlyReport): void {
+function coverSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, rep: MonthlyReport): void {
   const v = rep.integrity.verification;
   textSheet(wb, rep, '表紙・概要', [
     ['表題', reportTitle(rep)],
@@ -136,7 +154,7 @@ function coverSheet(wb: ExcelJS.Workbook, rep: MonthlyReport): void {
   ]);
 }
 
-function summarySheet(wb: ExcelJS.Workbook, rep: MonthlyReport): void {
+function summarySheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, rep: MonthlyReport): void {
   textSheet(
     wb,
     rep,
@@ -147,9 +165,10 @@ function summarySheet(wb: ExcelJS.Workbook, rep: MonthlyReport): void {
   );
 }
 
-function tableSheet(wb: ExcelJS.Workbook, rep: MonthlyReport, t: ReportTable, wideSection: boolean): void {
-  const ws = wb.addWorksheet(t.sheet.slice(0, 31));
-  const head = markingRow(ws, rep);
+function tableSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, rep: MonthlyReport, t: ReportTable, wideSection: boolean): void {
+  const chars = t.columns.reduce((a, c) => a + Math.max(c.width, [...c.header].length * 2), 0);
+  const ws = addSheet(wb, rep, t.sheet.slice(0, 31), wideSection || chars > PORTRAIT_CHARS);
+  const head = headerRow(rep);
   t.columns.forEach((c, i) => {
     const column = ws.getColumn(i + 1);
     column.width = Math.min(80, Math.max(c.width * 1.25, [...c.header].length * 2 + 2));
@@ -158,11 +177,11 @@ function tableSheet(wb: ExcelJS.Workbook, rep: MonthlyReport, t: ReportTable, wi
   });
   ws.getRow(head).values = t.columns.map((c) => c.header);
   styleHeader(ws.getRow(head));
-  ws.views = [{ state: 'frozen', ySplit: head }];
   t.rows.forEach((r, i) => {
     const row = ws.addRow(r.map((v, k) => value(v, t.columns[k].kind)));
     const style = t.rowStyles?.[i];
     if (style) row.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILL[style] } };
+    row.commit();
   });
   ws.autoFilter = { from: { row: head, column: 1 }, to: { row: Math.max(head, head + t.rows.length), column: t.columns.length } };
   if (t.rows.length === 0) ws.addRow([t.empty]);
@@ -175,8 +194,7 @@ function tableSheet(wb: ExcelJS.Workbook, rep: MonthlyReport, t: ReportTable, wi
     ws.addRow([]);
     for (const n of t.notes) ws.addRow([escapeFormulaText(n)]);
   }
-  const chars = t.columns.reduce((a, c) => a + Math.max(c.width, [...c.header].length * 2), 0);
-  pageSetup(ws, rep, head, wideSection || chars > PORTRAIT_CHARS);
+  ws.commit();
 }
 
 function styleHeader(row: ExcelJS.Row): void {
