@@ -447,7 +447,10 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     const big = { ...made.report, findings: Array.from({ length: 3000 }, (_, i) => ({ ...many[i % many.length], id: `F${i}` })) };
     const limits = { maxHeapMb: 64 };
     await expect(renderApart(big, ['csv', 'pdf'], { pdfRowLimit: 0 }, limits)).rejects.toThrow(
-      new RenderError('pdf', 'the renderer ran out of memory (a PDF lists at most report.pdfRowLimit rows of a table: docs/report.md)'),
+      new RenderError(
+        'pdf',
+        'the renderer ran out of memory; lower report.pdfRowLimit, the rows the PDF lists of a table (docs/report.md) (PDF の作成中にメモリが不足しました。report.pdfRowLimit を小さくしてください)',
+      ),
     );
     // The PDF's row limit keeps the same month within that memory; every format comes back, in order.
     const rendered = await renderApart(big, ['pdf', 'csv'], { pdfRowLimit: 100 }, limits);

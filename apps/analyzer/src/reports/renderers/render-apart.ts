@@ -52,12 +52,7 @@ export function renderApart(
       else done.push({ format: m.format, bytes: Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength), ms: m.ms });
     });
     worker.on('error', (err: Error & { code?: string }) => {
-      failed ??= new RenderError(
-        current(),
-        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? 'the renderer ran out of memory (a PDF lists at most report.pdfRowLimit rows of a table: docs/report.md)'
-          : err.message,
-      );
+      failed ??= new RenderError(current(), err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? outOfMemory(current()) : err.message);
     });
     worker.on('exit', (code) => {
       if (failed) reject(failed);
@@ -65,4 +60,11 @@ export function renderApart(
       else resolve(done);
     });
   });
+}
+
+/** Why a format ran out of memory, and what the site can do about it. */
+function outOfMemory(format: ReportFormat): string {
+  return format === 'pdf'
+    ? 'the renderer ran out of memory; lower report.pdfRowLimit, the rows the PDF lists of a table (docs/report.md) (PDF の作成中にメモリが不足しました。report.pdfRowLimit を小さくしてください)'
+    : 'the renderer ran out of memory (docs/report.md) (作成中にメモリが不足しました)';
 }

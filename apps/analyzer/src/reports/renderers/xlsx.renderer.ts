@@ -110,7 +110,12 @@ export async function renderXlsx(rep: MonthlyReport): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function textSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, rep: MonthlyReport, name: string, rows: Array<[string, ExcelJS.CellValue]>): void {
+function textSheet(
+  wb: ExcelJS.stream.xlsx.WorkbookWriter,
+  rep: MonthlyReport,
+  name: string,
+  rows: Array<[string, ExcelJS.CellValue]>,
+): void {
   const ws = addSheet(wb, rep, name, false);
   const head = headerRow(rep);
   ws.getColumn(1).width = 24;
