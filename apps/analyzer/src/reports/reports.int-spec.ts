@@ -16,6 +16,7 @@ import { render } from './renderers/render';
 import { RenderError, renderApart } from './renderers/render-apart';
 import { MadeReport, ReportInputError, ReportsService } from './reports.service';
 import { ReportDataRepository } from './data/report-data.repository';
+import type { MonthlyReport } from './model/report.model';
 import { FAULTY_BATCH, INJECTION_COMMENT, INJECTION_USER, ReportMonthFixture, seedReportMonth } from './testing/report-month.fixture';
 import { PdfReading, readPdf } from './testing/pdf-text';
 import { REPORT_ARTIFACTS } from './testing/report-artifacts';
@@ -457,6 +458,9 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(rendered.map((r) => r.format)).toEqual(['pdf', 'csv']);
     expect(rendered[0].bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(parseCsv(rendered[1].bytes.subarray(3).toString('utf8'), { columns: true })).toHaveLength(3000);
+    // A renderer's own error comes back with the format it happened in; the formats after it are not rendered.
+    const broken = { ...made.report, findings: undefined } as unknown as MonthlyReport;
+    await expect(renderApart(broken, ['html', 'csv'], { pdfRowLimit: 100 })).rejects.toThrow(/^the HTML could not be rendered: .*map/);
   });
 
   it('writes the SHA-256 of each file beside it and registers the files', async () => {
