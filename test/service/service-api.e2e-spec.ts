@@ -1,4 +1,7 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { ReportsService } from '@kansa/analyzer/reports/reports.service';
+import { previousMonth } from '@kansa/calendar';
+import { jstDay, jstTimestamp } from '@kansa/domain';
 import { Permission, PERMISSIONS, roleHas } from '@kansa/service-shell';
 import { TABLES } from '@kansa/storage';
 import { encode } from 'iconv-lite';
@@ -332,5 +335,16 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     expect(text).toMatch(/kansa_findings\{rule="mass-lookup",severity="high"\} 1\b/);
     expect(text).toMatch(/kansa_http_requests_total\{method="POST",route="\/api\/ingest\/:source",status="200"\}/);
     expect(text).toContain('kansa_storage_up 1');
+    // Last month's report: made by the automatic run by report.deadlineDay, overdue after it (0 or 1 by today's date).
+    const lastMonth = previousMonth(jstDay(Date.now()));
+    expect(text).toMatch(new RegExp(`^kansa_report_overdue\\{month="${lastMonth}"\\} [01]$`, 'm'));
+    expect(text).toMatch(/^kansa_report_failures_total 0$/m);
+  });
+
+  it('schedules the automatic monthly report (report.cron, Japan time) beside the analysis runs', () => {
+    const jobs = svc.app.get(SchedulerRegistry).getCronJobs();
+    expect([...jobs.keys()]).toEqual(expect.arrayContaining(['analysis-daily', 'analysis-incremental', 'monthly-report']));
+    // '30 6 * * *' by default: every day at 06:30 JST, whatever the machine's zone.
+    expect(jstTimestamp(jobs.get('monthly-report')!.nextDate().toJSDate()).slice(11, 16)).toBe('06:30');
   });
 });

@@ -3,6 +3,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@n
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { MetricsService } from '@kansa/service-shell';
+import { Counter, Gauge } from 'prom-client';
 import { CLOCK, Clock, JST, jstDay, systemClock } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { monthWindow } from './data/report-builder.service';
@@ -25,17 +27,21 @@ export type MonthlyRunOutcome =
 export class ReportCronService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ReportCronService.name);
   private running: Promise<MonthlyRunOutcome> | null = null;
+  /** Automatic runs that failed in this process (the reason is logged). */
+  private failures = 0;
 
   constructor(
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
     private readonly reports: ReportsService,
     private readonly data: ReportDataRepository,
-    @Optional() private readonly registry: SchedulerRegistry | null,
+    @Optional() @Inject(SchedulerRegistry) private readonly registry: SchedulerRegistry | null,
     @Optional() @Inject(RULE_CATALOG) private readonly catalog: RuleCatalog | null,
     @Optional() @Inject(CLOCK) private readonly clock: Clock | null,
+    @Optional() @Inject(MetricsService) private readonly metrics: MetricsService | null,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.registerMetrics();
     if (!this.config.report.autoMonthly || !this.registry) return;
     const job = CronJob.from({
       cronTime: this.config.report.cron,
@@ -65,8 +71,53 @@ export class ReportCronService implements OnApplicationBootstrap {
       this.logger.log(`monthly report ${month}: waiting for the analysis (${notAnalysed} days not analysed)`);
       return { state: 'waiting-for-analysis', month, daysNotAnalysed: notAnalysed };
     }
-    const report = await this.reports.make(month, { formats: this.config.report.formats, trigger: 'auto' });
-    return { state: 'made', report };
+    try {
+      const report = await this.reports.make(month, { formats: this.config.report.formats, trigger: 'auto' });
+      return { state: 'made', report };
+    } catch (err) {
+      this.failures++;
+      throw err;
+    }
+  }
+
+  /**
+   * Last month, and whether its report is overdue: not made, and
+   * report.deadlineDay has passed (the automatic run makes it on that day
+   * whatever the state of the analysis, so a report still missing the day
+   * after has failed, or the automatic run is off and nobody made it).
+   */
+  async overdue(): Promise<{ month: string; overdue: boolean }> {
+    const today = jstDay((this.clock ?? systemClock).now());
+    const month = previousMonth(today);
+    const made = (await this.reports.list()).some((r) => r.month === month);
+    return { month, overdue: !made && Number(today.slice(8)) > this.config.report.deadlineDay };
+  }
+
+  /** What monitoring sees (service mode): a report overdue, automatic runs failed. */
+  private registerMetrics(): void {
+    if (!this.metrics) return;
+    const overdue = () => this.overdue();
+    const failures = () => this.failures;
+    new Gauge({
+      name: 'kansa_report_overdue',
+      help: "1 when last month's report is not made and report.deadlineDay has passed (the log says why the automatic run failed)",
+      labelNames: ['month'] as const,
+      registers: [this.metrics.registry],
+      async collect() {
+        this.reset();
+        const o = await overdue().catch(() => null);
+        if (o) this.set({ month: o.month }, o.overdue ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'kansa_report_failures_total',
+      help: 'Automatic monthly reports that failed in this process (the reason is logged)',
+      registers: [this.metrics.registry],
+      collect() {
+        this.reset();
+        this.inc(failures());
+      },
+    });
   }
 
   /** Days of the month not yet analysed by every rule of the catalogue. */

@@ -4,8 +4,10 @@ import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AuditTrailService } from '@kansa/audit-trail';
+import { MetricsService } from '@kansa/service-shell';
+import { ServiceStatsRepository } from '@kansa/service-shell/service-stats.repository';
 import { SOURCE_TITLES } from '@kansa/domain';
 import { TABLES } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
@@ -724,6 +726,42 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
         query_params: { id: watchId },
       });
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("tells monitoring when last month's report is overdue (kansa_report_overdue) and counts failed automatic runs", async () => {
+    const at = (now: string, outputDir: string) =>
+      openReportsApp(store, now, { report: { ...store.config.report, outputDir, formats: ['csv'] } }, [
+        MetricsService,
+        ServiceStatsRepository,
+      ]);
+    const metric = async (a: INestApplicationContext, name: string) => a.get(MetricsService).registry.getSingleMetricAsString(name);
+    // June 2025, never made: not overdue on the deadline day (the automatic run makes it that day), overdue the day after.
+    const onDeadline = await at('2025-07-10T05:00:00+09:00', autoDir);
+    try {
+      expect(await metric(onDeadline, 'kansa_report_overdue')).toMatch(/^kansa_report_overdue\{month="2025-06"\} 0$/m);
+    } finally {
+      await onDeadline.close();
+    }
+    // The day after, the automatic run fails (its output directory cannot be made): overdue, one failure counted.
+    const blocked = join(mkdtempSync(join(tmpdir(), 'kansa-report-blocked-')), 'a-file');
+    writeFileSync(blocked, '');
+    const failing = await at('2025-07-11T06:30:00+09:00', blocked);
+    try {
+      await expect(failing.get(ReportCronService).runDue()).rejects.toThrow(/ENOTDIR|EEXIST/);
+      expect(await metric(failing, 'kansa_report_overdue')).toMatch(/^kansa_report_overdue\{month="2025-06"\} 1$/m);
+      expect(await metric(failing, 'kansa_report_failures_total')).toMatch(/^kansa_report_failures_total 1$/m);
+    } finally {
+      await failing.close();
+      rmSync(dirname(blocked), { recursive: true, force: true });
+    }
+    // Made the next day: no longer overdue.
+    const fixed = await at('2025-07-12T06:30:00+09:00', autoDir);
+    try {
+      expect((await fixed.get(ReportCronService).runDue()).state).toBe('made');
+      expect(await metric(fixed, 'kansa_report_overdue')).toMatch(/^kansa_report_overdue\{month="2025-06"\} 0$/m);
+      expect(await metric(fixed, 'kansa_report_failures_total')).toMatch(/^kansa_report_failures_total 0$/m);
+    } finally {
+      await fixed.close();
     }
   });
 });

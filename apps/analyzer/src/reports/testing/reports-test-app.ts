@@ -1,4 +1,4 @@
-import { Global, INestApplicationContext, Module } from '@nestjs/common';
+import { Global, INestApplicationContext, Module, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AuditTrailModule } from '@kansa/audit-trail';
 import { KansaConfig, KansaConfigModule } from '@kansa/config';
@@ -10,8 +10,13 @@ import { CLOCK, fixedClock } from '../../core/clock';
 import { ReportCronService } from '../report-cron.service';
 import { ReportsModule } from '../reports.module';
 
-/** The report's real services (and the analyzer's, with the rule catalogue) over a test store, the clock frozen at `now`. */
-export async function openReportsApp(store: TestStore, now: string, config: Partial<KansaConfig> = {}): Promise<INestApplicationContext> {
+/** The report's real services (and the analyzer's, with the rule catalogue) over a test store, the clock frozen at `now`; `providers` added (the service's metrics). */
+export async function openReportsApp(
+  store: TestStore,
+  now: string,
+  config: Partial<KansaConfig> = {},
+  providers: Provider[] = [],
+): Promise<INestApplicationContext> {
   @Global()
   @Module({ providers: [{ provide: CLICKHOUSE, useValue: store.client }], exports: [CLICKHOUSE] })
   class TestStorageModule {}
@@ -23,7 +28,7 @@ export async function openReportsApp(store: TestStore, now: string, config: Part
       AnalyzerModule,
       ReportsModule,
     ],
-    providers: [ReportCronService, AccessAuditRepository],
+    providers: [ReportCronService, AccessAuditRepository, ...providers],
   })
     .overrideProvider(CLOCK)
     .useValue(fixedClock(now))
