@@ -95,3 +95,19 @@ describe('architecture: which way the imports go', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe('architecture: dependency injection', () => {
+  it('every optional constructor parameter names what it takes (@Optional() @Inject(X)): swc records a `T | null` type as Object', () => {
+    // Found 2026-12-05: `@Optional() registry: SchedulerRegistry | null` was given nothing, and the monthly report was never scheduled.
+    const wrong = files
+      .filter((f) => (f.startsWith('apps/') || f.startsWith('libs/')) && !isTest(f))
+      .flatMap((f) =>
+        readFileSync(join(ROOT, f), 'utf8')
+          .split('\n')
+          .map((line, i) => ({ line, at: `${f}:${i + 1}` }))
+          .filter(({ line }) => /@Optional\(\)/.test(line) && !/@Optional\(\)\s*@Inject\(/.test(line))
+          .map(({ at, line }) => `${at}: ${line.trim()}`),
+      );
+    expect(wrong).toEqual([]);
+  });
+});
