@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { previousMonth } from '@kansa/calendar';
 import { describeWithBrowser, launchBrowser } from '@kansa/test-kit/browser';
 import { kansaCli } from '@kansa/test-kit/kansa-cli';
 import { ServiceProcess, startKansaServe, writeSiteConfig } from '../faults/fault-harness';
@@ -666,5 +667,32 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
       '/api/audit?kind=report_make',
     );
     expect(made2.rows.some((r) => r.client === 'demo-officer' && (JSON.parse(r.detail) as { month: string }).month === month)).toBe(true);
+  }, 180_000);
+  it("says on the reports page that last month's report is missing (overdue after report.deadlineDay), until it is made", async () => {
+    const today = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10); // JST
+    const status = await officer.json<{ month: string; made: boolean; overdue: boolean }>('GET', '/api/reports/status');
+    // The demo's month is April 2025; the service runs today: last month has no report, and the automatic run has not failed.
+    expect(status).toEqual({
+      month: previousMonth(today),
+      made: false,
+      overdue: Number(today.slice(8)) > 10,
+      deadlineDay: 10,
+      automatic: true,
+      lastFailure: null,
+    });
+    const { context, page, errors } = await loggedIn('demo-officer');
+    try {
+      await page.getByRole('link', { name: '報告書', exact: true }).click();
+      const banner = page.getByRole(status.overdue ? 'alert' : 'status').filter({ hasText: `(${status.month})の報告書は` });
+      await banner.waitFor();
+      expect(await banner.textContent()).toContain('自動作成は、分析が完了した日か、毎月 10 日に行います。');
+      await expect(page.getByLabel('対象月').inputValue()).resolves.toBe(status.month);
+      await page.getByRole('button', { name: '作成する' }).click();
+      await page.getByRole('heading', { name: new RegExp(`\\(${status.month}\\)$`) }).waitFor();
+      await banner.waitFor({ state: 'detached' });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
   }, 180_000);
 });

@@ -6,6 +6,7 @@ import { EventsController } from './events.controller';
 import { ExplanationsController } from './explanations.controller';
 import { FindingsController } from './findings.controller';
 import { ReportsModule } from '../reports/reports.module';
+import { ReportsSchedulingModule } from '../reports/reports-scheduling.module';
 import { ReportsController } from './reports.controller';
 
 /**
@@ -14,7 +15,7 @@ import { ReportsController } from './reports.controller';
  * Imported only by the service (`kansa serve`, `nest start analyzer`).
  */
 @Module({
-  imports: [AnalyzerModule, ReportsModule, ConsoleModule],
+  imports: [AnalyzerModule, ReportsModule, ReportsSchedulingModule, ConsoleModule],
   controllers: [
     FindingsController,
     EventsController,

@@ -4,7 +4,9 @@ import {
   Controller,
   Get,
   HttpCode,
+  Inject,
   NotFoundException,
+  Optional,
   Param,
   Post,
   Req,
@@ -12,10 +14,11 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { REPORT_FORMATS, ReportFormat } from '@kansa/config';
+import { KANSA_CONFIG, KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
 import { AccessAuditRepository, ApiJson, ApiJsonBody, AuthedRequest, monthParam, RequirePermission } from '@kansa/service-shell';
 import { z } from 'zod';
-import { reportListingSchema } from '../console/console.schemas';
+import { reportListingSchema, reportStatusSchema } from '../console/console.schemas';
+import { ReportCronService } from '../reports/report-cron.service';
 import type { Response } from 'express';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -37,7 +40,22 @@ export class ReportsController {
   constructor(
     private readonly reports: ReportsService,
     private readonly audit: AccessAuditRepository,
+    @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
+    @Optional() @Inject(ReportCronService) private readonly cron: ReportCronService | null,
   ) {}
+
+  /** Last month's report: made or not, overdue (report.deadlineDay passed), and why the automatic run last failed. */
+  @RequirePermission('reports.read')
+  @Get('status')
+  @ApiOperation({ summary: '前月の報告書の状況 (作成済みか、期限超過か、自動作成の失敗とその理由)' })
+  @ApiJson(reportStatusSchema)
+  async status(): Promise<z.infer<typeof reportStatusSchema>> {
+    return {
+      ...(await this.reports.lastMonth()),
+      automatic: this.config.report.autoMonthly,
+      lastFailure: this.cron?.lastFailure() ?? null,
+    };
+  }
 
   /** Reports made so far with their SHA-256 digests (the server's file paths are not shown). */
   @RequirePermission('reports.read')

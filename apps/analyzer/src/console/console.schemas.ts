@@ -155,6 +155,16 @@ export const masterLoadSchema = z.object({
   loaded: z.array(z.object({ master: z.string(), file: z.string(), rows: z.number(), version: z.number(), effectiveFrom: z.string() })),
 });
 
+/** Last month's report for GET /api/reports/status: made, overdue, and why the automatic run failed. */
+export const reportStatusSchema = z.object({
+  month: z.string(),
+  made: z.boolean(),
+  overdue: z.boolean(),
+  deadlineDay: z.number(),
+  automatic: z.boolean(),
+  lastFailure: z.object({ month: z.string(), at: z.string(), message: z.string() }).nullable(),
+});
+
 export const reportListingSchema = z.object({
   month: z.string(),
   format: z.string(),

@@ -5,7 +5,7 @@ import { CronJob } from 'cron';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { MetricsService } from '@kansa/service-shell';
 import { Counter, Gauge } from 'prom-client';
-import { CLOCK, Clock, JST, jstDay, systemClock } from '../core/clock';
+import { CLOCK, Clock, JST, jstDay, jstTimestamp, systemClock } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { monthWindow } from './data/report-builder.service';
 import { ReportDataRepository } from './data/report-data.repository';
@@ -29,6 +29,8 @@ export class ReportCronService implements OnApplicationBootstrap {
   private running: Promise<MonthlyRunOutcome> | null = null;
   /** Automatic runs that failed in this process (the reason is logged). */
   private failures = 0;
+  /** The last automatic run's failure, until a run makes the report (GET /api/reports/status, the console). */
+  private failure: { month: string; at: string; message: string } | null = null;
 
   constructor(
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
@@ -73,30 +75,24 @@ export class ReportCronService implements OnApplicationBootstrap {
     }
     try {
       const report = await this.reports.make(month, { formats: this.config.report.formats, trigger: 'auto' });
+      this.failure = null;
       return { state: 'made', report };
     } catch (err) {
       this.failures++;
+      this.failure = { month, at: jstTimestamp((this.clock ?? systemClock).now()).slice(0, 16), message: (err as Error).message };
       throw err;
     }
   }
 
-  /**
-   * Last month, and whether its report is overdue: not made, and
-   * report.deadlineDay has passed (the automatic run makes it on that day
-   * whatever the state of the analysis, so a report still missing the day
-   * after has failed, or the automatic run is off and nobody made it).
-   */
-  async overdue(): Promise<{ month: string; overdue: boolean }> {
-    const today = jstDay((this.clock ?? systemClock).now());
-    const month = previousMonth(today);
-    const made = (await this.reports.list()).some((r) => r.month === month);
-    return { month, overdue: !made && Number(today.slice(8)) > this.config.report.deadlineDay };
+  /** The last automatic run's failure, null once a run has made the report. */
+  lastFailure(): { month: string; at: string; message: string } | null {
+    return this.failure;
   }
 
   /** What monitoring sees (service mode): a report overdue, automatic runs failed. */
   private registerMetrics(): void {
     if (!this.metrics) return;
-    const overdue = () => this.overdue();
+    const lastMonth = () => this.reports.lastMonth();
     const failures = () => this.failures;
     new Gauge({
       name: 'kansa_report_overdue',
@@ -105,7 +101,7 @@ export class ReportCronService implements OnApplicationBootstrap {
       registers: [this.metrics.registry],
       async collect() {
         this.reset();
-        const o = await overdue().catch(() => null);
+        const o = await lastMonth().catch(() => null);
         if (o) this.set({ month: o.month }, o.overdue ? 1 : 0);
       },
     });

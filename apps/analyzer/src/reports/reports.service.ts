@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KANSA_CONFIG, KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
+import { previousMonth } from '@kansa/calendar';
 import { CLOCK, Clock, jstTimestamp, systemClock } from '../core/clock';
 import { renderApart } from './renderers/render-apart';
 import { monthWindow, ReportBuilderService } from './data/report-builder.service';
@@ -51,6 +52,13 @@ const FILE_NAME = (month: string, format: ReportFormat) => `kansa-report-${month
 
 /** A finalisation refused: the month is not over, or who or why is missing. */
 export class ReportInputError extends Error {}
+
+export interface LastMonthReport {
+  month: string;
+  made: boolean;
+  overdue: boolean;
+  deadlineDay: number;
+}
 
 export interface Finalised {
   month: string;
@@ -164,6 +172,20 @@ export class ReportsService {
       trigger: r.trigger,
       madeAt: r.made_at,
     }));
+  }
+
+  /**
+   * Last month (JST) and its report: made or not, and overdue — not made
+   * though report.deadlineDay has passed (the automatic run makes it on that
+   * day whatever the state of the analysis, so a report still missing the
+   * day after has failed, or the automatic run is off and nobody made it).
+   */
+  async lastMonth(): Promise<LastMonthReport> {
+    const today = jstTimestamp((this.clock ?? systemClock).now()).slice(0, 10);
+    const month = previousMonth(today);
+    const made = (await this.list()).some((r) => r.month === month);
+    const deadlineDay = this.config.report.deadlineDay;
+    return { month, made, overdue: !made && Number(today.slice(8)) > deadlineDay, deadlineDay };
   }
 
   /** The file of one month and format, or null when it was never made (for GET /api/reports/:month/:format). */

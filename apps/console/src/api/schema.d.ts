@@ -600,6 +600,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 前月の報告書の状況 (作成済みか、期限超過か、自動作成の失敗とその理由) */
+        get: operations["ReportsController_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rules": {
         parameters: {
             query?: never;
@@ -2861,6 +2878,51 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description 認証されていない (missing or invalid token, no session or session expired) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 権限 reports.read が必要、または CSRF トークンがない (permission reports.read required) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReportsController_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        automatic: boolean;
+                        deadlineDay: number;
+                        lastFailure: {
+                            at: string;
+                            message: string;
+                            month: string;
+                        } | null;
+                        made: boolean;
+                        month: string;
+                        overdue: boolean;
+                    };
+                };
+            };
             /** @description 認証されていない (missing or invalid token, no session or session expired) */
             401: {
                 headers: {

@@ -20,6 +20,7 @@ export type Rule = GetAnswer<'/api/rules'>[number];
 export type MasterVersion = GetAnswer<'/api/masters'>[number];
 export type MasterPreview = PostAnswer<'/api/masters/preview'>;
 export type ReportListing = GetAnswer<'/api/reports'>[number];
+export type ReportStatus = GetAnswer<'/api/reports/status'>;
 export type AuditPage = GetAnswer<'/api/audit'>;
 export type AuditRecord = AuditPage['rows'][number];
 export type User = GetAnswer<'/api/users'>[number];

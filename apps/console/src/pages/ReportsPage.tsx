@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { FormEvent, useState } from 'react';
 import { api, download, unwrap } from '../api/client';
+import type { ReportStatus } from '../api/types';
 import { ErrorBox, Field, Loading, PageTitle } from '../components/ui';
 import { bytes, month as monthText, time, todayJst } from '../format';
 import { useSession } from '../session';
@@ -12,6 +13,7 @@ export function ReportsPage() {
   const { can } = useSession();
   const queries = useQueryClient();
   const list = useQuery({ queryKey: ['reports'], queryFn: () => unwrap(api.GET('/api/reports')) });
+  const status = useQuery({ queryKey: ['reports', 'status'], queryFn: () => unwrap(api.GET('/api/reports/status')) });
   const [month, setMonth] = useState(previousMonth());
   const make = useMutation({
     mutationFn: () => unwrap(api.POST('/api/reports', { body: { month } })),
@@ -27,6 +29,7 @@ export function ReportsPage() {
       <PageTitle sub="月次の「ログ分析結果報告書」。ファイルの SHA-256 で、決裁後に改変されていないことを確かめられます。">
         報告書
       </PageTitle>
+      {status.data && <LastMonth status={status.data} />}
       {can('reports.make') && (
         <form
           className="card toolbar"
@@ -90,6 +93,30 @@ export function ReportsPage() {
       ))}
       {list.data && months.length === 0 && <p className="muted">まだ報告書はありません。</p>}
     </>
+  );
+}
+
+/** Last month's report when it is missing: overdue (the automatic run's deadline passed) or not yet due, and why the automatic run failed. */
+function LastMonth({ status }: { status: ReportStatus }) {
+  if (status.made) return null;
+  const failure = status.lastFailure?.month === status.month ? status.lastFailure : null;
+  const how = status.automatic
+    ? `自動作成は、分析が完了した日か、毎月 ${status.deadlineDay} 日に行います。`
+    : '自動作成は設定で止められています（report.autoMonthly）。';
+  return (
+    <div className={status.overdue ? 'error' : 'notice'} role={status.overdue ? 'alert' : 'status'}>
+      <strong>
+        {monthText(status.month)}の報告書は
+        {status.overdue ? `まだ作成されていません（期限の ${status.deadlineDay} 日を過ぎています）。` : 'まだありません。'}
+      </strong>{' '}
+      {how}
+      {failure && (
+        <>
+          <br />
+          {time(failure.at)} の自動作成は失敗しました：{failure.message}
+        </>
+      )}
+    </div>
   );
 }
 
