@@ -750,6 +750,13 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
       await expect(failing.get(ReportCronService).runDue()).rejects.toThrow(/ENOTDIR|EEXIST/);
       expect(await metric(failing, 'kansa_report_overdue')).toMatch(/^kansa_report_overdue\{month="2025-06"\} 1$/m);
       expect(await metric(failing, 'kansa_report_failures_total')).toMatch(/^kansa_report_failures_total 1$/m);
+      // What the console shows (GET /api/reports/status): when it failed and why.
+      expect(failing.get(ReportCronService).lastFailure()).toEqual({
+        month: '2025-06',
+        at: '2025-07-11 06:30',
+        message: expect.stringMatching(/ENOTDIR|EEXIST/),
+      });
+      expect(await failing.get(ReportsService).lastMonth()).toEqual({ month: '2025-06', made: false, overdue: true, deadlineDay: 10 });
     } finally {
       await failing.close();
       rmSync(dirname(blocked), { recursive: true, force: true });
