@@ -24,6 +24,7 @@ const ROUTES: Record<string, Operation['permission']> = {
   'GET /api/events': 'events.read',
   'GET /api/events/export': 'events.read',
   'GET /api/reports': 'reports.read',
+  'GET /api/reports/status': 'reports.read',
   'GET /api/reports/{month}/{format}': 'reports.read',
   'POST /api/reports': 'reports.make',
   'GET /api/rules': 'catalogue.read',
