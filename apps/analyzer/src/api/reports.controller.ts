@@ -6,7 +6,6 @@ import {
   HttpCode,
   Inject,
   NotFoundException,
-  Optional,
   Param,
   Post,
   Req,
@@ -41,7 +40,8 @@ export class ReportsController {
     private readonly reports: ReportsService,
     private readonly audit: AccessAuditRepository,
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
-    @Optional() @Inject(ReportCronService) private readonly cron: ReportCronService | null,
+    // Always there: ApiModule imports the scheduling module with the API (service mode only).
+    private readonly cron: ReportCronService,
   ) {}
 
   /** Last month's report: made or not, overdue (report.deadlineDay passed), and why the automatic run last failed. */
@@ -53,7 +53,7 @@ export class ReportsController {
     return {
       ...(await this.reports.lastMonth()),
       automatic: this.config.report.autoMonthly,
-      lastFailure: this.cron?.lastFailure() ?? null,
+      lastFailure: this.cron.lastFailure(),
     };
   }
 

@@ -1,4 +1,3 @@
-import { previousMonth } from '@kansa/calendar';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
@@ -65,8 +64,7 @@ export class ReportCronService implements OnApplicationBootstrap {
 
   private async check(): Promise<MonthlyRunOutcome> {
     const today = jstDay((this.clock ?? systemClock).now());
-    const month = previousMonth(today);
-    const made = (await this.reports.list()).some((r) => r.month === month);
+    const { month, made } = await this.reports.lastMonth();
     if (made) return { state: 'already-made', month };
     const notAnalysed = await this.daysNotAnalysed(month, today);
     if (notAnalysed > 0 && Number(today.slice(8)) < this.config.report.deadlineDay) {

@@ -4,7 +4,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KANSA_CONFIG, KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
 import { previousMonth } from '@kansa/calendar';
-import { CLOCK, Clock, jstTimestamp, systemClock } from '../core/clock';
+import { CLOCK, Clock, jstDay, jstTimestamp, systemClock } from '../core/clock';
 import { renderApart } from './renderers/render-apart';
 import { monthWindow, ReportBuilderService } from './data/report-builder.service';
 import { ReportDataRepository } from './data/report-data.repository';
@@ -181,7 +181,7 @@ export class ReportsService {
    * day after has failed, or the automatic run is off and nobody made it).
    */
   async lastMonth(): Promise<LastMonthReport> {
-    const today = jstTimestamp((this.clock ?? systemClock).now()).slice(0, 10);
+    const today = jstDay((this.clock ?? systemClock).now());
     const month = previousMonth(today);
     const made = (await this.list()).some((r) => r.month === month);
     const deadlineDay = this.config.report.deadlineDay;
