@@ -12,7 +12,7 @@
  */
 import { NestFactory } from '@nestjs/core';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { previousMonth } from '@kansa/calendar';
@@ -66,6 +66,9 @@ export async function main(argv: string[]): Promise<void> {
   const dataDir = args.get('data-dir') ?? './data';
   const month = args.get('month') ?? previousMonth(jstDay(Date.now()));
   const formats = (args.get('formats') ?? REPORT_FORMATS.join(',')).split(',') as ReportFormat[];
+  const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+  if (unknown.length) throw new Error(`--formats: unknown format "${unknown.join(',')}" (${REPORT_FORMATS.join(', ')})`);
+  if (!existsSync(dataDir)) throw new Error(`--data-dir ${dataDir}: no such data directory (run npx kansa demo first, or give --data-dir)`);
   const sizes = { findings: args.num('findings', 39_023), serious: args.num('serious', 13_477), patterns: args.num('patterns', 13_507) };
 
   const config = loadConfig({ env: {}, overrides: { storage: { dataDir, url: '' } } });
