@@ -48,6 +48,8 @@ export async function startTestService(
       ...overrides,
       storage: { ...(overrides.storage ?? {}), dataDir: dir, url: '' },
       analyzer: { catchUpOnStart: false, ...(overrides.analyzer ?? {}) },
+      // The monthly job off unless a test turns it on: its 06:30 JST tick would make last month's report in the middle of a test.
+      report: { autoMonthly: false, ...(overrides.report ?? {}) },
       // The refusal tests send an unknown token to every route: more than an address may fail per minute.
       auth: { maxFailuresPerAddressPerMinute: 10_000, ...(overrides.auth ?? {}) },
       http: {
