@@ -71,10 +71,11 @@ describe('kansa storage cluster-ddl', () => {
       expect.stringContaining("'230_import_batches_codecs'"),
       expect.stringContaining("'240_events_raw_residual'"),
       expect.stringContaining("'241_events_raw_alias'"),
+      expect.stringContaining("'250_report_failures'"),
     ]);
     expect(
       upgrade.filter((s) => s.startsWith('CREATE')).map((s) => /^CREATE TABLE IF NOT EXISTS (\w+) ON CLUSTER kansa_c\s/.exec(s)?.[1]),
-    ).toEqual([TABLES.migrations, TABLES.assignments, TABLES.accessExplanations, TABLES.preparedDays]); // the record of migrations is created if missing
+    ).toEqual([TABLES.migrations, TABLES.assignments, TABLES.accessExplanations, TABLES.preparedDays, TABLES.reportFailures]); // the record of migrations is created if missing
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE master_residents ON CLUSTER kansa_c ADD COLUMN'))).toHaveLength(3);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE integrity_checks ON CLUSTER kansa_c ADD COLUMN'))).toHaveLength(2);
     expect(upgrade.filter((s) => s.startsWith('ALTER TABLE events ON CLUSTER kansa_c ADD COLUMN IF NOT EXISTS raw'))).toHaveLength(4);

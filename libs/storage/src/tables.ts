@@ -26,6 +26,8 @@ export const TABLES = {
   preparedDays: 'prepared_days',
   reports: 'reports',
   reportFinalisations: 'report_finalisations',
+  /** Reports that could not be made, and why (migration 250). */
+  reportFailures: 'report_failures',
   integrityChecks: 'integrity_checks',
   /** kansa's own audit log (監査ログ): every use of kansa, reads of personal data with their purpose (migration 101). */
   apiAccessLog: 'api_access_log',

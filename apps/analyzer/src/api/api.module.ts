@@ -6,7 +6,6 @@ import { EventsController } from './events.controller';
 import { ExplanationsController } from './explanations.controller';
 import { FindingsController } from './findings.controller';
 import { ReportsModule } from '../reports/reports.module';
-import { ReportsSchedulingModule } from '../reports/reports-scheduling.module';
 import { ReportsController } from './reports.controller';
 
 /**
@@ -15,7 +14,7 @@ import { ReportsController } from './reports.controller';
  * Imported only by the service (`kansa serve`, `nest start analyzer`).
  */
 @Module({
-  imports: [AnalyzerModule, ReportsModule, ReportsSchedulingModule, ConsoleModule],
+  imports: [AnalyzerModule, ReportsModule, ConsoleModule],
   controllers: [
     FindingsController,
     EventsController,

@@ -5,6 +5,7 @@ import {
   Get,
   HttpCode,
   Inject,
+  InternalServerErrorException,
   NotFoundException,
   Param,
   Post,
@@ -14,14 +15,21 @@ import {
 } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { KANSA_CONFIG, KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
-import { AccessAuditRepository, ApiJson, ApiJsonBody, AuthedRequest, monthParam, RequirePermission } from '@kansa/service-shell';
+import {
+  AccessAuditRepository,
+  ApiJson,
+  ApiJsonBody,
+  AuthedRequest,
+  isStorageUnavailable,
+  monthParam,
+  RequirePermission,
+} from '@kansa/service-shell';
 import { z } from 'zod';
 import { reportListingSchema, reportStatusSchema } from '../console/console.schemas';
-import { ReportCronService } from '../reports/report-cron.service';
 import type { Response } from 'express';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { ReportsService } from '../reports/reports.service';
+import { ReportFailedError, ReportsService } from '../reports/reports.service';
 import { parseOr400, reportMonthSchema } from './api-query.schema';
 
 const makeBody = z.object({ month: monthParam }).strict();
@@ -40,21 +48,15 @@ export class ReportsController {
     private readonly reports: ReportsService,
     private readonly audit: AccessAuditRepository,
     @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
-    // Always there: ApiModule imports the scheduling module with the API (service mode only).
-    private readonly cron: ReportCronService,
   ) {}
 
-  /** Last month's report: made or not, overdue (report.deadlineDay passed), and why the automatic run last failed. */
+  /** Last month's report: made or not, overdue (report.deadlineDay passed), and why the latest attempt to make it failed. */
   @RequirePermission('reports.read')
   @Get('status')
-  @ApiOperation({ summary: '前月の報告書の状況 (作成済みか、期限超過か、自動作成の失敗とその理由)' })
+  @ApiOperation({ summary: '前月の報告書の状況 (作成済みか、期限超過か、作成の失敗とその理由)' })
   @ApiJson(reportStatusSchema)
   async status(): Promise<z.infer<typeof reportStatusSchema>> {
-    return {
-      ...(await this.reports.lastMonth()),
-      automatic: this.config.report.autoMonthly,
-      lastFailure: this.cron.lastFailure(),
-    };
+    return { ...(await this.reports.lastMonth()), automatic: this.config.report.autoMonthly };
   }
 
   /** Reports made so far with their SHA-256 digests (the server's file paths are not shown). */
@@ -67,7 +69,11 @@ export class ReportsController {
     return (await this.reports.list()).map(({ path: _path, ...r }) => r);
   }
 
-  /** Makes (or makes again) a month's report in every format; recorded in the audit log. */
+  /**
+   * Makes (or makes again) a month's report in every format; recorded in the
+   * audit log. A report that cannot be made is answered 500 with the month
+   * and the reason (recorded: GET /api/reports/status), storage unavailable 503.
+   */
   @RequirePermission('reports.make')
   @Post()
   @HttpCode(200)
@@ -76,7 +82,9 @@ export class ReportsController {
   @ApiJson(z.array(reportListingSchema))
   async make(@Body() body: unknown, @Req() req: AuthedRequest): Promise<Array<z.infer<typeof reportListingSchema>>> {
     const { month } = parseOr400(makeBody, body);
-    const made = await this.reports.make(month, { trigger: 'console' });
+    const made = await this.reports.make(month, { trigger: 'console' }).catch((err: unknown) => {
+      throw failureAnswer(month, err);
+    });
     await this.audit.recordRequest(req, '', {
       kind: 'report_make',
       detail: { month, files: made.files.map((f) => ({ format: f.format, sha256: f.sha256 })) },
@@ -109,4 +117,15 @@ export class ReportsController {
     res.setHeader('Content-Disposition', `attachment; filename="${basename(path)}"`);
     return new StreamableFile(createReadStream(path));
   }
+}
+
+/**
+ * A report that could not be made, as the caller is answered: storage
+ * unavailable stays itself (503, retry later); any other failure is a 500
+ * that says which month and why, instead of a bare "Internal server error".
+ */
+function failureAnswer(month: string, err: unknown): unknown {
+  if (!(err instanceof ReportFailedError)) return err;
+  if (isStorageUnavailable(err.cause)) return err.cause;
+  return new InternalServerErrorException(`${month} の報告書を作成できませんでした (the report could not be made): ${err.message}`);
 }

@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AuditTrailService } from '@kansa/audit-trail';
@@ -478,6 +478,36 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(await reports.path('2025-03', 'pdf')).toBeNull();
   });
 
+  it('a report whose writing fails midway leaves the earlier files and register as they were, and records why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kansa-report-rewrite-'));
+    try {
+      const reports = app.get(ReportsService);
+      const first = await reports.make('2025-02', { outDir: dir, formats: ['csv', 'html'], trigger: 'test' });
+      // The files themselves (a file written again would be a new one: a rename puts a new inode in its place).
+      const inodes = () => first.files.map((f) => statSync(f.path).ino);
+      const before = inodes();
+      // Made again: the CSV is written, then the HTML's temporary file cannot be (a folder is in its way).
+      mkdirSync(join(dir, 'kansa-report-2025-02.html.part'));
+      await expect(reports.make('2025-02', { outDir: dir, formats: ['csv', 'html'], trigger: 'test' })).rejects.toThrow(/EISDIR/);
+      expect(inodes()).toEqual(before);
+      expect(readdirSync(dir).sort()).toEqual([
+        'kansa-report-2025-02.csv',
+        'kansa-report-2025-02.csv.sha256',
+        'kansa-report-2025-02.html',
+        'kansa-report-2025-02.html.part',
+        'kansa-report-2025-02.html.sha256',
+      ]);
+      const listed = (await reports.list()).filter((r) => r.month === '2025-02');
+      expect(listed.map((r) => [r.format, r.sha256])).toEqual(first.files.map((f) => [f.format, f.sha256]));
+      const failures = await store.rows<{ trigger: string; format: string; message: string }>(
+        `SELECT trigger, format, message FROM ${TABLES.reportFailures} WHERE month = '2025-02'`,
+      );
+      expect(failures).toEqual([{ trigger: 'test', format: '', message: expect.stringMatching(/EISDIR/) }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a month whose logs do not reach back 90 days: unused-account says 判定保留 with its reason, never "analysed, 0 found"', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kansa-report-jan-'));
     try {
@@ -750,21 +780,29 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
       await expect(failing.get(ReportCronService).runDue()).rejects.toThrow(/ENOTDIR|EEXIST/);
       expect(await metric(failing, 'kansa_report_overdue')).toMatch(/^kansa_report_overdue\{month="2025-06"\} 1$/m);
       expect(await metric(failing, 'kansa_report_failures_total')).toMatch(/^kansa_report_failures_total 1$/m);
-      // What the console shows (GET /api/reports/status): when it failed and why.
-      expect(failing.get(ReportCronService).lastFailure()).toEqual({
-        month: '2025-06',
-        at: '2025-07-11 06:30',
-        message: expect.stringMatching(/ENOTDIR|EEXIST/),
-      });
-      expect(await failing.get(ReportsService).lastMonth()).toEqual({ month: '2025-06', made: false, overdue: true, deadlineDay: 10 });
     } finally {
       await failing.close();
       rmSync(dirname(blocked), { recursive: true, force: true });
     }
-    // Made the next day: no longer overdue.
+    // Made the next day, by a process started again: the failure is still known (what the console shows,
+    // GET /api/reports/status: when it failed, how and why) until the report is made; then it is not overdue.
     const fixed = await at('2025-07-12T06:30:00+09:00', autoDir);
     try {
+      expect(await fixed.get(ReportsService).lastMonth()).toEqual({
+        month: '2025-06',
+        made: false,
+        overdue: true,
+        deadlineDay: 10,
+        lastFailure: {
+          month: '2025-06',
+          at: '2025-07-11 06:30',
+          trigger: 'auto',
+          format: '',
+          message: expect.stringMatching(/ENOTDIR|EEXIST/),
+        },
+      });
       expect((await fixed.get(ReportCronService).runDue()).state).toBe('made');
+      expect((await fixed.get(ReportsService).lastMonth()).lastFailure).toBeNull();
       expect(await metric(fixed, 'kansa_report_overdue')).toMatch(/^kansa_report_overdue\{month="2025-06"\} 0$/m);
       expect(await metric(fixed, 'kansa_report_failures_total')).toMatch(/^kansa_report_failures_total 0$/m);
     } finally {

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KANSA_CONFIG, KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
 import { previousMonth } from '@kansa/calendar';
 import { CLOCK, Clock, jstDay, jstTimestamp, systemClock } from '../core/clock';
-import { renderApart } from './renderers/render-apart';
+import { Rendered, RenderError, renderApart } from './renderers/render-apart';
 import { monthWindow, ReportBuilderService } from './data/report-builder.service';
 import { ReportDataRepository } from './data/report-data.repository';
 import type { MonthlyReport } from './model/report.model';
@@ -53,11 +53,40 @@ const FILE_NAME = (month: string, format: ReportFormat) => `kansa-report-${month
 /** A finalisation refused: the month is not over, or who or why is missing. */
 export class ReportInputError extends Error {}
 
+/**
+ * A report that could not be made (gathering, rendering or writing it
+ * failed): recorded in report_failures and logged by ReportsService.make,
+ * with the original error as its cause and its message as its own.
+ */
+export class ReportFailedError extends Error {
+  constructor(
+    readonly month: string,
+    readonly trigger: string,
+    cause: unknown,
+  ) {
+    super((cause as Error).message, { cause });
+  }
+}
+
+/** The latest failure to make a month's report, until it is made. */
+export interface ReportFailure {
+  month: string;
+  /** 'YYYY-MM-DD HH:mm' JST. */
+  at: string;
+  /** Who asked: auto (the monthly job), console, manual (kansa report), finalize, demo. */
+  trigger: string;
+  /** The format being rendered when it failed; '' when it failed before rendering. */
+  format: string;
+  message: string;
+}
+
 export interface LastMonthReport {
   month: string;
   made: boolean;
   overdue: boolean;
   deadlineDay: number;
+  /** Why the latest attempt to make it failed (any trigger), null once it is made; kept in storage across restarts. */
+  lastFailure: ReportFailure | null;
 }
 
 export interface Finalised {
@@ -83,27 +112,46 @@ export class ReportsService {
     @Optional() @Inject(CLOCK) private readonly clock: Clock | null,
   ) {}
 
-  /** Gathers the month once and writes every format requested, each with a `.sha256` beside it. */
+  /**
+   * Gathers the month once and writes every format requested, each with a
+   * `.sha256` beside it. A failure is recorded (report_failures) and logged,
+   * then thrown as a ReportFailedError.
+   */
   async make(month: string, options: MakeReportOptions = {}): Promise<MadeReport> {
     const formats = [...new Set(options.formats ?? REPORT_FORMATS)];
     for (const f of formats) {
       if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new Error(`--format: unknown format "${f}" (pdf, html, xlsx, csv)`);
     }
+    const trigger = options.trigger ?? 'manual';
+    try {
+      return await this.write(month, formats, { ...options, trigger });
+    } catch (err) {
+      await this.recordFailure(month, trigger, err);
+      throw new ReportFailedError(month, trigger, err);
+    }
+  }
+
+  private async recordFailure(month: string, trigger: string, err: unknown): Promise<void> {
+    const message = (err as Error).message;
+    this.logger.error(`report ${month} (${trigger}) failed: ${message}`);
+    await this.data
+      .insertReportFailure({
+        month,
+        failed_at: jstTimestamp((this.clock ?? systemClock).now()),
+        trigger,
+        format: err instanceof RenderError ? err.format : '',
+        message,
+      })
+      .catch((e: Error) => this.logger.error(`report ${month}: the failure could not be recorded: ${e.message}`));
+  }
+
+  private async write(month: string, formats: ReportFormat[], options: MakeReportOptions & { trigger: string }): Promise<MadeReport> {
     const started = Date.now();
     const report = await this.builder.build(month);
     const gatherMs = Date.now() - started;
     const dir = resolve(options.outDir ?? join(this.config.report.outputDir, month));
     mkdirSync(dir, { recursive: true });
-    const files: ReportFile[] = [];
-    for (const { format, bytes, ms } of await renderApart(report, formats, this.config.report)) {
-      const path = join(dir, FILE_NAME(month, format));
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      // Written under a temporary name and renamed: a reader never sees half a report.
-      writeFileSync(`${path}.part`, bytes);
-      renameSync(`${path}.part`, path);
-      writeFileSync(`${path}.sha256`, `${sha256}  ${FILE_NAME(month, format)}\n`);
-      files.push({ format, path, bytes: bytes.length, sha256, ms });
-    }
+    const files = writeAll(dir, month, await renderApart(report, formats, this.config.report));
     const madeAt = jstTimestamp((this.clock ?? systemClock).now());
     for (const f of files) {
       await this.data.insertReport({
@@ -115,7 +163,7 @@ export class ReportsService {
         data_digest: report.integrity.dataDigest,
         complete: report.completeness.complete,
         findings: report.findings.length,
-        trigger: options.trigger ?? 'manual',
+        trigger: options.trigger,
         made_at: madeAt,
       });
     }
@@ -185,12 +233,62 @@ export class ReportsService {
     const month = previousMonth(today);
     const made = (await this.list()).some((r) => r.month === month);
     const deadlineDay = this.config.report.deadlineDay;
-    return { month, made, overdue: !made && Number(today.slice(8)) > deadlineDay, deadlineDay };
+    const failure = made ? null : await this.data.lastReportFailure(month);
+    return {
+      month,
+      made,
+      overdue: !made && Number(today.slice(8)) > deadlineDay,
+      deadlineDay,
+      lastFailure: failure && { month, ...failure },
+    };
   }
 
   /** The file of one month and format, or null when it was never made (for GET /api/reports/:month/:format). */
   async path(month: string, format: string): Promise<string | null> {
     const hit = (await this.list()).find((r) => r.month === month && r.format === format);
     return hit?.path ?? null;
+  }
+}
+
+/**
+ * Writes every format and its `.sha256` under temporary names first, then
+ * renames them all: a reader never sees half a file, and a write that fails
+ * (disk full, a folder in the way) leaves the files of an earlier run of the
+ * month as they were, its temporary files removed — never some formats new
+ * and some old beside a register that names the old ones.
+ */
+function writeAll(dir: string, month: string, rendered: Rendered[]): ReportFile[] {
+  const files = rendered.map(({ format, bytes, ms }) => ({
+    format,
+    path: join(dir, FILE_NAME(month, format)),
+    bytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    ms,
+  }));
+  const written: string[] = [];
+  try {
+    files.forEach((f, i) => {
+      for (const [path, content] of [
+        [f.path, rendered[i].bytes],
+        [`${f.path}.sha256`, `${f.sha256}  ${FILE_NAME(month, f.format)}\n`],
+      ] as const) {
+        written.push(path);
+        writeFileSync(`${path}.part`, content);
+      }
+    });
+  } catch (err) {
+    for (const path of written) removePart(`${path}.part`);
+    throw err;
+  }
+  for (const path of written) renameSync(`${path}.part`, path);
+  return files;
+}
+
+/** A temporary file removed; a folder in its place (not kansa's) is left alone. */
+function removePart(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // EISDIR and the like: nothing of ours to remove.
   }
 }

@@ -607,7 +607,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 前月の報告書の状況 (作成済みか、期限超過か、自動作成の失敗とその理由) */
+        /** 前月の報告書の状況 (作成済みか、期限超過か、作成の失敗とその理由) */
         get: operations["ReportsController_status"];
         put?: never;
         post?: never;
@@ -2914,8 +2914,10 @@ export interface operations {
                         deadlineDay: number;
                         lastFailure: {
                             at: string;
+                            format: string;
                             message: string;
                             month: string;
+                            trigger: string;
                         } | null;
                         made: boolean;
                         month: string;

@@ -7,6 +7,13 @@ import { bytes, month as monthText, time, todayJst } from '../format';
 import { useSession } from '../session';
 
 const FORMAT_TITLES: Record<string, string> = { pdf: 'PDF (決裁用)', html: 'HTML', xlsx: 'Excel', csv: 'CSV (検知一覧)' };
+/** Who asked for a report (ReportFailure.trigger). */
+const TRIGGER_TITLES: Record<string, string> = {
+  auto: '自動作成',
+  console: '画面からの作成',
+  manual: 'コマンド (kansa report) による作成',
+  finalize: '確定に伴う作成',
+};
 
 /** 報告書: the monthly reports made, their SHA-256 digests, downloads, and making one. */
 export function ReportsPage() {
@@ -17,7 +24,8 @@ export function ReportsPage() {
   const [month, setMonth] = useState(previousMonth());
   const make = useMutation({
     mutationFn: () => unwrap(api.POST('/api/reports', { body: { month } })),
-    onSuccess: () => void queries.invalidateQueries({ queryKey: ['reports'] }),
+    // A failure is recorded too: the notice of last month shows it.
+    onSettled: () => void queries.invalidateQueries({ queryKey: ['reports'] }),
   });
   const get = useMutation({
     mutationFn: (r: { month: string; format: string }) =>
@@ -96,10 +104,10 @@ export function ReportsPage() {
   );
 }
 
-/** Last month's report when it is missing: overdue (the automatic run's deadline passed) or not yet due, and why the automatic run failed. */
+/** Last month's report when it is missing: overdue (the automatic run's deadline passed) or not yet due, and why the latest attempt failed. */
 function LastMonth({ status }: { status: ReportStatus }) {
   if (status.made) return null;
-  const failure = status.lastFailure?.month === status.month ? status.lastFailure : null;
+  const failure = status.lastFailure;
   const how = status.automatic
     ? `自動作成は、分析が完了した日か、毎月 ${status.deadlineDay} 日に行います。`
     : '自動作成は設定で止められています（report.autoMonthly）。';
@@ -113,7 +121,7 @@ function LastMonth({ status }: { status: ReportStatus }) {
       {failure && (
         <>
           <br />
-          {time(failure.at)} の自動作成は失敗しました：{failure.message}
+          {time(failure.at)} の{TRIGGER_TITLES[failure.trigger] ?? failure.trigger}は失敗しました：{failure.message}
         </>
       )}
     </div>

@@ -402,6 +402,23 @@ export class ReportDataRepository {
     await this.client.insert({ table: TABLES.reports, values: [row], format: 'JSONEachRow' });
   }
 
+  async insertReportFailure(row: { month: string; failed_at: string; trigger: string; format: string; message: string }): Promise<void> {
+    await this.client.insert({ table: TABLES.reportFailures, values: [row], format: 'JSONEachRow' });
+  }
+
+  /** The latest failure to make a month's report after its latest report (none once it is made again). */
+  async lastReportFailure(month: string): Promise<{ at: string; trigger: string; format: string; message: string } | null> {
+    const [r] = await this.rows<{ at: string; trigger: string; format: string; message: string }>(
+      `SELECT formatDateTime(failed_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo') AS at, trigger, format, message
+       FROM ${TABLES.reportFailures}
+       WHERE month = {month:String}
+         AND failed_at > (SELECT max(made_at) FROM ${TABLES.reports} WHERE month = {month:String})
+       ORDER BY failed_at DESC LIMIT 1`,
+      { month },
+    );
+    return r ?? null;
+  }
+
   async listReports(): Promise<
     Array<{
       month: string;
