@@ -1,11 +1,11 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { addDays } from '@kansa/calendar';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { FINDING_TRANSITIONS, FindingStatus, jstTimestamp, Severity } from '@kansa/domain';
 import { AccountsService, ApiClient } from '@kansa/service-shell';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { EventsRepository } from '../events/events.repository';
-import { FINDINGS_SERVICE, FindingsServicePort } from '../findings/findings.types';
+import { evidenceDays } from '../findings/evidence-days';
+import { FINDINGS_SERVICE, FindingsServicePort, FindingView } from '../findings/findings.types';
 import { ConsoleFindingsRepository, FindingQuery, FindingStateRow } from './console-findings.repository';
 import type { FindingDetail, FindingPage, FindingRow } from './console.schemas';
 import { FindingScope, findingScopeOf, inScope } from './finding-scope';
@@ -47,11 +47,8 @@ export class ConsoleFindingsService {
     const { history, ...view } = found;
     const rule = this.rules.find((r) => r.id === view.rule);
     const evidenceIds = view.evidenceIds.slice(0, EVIDENCE_SHOWN);
-    const days = { from: view.window.from.slice(0, 10), to: view.window.to.slice(0, 10) };
-    // Look-back rules' evidence may lie before the window: search from its look-back.
-    const lookback = rule ? ruleView(rule, this.config.rules).reads.lookbackDays : 0;
-    const from = addDays(days.from, -lookback);
-    const evidence = await this.events.byIds(evidenceIds, from, days.to);
+    const { fromDay, toDay } = this.evidenceDaysOf(view);
+    const evidence = await this.events.byIds(evidenceIds, fromDay, toDay);
     const others = view.userId
       ? (await this.repo.page({ userId: view.userId, scope: findingScopeOf(client), limit: 50 })).rows.filter((r) => r.finding_id !== id)
       : [];
@@ -94,9 +91,14 @@ export class ConsoleFindingsService {
     return row;
   }
 
-  /** The evidence event IDs of a finding (those stored with it). */
-  async detailIds(id: string): Promise<string[]> {
-    return (await this.findings.get(id))?.evidenceIds ?? [];
+  /** The evidence event IDs of a finding (those stored with it) and the days they lie in; null when there is no such finding. */
+  async evidenceOf(id: string): Promise<{ ids: string[]; fromDay: string; toDay: string } | null> {
+    const found = await this.findings.get(id);
+    return found && { ids: found.evidenceIds, ...this.evidenceDaysOf(found) };
+  }
+
+  private evidenceDaysOf(view: FindingView): { fromDay: string; toDay: string } {
+    return evidenceDays(this.rules, this.config.rules, { rule: view.rule, params: view.params, ...view.window });
   }
 
   /** The IDs a caller may see among these (null: all of them). */

@@ -122,10 +122,11 @@ export class ConsoleController {
   async raw(@Param('id') id: string, @Param('eventId') eventId: string, @Query() query: unknown, @Req() req: AuthedRequest) {
     const q = parseOr400(rawQuery, query);
     await this.findings.stateOf(req.apiClient!, id);
-    const found = await this.findings.detailIds(id);
-    if (!found.includes(eventId)) throw new NotFoundException('この検知の証跡にそのイベントはありません (not evidence of this finding)');
+    const evidence = await this.findings.evidenceOf(id);
+    if (!evidence?.ids.includes(eventId))
+      throw new NotFoundException('この検知の証跡にそのイベントはありません (not evidence of this finding)');
     await this.audit.recordRequest(req, q.purpose);
-    const raw = await this.events.raw(eventId);
+    const raw = await this.events.raw(eventId, evidence.fromDay, evidence.toDay);
     if (!raw) throw new NotFoundException('イベントが見つかりません (event not found)');
     return { eventId, ...raw };
   }

@@ -1,6 +1,7 @@
 import type { ClickHouseClient, QueryParams } from '@clickhouse/client';
 import { insertEventRows, TABLES } from '@kansa/storage';
 import { eventRow, openTestStore, TestStore, withSettings } from '@kansa/test-kit';
+import { FindingFactsRepository } from '../casework/exceptions/exceptions.repository';
 import { EventsRepository, subjectKeysQuery } from './events.repository';
 
 const RESIDENT = '0000012345';
@@ -106,15 +107,16 @@ describe('the resident look-up (EventsRepository.accesses)', () => {
     expect(may.events.map((e) => e.eventId)).toEqual(inMay.slice(0, 5).map((e) => e.eventId));
   });
 
-  it("opens only the months of the days asked, the keys still read from the projection (look-ups and a finding's evidence)", async () => {
+  it("opens only the months of the days asked, the keys still read from the projection (look-ups, a finding's evidence, an event's line)", async () => {
     // the client as the repository uses it, the engine refusing a query that opens more than one month's partition
     const asked: QueryParams[] = [];
-    const oneMonth = new EventsRepository({
+    const oneMonthClient = {
       query: (p: QueryParams) => (
         asked.push(p),
         store.client.query({ ...p, query: withSettings(p.query, { max_partitions_to_read: '1' }) })
       ),
-    } as unknown as ClickHouseClient);
+    } as unknown as ClickHouseClient;
+    const oneMonth = new EventsRepository(oneMonthClient);
     const may = await oneMonth.accesses({ subjectIds: [RESIDENT], fromDay: '2025-05-02', toDay: '2025-05-21', limit: 100 });
     const all = await new EventsRepository(store.client).accesses({ subjectIds: [RESIDENT], limit: 100_000 });
     expect(may.events.map((e) => e.eventId)).toEqual(
@@ -140,6 +142,12 @@ describe('the resident look-up (EventsRepository.accesses)', () => {
     const ids = may.events.map((e) => e.eventId);
     await expect(oneMonth.byIds(ids, '2025-05-01', '2025-05-31')).resolves.toHaveLength(ids.length);
     await expect(oneMonth.byIds(ids, '2025-04-01', '2025-05-31')).rejects.toThrow(/partitions/i);
+    // the same for an event's line as received, and for the evidence's systems that an exception's scope looks at
+    await expect(oneMonth.raw(ids[0], '2025-05-01', '2025-05-31')).resolves.toMatchObject({ source: 'jumin' });
+    await expect(oneMonth.raw(ids[0], '2025-04-01', '2025-05-31')).rejects.toThrow(/partitions/i);
+    const facts = new FindingFactsRepository(oneMonthClient);
+    expect([...(await facts.eventScope(ids, '2025-05-01', '2025-05-31')).keys()].sort()).toEqual([...ids].sort());
+    await expect(facts.eventScope(ids, '2025-04-01', '2025-05-31')).rejects.toThrow(/partitions/i);
     // the condition names partitions by month: it holds while the table is partitioned by the month of ts
     const [table] = await store.rows<{ partition_key: string }>(
       'SELECT partition_key FROM system.tables WHERE database = currentDatabase() AND name = {name:String}',

@@ -81,12 +81,17 @@ export class EventsRepository {
     return rows.map((e) => ({ ...e, recordCount: Number(e.recordCount), myNumberShown: Boolean(e.myNumberShown) }));
   }
 
-  /** The line as it was received (個人番号 masked) of one event, or null. */
-  async raw(eventId: string): Promise<{ raw: string; source: string; batchId: string; lineNo: number } | null> {
+  /** The line as it was received (個人番号 masked) of one event, or null; the days narrow the search to their partitions. */
+  async raw(
+    eventId: string,
+    fromDay: string,
+    toDay: string,
+  ): Promise<{ raw: string; source: string; batchId: string; lineNo: number } | null> {
     const [row] = await (
       await this.client.query({
-        query: `SELECT raw, source, batch_id, line_no FROM ${TABLES.events} WHERE event_id = {id:String} LIMIT 1`,
-        query_params: { id: eventId },
+        query: `SELECT raw, source, batch_id, line_no FROM ${TABLES.events}
+                WHERE event_id = {id:String} AND ${eventDays('{fromDay:Date}', '{toDay:Date}')} LIMIT 1`,
+        query_params: { id: eventId, fromDay, toDay },
         format: 'JSONEachRow',
       })
     ).json<{ raw: string; source: string; batch_id: string; line_no: string }>();

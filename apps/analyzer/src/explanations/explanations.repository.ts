@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessClass, ExplanationKind, FlagKind } from '@kansa/rules';
-import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, eventDays, TABLES } from '@kansa/storage';
 
 /** What the classification says of an access: its class, why it is fine, what makes its target sensitive. */
 export interface Explanation<C extends AccessClass | ''> {
@@ -110,8 +110,9 @@ export class ExplanationsRepository {
 
   /**
    * The events of a finding's evidence with the classification of each
-   * (joined on source, day, user and number). `days` bounds the search (the
-   * finding's day and the day before and after).
+   * (joined on source, day, user and number). The days bound the search and
+   * name their months' partitions (evidenceDays: the finding's window with
+   * its rule's reach).
    */
   async evidence(eventIds: readonly string[], fromDay: string, toDay: string): Promise<EvidenceExplanation[]> {
     if (eventIds.length === 0) return [];
@@ -121,7 +122,7 @@ export class ExplanationsRepository {
               x.record_ref AS recordRef, toString(x.record_kind) AS recordKind,
               if(x.record_day IS NULL, NULL, toString(x.record_day)) AS recordDay, toString(x.assignment_kind) AS assignmentKind
        FROM (SELECT event_id, ts, source, action, day, user_id, subject_id FROM ${TABLES.events}
-             WHERE day >= {fromDay:Date} AND day <= {toDay:Date} AND event_id IN {ids:Array(String)}) e
+             WHERE ${eventDays('{fromDay:Date}', '{toDay:Date}')} AND event_id IN {ids:Array(String)}) e
        LEFT JOIN (SELECT * FROM ${TABLES.accessExplanations} WHERE day >= {fromDay:Date} AND day <= {toDay:Date}) x
          ON x.source = e.source AND x.day = e.day AND x.user_id = e.user_id AND x.subject_id = e.subject_id
        ORDER BY e.ts, e.event_id`,

@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { addDays, checkDayRange, checkMonth, monthRange } from '@kansa/calendar';
+import { Inject, Injectable } from '@nestjs/common';
+import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { checkDayRange, checkMonth, monthRange } from '@kansa/calendar';
 import { ACCESS_CLASSES, AccessClass, EXPLANATION_KINDS, ExplanationKind, FLAG_KINDS, FlagKind } from '@kansa/rules';
+import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { EventsRepository } from '../events/events.repository';
+import { evidenceDays } from '../findings/evidence-days';
 import { FindingNotFoundError } from '../findings/findings.errors';
 import { FindingsService } from '../findings/findings.service';
 import {
@@ -87,14 +90,19 @@ export class ExplanationsService {
     private readonly repo: ExplanationsRepository,
     private readonly findings: FindingsService,
     private readonly events: EventsRepository,
+    @Inject(RULE_CATALOG) private readonly rules: RuleCatalog,
+    @Inject(KANSA_CONFIG) private readonly config: KansaConfig,
   ) {}
 
   /** The evidence of a finding (mass-lookup, watchlist-access, self-lookup … any rule) with the explanation of each access. */
   async forFinding(id: string): Promise<FindingExplanations> {
     const finding = await this.findings.get(id);
     if (!finding) throw new FindingNotFoundError(id);
-    const fromDay = addDays(finding.day, -1);
-    const toDay = addDays(finding.day, 1);
+    const { fromDay, toDay } = evidenceDays(this.rules, this.config.rules, {
+      rule: finding.rule,
+      params: finding.params,
+      ...finding.window,
+    });
     const events = await this.repo.evidence(finding.evidenceIds, fromDay, toDay);
     const classified = await this.repo.classifiedDays(finding.day, finding.day);
     return {

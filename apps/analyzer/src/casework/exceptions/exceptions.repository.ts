@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLICKHOUSE, TABLES } from '@kansa/storage';
+import { CLICKHOUSE, eventDays, TABLES } from '@kansa/storage';
 import type { ExceptionRecord } from './exception.model';
 
 interface ExceptionRow {
@@ -124,13 +124,17 @@ export class FindingFactsRepository {
     return new Map((await rs.json<{ staff_id: string; department: string }>()).map((r) => [r.staff_id, r.department]));
   }
 
-  /** Source and business code of each event (evidence of findings), looked up by ID. */
-  async eventScope(eventIds: readonly string[]): Promise<Map<string, { source: string; businessCode: string }>> {
+  /** Source and business code of each event (evidence of findings), looked up by ID in the days given (their partitions). */
+  async eventScope(
+    eventIds: readonly string[],
+    fromDay: string,
+    toDay: string,
+  ): Promise<Map<string, { source: string; businessCode: string }>> {
     if (eventIds.length === 0) return new Map();
     const rs = await this.client.query({
       query: `SELECT event_id, any(source) AS source, any(business_code) AS business_code FROM ${TABLES.events}
-              WHERE event_id IN {ids:Array(String)} GROUP BY event_id`,
-      query_params: { ids: eventIds },
+              WHERE event_id IN {ids:Array(String)} AND ${eventDays('{fromDay:Date}', '{toDay:Date}')} GROUP BY event_id`,
+      query_params: { ids: eventIds, fromDay, toDay },
       format: 'JSONEachRow',
     });
     return new Map(

@@ -7,6 +7,7 @@ import { MastersRepository } from '@kansa/masters';
 import { CLOCK, Clock } from '../../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../../detection/rule-catalog';
 import { FindingsRepository } from '../../findings/findings.repository';
+import { evidenceDaysOfAll } from '../../findings/evidence-days';
 import type { FindingRecord } from '../../findings/findings.types';
 import { CASEWORK_ID_SUFFIX, CaseworkIdSuffix } from '../casework-ids';
 import { CaseworkRequestError } from '../casework-request.error';
@@ -129,9 +130,7 @@ export class ExceptionsService {
     for (const r of records) r.exception = null;
     if (exceptions.length === 0) return;
     const departments = await this.facts.departments(staffVersion, [...new Set(records.map((r) => r.userId).filter(Boolean))]);
-    const scope = exceptions.some(needsEvidence)
-      ? await this.facts.eventScope([...new Set(records.flatMap((r) => r.evidenceIds))])
-      : new Map();
+    const scope = exceptions.some(needsEvidence) ? await this.evidenceScope(records) : new Map();
     for (const r of records) {
       const events = r.evidenceIds.map((id) => scope.get(id)).filter((e) => e !== undefined);
       const facts = {
@@ -146,6 +145,13 @@ export class ExceptionsService {
       const x = exceptions.find((e) => covers(e, facts));
       r.exception = x ? { id: x.id, version: x.version, reference: x.reference } : null;
     }
+  }
+
+  /** Source and business code of the findings' evidence, searched in the days it lies in. */
+  private evidenceScope(records: readonly FindingRecord[]): Promise<Map<string, { source: string; businessCode: string }>> {
+    const spans = records.map((r) => ({ rule: r.rule, params: r.params, from: r.windowFrom, to: r.windowTo }));
+    const { fromDay, toDay } = evidenceDaysOfAll(this.catalog, this.config.rules, spans)!;
+    return this.facts.eventScope([...new Set(records.flatMap((r) => r.evidenceIds))], fromDay, toDay);
   }
 
   /** Judges the stored findings of a rule in a period again (an exception changed); returns how many an exception covers. */
