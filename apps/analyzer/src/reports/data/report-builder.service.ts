@@ -63,10 +63,8 @@ export class ReportBuilderService {
     const madeAt = jstTimestamp(now).slice(0, 16);
     const today = madeAt.slice(0, 10);
     const year = { from: `${trendMonths(month)[0]}-01`, to: w.to };
-    const [versions, known, firstEventDay, firstDays, daily, runs, ledger, findingRows, carriedRows, heat, top, chains] = await Promise.all([
+    const [versions, firstDays, daily, runs, ledger, findingRows, carriedRows, heat, top, chains] = await Promise.all([
       this.data.masterVersions(w.to),
-      this.data.knownSources(),
-      this.data.firstEventDay(),
       this.data.firstDays(),
       this.data.dailyCounts(w),
       this.data.runs(w),
@@ -125,6 +123,9 @@ export class ReportBuilderService {
       setAside: setAside.map((s) => ({ ...s, lines: Number(s.lines) })),
       eventsOfMonth: daily.reduce((a, d) => a + Number(d.n), 0),
     });
+    // The sources that have ever sent events (a source never connected is not "missing"), and the first day of any.
+    const known = firstDays.map((f) => f.source).sort();
+    const firstEventDay = firstDays.reduce<string | null>((first, f) => (first === null || f.d < first ? f.d : first), null);
     const scope = buildScope({ window: w, today, knownSources: known, daily, overrides: overrides.map((o) => ({ date: o.date, kind: o.kind, note: o.note })) });
     const unanalysed = unanalysedDays(w, today, ledger, this.catalog.length ? this.catalog.map((r) => r.id) : null);
     const waiting = intake.setAside.length
