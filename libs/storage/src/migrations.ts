@@ -2,6 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { classifyStorageError } from './storage-errors';
 import { TABLES } from './tables';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
@@ -74,8 +75,9 @@ export async function migrate(client: ClickHouseClient, dir = MIGRATIONS_DIR, op
     try {
       for (const statement of m.statements) await client.command({ query: statement });
     } catch (err) {
-      if (await recordedByAnother(client, m.version, options.othersWaitMs ?? 0)) continue;
-      const waited = options.othersWaitMs ? ` (no other kansa process recorded it within ${options.othersWaitMs / 1000} s)` : '';
+      const waitMs = couldBeAnothers(err) ? (options.othersWaitMs ?? 0) : 0;
+      if (await recordedByAnother(client, m.version, waitMs)) continue;
+      const waited = waitMs ? ` (no other kansa process recorded it within ${waitMs / 1000} s)` : '';
       throw new Error(`migration ${m.name} failed${waited}: ${(err as Error).message}`, { cause: err });
     }
     await client.insert({
@@ -86,6 +88,29 @@ export async function migrate(client: ClickHouseClient, dir = MIGRATIONS_DIR, op
     done.push(m.name);
   }
   return done;
+}
+
+/**
+ * ClickHouse codes no other process's migration can cause: the statement
+ * itself or this server is at fault (a statement the server cannot parse or
+ * run, rights). A migration failing so fails at once instead of after the
+ * wait for another process (CONCURRENT_MIGRATION_WAIT_MS).
+ */
+const NOT_FROM_ANOTHER = new Set([
+  '1', // UNSUPPORTED_METHOD
+  '46', // UNKNOWN_FUNCTION
+  '48', // NOT_IMPLEMENTED
+  '50', // UNKNOWN_TYPE
+  '62', // SYNTAX_ERROR
+  '115', // UNKNOWN_SETTING
+  '344', // SUPPORT_IS_DISABLED
+  '497', // ACCESS_DENIED
+  '516', // AUTHENTICATION_FAILED
+]);
+
+/** Whether a failed migration statement may have failed on what another process's migration did a moment before. */
+function couldBeAnothers(err: unknown): boolean {
+  return !NOT_FROM_ANOTHER.has(classifyStorageError(err).code.split(' ')[0]);
 }
 
 async function appliedVersions(client: ClickHouseClient): Promise<Set<number>> {
