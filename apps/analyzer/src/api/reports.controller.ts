@@ -83,7 +83,7 @@ export class ReportsController {
   async make(@Body() body: unknown, @Req() req: AuthedRequest): Promise<Array<z.infer<typeof reportListingSchema>>> {
     const { month } = parseOr400(makeBody, body);
     const made = await this.reports.make(month, { trigger: 'console' }).catch((err: unknown) => {
-      throw failureAnswer(month, err);
+      throw failureAnswer(err);
     });
     await this.audit.recordRequest(req, '', {
       kind: 'report_make',
@@ -124,8 +124,8 @@ export class ReportsController {
  * unavailable stays itself (503, retry later); any other failure is a 500
  * that says which month and why, instead of a bare "Internal server error".
  */
-function failureAnswer(month: string, err: unknown): unknown {
+function failureAnswer(err: unknown): unknown {
   if (!(err instanceof ReportFailedError)) return err;
   if (isStorageUnavailable(err.cause)) return err.cause;
-  return new InternalServerErrorException(`${month} の報告書を作成できませんでした (the report could not be made): ${err.message}`);
+  return new InternalServerErrorException(err.message);
 }

@@ -56,7 +56,8 @@ export class ReportInputError extends Error {}
 /**
  * A report that could not be made (gathering, rendering or writing it
  * failed): recorded in report_failures and logged by ReportsService.make,
- * with the original error as its cause and its message as its own.
+ * with the original error as its cause. Its message names the month and the
+ * reason, as the console and the command line show it.
  */
 export class ReportFailedError extends Error {
   constructor(
@@ -64,7 +65,7 @@ export class ReportFailedError extends Error {
     readonly trigger: string,
     cause: unknown,
   ) {
-    super((cause as Error).message, { cause });
+    super(`${month} の報告書を作成できませんでした (the report could not be made): ${(cause as Error).message}`, { cause });
   }
 }
 

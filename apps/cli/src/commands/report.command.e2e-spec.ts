@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -99,4 +99,18 @@ describe('kansa report (command line)', () => {
     },
     60_000,
   );
+
+  it('says in one line which month could not be made and why, exit 1, when the output folder cannot be written', async () => {
+    const blocked = join(out, 'a-file');
+    writeFileSync(blocked, '');
+    const err = await kansa('report', '--month', '2025-04', '--format', 'csv', '--out', join(blocked, 'x')).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err).toMatchObject({ code: 1 });
+    const said = (err as { stderr: string }).stderr.split('\n').filter((l) => l.startsWith('kansa: '));
+    expect(said).toEqual([
+      expect.stringMatching(/^kansa: 2025-04 の報告書を作成できませんでした \(the report could not be made\): ENOTDIR/),
+    ]);
+    expect((err as { stderr: string }).stderr).not.toContain('    at ');
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
 import { checkMonth } from '@kansa/calendar';
-import { MadeReport, ReportInputError, ReportsService } from '@kansa/analyzer/reports/reports.service';
+import { isRetryable } from '@kansa/storage';
+import { MadeReport, ReportFailedError, ReportInputError, ReportsService } from '@kansa/analyzer/reports/reports.service';
 import { CommandContext } from '../context';
 import { asUserError, UserError } from '../errors';
 
@@ -29,7 +30,9 @@ export function registerReportCommand(program: Command, ctx: () => CommandContex
       const month = monthOf(opts);
       const formats = formatsOf(opts);
       await c.withApp(async (app) => {
-        const made = await app.get(ReportsService, { strict: false }).make(month, { formats, outDir: opts.out, trigger: 'manual' });
+        const made = await failedAsUserError(() =>
+          app.get(ReportsService, { strict: false }).make(month, { formats, outDir: opts.out, trigger: 'manual' }),
+        );
         print(c, `ログ分析結果報告書（${month}）を作成しました。`, made);
       });
     });
@@ -45,9 +48,11 @@ export function registerReportCommand(program: Command, ctx: () => CommandContex
       const month = monthOf(parent);
       const formats = formatsOf(parent);
       await c.withApp(async (app) => {
-        const done = await asUserError(
-          () => app.get(ReportsService, { strict: false }).finalize(month, opts.by, opts.reason, { formats, outDir: parent.out }),
-          ReportInputError,
+        const done = await failedAsUserError(() =>
+          asUserError(
+            () => app.get(ReportsService, { strict: false }).finalize(month, opts.by, opts.reason, { formats, outDir: parent.out }),
+            ReportInputError,
+          ),
         );
         print(
           c,
@@ -57,6 +62,21 @@ export function registerReportCommand(program: Command, ctx: () => CommandContex
         );
       });
     });
+}
+
+/**
+ * A report that could not be made (a folder that cannot be written, a
+ * renderer out of memory): one line naming the month and the reason, exit 1
+ * — the operator's to mend, not a fault of kansa to show a stack trace for.
+ * Storage unavailable stays as it is (CommandContext says so).
+ */
+async function failedAsUserError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ReportFailedError && !isRetryable(err.cause)) throw new UserError(err.message, 1);
+    throw err instanceof ReportFailedError ? err.cause : err;
+  }
 }
 
 function monthOf(opts: ReportOptions): string {
