@@ -444,7 +444,7 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     }
   });
 
-  it('renders on a thread of its own: a renderer that runs out of memory fails the report with the format and why, and the service goes on', async () => {
+  it('renders on a thread of its own: a renderer that runs out of memory or past its time fails the report with the format and why, and the service goes on', async () => {
     // Thousands of findings, rendered with the thread's heap held to 64 MB (the process's own limit otherwise).
     const many = made.report.findings;
     const big = { ...made.report, findings: Array.from({ length: 3000 }, (_, i) => ({ ...many[i % many.length], id: `F${i}` })) };
@@ -460,6 +460,10 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(rendered.map((r) => r.format)).toEqual(['pdf', 'csv']);
     expect(rendered[0].bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(parseCsv(rendered[1].bytes.subarray(3).toString('utf8'), { columns: true })).toHaveLength(3000);
+    // A rendering that runs past its time (report.renderTimeoutSeconds) is stopped: the report fails with the format and why.
+    await expect(renderApart(big, ['pdf'], { pdfRowLimit: 0 }, { timeoutMs: 500 })).rejects.toThrow(
+      /^the PDF could not be rendered: rendering took longer than 0\.5 s and was stopped; raise report\.renderTimeoutSeconds/,
+    );
     // A renderer's own error comes back with the format it happened in; the formats after it are not rendered.
     const broken = { ...made.report, findings: undefined } as unknown as MonthlyReport;
     await expect(renderApart(broken, ['html', 'csv'], { pdfRowLimit: 100 })).rejects.toThrow(/^the HTML could not be rendered: .*map/);

@@ -152,7 +152,11 @@ export class ReportsService {
     const gatherMs = Date.now() - started;
     const dir = resolve(options.outDir ?? join(this.config.report.outputDir, month));
     mkdirSync(dir, { recursive: true });
-    const files = writeAll(dir, month, await renderApart(report, formats, this.config.report));
+    const files = writeAll(
+      dir,
+      month,
+      await renderApart(report, formats, this.config.report, { timeoutMs: this.config.report.renderTimeoutSeconds * 1000 }),
+    );
     const madeAt = jstTimestamp((this.clock ?? systemClock).now());
     for (const f of files) {
       await this.data.insertReport({

@@ -44,6 +44,15 @@ export const reportSection = z
      * thousands of findings is otherwise thousands of pages (docs/report.md).
      */
     pdfRowLimit: z.number().int().min(0).default(2000),
+    /**
+     * Seconds a report's formats may take to render, all together: past them
+     * the rendering thread is stopped and the report fails with the format
+     * and the reason, so that a renderer that never ends cannot hold up the
+     * monthly job (it runs one report at a time) or a console request for
+     * ever. A month of tens of thousands of findings takes about a minute
+     * with every row in the PDF (docs/report.md).
+     */
+    renderTimeoutSeconds: z.number().int().min(1).default(600),
     /** Account review: an active ID with no login for this many days is listed as unused (unused-account default). */
     unusedDays: z.number().int().min(1).default(90),
     /** Account review: leaves lasting at least this many days are long-term (dormant-account default). */
