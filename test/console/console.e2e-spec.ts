@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -689,6 +689,18 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
       await banner.waitFor();
       expect(await banner.textContent()).toContain('自動作成は、分析が完了した日か、毎月 10 日に行います。');
       await expect(page.getByLabel('対象月').inputValue()).resolves.toBe(status.month);
+      // First it cannot be made (a file stands where the month's folder goes): the form says why, and so does the notice.
+      const folder = join(work, 'reports', status.month);
+      mkdirSync(join(work, 'reports'), { recursive: true });
+      writeFileSync(folder, '');
+      await page.getByRole('button', { name: '作成する' }).click();
+      const form = page.getByRole('form', { name: '報告書の作成' });
+      await form
+        .getByRole('alert')
+        .filter({ hasText: `${status.month} の報告書を作成できませんでした` })
+        .waitFor();
+      await banner.filter({ hasText: '画面からの作成は失敗しました' }).waitFor();
+      rmSync(folder);
       await page.getByRole('button', { name: '作成する' }).click();
       await page.getByRole('heading', { name: new RegExp(`\\(${status.month}\\)$`) }).waitFor();
       await banner.waitFor({ state: 'detached' });

@@ -121,7 +121,8 @@ function LastMonth({ status }: { status: ReportStatus }) {
       {failure && (
         <>
           <br />
-          {time(failure.at)} の{TRIGGER_TITLES[failure.trigger] ?? failure.trigger}は失敗しました：{failure.message}
+          {time(failure.at)} の{TRIGGER_TITLES[failure.trigger] ?? failure.trigger}は
+          {failure.format ? `${FORMAT_TITLES[failure.format] ?? failure.format} の作成中に` : ''}失敗しました：{failure.message}
         </>
       )}
     </div>
