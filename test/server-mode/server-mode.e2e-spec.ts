@@ -1,5 +1,6 @@
 import { generateToken, hashToken } from '@kansa/service-shell';
-import { readMigrations } from '@kansa/storage';
+import { loadConfig } from '@kansa/config';
+import { openClickHouse, readMigrations } from '@kansa/storage';
 import { ClickHouseHttp, startClickHouseHttp } from '@kansa/test-kit/clickhouse-http';
 import * as iconv from 'iconv-lite';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,6 +59,25 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
       expect(started.map((s) => (s.code === 0 ? 0 : s.output))).toEqual([0, 0, 0]);
       const recorded = await ch.exec(`SELECT DISTINCT name FROM ${database}.schema_migrations ORDER BY name FORMAT TSV`);
       expect(recorded.trim().split('\n')).toEqual(readMigrations().map((m) => m.name));
+    }
+  });
+
+  it('gives a statement as long as storage.requestTimeoutSeconds allows (the client library alone gives up after 30 s)', async () => {
+    expect(loadConfig({ env: {} }).storage.requestTimeoutSeconds).toBe(600);
+    const open = (requestTimeoutSeconds: number) => openClickHouse({ url: ch.url, database: 'kansa', requestTimeoutSeconds });
+    const slow = { query: 'SELECT sleep(2) AS s', format: 'JSONEachRow' } as const;
+    const patient = await open(10);
+    try {
+      await expect((await patient.query(slow)).json()).resolves.toEqual([{ s: 0 }]);
+    } finally {
+      await patient.close();
+    }
+    // the check can fail: a limit shorter than the statement cuts it off
+    const hasty = await open(1);
+    try {
+      await expect(hasty.query(slow)).rejects.toThrow(/timeout/i);
+    } finally {
+      await hasty.close();
     }
   });
 

@@ -11,6 +11,8 @@ export interface StorageTarget {
   database?: string;
   /** Embedded (chDB) data directory. */
   dataDir?: string;
+  /** With a server: how long a statement may run before the client gives up (storage.requestTimeoutSeconds). */
+  requestTimeoutSeconds?: number;
 }
 
 /** The embedded data directory is held by another process. */
@@ -52,7 +54,15 @@ export async function openClickHouse(target: StorageTarget): Promise<ClickHouseC
       username: target.user,
       password: target.password,
       database: target.database ?? 'kansa',
-      clickhouse_settings: { date_time_output_format: 'simple' },
+      // The client's own default, 30 s, is shorter than a designated city's month takes to verify (~60 s), compact or
+      // analyse the first time; a statement cut off so would fail the same way at every retry.
+      ...(target.requestTimeoutSeconds ? { request_timeout: target.requestTimeoutSeconds * 1000 } : {}),
+      clickhouse_settings: {
+        date_time_output_format: 'simple',
+        // A long statement keeps its connection alive through proxies and load balancers (they close idle ones).
+        send_progress_in_http_headers: 1,
+        http_headers_progress_interval_ms: '60000',
+      },
     });
   }
   const dataDir = resolve(target.dataDir ?? './data');

@@ -24,6 +24,13 @@ export const storageSection = z
       .string()
       .regex(/^[A-Za-z0-9_.:@/-]*$/, 'letters, digits and _ . : @ / -')
       .default(''),
+    /**
+     * With a ClickHouse server: seconds a statement may run before kansa
+     * gives up on it (the client library's own default is 30 s, shorter than
+     * a large city's month takes to verify, compact or analyse the first
+     * time; docs/storage.md). Unused in embedded mode.
+     */
+    requestTimeoutSeconds: z.number().int().min(1).default(600),
     /** How long events are kept (TTL). 7 years by default. */
     retentionYears: z.number().int().min(1).max(100).default(7),
   })
