@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { previousMonth } from '@kansa/calendar';
-import { loadConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
+import { loadConfig, parseReportFormats, REPORT_FORMATS, ReportFormat } from '@kansa/config';
 import { jstDay } from '@kansa/domain';
 import { ReportBuilderService } from '@kansa/analyzer/reports/data/report-builder.service';
 import type { MonthlyReport } from '@kansa/analyzer/reports/model/report.model';
@@ -65,9 +65,7 @@ export async function main(argv: string[]): Promise<void> {
 
   const dataDir = args.get('data-dir') ?? './data';
   const month = args.get('month') ?? previousMonth(jstDay(Date.now()));
-  const formats = (args.get('formats') ?? REPORT_FORMATS.join(',')).split(',') as ReportFormat[];
-  const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
-  if (unknown.length) throw new Error(`--formats: unknown format "${unknown.join(',')}" (${REPORT_FORMATS.join(', ')})`);
+  const formats = parseReportFormats(args.get('formats') ?? REPORT_FORMATS.join(','), '--formats');
   if (!existsSync(dataDir)) throw new Error(`--data-dir ${dataDir}: no such data directory (run npx kansa demo first, or give --data-dir)`);
   const sizes = { findings: args.num('findings', 39_023), serious: args.num('serious', 13_477), patterns: args.num('patterns', 13_507) };
 

@@ -15,15 +15,7 @@ import {
 } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { KANSA_CONFIG, KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
-import {
-  AccessAuditRepository,
-  ApiJson,
-  ApiJsonBody,
-  AuthedRequest,
-  isStorageUnavailable,
-  monthParam,
-  RequirePermission,
-} from '@kansa/service-shell';
+import { AccessAuditRepository, ApiJson, ApiJsonBody, AuthedRequest, monthParam, RequirePermission } from '@kansa/service-shell';
 import { z } from 'zod';
 import { reportListingSchema, reportStatusSchema } from '../console/console.schemas';
 import type { Response } from 'express';
@@ -83,7 +75,8 @@ export class ReportsController {
   async make(@Body() body: unknown, @Req() req: AuthedRequest): Promise<Array<z.infer<typeof reportListingSchema>>> {
     const { month } = parseOr400(makeBody, body);
     const made = await this.reports.make(month, { trigger: 'console' }).catch((err: unknown) => {
-      throw failureAnswer(err);
+      // Said with the month and the reason, instead of a bare "Internal server error" (storage unavailable: 503 as ever).
+      throw err instanceof ReportFailedError ? new InternalServerErrorException(err.message) : err;
     });
     await this.audit.recordRequest(req, '', {
       kind: 'report_make',
@@ -117,15 +110,4 @@ export class ReportsController {
     res.setHeader('Content-Disposition', `attachment; filename="${basename(path)}"`);
     return new StreamableFile(createReadStream(path));
   }
-}
-
-/**
- * A report that could not be made, as the caller is answered: storage
- * unavailable stays itself (503, retry later); any other failure is a 500
- * that says which month and why, instead of a bare "Internal server error".
- */
-function failureAnswer(err: unknown): unknown {
-  if (!(err instanceof ReportFailedError)) return err;
-  if (isStorageUnavailable(err.cause)) return err.cause;
-  return new InternalServerErrorException(err.message);
 }

@@ -5,7 +5,7 @@ import { AccountsService, ApiClient } from '@kansa/service-shell';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
 import { EventsRepository } from '../events/events.repository';
 import { evidenceDays } from '../findings/evidence-days';
-import { FINDINGS_SERVICE, FindingsServicePort, FindingView } from '../findings/findings.types';
+import { FINDINGS_SERVICE, FindingsServicePort } from '../findings/findings.types';
 import { ConsoleFindingsRepository, FindingQuery, FindingStateRow } from './console-findings.repository';
 import type { FindingDetail, FindingPage, FindingRow } from './console.schemas';
 import { FindingScope, findingScopeOf, inScope } from './finding-scope';
@@ -47,7 +47,7 @@ export class ConsoleFindingsService {
     const { history, ...view } = found;
     const rule = this.rules.find((r) => r.id === view.rule);
     const evidenceIds = view.evidenceIds.slice(0, EVIDENCE_SHOWN);
-    const { fromDay, toDay } = this.evidenceDaysOf(view);
+    const { fromDay, toDay } = evidenceDays(this.rules, this.config.rules, view);
     const evidence = await this.events.byIds(evidenceIds, fromDay, toDay);
     const others = view.userId
       ? (await this.repo.page({ userId: view.userId, scope: findingScopeOf(client), limit: 50 })).rows.filter((r) => r.finding_id !== id)
@@ -94,11 +94,7 @@ export class ConsoleFindingsService {
   /** The evidence event IDs of a finding (those stored with it) and the days they lie in; null when there is no such finding. */
   async evidenceOf(id: string): Promise<{ ids: string[]; fromDay: string; toDay: string } | null> {
     const found = await this.findings.get(id);
-    return found && { ids: found.evidenceIds, ...this.evidenceDaysOf(found) };
-  }
-
-  private evidenceDaysOf(view: FindingView): { fromDay: string; toDay: string } {
-    return evidenceDays(this.rules, this.config.rules, { rule: view.rule, params: view.params, ...view.window });
+    return found && { ids: found.evidenceIds, ...evidenceDays(this.rules, this.config.rules, found) };
   }
 
   /** The IDs a caller may see among these (null: all of them). */

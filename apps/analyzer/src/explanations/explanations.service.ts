@@ -98,11 +98,7 @@ export class ExplanationsService {
   async forFinding(id: string): Promise<FindingExplanations> {
     const finding = await this.findings.get(id);
     if (!finding) throw new FindingNotFoundError(id);
-    const { fromDay, toDay } = evidenceDays(this.rules, this.config.rules, {
-      rule: finding.rule,
-      params: finding.params,
-      ...finding.window,
-    });
+    const { fromDay, toDay } = evidenceDays(this.rules, this.config.rules, finding);
     const events = await this.repo.evidence(finding.evidenceIds, fromDay, toDay);
     const classified = await this.repo.classifiedDays(finding.day, finding.day);
     return {

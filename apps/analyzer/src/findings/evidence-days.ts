@@ -3,14 +3,13 @@ import { resolveRuleParams } from '@kansa/rules';
 import type { RuleCatalog } from '../detection/rule-catalog';
 import { DayReach, dayReach, readSpan } from '../ledger/rule-inputs';
 
-/** What of a finding says where its evidence lies. */
+/** What of a finding says where its evidence lies (a FindingView is one). */
 export interface EvidenceSpan {
   rule: string;
   /** The parameters it was found with. */
   params: unknown;
   /** Its window (timestamps or days, JST). */
-  from: string;
-  to: string;
+  window: { from: string; to: string };
 }
 
 /**
@@ -33,7 +32,7 @@ export function evidenceDays(rules: RuleCatalog, settings: KansaConfig['rules'],
       if (reach) reaches.push(reach);
     }
   }
-  return readSpan(found.from.slice(0, 10), found.to.slice(0, 10), reaches);
+  return readSpan(found.window.from.slice(0, 10), found.window.to.slice(0, 10), reaches);
 }
 
 /** A reach computed from stored parameters, or null when they no longer fit the rule (a rule's parameters changed since). */

@@ -47,7 +47,7 @@ export class ReportCronService implements OnApplicationBootstrap {
       timeZone: JST,
       onTick: () => {
         this.runDue().catch((err) => {
-          // A report that failed is logged and recorded by ReportsService.make; anything else (the ledger unreadable) here.
+          // A ReportFailedError is logged by ReportsService.make; anything else (storage unavailable, the ledger unreadable) here.
           if (!(err instanceof ReportFailedError)) this.logger.error(`monthly report failed: ${(err as Error).message}`);
         });
       },

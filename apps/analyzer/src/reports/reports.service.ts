@@ -4,10 +4,11 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KANSA_CONFIG, KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
 import { previousMonth } from '@kansa/calendar';
+import { isRetryable } from '@kansa/storage';
 import { CLOCK, Clock, jstDay, jstTimestamp, systemClock } from '../core/clock';
 import { Rendered, RenderError, renderApart } from './renderers/render-apart';
 import { monthWindow, ReportBuilderService } from './data/report-builder.service';
-import { ReportDataRepository } from './data/report-data.repository';
+import { ReportDataRepository, ReportFailure } from './data/report-data.repository';
 import type { MonthlyReport } from './model/report.model';
 
 export interface MakeReportOptions {
@@ -55,30 +56,15 @@ export class ReportInputError extends Error {}
 
 /**
  * A report that could not be made (gathering, rendering or writing it
- * failed): recorded in report_failures and logged by ReportsService.make,
- * with the original error as its cause. Its message names the month and the
- * reason, as the console and the command line show it.
+ * failed), for a reason retrying will not mend: recorded in report_failures
+ * and logged by ReportsService.make, with the original error as its cause.
+ * Its message names the month and the reason, as the console and the command
+ * line show it.
  */
 export class ReportFailedError extends Error {
-  constructor(
-    readonly month: string,
-    readonly trigger: string,
-    cause: unknown,
-  ) {
+  constructor(month: string, cause: unknown) {
     super(`${month} の報告書を作成できませんでした (the report could not be made): ${(cause as Error).message}`, { cause });
   }
-}
-
-/** The latest failure to make a month's report, until it is made. */
-export interface ReportFailure {
-  month: string;
-  /** 'YYYY-MM-DD HH:mm' JST. */
-  at: string;
-  /** Who asked: auto (the monthly job), console, manual (kansa report), finalize, demo. */
-  trigger: string;
-  /** The format being rendered when it failed; '' when it failed before rendering. */
-  format: string;
-  message: string;
 }
 
 export interface LastMonthReport {
@@ -115,8 +101,10 @@ export class ReportsService {
 
   /**
    * Gathers the month once and writes every format requested, each with a
-   * `.sha256` beside it. A failure is recorded (report_failures) and logged,
-   * then thrown as a ReportFailedError.
+   * `.sha256` beside it. A failure is recorded (report_failures). Storage
+   * unavailable (or busy) is thrown as it is, for the caller's own handling
+   * of it (503, retry later); any other failure is logged and thrown as a
+   * ReportFailedError.
    */
   async make(month: string, options: MakeReportOptions = {}): Promise<MadeReport> {
     const formats = [...new Set(options.formats ?? REPORT_FORMATS)];
@@ -128,13 +116,14 @@ export class ReportsService {
       return await this.write(month, formats, { ...options, trigger });
     } catch (err) {
       await this.recordFailure(month, trigger, err);
-      throw new ReportFailedError(month, trigger, err);
+      if (isRetryable(err)) throw err;
+      this.logger.error(`report ${month} (${trigger}) failed: ${(err as Error).message}`);
+      throw new ReportFailedError(month, err);
     }
   }
 
   private async recordFailure(month: string, trigger: string, err: unknown): Promise<void> {
     const message = (err as Error).message;
-    this.logger.error(`report ${month} (${trigger}) failed: ${message}`);
     await this.data
       .insertReportFailure({
         month,
@@ -238,13 +227,12 @@ export class ReportsService {
     const month = previousMonth(today);
     const made = (await this.list()).some((r) => r.month === month);
     const deadlineDay = this.config.report.deadlineDay;
-    const failure = made ? null : await this.data.lastReportFailure(month);
     return {
       month,
       made,
       overdue: !made && Number(today.slice(8)) > deadlineDay,
       deadlineDay,
-      lastFailure: failure && { month, ...failure },
+      lastFailure: made ? null : await this.data.lastReportFailure(month),
     };
   }
 

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { KansaConfig, REPORT_FORMATS, ReportFormat } from '@kansa/config';
+import { KansaConfig, parseReportFormats, REPORT_FORMATS, ReportFormat } from '@kansa/config';
 import { checkMonth } from '@kansa/calendar';
-import { isRetryable } from '@kansa/storage';
 import { MadeReport, ReportFailedError, ReportInputError, ReportsService } from '@kansa/analyzer/reports/reports.service';
 import { CommandContext } from '../context';
 import { asUserError, UserError } from '../errors';
@@ -30,7 +29,7 @@ export function registerReportCommand(program: Command, ctx: () => CommandContex
       const month = monthOf(opts);
       const formats = formatsOf(opts);
       await c.withApp(async (app) => {
-        const made = await failedAsUserError(() =>
+        const made = await asReportError(() =>
           app.get(ReportsService, { strict: false }).make(month, { formats, outDir: opts.out, trigger: 'manual' }),
         );
         print(c, `ログ分析結果報告書（${month}）を作成しました。`, made);
@@ -48,11 +47,8 @@ export function registerReportCommand(program: Command, ctx: () => CommandContex
       const month = monthOf(parent);
       const formats = formatsOf(parent);
       await c.withApp(async (app) => {
-        const done = await failedAsUserError(() =>
-          asUserError(
-            () => app.get(ReportsService, { strict: false }).finalize(month, opts.by, opts.reason, { formats, outDir: parent.out }),
-            ReportInputError,
-          ),
+        const done = await asReportError(() =>
+          app.get(ReportsService, { strict: false }).finalize(month, opts.by, opts.reason, { formats, outDir: parent.out }),
         );
         print(
           c,
@@ -65,17 +61,17 @@ export function registerReportCommand(program: Command, ctx: () => CommandContex
 }
 
 /**
- * A report that could not be made (a folder that cannot be written, a
- * renderer out of memory): one line naming the month and the reason, exit 1
- * — the operator's to mend, not a fault of kansa to show a stack trace for.
- * Storage unavailable stays as it is (CommandContext says so).
+ * A finalisation refused (no month over, who or why missing): one line,
+ * exit 2 (asUserError). A report that could not be made (a folder that
+ * cannot be written, a renderer out of memory): one line naming the month
+ * and the reason, exit 1 — the operator's to mend, not a fault of kansa to
+ * show a stack trace for. Storage unavailable is CommandContext's, as ever.
  */
-async function failedAsUserError<T>(fn: () => Promise<T>): Promise<T> {
+async function asReportError<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return await fn();
+    return await asUserError(fn, ReportInputError);
   } catch (err) {
-    if (err instanceof ReportFailedError && !isRetryable(err.cause)) throw new UserError(err.message, 1);
-    throw err instanceof ReportFailedError ? err.cause : err;
+    throw err instanceof ReportFailedError ? new UserError(err.message, 1) : err;
   }
 }
 
@@ -86,17 +82,11 @@ function monthOf(opts: ReportOptions): string {
 }
 
 function formatsOf(opts: ReportOptions): ReportFormat[] {
-  const formats = opts.format
-    .split(',')
-    .map((f) => f.trim().toLowerCase())
-    .filter(Boolean);
-  const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
-  if (unknown.length || formats.length === 0) {
-    throw new UserError(
-      `--format: unknown format "${unknown.join(',') || opts.format}"; use ${REPORT_FORMATS.join(',')} (形式の指定が正しくありません)`,
-    );
+  try {
+    return parseReportFormats(opts.format, '--format');
+  } catch (err) {
+    throw new UserError((err as Error).message);
   }
-  return formats as ReportFormat[];
 }
 
 /** What was written, its status, and what is incomplete or unset; the same as JSON with --json. */

@@ -3,6 +3,21 @@ import { z } from 'zod';
 export const REPORT_FORMATS = ['pdf', 'html', 'xlsx', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
+/** A comma-separated list of formats as given on a command line (`flag` names it in the error). */
+export function parseReportFormats(list: string, flag: string): ReportFormat[] {
+  const formats = list
+    .split(',')
+    .map((f) => f.trim().toLowerCase())
+    .filter(Boolean);
+  const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+  if (unknown.length || formats.length === 0) {
+    throw new Error(
+      `${flag}: unknown format "${unknown.join(',') || list}"; use ${REPORT_FORMATS.join(',')} (形式の指定が正しくありません)`,
+    );
+  }
+  return formats as ReportFormat[];
+}
+
 /** Cron expression (minute hour day month weekday [second-first with 6 fields]), evaluated in Asia/Tokyo. */
 const cron = z.string().regex(/^\S+(\s+\S+){4,5}$/, 'cron expression, e.g. "0 6 * * *"');
 

@@ -149,7 +149,7 @@ export class ExceptionsService {
 
   /** Source and business code of the findings' evidence, searched in the days it lies in. */
   private evidenceScope(records: readonly FindingRecord[]): Promise<Map<string, { source: string; businessCode: string }>> {
-    const spans = records.map((r) => ({ rule: r.rule, params: r.params, from: r.windowFrom, to: r.windowTo }));
+    const spans = records.map((r) => ({ rule: r.rule, params: r.params, window: { from: r.windowFrom, to: r.windowTo } }));
     const { fromDay, toDay } = evidenceDaysOfAll(this.catalog, this.config.rules, spans)!;
     return this.facts.eventScope([...new Set(records.flatMap((r) => r.evidenceIds))], fromDay, toDay);
   }

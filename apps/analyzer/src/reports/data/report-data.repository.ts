@@ -36,6 +36,18 @@ export interface FindingQueryRow {
   exception_id: string;
 }
 
+/** A failure to make a month's report (report_failures, migration 250). */
+export interface ReportFailure {
+  month: string;
+  /** 'YYYY-MM-DD HH:mm' JST. */
+  at: string;
+  /** Who asked: auto (the monthly job), console, manual (kansa report), finalize, demo. */
+  trigger: string;
+  /** The format being rendered when it failed; '' when it failed before rendering. */
+  format: string;
+  message: string;
+}
+
 export interface CheckQueryRow {
   at: string;
   ok: boolean;
@@ -405,9 +417,9 @@ export class ReportDataRepository {
   }
 
   /** The latest failure to make a month's report after its latest report (none once it is made again). */
-  async lastReportFailure(month: string): Promise<{ at: string; trigger: string; format: string; message: string } | null> {
-    const [r] = await this.rows<{ at: string; trigger: string; format: string; message: string }>(
-      `SELECT formatDateTime(failed_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo') AS at, trigger, format, message
+  async lastReportFailure(month: string): Promise<ReportFailure | null> {
+    const [r] = await this.rows<ReportFailure>(
+      `SELECT month, formatDateTime(failed_at, '%Y-%m-%d %H:%i', 'Asia/Tokyo') AS at, trigger, format, message
        FROM ${TABLES.reportFailures}
        WHERE month = {month:String}
          AND failed_at > (SELECT max(made_at) FROM ${TABLES.reports} WHERE month = {month:String})
