@@ -1,4 +1,5 @@
 export * from './actions';
+export * from './counts';
 export * from './event';
 export * from './finding';
 export * from './jst';

@@ -1,3 +1,4 @@
+import { formatCount } from '@kansa/domain';
 import { INestApplicationContext } from '@nestjs/common';
 import type { PlantedMisuse } from '@kansa/demo';
 import { ExplanationMeasure, ExplanationsService } from '@kansa/analyzer/explanations/explanations.service';
@@ -22,7 +23,7 @@ export function formatDemoExplanations(m: ExplanationMeasure): string[] {
   return [
     '',
     'アクセスの説明（業務記録・担当割当・中間サーバー照会、kansa explanations）:',
-    `  通常業務のアクセス ${ordinary.toLocaleString('ja-JP')} 件のうち説明あり ${pct(m.ordinaryExplainedShare)} ` +
+    `  通常業務のアクセス ${formatCount(ordinary)} 件のうち説明あり ${pct(m.ordinaryExplainedShare)} ` +
       `${mark((m.ordinaryExplainedShare ?? 0) >= EXPLANATION_GOALS.ordinaryExplainedShareMin)}（目標 90% 以上）`,
     `  仕込んだ不正な照会 ${planted} 件のうち説明なし・要注意 ${pct(m.plantedUnexplainedOrFlaggedShare)} ` +
       `${mark((m.plantedUnexplainedOrFlaggedShare ?? 0) >= EXPLANATION_GOALS.plantedUnexplainedOrFlaggedShareMin)}（目標 100%）`,

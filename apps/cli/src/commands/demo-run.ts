@@ -22,6 +22,7 @@ import { FileImportService } from '@kansa/collector/sources/file-import/file-imp
 import { approvePlannedExceptions, demoCasework, DemoCasework } from './demo-casework';
 import { demoExplanations } from './demo-explanations';
 import type { ExplanationMeasure } from '@kansa/analyzer/explanations/explanations.service';
+import { formatCount as fmt } from '@kansa/domain';
 
 /**
  * Months of history generated and imported before the demo month: the logs a
@@ -110,10 +111,12 @@ export async function runDemo(app: INestApplicationContext, o: DemoRunOptions): 
   say('3/8 ログ取り込み');
   const history = generated.historyDir ? await importLogs(app, [generated.historyDir], o.progress) : null;
   if (history)
-    say(`    履歴 ${history.files} ファイル  ${fmt(history.stored)} 件取り込み（重複 ${history.duplicates}・隔離 ${history.quarantined}）`);
+    say(
+      `    履歴 ${history.files} ファイル  ${fmt(history.stored)} 件取り込み（重複 ${fmt(history.duplicates)}・隔離 ${fmt(history.quarantined)}）`,
+    );
   const imported = await importLogs(app, [generated.logsDir], o.progress);
   say(
-    `    ${month} ${imported.files} ファイル  ${fmt(imported.stored)} 件取り込み（重複 ${imported.duplicates}・隔離 ${imported.quarantined}・別保管 ${fmt(imported.apart)}）`,
+    `    ${month} ${imported.files} ファイル  ${fmt(imported.stored)} 件取り込み（重複 ${fmt(imported.duplicates)}・隔離 ${fmt(imported.quarantined)}・別保管 ${fmt(imported.apart)}）`,
   );
   if (resent) {
     const again = await importLogs(app, [resent.dir]);
@@ -188,5 +191,3 @@ export function monthDays(month: string): { fromDay: string; toDay: string } {
   const { from, to } = monthRange(month);
   return { fromDay: from, toDay: to };
 }
-
-const fmt = (n: number) => n.toLocaleString('ja-JP');

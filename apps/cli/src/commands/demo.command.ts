@@ -1,3 +1,4 @@
+import { formatCount } from '@kansa/domain';
 import { previousMonth } from '@kansa/calendar';
 import { INestApplicationContext } from '@nestjs/common';
 import { Command } from 'commander';
@@ -27,7 +28,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
     .command('demo')
     .description('架空の市の1か月分のログとマスタを生成し、取り込み・分析して、ルールごとの検知結果を表示する')
     .option('--month <YYYY-MM>', '対象月（既定: 先月）')
-    .option('--staff <n>', '職員数 (default 300)', (v) => Number(v), 300)
+    .option('--staff <n>', '職員数（40 以上）', (v) => Number(v), 300)
     .option('--out <dir>', '生成したファイルの出力先', './demo')
     .option('--seed <text>', '乱数の種（同じ種なら同じデータ）', 'kansa')
     .action(async (opts: DemoOptions) => {
@@ -159,7 +160,7 @@ function formatDemoSummary(
   const status = plantedStatus(findings, planted);
   const lines = [
     '',
-    `デモ ${month}: ログ ${imported.stored.toLocaleString('ja-JP')} 件を分析しました（${result.seconds.toFixed(1)} 秒）`,
+    `デモ ${month}: ログ ${formatCount(imported.stored)} 件を分析しました（${result.seconds.toFixed(1)} 秒）`,
     '',
     'ルール                       検知件数  仕込んだ事例の検出',
   ];

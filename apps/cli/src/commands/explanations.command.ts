@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { DateInputError } from '@kansa/calendar';
-import { SOURCE_TITLES } from '@kansa/domain';
+import { formatCount, SOURCE_TITLES } from '@kansa/domain';
 import { ACCESS_CLASSES, AccessClass, EXPLANATION_KINDS, ExplanationKind, FLAG_KINDS, FlagKind } from '@kansa/rules';
 import {
   ClassCounts,
@@ -91,7 +91,7 @@ export function registerExplanationsCommand(program: Command, ctx: () => Command
 }
 
 const pct = (share: number | null) => (share === null ? '-' : `${(share * 100).toFixed(1)}%`);
-const n = (x: number) => x.toLocaleString('ja-JP');
+const n = formatCount;
 
 function why(a: {
   class: AccessClass | '';

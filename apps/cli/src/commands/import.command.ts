@@ -1,3 +1,4 @@
+import { formatCount } from '@kansa/domain';
 import { Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import { HeaderMismatchError } from '@kansa/collector/pipeline/record-processor';
@@ -94,8 +95,8 @@ export function registerImportCommand(program: Command, ctx: () => CommandContex
 /** read / stored / duplicates / quarantined (and kept apart, set aside, when any): what became of every line. */
 function counts(t: { read: number; stored: number; duplicates: number; quarantined: number; apart: number; setAside: number }): string {
   return (
-    `読込 ${t.read} / 保存 ${t.stored} / 重複 ${t.duplicates} / 隔離 ${t.quarantined}` +
-    `${t.apart ? ` / 別保管 ${t.apart}` : ''}${t.setAside ? ` / 保留 ${t.setAside}` : ''}`
+    `読込 ${formatCount(t.read)} / 保存 ${formatCount(t.stored)} / 重複 ${formatCount(t.duplicates)} / 隔離 ${formatCount(t.quarantined)}` +
+    `${t.apart ? ` / 別保管 ${formatCount(t.apart)}` : ''}${t.setAside ? ` / 保留 ${formatCount(t.setAside)}` : ''}`
   );
 }
 

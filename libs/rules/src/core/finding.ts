@@ -21,9 +21,7 @@ export function hhmm(at: string | null | undefined): string {
 }
 
 /** Thousands separators, as Japanese reports write counts. */
-export function fmt(n: number): string {
-  return n.toLocaleString('ja-JP');
-}
+export { formatCount as fmt } from '@kansa/domain';
 
 /** The time span of the events, e.g. 「20:05〜21:40」 or 「20:05」. */
 export function span(first: string, last: string): string {

@@ -1,8 +1,6 @@
-import { NON_ACCESS_ACTIONS, sourceOrder } from '@kansa/domain';
+import { NON_ACCESS_ACTIONS, sourceOrder, formatCount as fmt } from '@kansa/domain';
 import { sourceTitle } from './report-scope';
 import type { AccessCounts, Intake } from './report.model';
-
-const fmt = (n: number) => n.toLocaleString('ja-JP');
 
 export interface IntakeInput {
   /** Per source: the month's batches and their line counts. */

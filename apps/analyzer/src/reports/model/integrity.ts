@@ -1,6 +1,5 @@
 import type { ChainHead, Verification } from './report.model';
-
-const fmt = (n: number) => n.toLocaleString('ja-JP');
+import { formatCount as fmt } from '@kansa/domain';
 
 /** The latest `kansa verify` as recorded (integrity_checks). */
 export interface RecordedCheck {

@@ -1,6 +1,5 @@
 import type { FindingRow, ReportStatus, ReviewProgress } from './report.model';
-
-const fmt = (n: number) => n.toLocaleString('ja-JP');
+import { formatCount as fmt } from '@kansa/domain';
 
 /** Review progress of findings by their current state; a closed finding counts under the decision it closed. */
 export function reviewProgress(findings: readonly Pick<FindingRow, 'status' | 'outcome'>[]): ReviewProgress {

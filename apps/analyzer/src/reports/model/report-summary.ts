@@ -1,11 +1,9 @@
 import { monthsEnding } from '@kansa/calendar';
-import { SEVERITIES, SEVERITY_TITLES } from '@kansa/domain';
+import { SEVERITIES, SEVERITY_TITLES, formatCount as fmt } from '@kansa/domain';
 import { eraMonth } from './era-date';
 import { progressText } from './report-status';
 import { PARTS, SECTIONS } from './report-sections';
 import type { FindingRow, MonthlyReport, ReportSummary, Trend } from './report.model';
-
-const fmt = (n: number) => n.toLocaleString('ja-JP');
 
 /** Severity titles from the most severe: 重大, 高, 中, 低. */
 export const SEVERITY_ORDER = [...SEVERITIES].reverse().map((s) => SEVERITY_TITLES[s]);

@@ -1,6 +1,7 @@
 import type { MonthlyReport } from '../model/report.model';
 import { REPORT_FONT_FAMILY } from './report-font';
 import { PARTS } from '../model/report-sections';
+import { formatCount as fmt } from '@kansa/domain';
 
 /**
  * The report's charts as plain SVG (rect, line, text only): inlined in the
@@ -56,8 +57,6 @@ function niceScale(max: number, ticks = 4): { top: number; step: number } {
   const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow;
   return { top: Math.ceil(max / step) * step, step };
 }
-
-const fmt = (n: number) => n.toLocaleString('ja-JP');
 
 /** 7-1: stacked bars of events per day and system, closed days shaded. */
 export function dailyVolumeChart(rep: MonthlyReport): Chart {

@@ -1,4 +1,4 @@
-import { AUDIT_OUTCOME_TITLES } from '@kansa/domain';
+import { AUDIT_OUTCOME_TITLES, formatCount as fmt } from '@kansa/domain';
 import { dualMonth, eraDate, westernDate } from '../model/era-date';
 import { RECHECK_STEPS } from '../model/integrity';
 import { PARTS, SECTIONS, SECTION_ORDER, SectionKey } from '../model/report-sections';
@@ -84,8 +84,6 @@ export function organisationName(r: MonthlyReport): string {
   return r.organisation.name.trim() || '（団体名未設定：設定ファイルの organisation.name）';
 }
 
-const fmt = (n: number) => n.toLocaleString('ja-JP');
-
 /** A SHA-256 in groups of eight, readable and comparable by eye: 3f2a9c1b 77e0d1aa … */
 export function groupedHash(hex: string): string {
   return hex.replace(/(.{8})(?=.)/g, '$1 ');
@@ -94,7 +92,7 @@ export function groupedHash(hex: string): string {
 /** A cell as PDF and HTML print it: counts with separators (「－」 when there is none), SHA-256 in groups. */
 export function cellText(v: Cell, kind: CellKind): string {
   if (v === null || v === undefined) return kind === 'int' ? '－' : '';
-  if (typeof v === 'number') return kind === 'int' ? v.toLocaleString('ja-JP') : String(v);
+  if (typeof v === 'number') return kind === 'int' ? fmt(v) : String(v);
   return kind === 'code' ? groupedHash(v) : v;
 }
 
