@@ -2,6 +2,7 @@ export * from './actions';
 export * from './counts';
 export * from './event';
 export * from './finding';
+export * from './issues';
 export * from './jst';
 export * from './masters';
 export * from './median';

@@ -47,3 +47,8 @@ export const RULES: readonly AnyRuleDefinition[] = [
 export function getRule(id: string): AnyRuleDefinition | undefined {
   return RULES.find((r) => r.id === id);
 }
+
+/** A list of rule IDs that names rules not among `known`: the message naming both (`field: unknown rule …`). */
+export function unknownRulesMessage(field: string, unknown: readonly string[], known: readonly string[]): string {
+  return `${field}: unknown rule ${unknown.join(', ')}; known rules: ${known.join(', ')} (ルールIDが不正です)`;
+}

@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { dateInputProblem, dateRangeProblem } from '@kansa/calendar';
+import { firstIssueText, japaneseIssues } from '@kansa/domain';
 import { z } from 'zod';
 
 /**
@@ -38,11 +39,9 @@ export const listParam = z.union([z.string(), z.array(z.string())]).transform((v
     .filter(Boolean),
 );
 
-/** Parses a query or body, or answers 400 naming the field. */
-export function parseOr400<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value ?? {});
+/** Parses a query or body, or answers 400 naming the field, in Japanese (japaneseIssues); `whole` names the input. */
+export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, whole = '(query)'): z.infer<T> {
+  const r = schema.safeParse(value ?? {}, { error: japaneseIssues });
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue.path.length ? issue.path.join('.') : '(query)';
-  throw new BadRequestException(`${field}: ${issue.message}`);
+  throw new BadRequestException(firstIssueText(r.error, whole));
 }

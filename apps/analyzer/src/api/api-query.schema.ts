@@ -1,14 +1,21 @@
 import { FINDING_STATUSES } from '@kansa/domain';
 import { dayParam as day, listParam as list, monthParam, periodInOrder } from '@kansa/service-shell';
+import { RULES } from '@kansa/rules';
 import { z } from 'zod';
 
 export { parseOr400 } from '@kansa/service-shell';
+
+/**
+ * Rule IDs of a findings filter (`?rule=a&rule=b` or `?rule=a,b`): one of the catalogue's, disabled ones included
+ * (their past findings stay). A mistyped ID is refused naming the known ones, not answered with no findings.
+ */
+export const ruleListParam = list.pipe(z.array(z.enum(RULES.map((r) => r.id) as [string, ...string[]])));
 
 export const findingsQuerySchema = z
   .object({
     from: day.optional(),
     to: day.optional(),
-    rule: list.optional(),
+    rule: ruleListParam.optional(),
     status: list.pipe(z.array(z.enum(FINDING_STATUSES))).optional(),
     userId: z.string().min(1).optional(),
     limit: z.coerce.number().int().min(1).max(100_000).optional(),

@@ -52,7 +52,7 @@ export class FindingsController {
     await this.scoped.stateOf(req.apiClient!, id);
     await this.audit.recordRequest(req, typeof req.query.purpose === 'string' ? req.query.purpose : '');
     const finding = await this.findings.get(id);
-    if (!finding) throw new NotFoundException(`指摘 ${id} は見つかりません (finding not found)`);
+    if (!finding) throw new NotFoundException(`検知 ${id} は見つかりません (finding not found)`);
     return finding;
   }
 

@@ -15,6 +15,7 @@ import {
   RequirePermission,
 } from '@kansa/service-shell';
 import { z } from 'zod';
+import { ruleListParam } from '../api/api-query.schema';
 import { EventsRepository } from '../events/events.repository';
 import { FINDING_SORTS } from './console-findings.repository';
 import { ConsoleFindingsService } from './console-findings.service';
@@ -25,7 +26,7 @@ const findingsQuery = z
   .object({
     from: dayParam.optional(),
     to: dayParam.optional(),
-    rule: listParam.optional(),
+    rule: ruleListParam.optional(),
     severity: listParam.pipe(z.array(z.enum(SEVERITIES))).optional(),
     status: listParam.pipe(z.array(z.enum(FINDING_STATUSES))).optional(),
     department: listParam.optional(),

@@ -12,6 +12,7 @@ import {
   resolveRuleParams,
   RuleContext,
   ruleStatements,
+  unknownRulesMessage,
 } from '@kansa/rules';
 import { CLOCK, Clock, jstTimestamp, LaterStamps } from '../core/clock';
 import { findingId } from '../findings/finding-id';
@@ -129,7 +130,7 @@ export class AnalysisService implements OnApplicationBootstrap, OnModuleDestroy 
     const known = new Set(this.catalog.map((r) => r.id));
     const unknown = ids.filter((id) => !known.has(id));
     if (unknown.length) {
-      throw new AnalysisInputError(`unknown rule ${unknown.join(', ')}; known rules: ${[...known].join(', ')} (ルールIDが不正です)`);
+      throw new AnalysisInputError(unknownRulesMessage('--rule', unknown, [...known]));
     }
     return this.catalog.filter((r) => ids.includes(r.id));
   }

@@ -1,4 +1,4 @@
-import type { AnyRuleDefinition } from '@kansa/rules';
+import { type AnyRuleDefinition, unknownRulesMessage } from '@kansa/rules';
 
 /** Nest injection token of the rule catalogue (RULES of @kansa/rules; tests may provide their own). */
 export const RULE_CATALOG = Symbol('RULE_CATALOG');
@@ -14,7 +14,13 @@ export type RuleCatalog = readonly AnyRule[];
 export function enabledRules(all: RuleCatalog, disabled: readonly string[]): RuleCatalog {
   const unknown = disabled.filter((id) => !all.some((r) => r.id === id));
   if (unknown.length) {
-    throw new Error(`rules.disabled: unknown rule ${unknown.join(', ')}; known: ${all.map((r) => r.id).join(', ')} (ルールIDが不正です)`);
+    throw new Error(
+      unknownRulesMessage(
+        'rules.disabled',
+        unknown,
+        all.map((r) => r.id),
+      ),
+    );
   }
   return all.filter((r) => !disabled.includes(r.id));
 }

@@ -3,7 +3,7 @@ import { FINDING_STATUS_TITLES } from '@kansa/domain';
 
 export class FindingNotFoundError extends Error {
   constructor(readonly id: string) {
-    super(`finding ${id} not found (指摘 ${id} は見つかりません)`);
+    super(`finding ${id} not found (検知 ${id} は見つかりません)`);
   }
 }
 

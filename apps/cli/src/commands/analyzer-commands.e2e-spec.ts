@@ -61,6 +61,12 @@ describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
     for (const key of ['id', 'rule', 'severity', 'day', 'userId', 'subject', 'count', 'status']) expect(all[0]).toHaveProperty(key);
     const offHours = JSON.parse((await kansa('findings', '--rule', 'off-hours', '--json')).stdout) as Array<{ rule: string; id: string }>;
     expect(offHours.every((f) => f.rule === 'off-hours')).toBe(true);
+    // a mistyped rule is named, not answered with an empty list
+    const mistyped = await kansa('findings', '--rule', 'off-hour');
+    expect({ code: mistyped.code, stderr: mistyped.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('--rule: unknown rule off-hour; known rules: off-hours'),
+    });
 
     // The demo's sample reviewers left some findings unreviewed: take one of those.
     const untouched = all.find((f) => f.status === 'new')!;

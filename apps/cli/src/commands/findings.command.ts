@@ -3,6 +3,7 @@ import { FINDING_STATUS_TITLES, FINDING_STATUSES, FindingStatus, SEVERITY_TITLES
 import { FindingConflictError, FindingNotFoundError, FindingTransitionError } from '@kansa/analyzer/findings/findings.errors';
 import { FindingsService } from '@kansa/analyzer/findings/findings.service';
 import { checkDayRange } from '@kansa/calendar';
+import { getRule, RULES, unknownRulesMessage } from '@kansa/rules';
 import { AccessAuditRepository } from '@kansa/service-shell';
 import { CommandContext } from '../context';
 import { asUserError, UserError } from '../errors';
@@ -33,6 +34,15 @@ export function registerFindingsCommand(program: Command, ctx: () => CommandCont
       const bad = opts.status.filter((s) => !FINDING_STATUSES.includes(s as FindingStatus));
       if (bad.length)
         throw new UserError(`--status: unknown state ${bad.join(', ')}; one of ${FINDING_STATUSES.join(', ')} (状態が不正です)`);
+      const unknownRules = opts.rule.filter((id) => !getRule(id));
+      if (unknownRules.length)
+        throw new UserError(
+          unknownRulesMessage(
+            '--rule',
+            unknownRules,
+            RULES.map((r) => r.id),
+          ),
+        );
       await c.withApp(async (app) => {
         const list = await app.get(FindingsService).list({
           from: opts.from,

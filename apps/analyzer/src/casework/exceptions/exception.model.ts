@@ -1,4 +1,6 @@
 import { checkDayRange, eachDay, isValidDay } from '@kansa/calendar';
+import { unknownRulesMessage } from '@kansa/rules';
+import { firstIssueText, japaneseIssues } from '@kansa/domain';
 import { z } from 'zod';
 import { CaseworkRequestError } from '../casework-request.error';
 
@@ -65,14 +67,10 @@ export type ExceptionInput = z.input<typeof exceptionInput>;
  * the requester. Returns it parsed; throws CaseworkRequestError naming the field.
  */
 export function checkException(input: unknown, knownRules: readonly string[], maxDays: number): z.output<typeof exceptionInput> {
-  const parsed = exceptionInput.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CaseworkRequestError(`${issue.path.join('.') || '(input)'}: ${issue.message}`);
-  }
+  const parsed = exceptionInput.safeParse(input, { error: japaneseIssues });
+  if (!parsed.success) throw new CaseworkRequestError(firstIssueText(parsed.error, '(input)'));
   const e = parsed.data;
-  if (!knownRules.includes(e.rule))
-    throw new CaseworkRequestError(`rule: unknown rule "${e.rule}"; known: ${knownRules.join(', ')} (ルールIDが不正です)`);
+  if (!knownRules.includes(e.rule)) throw new CaseworkRequestError(unknownRulesMessage('rule', [e.rule], knownRules));
   try {
     checkDayRange('validFrom', e.validFrom, 'validTo', e.validTo);
   } catch (err) {

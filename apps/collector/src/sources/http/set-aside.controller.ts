@@ -12,7 +12,7 @@ import {
   Req,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AuthedRequest, RequirePermission } from '@kansa/service-shell';
+import { AuthedRequest, parseOr400, RequirePermission } from '@kansa/service-shell';
 import { z } from 'zod';
 import { CommitOutcome } from '../../sink/batch-committer';
 import { SetAsideBatch } from '../../sink/set-aside.repository';
@@ -25,13 +25,6 @@ const view = ({ intent: _intent, ...b }: SetAsideBatch): SetAsideView => b;
 
 const replayBody = z.object({ comment: z.string().max(2000).default('') }).strict();
 const discardBody = z.object({ reason: z.string().trim().min(1, 'required').max(2000) }).strict();
-
-function body<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value ?? {});
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new BadRequestException(`${issue.path.join('.') || '(body)'}: ${issue.message}`);
-}
 
 /**
  * Batches storage refused for good (docs/collector.md "When a commit
@@ -62,7 +55,7 @@ export class SetAsideController {
     @Body() raw: unknown,
     @Req() req: AuthedRequest,
   ): Promise<{ outcome: CommitOutcome; batch: SetAsideView }> {
-    const b = body(replayBody, raw);
+    const b = parseOr400(replayBody, raw, '(body)');
     const { outcome, batch } = await this.resolve(() => this.commits.replay(id, req.apiClient!.name, b.comment));
     if (outcome.kind === 'set-aside') {
       throw new ConflictException({
@@ -81,7 +74,7 @@ export class SetAsideController {
   @ApiOperation({ summary: '保留したバッチを破棄 (triage): 理由が必要。記録は残る' })
   @ApiBody({ schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } })
   async discard(@Param('id') id: string, @Body() raw: unknown, @Req() req: AuthedRequest): Promise<SetAsideView> {
-    const b = body(discardBody, raw);
+    const b = parseOr400(discardBody, raw, '(body)');
     return view(await this.resolve(() => this.commits.discard(id, req.apiClient!.name, b.reason)));
   }
 
