@@ -88,6 +88,9 @@ export interface Finalised {
 }
 
 /** Makes, records and finds monthly reports. */
+/** Triggers of `kansa report` and `kansa report finalize`, whose failure the command prints itself. */
+const ASKED_AT_THE_COMMAND_LINE: readonly string[] = ['manual', 'finalize'];
+
 @Injectable()
 export class ReportsService {
   private readonly logger = new Logger(ReportsService.name);
@@ -103,8 +106,9 @@ export class ReportsService {
    * Gathers the month once and writes every format requested, each with a
    * `.sha256` beside it. A failure is recorded (report_failures). Storage
    * unavailable (or busy) is thrown as it is, for the caller's own handling
-   * of it (503, retry later); any other failure is logged and thrown as a
-   * ReportFailedError.
+   * of it (503, retry later); any other failure is thrown as a
+   * ReportFailedError, and logged unless a person asked for it at the command
+   * line (`kansa report` and `report finalize` print it, once).
    */
   async make(month: string, options: MakeReportOptions = {}): Promise<MadeReport> {
     const formats = [...new Set(options.formats ?? REPORT_FORMATS)];
@@ -117,7 +121,7 @@ export class ReportsService {
     } catch (err) {
       await this.recordFailure(month, trigger, err);
       if (isRetryable(err)) throw err;
-      this.logger.error(`report ${month} (${trigger}) failed: ${(err as Error).message}`);
+      if (!ASKED_AT_THE_COMMAND_LINE.includes(trigger)) this.logger.error(`report ${month} (${trigger}) failed: ${(err as Error).message}`);
       throw new ReportFailedError(month, err);
     }
   }

@@ -112,5 +112,7 @@ describe('kansa report (command line)', () => {
       expect.stringMatching(/^kansa: 2025-04 の報告書を作成できませんでした \(the report could not be made\): ENOTDIR/),
     ]);
     expect((err as { stderr: string }).stderr).not.toContain('    at ');
+    // the one line, not the service log's account of the same failure before it
+    expect((err as { stderr: string }).stderr).not.toContain('ERROR');
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { formatCount } from '@kansa/domain';
 import { Command } from 'commander';
 import { KansaConfig, parseReportFormats, REPORT_FORMATS, ReportFormat } from '@kansa/config';
 import { checkMonth } from '@kansa/calendar';
@@ -94,7 +95,7 @@ function print(c: CommandContext, first: string, made: MadeReport, extra: Record
   const r = made.report;
   const lines = [
     first,
-    `  ${r.status.label}　ログ ${r.scope.total.toLocaleString('ja-JP')} 件、検知 ${r.findings.length} 件（未確認・確認中 ${r.review.undecided} 件）、継続案件 ${r.carriedOver.length} 件`,
+    `  ${r.status.label}　ログ ${formatCount(r.scope.total)} 件、検知 ${r.findings.length} 件（未確認・確認中 ${r.review.undecided} 件）、継続案件 ${r.carriedOver.length} 件`,
     `  ${r.integrity.verification.verdict}`,
     ...made.files.map((f) => `  ${FORMAT_TITLES[f.format].padEnd(6)} ${f.path}  (SHA-256 ${f.sha256.slice(0, 16)}…)`),
   ];
