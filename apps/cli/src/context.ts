@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, KansaConfig, loadConfig } from '@kansa/config';
+import { ServiceLogger } from '@kansa/service-shell/service-logger';
 import { StorageUnavailableError } from '@kansa/storage';
 import { UserError } from './errors';
 import { KansaModule, KansaModuleOptions } from './kansa.module';
@@ -48,7 +49,7 @@ export class CommandContext {
     let app: INestApplicationContext;
     try {
       app = await NestFactory.createApplicationContext(KansaModule.forRoot(this.config, options), {
-        logger: process.env.KANSA_DEBUG ? ['log', 'error', 'warn', 'debug'] : ['error', 'warn'],
+        logger: new ServiceLogger({ logLevels: process.env.KANSA_DEBUG ? ['log', 'error', 'warn', 'debug'] : ['error', 'warn'] }),
         abortOnError: false,
       });
     } catch (err) {

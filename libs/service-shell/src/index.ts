@@ -5,6 +5,7 @@ export * from './auth.decorators';
 export * from './health.registry';
 export * from './service-shell.module';
 export * from './http-service';
+export * from './service-logger';
 export * from './metrics.service';
 export * from './storage-status.service';
 export * from './service.module';

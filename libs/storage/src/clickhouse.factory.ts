@@ -1,6 +1,7 @@
 import { ClickHouseClient, createClient } from '@clickhouse/client';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DirectoryHolder, holderOf, openedByThisProcess } from './data-directory-lock';
 import { StorageUnavailableError } from './storage-errors';
 
 export interface StorageTarget {
@@ -15,16 +16,24 @@ export interface StorageTarget {
   requestTimeoutSeconds?: number;
 }
 
-/** The embedded data directory is held by another process. */
+/** The embedded data directory is held by another process (who, when its engine said so). */
 export class DataDirectoryInUseError extends StorageUnavailableError {
-  constructor(readonly dataDir: string) {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: DirectoryHolder = {},
+  ) {
     super(
-      `data directory ${dataDir} is in use by another kansa process. ` +
+      `data directory ${dataDir} is in use by another kansa process${describe(holder)}. ` +
         'In embedded mode one process owns the directory: run collector and analyzer together with `kansa serve`, ' +
         'stop the other process, or use a ClickHouse server (CLICKHOUSE_URL). ' +
-        '(データディレクトリは別の kansa プロセスが使用中です)',
+        `(データディレクトリは別の kansa プロセス${holder.pid ? `（PID ${holder.pid}）` : ''}が使用中です)`,
     );
   }
+}
+
+function describe(holder: DirectoryHolder): string {
+  const parts = [holder.pid ? `PID ${holder.pid}` : '', holder.startedAt ? `started ${holder.startedAt}` : ''].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 export function describeTarget(target: StorageTarget): string {
@@ -68,6 +77,9 @@ export async function openClickHouse(target: StorageTarget): Promise<ClickHouseC
   const dataDir = resolve(target.dataDir ?? './data');
   // Owner-only: the directory holds personal data (the files inside follow the process's umask, 077 under `kansa`).
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Another process holding the directory is told before the engine is loaded (and prints its own error).
+  const holder = holderOf(dataDir);
+  if (holder) throw new DataDirectoryInUseError(dataDir, holder);
   // chdb is loaded lazily: server deployments never load the embedded engine.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only in embedded mode (see above)
   const { createChdbConnection } = require('chdb/connection') as typeof import('chdb/connection');
@@ -75,6 +87,7 @@ export async function openClickHouse(target: StorageTarget): Promise<ClickHouseC
   try {
     client = createClient({ connection: createChdbConnection({ path: dataDir }) } as Parameters<typeof createClient>[0]);
     await client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+    openedByThisProcess(dataDir);
   } catch (err) {
     if (isLockError(err)) throw new DataDirectoryInUseError(dataDir);
     throw new StorageUnavailableError(

@@ -79,6 +79,9 @@ describe('storage (embedded ClickHouse)', () => {
     expect(child.status).toBe(3);
     expect(child.stdout).toContain('DataDirectoryInUseError');
     expect(child.stdout).toContain('in use by another kansa process');
-    expect(child.stdout).toContain('データディレクトリは別の kansa プロセスが使用中です');
+    expect(child.stdout).toContain(`データディレクトリは別の kansa プロセス（PID ${process.pid}）が使用中です`);
+    // who holds it, from the engine's status file, and said before the engine is loaded: not its own error first
+    expect(child.stdout).toMatch(new RegExp(`in use by another kansa process \\(PID ${process.pid}, started \\d{4}-\\d{2}-\\d{2} `));
+    expect(child.stderr).not.toContain('Cannot lock file');
   });
 });

@@ -1,0 +1,46 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { openClickHouse } from '@kansa/storage';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kansaCli } from '../../../../test/kit/kansa-cli';
+
+/**
+ * The operator runs `kansa info` (or starts a second service) while `kansa serve` holds the embedded data
+ * directory: one line says who holds it and what to do — not the engine's own error, nor a stack trace.
+ */
+describe('a command on a data directory another process holds', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kansa-in-use-'));
+  const dataDir = join(dir, 'data');
+  const kansa = kansaCli(dataDir);
+  let held: ClickHouseClient;
+
+  beforeAll(async () => {
+    held = await openClickHouse({ dataDir });
+  });
+  afterAll(async () => {
+    await held?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['kansa info', ['info']],
+    ['kansa serve', ['serve', '--port', '0']],
+  ])(
+    '%s says in one line which process holds it, exit 1',
+    async (_name, args) => {
+      const run = await kansa(...args);
+      expect({ code: run.code, lines: run.stderr.split('\n').filter(Boolean) }).toEqual({
+        code: 1,
+        lines: [
+          expect.stringMatching(
+            new RegExp(
+              `^kansa: data directory ${dataDir} is in use by another kansa process \\(PID ${process.pid}, started .*\\(データディレクトリは別の kansa プロセス（PID ${process.pid}）が使用中です\\)$`,
+            ),
+          ),
+        ],
+      });
+    },
+    60_000,
+  );
+});
