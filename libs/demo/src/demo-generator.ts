@@ -199,9 +199,10 @@ export function generateDemo(options: DemoOptions): DemoResult {
       const heap = new EventHeap();
       const planted = scenario.events.get(day) ?? [];
       heap.push(planted[Symbol.iterator](), -1);
-      // The day's business records of every department; the month's first file also carries the records of the
-      // weeks before (the open cases), so that a month generated alone explains its first days like the others.
-      if (day === scenario.calendar[0].date) heap.push(backlog(scenario.book, day)[Symbol.iterator](), -3);
+      // The day's business records of every department; the first file of the month, and of the history before it,
+      // also carries the records of the weeks before (the open cases), so that its first days are explained like the
+      // others (the history's first weeks were otherwise hundreds of unexplained accesses once analysed).
+      if (day === calendar[0].date) heap.push(backlog(scenario.book, day)[Symbol.iterator](), -3);
       heap.push(dayRecords(scenario.book, day)[Symbol.iterator](), -2);
       if (workDays(day)) {
         const factor = scale * (dayOfWeek(day) === 1 ? 1.3 : 1) * (monthEnd.has(day) ? 1.25 : 1) * (day === scenario.openDay ? 0.6 : 1);
