@@ -30,7 +30,9 @@ describe('kansa serve: a mistyped parameter is refused naming it', () => {
     for (const path of ['/api/findings?rule=mass-lokup', '/api/console/findings?rule=mass-lookup,mass-lokup']) {
       expect(await refusal(path)).toEqual({
         status: 400,
-        message: expect.stringMatching(/^rule\.\d: .*"mass-lookup"/),
+        message: expect.stringMatching(
+          /^rule\.\d: unknown rule mass-lokup; known rules: off-hours, .*mass-lookup.* \(ルールIDが不正です\)$/,
+        ),
       });
     }
     const known = await svc.request('/api/findings?rule=mass-lookup', { token: svc.tokens.read });

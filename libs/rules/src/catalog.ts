@@ -50,5 +50,10 @@ export function getRule(id: string): AnyRuleDefinition | undefined {
 
 /** A list of rule IDs that names rules not among `known`: the message naming both (`field: unknown rule …`). */
 export function unknownRulesMessage(field: string, unknown: readonly string[], known: readonly string[]): string {
-  return `${field}: unknown rule ${unknown.join(', ')}; known rules: ${known.join(', ')} (ルールIDが不正です)`;
+  return `${field}: ${unknownRulesText(unknown, known)}`;
+}
+
+/** `unknown rule …; known rules: … (ルールIDが不正です)`, for a message that names its field itself. */
+export function unknownRulesText(unknown: readonly unknown[], known: readonly string[]): string {
+  return `unknown rule ${unknown.join(', ')}; known rules: ${known.join(', ')} (ルールIDが不正です)`;
 }

@@ -1,6 +1,6 @@
 import { FINDING_STATUSES } from '@kansa/domain';
 import { dayParam as day, listParam as list, monthParam, periodInOrder } from '@kansa/service-shell';
-import { RULES } from '@kansa/rules';
+import { RULES, unknownRulesText } from '@kansa/rules';
 import { z } from 'zod';
 
 export { parseOr400 } from '@kansa/service-shell';
@@ -9,7 +9,8 @@ export { parseOr400 } from '@kansa/service-shell';
  * Rule IDs of a findings filter (`?rule=a&rule=b` or `?rule=a,b`): one of the catalogue's, disabled ones included
  * (their past findings stay). A mistyped ID is refused naming the known ones, not answered with no findings.
  */
-export const ruleListParam = list.pipe(z.array(z.enum(RULES.map((r) => r.id) as [string, ...string[]])));
+const RULE_IDS = RULES.map((r) => r.id) as [string, ...string[]];
+export const ruleListParam = list.pipe(z.array(z.enum(RULE_IDS, { error: (issue) => unknownRulesText([issue.input], RULE_IDS) })));
 
 export const findingsQuerySchema = z
   .object({
