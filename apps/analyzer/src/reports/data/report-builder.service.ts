@@ -139,7 +139,8 @@ export class ReportBuilderService {
     const ledgerByRule = new Map(ledger.map((l) => [l.rule, l]));
     const applied = new Map<string, string>();
     for (const f of findingRows) if (!applied.has(f.rule) && f.params) applied.set(f.rule, f.params);
-    const firstDayOf = Object.fromEntries(firstDays.map((f) => [f.source, f.d]));
+    // How far back the operation logs reach, for the rules that need history: business records are none.
+    const firstDayOf = Object.fromEntries(firstDays.flatMap((f) => (f.logDay ? [[f.source, f.logDay]] : [])));
     const lastDay = w.to < today ? w.to : addDays(today, -1);
     const expectedDays = lastDay < w.from ? 0 : eachDay(w.from, lastDay).length;
     const severityTitle = (s: string) => (SEVERITY_TITLES as Record<string, string>)[s] ?? s;
