@@ -1,7 +1,7 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ReportsService } from '@kansa/analyzer/reports/reports.service';
 import { previousMonth } from '@kansa/calendar';
-import { jstDay, jstTimestamp } from '@kansa/domain';
+import { ACTION_TITLES, jstDay, jstTimestamp, SOURCE_TITLES } from '@kansa/domain';
 import { Permission, PERMISSIONS, roleHas } from '@kansa/service-shell';
 import { TABLES } from '@kansa/storage';
 import { encode } from 'iconv-lite';
@@ -253,6 +253,19 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
         .subarray(0, 5)
         .toString('latin1'),
     ).toBe('%PDF-');
+    // as CSV for the requester: systems and operations in the words staff read, not kansa's codes
+    const csv = await svc.request(
+      `/api/events/export?user=K001123&from=2025-04-15&to=2025-04-15&format=csv&purpose=${encodeURIComponent(purpose)}`,
+      { token: svc.tokens.read },
+    );
+    expect(csv.status).toBe(200);
+    const rows = (await csv.text()).split('\r\n').map((line) => line.split(','));
+    const header = rows.findIndex((r) => r[0] === '日時');
+    const listed = rows.slice(header + 1).filter((r) => r.length > 5);
+    expect(listed).toHaveLength(40);
+    const column = (name: string) => new Set(listed.map((r) => r[rows[header].indexOf(name)]));
+    expect([...column('システム')].every((title) => Object.values(SOURCE_TITLES).includes(title as never))).toBe(true);
+    expect([...column('操作')].every((title) => Object.values(ACTION_TITLES).includes(title))).toBe(true);
   });
 
   it('lists findings, shows one, and records triage under the token holder', async () => {

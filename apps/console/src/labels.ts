@@ -8,32 +8,12 @@ export {
   SEVERITY_TITLES,
 } from '../../../libs/domain/src/finding';
 export type { FindingStatus, Severity } from '../../../libs/domain/src/finding';
-export { ACTIONS, SOURCE_TITLES } from '../../../libs/domain/src/actions';
+export { ACTION_TITLES, ACTIONS, actionTitle, SOURCE_TITLES, sourceTitle } from '../../../libs/domain/src/actions';
 export { AUDIT_KIND_TITLES, AUDIT_KINDS, AUDIT_OUTCOME_TITLES, PERSON_ROLE_TITLES, PERSON_ROLES } from '../../../libs/domain/src/people';
 export type { AuditKind, PersonRole } from '../../../libs/domain/src/people';
 export { CASE_STATE_TITLES, CASE_STATES, CASE_TRANSITIONS } from '../../../apps/analyzer/src/casework/cases/case.model';
 export type { CaseState } from '../../../apps/analyzer/src/casework/cases/case.model';
 export { dualDate, eraDate, eraMonth, weekdayJa } from '../../../apps/analyzer/src/reports/model/era-date';
-
-/** 操作 (action) as staff read it. */
-export const ACTION_TITLES: Record<string, string> = {
-  login: 'ログイン',
-  logout: 'ログアウト',
-  login_failure: 'ログイン失敗',
-  search: '検索',
-  view: '照会',
-  update: '更新',
-  issue: '証明書発行',
-  print: '印刷・帳票',
-  bulk_export: '一括出力',
-  export: '出力',
-  inquiry: '情報照会',
-  provide: '情報提供',
-  code_request: '符号取得',
-  unlock: '画面ロック解除',
-  device_connect: '外部媒体接続',
-  file_write_external: '外部媒体へ書出し',
-};
 
 export const COVERAGE_TITLES = {
   analysed: '分析済み',

@@ -63,3 +63,43 @@ export const CONFIGURED_SOURCE_TITLES: Readonly<Record<string, string>> = {
   windows: '業務端末（Windows イベントログ）',
   records: '業務記録',
 };
+
+/** 住民記録システム for 'jumin', 業務端末（Windows イベントログ） for 'windows'; another configured system by its ID. */
+export function sourceTitle(source: string): string {
+  return (SOURCE_TITLES as Record<string, string>)[source] ?? CONFIGURED_SOURCE_TITLES[source] ?? source;
+}
+
+/** 操作 (action) as staff read it in a table: the console, and the look-ups exported for a 開示請求. */
+export const ACTION_TITLES: Readonly<Record<Action, string>> = {
+  login: 'ログイン',
+  logout: 'ログアウト',
+  login_failure: 'ログイン失敗',
+  search: '検索',
+  view: '照会',
+  update: '更新',
+  issue: '証明書発行',
+  print: '印刷・帳票',
+  bulk_export: '一括出力',
+  export: '出力',
+  inquiry: '情報照会',
+  provide: '情報提供',
+  code_request: '符号取得',
+  unlock: '画面ロック解除',
+  device_connect: '外部媒体接続',
+  file_write_external: '外部媒体へ書出し',
+  network_login: 'ネットワークログオン',
+  explicit_credentials: '別の資格情報でのログオン',
+  account_lockout: 'アカウントのロックアウト',
+  account_create: 'アカウント作成',
+  account_enable: 'アカウント有効化',
+  account_disable: 'アカウント無効化',
+  account_delete: 'アカウント削除',
+  account_change: 'アカウント変更',
+  audit_log_clear: '監査ログの消去',
+  record: '業務記録',
+};
+
+/** An action's title; an action kansa does not know by its code. */
+export function actionTitle(action: string): string {
+  return (ACTION_TITLES as Record<string, string>)[action] ?? action;
+}

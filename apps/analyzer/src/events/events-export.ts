@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { SOURCE_TITLES } from '@kansa/domain';
+import { actionTitle, sourceTitle } from '@kansa/domain';
 import { escapeFormulaText } from '../reports/renderers/cell-escape';
 import { pdfDocument } from '../reports/renderers/pdf-document';
 import { PDF_FONTS } from '../reports/renderers/pdf.renderer';
@@ -19,12 +19,12 @@ export interface ExportHeading {
 
 const COLUMNS: Array<[header: string, width: number, value: (e: EventLookupResult['events'][number]) => string]> = [
   ['日時', 112, (e) => e.ts.slice(0, 19)],
-  ['システム', 78, (e) => SOURCE_TITLES[e.source as keyof typeof SOURCE_TITLES] ?? e.source],
+  ['システム', 78, (e) => sourceTitle(e.source)],
   ['職員ID', 58, (e) => e.userId],
   ['氏名', 62, (e) => e.userName],
   ['所属', 48, (e) => e.departmentCode],
   ['端末', 70, (e) => e.terminalId],
-  ['操作', 52, (e) => e.action],
+  ['操作', 52, (e) => actionTitle(e.action)],
   ['画面・業務', 56, (e) => e.businessCode || e.screenId],
   ['対象番号', 90, (e) => e.subjectId],
   ['個人番号表示', 42, (e) => (e.myNumberShown ? '有' : '')],

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { DateInputError } from '@kansa/calendar';
-import { formatCount, SOURCE_TITLES } from '@kansa/domain';
+import { formatCount, sourceTitle } from '@kansa/domain';
 import { ACCESS_CLASSES, AccessClass, EXPLANATION_KINDS, ExplanationKind, FLAG_KINDS, FlagKind } from '@kansa/rules';
 import {
   ClassCounts,
@@ -150,7 +150,7 @@ function formatMonth(r: MonthExplanations): string {
     '所属     システム            件数      説明あり  要注意  説明なし  説明率',
     ...r.byDepartmentAndSystem.map(
       (x) =>
-        `${x.department.padEnd(8)} ${(SOURCE_TITLES[x.source as keyof typeof SOURCE_TITLES] ?? x.source).padEnd(14, '　')} ${String(x.accesses).padStart(8)} ${String(x.explained).padStart(9)} ${String(x.flagged).padStart(7)} ${String(x.unexplained).padStart(9)}  ${pct(x.explainedShare)}`,
+        `${x.department.padEnd(8)} ${sourceTitle(x.source).padEnd(14, '　')} ${String(x.accesses).padStart(8)} ${String(x.explained).padStart(9)} ${String(x.flagged).padStart(7)} ${String(x.unexplained).padStart(9)}  ${pct(x.explainedShare)}`,
     ),
     '',
     '要注意の対象への説明のない照会（職員別）:',

@@ -2,7 +2,7 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import type { AccessEvent } from '../api/types';
 import { time } from '../format';
-import { ACTION_TITLES, SOURCE_TITLES } from '../labels';
+import { actionTitle, sourceTitle } from '../labels';
 import { DataTable } from './DataTable';
 
 /** Accesses as a 開示請求 answer or a staff timeline lists them; `marked` events (evidence of findings) are flagged. */
@@ -34,7 +34,7 @@ export function EventsTable({
       {
         header: 'システム',
         accessorKey: 'source',
-        cell: (c) => SOURCE_TITLES[c.row.original.source as keyof typeof SOURCE_TITLES] ?? c.row.original.source,
+        cell: (c) => sourceTitle(c.row.original.source),
       },
       ...(show === 'staff'
         ? [
@@ -44,7 +44,7 @@ export function EventsTable({
           ]
         : [{ header: '対象番号', accessorKey: 'subjectId' } as ColumnDef<AccessEvent, unknown>]),
       { header: '端末', accessorKey: 'terminalId' },
-      { header: '操作', accessorKey: 'action', cell: (c) => ACTION_TITLES[c.row.original.action] ?? c.row.original.action },
+      { header: '操作', accessorKey: 'action', cell: (c) => actionTitle(c.row.original.action) },
       { header: '画面・業務', id: 'screen', accessorFn: (e) => e.businessCode || e.screenId },
       { header: '個人番号表示', accessorKey: 'myNumberShown', cell: (c) => (c.row.original.myNumberShown ? '有' : '') },
       { header: '件数', accessorKey: 'recordCount' },

@@ -6,7 +6,7 @@ import type { Dashboard } from '../api/types';
 import { Chart, ChartOption } from '../components/Chart';
 import { ErrorBox, Field, Loading, PageTitle, SeverityBadge } from '../components/ui';
 import { count, month as monthText, time, todayJst } from '../format';
-import { COVERAGE_TITLES, SEVERITIES, SEVERITY_COLORS, SEVERITY_TITLES, SOURCE_TITLES } from '../labels';
+import { COVERAGE_TITLES, SEVERITIES, SEVERITY_COLORS, SEVERITY_TITLES, sourceTitle } from '../labels';
 import { useSession } from '../session';
 
 const COVERAGE_STATES = ['analysed', 'late', 'missing', 'closed', 'future'] as const;
@@ -136,7 +136,7 @@ export function DashboardPage() {
                 <tbody>
                   {d.lastImports.map((i) => (
                     <tr key={i.source}>
-                      <td>{SOURCE_TITLES[i.source as keyof typeof SOURCE_TITLES] ?? i.source}</td>
+                      <td>{sourceTitle(i.source)}</td>
                       <td>{time(i.at)}</td>
                       <td className="num">{count(i.lines)}</td>
                       <td>{i.origin}</td>

@@ -7,7 +7,7 @@ import type { ExceptionRecord } from '../api/types';
 import { DataTable } from '../components/DataTable';
 import { ErrorBox, Field, Loading, PageTitle, Select } from '../components/ui';
 import { count, day, time } from '../format';
-import { EXCEPTION_STATE_TITLES, SOURCE_TITLES } from '../labels';
+import { EXCEPTION_STATE_TITLES, sourceTitle } from '../labels';
 import { useSession } from '../session';
 import { ExceptionForm } from './ExceptionForm';
 
@@ -20,7 +20,7 @@ function scopeText(e: ExceptionRecord): string {
   const parts = [
     e.userIds.length ? `職員 ${e.userIds.join('、')}` : '',
     e.departments.length ? `所属 ${e.departments.join('、')}` : '',
-    e.sources.length ? `システム ${e.sources.map((s) => SOURCE_TITLES[s as keyof typeof SOURCE_TITLES] ?? s).join('、')}` : '',
+    e.sources.length ? `システム ${e.sources.map(sourceTitle).join('、')}` : '',
     e.businessCodes.length ? `業務 ${e.businessCodes.join('、')}` : '',
     e.days.length ? `対象日 ${e.days.join('、')}` : '',
     e.maxCount !== null ? `${count(e.maxCount)} 件まで` : '',

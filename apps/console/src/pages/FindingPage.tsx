@@ -7,7 +7,7 @@ import type { AccessEvent, FindingRow } from '../api/types';
 import { DataTable } from '../components/DataTable';
 import { ErrorBox, Field, Loading, NextStateField, PageTitle, SeverityBadge, StatusBadge } from '../components/ui';
 import { day, era, time } from '../format';
-import { ACTION_TITLES, FINDING_STATUS_TITLES, FindingStatus, SOURCE_TITLES } from '../labels';
+import { actionTitle, FINDING_STATUS_TITLES, FindingStatus, sourceTitle } from '../labels';
 import { useSession } from '../session';
 import { OpenCaseForm } from './OpenCaseForm';
 
@@ -52,11 +52,11 @@ export function FindingPage() {
       {
         header: 'システム',
         accessorKey: 'source',
-        cell: (c) => SOURCE_TITLES[c.row.original.source as keyof typeof SOURCE_TITLES] ?? c.row.original.source,
+        cell: (c) => sourceTitle(c.row.original.source),
       },
       { header: '職員', accessorKey: 'userId', cell: (c) => `${c.row.original.userId} ${c.row.original.userName}` },
       { header: '端末', accessorKey: 'terminalId' },
-      { header: '操作', accessorKey: 'action', cell: (c) => ACTION_TITLES[c.row.original.action] ?? c.row.original.action },
+      { header: '操作', accessorKey: 'action', cell: (c) => actionTitle(c.row.original.action) },
       { header: '対象', accessorKey: 'subjectId' },
       { header: '件数', accessorKey: 'recordCount' },
       { header: '事由', accessorKey: 'reason' },

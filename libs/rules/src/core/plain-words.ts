@@ -1,5 +1,4 @@
 import type { BusinessHours } from '@kansa/config';
-import { CONFIGURED_SOURCE_TITLES, SOURCE_TITLES } from '@kansa/domain';
 
 /** Words the rules' sentences share (explain.sentence): one wording of the hours, actions and systems. */
 
@@ -30,6 +29,4 @@ export const ACTION_NAMES: Record<string, string> = {
 };
 
 /** 住民記録システム for 'jumin'; a configured extra system by its ID. */
-export function sourceTitle(source: string): string {
-  return (SOURCE_TITLES as Record<string, string>)[source] ?? CONFIGURED_SOURCE_TITLES[source] ?? source;
-}
+export { sourceTitle } from '@kansa/domain';

@@ -13,6 +13,7 @@ export function comparable(found: FindingDraft[], expected: ExpectedFinding[]): 
       const c: ExpectedFinding = { day: f.day, subject: f.subject };
       if (e?.userId !== undefined) c.userId = f.userId;
       if (e?.count !== undefined) c.count = f.count;
+      if (e?.summary !== undefined) c.summary = f.summary;
       // Only the detail keys the fixture names.
       if (e?.details !== undefined) c.details = Object.fromEntries(Object.keys(e.details).map((k) => [k, f.details?.[k]]));
       return c;

@@ -69,6 +69,8 @@ export interface ExpectedFinding {
   count?: number;
   /** Some keys of the finding's details (others are not checked). */
   details?: Record<string, unknown>;
+  /** The finding's sentence as staff read it (checked when given). */
+  summary?: string;
 }
 
 /**

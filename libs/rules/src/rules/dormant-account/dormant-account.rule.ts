@@ -1,4 +1,4 @@
-import { SOURCE_TITLES } from '@kansa/domain';
+import { sourceTitle } from '@kansa/domain';
 import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { FIRST_DATA_DAY_BY_MONTH, inWindow, masterParams, T, windowParams, WINDOW_DAYS } from '../../core/sql';
@@ -29,7 +29,7 @@ export default defineRule<Params, Row>({
   id: 'dormant-account',
   title: '長期不在者の有効ID',
   version: 2,
-  revision: 3,
+  revision: 4,
   severity: 'high',
   guideline: '利用者IDの適切な管理（長期休業者・退職者のIDの停止・削除）',
   description:
@@ -103,7 +103,7 @@ ORDER BY day, system, account_id`,
     query_params: { ...windowParams(ctx), ...masterParams(ctx), min_days: ctx.params.minLeaveDays },
   }),
   toFinding: (row, ctx) => {
-    const system = SOURCE_TITLES[row.system as keyof typeof SOURCE_TITLES] ?? row.system;
+    const system = sourceTitle(row.system);
     const who = row.reasons.includes('retired') ? '退職者' : `${ctx.params.minLeaveDays}日以上の休業・休職中の職員`;
     const enabled = row.enabled_ids.length > 0;
     return {

@@ -1,4 +1,3 @@
-import { SOURCE_TITLES } from '@kansa/domain';
 import { z } from 'zod';
 import { sourceTitle } from '../../core/plain-words';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
@@ -35,7 +34,7 @@ export default defineRule<Params, Row>({
   id: 'log-gap',
   title: 'ログの欠損',
   version: 2,
-  revision: 3,
+  revision: 4,
   severity: 'high',
   guideline: 'アクセスログの確実な取得・保存（ログの欠落・改ざんの検知）',
   description:
@@ -93,7 +92,7 @@ ORDER BY day, source`,
     },
   }),
   toFinding: (row, ctx) => {
-    const title = SOURCE_TITLES[row.source as keyof typeof SOURCE_TITLES] ?? row.source;
+    const title = sourceTitle(row.source);
     const events = num(row.events);
     const gaps = row.gaps.map(([from, to]) => ({ from: clock(num(from)), to: clock(num(to)) }));
     const summary =

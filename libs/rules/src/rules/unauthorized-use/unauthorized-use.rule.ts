@@ -1,4 +1,4 @@
-import { SOURCE_TITLES } from '@kansa/domain';
+import { sourceTitle } from '@kansa/domain';
 import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { EvidenceRow, fmt, userDayDraft } from '../../core/finding';
@@ -16,7 +16,7 @@ export default defineRule<Params, Row>({
   id: 'unauthorized-use',
   title: '権限外の業務利用',
   version: 1,
-  revision: 2,
+  revision: 3,
   severity: 'high',
   guideline: '事務取扱担当者の限定とアクセス制御（所属に認められていない事務での利用の検知）',
   description:
@@ -54,7 +54,7 @@ SETTINGS query_plan_join_swap_table = 'false'`,
   }),
   toFinding: (row) => {
     const uses = row.uses
-      .map(([source, code]) => `${SOURCE_TITLES[source as keyof typeof SOURCE_TITLES] ?? source} ${code}`)
+      .map(([source, code]) => `${sourceTitle(source)} ${code}`)
       .sort()
       .join('、');
     return userDayDraft(row, `所属に認められていない業務での利用 ${fmt(Number(row.evidence_total))} 件（${uses}）`, {

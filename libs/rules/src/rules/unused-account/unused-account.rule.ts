@@ -1,4 +1,4 @@
-import { SOURCE_TITLES } from '@kansa/domain';
+import { sourceTitle } from '@kansa/domain';
 import { eventDays } from '@kansa/storage/event-partitions';
 import { z } from 'zod';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
@@ -36,7 +36,7 @@ export default defineRule<Params, Row>({
   id: 'unused-account',
   title: '長期未使用ID',
   version: 3,
-  revision: 3,
+  revision: 4,
   severity: 'low',
   guideline: '利用者IDの棚卸し（長期間使われていない有効なIDの見直し）',
   description:
@@ -112,7 +112,7 @@ SETTINGS optimize_aggregation_in_order = 1`,
     },
   }),
   toFinding: (row, ctx) => {
-    const system = SOURCE_TITLES[row.system as keyof typeof SOURCE_TITLES] ?? row.system;
+    const system = sourceTitle(row.system);
     const last = row.last_used ? `最終利用 ${row.last_used}` : `${ctx.params.days}日以上利用なし`;
     return {
       day: row.day,
