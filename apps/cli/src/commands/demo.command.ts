@@ -67,7 +67,7 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
               '報告書:',
               ...files.map((f) => `  ${f.path}`),
               '',
-              ...consoleHowTo(c.globals.dataDir, c.config.http.host, c.config.http.port, people),
+              ...consoleHowTo(c.globals.dataDir, c.config.http.host, c.config.http.port, month, people),
             ].join('\n'),
             {
               month,
@@ -115,6 +115,7 @@ function consoleHowTo(
   dataDir: string | undefined,
   host: string,
   port: number,
+  month: string,
   people: Array<{ name: string; role: string; oneTimePassword: string }>,
 ): string[] {
   return [
@@ -122,6 +123,8 @@ function consoleHowTo(
     `  npx kansa serve${dataDir ? ` --data-dir ${dataDir}` : ''}`,
     `  ブラウザで ${consoleUrl(host, port)} を開き、次の利用者でログインしてください (一時パスワードは初回ログインで変更します):`,
     ...people.map((p) => `    ${p.name.padEnd(13)} ${p.role.padEnd(8)} 一時パスワード ${p.oneTimePassword}`),
+    `  デモの月のダッシュボード: ${consoleUrl(host, port)}?month=${month}`,
+    `  （デモのログは ${month} まで。サービスは昨日までの日を分析するので、その後の開庁日は「ログの欠損」として検知されます）`,
   ];
 }
 
