@@ -25,3 +25,21 @@ export const MASTER_NAMES: readonly MasterName[] = [
   'calendar',
   'assignments',
 ];
+
+/** Each master as staff name it (the console, the audit trail's account of a load). */
+export const MASTER_TITLES: Readonly<Record<MasterName, string>> = {
+  staff: '職員',
+  leaves: '休業',
+  accounts: 'アカウント',
+  overtime: '時間外勤務命令',
+  watchlist: '要保護対象者',
+  permissions: '所属ごとの利用権限',
+  residents: '住民 (宛名番号・統合宛名番号)',
+  calendar: '開庁日カレンダー',
+  assignments: '担当割当',
+};
+
+/** A master's title; one kansa does not know by its name. */
+export function masterTitle(master: string): string {
+  return (MASTER_TITLES as Record<string, string>)[master] ?? master;
+}

@@ -57,6 +57,8 @@ describe('masters loads in the audit trail', () => {
     });
     const [last] = await trail.list({ limit: 1 });
     expect({ kind: last.kind, actor: last.actor }).toEqual({ kind: 'masters', actor: '総務 田中' });
+    // each master named as staff know it (担当割当, not only assignments)
+    expect(last.summary).toMatch(/^マスタを取り込みました（.*担当割当 assignments v2.*要保護対象者 watchlist v2）: /);
     expect(last.summary).toContain('見守り対象（DV等支援措置）の削除 1 件');
     expect(last.summary).toContain('権限の追加 1 件（100300 jumin *）');
     expect(last.summary).toContain('過去に遡る休業の登録・変更 1 件');

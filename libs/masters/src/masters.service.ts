@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrailService } from '@kansa/audit-trail';
-import { jstDay } from '@kansa/domain';
+import { jstDay, MASTER_TITLES } from '@kansa/domain';
 import {
   accountsEnabled,
   alarming,
@@ -59,7 +59,7 @@ export class MastersService {
       accountsEnabled: accountsEnabled(aBefore, aAfter, VALID_ACCOUNT_STATES),
       assignmentsBackdated: gBefore.length ? assignmentsBackdated(gBefore, gAfter, loadDay) : [],
     };
-    const loaded = result.loaded.map((l) => `${l.master} v${l.version}`).join('、');
+    const loaded = result.loaded.map((l) => `${MASTER_TITLES[l.master]} ${l.master} v${l.version}`).join('、');
     await this.trail.record({
       kind: alarming(changes) ? 'masters' : 'masters-load',
       subject: result.loaded.map((l) => l.master).join(','),

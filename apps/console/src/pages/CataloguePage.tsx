@@ -4,18 +4,8 @@ import { api, unwrap } from '../api/client';
 import type { MasterPreview } from '../api/types';
 import { ErrorBox, Field, Loading, PageTitle, SeverityBadge } from '../components/ui';
 import { time } from '../format';
+import { masterTitle } from '../labels';
 import { useSession } from '../session';
-
-const MASTER_TITLES: Record<string, string> = {
-  staff: '職員',
-  leaves: '休業',
-  accounts: 'アカウント',
-  overtime: '時間外勤務命令',
-  watchlist: '要保護対象者',
-  permissions: '所属ごとの利用権限',
-  residents: '住民 (宛名番号・統合宛名番号)',
-  calendar: '開庁日カレンダー',
-};
 
 /** マスタ・ルール: master versions (upload: checked first, errors per line, then loaded), the rule catalogue (read-only). */
 export function CataloguePage() {
@@ -68,7 +58,7 @@ export function CataloguePage() {
           <tbody>
             {[...latest.values()].map((m) => (
               <tr key={m.master}>
-                <td>{MASTER_TITLES[m.master] ?? m.master}</td>
+                <td>{masterTitle(m.master)}</td>
                 <td className="num">{m.version}</td>
                 <td>{time(m.effectiveFrom)}</td>
                 <td>{time(m.loadedAt)}</td>
@@ -145,7 +135,7 @@ export function CataloguePage() {
             <p className="muted">根拠: {r.guideline}</p>
             <p>
               読むデータ: ログ {r.reads.events.join(', ') === '*' ? 'すべてのシステム' : r.reads.events.join(', ') || 'なし'} / マスタ{' '}
-              {r.reads.masters.map((m) => MASTER_TITLES[m] ?? m).join('、') || 'なし'} / さかのぼり {r.reads.lookbackDays} 日
+              {r.reads.masters.map(masterTitle).join('、') || 'なし'} / さかのぼり {r.reads.lookbackDays} 日
             </p>
             <p>パラメータ: {Object.keys(r.params).length ? <code>{JSON.stringify(r.params)}</code> : 'なし'}</p>
           </details>
