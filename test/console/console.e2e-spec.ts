@@ -230,6 +230,18 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
     ).toEqual(expect.arrayContaining(['reviewing', 'no_issue']));
   }, 180_000);
 
+  it("shows a finding's parameters as staff read them: a device ID as it is written, a list joined, not JSON", async () => {
+    const { context, page, errors } = await loggedIn('demo-officer');
+    try {
+      await page.goto(`${url}/findings/${findings.find((f) => f.rule === 'external-media')!.id}`);
+      const devices = await page.locator('dl.facts .pair', { hasText: 'approvedDevices' }).locator('dd').innerText();
+      expect(devices).toMatch(/^USB\\VID_\w+&PID_\w+\\\w+(、USB\\VID_\w+&PID_\w+\\\w+)*$/);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('searches who touched a resident (開示請求) with purpose and reference, exports it, and records both', async () => {
     // A resident some staff member of a finding looked up.
     const seen = await officer.json<{ events: Array<{ subjectId: string }> }>(

@@ -1,3 +1,4 @@
+import { formatCount } from '../../../libs/domain/src/counts';
 import { eraDate, eraMonth, weekdayJa } from './labels';
 
 /** A JST timestamp as kansa writes it ('YYYY-MM-DD HH:mm:ss.SSS') to the second. */
@@ -20,8 +21,18 @@ export function month(m: string): string {
   return /^\d{4}-\d{2}$/.test(m) ? `${eraMonth(m)} (${m})` : m;
 }
 
-export function count(n: number): string {
-  return n.toLocaleString('ja-JP');
+export { formatCount as count } from '../../../libs/domain/src/counts';
+
+/**
+ * A rule parameter as staff read it: text as it is (a device ID's backslashes not doubled), a list joined by 、,
+ * numbers with separators, yes/no in words; anything else as JSON.
+ */
+export function paramValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return formatCount(v);
+  if (typeof v === 'boolean') return v ? 'はい' : 'いいえ';
+  if (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null)) return v.length ? v.map(paramValue).join('、') : '（なし）';
+  return JSON.stringify(v);
 }
 
 /** Today in JST (YYYY-MM-DD), whatever the browser's zone. */

@@ -3,8 +3,8 @@ import { ChangeEvent, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import type { MasterPreview } from '../api/types';
 import { ErrorBox, Field, Loading, PageTitle, SeverityBadge } from '../components/ui';
-import { time } from '../format';
-import { masterTitle } from '../labels';
+import { paramValue, time } from '../format';
+import { masterTitle, sourceTitle } from '../labels';
 import { useSession } from '../session';
 
 /** マスタ・ルール: master versions (upload: checked first, errors per line, then loaded), the rule catalogue (read-only). */
@@ -134,10 +134,18 @@ export function CataloguePage() {
             <p>{r.description}</p>
             <p className="muted">根拠: {r.guideline}</p>
             <p>
-              読むデータ: ログ {r.reads.events.join(', ') === '*' ? 'すべてのシステム' : r.reads.events.join(', ') || 'なし'} / マスタ{' '}
+              読むデータ: ログ{' '}
+              {r.reads.events.join(', ') === '*' ? 'すべてのシステム' : r.reads.events.map(sourceTitle).join('、') || 'なし'} / マスタ{' '}
               {r.reads.masters.map(masterTitle).join('、') || 'なし'} / さかのぼり {r.reads.lookbackDays} 日
             </p>
-            <p>パラメータ: {Object.keys(r.params).length ? <code>{JSON.stringify(r.params)}</code> : 'なし'}</p>
+            <p>
+              パラメータ:{' '}
+              {Object.keys(r.params).length
+                ? Object.entries(r.params)
+                    .map(([k, v]) => `${k} ${paramValue(v)}`)
+                    .join(' / ')
+                : 'なし'}
+            </p>
           </details>
         ))}
       </section>

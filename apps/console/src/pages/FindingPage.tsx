@@ -6,7 +6,7 @@ import { api, ApiError, unwrap } from '../api/client';
 import type { AccessEvent, FindingRow } from '../api/types';
 import { DataTable } from '../components/DataTable';
 import { ErrorBox, Field, Loading, NextStateField, PageTitle, SeverityBadge, StatusBadge } from '../components/ui';
-import { day, era, time } from '../format';
+import { day, era, paramValue, time } from '../format';
 import { actionTitle, FINDING_STATUS_TITLES, FindingStatus, sourceTitle } from '../labels';
 import { useSession } from '../session';
 import { OpenCaseForm } from './OpenCaseForm';
@@ -144,7 +144,7 @@ export function FindingPage() {
               {Object.entries(f.params).map(([k, v]) => (
                 <div key={k} className="pair">
                   <dt>{k}</dt>
-                  <dd>{JSON.stringify(v)}</dd>
+                  <dd>{paramValue(v)}</dd>
                 </div>
               ))}
             </dl>
