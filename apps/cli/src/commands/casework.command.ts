@@ -1,3 +1,4 @@
+import { formatCount, sourceTitle } from '@kansa/domain';
 import { Command } from 'commander';
 import { AUDIT_KINDS, AuditKind, AuditTrailService } from '@kansa/audit-trail';
 import { CASE_STATE_TITLES, Case, CaseState } from '@kansa/analyzer/casework/cases/case.model';
@@ -281,7 +282,7 @@ export function registerAuditCommand(program: Command, ctx: () => CommandContext
           `検証: ${report.verify.ok ? '整合' : `異常 ${report.verify.problems.length} 件`}${report.verify.recorded ? '（監査ログに記録）' : ''}`,
           ...report.verify.problems.map((p) => `  ${p}`),
           `時計: ${report.clock.wentBackFrom ? `戻りあり（${report.clock.wentBackFrom} より前）` : '正常'}`,
-          `ログ量: ${report.volume.length ? report.volume.map((v) => `${v.source} ${v.day} ${v.events}件（通常 ${v.usual}件）`).join('、') : '急減なし'}`,
+          `ログ量: ${report.volume.length ? report.volume.map((v) => `${sourceTitle(v.source)} ${v.day} ${formatCount(v.events)}件（通常 ${formatCount(v.usual)}件）`).join('、') : '急減なし'}`,
         ];
         c.print(lines.join('\n'), report);
         if (!report.verify.ok) process.exitCode = 1;

@@ -70,7 +70,7 @@ describe('the watch over the audit itself: the clock, log volumes', () => {
     expect(first.report.volume).toEqual([{ source: 'jumin', day: '2025-06-10', events: 90, usual: 400, recorded: true }]);
     const drops = first.trail.filter((c) => c.kind === 'volume-drop');
     expect(drops.map((c) => [c.subject, c.summary])).toEqual([
-      ['jumin:2025-06-10', 'jumin のログが 2025-06-10 に 90 件でした（同じ曜日の直近4週の中央値 400 件の 1/4 未満）'],
+      ['jumin:2025-06-10', '住民記録システム（jumin）のログが 2025-06-10 に 90 件でした（同じ曜日の直近4週の中央値 400 件の 1/4 未満）'],
     ]);
     // Checked again the same day (a restart, `kansa audit check`): no second record.
     const again = await check('2025-06-11T09:00:00+09:00');

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditTrailService } from '@kansa/audit-trail';
 import { addDays, CalendarService } from '@kansa/calendar';
 import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
-import { jstDay, jstTimestamp, median } from '@kansa/domain';
+import { formatCount, jstDay, jstTimestamp, median, sourceTitle } from '@kansa/domain';
 import { IntegrityChecksRepository, VerifyService } from '@kansa/integrity';
 import { CLOCK, Clock } from '../../core/clock';
 import { LogVolumeRepository } from './log-volume.repository';
@@ -122,7 +122,7 @@ export class AuditWatchService {
         await this.trail.record({
           kind: 'volume-drop',
           subject,
-          summary: `${source} のログが ${day} に ${events} 件でした（同じ曜日の直近${comparable.length}週の中央値 ${usual} 件の 1/${volumeDropFactor} 未満）`,
+          summary: `${sourceTitle(source)}（${source}）のログが ${day} に ${formatCount(events)} 件でした（同じ曜日の直近${comparable.length}週の中央値 ${formatCount(usual)} 件の 1/${volumeDropFactor} 未満）`,
           before: { usual, days: comparable },
           after: { events },
           actor: 'kansa',
