@@ -372,6 +372,9 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
       await form.getByRole('alert').filter({ hasText: '申請者と承認者は別の人にしてください' }).waitFor();
       await expectAccessible(page, '例外承認の登録');
       await form.getByLabel('承認者').fill('市民課長 佐藤');
+      // the systems offered are every one configured that stores operations, Windows event logs included
+      await form.getByLabel('業務端末（Windows イベントログ）').check();
+      await expect(form.getByLabel('業務記録').count()).resolves.toBe(0);
       await form.getByRole('button', { name: '登録する' }).click();
       await form
         .getByRole('status')
@@ -380,7 +383,15 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
       const row = page.getByRole('table', { name: '例外承認の一覧' }).locator('tbody tr', { hasText: reference });
       await row.waitFor();
       const text = await row.innerText();
-      for (const part of [target.userId, '年度当初の一括処理のため', '市民課 山田', '市民課長 佐藤', '有効']) expect(text).toContain(part);
+      for (const part of [
+        target.userId,
+        '年度当初の一括処理のため',
+        '市民課 山田',
+        '市民課長 佐藤',
+        '有効',
+        'システム 業務端末（Windows イベントログ）',
+      ])
+        expect(text).toContain(part);
       await shot(page, '13-exception-added');
 
       await row.getByRole('link', { name: reference }).click();

@@ -9,7 +9,7 @@ export {
 } from '../../../libs/domain/src/finding';
 export type { FindingStatus, Severity } from '../../../libs/domain/src/finding';
 export { masterTitle } from '../../../libs/domain/src/masters';
-export { ACTION_TITLES, ACTIONS, actionTitle, SOURCE_TITLES, sourceTitle } from '../../../libs/domain/src/actions';
+export { actionTitle, sourceTitle } from '../../../libs/domain/src/actions';
 export { AUDIT_KIND_TITLES, AUDIT_KINDS, AUDIT_OUTCOME_TITLES, PERSON_ROLE_TITLES, PERSON_ROLES } from '../../../libs/domain/src/people';
 export type { AuditKind, PersonRole } from '../../../libs/domain/src/people';
 export { CASE_STATE_TITLES, CASE_STATES, CASE_TRANSITIONS } from '../../../apps/analyzer/src/casework/cases/case.model';

@@ -125,6 +125,8 @@ export type Dashboard = z.infer<typeof dashboardSchema>;
 
 export const optionsSchema = z.object({
   rules: z.array(z.object({ id: z.string(), title: z.string() })),
+  /** The systems whose operations a finding or an exception can be about: the four, then those configured (not business records). */
+  sources: z.array(z.object({ id: z.string(), title: z.string() })),
   departments: z.array(z.object({ code: z.string(), name: z.string() })),
   assignees: z.array(z.object({ name: z.string(), role: z.string(), departments: z.array(z.string()) })),
 });

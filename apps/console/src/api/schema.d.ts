@@ -1873,6 +1873,10 @@ export interface operations {
                             id: string;
                             title: string;
                         }[];
+                        sources: {
+                            id: string;
+                            title: string;
+                        }[];
                     };
                 };
             };

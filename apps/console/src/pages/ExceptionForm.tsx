@@ -5,7 +5,6 @@ import { api, unwrap } from '../api/client';
 import type { ExceptionInput } from '../api/types';
 import { ErrorBox, Field, Select } from '../components/ui';
 import { count } from '../format';
-import { SOURCE_TITLES } from '../labels';
 
 /** A list typed by a person: separated by 、 , or spaces. */
 function listOf(text: string): string[] {
@@ -98,7 +97,7 @@ export function ExceptionForm() {
         {text('対象の所属コード', 'departments', '「、」で区切って複数。空欄なら所属を限定しません')}
         <fieldset className="choices">
           <legend>対象のシステム (選ばなければすべて)</legend>
-          {Object.entries(SOURCE_TITLES).map(([source, title]) => (
+          {(options.data?.sources ?? []).map(({ id: source, title }) => (
             <label key={source}>
               <input
                 type="checkbox"
