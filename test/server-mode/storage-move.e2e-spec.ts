@@ -100,7 +100,8 @@ describe('moving a data directory to a ClickHouse server', () => {
     ch = await startClickHouseHttp(join(work, 'clickhouse'));
     server = (database, args, env = {}) => kansaRun(args, { ...serverEnv(database), ...env });
 
-    // Three months of logs of all four systems and the PCs' Windows logs (kept-apart records), damaged lines (quarantined), findings.
+    // Three months of logs of all four systems (and the business records of the cases open before them, a fourth month),
+    // the PCs' Windows logs (kept-apart records), damaged lines (quarantined), findings.
     const demo = generateDemo({ outDir: join(work, 'demo'), month: '2025-05', staff: 80, seed: 'move', historyMonths: 2 });
     expect((await embedded(['masters', 'load', demo.mastersDir])).code).toBe(0);
     const imported = await embedded(['import', demo.historyDir as string, demo.logsDir]);
@@ -122,7 +123,7 @@ describe('moving a data directory to a ClickHouse server', () => {
     const out = await embedded(['storage', 'export', exported]);
     expect(out.code).toBe(0);
     expect(out.output).toContain('書き出し完了');
-    expect(out.output).toMatch(/events \[3\/3\] 2025-05: [\d,]+行/);
+    expect(out.output).toMatch(/events \[4\/4\] 2025-05: [\d,]+行/);
 
     const client = await openClickHouse({ dataDir });
     try {
@@ -186,7 +187,7 @@ describe('moving a data directory to a ClickHouse server', () => {
     const p = runKansa(['storage', 'import', exported], serverEnv('kansa_resumed'));
     let ended = false;
     void p.exited.then(() => (ended = true));
-    await waitFor('the first month imported', () => Promise.resolve(ended || /events \[1\/3\]/.test(p.output())));
+    await waitFor('the first month imported', () => Promise.resolve(ended || /events \[1\/4\]/.test(p.output())));
     await p.kill();
     const total = Number(new Map(embeddedCounts.split('\n').map((l) => l.split('\t') as [string, string])).get(TABLES.events));
     const partly = await count('SELECT count() FROM kansa_resumed.events FINAL');
@@ -201,7 +202,7 @@ describe('moving a data directory to a ClickHouse server', () => {
 
     const human = await server('kansa_resumed', ['storage', 'import', exported, '--resume']);
     expect(human.code).toBe(0);
-    expect(human.output).toMatch(/events \[1\/3\] 2025-03: 読み込み済み/);
+    expect(human.output).toMatch(/events \[1\/4\] 2025-02: 読み込み済み/);
     expect(human.output).toContain('整合性検証: 正常');
   });
 
