@@ -47,6 +47,7 @@ export { API_ROLES } from './sections/http.section';
 export type { AlertsSettings } from './sections/alerts.section';
 export type { ReportFormat, ReportSettings } from './sections/report.section';
 export { parseReportFormats, REPORT_FORMATS } from './sections/report.section';
+export { businessRecordSources, operationSourcesOf } from './sections/sources.section';
 export type { KafkaConfig } from './sections/kafka.section';
 export type { IngestSettings } from './sections/ingest.section';
 export type { CaseworkSettings } from './sections/casework.section';

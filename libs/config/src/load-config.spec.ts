@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '@kansa/config';
+import { businessRecordSources, ConfigError, loadConfig, operationSourcesOf } from '@kansa/config';
 
 /** A site file with this YAML, loaded over the defaults. */
 const siteWith = (yaml: string) => {
@@ -17,5 +17,20 @@ describe('a site configuration', () => {
     expect(load).toThrow(/site\.yaml: casework\.watch\.verifyOlderNights: needs verifyContentDays ≥ 1/);
     const ok = siteWith('casework:\n  watch:\n    verifyContentDays: 7\n    verifyOlderNights: 30\n')();
     expect(ok.casework.watch).toMatchObject({ verifyContentDays: 7, verifyOlderNights: 30 });
+  });
+});
+
+describe('the shipped sources, by what their lines are', () => {
+  const { sources } = loadConfig({ env: {} });
+
+  it('tells business records from the systems whose operations are stored under their own name', () => {
+    expect(businessRecordSources(sources)).toEqual(['records']);
+    expect(operationSourcesOf(sources).sort()).toEqual(['atena', 'chukan', 'jumin', 'terminal', 'windows']);
+  });
+
+  it('counts an extra system of records (a second 業務記録 export) with them', () => {
+    const extra = { ...sources, records_fukushi: { ...sources.records } };
+    expect(businessRecordSources(extra).sort()).toEqual(['records', 'records_fukushi']);
+    expect(operationSourcesOf(extra)).not.toContain('records_fukushi');
   });
 });

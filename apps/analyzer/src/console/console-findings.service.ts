@@ -1,5 +1,5 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { KANSA_CONFIG, KansaConfig, operationSourcesOf } from '@kansa/config';
 import { FINDING_TRANSITIONS, FindingStatus, jstTimestamp, Severity, SOURCES, sourceOrder, sourceTitle } from '@kansa/domain';
 import { AccountsService, ApiClient } from '@kansa/service-shell';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';
@@ -130,7 +130,9 @@ export class ConsoleFindingsService {
     const people = (await this.accounts.list()).filter((u) => !u.disabled && (u.role === 'officer' || u.role === 'reviewer'));
     return {
       rules: this.rules.map((r) => ({ id: r.id, title: r.title })),
-      sources: operationSources(this.config).map((id) => ({ id, title: sourceTitle(id) })),
+      sources: [...new Set([...SOURCES, ...operationSourcesOf(this.config.sources)])]
+        .sort(sourceOrder)
+        .map((id) => ({ id, title: sourceTitle(id) })),
       departments: await this.repo.departments(),
       assignees: people.map((u) => ({ name: u.name, role: u.role, departments: u.departments })),
     };
@@ -163,15 +165,4 @@ export class ConsoleFindingsService {
 
 function notFound(id: string): NotFoundException {
   return new NotFoundException(`検知 ${id} は見つかりません (finding not found)`);
-}
-
-/**
- * The systems whose operations are stored under their own name: the four built in, then every configured source
- * but canonical JSON (each of its lines names one of the others) and business records (no operation of staff).
- */
-function operationSources(config: KansaConfig): string[] {
-  const configured = Object.entries(config.sources)
-    .filter(([, s]) => s.parser !== 'canonical' && s.parser !== 'records')
-    .map(([id]) => id);
-  return [...new Set([...SOURCES, ...configured])].sort(sourceOrder);
 }

@@ -56,3 +56,24 @@ export type SourceSystemConfig = z.infer<typeof sourceSystemSection>;
 export const sourcesSection = z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lower-case system name'), sourceSystemSection);
 
 export type SourcesConfig = z.infer<typeof sourcesSection>;
+
+/**
+ * The configured sources whose lines are business records (parser `records`): why staff had reason to touch a
+ * resident, not an operation of staff. They tell nothing of how far back the operation logs reach.
+ */
+export function businessRecordSources(sources: SourcesConfig): string[] {
+  return Object.entries(sources)
+    .filter(([, s]) => s.parser === 'records')
+    .map(([id]) => id);
+}
+
+/**
+ * The configured sources whose operations are stored under their own name: all but canonical JSON (each of its
+ * lines names a source of its own) and business records.
+ */
+export function operationSourcesOf(sources: SourcesConfig): string[] {
+  const records = businessRecordSources(sources);
+  return Object.entries(sources)
+    .filter(([id, s]) => s.parser !== 'canonical' && !records.includes(id))
+    .map(([id]) => id);
+}

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { KANSA_CONFIG, KansaConfig } from '@kansa/config';
+import { businessRecordSources, KANSA_CONFIG, KansaConfig } from '@kansa/config';
 import { addDays, eachDay } from '@kansa/calendar';
 import { AUDIT_KIND_TITLES, FINDING_STATUS_TITLES, FindingStatus, SEVERITY_TITLES, sourceOrder } from '@kansa/domain';
 import { AnyRuleDefinition, FLAG_KINDS, Judgement, JUDGED, judgement, resolveRuleParams } from '@kansa/rules';
@@ -140,7 +140,8 @@ export class ReportBuilderService {
     const applied = new Map<string, string>();
     for (const f of findingRows) if (!applied.has(f.rule) && f.params) applied.set(f.rule, f.params);
     // How far back the operation logs reach, for the rules that need history: business records are none.
-    const firstDayOf = Object.fromEntries(firstDays.flatMap((f) => (f.logDay ? [[f.source, f.logDay]] : [])));
+    const records = businessRecordSources(this.config.sources);
+    const firstDayOf = Object.fromEntries(firstDays.filter((f) => !records.includes(f.source)).map((f) => [f.source, f.d]));
     const lastDay = w.to < today ? w.to : addDays(today, -1);
     const expectedDays = lastDay < w.from ? 0 : eachDay(w.from, lastDay).length;
     const severityTitle = (s: string) => (SEVERITY_TITLES as Record<string, string>)[s] ?? s;

@@ -193,21 +193,16 @@ export class ReportDataRepository {
 
   /**
    * The first day with stored events, per source that has any (how far back
-   * each system's logs reach), and the first day of its operation logs
-   * (`logDay`: business records, action `record`, are no operation log; null
-   * for a source of records alone). Asked of the events' (source, day,
-   * action) keys, which the day_user projection answers (a granule of each
-   * part), not of the rows: seven years kept are billions of them
-   * (docs/analyzer.md, "Events by ID over years kept": the questions over all
-   * the years kept).
+   * each system's logs reach). Asked of the events' (source, day) pairs, which
+   * the day_state projection answers (a granule of each part), not of the
+   * rows: seven years kept are billions of them (docs/analyzer.md, "Events
+   * by ID over years kept": the questions over all the years kept).
    */
-  async firstDays(): Promise<Array<{ source: string; d: string; logDay: string | null }>> {
-    const rows = await this.rows<{ source: string; d: string; log_d: string }>(
-      `SELECT toString(source) AS source, toString(min(day)) AS d,
-              if(countIf(action != 'record') = 0, '', toString(minIf(day, action != 'record'))) AS log_d
-       FROM (SELECT source, day, action FROM ${TABLES.events} GROUP BY source, day, action) GROUP BY source`,
+  async firstDays(): Promise<Array<{ source: string; d: string }>> {
+    return this.rows(
+      `SELECT toString(source) AS source, toString(min(day)) AS d
+       FROM (SELECT source, day FROM ${TABLES.events} GROUP BY source, day) GROUP BY source`,
     );
-    return rows.map(({ source, d, log_d }) => ({ source, d, logDay: log_d || null }));
   }
 
   /** Events of the month per action (what "access" leaves out). */
