@@ -18,6 +18,13 @@ describe('a site configuration', () => {
     const ok = siteWith('casework:\n  watch:\n    verifyContentDays: 7\n    verifyOlderNights: 30\n')();
     expect(ok.casework.watch).toMatchObject({ verifyContentDays: 7, verifyOlderNights: 30 });
   });
+
+  it('says in Japanese what is wrong with a value the operator typed, naming the file and every key', () => {
+    const load = siteWith('storage:\n  retentionYears: seven\nhttp:\n  port: 99999999\n');
+    expect(load).toThrow(
+      /site\.yaml: storage\.retentionYears: 無効な入力: 数値が期待されましたが、stringが入力されました; http\.port: 大きすぎる値: .*65535以下/,
+    );
+  });
 });
 
 describe('the shipped sources, by what their lines are', () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { japaneseIssues } from '@kansa/domain/issues';
 import { KansaConfig, kansaConfigSchema } from './config.schema';
 
 export class ConfigError extends Error {}
@@ -40,8 +41,9 @@ export function registerEnvOverride(name: string, path: string[], parse: (v: str
 }
 
 /**
- * Parses the configuration once. Errors name the file and the key:
- * `config/site.yaml: storage.retentionYears: expected number`.
+ * Parses the configuration once. Errors name the file and the key, in Japanese as the operators who edit the file
+ * read them (japaneseIssues; a message the schema sets itself stays as written):
+ * `config/site.yaml: storage.retentionYears: 無効な入力: numberが期待されましたが、stringが入力されました`.
  */
 export function loadConfig(options: LoadConfigOptions = {}): KansaConfig {
   const env = options.env ?? process.env;
@@ -58,7 +60,7 @@ export function loadConfig(options: LoadConfigOptions = {}): KansaConfig {
     if (value !== undefined && value !== '') setPath(merged, path, parse(value));
   }
   if (options.overrides) merged = deepMerge(merged, options.overrides as Record<string, unknown>);
-  const result = kansaConfigSchema.safeParse(merged);
+  const result = kansaConfigSchema.safeParse(merged, { error: japaneseIssues });
   if (!result.success) {
     const where = site ?? DEFAULT_CONFIG_FILE;
     throw new ConfigError(`${where}: ${formatIssues(result.error)}`);

@@ -191,7 +191,7 @@ describe('rule catalogue', () => {
       RuleParamsError,
     );
     expect(() => resolveRuleParams(getRule('login-failures')!, { params: { 'login-failures': { failures: 'many' } } })).toThrow(
-      /rules\.params\.login-failures\.failures/,
+      /rules\.params\.login-failures\.failures: 無効な入力: 数値が期待されましたが/,
     );
   });
 
