@@ -21,7 +21,8 @@ export function month(m: string): string {
   return /^\d{4}-\d{2}$/.test(m) ? `${eraMonth(m)} (${m})` : m;
 }
 
-export { formatCount as count } from '../../../libs/domain/src/counts';
+/** A count with thousands separators, as the report and the command line write it. */
+export { formatCount as count };
 
 /**
  * A rule parameter as staff read it: text as it is (a device ID's backslashes not doubled), a list joined by 、,

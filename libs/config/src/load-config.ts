@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { japaneseIssues } from '@kansa/domain/issues';
+import { issueText, japaneseIssues } from '@kansa/domain/issues';
 import { KansaConfig, kansaConfigSchema } from './config.schema';
 
 export class ConfigError extends Error {}
@@ -77,7 +77,7 @@ function readYaml(file: string): unknown {
 }
 
 export function formatIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  return error.issues.map((i) => issueText(i, '(root)')).join('; ');
 }
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {

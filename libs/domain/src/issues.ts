@@ -10,8 +10,12 @@ const japanese = z.locales.ja().localeError;
 export const japaneseIssues: z.core.$ZodErrorMap = (issue) =>
   issue.code === 'invalid_type' && issue.input === undefined ? '値を指定してください (required)' : japanese(issue);
 
-/** The first problem of a failed check as `field: message`; `whole` names the input when the problem is not a field's. */
-export function firstIssueText(error: z.ZodError, whole: string): string {
-  const issue = error.issues[0];
+/** A problem of a failed check as `field: message`; `whole` names the input when the problem is not a field's. */
+export function issueText(issue: z.core.$ZodIssue, whole: string): string {
   return `${issue.path.length ? issue.path.join('.') : whole}: ${issue.message}`;
+}
+
+/** The first problem of a failed check (issueText). */
+export function firstIssueText(error: z.ZodError, whole: string): string {
+  return issueText(error.issues[0], whole);
 }

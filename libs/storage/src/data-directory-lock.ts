@@ -44,7 +44,7 @@ function readStatus(path: string): string {
 }
 
 /** `PID: 14438` and `Started at: 2026-12-05 11:57:57` of the engine's status file. */
-export function describeHolder(status: string): DirectoryHolder {
+function describeHolder(status: string): DirectoryHolder {
   const pid = /^PID: (\d+)$/m.exec(status)?.[1];
   const startedAt = /^Started at: (.+)$/m.exec(status)?.[1]?.trim();
   return { ...(pid ? { pid: Number(pid) } : {}), ...(startedAt ? { startedAt } : {}) };

@@ -6,6 +6,7 @@ import {
   HttpCode,
   Inject,
   InternalServerErrorException,
+  Logger,
   NotFoundException,
   Param,
   Post,
@@ -36,6 +37,8 @@ const CONTENT_TYPES: Record<ReportFormat, string> = {
 @ApiTags('reports')
 @Controller('api/reports')
 export class ReportsController {
+  private readonly logger = new Logger(ReportsController.name);
+
   constructor(
     private readonly reports: ReportsService,
     private readonly audit: AccessAuditRepository,
@@ -75,8 +78,10 @@ export class ReportsController {
   async make(@Body() body: unknown, @Req() req: AuthedRequest): Promise<Array<z.infer<typeof reportListingSchema>>> {
     const { month } = parseOr400(makeBody, body);
     const made = await this.reports.make(month, { trigger: 'console' }).catch((err: unknown) => {
-      // Said with the month and the reason, instead of a bare "Internal server error" (storage unavailable: 503 as ever).
-      throw err instanceof ReportFailedError ? new InternalServerErrorException(err.message) : err;
+      if (!(err instanceof ReportFailedError)) throw err; // storage unavailable: 503 as ever
+      // Said with the month and the reason, to the officer and in the service's log, instead of a bare "Internal server error".
+      this.logger.error(`report made from the console failed: ${err.message}`);
+      throw new InternalServerErrorException(err.message);
     });
     await this.audit.recordRequest(req, '', {
       kind: 'report_make',

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { addMonths, buildCalendarDays, eachDay, monthRange, monthsEnding } from '@kansa/calendar';
 import { MastersRepository } from '@kansa/masters';
 import { FindingStatus, jstDay, SEVERITIES, sourceOrder, SOURCES } from '@kansa/domain';
-import { sourceTitle } from '@kansa/rules';
+import { sourceTitle } from '@kansa/domain';
 import type { ApiClient } from '@kansa/service-shell';
 import { CLOCK, Clock } from '../core/clock';
 import { RULE_CATALOG, RuleCatalog } from '../detection/rule-catalog';

@@ -88,9 +88,6 @@ export interface Finalised {
 }
 
 /** Makes, records and finds monthly reports. */
-/** Triggers of `kansa report` and `kansa report finalize`, whose failure the command prints itself. */
-const ASKED_AT_THE_COMMAND_LINE: readonly string[] = ['manual', 'finalize'];
-
 @Injectable()
 export class ReportsService {
   private readonly logger = new Logger(ReportsService.name);
@@ -107,8 +104,8 @@ export class ReportsService {
    * `.sha256` beside it. A failure is recorded (report_failures). Storage
    * unavailable (or busy) is thrown as it is, for the caller's own handling
    * of it (503, retry later); any other failure is thrown as a
-   * ReportFailedError, and logged unless a person asked for it at the command
-   * line (`kansa report` and `report finalize` print it, once).
+   * ReportFailedError. Whoever asked says it, once: the monthly job and the
+   * console's route in the service's log, `kansa report` on its own line.
    */
   async make(month: string, options: MakeReportOptions = {}): Promise<MadeReport> {
     const formats = [...new Set(options.formats ?? REPORT_FORMATS)];
@@ -120,9 +117,7 @@ export class ReportsService {
       return await this.write(month, formats, { ...options, trigger });
     } catch (err) {
       await this.recordFailure(month, trigger, err);
-      if (isRetryable(err)) throw err;
-      if (!ASKED_AT_THE_COMMAND_LINE.includes(trigger)) this.logger.error(`report ${month} (${trigger}) failed: ${(err as Error).message}`);
-      throw new ReportFailedError(month, err);
+      throw isRetryable(err) ? err : new ReportFailedError(month, err);
     }
   }
 

@@ -1,6 +1,6 @@
 import { addDays } from '@kansa/calendar';
 import { ALL_EVENTS, type RuleHistoryNeed, type RuleReads } from './define-rule';
-import { sourceTitle } from './plain-words';
+import { sourceTitle } from '@kansa/domain';
 
 /**
  * Whether a rule could judge a window, given how far back the stored logs

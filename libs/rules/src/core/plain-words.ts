@@ -27,6 +27,3 @@ export const ACTION_NAMES: Record<string, string> = {
   bulk_export: '一括出力',
   inquiry: '情報照会',
 };
-
-/** 住民記録システム for 'jumin'; a configured extra system by its ID. */
-export { sourceTitle } from '@kansa/domain';

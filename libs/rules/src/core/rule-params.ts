@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { japaneseIssues } from '@kansa/domain';
+import { issueText, japaneseIssues } from '@kansa/domain';
 import type { RuleDefinition, SiteRuleSettings } from './define-rule';
 
 /** Rule settings of the configuration (libs/config rules section). */
@@ -20,7 +20,7 @@ export function resolveRuleParams<P>(rule: RuleDefinition<P, unknown>, settings?
   const input: Record<string, unknown> = { ...site, ...(settings?.params?.[rule.id] ?? {}) };
   const result = rule.params.safeParse(input, { error: japaneseIssues });
   if (!result.success) {
-    const issues = (result.error as z.ZodError).issues.map((i) => `rules.params.${rule.id}.${i.path.join('.') || '(root)'}: ${i.message}`);
+    const issues = (result.error as z.ZodError).issues.map((i) => `rules.params.${rule.id}.${issueText(i, '(root)')}`);
     throw new RuleParamsError(issues.join('; '));
   }
   return result.data;

@@ -1,5 +1,4 @@
-import { NON_ACCESS_ACTIONS, sourceOrder, formatCount as fmt } from '@kansa/domain';
-import { sourceTitle } from './report-scope';
+import { NON_ACCESS_ACTIONS, sourceOrder, sourceTitle, formatCount as fmt } from '@kansa/domain';
 import type { AccessCounts, Intake } from './report.model';
 
 export interface IntakeInput {

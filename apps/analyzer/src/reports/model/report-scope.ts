@@ -1,10 +1,7 @@
 import { addDays, buildCalendarDays, CalendarOverride, eachDay } from '@kansa/calendar';
-import { sourceOrder } from '@kansa/domain';
-import { sourceTitle } from '@kansa/rules';
+import { sourceOrder, sourceTitle } from '@kansa/domain';
 import { weekdayJa } from './era-date';
 import type { Completeness, Scope } from './report.model';
-
-export { sourceTitle };
 
 export interface ScopeInput {
   window: { from: string; to: string };

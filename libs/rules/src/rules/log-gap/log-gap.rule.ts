@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sourceTitle } from '../../core/plain-words';
+import { sourceTitle } from '@kansa/domain';
 import { ALL_EVENTS, defineRule } from '../../core/define-rule';
 import { fmt, num } from '../../core/finding';
 import { hoursParams, inLookbackDays, inWindow, lookbackParams, masterParams, secondOfDay, T, windowParams } from '../../core/sql';
