@@ -11,7 +11,8 @@ for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
 
 module.exports = {
   rootDir: __dirname,
-  testEnvironment: 'node',
+  // Node's, removing each file's scratch directories after it (test/kit/scratch-dir.ts).
+  testEnvironment: '<rootDir>/test/kit/scratch-environment.js',
   testRegex: '\\.(spec|int-spec|e2e-spec)\\.ts$',
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/\\.cache/'],
   transform: {

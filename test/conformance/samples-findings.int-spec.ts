@@ -1,7 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@kansa/config';
 import { MastersRepository } from '@kansa/masters';
@@ -10,6 +9,7 @@ import { FindingsService } from '@kansa/analyzer/findings/findings.service';
 import type { FindingView } from '@kansa/analyzer/findings/findings.types';
 import { FileImportService } from '@kansa/collector/sources/file-import/file-import.service';
 import { KansaModule } from '../../apps/cli/src/kansa.module';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /** The shared samples beside the project (../shared/samples from the repository root); skipped only when absent. */
 const SAMPLES = resolve(__dirname, '..', '..', '..', 'shared', 'samples');
@@ -49,7 +49,7 @@ describeSamples('conformance: ../shared/samples (import → masters → analyze)
   let findings: FindingView[];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'kansa-conformance-'));
+    dataDir = scratchDir('conformance');
     const config = loadConfig({ env: {}, overrides: { storage: { dataDir, url: '' } } });
     app = await NestFactory.createApplicationContext(KansaModule.forRoot(config, { collector: true }), {
       logger: ['error'],
@@ -66,7 +66,6 @@ describeSamples('conformance: ../shared/samples (import → masters → analyze)
 
   afterAll(async () => {
     await app?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   const title = (e: Expectation) => `${e.rule} ${e.day || '(any day)'} ${e.userId || e.subject}: ${e.note}`;

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { previousMonth } from '@kansa/calendar';
@@ -7,6 +6,7 @@ import { describeWithBrowser, launchBrowser } from '@kansa/test-kit/browser';
 import { kansaCli } from '@kansa/test-kit/kansa-cli';
 import { ServiceProcess, startKansaServe, writeSiteConfig } from '../faults/fault-harness';
 import { ConsoleUser } from './console-user';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /** Where the pages' screenshots go (docs/console.md shows them; copied from here). */
 const SHOTS = join(__dirname, '..', 'artifacts', 'console');
@@ -33,7 +33,7 @@ interface Row {
  * axe-core, and a screenshot of each page.
  */
 describeWithBrowser('the console (管理画面) in a real browser on the demo month', () => {
-  const work = mkdtempSync(join(tmpdir(), 'kansa-console-e2e-'));
+  const work = scratchDir('console-e2e');
   const dataDir = join(work, 'data');
   let service: ServiceProcess;
   let url: string;
@@ -90,7 +90,6 @@ describeWithBrowser('the console (管理画面) in a real browser on the demo mo
   afterAll(async () => {
     await browser?.close();
     await service?.stop();
-    rmSync(work, { recursive: true, force: true });
   });
 
   /** A fresh browser (Japanese, JST) logged in through the log-in page. */

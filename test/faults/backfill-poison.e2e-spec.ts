@@ -2,11 +2,11 @@ import { generateToken, hashToken } from '@kansa/service-shell';
 import { openClickHouse } from '@kansa/storage';
 import { describeWithKafka, KafkaBroker, startKafkaBroker } from '@kansa/test-kit/kafka-broker';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { queryDataDir, report, startCollectorService, storedCounts, waitFor, writeSiteConfig } from './fault-harness';
 import { cp932, JUMIN_HEADER, juminLine } from '../kit/jumin-lines';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 jest.setTimeout(600_000);
 
@@ -31,11 +31,10 @@ describeWithKafka('backfills and poison messages never wedge kansa', () => {
 
   beforeAll(async () => {
     broker = await startKafkaBroker();
-    work = mkdtempSync(join(tmpdir(), 'kansa-backfill-'));
+    work = scratchDir('backfill');
   });
   afterAll(async () => {
     await broker?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('a ten-year history by `kansa import` and by HTTP while Kafka and other senders go on: every event stored once', async () => {

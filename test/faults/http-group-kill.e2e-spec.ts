@@ -1,9 +1,8 @@
 import { hashToken } from '@kansa/service-shell';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { juminLine } from '../kit/jumin-lines';
 import { queryDataDir, runKansa, ServiceProcess, startKansaServe, storedCounts, writeSiteConfig } from './fault-harness';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 jest.setTimeout(600_000);
 
@@ -22,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * every line is stored exactly once and the chain verifies.
  */
 describe('kansa serve killed in the middle of a group commit', () => {
-  const work = mkdtempSync(join(tmpdir(), 'kansa-group-kill-'));
+  const work = scratchDir('group-kill');
   const dataDir = join(work, 'data');
   const config = writeSiteConfig(work, {
     http: { retryAfterSeconds: 1, maxInflightRequests: 32, tokens: [{ name: 'shipper', role: 'ingest', sha256: hashToken(TOKEN) }] },
@@ -31,7 +30,6 @@ describe('kansa serve killed in the middle of a group commit', () => {
   let service: ServiceProcess | undefined;
   afterAll(async () => {
     if (service?.child.exitCode === null) await service.kill();
-    rmSync(work, { recursive: true, force: true });
   });
 
   it('nothing acknowledged is lost, nothing resent is stored twice, the recovered shared batch is recorded whole', async () => {

@@ -1,9 +1,9 @@
-import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { queryDataDir, report, runKansa, storedCounts, waitFor } from './fault-harness';
 import { cp932, JUMIN_HEADER, juminLine } from '../kit/jumin-lines';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * kill -9 of `kansa import` in the middle of a big file, then the same import
@@ -40,9 +40,8 @@ jest.setTimeout(600_000);
 describe('file import under kill -9', () => {
   let work: string;
   beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'kansa-import-fault-'));
+    work = scratchDir('import-fault');
   });
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('a re-run after kill -9 mid-import stores every line exactly once', async () => {
     const file = join(work, 'JUMIN_OPLOG_20260901.csv');

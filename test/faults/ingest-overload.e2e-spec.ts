@@ -1,9 +1,8 @@
 import { hashToken } from '@kansa/service-shell';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chukanRecords } from '../service/fixtures';
 import { processMemory, report, ServiceProcess, startKansaServe, storedCounts, writeSiteConfig } from './fault-harness';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * An overload storm on `kansa serve` with the default admission limits:
@@ -44,7 +43,7 @@ interface Tally {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('HTTP ingest under an overload storm (kansa serve, default admission limits)', () => {
-  const work = mkdtempSync(join(tmpdir(), 'kansa-overload-'));
+  const work = scratchDir('overload');
   const dataDir = join(work, 'data');
   let service: ServiceProcess;
   let url: string;
@@ -64,7 +63,6 @@ describe('HTTP ingest under an overload storm (kansa serve, default admission li
   });
   afterAll(async () => {
     if (service?.child.exitCode === null) await service.kill();
-    rmSync(work, { recursive: true, force: true });
   });
 
   /** A sender: posts its batch until it is acknowledged, waiting Retry-After seconds after each refusal. */

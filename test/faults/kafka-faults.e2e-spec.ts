@@ -1,10 +1,10 @@
 import { describeWithKafka, KafkaBroker, startKafkaBroker } from '@kansa/test-kit/kafka-broker';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { Message } from 'kafkajs';
 import { queryDataDir, report, ServiceProcess, startCollectorService, storedCounts, waitFor, writeSiteConfig } from './fault-harness';
 import { BAD_LINE_KINDS, badJuminLine, cp932, juminLine } from '../kit/jumin-lines';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * Faults against the real service (child process), a real broker and the real
@@ -39,11 +39,10 @@ describeWithKafka('Kafka ingest under faults', () => {
 
   beforeAll(async () => {
     broker = await startKafkaBroker();
-    work = mkdtempSync(join(tmpdir(), 'kansa-faults-'));
+    work = scratchDir('faults');
   });
   afterAll(async () => {
     await broker?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   /** A fresh topic, data directory and consumer group per test. */

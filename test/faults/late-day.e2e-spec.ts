@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays, isBusinessDay } from '@kansa/calendar';
 import { jstDay } from '@kansa/analyzer/core/clock';
 import { cp932, JUMIN_HEADER } from '../kit/jumin-lines';
 import { kansaCli } from '../kit/kansa-cli';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /** The last `n` business days before today (JST), oldest first: days that `--due` considers. */
 function lastBusinessDays(n: number): string[] {
@@ -41,7 +41,7 @@ function juminLine(day: string, hhmm: string, user: string, subject: number): st
  * finds the off-hours access it holds and withdraws the stale log gap.
  */
 describe('a late day, caught up by `kansa analyze --due`', () => {
-  const work = mkdtempSync(join(tmpdir(), 'kansa-late-day-'));
+  const work = scratchDir('late-day');
   const dataDir = join(work, 'data');
   const [early, late, recent] = lastBusinessDays(3);
   const kansa = kansaCli(dataDir);
@@ -56,8 +56,6 @@ describe('a late day, caught up by `kansa analyze --due`', () => {
     (JSON.parse((await kansa('--json', 'findings')).stdout) as Array<{ rule: string; day: string; userId: string; subject: string }>)
       .map((f) => `${f.rule} ${f.day} ${f.userId || f.subject}`)
       .sort();
-
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('analyses the late day again: its off-hours access appears and the log-gap it caused is withdrawn', async () => {
     expect((await kansa('import', dayFile(early), dayFile(recent))).code).toBe(0);

@@ -1,10 +1,9 @@
 import { hashToken } from '@kansa/service-shell';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chukanRecords } from '../service/fixtures';
 import { report, ServiceProcess, startKansaServe, storedCounts, waitFor, writeSiteConfig } from './fault-harness';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /** A short grace period, so that the test sees its end. */
 const GRACE_MS = 4000;
@@ -54,7 +53,7 @@ function slowSender(url: string, bodyBytes: number): SlowSender {
  * requests were interrupted, and everything acknowledged before is stored.
  */
 describe('kansa serve: SIGTERM ends the process within http.shutdownGraceMs', () => {
-  const work = mkdtempSync(join(tmpdir(), 'kansa-slow-senders-'));
+  const work = scratchDir('slow-senders');
   const dataDir = join(work, 'data');
   let service: ServiceProcess;
   let url: string;
@@ -76,7 +75,6 @@ describe('kansa serve: SIGTERM ends the process within http.shutdownGraceMs', ()
   afterAll(async () => {
     for (const s of senders) s.destroy();
     if (service?.child.exitCode === null && service.child.signalCode === null) await service.kill();
-    rmSync(work, { recursive: true, force: true });
   });
 
   it(`with slow senders mid-body: exits within the ${GRACE_MS} ms grace period, code 1, interrupted bodies never acknowledged, acknowledged batch stored`, async () => {
@@ -131,28 +129,24 @@ describe('kansa serve: SIGTERM ends the process within http.shutdownGraceMs', ()
 
   it('exits at the end of the grace period, code 1, when closing does not finish (Kafka enabled, its broker unreachable)', async () => {
     // The Kafka client's connection attempt in progress holds the consumer's stop for 30–40 s.
-    const kafkaWork = mkdtempSync(join(tmpdir(), 'kansa-grace-kafka-'));
-    try {
-      const config = writeSiteConfig(kafkaWork, { http: { shutdownGraceMs: GRACE_MS }, analyzer: { catchUpOnStart: false } });
-      const { service: stuck } = await startKansaServe(['--data-dir', join(kafkaWork, 'data'), '--config', config], {
-        CLICKHOUSE_URL: '',
-        KAFKA_ENABLED: 'true',
-        KAFKA_BROKERS: '127.0.0.1:1',
-      });
-      await sleep(1000); // the consumer is trying to connect
-      const signalled = Date.now();
-      const TOO_LATE = Symbol('still running');
-      const code = await Promise.race([stuck.stop(), sleep(GRACE_MS + 30_000).then(() => TOO_LATE)]);
-      const exitMs = Date.now() - signalled;
-      if (code === TOO_LATE) await stuck.kill();
-      report('shutdown-grace-stuck-close', { graceMs: GRACE_MS, exitMs, exitCode: code === TOO_LATE ? 'still running' : code });
-      expect(code).toBe(1);
-      expect(exitMs).toBeLessThan(GRACE_MS + 5000);
-      expect(stuck.output()).toContain('shutdown did not finish within the grace period: exiting');
-      // The data directory was released with the process.
-      expect((await storedCounts(join(kafkaWork, 'data'), 'chukan')).rows).toBe(0);
-    } finally {
-      rmSync(kafkaWork, { recursive: true, force: true });
-    }
+    const kafkaWork = scratchDir('grace-kafka');
+    const config = writeSiteConfig(kafkaWork, { http: { shutdownGraceMs: GRACE_MS }, analyzer: { catchUpOnStart: false } });
+    const { service: stuck } = await startKansaServe(['--data-dir', join(kafkaWork, 'data'), '--config', config], {
+      CLICKHOUSE_URL: '',
+      KAFKA_ENABLED: 'true',
+      KAFKA_BROKERS: '127.0.0.1:1',
+    });
+    await sleep(1000); // the consumer is trying to connect
+    const signalled = Date.now();
+    const TOO_LATE = Symbol('still running');
+    const code = await Promise.race([stuck.stop(), sleep(GRACE_MS + 30_000).then(() => TOO_LATE)]);
+    const exitMs = Date.now() - signalled;
+    if (code === TOO_LATE) await stuck.kill();
+    report('shutdown-grace-stuck-close', { graceMs: GRACE_MS, exitMs, exitCode: code === TOO_LATE ? 'still running' : code });
+    expect(code).toBe(1);
+    expect(exitMs).toBeLessThan(GRACE_MS + 5000);
+    expect(stuck.output()).toContain('shutdown did not finish within the grace period: exiting');
+    // The data directory was released with the process.
+    expect((await storedCounts(join(kafkaWork, 'data'), 'chukan')).rows).toBe(0);
   });
 });

@@ -1,10 +1,9 @@
 import { hashToken } from '@kansa/service-shell';
 import { migrate, openClickHouse, TABLES } from '@kansa/storage';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findingRow } from '../service/fixtures';
 import { queryDataDir, report, ServiceProcess, startKansaServe, writeSiteConfig } from './fault-harness';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 jest.setTimeout(300_000);
 
@@ -30,7 +29,7 @@ interface TransitionAnswer {
  * decision.
  */
 describe('concurrent triage over HTTP (kansa serve)', () => {
-  const work = mkdtempSync(join(tmpdir(), 'kansa-triage-race-'));
+  const work = scratchDir('triage-race');
   const dataDir = join(work, 'data');
   const id = 'd'.repeat(32);
   let service: ServiceProcess;
@@ -53,7 +52,6 @@ describe('concurrent triage over HTTP (kansa serve)', () => {
   });
   afterAll(async () => {
     if (service?.child.exitCode === null) await service.kill();
-    rmSync(work, { recursive: true, force: true });
   });
 
   /** The four reviewers post their decision at once. */

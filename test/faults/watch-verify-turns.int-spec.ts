@@ -6,9 +6,9 @@ import { TABLES } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import { JUMIN_HEADER } from '../kit/jumin-lines';
 import * as iconv from 'iconv-lite';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const DAYS = ['2025-04-14', '2025-04-15', '2025-04-16'];
 const line = (day: string, i: number) =>
@@ -31,7 +31,7 @@ describe('the nightly verification of older batches in turns (verifyOlderNights)
   beforeAll(async () => {
     store = await openTestStore();
     collector = await startCollector(store);
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-watch-turns-'));
+    const dir = scratchDir('watch-turns');
     for (const day of DAYS) {
       const path = join(dir, `JUMIN_OPLOG_${day.replaceAll('-', '')}.csv`);
       writeFileSync(path, iconv.encode([JUMIN_HEADER, line(day, 1), line(day, 2), line(day, 3)].join('\r\n') + '\r\n', 'cp932'));

@@ -4,9 +4,9 @@ import { CollectorKit, startCollector } from '@kansa/collector/testing/collector
 import { TABLES } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import * as iconv from 'iconv-lite';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const HEADER =
   '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
@@ -28,7 +28,7 @@ describe('the nightly verification limited to recent batches (verifyContentDays)
   beforeAll(async () => {
     store = await openTestStore();
     collector = await startCollector(store);
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-watch-window-'));
+    const dir = scratchDir('watch-window');
     const path = join(dir, 'JUMIN_OPLOG_20250414.csv');
     writeFileSync(path, iconv.encode([HEADER, line(1), line(2), line(3)].join('\r\n') + '\r\n', 'cp932'));
     expect((await collector.files.importFile(path)).stored).toBe(3);

@@ -1,9 +1,7 @@
 import { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { KansaConfig, loadConfig } from '@kansa/config';
 import { openStorage } from '@kansa/storage';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { scratchDir } from './scratch-dir';
 
 export interface TestStore {
   client: ClickHouseClient;
@@ -20,7 +18,7 @@ export interface TestStore {
  * so call close() in afterAll.
  */
 export async function openTestStore(overrides: Partial<KansaConfig> = {}): Promise<TestStore> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kansa-test-'));
+  const dataDir = scratchDir('test');
   const config = loadConfig({
     env: {},
     overrides: { ...overrides, storage: { ...(overrides.storage ?? {}), dataDir, url: '' } },
@@ -36,7 +34,6 @@ export async function openTestStore(overrides: Partial<KansaConfig> = {}): Promi
     },
     async close() {
       await client.close();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -3,11 +3,11 @@ import { loadConfig } from '@kansa/config';
 import { openClickHouse, readMigrations } from '@kansa/storage';
 import { ClickHouseHttp, startClickHouseHttp } from '@kansa/test-kit/clickhouse-http';
 import * as iconv from 'iconv-lite';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kansaRun, ServiceProcess, startKansaServe, writeSiteConfig } from '../faults/fault-harness';
 import { chukanRecords } from '../service/fixtures';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * Server mode (CLICKHOUSE_URL): every kansa process talks HTTP to one
@@ -40,14 +40,13 @@ describe('server mode: several kansa processes on one ClickHouse', () => {
   const count = async (sql: string) => Number((await ch.exec(sql)).trim());
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'kansa-server-mode-'));
+    work = scratchDir('server-mode');
     ch = await startClickHouseHttp(join(work, 'clickhouse'));
     env = { CLICKHOUSE_URL: ch.url, CLICKHOUSE_DATABASE: 'kansa' };
   });
   afterAll(async () => {
     for (const s of services) await s.stop();
     await ch?.close();
-    rmSync(work, { recursive: true, force: true });
   });
 
   it('several processes started at once on a new database all start: the migrations applied side by side end as one', async () => {

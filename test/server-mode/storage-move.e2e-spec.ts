@@ -3,10 +3,10 @@ import { badJuminLine, JUMIN_HEADER, juminLine } from '@kansa/test-kit/jumin-lin
 import { generateDemo } from '@kansa/demo';
 import { openClickHouse, TABLES } from '@kansa/storage';
 import * as iconv from 'iconv-lite';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kansaRun, KansaRun, runKansa, waitFor } from '../faults/fault-harness';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 jest.setTimeout(900_000);
 
@@ -94,7 +94,7 @@ describe('moving a data directory to a ClickHouse server', () => {
   const count = async (sql: string) => Number((await ch.exec(sql)).trim());
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'kansa-storage-move-'));
+    work = scratchDir('storage-move');
     const dataDir = join(work, 'data');
     embedded = (args) => kansaRun(['--data-dir', dataDir, ...args], { CLICKHOUSE_URL: '' });
     ch = await startClickHouseHttp(join(work, 'clickhouse'));
@@ -143,7 +143,6 @@ describe('moving a data directory to a ClickHouse server', () => {
   });
   afterAll(async () => {
     await ch?.close();
-    rmSync(work, { recursive: true, force: true });
   });
 
   it('the export holds several months, kept-apart and quarantined lines and findings', () => {

@@ -2,12 +2,12 @@ import { AuditAlertDispatcher } from '@kansa/analyzer/alerts/audit-alert-dispatc
 import { AuditWatchService } from '@kansa/analyzer/casework/watch/audit-watch.service';
 import { MastersService } from '@kansa/masters';
 import { TABLES } from '@kansa/storage';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chukanRecords } from './fixtures';
 import { ReceivedMail, startSmtpReceiver } from './receivers';
 import { startTestService, TestService } from './service-harness';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const MASTERS = join(__dirname, '../../libs/masters/src/fixtures/valid');
 /** Resident numbers of the watchlist and of the logs: none may leave kansa in an audit alert. */
@@ -22,7 +22,6 @@ const RESIDENT_DATA = ['1000000009', '010000000053217', 'DV等支援措置,10000
 describe('kansa serve: alerts to the 監査担当 when the audit itself is changed', () => {
   let svc: TestService;
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
-  const dirs: string[] = [];
   const config = (port: number, disabled: string[] = []) => ({
     rules: { disabled },
     alerts: {
@@ -40,8 +39,7 @@ describe('kansa serve: alerts to the 監査担当 when the audit itself is chang
     return smtp.mails.slice(before);
   };
   const mastersFolder = (edit: (dir: string) => void = () => undefined) => {
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-audit-masters-'));
-    dirs.push(dir);
+    const dir = scratchDir('audit-masters');
     cpSync(MASTERS, dir, { recursive: true });
     rmSync(join(dir, 'notes.csv'));
     edit(dir);
@@ -63,7 +61,6 @@ describe('kansa serve: alerts to the 監査担当 when the audit itself is chang
   afterAll(async () => {
     await svc?.close();
     await smtp?.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it('a watchlist entry removed: one e-mail to the 監査担当 naming the category and who loaded it, not the resident', async () => {
@@ -82,7 +79,7 @@ describe('kansa serve: alerts to the 監査担当 when the audit itself is chang
   it('a rule disabled in the configuration: one e-mail at the next start, naming the rule', async () => {
     const dataDir = svc.dataDir;
     const tokens = svc.tokens;
-    await svc.close({ keepData: true });
+    await svc.close();
     svc = await startTestService(config(smtp.port, ['off-hours']), dataDir, tokens);
     const mails = await mailsOf(async () => undefined);
     expect(mails).toHaveLength(1);
@@ -90,7 +87,7 @@ describe('kansa serve: alerts to the 監査担当 when the audit itself is chang
     expect(mails[0].text).toContain('off-hours');
     expect(mails[0].text).toContain('実施者: 設定ファイル (起動時に検出)');
     // Started again unchanged: nothing new.
-    await svc.close({ keepData: true });
+    await svc.close();
     svc = await startTestService(config(smtp.port, ['off-hours']), dataDir, tokens);
     expect(await mailsOf(async () => undefined)).toEqual([]);
   });

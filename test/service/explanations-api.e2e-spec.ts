@@ -1,9 +1,9 @@
 import { AnalysisService } from '@kansa/analyzer/detection/analysis.service';
 import { MastersRepository } from '@kansa/masters';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestService, TestService } from './service-harness';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const JUMIN = (time: string, user: string, dept: string, subject: string) =>
   `2025/04/15 ${time},${user},テスト 職員,${dept},課,WS-${dept}-001,10.0.0.1,JR0201,住民照会,照会,${subject},無,窓口,1,正常`;
@@ -15,7 +15,7 @@ const JUMIN = (time: string, user: string, dept: string, subject: string) =>
  */
 describe('kansa serve: business records in, explanations out', () => {
   let svc: TestService;
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-explanations-api-'));
+  const dir = scratchDir('explanations-api');
   const get = (path: string) => svc.request(path, { token: svc.tokens.read });
 
   beforeAll(async () => {
@@ -32,7 +32,6 @@ describe('kansa serve: business records in, explanations out', () => {
   });
   afterAll(async () => {
     await svc?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('takes business records over HTTP (CSV lines and canonical events, one record once) and explains the accesses they cover', async () => {

@@ -1,11 +1,11 @@
 import { previousMonth } from '@kansa/calendar';
 import { jstDay } from '@kansa/domain';
 import { AccountsService } from '@kansa/service-shell';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConsoleUser } from '../console/console-user';
 import { startTestService, TestService } from './service-harness';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * An officer makes a report from the console and it cannot be made (here the
@@ -14,7 +14,7 @@ import { startTestService, TestService } from './service-harness';
  * the report is made.
  */
 describe('kansa serve: a report that cannot be made', () => {
-  const work = mkdtempSync(join(tmpdir(), 'kansa-report-failure-'));
+  const work = scratchDir('report-failure');
   const dataDir = join(work, 'data');
   const blocked = join(work, 'not-a-folder');
   writeFileSync(blocked, '');
@@ -26,7 +26,6 @@ describe('kansa serve: a report that cannot be made', () => {
 
   afterAll(async () => {
     await svc?.close();
-    rmSync(work, { recursive: true, force: true });
   });
 
   it('answers why, and the reports page says so until the report is made, across a restart', async () => {

@@ -1,10 +1,10 @@
 import { hashToken } from '@kansa/service-shell';
 import { openClickHouse, TABLES } from '@kansa/storage';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chukanRecords } from './fixtures';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const ROOT = join(__dirname, '..', '..');
 const KANSA = join(ROOT, 'bin', 'kansa.js');
@@ -16,7 +16,7 @@ describe('kansa serve: the command, graceful SIGTERM', () => {
   let siteFile: string;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'kansa-serve-'));
+    dir = scratchDir('serve');
     siteFile = join(dir, 'site.yaml');
     writeFileSync(
       siteFile,
@@ -30,7 +30,6 @@ describe('kansa serve: the command, graceful SIGTERM', () => {
       ].join('\n'),
     );
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses --only in embedded mode and says why', () => {
     const r = spawnSync(process.execPath, [KANSA, 'serve', '--only', 'collector', '--data-dir', join(dir, 'data-only')], {

@@ -5,11 +5,10 @@ import { ACTION_TITLES, jstDay, jstTimestamp, SOURCE_TITLES } from '@kansa/domai
 import { Permission, PERMISSIONS, roleHas } from '@kansa/service-shell';
 import { TABLES } from '@kansa/storage';
 import { encode } from 'iconv-lite';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { chukanRecords, findingRow } from './fixtures';
 import { ApiOperation, apiOperations, concretePath as concrete, startTestService, TestService } from './service-harness';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 type Operation = ApiOperation;
 
@@ -314,28 +313,24 @@ describe('kansa serve: HTTP API (real app, embedded ClickHouse, 127.0.0.1)', () 
     expect(missing.status).toBe(404);
     const badMonth = await svc.request('/api/reports/2025-13/pdf', { token: svc.tokens.read });
     expect(badMonth.status).toBe(400);
-    const out = mkdtempSync(join(tmpdir(), 'kansa-report-'));
-    try {
-      const made = await svc.app.get(ReportsService).make('2025-04', { formats: ['csv'], outDir: out, trigger: 'manual' });
-      const list = await svc.request('/api/reports', { token: svc.tokens.read });
-      expect(list.status).toBe(200);
-      // (The month made here: the monthly job, on in this service, would add last month's if it ticked at 06:30 JST meanwhile.)
-      const listed = (await list.json()) as Array<{ month: string; format: string }>;
-      expect(listed.filter((r) => r.month === '2025-04').map((r) => [r.month, r.format])).toEqual([['2025-04', 'csv']]);
-      const file = await svc.request('/api/reports/2025-04/csv?purpose=' + encodeURIComponent('監査委員への提出'), {
-        token: svc.tokens.read,
-      });
-      expect(file.status).toBe(200);
-      expect(file.headers.get('content-type')).toContain('text/csv');
-      expect(file.headers.get('content-disposition')).toContain('kansa-report-2025-04.csv');
-      expect(Buffer.from(await file.arrayBuffer()).equals(readFileSync(made.files[0].path))).toBe(true);
-      const audit = await svc.rows<{ client: string; purpose: string }>(
-        `SELECT client, purpose FROM ${TABLES.apiAccessLog} WHERE route = '/api/reports/:month/:format' AND purpose != ''`,
-      );
-      expect(audit).toEqual([{ client: 'staff-read', purpose: '監査委員への提出' }]);
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+    const out = scratchDir('report');
+    const made = await svc.app.get(ReportsService).make('2025-04', { formats: ['csv'], outDir: out, trigger: 'manual' });
+    const list = await svc.request('/api/reports', { token: svc.tokens.read });
+    expect(list.status).toBe(200);
+    // (The month made here: the monthly job, on in this service, would add last month's if it ticked at 06:30 JST meanwhile.)
+    const listed = (await list.json()) as Array<{ month: string; format: string }>;
+    expect(listed.filter((r) => r.month === '2025-04').map((r) => [r.month, r.format])).toEqual([['2025-04', 'csv']]);
+    const file = await svc.request('/api/reports/2025-04/csv?purpose=' + encodeURIComponent('監査委員への提出'), {
+      token: svc.tokens.read,
+    });
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toContain('text/csv');
+    expect(file.headers.get('content-disposition')).toContain('kansa-report-2025-04.csv');
+    expect(Buffer.from(await file.arrayBuffer()).equals(readFileSync(made.files[0].path))).toBe(true);
+    const audit = await svc.rows<{ client: string; purpose: string }>(
+      `SELECT client, purpose FROM ${TABLES.apiAccessLog} WHERE route = '/api/reports/:month/:format' AND purpose != ''`,
+    );
+    expect(audit).toEqual([{ client: 'staff-read', purpose: '監査委員への提出' }]);
   });
 
   it('exposes Prometheus metrics: lines per source and outcome, findings per rule', async () => {

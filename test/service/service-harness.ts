@@ -5,9 +5,7 @@ import { generateToken, hashToken, Permission, ServiceModule, startHttpService }
 import { CLICKHOUSE } from '@kansa/storage';
 import { analyzerServiceFeatures } from '@kansa/analyzer/main';
 import { collectorServiceFeatures } from '@kansa/collector/main';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 export interface ServiceTokens {
   ingest: string;
@@ -25,8 +23,8 @@ export interface TestService {
   /** fetch against the service; `token` sets the Bearer header. */
   request(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<Response>;
   rows<T = Record<string, unknown>>(query: string, params?: Record<string, unknown>): Promise<T[]>;
-  /** Graceful close (as on SIGTERM); removes the data directory unless keepData. */
-  close(options?: { keepData?: boolean }): Promise<void>;
+  /** Graceful close (as on SIGTERM); the data directory stays until the test file has run (a restart may reopen it). */
+  close(): Promise<void>;
 }
 
 /**
@@ -40,7 +38,7 @@ export async function startTestService(
   /** The tokens of an earlier start (a restart with the same configuration of tokens). */
   sameTokens?: ServiceTokens,
 ): Promise<TestService> {
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'kansa-service-'));
+  const dir = dataDir ?? scratchDir('service');
   const tokens: ServiceTokens = sameTokens ?? { ingest: generateToken(), read: generateToken(), triage: generateToken() };
   const config = loadConfig({
     env: {},
@@ -90,9 +88,8 @@ export async function startTestService(
       const rs = await client.query({ query, query_params: params, format: 'JSONEachRow' });
       return rs.json<T>();
     },
-    async close(options = {}) {
+    async close() {
       await service.close();
-      if (!options.keepData && !dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

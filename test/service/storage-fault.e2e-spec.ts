@@ -1,11 +1,11 @@
 import { VerifyService } from '@kansa/integrity';
 import { TABLES } from '@kansa/storage';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { chukanRecords } from './fixtures';
 import { startTestService, TestService } from './service-harness';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * A real storage fault during HTTP ingest: the embedded data directory lives
@@ -21,18 +21,14 @@ describe('kansa serve: storage unavailable during HTTP ingest (disk full)', () =
   const filler = () => join(mnt, 'filler');
 
   beforeAll(async () => {
-    mnt = mkdtempSync(join(tmpdir(), 'kansa-tmpfs-'));
+    mnt = scratchDir('tmpfs');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=160m', 'tmpfs', mnt]);
     mkdirSync(join(mnt, 'data'));
     svc = await startTestService({ http: { retryAfterSeconds: 1 } }, join(mnt, 'data'));
   });
   afterAll(async () => {
     await svc?.close();
-    try {
-      execFileSync('umount', ['-l', mnt]);
-    } finally {
-      rmSync(mnt, { recursive: true, force: true });
-    }
+    execFileSync('umount', ['-l', mnt]);
   });
 
   it('answers 503 with Retry-After while the disk is full; the sender retries and exactly every line is stored once', async () => {

@@ -1,10 +1,10 @@
 import { openTestStore, TestStore } from '@kansa/test-kit';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MastersRepository } from '@kansa/masters/masters.repository';
 import { CalendarDaysRepository } from './calendar-days.repository';
 import { CalendarService } from './calendar.service';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 describe('CalendarService (embedded ClickHouse)', () => {
   let store: TestStore;
@@ -16,11 +16,10 @@ describe('CalendarService (embedded ClickHouse)', () => {
     store = await openTestStore();
     masters = new MastersRepository(store.client);
     calendar = new CalendarService(new CalendarDaysRepository(store.client), masters);
-    dir = mkdtempSync(join(tmpdir(), 'kansa-cal-'));
+    dir = scratchDir('cal');
   });
   afterAll(async () => {
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('writes national holidays only (version 0) before any calendar.csv', async () => {

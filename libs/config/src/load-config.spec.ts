@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { businessRecordSources, ConfigError, loadConfig, operationSourcesOf } from '@kansa/config';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /** A site file with this YAML, loaded over the defaults. */
 const siteWith = (yaml: string) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'kansa-config-')), 'site.yaml');
+  const file = join(scratchDir('config'), 'site.yaml');
   writeFileSync(file, yaml);
   return () => loadConfig({ file, env: {} });
 };

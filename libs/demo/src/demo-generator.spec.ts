@@ -1,12 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseMasterFile } from '@kansa/masters/master-file.parser';
 import { MASTERS, MasterKind } from '@kansa/masters/masters.types';
 import { DemoResult, generateDemo } from './demo-generator';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const RULES = ['off-hours', 'mass-output', 'mass-lookup', 'dormant-account', 'absentee-activity', 'login-failures', 'watchlist-access', 'self-lookup', 'concurrent-sessions', 'external-media', 'unauthorized-use', 'missing-reason', 'log-gap', 'unused-account', 'audit-log-cleared', 'unexplained-access'];
 
@@ -17,17 +17,14 @@ function digest(dir: string): string {
 }
 
 describe('generateDemo', () => {
-  const dirs: string[] = [];
   const run = (seed: number, month = '2025-04', historyMonths = 0) => {
-    const outDir = mkdtempSync(join(tmpdir(), 'kansa-demo-'));
-    dirs.push(outDir);
+    const outDir = scratchDir('demo');
     return generateDemo({ outDir, month, staff: 60, seed, historyMonths });
   };
   let demo: DemoResult;
   beforeAll(() => {
     demo = run(7);
   });
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   const logs = (prefix: string) => readdirSync(demo.logsDir).filter((f) => f.startsWith(prefix)).sort();
   const csvRows = (file: string, cp932: boolean) => {
@@ -43,8 +40,7 @@ describe('generateDemo', () => {
       ['2025-05', 'kansa'],
       ['2025-12', 'x'],
     ]) {
-      const outDir = mkdtempSync(join(tmpdir(), 'kansa-demo-'));
-      dirs.push(outDir);
+      const outDir = scratchDir('demo');
       const small = generateDemo({ outDir, month, staff: 40, seed, scale: 0.05 });
       expect(new Set(small.manifest.expected.map((e) => e.rule))).toEqual(new Set(RULES));
       const staffIds = new Set(

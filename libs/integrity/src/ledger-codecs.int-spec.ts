@@ -3,13 +3,12 @@ import { loadConfig } from '@kansa/config';
 import { migrate, StorageCompactionService, StorageTransferRepository, TABLES } from '@kansa/storage';
 import { openDataDirAsOf } from '@kansa/test-kit';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchLedgerRepository } from './batch-ledger.repository';
 import { BatchRecord, chainHash, GENESIS } from './chain';
 import { IntegrityChecksRepository } from './integrity-checks.repository';
 import { VerifyService } from './verify.service';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const RECORDS = 20_000;
 
@@ -20,7 +19,7 @@ const RECORDS = 20_000;
  * before the upgrade keep their codec, and the chain runs on across the two.
  */
 describe('a denser ledger of batches (migration 230)', () => {
-  const root = mkdtempSync(join(tmpdir(), 'kansa-ledger-codecs-'));
+  const root = scratchDir('ledger-codecs');
   let client: ClickHouseClient;
   let prev = GENESIS;
   let seq = 0;
@@ -59,7 +58,6 @@ describe('a denser ledger of batches (migration 230)', () => {
   });
   afterAll(async () => {
     await client.close();
-    rmSync(root, { recursive: true, force: true });
   });
 
   it('stores a record in about half the bytes after the upgrade, and the chain verifies across it', async () => {

@@ -1,9 +1,9 @@
 import { openTestStore, TestStore } from '@kansa/test-kit';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatMasterError } from './master-file.parser';
 import { MastersInvalidError, MastersRepository } from './masters.repository';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const FIXTURES = join(__dirname, 'fixtures', 'valid');
 const SAMPLES = '/work/shared/samples/masters';
@@ -11,10 +11,8 @@ const SAMPLES = '/work/shared/samples/masters';
 describe('MastersRepository (embedded ClickHouse)', () => {
   let store: TestStore;
   let repo: MastersRepository;
-  const tmp: string[] = [];
   const copyFixtures = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-masters-'));
-    tmp.push(dir);
+    const dir = scratchDir('masters');
     cpSync(FIXTURES, dir, { recursive: true });
     return dir;
   };
@@ -25,7 +23,6 @@ describe('MastersRepository (embedded ClickHouse)', () => {
   });
   afterAll(async () => {
     await store.close();
-    for (const d of tmp) rmSync(d, { recursive: true, force: true });
   });
 
   it('answers version 0 for every master before any load', async () => {
@@ -118,8 +115,7 @@ describe('MastersRepository (embedded ClickHouse)', () => {
   });
 
   it('stores the optional columns of residents.csv; a three-column file reads as 住登 without an address', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-masters-'));
-    tmp.push(dir);
+    const dir = scratchDir('masters');
     writeFileSync(
       join(dir, 'residents.csv'),
       '宛名番号,統合宛名番号,世帯番号,住所コード,異動区分,異動日\n1000000008,,2000000002,A0012,死亡,2025-03-09\n1000000015,,2000000003,A0012,,\n',

@@ -1,10 +1,10 @@
 import { AuditTrailRepository, AuditTrailService } from '@kansa/audit-trail';
 import { openTestStore, TestStore } from '@kansa/test-kit';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MastersRepository } from './masters.repository';
 import { MastersService } from './masters.service';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const FIXTURES = join(__dirname, 'fixtures', 'valid');
 
@@ -12,10 +12,8 @@ describe('masters loads in the audit trail', () => {
   let store: TestStore;
   let masters: MastersService;
   let trail: AuditTrailService;
-  const dirs: string[] = [];
   const folder = (edit: (dir: string) => void = () => undefined) => {
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-master-changes-'));
-    dirs.push(dir);
+    const dir = scratchDir('master-changes');
     cpSync(FIXTURES, dir, { recursive: true });
     rmSync(join(dir, 'notes.csv'));
     edit(dir);
@@ -31,7 +29,6 @@ describe('masters loads in the audit trail', () => {
   });
   afterAll(async () => {
     await store.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it('records a load quietly when it takes nothing away; a watchlist removal, a wider permission and a back-dated leave are alarming, without naming a resident', async () => {

@@ -1,9 +1,9 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { migrate, MIGRATIONS_DIR, openClickHouse, TABLES } from '@kansa/storage';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccessAuditRepository } from './access-audit.repository';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * A data directory of a kansa before the console (migrations up to 09x, reads
@@ -12,7 +12,7 @@ import { AccessAuditRepository } from './access-audit.repository';
  * records join them.
  */
 describe('the audit log on an upgraded data directory', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-audit-upgrade-'));
+  const dir = scratchDir('audit-upgrade');
   let client: ClickHouseClient;
   const old = {
     access_id: 'old-1',
@@ -39,7 +39,6 @@ describe('the audit log on an upgraded data directory', () => {
   });
   afterAll(async () => {
     await client?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps every old row as it was, read as a read by a token, and adds new records beside it', async () => {

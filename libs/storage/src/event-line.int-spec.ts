@@ -12,9 +12,9 @@ import {
   TABLES,
 } from '@kansa/storage';
 import { eventRow, insertEventsAsOf, openDataDirAsOf, openTestStore, TestStore } from '@kansa/test-kit';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /** One line of each source as the sample logs write it, with the columns kansa derives from it (the start-up check's witnesses). */
 const LINES: EventRow[] = LINE_WITNESSES.map((w, i) => eventRow({ ...w.row, event_id: String(i + 1).repeat(32), raw: w.line }));
@@ -112,8 +112,7 @@ describe("the events' line stored as a residual (migrations 240, 241)", () => {
 });
 
 describe('upgrading a data directory to the residual line (migrations 240, 241)', () => {
-  const root = mkdtempSync(join(tmpdir(), 'kansa-event-line-'));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const root = scratchDir('event-line');
 
   it('keeps the lines stored before, their digests unchanged, beside new lines stored as residuals, merged or not', async () => {
     const client = await openDataDirAsOf(join(root, 'data'), 230);

@@ -9,9 +9,8 @@ import {
   TABLES,
 } from '@kansa/storage';
 import { insertEventsAsOf, monthApart, monthOfEvents, openDataDirAsOf } from '@kansa/test-kit';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * Migrations 170 and 172 (denser codecs for events and the lines kept apart)
@@ -20,7 +19,7 @@ import { join } from 'node:path';
  * storage").
  */
 describe('denser events: migrations 170, 172 (and the projections, 180, 181, 190) and kansa storage compact', () => {
-  const root = mkdtempSync(join(tmpdir(), 'kansa-compact-'));
+  const root = scratchDir('compact');
   let client: ClickHouseClient;
   let compaction: StorageCompactionService;
   let fingerprints: StorageTransferRepository;
@@ -57,7 +56,6 @@ describe('denser events: migrations 170, 172 (and the projections, 180, 181, 190
   });
   afterAll(async () => {
     await client.close();
-    rmSync(root, { recursive: true, force: true });
   });
 
   it('upgrades without rewriting anything: the stored months keep their codecs and are listed for compaction', async () => {

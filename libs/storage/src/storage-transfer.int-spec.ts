@@ -9,9 +9,8 @@ import {
   TransferRefusedError,
 } from '@kansa/storage';
 import type { KansaConfig } from '@kansa/config';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * What `kansa storage export` reads of each table, and the fingerprint of a
@@ -88,24 +87,20 @@ describe('StorageTransferRepository', () => {
   });
 
   it('a resumed import never loads a month again over rows stored on the target since the export began', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'kansa-transfer-')), 'export');
-    try {
-      const transfer = new StorageTransferService(repo, { storage: { retentionYears: 7 } } as KansaConfig);
-      const manifest = await transfer.exportTo(dir);
-      const may = manifest.events.partitions.find((p) => p.partition === '202505')!;
-      expect(may.exported).toBeGreaterThan(1);
-      // the target as an interrupted import left it (part of May), and a late line a collector stored there since
-      await store.client.command({
-        query: `DELETE FROM ${TABLES.events} WHERE _partition_id = '202505' AND event_id = {id:String}`,
-        query_params: { id: 'a'.repeat(32) },
-      });
-      await insert([eventRow({ event_id: 'e'.repeat(32), ts: '2025-05-31 10:00:00.000', source: 'jumin', raw: 'late line' })]);
-      await expect(transfer.importFrom(dir, { resume: true })).rejects.toThrow(TransferRefusedError);
-      await expect(transfer.importFrom(dir, { resume: true })).rejects.toThrow('書き出し後に保存された行が 1 行');
-      const [late] = await store.rows<{ n: string }>(`SELECT count() AS n FROM ${TABLES.events} WHERE raw = 'late line'`);
-      expect(Number(late.n)).toBe(1);
-    } finally {
-      rmSync(join(dir, '..'), { recursive: true, force: true });
-    }
+    const dir = join(scratchDir('transfer'), 'export');
+    const transfer = new StorageTransferService(repo, { storage: { retentionYears: 7 } } as KansaConfig);
+    const manifest = await transfer.exportTo(dir);
+    const may = manifest.events.partitions.find((p) => p.partition === '202505')!;
+    expect(may.exported).toBeGreaterThan(1);
+    // the target as an interrupted import left it (part of May), and a late line a collector stored there since
+    await store.client.command({
+      query: `DELETE FROM ${TABLES.events} WHERE _partition_id = '202505' AND event_id = {id:String}`,
+      query_params: { id: 'a'.repeat(32) },
+    });
+    await insert([eventRow({ event_id: 'e'.repeat(32), ts: '2025-05-31 10:00:00.000', source: 'jumin', raw: 'late line' })]);
+    await expect(transfer.importFrom(dir, { resume: true })).rejects.toThrow(TransferRefusedError);
+    await expect(transfer.importFrom(dir, { resume: true })).rejects.toThrow('書き出し後に保存された行が 1 行');
+    const [late] = await store.rows<{ n: string }>(`SELECT count() AS n FROM ${TABLES.events} WHERE raw = 'late line'`);
+    expect(Number(late.n)).toBe(1);
   });
 });

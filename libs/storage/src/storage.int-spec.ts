@@ -1,9 +1,9 @@
 import { migrate, readMigrations } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 describe('storage (embedded ClickHouse)', () => {
   let store: TestStore;
@@ -58,14 +58,10 @@ describe('storage (embedded ClickHouse)', () => {
   });
 
   it('fails at once on a migration no other process can be the cause of (a statement the server cannot parse), without the wait', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-migrations-'));
-    try {
-      writeFileSync(join(dir, '999_not_sql.sql'), 'ALTER TABLE events ADD COLUMN IF NOT EXISTS;\n');
-      // a wait of ten minutes, were it waited: the test's own time limit would end it first
-      await expect(migrate(store.client, dir, { othersWaitMs: 600_000 })).rejects.toThrow(/^migration 999_not_sql failed: .*Syntax error/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = scratchDir('migrations');
+    writeFileSync(join(dir, '999_not_sql.sql'), 'ALTER TABLE events ADD COLUMN IF NOT EXISTS;\n');
+    // a wait of ten minutes, were it waited: the test's own time limit would end it first
+    await expect(migrate(store.client, dir, { othersWaitMs: 600_000 })).rejects.toThrow(/^migration 999_not_sql failed: .*Syntax error/);
   });
 
   it('tells a second process clearly that the data directory is in use', () => {

@@ -1,6 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MastersRepository } from '@kansa/masters';
 import { TABLES } from '@kansa/storage';
@@ -11,6 +10,7 @@ import { PrepareAheadService } from '../scheduling/prepare-ahead.service';
 import { insertEvents, openAnalyzerApp, resetStore, TestEvent } from '../testing/analyzer-test-app';
 import { AnalysisFailedError, AnalysisService, AnalyzeResult } from './analysis.service';
 import { RuleRowsRepository } from './rule-rows.repository';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const no = (i: number) => `20000004${String(i).padStart(2, '0')}`;
 const RULE = 'unexplained-access';
@@ -23,7 +23,7 @@ const RULE = 'unexplained-access';
  */
 describe('prepared days: each day classified once, again only when its inputs change', () => {
   let store: TestStore;
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-prepared-'));
+  const dir = scratchDir('prepared');
   let app: INestApplicationContext | undefined;
 
   beforeAll(async () => {
@@ -32,7 +32,6 @@ describe('prepared days: each day classified once, again only when its inputs ch
   afterAll(async () => {
     await app?.close();
     await store?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** 納税課's K000001 looks at eight residents on each of 06-02 and 06-03 without any business record. */

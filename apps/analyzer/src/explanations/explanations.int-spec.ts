@@ -1,6 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MastersRepository } from '@kansa/masters';
 import { openTestStore, TestStore } from '@kansa/test-kit';
@@ -10,6 +9,7 @@ import { CoverageService } from '../ledger/coverage.service';
 import { AnalysisSchedulerService } from '../scheduling/analysis-scheduler.service';
 import { insertEvents, openAnalyzerApp, TestEvent } from '../testing/analyzer-test-app';
 import { ExplanationsService } from './explanations.service';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const no = (i: number) => `10000003${String(i).padStart(2, '0')}`;
 const ino = (i: number) => `0100000000003${String(i).padStart(2, '0')}`;
@@ -23,7 +23,7 @@ const ino = (i: number) => `0100000000003${String(i).padStart(2, '0')}`;
 describe('explanations of accesses (real ClickHouse, real rule catalogue, frozen clock)', () => {
   let store: TestStore;
   let app: INestApplicationContext;
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-explanations-'));
+  const dir = scratchDir('explanations');
 
   beforeAll(async () => {
     store = await openTestStore();
@@ -88,7 +88,6 @@ describe('explanations of accesses (real ClickHouse, real rule catalogue, frozen
   afterAll(async () => {
     await app?.close();
     await store?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const finding = async (rule: string, userId: string) =>

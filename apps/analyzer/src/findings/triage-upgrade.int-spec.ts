@@ -1,13 +1,13 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { migrate, MIGRATIONS_DIR, openClickHouse, TABLES } from '@kansa/storage';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../core/clock';
 import { findingId } from './finding-id';
 import { FindingConflictError } from './findings.errors';
 import { FindingsRepository } from './findings.repository';
 import { FindingsService } from './findings.service';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * A data directory written by a kansa before the triage compare-and-set
@@ -16,7 +16,7 @@ import { FindingsService } from './findings.service';
  * continue it with the compare-and-set.
  */
 describe('triage compare-and-set on an upgraded data directory', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-upgrade-'));
+  const dir = scratchDir('upgrade');
   const dataDir = join(dir, 'data');
   const id = findingId('mass-lookup', 'K000777', '2025-04-15');
   let client: ClickHouseClient;
@@ -49,7 +49,6 @@ describe('triage compare-and-set on an upgraded data directory', () => {
   });
   afterAll(async () => {
     await client?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const service = () => new FindingsService(new FindingsRepository(client), [], systemClock);

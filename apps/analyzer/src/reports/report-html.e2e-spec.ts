@@ -1,6 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -10,6 +9,7 @@ import { MadeReport, ReportsService } from './reports.service';
 import { REPORT_ARTIFACTS } from './testing/report-artifacts';
 import { seedReportMonth } from './testing/report-month.fixture';
 import { openReportsApp } from './testing/reports-test-app';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 describeWithBrowser('monthly report HTML in headless Chromium', () => {
   let store: TestStore;
@@ -23,13 +23,12 @@ describeWithBrowser('monthly report HTML in headless Chromium', () => {
     const fixture = await seedReportMonth(store);
     app = await openReportsApp(store, '2025-05-08T09:00:00+09:00');
     made = await app.get(ReportsService).make(fixture.month, { formats: ['html'], outDir, trigger: 'test' });
-    profile = mkdtempSync(join(tmpdir(), 'kansa-chromium-'));
+    profile = scratchDir('chromium');
   }, 120_000);
 
   afterAll(async () => {
     await app?.close();
     await store?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('shows the cover, the counts and four charts, without overflowing the page; screenshot kept', async () => {

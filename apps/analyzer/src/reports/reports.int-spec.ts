@@ -2,9 +2,8 @@ import { INestApplicationContext } from '@nestjs/common';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AuditTrailService } from '@kansa/audit-trail';
 import { MetricsService } from '@kansa/service-shell';
 import { ServiceStatsRepository } from '@kansa/service-shell/service-stats.repository';
@@ -24,6 +23,7 @@ import { PdfReading, readPdf } from './testing/pdf-text';
 import { REPORT_ARTIFACTS } from './testing/report-artifacts';
 import { openReportsApp } from './testing/reports-test-app';
 import { groupedHash } from './renderers/report-tables';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const fmt = (n: number) => n.toLocaleString('ja-JP');
 const squash = (s: string) => s.replace(/\s+/g, '');
@@ -119,7 +119,7 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     store = await openTestStore();
     fixture = await seedReportMonth(store);
     truth = await truthFromDatabase(store, fixture);
-    autoDir = mkdtempSync(join(tmpdir(), 'kansa-report-auto-'));
+    autoDir = scratchDir('report-auto');
     app = await openReportsApp(store, '2025-05-08T09:00:00+09:00', {
       organisation: CITY,
       report: { ...store.config.report, outputDir: autoDir, approvers: APPROVERS },
@@ -131,7 +131,6 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
   afterAll(async () => {
     await app?.close();
     await store?.close();
-    if (autoDir) rmSync(autoDir, { recursive: true, force: true });
   });
 
   it('has the numbers of the database (the fixture is not trivial)', () => {
@@ -425,23 +424,19 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     expect(findingRows(pdf)).toHaveLength(truth.findings);
 
     // Rendered from the same month's model, not made again: the made files stay the ones registered.
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-report-limit-'));
-    try {
-      const path = join(dir, 'limited.pdf');
-      writeFileSync(path, await render(made.report, 'pdf', { pdfRowLimit: 5 }));
-      const reading = readPdf(path);
-      expect(findingRows(reading)).toEqual(findingRows(pdf).slice(0, 5));
-      expect(squash(reading.pages.join(''))).toContain(
-        squash(
-          `【PDF 版の掲載は先頭の 5 件まで】全 ${truth.findings} 件のうち 5 件を掲載しています。全件は同じ月のXLSX 版のシート「5 検知一覧」、CSV 版、HTML 版にあります。`,
-        ),
-      );
-      expect(reading.totalPages).toBeLessThan(pdf.totalPages);
-      // The default lists all of a month this size; the other formats take no limit (the XLSX and CSV tests count every row).
-      expect(store.config.report.pdfRowLimit).toBeGreaterThan(truth.findings);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = scratchDir('report-limit');
+    const path = join(dir, 'limited.pdf');
+    writeFileSync(path, await render(made.report, 'pdf', { pdfRowLimit: 5 }));
+    const reading = readPdf(path);
+    expect(findingRows(reading)).toEqual(findingRows(pdf).slice(0, 5));
+    expect(squash(reading.pages.join(''))).toContain(
+      squash(
+        `【PDF 版の掲載は先頭の 5 件まで】全 ${truth.findings} 件のうち 5 件を掲載しています。全件は同じ月のXLSX 版のシート「5 検知一覧」、CSV 版、HTML 版にあります。`,
+      ),
+    );
+    expect(reading.totalPages).toBeLessThan(pdf.totalPages);
+    // The default lists all of a month this size; the other formats take no limit (the XLSX and CSV tests count every row).
+    expect(store.config.report.pdfRowLimit).toBeGreaterThan(truth.findings);
   });
 
   it('renders on a thread of its own: a renderer that runs out of memory or past its time fails the report with the format and why, and the service goes on', async () => {
@@ -483,56 +478,48 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
   });
 
   it('a report whose writing fails midway leaves the earlier files and register as they were, and records why', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-report-rewrite-'));
-    try {
-      const reports = app.get(ReportsService);
-      const first = await reports.make('2025-02', { outDir: dir, formats: ['csv', 'html'], trigger: 'test' });
-      // The files themselves (a file written again would be a new one: a rename puts a new inode in its place).
-      const inodes = () => first.files.map((f) => statSync(f.path).ino);
-      const before = inodes();
-      // Made again: the CSV is written, then the HTML's temporary file cannot be (a folder is in its way).
-      mkdirSync(join(dir, 'kansa-report-2025-02.html.part'));
-      await expect(reports.make('2025-02', { outDir: dir, formats: ['csv', 'html'], trigger: 'test' })).rejects.toThrow(/EISDIR/);
-      expect(inodes()).toEqual(before);
-      expect(readdirSync(dir).sort()).toEqual([
-        'kansa-report-2025-02.csv',
-        'kansa-report-2025-02.csv.sha256',
-        'kansa-report-2025-02.html',
-        'kansa-report-2025-02.html.part',
-        'kansa-report-2025-02.html.sha256',
-      ]);
-      const listed = (await reports.list()).filter((r) => r.month === '2025-02');
-      expect(listed.map((r) => [r.format, r.sha256])).toEqual(first.files.map((f) => [f.format, f.sha256]));
-      const failures = await store.rows<{ trigger: string; format: string; message: string }>(
-        `SELECT trigger, format, message FROM ${TABLES.reportFailures} WHERE month = '2025-02'`,
-      );
-      expect(failures).toEqual([{ trigger: 'test', format: '', message: expect.stringMatching(/EISDIR/) }]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = scratchDir('report-rewrite');
+    const reports = app.get(ReportsService);
+    const first = await reports.make('2025-02', { outDir: dir, formats: ['csv', 'html'], trigger: 'test' });
+    // The files themselves (a file written again would be a new one: a rename puts a new inode in its place).
+    const inodes = () => first.files.map((f) => statSync(f.path).ino);
+    const before = inodes();
+    // Made again: the CSV is written, then the HTML's temporary file cannot be (a folder is in its way).
+    mkdirSync(join(dir, 'kansa-report-2025-02.html.part'));
+    await expect(reports.make('2025-02', { outDir: dir, formats: ['csv', 'html'], trigger: 'test' })).rejects.toThrow(/EISDIR/);
+    expect(inodes()).toEqual(before);
+    expect(readdirSync(dir).sort()).toEqual([
+      'kansa-report-2025-02.csv',
+      'kansa-report-2025-02.csv.sha256',
+      'kansa-report-2025-02.html',
+      'kansa-report-2025-02.html.part',
+      'kansa-report-2025-02.html.sha256',
+    ]);
+    const listed = (await reports.list()).filter((r) => r.month === '2025-02');
+    expect(listed.map((r) => [r.format, r.sha256])).toEqual(first.files.map((f) => [f.format, f.sha256]));
+    const failures = await store.rows<{ trigger: string; format: string; message: string }>(
+      `SELECT trigger, format, message FROM ${TABLES.reportFailures} WHERE month = '2025-02'`,
+    );
+    expect(failures).toEqual([{ trigger: 'test', format: '', message: expect.stringMatching(/EISDIR/) }]);
   });
 
   it('a month whose logs do not reach back 90 days: unused-account says 判定保留 with its reason, never "analysed, 0 found"', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-report-jan-'));
-    try {
-      const jan = await app.get(ReportsService).make('2025-01', { outDir: dir, formats: ['pdf', 'html', 'xlsx'], trigger: 'test' });
-      const rule = jan.report.rules.find((r) => r.id === 'unused-account')!;
-      expect(rule.state).toBe('判定保留：ログの記録が2025-01-10からで、判定に必要な90日分に満たないため（2025-04-10以降に判定できます）');
-      expect(jan.report.ruleResults.find((r) => r.rule === 'unused-account')).toMatchObject({ judgement: 'withheld', note: rule.state });
-      expect(jan.report.accountReview).toMatchObject({ unusedJudgement: 'withheld', unusedNote: rule.state });
-      const pdfText = squash(readPdf(jan.files[0].path).pages.join(''));
-      expect(pdfText).toContain(squash(`長期未使用ID 低 判定保留 － － － － － － ${rule.state}`));
-      // No days analysed in January: never 確定, whatever the findings.
-      expect(jan.report.status).toMatchObject({ final: false, label: '速報' });
-      expect(jan.report.status.text).toContain('分析が完了していない日が 31 日あります');
-      expect(pdfText.split(squash(rule.state)).length - 1).toBeGreaterThanOrEqual(3);
-      expect(pdfText).not.toContain(squash('長期未使用ID 低 0 0 0 0 0 0'));
-      expect(readFileSync(jan.files[1].path, 'utf8').split(rule.state).length - 1).toBeGreaterThanOrEqual(3);
-      const wb = await workbook(jan.files[2].path);
-      expect(workbookText(wb).split(rule.state).length - 1).toBeGreaterThanOrEqual(3);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = scratchDir('report-jan');
+    const jan = await app.get(ReportsService).make('2025-01', { outDir: dir, formats: ['pdf', 'html', 'xlsx'], trigger: 'test' });
+    const rule = jan.report.rules.find((r) => r.id === 'unused-account')!;
+    expect(rule.state).toBe('判定保留：ログの記録が2025-01-10からで、判定に必要な90日分に満たないため（2025-04-10以降に判定できます）');
+    expect(jan.report.ruleResults.find((r) => r.rule === 'unused-account')).toMatchObject({ judgement: 'withheld', note: rule.state });
+    expect(jan.report.accountReview).toMatchObject({ unusedJudgement: 'withheld', unusedNote: rule.state });
+    const pdfText = squash(readPdf(jan.files[0].path).pages.join(''));
+    expect(pdfText).toContain(squash(`長期未使用ID 低 判定保留 － － － － － － ${rule.state}`));
+    // No days analysed in January: never 確定, whatever the findings.
+    expect(jan.report.status).toMatchObject({ final: false, label: '速報' });
+    expect(jan.report.status.text).toContain('分析が完了していない日が 31 日あります');
+    expect(pdfText.split(squash(rule.state)).length - 1).toBeGreaterThanOrEqual(3);
+    expect(pdfText).not.toContain(squash('長期未使用ID 低 0 0 0 0 0 0'));
+    expect(readFileSync(jan.files[1].path, 'utf8').split(rule.state).length - 1).toBeGreaterThanOrEqual(3);
+    const wb = await workbook(jan.files[2].path);
+    expect(workbookText(wb).split(rule.state).length - 1).toBeGreaterThanOrEqual(3);
   });
 
   it('an officer finalises the month with a reason (recorded): 確定 in every format; a later undecided finding makes it 速報 again', async () => {
@@ -540,7 +527,7 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
     await expect(reports.finalize('2025-04', '', '理由のある確定')).rejects.toThrow(ReportInputError);
     await expect(reports.finalize('2025-04', '情報政策課長', '')).rejects.toThrow(/--reason/);
     await expect(reports.finalize('2025-05', '情報政策課長', '確定します')).rejects.toThrow(/not over yet/);
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-report-final-'));
+    const dir = scratchDir('report-final');
     try {
       const done = await reports.finalize('2025-04', '情報政策課長 山田', '未確認分は所属長に照会済み、5月分で報告する', { outDir: dir });
       expect(done.undecided).toBe(truth.new + truth.reviewing);
@@ -596,7 +583,6 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
         query: `DELETE FROM ${TABLES.findings} WHERE finding_id = {id:FixedString(32)}`,
         query_params: { id: 'f'.repeat(32) },
       });
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -664,7 +650,7 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
         },
       ],
     });
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-report-casework-'));
+    const dir = scratchDir('report-casework');
     try {
       const { exception, findingsCovered } = await app.get(ExceptionsService).add(
         {
@@ -759,7 +745,6 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
         query: `DELETE FROM ${TABLES.findings} WHERE finding_id = {id:FixedString(32)}`,
         query_params: { id: watchId },
       });
-      rmSync(dir, { recursive: true, force: true });
     }
   });
   it("tells monitoring when last month's report is overdue (kansa_report_overdue) and counts failed automatic runs", async () => {
@@ -777,7 +762,7 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
       await onDeadline.close();
     }
     // The day after, the automatic run fails (its output directory cannot be made): overdue, one failure counted.
-    const blocked = join(mkdtempSync(join(tmpdir(), 'kansa-report-blocked-')), 'a-file');
+    const blocked = join(scratchDir('report-blocked'), 'a-file');
     writeFileSync(blocked, '');
     const failing = await at('2025-07-11T06:30:00+09:00', blocked);
     try {
@@ -786,7 +771,6 @@ describe('monthly report (real ClickHouse, all four formats)', () => {
       expect(await metric(failing, 'kansa_report_failures_total')).toMatch(/^kansa_report_failures_total 1$/m);
     } finally {
       await failing.close();
-      rmSync(dirname(blocked), { recursive: true, force: true });
     }
     // Made the next day, by a process started again: the failure is still known (what the console shows,
     // GET /api/reports/status: when it failed, how and why) until the report is made; then it is not overdue.

@@ -1,6 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MastersRepository } from '@kansa/masters';
 import { RULES } from '@kansa/rules';
@@ -9,6 +8,7 @@ import { FindingsService } from '../findings/findings.service';
 import { CoverageService } from '../ledger/coverage.service';
 import { insertEvents, openAnalyzerApp, resetStore, TestEvent } from '../testing/analyzer-test-app';
 import { AnalysedWindow, AnalysisSchedulerService } from './analysis-scheduler.service';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /** The rules that look back over earlier days' events (mass-output's baseline, log-gap's expected sources, …). */
 const LOOKBACK_RULES = ['dormant-account', 'log-gap', 'mass-output', 'unused-account'];
@@ -42,7 +42,6 @@ function ran(windows: AnalysedWindow[]): Array<{ days: string; rules: string[] }
 describe('catch-up after downtime (real ClickHouse, real rule catalogue, frozen clock)', () => {
   let store: TestStore;
   const apps: INestApplicationContext[] = [];
-  const dirs: string[] = [];
   const open = async (now: string, options: Parameters<typeof openAnalyzerApp>[1] = {}) => {
     const app = await openAnalyzerApp(store, { now, ...options });
     apps.push(app);
@@ -50,8 +49,7 @@ describe('catch-up after downtime (real ClickHouse, real rule catalogue, frozen 
   };
   /** Writes master CSVs into a new folder: file name → lines (header first). */
   const mastersDir = (files: Record<string, string[]>) => {
-    const dir = mkdtempSync(join(tmpdir(), 'kansa-catch-up-masters-'));
-    dirs.push(dir);
+    const dir = scratchDir('catch-up-masters');
     for (const [name, lines] of Object.entries(files)) writeFileSync(join(dir, name), lines.join('\n') + '\n');
     return dir;
   };
@@ -73,7 +71,6 @@ describe('catch-up after downtime (real ClickHouse, real rule catalogue, frozen 
   });
   afterAll(async () => {
     await store?.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it('a late day is analysed again by every rule: its off-hours access is found and the log-gap it caused is withdrawn', async () => {

@@ -1,16 +1,16 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@kansa/config';
 import { openStorage, TABLES } from '@kansa/storage';
 import { kansaCli } from '@kansa/test-kit/kansa-cli';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * The analyzer's commands as staff run them: `kansa demo` on a small city,
  * then findings (list, show, transition), events and coverage.
  */
 describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
-  const work = mkdtempSync(join(tmpdir(), 'kansa-cli-analyzer-'));
+  const work = scratchDir('cli-analyzer');
   const dataDir = join(work, 'data');
   const kansa = kansaCli(dataDir);
 
@@ -19,7 +19,6 @@ describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
   beforeAll(async () => {
     demo = await kansa('demo', '--month', '2025-04', '--staff', '60', '--out', join(work, 'demo'));
   }, 600_000);
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('runs the demo month and finds the planted incidents of every rule', async () => {
     expect(demo.stderr).not.toMatch(/Error|kansa:/);

@@ -1,16 +1,15 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { openClickHouse } from '@kansa/storage';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kansaCli } from '../../../../test/kit/kansa-cli';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * The operator runs `kansa info` (or starts a second service) while `kansa serve` holds the embedded data
  * directory: one line says who holds it and what to do — not the engine's own error, nor a stack trace.
  */
 describe('a command on a data directory another process holds', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-in-use-'));
+  const dir = scratchDir('in-use');
   const dataDir = join(dir, 'data');
   const kansa = kansaCli(dataDir);
   let held: ClickHouseClient;
@@ -20,7 +19,6 @@ describe('a command on a data directory another process holds', () => {
   });
   afterAll(async () => {
     await held?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it.each([

@@ -1,15 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const run = promisify(execFile);
 const BIN = resolve(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
 
 /** Every date flag of the CLI goes through the one check of the API parameters (libs/calendar date-input). */
 describe('kansa: date flags are real calendar dates', () => {
-  const work = mkdtempSync(join(tmpdir(), 'kansa-cli-dates-'));
+  const work = scratchDir('cli-dates');
   const kansa = async (...args: string[]) => {
     try {
       await run('node', [BIN, '--data-dir', join(work, 'data'), ...args], {
@@ -21,7 +20,6 @@ describe('kansa: date flags are real calendar dates', () => {
       return { code: e.code, stderr: e.stderr };
     }
   };
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it.each([
     [['findings', '--from', '2026-02-30'], '--from: "2026-02-30" is not a date YYYY-MM-DD'],

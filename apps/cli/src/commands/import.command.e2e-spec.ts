@@ -1,8 +1,8 @@
 import * as iconv from 'iconv-lite';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const BIN = join(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
 const HEADER =
@@ -11,7 +11,7 @@ const line = (t: string, kubun = '照会') =>
   `2025/04/14 ${t},K001198,髙﨑 翔,100700,納税課,WS-1,10.0.0.1,JR0101,照会,${kubun},0000012345,無,窓口,1,正常`;
 
 describe('kansa import (the command, in its own process)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-import-cli-'));
+  const dir = scratchDir('import-cli');
   const dataDir = join(dir, 'data');
   const logs = join(dir, 'logs');
   const kansa = (...args: string[]) =>
@@ -23,7 +23,6 @@ describe('kansa import (the command, in its own process)', () => {
       iconv.encode([HEADER, line('08:00:00'), line('08:01:00', '消去'), line('08:02:00')].join('\r\n') + '\r\n', 'cp932'),
     );
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('imports a folder and prints the counts as JSON, then the same files again are duplicates', () => {
     const first = kansa('--json', 'import', logs);

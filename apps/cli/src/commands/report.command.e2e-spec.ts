@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openTestStore } from '@kansa/test-kit';
 import { seedReportMonth } from '@kansa/analyzer/reports/testing/report-month.fixture';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const run = promisify(execFile);
 const KANSA = join(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
@@ -23,12 +23,11 @@ describe('kansa report (command line)', () => {
     // Keep the data: the command opens the directory in its own process.
     await store.client.close();
     dataDir = store.dataDir;
-    out = mkdtempSync(join(tmpdir(), 'kansa-report-cli-'));
+    out = scratchDir('report-cli');
   }, 120_000);
 
   afterAll(() => {
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(out, { recursive: true, force: true });
   });
 
   const kansa = (...args: string[]) =>

@@ -1,17 +1,15 @@
 import { openClickHouse } from '@kansa/storage';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const BIN = join(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
 
 describe('kansa rules (the command, in its own process)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-rules-cli-'));
+  const dir = scratchDir('rules-cli');
   const dataDir = join(dir, 'data');
   const kansa = (...args: string[]) =>
     spawnSync(process.execPath, [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8', timeout: 120000 });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('lists every rule with its version and parameters in force', () => {
     const list = kansa('--json', 'rules', 'list');

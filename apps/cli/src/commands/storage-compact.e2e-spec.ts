@@ -1,9 +1,8 @@
 import { kansaCli } from '@kansa/test-kit/kansa-cli';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 
@@ -14,7 +13,7 @@ const ROOT = resolve(__dirname, '..', '..', '..', '..');
  * and reported, and a second run has nothing left to do.
  */
 describe('kansa storage compact after an upgrade', () => {
-  const work = mkdtempSync(join(tmpdir(), 'kansa-cli-compact-'));
+  const work = scratchDir('cli-compact');
   const dataDir = join(work, 'data');
   const kansa = kansaCli(dataDir);
   beforeAll(async () => {
@@ -24,7 +23,6 @@ describe('kansa storage compact after an upgrade', () => {
         .writeDataDirAsOf(${JSON.stringify(dataDir)}, 160, ['2025-05', '2025-06']).catch((e) => { console.error(e); process.exit(1); });`;
     await promisify(execFile)('node', ['-e', script]);
   }, 60_000);
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('rewrites the months stored before, a line each, then finds nothing to rewrite', async () => {
     const first = await kansa('storage', 'compact');

@@ -2,12 +2,12 @@ import { TABLES } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import * as iconv from 'iconv-lite';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileImportResult, FileImportService } from '../sources/file-import/file-import.service';
 import { CollectorKit, startCollector } from '../testing/collector-test-kit';
 import { VerifyService } from '@kansa/integrity';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const HEADER =
   '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
@@ -16,7 +16,7 @@ const line = (day: string, i: number) =>
 
 /** Three daily files of 住民記録 and one of 中間サーバー, imported in order. */
 async function importDays(files: FileImportService): Promise<FileImportResult[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-verify-'));
+  const dir = scratchDir('verify');
   const out: FileImportResult[] = [];
   for (const day of ['14', '15', '16']) {
     const path = join(dir, `JUMIN_OPLOG_202504${day}.csv`);

@@ -1,13 +1,13 @@
 import { batchEventsSql } from '@kansa/storage';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import * as iconv from 'iconv-lite';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileImportService } from '../sources/file-import/file-import.service';
 import { CollectorKit, startCollector } from '../testing/collector-test-kit';
 import { IngestService } from './ingest.service';
 import { RawRecord } from './ingest.types';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const HEADER =
   '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
@@ -19,7 +19,7 @@ describe('a long file is committed in batches of bounded size', () => {
   let ingest: IngestService;
   let files: FileImportService;
   let collector: CollectorKit;
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-batching-'));
+  const dir = scratchDir('batching');
   const count = async (query: string, params: Record<string, unknown> = {}) =>
     Number((await (await store.client.query({ query, query_params: params, format: 'JSONEachRow' })).json<{ n: string }>())[0].n);
 

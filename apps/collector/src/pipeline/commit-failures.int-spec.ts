@@ -1,7 +1,6 @@
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import * as iconv from 'iconv-lite';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchLedgerRepository, IntegrityChecksRepository, VerifyService } from '@kansa/integrity';
 import { SourceSystems } from '../source-systems/source-system.registry';
@@ -14,6 +13,7 @@ import { CollectorKit, startCollector } from '../testing/collector-test-kit';
 import { IngestService } from './ingest.service';
 import { RecordProcessor } from './record-processor';
 import { rowText } from '../sink/row-bytes';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const HEADER =
   '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
@@ -30,7 +30,7 @@ describe('commits that storage refuses never wedge kansa', () => {
   let store: TestStore;
   let ingest: IngestService;
   let files: FileImportService;
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-commit-failures-'));
+  const dir = scratchDir('commit-failures');
   let fileNo = 0;
   const write = (lines: string[]) => {
     const path = join(dir, `JUMIN_OPLOG_2025${String(++fileNo).padStart(4, '0')}.csv`);
@@ -375,9 +375,9 @@ describe('retention and verification over the years', () => {
   it('events of a backfill removed by the retention TTL are reported as expired, never as tampering', async () => {
     const collector = await startCollector(store);
     const files = collector.files;
-    const path = join(mkdtempSync(join(tmpdir(), 'kansa-retention-')), 'JUMIN_OPLOG_20160115.csv');
+    const path = join(scratchDir('retention'), 'JUMIN_OPLOG_20160115.csv');
     writeFileSync(path, iconv.encode([HEADER, ...tenYears()].join('\r\n') + '\r\n', 'cp932'));
-    const daily = join(mkdtempSync(join(tmpdir(), 'kansa-retention-')), 'JUMIN_OPLOG_20250414.csv');
+    const daily = join(scratchDir('retention'), 'JUMIN_OPLOG_20250414.csv');
     writeFileSync(daily, iconv.encode([HEADER, day(1), day(2)].join('\r\n') + '\r\n', 'cp932'));
     await files.importFile(path);
     await files.importFile(daily);
@@ -409,7 +409,7 @@ describe('values outside what a log can hold are quarantined, never clamped or d
   let files: FileImportService;
   let ingest: IngestService;
   let collector: CollectorKit;
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-implausible-'));
+  const dir = scratchDir('implausible');
 
   beforeAll(async () => {
     store = await openTestStore();

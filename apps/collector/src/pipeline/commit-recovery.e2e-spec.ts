@@ -1,9 +1,9 @@
 import { openClickHouse, TABLES } from '@kansa/storage';
 import * as iconv from 'iconv-lite';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const BIN = join(__dirname, '..', '..', '..', '..', 'bin', 'kansa.js');
 const HEADER =
@@ -17,9 +17,8 @@ const kansa = (args: string[], env: Record<string, string> = {}) =>
 jest.setTimeout(300_000);
 
 describe('kill -9 between the events insert and the batch record', () => {
-  const work = mkdtempSync(join(tmpdir(), 'kansa-commit-kill-'));
+  const work = scratchDir('commit-kill');
   const dataDir = join(work, 'data');
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('the next process completes the batch: verify passes, counts exact, a re-import stores only the rest', async () => {
     // header + 3 lines | 3 lines + a bad one | 3 lines : batches of 4 records; killed in the second

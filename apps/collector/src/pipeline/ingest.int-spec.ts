@@ -1,14 +1,14 @@
 import { myNumberCheckDigit, myNumberHmac } from '@kansa/domain/my-number';
 import { openTestStore, TestStore } from '@kansa/test-kit';
 import * as iconv from 'iconv-lite';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileImportService } from '../sources/file-import/file-import.service';
 import { IngestService, UnknownSourceError } from './ingest.service';
 import { HeaderMismatchError } from './record-processor';
 import { StagingBatch } from '../sink/staging.writer';
 import { CollectorKit, startCollector } from '../testing/collector-test-kit';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const JUMIN_HEADER =
   '処理日時,職員ID,職員氏名,所属コード,所属名,端末ID,IPアドレス,画面ID,画面名,処理区分,宛名番号,個人番号表示,処理事由,対象件数,処理結果';
@@ -21,7 +21,7 @@ describe('IngestService on the real embedded ClickHouse', () => {
   let ingest: IngestService;
   let files: FileImportService;
   let collector: CollectorKit;
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-ingest-'));
+  const dir = scratchDir('ingest');
   const write = (name: string, lines: Array<string | Buffer>, encoding = 'cp932', eol = '\r\n') => {
     const path = join(dir, name);
     writeFileSync(

@@ -1,7 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@kansa/config';
 import { KansaModule } from '../../../../cli/src/kansa.module';
@@ -10,6 +9,7 @@ import { CASEWORK_ID_SUFFIX, countingIdSuffix } from '../../casework/casework-id
 import { CLOCK, fixedClock } from '../../core/clock';
 import type { MadeReport } from '../reports.service';
 import { readPdf } from '../testing/pdf-text';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
  * The golden rendering: a fixed generated month (the demo city, seed
@@ -41,7 +41,7 @@ describe('golden rendering of the demo city’s April 2025 (PDF text and CSV)', 
   let made: MadeReport;
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'kansa-golden-'));
+    work = scratchDir('golden');
     const config = loadConfig({ env: {}, overrides: { storage: { dataDir: join(work, 'data'), url: '' } } });
     applyDemoCity(config);
     const moduleRef = await Test.createTestingModule({ imports: [KansaModule.forRoot(config, { collector: true })] })
@@ -58,7 +58,6 @@ describe('golden rendering of the demo city’s April 2025 (PDF text and CSV)', 
 
   afterAll(async () => {
     await app?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   const compare = (name: string, actual: string) => {

@@ -1,8 +1,8 @@
 import { openTestStore, TestStore } from '@kansa/test-kit';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CollectorKit, startCollector } from '../../testing/collector-test-kit';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const HEADER = '受付日時,所属コード,業務コード,種別,宛名番号,統合宛名番号,受付番号';
 
@@ -13,7 +13,7 @@ const HEADER = '受付日時,所属コード,業務コード,種別,宛名番号
 describe('業務記録 through the collector (real embedded ClickHouse)', () => {
   let store: TestStore;
   let collector: CollectorKit;
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-records-'));
+  const dir = scratchDir('records');
   const write = (name: string, lines: string[]) => {
     const path = join(dir, name);
     writeFileSync(path, '\uFEFF' + lines.join('\n') + '\n');
@@ -27,7 +27,6 @@ describe('業務記録 through the collector (real embedded ClickHouse)', () => 
   afterAll(async () => {
     await collector.close();
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('stores a record once whether the file is re-sent or the record comes again as a canonical event, and quarantines bad lines by field', async () => {

@@ -1,13 +1,13 @@
 import { EvtxWriter } from '@kansa/demo/evtx-writer';
 import { myNumberCheckDigit } from '@kansa/domain/my-number';
 import { openTestStore, TestStore } from '@kansa/test-kit';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvtxReader } from '../../sources/file-import/evtx/evtx-reader';
 import { CollectorKit, startCollector } from '../../testing/collector-test-kit';
 import { evtxDumpLine, flatLine, winlogbeatLine } from './testing/json-shapes';
 import { WinEvent } from './win-event';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const REAL = readdirSync(FIXTURES).filter((f) => f.endsWith('.evtx'));
@@ -19,7 +19,7 @@ function fixtureEvents(): WinEvent[] {
 describe('Windows Security event logs recorded by others, imported (source windows)', () => {
   let store: TestStore;
   let collector: CollectorKit;
-  const dir = mkdtempSync(join(tmpdir(), 'kansa-windows-'));
+  const dir = scratchDir('windows');
 
   beforeAll(async () => {
     store = await openTestStore();

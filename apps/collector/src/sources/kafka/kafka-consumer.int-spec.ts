@@ -4,9 +4,6 @@ import { NestFactory } from '@nestjs/core';
 import { KANSA_CONFIG, KansaConfig, loadConfig } from '@kansa/config';
 import { CLICKHOUSE, StorageRejectedError } from '@kansa/storage';
 import { describeWithKafka, KafkaBroker, startKafkaBroker } from '@kansa/test-kit/kafka-broker';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { KafkaCollectorTestModule } from '@kansa/test-kit/kafka-collector.module';
 import { cp932, juminLine } from '@kansa/test-kit/jumin-lines';
 import { INGEST_SERVICE, IngestServicePort, RawRecord } from '../../pipeline/ingest.types';
@@ -14,6 +11,7 @@ import { KafkaConsumerService } from './kafka-consumer.service';
 import { KafkaObservability } from '../../collector-service.module';
 import { HealthRegistry, MetricsService } from '@kansa/service-shell';
 import { Registry } from 'prom-client';
+import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 jest.setTimeout(420_000);
 
@@ -44,7 +42,7 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
     broker = await startKafkaBroker();
     await broker.createTopics(['kansa.jumin', 'kansa.chukan', 'kansa.windows'], 2);
     // kansa.terminal is created by the rebalance test, after the consumer started.
-    dataDir = mkdtempSync(join(tmpdir(), 'kansa-kafka-int-'));
+    dataDir = scratchDir('kafka-int');
     const config = loadConfig({
       env: {},
       overrides: {
@@ -68,7 +66,6 @@ describeWithKafka('KafkaConsumerService (real broker, real storage)', () => {
   afterAll(async () => {
     await app?.close();
     await broker?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   const count = async (query: string, params: Record<string, unknown> = {}) =>
