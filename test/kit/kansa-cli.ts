@@ -11,12 +11,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `kansa <args>` on a data directory, in a process of its own, as staff or cron run it; never rejects. */
-export function kansaCli(dataDir: string): (...args: string[]) => Promise<CliResult> {
+/** `kansa <args>` on a data directory, in a process of its own, as staff or cron run it (`env` over the test's); never rejects. */
+export function kansaCli(dataDir: string, env: NodeJS.ProcessEnv = {}): (...args: string[]) => Promise<CliResult> {
   return async (...args) => {
     try {
-      const { stdout, stderr } = await run('node', [BIN, '--data-dir', dataDir, ...args], {
-        env: { ...process.env, KANSA_DATA_DIR: '' },
+      const { stdout, stderr } = await run(process.execPath, [BIN, '--data-dir', dataDir, ...args], {
+        env: { ...process.env, KANSA_DATA_DIR: '', ...env },
         maxBuffer: 64 << 20,
       });
       return { code: 0, stdout, stderr };

@@ -1,7 +1,7 @@
 import { ClickHouseClient, createClient } from '@clickhouse/client';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DirectoryHolder, holderOf, openedByThisProcess } from './data-directory-lock';
+import { DirectoryHolder, holderOf, openedByThisProcess, recordedHolder } from './data-directory-lock';
 import { StorageUnavailableError } from './storage-errors';
 
 export interface StorageTarget {
@@ -89,7 +89,7 @@ export async function openClickHouse(target: StorageTarget): Promise<ClickHouseC
     await client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
     openedByThisProcess(dataDir);
   } catch (err) {
-    if (isLockError(err)) throw new DataDirectoryInUseError(dataDir);
+    if (isLockError(err)) throw new DataDirectoryInUseError(dataDir, recordedHolder(dataDir));
     throw new StorageUnavailableError(
       `cannot open embedded ClickHouse at ${dataDir}: ${(err as Error).message} (データディレクトリを開けません)`,
     );

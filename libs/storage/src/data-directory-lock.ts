@@ -30,6 +30,15 @@ export function holderOf(dataDir: string): DirectoryHolder | null {
   return describeHolder(readStatus(status));
 }
 
+/**
+ * Who the engine's `status` file names as holding `dataDir`, without looking at the lock: for when the engine
+ * itself refused the directory (no `flock` to look first). Empty when the file names nobody, or this process.
+ */
+export function recordedHolder(dataDir: string): DirectoryHolder {
+  const holder = describeHolder(readStatus(join(dataDir, 'status')));
+  return holder.pid === process.pid ? {} : holder;
+}
+
 /** Records that this process's engine now holds `dataDir`. */
 export function openedByThisProcess(dataDir: string): void {
   openedHere.add(dataDir);

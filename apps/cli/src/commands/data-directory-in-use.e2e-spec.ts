@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { openClickHouse } from '@kansa/storage';
 import { join } from 'node:path';
-import { kansaCli } from '../../../../test/kit/kansa-cli';
+import { kansaCli } from '@kansa/test-kit/kansa-cli';
 import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
 /**
@@ -41,4 +41,15 @@ describe('a command on a data directory another process holds', () => {
     },
     60_000,
   );
+
+  it('on a machine without util-linux flock, the engine refuses the directory and kansa still names its holder, exit 1', async () => {
+    const bin = scratchDir('no-flock-bin'); // PATH without flock: kansa cannot look before the engine tries
+    const run = await kansaCli(dataDir, { PATH: bin })('info');
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n').at(-1)).toMatch(
+      new RegExp(
+        `^kansa: data directory ${dataDir} is in use by another kansa process \\(PID ${process.pid}, started .*（PID ${process.pid}）が使用中です\\)$`,
+      ),
+    );
+  }, 60_000);
 });
