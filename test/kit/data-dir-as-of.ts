@@ -1,9 +1,9 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { applyRetention, migrate, MIGRATIONS_DIR, openClickHouse, TABLES } from '@kansa/storage';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventRow } from './event-row';
-import { scratchDir } from './scratch-dir';
 
 /**
  * An embedded data directory as an earlier kansa left it: migrated up to
@@ -11,18 +11,23 @@ import { scratchDir } from './scratch-dir';
  * the default retention.
  */
 export async function openDataDirAsOf(dataDir: string, lastVersion: number): Promise<ClickHouseClient> {
-  const migrations = scratchDir('migrations');
-  for (const f of readdirSync(MIGRATIONS_DIR).filter((f) => Number(f.slice(0, 3)) <= lastVersion))
-    copyFileSync(join(MIGRATIONS_DIR, f), join(migrations, f));
-  mkdirSync(dataDir, { recursive: true });
-  const client = await openClickHouse({ dataDir });
-  await migrate(client, migrations);
-  await applyRetention(client, 7); // as every start of kansa does (openStorage)
-  // Parts under 10 MB are written as one file (a compact part, whose columns' sizes are not told): test months are
-  // that small, so they are made to be written as a city's month is, a file per column.
-  for (const table of [TABLES.events, TABLES.eventsApart])
-    await client.command({ query: `ALTER TABLE ${table} MODIFY SETTING min_bytes_for_wide_part = 0` });
-  return client;
+  // removed here, not by the test environment: the helper also runs in plain processes an e2e test starts
+  const migrations = mkdtempSync(join(tmpdir(), 'kansa-migrations-'));
+  try {
+    for (const f of readdirSync(MIGRATIONS_DIR).filter((f) => Number(f.slice(0, 3)) <= lastVersion))
+      copyFileSync(join(MIGRATIONS_DIR, f), join(migrations, f));
+    mkdirSync(dataDir, { recursive: true });
+    const client = await openClickHouse({ dataDir });
+    await migrate(client, migrations);
+    await applyRetention(client, 7); // as every start of kansa does (openStorage)
+    // Parts under 10 MB are written as one file (a compact part, whose columns' sizes are not told): test months are
+    // that small, so they are made to be written as a city's month is, a file per column.
+    for (const table of [TABLES.events, TABLES.eventsApart])
+      await client.command({ query: `ALTER TABLE ${table} MODIFY SETTING min_bytes_for_wide_part = 0` });
+    return client;
+  } finally {
+    rmSync(migrations, { recursive: true, force: true });
+  }
 }
 
 /** Event rows as a version before migration 240 inserted them (`raw` a stored column then; insertEventRows since). */
