@@ -36,6 +36,19 @@ describe('kansa import (the command, in its own process)', () => {
     expect(again.stdout).toContain('隔離理由 処理区分: 未知の処理区分です: 1件');
   });
 
+  it('kansa info then says, in Japanese first, what the directory holds', () => {
+    const info = kansa('info');
+    expect(info.status).toBe(0);
+    expect(info.stdout.trim().split('\n')).toEqual([
+      `保存先 (storage): embedded ${dataDir}`,
+      'ログのイベント (events): 2',
+      '隔離した行 (quarantined): 2', // the bad line, recorded each time the file came (docs/collector.md)
+      '検知結果 (findings): 0',
+      '保留中のバッチ (set aside): 0',
+      '完了待ちのバッチ (pending commits): 0',
+    ]);
+  });
+
   it('imports a Windows Security log (.evtx) and says what was kept apart, per kind', () => {
     const evtx = join(__dirname, '../../../collector/src/source-systems/windows/fixtures/4624-pass-the-hash.evtx');
     const r = kansa('import', evtx);

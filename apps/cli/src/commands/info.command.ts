@@ -4,6 +4,7 @@ import { CLICKHOUSE, describeTarget, StoredCountsRepository } from '@kansa/stora
 import { ClickHouseClient } from '@clickhouse/client';
 import { countPendingIntents } from '@kansa/collector/sink/commit-intent';
 import { SetAsideRepository } from '@kansa/collector/sink/set-aside.repository';
+import { formatCount } from '@kansa/domain';
 import { resolve } from 'node:path';
 import { CommandContext } from '../context';
 import { describeSetAside } from './batches.command';
@@ -26,13 +27,13 @@ export function registerInfoCommand(program: Command, ctx: () => CommandContext)
         const pending = await countPendingIntents(client, c.config.storage.url ? undefined : resolve(c.config.storage.dataDir));
         const storage = describeTarget(c.config.storage);
         const lines = [
-          `storage: ${storage}`,
-          `events: ${counts.events}`,
-          `quarantined: ${counts.quarantined}`,
-          `findings: ${counts.findings}`,
-          `set aside (保留中のバッチ): ${setAside.length}${setAside.length ? ' — `kansa batches list` / `kansa batches replay <id>`' : ''}`,
+          `保存先 (storage): ${storage}`,
+          `ログのイベント (events): ${formatCount(counts.events)}`,
+          `隔離した行 (quarantined): ${formatCount(counts.quarantined)}`,
+          `検知結果 (findings): ${formatCount(counts.findings)}`,
+          `保留中のバッチ (set aside): ${formatCount(setAside.length)}${setAside.length ? ' — `kansa batches list` / `kansa batches replay <id>`' : ''}`,
           ...setAside.map((b) => `  ${describeSetAside(b)}`),
-          `pending commits (完了待ちのバッチ): ${pending}${pending ? ' — completed when the collector next starts (kansa import / serve / verify)' : ''}`,
+          `完了待ちのバッチ (pending commits): ${formatCount(pending)}${pending ? ' — 次に kansa import / serve / verify を実行したときに完了します (completed when the collector next starts)' : ''}`,
         ];
         c.print(lines.join('\n'), {
           storage,
