@@ -1,4 +1,6 @@
+import { AccountsService } from '@kansa/service-shell';
 import { TABLES } from '@kansa/storage';
+import { ConsoleUser } from '../console/console-user';
 import { findingRow } from './fixtures';
 import { startTestService, TestService } from './service-harness';
 
@@ -88,4 +90,99 @@ describe('kansa serve: the casework API', () => {
     expect(await badMonth.text()).toContain('month');
     expect((await send('GET', '/api/cases/patterns?month=2025-04', undefined, svc.tokens.read)).status).toBe(200);
   });
+
+  it("keeps a reviewer to their department's cases and repeat patterns: another department's are left out of the lists and refused (403)", async () => {
+    // 納税課 (100700) has K001123; 市民課 (100100) has K002000. Each has findings of two rules in April (継続監視対象).
+    await svc.client.insert({
+      table: TABLES.staff,
+      format: 'JSONEachRow',
+      values: [
+        {
+          version: 1,
+          staff_id: 'K001123',
+          name: '納税 一郎',
+          department_code: '100700',
+          department_name: '納税課',
+          employment_status: '在職',
+        },
+        {
+          version: 1,
+          staff_id: 'K002000',
+          name: '市民 花子',
+          department_code: '100100',
+          department_name: '市民課',
+          employment_status: '在職',
+        },
+      ],
+    });
+    const theirs = 'e'.repeat(32);
+    await svc.client.insert({
+      table: TABLES.findings,
+      format: 'JSONEachRow',
+      values: [
+        findingRow('d'.repeat(32), 'mass-lookup', 'high', 'K001123'),
+        findingRow(theirs, 'mass-output', 'high', 'K002000'),
+        findingRow('c'.repeat(32), 'mass-lookup', 'high', 'K002000'),
+      ],
+    });
+    const mineCase = (await (await send('POST', '/api/cases', { userId: 'K001123', title: '納税課の事案' })).json()) as { id: string };
+    const theirCase = (await (
+      await send('POST', '/api/cases', { userId: 'K002000', title: '市民課の事案', findingIds: [theirs] })
+    ).json()) as {
+      id: string;
+    };
+    const made = await svc.app
+      .get(AccountsService)
+      .add({ name: '納税課 確認者', role: 'reviewer', departments: ['100700'] }, { kind: 'cli', name: 'test', role: 'cli' });
+    const reviewer = await ConsoleUser.login(svc.url, '納税課 確認者', made.oneTimePassword, 'reviewer-password-2025');
+
+    const cases = await reviewer.json<Array<{ id: string; userId: string }>>('GET', '/api/cases');
+    expect(cases.map((c) => c.id)).toContain(mineCase.id);
+    expect(cases.map((c) => c.userId)).not.toContain('K002000');
+    const patterns = await reviewer.json<Array<{ userId: string }>>('GET', '/api/cases/patterns?month=2025-04');
+    expect(patterns.map((p) => p.userId)).toEqual(['K001123']);
+    // an officer's token sees both
+    const all = (await (await send('GET', '/api/cases/patterns?month=2025-04', undefined, svc.tokens.read)).json()) as Array<{
+      userId: string;
+    }>;
+    expect(all.map((p) => p.userId).sort()).toEqual(['K001123', 'K002000']);
+
+    const refused = await reviewer.request('GET', `/api/cases/${theirCase.id}`);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('この事案は担当外です');
+    for (const [method, path, body] of [
+      ['POST', `/api/cases/${theirCase.id}/notes`, { text: '見た' }],
+      ['POST', `/api/cases/${theirCase.id}/state`, { to: 'investigating' }],
+      ['POST', `/api/cases/${theirCase.id}/owner`, { owner: '納税課 確認者' }],
+      ['DELETE', `/api/cases/${theirCase.id}/findings/${theirs}`, undefined],
+      ['POST', '/api/cases', { userId: 'K002000', title: '他課の職員' }],
+      ['POST', `/api/cases/${mineCase.id}/findings`, { findingIds: [theirs] }],
+    ] as const)
+      expect({ method, path, status: (await reviewer.request(method, path, body)).status }).toEqual({ method, path, status: 403 });
+    const untouched = (await (await send('GET', `/api/cases/${theirCase.id}`, undefined, svc.tokens.read)).json()) as {
+      timeline: unknown[];
+      findingIds: string[];
+    };
+    expect({ events: untouched.timeline.length, findingIds: untouched.findingIds }).toEqual({ events: 2, findingIds: [theirs] });
+
+    // their own department's case they may work on
+    expect((await reviewer.request('POST', `/api/cases/${mineCase.id}/notes`, { text: '所属長に確認' })).status).toBe(200);
+    // a case another department's staff member is the subject of, once the reviewer owns it, they may see
+    await send('POST', `/api/cases/${theirCase.id}/owner`, { owner: '納税課 確認者' });
+    expect((await reviewer.request('GET', `/api/cases/${theirCase.id}`)).status).toBe(200);
+    // and a finding of that department an officer assigned to them, they may open a case from
+    await svc.client.insert({
+      table: TABLES.findingAssignments,
+      format: 'JSONEachRow',
+      values: [
+        { finding_id: 'c'.repeat(32), assignee: '納税課 確認者', assigned_by: 'demo-officer', at: '2025-05-01 09:00:00.000', comment: '' },
+      ],
+    });
+    const fromAssigned = await reviewer.request('POST', '/api/cases', {
+      userId: 'K002000',
+      title: '割り当てられた検知から',
+      findingIds: ['c'.repeat(32)],
+    });
+    expect(fromAssigned.status).toBe(201);
+  }, 120_000);
 });

@@ -19,6 +19,7 @@ import { AUDIT_KINDS, AuditChange, AuditTrailService } from '@kansa/audit-trail'
 import { ApiJson, ApiJsonBody, ApiQueryFrom, AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import { Case, CASE_STATES, RepeatPattern } from '../casework/cases/case.model';
 import { CasesService } from '../casework/cases/cases.service';
+import { CaseScopeService } from '../console/case-scope.service';
 import { CaseworkRequestError } from '../casework/casework-request.error';
 import { ExceptionRecord, exceptionInput } from '../casework/exceptions/exception.model';
 import { ExceptionsService } from '../casework/exceptions/exceptions.service';
@@ -121,41 +122,47 @@ const ownerBody = z.object({ owner: z.string().trim().min(1, '担当者を指定
 @ApiTags('casework')
 @Controller('api/cases')
 export class CasesController {
-  constructor(private readonly cases: CasesService) {}
+  constructor(
+    private readonly cases: CasesService,
+    private readonly scope: CaseScopeService,
+  ) {}
 
   @RequirePermission('findings.read')
   @Get()
-  @ApiOperation({ summary: '事案の一覧 (read)' })
+  @ApiOperation({ summary: '事案の一覧 (read; 確認者は担当所属の職員の事案と自分が担当の事案)' })
   @ApiQueryFrom(casesQuery)
   @ApiJson(z.array(caseSchema))
-  list(@Query() query: unknown): Promise<Case[]> {
-    return this.cases.list(parseOr400(casesQuery, query));
+  async list(@Query() query: unknown, @Req() req: AuthedRequest): Promise<Case[]> {
+    return this.scope.cases(req.apiClient!, await this.cases.list(parseOr400(casesQuery, query)));
   }
 
   @RequirePermission('findings.read')
   @Get('patterns')
-  @ApiOperation({ summary: '継続監視対象 (繰り返し検知されている職員) と理由 (read)' })
+  @ApiOperation({ summary: '継続監視対象 (繰り返し検知されている職員) と理由 (read; 確認者は担当所属の職員)' })
   @ApiQueryFrom(patternsQuery)
   @ApiJson(z.array(repeatPatternSchema))
-  patterns(@Query() query: unknown): Promise<RepeatPattern[]> {
-    return this.cases.patterns(parseOr400(patternsQuery, query).month);
+  async patterns(@Query() query: unknown, @Req() req: AuthedRequest): Promise<RepeatPattern[]> {
+    const patterns = await this.cases.patterns(parseOr400(patternsQuery, query).month);
+    const open = (await this.cases.list()).filter((c) => c.state !== 'closed');
+    return this.scope.patterns(req.apiClient!, patterns, open);
   }
 
   @RequirePermission('findings.read')
   @Get(':id')
-  @ApiOperation({ summary: '事案の内容と経過 (read)' })
+  @ApiOperation({ summary: '事案の内容と経過 (read; 担当外は 403)' })
   @ApiJson(caseSchema)
-  get(@Param('id') id: string): Promise<Case> {
-    return answer(() => this.cases.get(id));
+  get(@Param('id') id: string, @Req() req: AuthedRequest): Promise<Case> {
+    return this.visible(id, req);
   }
 
   @RequirePermission('findings.triage')
   @Post()
-  @ApiOperation({ summary: '事案を開く (triage)' })
+  @ApiOperation({ summary: '事案を開く (triage; 確認者は担当所属の職員だけ)' })
   @ApiJsonBody(openBody)
   @ApiJson(caseSchema, 201, 'Created')
-  open(@Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
+  async open(@Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
     const b = parseOr400(openBody, body);
+    await this.scope.checkOpening(req.apiClient!, b.userId, b.findingIds);
     return answer(() => this.cases.open({ ...b, owner: b.owner ?? actor(req), by: actor(req) }));
   }
 
@@ -165,8 +172,9 @@ export class CasesController {
   @ApiOperation({ summary: 'メモを残す (triage)' })
   @ApiJsonBody(noteBody)
   @ApiJson(caseSchema)
-  note(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
+  async note(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
     const b = parseOr400(noteBody, body);
+    await this.visible(id, req);
     return answer(() => this.cases.note(id, b.text, actor(req)));
   }
 
@@ -174,15 +182,18 @@ export class CasesController {
   @Post(':id/findings')
   @HttpCode(200)
   @ApiOperation({ summary: '検知を事案に結びつける (triage)' })
-  link(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
+  async link(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
     const b = parseOr400(linkBody, body);
+    await this.visible(id, req);
+    await this.scope.checkFindings(req.apiClient!, b.findingIds);
     return answer(() => this.cases.link(id, b.findingIds, actor(req)));
   }
 
   @RequirePermission('findings.triage')
   @Delete(':id/findings/:findingId')
   @ApiOperation({ summary: '検知を事案から外す (triage)' })
-  unlink(@Param('id') id: string, @Param('findingId') findingId: string, @Req() req: AuthedRequest): Promise<Case> {
+  async unlink(@Param('id') id: string, @Param('findingId') findingId: string, @Req() req: AuthedRequest): Promise<Case> {
+    await this.visible(id, req);
     return answer(() => this.cases.unlink(id, findingId, actor(req)));
   }
 
@@ -192,8 +203,9 @@ export class CasesController {
   @ApiOperation({ summary: '状態を変える: investigating | closed (結果が必要) (triage)' })
   @ApiJsonBody(stateBody)
   @ApiJson(caseSchema)
-  setState(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
+  async setState(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
     const b = parseOr400(stateBody, body);
+    await this.visible(id, req);
     return answer(() => this.cases.setState(id, b.to, actor(req), b.outcome));
   }
 
@@ -201,9 +213,15 @@ export class CasesController {
   @Post(':id/owner')
   @HttpCode(200)
   @ApiOperation({ summary: '担当者を変える (triage)' })
-  setOwner(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
+  async setOwner(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest): Promise<Case> {
     const b = parseOr400(ownerBody, body);
+    await this.visible(id, req);
     return answer(() => this.cases.setOwner(id, b.owner, actor(req)));
+  }
+
+  /** The case if it exists (404) and the caller may see it (403 outside a reviewer's scope). */
+  private async visible(id: string, req: AuthedRequest): Promise<Case> {
+    return this.scope.check(req.apiClient!, await answer(() => this.cases.get(id)));
   }
 }
 

@@ -134,6 +134,18 @@ export class ConsoleFindingsRepository {
     );
   }
 
+  /** The department (所属) of each of these staff members in the latest staff master; absent when none names them. */
+  async staffDepartments(userIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(userIds)].filter(Boolean);
+    if (ids.length === 0) return new Map();
+    const rows = await this.rows<{ staff_id: string; department_code: string }>(
+      `SELECT staff_id, argMax(department_code, version) AS department_code FROM ${TABLES.staff}
+       WHERE staff_id IN {ids:Array(String)} GROUP BY staff_id`,
+      { ids },
+    );
+    return new Map(rows.map((r) => [r.staff_id, r.department_code]));
+  }
+
   /** Records an assignment of each finding (empty assignee: withdrawn). */
   async assign(ids: readonly string[], assignee: string, by: string, at: string, comment: string): Promise<void> {
     if (ids.length === 0) return;

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MastersModule } from '@kansa/masters';
 import { AccountsModule } from '@kansa/service-shell/accounts.module';
 import { AnalyzerModule } from '../analyzer.module';
+import { CaseScopeService } from './case-scope.service';
 import { CatalogueController } from './catalogue.controller';
 import { ConsoleFindingsRepository } from './console-findings.repository';
 import { ConsoleFindingsService } from './console-findings.service';
@@ -14,7 +15,14 @@ import { MasterUploadService } from './master-upload.service';
 @Module({
   imports: [AnalyzerModule, MastersModule, AccountsModule],
   controllers: [ConsoleController, CatalogueController],
-  providers: [ConsoleFindingsRepository, ConsoleFindingsService, DashboardRepository, DashboardService, MasterUploadService],
-  exports: [ConsoleFindingsService],
+  providers: [
+    CaseScopeService,
+    ConsoleFindingsRepository,
+    ConsoleFindingsService,
+    DashboardRepository,
+    DashboardService,
+    MasterUploadService,
+  ],
+  exports: [ConsoleFindingsService, CaseScopeService],
 })
 export class ConsoleModule {}

@@ -92,10 +92,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 事案の一覧 (read) */
+        /** 事案の一覧 (read; 確認者は担当所属の職員の事案と自分が担当の事案) */
         get: operations["CasesController_list"];
         put?: never;
-        /** 事案を開く (triage) */
+        /** 事案を開く (triage; 確認者は担当所属の職員だけ) */
         post: operations["CasesController_open"];
         delete?: never;
         options?: never;
@@ -110,7 +110,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 事案の内容と経過 (read) */
+        /** 事案の内容と経過 (read; 担当外は 403) */
         get: operations["CasesController_get"];
         put?: never;
         post?: never;
@@ -212,7 +212,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 継続監視対象 (繰り返し検知されている職員) と理由 (read) */
+        /** 継続監視対象 (繰り返し検知されている職員) と理由 (read; 確認者は担当所属の職員) */
         get: operations["CasesController_patterns"];
         put?: never;
         post?: never;

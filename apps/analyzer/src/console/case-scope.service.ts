@@ -1,0 +1,77 @@
+import { ForbiddenException, Injectable } from '@nestjs/common';
+import { ApiClient } from '@kansa/service-shell';
+import type { Case, RepeatPattern } from '../casework/cases/case.model';
+import { ConsoleFindingsRepository } from './console-findings.repository';
+import { ConsoleFindingsService } from './console-findings.service';
+import { findingScopeOf, inScope } from './finding-scope';
+
+/**
+ * Which cases (事案) and repeat patterns (継続監視対象) a caller may see and
+ * work on: everything, or — a reviewer — those of staff of their departments
+ * (所属 in the latest staff master) and the cases they own, as for findings
+ * (docs/console.md). Who is under investigation in another department is
+ * not a reviewer's to know.
+ */
+@Injectable()
+export class CaseScopeService {
+  constructor(
+    private readonly repo: ConsoleFindingsRepository,
+    private readonly findings: ConsoleFindingsService,
+  ) {}
+
+  /** The cases among these the caller may see. */
+  async cases(client: ApiClient, cases: Case[]): Promise<Case[]> {
+    const visible = await this.visible(
+      client,
+      cases.map((c) => ({ userId: c.userId, owner: c.owner })),
+    );
+    return cases.filter((_, i) => visible[i]);
+  }
+
+  /** The repeat patterns among these the caller may see (of staff of a reviewer's departments), each with the open cases the caller may see. */
+  async patterns(client: ApiClient, patterns: RepeatPattern[], open: Case[]): Promise<RepeatPattern[]> {
+    const visible = await this.visible(
+      client,
+      patterns.map((p) => ({ userId: p.userId, owner: '' })),
+    );
+    const openIds = new Set((await this.cases(client, open)).map((c) => c.id));
+    return patterns.filter((_, i) => visible[i]).map((p) => ({ ...p, openCases: p.openCases.filter((id) => openIds.has(id)) }));
+  }
+
+  /** The case if the caller may see and work on it; 403 outside a reviewer's scope. */
+  async check(client: ApiClient, c: Case): Promise<Case> {
+    if (!(await this.visible(client, [{ userId: c.userId, owner: c.owner }]))[0])
+      throw outOfScope(
+        'この事案は担当外です。担当所属の職員の事案と、自分が担当の事案だけを表示・更新できます (case outside your departments)',
+      );
+    return c;
+  }
+
+  /**
+   * Refuses (403) a case a reviewer opens with findings they may not see, or for a staff member outside their
+   * departments unless it starts from findings assigned to them (the officer involved them in that person's findings).
+   */
+  async checkOpening(client: ApiClient, userId: string, findingIds: readonly string[]): Promise<void> {
+    await this.checkFindings(client, findingIds);
+    if (findingIds.length === 0 && !(await this.visible(client, [{ userId, owner: '' }]))[0])
+      throw outOfScope(`職員 ${userId} は担当所属の職員ではないため、事案を開けません (staff member outside your departments)`);
+  }
+
+  /** Refuses (403) findings the caller may not see (a reviewer linking another department's finding to a case). */
+  async checkFindings(client: ApiClient, ids: readonly string[]): Promise<void> {
+    const visible = await this.findings.visibleIds(client, ids);
+    const hidden = visible ? ids.filter((id) => !visible.has(id)) : [];
+    if (hidden.length) throw outOfScope(`検知 ${hidden[0]} は担当外です (finding outside your departments)`);
+  }
+
+  private async visible(client: ApiClient, items: Array<{ userId: string; owner: string }>): Promise<boolean[]> {
+    const scope = findingScopeOf(client);
+    if (scope.all) return items.map(() => true);
+    const departments = await this.repo.staffDepartments(items.map((i) => i.userId));
+    return items.map((i) => inScope(scope, { assignee: i.owner, departmentCode: departments.get(i.userId) ?? '' }));
+  }
+}
+
+function outOfScope(message: string): ForbiddenException {
+  return new ForbiddenException({ statusCode: 403, error: 'out-of-scope', message });
+}
