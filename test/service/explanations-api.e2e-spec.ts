@@ -1,7 +1,9 @@
 import { AnalysisService } from '@kansa/analyzer/detection/analysis.service';
 import { MastersRepository } from '@kansa/masters';
+import { AccountsService } from '@kansa/service-shell';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConsoleUser } from '../console/console-user';
 import { startTestService, TestService } from './service-harness';
 import { scratchDir } from '@kansa/test-kit/scratch-dir';
 
@@ -103,5 +105,23 @@ describe('kansa serve: business records in, explanations out', () => {
       flaggedByStaff: [{ userId: 'K000001', accesses: 1 }],
     });
     expect((await get('/api/explanations/month/2025-13')).status).toBe(400);
+
+    // a reviewer of another department: the finding's explanations are refused as the finding is, and the month's
+    // counts stay whole while its list of staff leaves out those outside their departments
+    const reviewer = async (name: string, department: string) => {
+      const made = await svc.app
+        .get(AccountsService)
+        .add({ name, role: 'reviewer', departments: [department] }, { kind: 'cli', name: 'test', role: 'cli' });
+      return ConsoleUser.login(svc.url, name, made.oneTimePassword, 'reviewer-password-2025');
+    };
+    const other = await reviewer('納税課 確認者', '100700');
+    expect((await other.request('GET', `/api/findings/${findings[0].id}/explanations`)).status).toBe(403);
+    expect(await other.json('GET', '/api/explanations/month/2025-04')).toMatchObject({
+      total: { accesses: 2, explained: 1, flagged: 1 },
+      flaggedByStaff: [],
+    });
+    const own = await reviewer('市民課 確認者', '100100');
+    expect((await own.request('GET', `/api/findings/${findings[0].id}/explanations`)).status).toBe(200);
+    expect(await own.json('GET', '/api/explanations/month/2025-04')).toMatchObject({ flaggedByStaff: [{ userId: 'K000001' }] });
   });
 });

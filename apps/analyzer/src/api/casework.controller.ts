@@ -19,7 +19,7 @@ import { AUDIT_KINDS, AuditChange, AuditTrailService } from '@kansa/audit-trail'
 import { ApiJson, ApiJsonBody, ApiQueryFrom, AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import { Case, CASE_STATES, RepeatPattern } from '../casework/cases/case.model';
 import { CasesService } from '../casework/cases/cases.service';
-import { CaseScopeService } from '../console/case-scope.service';
+import { ReviewerScopeService } from '../console/reviewer-scope.service';
 import { CaseworkRequestError } from '../casework/casework-request.error';
 import { ExceptionRecord, exceptionInput } from '../casework/exceptions/exception.model';
 import { ExceptionsService } from '../casework/exceptions/exceptions.service';
@@ -124,7 +124,7 @@ const ownerBody = z.object({ owner: z.string().trim().min(1, '担当者を指定
 export class CasesController {
   constructor(
     private readonly cases: CasesService,
-    private readonly scope: CaseScopeService,
+    private readonly scope: ReviewerScopeService,
   ) {}
 
   @RequirePermission('findings.read')

@@ -6,6 +6,8 @@ import { ACCESS_CLASSES, AccessClass } from '@kansa/rules';
 import { AccessAuditRepository, AuthedRequest, RequirePermission } from '@kansa/service-shell';
 import { ExplanationsInputError, ExplanationsService, EXPLANATION_LABELS } from '../explanations/explanations.service';
 import { FindingNotFoundError } from '../findings/findings.errors';
+import { ConsoleFindingsService } from '../console/console-findings.service';
+import { ReviewerScopeService } from '../console/reviewer-scope.service';
 import { dayParam as day, listParam as list, monthParam as month, parseOr400, periodInOrder } from '@kansa/service-shell';
 
 const CLASSES = Object.keys(ACCESS_CLASSES) as [AccessClass, ...AccessClass[]];
@@ -35,6 +37,8 @@ export class ExplanationsController {
   constructor(
     private readonly explanations: ExplanationsService,
     private readonly audit: AccessAuditRepository,
+    private readonly findings: ConsoleFindingsService,
+    private readonly scope: ReviewerScopeService,
   ) {}
 
   /** A user's or a resident's classified accesses of a period; read like events (purpose required and recorded). */
@@ -71,7 +75,11 @@ export class ExplanationsController {
   async month(@Param() params: unknown, @Req() req: AuthedRequest) {
     const p = parseOr400(z.object({ month }), params);
     await this.audit.recordRequest(req, '');
-    return this.answer(async () => ({ labels: EXPLANATION_LABELS, ...(await this.explanations.month(p.month)) }));
+    return this.answer(async () => {
+      const month = await this.explanations.month(p.month);
+      // the shares are counts per department and system; the staff list is a reviewer's departments' only
+      return { labels: EXPLANATION_LABELS, ...month, flaggedByStaff: await this.scope.staffRows(req.apiClient!, month.flaggedByStaff) };
+    });
   }
 
   /** A finding's evidence with the explanation of each access and the explained share. */
@@ -79,6 +87,7 @@ export class ExplanationsController {
   @Get('findings/:id/explanations')
   @ApiOperation({ summary: '検知結果の根拠となった操作ごとの説明と説明率 (read)' })
   async finding(@Param('id') id: string, @Req() req: AuthedRequest) {
+    await this.findings.stateOf(req.apiClient!, id); // 404, or 403 outside a reviewer's scope, as the finding itself
     await this.audit.recordRequest(req, typeof req.query.purpose === 'string' ? req.query.purpose : '');
     return this.answer(async () => ({ labels: EXPLANATION_LABELS, ...(await this.explanations.forFinding(id)) }));
   }

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MastersModule } from '@kansa/masters';
 import { AccountsModule } from '@kansa/service-shell/accounts.module';
 import { AnalyzerModule } from '../analyzer.module';
-import { CaseScopeService } from './case-scope.service';
+import { ReviewerScopeService } from './reviewer-scope.service';
 import { CatalogueController } from './catalogue.controller';
 import { ConsoleFindingsRepository } from './console-findings.repository';
 import { ConsoleFindingsService } from './console-findings.service';
@@ -16,13 +16,13 @@ import { MasterUploadService } from './master-upload.service';
   imports: [AnalyzerModule, MastersModule, AccountsModule],
   controllers: [ConsoleController, CatalogueController],
   providers: [
-    CaseScopeService,
+    ReviewerScopeService,
     ConsoleFindingsRepository,
     ConsoleFindingsService,
     DashboardRepository,
     DashboardService,
     MasterUploadService,
   ],
-  exports: [ConsoleFindingsService, CaseScopeService],
+  exports: [ConsoleFindingsService, ReviewerScopeService],
 })
 export class ConsoleModule {}

@@ -6,14 +6,15 @@ import { ConsoleFindingsService } from './console-findings.service';
 import { findingScopeOf, inScope } from './finding-scope';
 
 /**
- * Which cases (事案) and repeat patterns (継続監視対象) a caller may see and
- * work on: everything, or — a reviewer — those of staff of their departments
- * (所属 in the latest staff master) and the cases they own, as for findings
+ * What of the staff a caller may see beyond findings (which
+ * ConsoleFindingsService scopes): cases (事案), repeat patterns (継続監視対象)
+ * and per-staff counts — everything, or, for a reviewer, those of staff of
+ * their departments (所属 in the latest staff master) and the cases they own
  * (docs/console.md). Who is under investigation in another department is
  * not a reviewer's to know.
  */
 @Injectable()
-export class CaseScopeService {
+export class ReviewerScopeService {
   constructor(
     private readonly repo: ConsoleFindingsRepository,
     private readonly findings: ConsoleFindingsService,
@@ -36,6 +37,15 @@ export class CaseScopeService {
     );
     const openIds = new Set((await this.cases(client, open)).map((c) => c.id));
     return patterns.filter((_, i) => visible[i]).map((p) => ({ ...p, openCases: p.openCases.filter((id) => openIds.has(id)) }));
+  }
+
+  /** The rows among these (one per staff member) the caller may see. */
+  async staffRows<T extends { userId: string }>(client: ApiClient, rows: T[]): Promise<T[]> {
+    const visible = await this.visible(
+      client,
+      rows.map((r) => ({ userId: r.userId, owner: '' })),
+    );
+    return rows.filter((_, i) => visible[i]);
   }
 
   /** The case if the caller may see and work on it; 403 outside a reviewer's scope. */
