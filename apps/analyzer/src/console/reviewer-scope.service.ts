@@ -21,31 +21,19 @@ export class ReviewerScopeService {
   ) {}
 
   /** The cases among these the caller may see. */
-  async cases(client: ApiClient, cases: Case[]): Promise<Case[]> {
-    const visible = await this.visible(
-      client,
-      cases.map((c) => ({ userId: c.userId, owner: c.owner })),
-    );
-    return cases.filter((_, i) => visible[i]);
+  cases(client: ApiClient, cases: Case[]): Promise<Case[]> {
+    return this.keep(client, cases, (c) => c.owner);
   }
 
   /** The repeat patterns among these the caller may see (of staff of a reviewer's departments), each with the open cases the caller may see. */
   async patterns(client: ApiClient, patterns: RepeatPattern[], open: Case[]): Promise<RepeatPattern[]> {
-    const visible = await this.visible(
-      client,
-      patterns.map((p) => ({ userId: p.userId, owner: '' })),
-    );
     const openIds = new Set((await this.cases(client, open)).map((c) => c.id));
-    return patterns.filter((_, i) => visible[i]).map((p) => ({ ...p, openCases: p.openCases.filter((id) => openIds.has(id)) }));
+    return (await this.staffRows(client, patterns)).map((p) => ({ ...p, openCases: p.openCases.filter((id) => openIds.has(id)) }));
   }
 
   /** The rows among these (one per staff member) the caller may see. */
-  async staffRows<T extends { userId: string }>(client: ApiClient, rows: T[]): Promise<T[]> {
-    const visible = await this.visible(
-      client,
-      rows.map((r) => ({ userId: r.userId, owner: '' })),
-    );
-    return rows.filter((_, i) => visible[i]);
+  staffRows<T extends { userId: string }>(client: ApiClient, rows: T[]): Promise<T[]> {
+    return this.keep(client, rows, () => '');
   }
 
   /** The case if the caller may see and work on it; 403 outside a reviewer's scope. */
@@ -72,6 +60,15 @@ export class ReviewerScopeService {
     const visible = await this.findings.visibleIds(client, ids);
     const hidden = visible ? ids.filter((id) => !visible.has(id)) : [];
     if (hidden.length) throw outOfScope(`検知 ${hidden[0]} は担当外です (finding outside your departments)`);
+  }
+
+  /** The items the caller may see: each of a staff member (`userId`), owned by someone (`ownerOf`, '' for nobody). */
+  private async keep<T extends { userId: string }>(client: ApiClient, items: T[], ownerOf: (item: T) => string): Promise<T[]> {
+    const visible = await this.visible(
+      client,
+      items.map((i) => ({ userId: i.userId, owner: ownerOf(i) })),
+    );
+    return items.filter((_, i) => visible[i]);
   }
 
   private async visible(client: ApiClient, items: Array<{ userId: string; owner: string }>): Promise<boolean[]> {
