@@ -165,6 +165,15 @@ describe('kansa serve: the casework API', () => {
     };
     expect({ events: untouched.timeline.length, findingIds: untouched.findingIds }).toEqual({ events: 2, findingIds: [theirs] });
 
+    // the findings page offers them their own department to filter by, not the city's
+    expect((await reviewer.json<{ departments: unknown[] }>('GET', '/api/console/options')).departments).toEqual([
+      { code: '100700', name: '納税課' },
+    ]);
+    const everyone = (await (await send('GET', '/api/console/options', undefined, svc.tokens.read)).json()) as {
+      departments: Array<{ code: string }>;
+    };
+    expect(everyone.departments.map((d) => d.code)).toEqual(['100100', '100700']);
+
     // their own department's case they may work on
     expect((await reviewer.request('POST', `/api/cases/${mineCase.id}/notes`, { text: '所属長に確認' })).status).toBe(200);
     // a case another department's staff member is the subject of, once the reviewer owns it, they may see

@@ -121,19 +121,24 @@ export class ConsoleFindingsService {
     return { assigned: unique.length };
   }
 
-  async options(): Promise<{
+  /**
+   * The choices of the findings page's filters. A reviewer is offered their own departments, not the whole city's
+   * (findings assigned to them from another department are in the list when it is not filtered by department).
+   */
+  async options(client: ApiClient): Promise<{
     rules: Array<{ id: string; title: string }>;
     sources: Array<{ id: string; title: string }>;
     departments: Array<{ code: string; name: string }>;
     assignees: Array<{ name: string; role: string; departments: string[] }>;
   }> {
     const people = (await this.accounts.list()).filter((u) => !u.disabled && (u.role === 'officer' || u.role === 'reviewer'));
+    const scope = findingScopeOf(client);
     return {
       rules: this.rules.map((r) => ({ id: r.id, title: r.title })),
       sources: [...new Set([...SOURCES, ...operationSourcesOf(this.config.sources)])]
         .sort(sourceOrder)
         .map((id) => ({ id, title: sourceTitle(id) })),
-      departments: await this.repo.departments(),
+      departments: (await this.repo.departments()).filter((d) => scope.all || scope.departments.includes(d.code)),
       assignees: people.map((u) => ({ name: u.name, role: u.role, departments: u.departments })),
     };
   }

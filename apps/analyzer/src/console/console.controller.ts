@@ -149,7 +149,7 @@ export class ConsoleController {
   @Get('options')
   @ApiOperation({ summary: '絞り込みの選択肢: ルール・所属・担当者' })
   @ApiJson(optionsSchema)
-  options() {
-    return this.findings.options();
+  options(@Req() req: AuthedRequest) {
+    return this.findings.options(req.apiClient!);
   }
 }
