@@ -69,6 +69,12 @@ export function sourceTitle(source: string): string {
   return (SOURCE_TITLES as Record<string, string>)[source] ?? CONFIGURED_SOURCE_TITLES[source] ?? source;
 }
 
+/** A system as the command line names it: its name and the ID staff type as a flag (住民記録システム (jumin)); an unnamed one by its ID. */
+export function sourceLabel(source: string): string {
+  const title = sourceTitle(source);
+  return title === source ? source : `${title} (${source})`;
+}
+
 /** 操作 (action) as staff read it in a table: the console, and the look-ups exported for a 開示請求. */
 export const ACTION_TITLES: Readonly<Record<Action, string>> = {
   login: 'ログイン',

@@ -2,6 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { Command } from 'commander';
 import { CommitService, SetAsideRequestError } from '@kansa/collector/sink/commit.service';
 import { SetAsideBatch, SetAsideRepository } from '@kansa/collector/sink/set-aside.repository';
+import { formatCount, sourceLabel } from '@kansa/domain';
 import { CLICKHOUSE } from '@kansa/storage';
 import { CommandContext } from '../context';
 import { asUserError } from '../errors';
@@ -11,7 +12,7 @@ const STATE_TITLES: Record<SetAsideBatch['state'], string> = { set_aside: '保�
 /** One line per set-aside batch, for `batches list` and `info`. */
 export function describeSetAside(b: SetAsideBatch): string {
   const resolved = b.state === 'set_aside' ? '' : `  ${b.updatedAt.slice(0, 16)} ${b.updatedBy}${b.note ? `「${b.note}」` : ''}`;
-  return `${b.batchId}  ${STATE_TITLES[b.state]}  ${b.source}  ${b.lines}行  ${b.setAsideAt.slice(0, 16)}  試行${b.attempts}回  ${b.origin}\n    理由: ${b.reason}${resolved}`;
+  return `${b.batchId}  ${STATE_TITLES[b.state]}  ${sourceLabel(b.source)}  ${formatCount(b.lines)}行  ${b.setAsideAt.slice(0, 16)}  試行${b.attempts}回  ${b.origin}\n    理由: ${b.reason}${resolved}`;
 }
 
 /**

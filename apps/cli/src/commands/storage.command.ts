@@ -14,6 +14,7 @@ import {
 import { resolve } from 'node:path';
 import { CommandContext } from '../context';
 import { asUserError, UserError } from '../errors';
+import { chainHeads } from './verify.command';
 
 /**
  * `kansa storage export <dir>` / `import <dir> [--resume]`: moves a site's
@@ -58,9 +59,7 @@ export function registerStorageCommand(program: Command, ctx: () => CommandConte
         },
         { collector: true },
       );
-      const heads = report.sources.map(
-        (s) => `  ${s.source}${s.writer ? ` (書込 ${s.writer})` : ''}: ${s.batches}バッチ、チェーン先頭 ${s.head}`,
-      );
+      const heads = chainHeads(report.sources);
       c.print(
         [`読み込み完了: ${source} → ${describeTarget(c.config.storage)}。整合性検証: ${report.ok ? '正常' : '異常あり'}`, ...heads].join(
           '\n',

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { checkDayRange } from '@kansa/calendar';
+import { sourceLabel } from '@kansa/domain';
 import { VerifyService } from '@kansa/integrity';
 import { CommandContext } from '../context';
 
@@ -14,9 +15,7 @@ export function registerVerifyCommand(program: Command, ctx: () => CommandContex
       checkDayRange('--from', options.from, '--to', options.to);
       const c = ctx();
       const report = await c.withApp((app) => app.get(VerifyService).verify(options), { collector: true });
-      // A chain per source and writer (server mode); the embedded engine's one writer is not named.
-      const chain = (c: { source: string; writer: string }) => (c.writer ? `${c.source} (書込 ${c.writer})` : c.source);
-      const lines = report.sources.map((s) => `  ${chain(s)}: ${s.batches}バッチ、チェーン先頭 ${s.head}`);
+      const lines = chainHeads(report.sources);
       if (report.expired > 0)
         lines.push(`  保存期間を過ぎた行を含む ${report.expired}バッチは、記録とチェーンのみ検証 (内容は保存期間により削除済み)`);
       if (report.ok) {
@@ -25,7 +24,7 @@ export function registerVerifyCommand(program: Command, ctx: () => CommandContex
       }
       const detail = [
         '整合性検証: 異常あり',
-        ...report.broken.map((b) => `  ${chain(b)} 連番${b.seq} バッチ ${b.batchId} (${b.origin}、取込 ${b.importedAt}): ${b.problem}`),
+        ...report.broken.map((b) => `  ${chainName(b)} 連番${b.seq} バッチ ${b.batchId} (${b.origin}、取込 ${b.importedAt}): ${b.problem}`),
         ...report.unrecorded.map((u) => `  取込記録のない行: ${u.table} ${u.rows}行 (バッチ ${u.batchId})`),
       ];
       c.print(detail.join('\n'), report);
@@ -37,4 +36,17 @@ export function registerVerifyCommand(program: Command, ctx: () => CommandContex
       );
       process.exitCode = 1;
     });
+}
+
+/**
+ * A chain as staff read it: the system (sourceLabel) and — a chain per writer in server mode — the writer (the
+ * embedded engine's one writer is not named): 住民記録システム (jumin)、書込 host:1.
+ */
+export function chainName(c: { source: string; writer: string }): string {
+  return c.writer ? `${sourceLabel(c.source)}、書込 ${c.writer}` : sourceLabel(c.source);
+}
+
+/** Each chain's batches and head, a line each. */
+export function chainHeads(chains: ReadonlyArray<{ source: string; writer: string; batches: number; head: string }>): string[] {
+  return chains.map((s) => `  ${chainName(s)}: ${s.batches}バッチ、チェーン先頭 ${s.head}`);
 }

@@ -194,6 +194,8 @@ describe('kansa verify: the integrity chain', () => {
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain(`jumin seq 1 batch ${batches[0].batchId}`);
+    // the system by its name, with the ID staff type as a flag
+    expect(run.stdout).toContain(`  住民記録システム (jumin) 連番1 バッチ ${batches[0].batchId}`);
     expect(run.stdout).toContain('内容ダイジェスト不一致');
     store = await openTestStore(); // afterEach closes a store
   });
