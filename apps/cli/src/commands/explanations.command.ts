@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { DateInputError } from '@kansa/calendar';
-import { formatCount, sourceTitle } from '@kansa/domain';
+import { actionTitle, formatCount, sourceTitle } from '@kansa/domain';
 import { ACCESS_CLASSES, AccessClass, EXPLANATION_KINDS, ExplanationKind, FLAG_KINDS, FlagKind } from '@kansa/rules';
 import {
   ClassCounts,
@@ -93,6 +93,11 @@ export function registerExplanationsCommand(program: Command, ctx: () => Command
 const pct = (share: number | null) => (share === null ? '-' : `${(share * 100).toFixed(1)}%`);
 const n = formatCount;
 
+/** An access of a finding's evidence: when, in which system, what was done (as staff name them), and why it is or is not fine. */
+export function evidenceLine(e: FindingExplanations['events'][number]): string {
+  return `${e.ts}  ${sourceTitle(e.source)}  ${actionTitle(e.action)}  ${why(e)}`;
+}
+
 function why(a: {
   class: AccessClass | '';
   explanations: readonly string[];
@@ -130,7 +135,7 @@ function formatFinding(r: FindingExplanations): string {
     r.dayClassified
       ? formatCounts(r.counts)
       : 'この日のアクセスはまだ分類されていません（kansa analyze --rule unexplained-access で分類されます）',
-    ...r.events.map((e) => `${e.ts}  ${e.source}  ${e.action}  ${why(e)}`),
+    ...r.events.map(evidenceLine),
   ].join('\n');
 }
 
@@ -138,7 +143,7 @@ function formatAccesses(total: number, counts: ClassCounts, rows: ExplainedAcces
   return [
     `アクセス ${n(total)} 件（住民・日・システムごと）`,
     formatCounts(counts),
-    ...rows.map((a) => `${a.firstAt}  ${a.source}  ${a.userId}  ${a.subjectId}  ${a.accesses}回  ${why(a)}`),
+    ...rows.map((a) => `${a.firstAt}  ${sourceTitle(a.source)}  ${a.userId}  ${a.subjectId}  ${a.accesses}回  ${why(a)}`),
     ...(total > rows.length ? [`… ほか ${n(total - rows.length)} 件（--limit で増やせます）`] : []),
   ].join('\n');
 }
