@@ -67,6 +67,10 @@ describe('kansa demo, analyze, findings, events, coverage (whole CLI)', () => {
       stderr: expect.stringContaining('--rule: unknown rule off-hour; known rules: off-hours'),
     });
 
+    // a finding about a whole system (no staff member) names the system as staff know it, with its ID
+    const gaps = await kansa('findings', '--rule', 'log-gap');
+    expect(gaps.stdout).toMatch(/ log-gap {2}\[[^\]]+\] {2}\S+ \((jumin|atena|chukan|terminal|windows)\) {2}/);
+
     // The demo's sample reviewers left some findings unreviewed: take one of those.
     const untouched = all.find((f) => f.status === 'new')!;
     expect(all.some((f) => f.status !== 'new')).toBe(true);

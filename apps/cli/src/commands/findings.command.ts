@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { FINDING_STATUS_TITLES, FINDING_STATUSES, FindingStatus, SEVERITY_TITLES } from '@kansa/domain';
+import { FINDING_STATUS_TITLES, FINDING_STATUSES, FindingStatus, SEVERITY_TITLES, sourceLabel } from '@kansa/domain';
 import { FindingConflictError, FindingNotFoundError, FindingTransitionError } from '@kansa/analyzer/findings/findings.errors';
 import { FindingsService } from '@kansa/analyzer/findings/findings.service';
 import { checkDayRange } from '@kansa/calendar';
@@ -53,7 +53,7 @@ export function registerFindingsCommand(program: Command, ctx: () => CommandCont
         });
         const lines = list.map(
           (f) =>
-            `${f.id}  ${f.day}  ${f.rule}  [${SEVERITY_TITLES[f.severity]}]  ${f.userId || f.subject}  ${f.count} 件  ${FINDING_STATUS_TITLES[f.status]}  ${f.summary}`,
+            `${f.id}  ${f.day}  ${f.rule}  [${SEVERITY_TITLES[f.severity]}]  ${f.userId || sourceLabel(f.subject)}  ${f.count} 件  ${FINDING_STATUS_TITLES[f.status]}  ${f.summary}`,
         );
         if (c.json) c.out.write(JSON.stringify(list.map(findingSummary), null, 2) + '\n');
         else c.print(lines.length ? [...lines, `計 ${list.length} 件`].join('\n') : '該当する検知結果はありません');
