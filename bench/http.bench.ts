@@ -23,6 +23,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { benchArgs } from './args';
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { juminLine } from '../test/kit/jumin-lines';
@@ -215,6 +216,8 @@ async function measure(o: Options, run: Run) {
     return result;
   } finally {
     await svc.close();
+    // the harness leaves its directory to the test environment, which a benchmark does not run in
+    rmSync(svc.dataDir, { recursive: true, force: true });
   }
 }
 
