@@ -165,6 +165,9 @@ describe('kansa serve: the casework API', () => {
     };
     expect({ events: untouched.timeline.length, findingIds: untouched.findingIds }).toEqual({ events: 2, findingIds: [theirs] });
 
+    // a finding that does not exist is not found, for them as for an officer
+    expect((await reviewer.request('POST', `/api/cases/${mineCase.id}/findings`, { findingIds: ['0'.repeat(32)] })).status).toBe(404);
+
     // the findings page offers them their own department to filter by, not the city's
     expect((await reviewer.json<{ departments: unknown[] }>('GET', '/api/console/options')).departments).toEqual([
       { code: '100700', name: '納税課' },

@@ -55,11 +55,10 @@ export class ReviewerScopeService {
       throw outOfScope(`職員 ${userId} は担当所属の職員ではないため、事案を開けません (staff member outside your departments)`);
   }
 
-  /** Refuses (403) findings the caller may not see (a reviewer linking another department's finding to a case). */
+  /** Refuses findings the caller may not see (403, a reviewer linking another department's finding to a case) or that do not exist (404), as their pages do. */
   async checkFindings(client: ApiClient, ids: readonly string[]): Promise<void> {
-    const visible = await this.findings.visibleIds(client, ids);
-    const hidden = visible ? ids.filter((id) => !visible.has(id)) : [];
-    if (hidden.length) throw outOfScope(`検知 ${hidden[0]} は担当外です (finding outside your departments)`);
+    if (findingScopeOf(client).all) return;
+    for (const id of new Set(ids)) await this.findings.stateOf(client, id);
   }
 
   /** The items the caller may see: each of a staff member (`userId`), owned by someone (`ownerOf`, '' for nobody). */
