@@ -4,7 +4,7 @@
 const { rmSync } = require('node:fs');
 const { TestEnvironment } = require('jest-environment-node');
 
-const KEY = '__kansaScratchDirs';
+const KEY = '__kansaScratchDirs'; // as scratchDir records them
 
 class ScratchEnvironment extends TestEnvironment {
   async teardown() {
@@ -14,4 +14,3 @@ class ScratchEnvironment extends TestEnvironment {
 }
 
 module.exports = ScratchEnvironment;
-module.exports.KEY = KEY;

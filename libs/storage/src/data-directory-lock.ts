@@ -27,7 +27,7 @@ export function holderOf(dataDir: string): DirectoryHolder | null {
     timeout: 10_000,
   });
   if (look.error || look.status !== BUSY) return null;
-  return describeHolder(readStatus(status));
+  return recordedHolder(dataDir);
 }
 
 /**

@@ -142,9 +142,7 @@ export class CasesController {
   @ApiQueryFrom(patternsQuery)
   @ApiJson(z.array(repeatPatternSchema))
   async patterns(@Query() query: unknown, @Req() req: AuthedRequest): Promise<RepeatPattern[]> {
-    const patterns = await this.cases.patterns(parseOr400(patternsQuery, query).month);
-    const open = (await this.cases.list()).filter((c) => c.state !== 'closed');
-    return this.scope.patterns(req.apiClient!, patterns, open);
+    return this.scope.staffRows(req.apiClient!, await this.cases.patterns(parseOr400(patternsQuery, query).month));
   }
 
   @RequirePermission('findings.read')

@@ -1,4 +1,4 @@
-import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { KANSA_CONFIG, KansaConfig, operationSourcesOf } from '@kansa/config';
 import { FINDING_TRANSITIONS, FindingStatus, jstTimestamp, Severity, SOURCES, sourceOrder, sourceTitle } from '@kansa/domain';
 import { AccountsService, ApiClient } from '@kansa/service-shell';
@@ -8,7 +8,7 @@ import { evidenceDays } from '../findings/evidence-days';
 import { FINDINGS_SERVICE, FindingsServicePort } from '../findings/findings.types';
 import { ConsoleFindingsRepository, FindingQuery, FindingStateRow } from './console-findings.repository';
 import type { FindingDetail, FindingPage, FindingRow } from './console.schemas';
-import { FindingScope, findingScopeOf, inScope } from './finding-scope';
+import { FindingScope, findingScopeOf, inScope, outOfScope } from './finding-scope';
 import { ruleView } from './rule-views';
 
 /** Evidence events shown with a finding (the rest are counted; 開示請求 search finds them all). */
@@ -81,12 +81,9 @@ export class ConsoleFindingsService {
     if (!row) throw notFound(id);
     const scope: FindingScope = findingScopeOf(client);
     if (!inScope(scope, { assignee: row.assignee, departmentCode: row.department_code })) {
-      throw new ForbiddenException({
-        statusCode: 403,
-        error: 'out-of-scope',
-        message:
-          'この検知は担当外です。担当に割り当てられた検知と、担当所属の職員の検知だけを表示できます (finding outside your departments)',
-      });
+      throw outOfScope(
+        'この検知は担当外です。担当に割り当てられた検知と、担当所属の職員の検知だけを表示できます (finding outside your departments)',
+      );
     }
     return row;
   }

@@ -1,3 +1,4 @@
+import { ForbiddenException } from '@nestjs/common';
 import type { ApiClient } from '@kansa/service-shell';
 
 /**
@@ -16,4 +17,9 @@ export function findingScopeOf(client: ApiClient): FindingScope {
 /** Whether a finding (its assignee and its staff member's department) lies within the scope. */
 export function inScope(scope: FindingScope, f: { assignee: string; departmentCode: string }): boolean {
   return scope.all || (f.assignee !== '' && f.assignee === scope.assignee) || scope.departments.includes(f.departmentCode);
+}
+
+/** What lies outside a reviewer's scope is refused with 403 and the reason, for the console to show as it is. */
+export function outOfScope(message: string): ForbiddenException {
+  return new ForbiddenException({ statusCode: 403, error: 'out-of-scope', message });
 }

@@ -1,9 +1,9 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ApiClient } from '@kansa/service-shell';
-import type { Case, RepeatPattern } from '../casework/cases/case.model';
+import type { Case } from '../casework/cases/case.model';
 import { ConsoleFindingsRepository } from './console-findings.repository';
 import { ConsoleFindingsService } from './console-findings.service';
-import { findingScopeOf, inScope } from './finding-scope';
+import { findingScopeOf, inScope, outOfScope } from './finding-scope';
 
 /**
  * What of the staff a caller may see beyond findings (which
@@ -25,13 +25,10 @@ export class ReviewerScopeService {
     return this.keep(client, cases, (c) => c.owner);
   }
 
-  /** The repeat patterns among these the caller may see (of staff of a reviewer's departments), each with the open cases the caller may see. */
-  async patterns(client: ApiClient, patterns: RepeatPattern[], open: Case[]): Promise<RepeatPattern[]> {
-    const openIds = new Set((await this.cases(client, open)).map((c) => c.id));
-    return (await this.staffRows(client, patterns)).map((p) => ({ ...p, openCases: p.openCases.filter((id) => openIds.has(id)) }));
-  }
-
-  /** The rows among these (one per staff member) the caller may see. */
+  /**
+   * The rows among these (one per staff member: repeat patterns, per-staff counts) the caller may see. A repeat
+   * pattern's open cases are all of its staff member, so a pattern a reviewer may see has no case they may not.
+   */
   staffRows<T extends { userId: string }>(client: ApiClient, rows: T[]): Promise<T[]> {
     return this.keep(client, rows, () => '');
   }
@@ -76,8 +73,4 @@ export class ReviewerScopeService {
     const departments = await this.repo.staffDepartments(items.map((i) => i.userId));
     return items.map((i) => inScope(scope, { assignee: i.owner, departmentCode: departments.get(i.userId) ?? '' }));
   }
-}
-
-function outOfScope(message: string): ForbiddenException {
-  return new ForbiddenException({ statusCode: 403, error: 'out-of-scope', message });
 }
